@@ -1,0 +1,135 @@
+package tracker
+
+// LawCode names an access-to-information law.
+type LawCode string
+
+const (
+	UKFOIA    LawCode = "uk-foia"
+	UKEIR     LawCode = "uk-eir"
+	ScotFOISA LawCode = "scot-foisa"
+	USFOIA    LawCode = "us-foia"
+	IEFOI     LawCode = "ie-foi"
+	AUFOI     LawCode = "au-foi"
+)
+
+// DayUnit is how a statutory period is counted.
+type DayUnit string
+
+const (
+	WorkingDays  DayUnit = "working_days"
+	CalendarDays DayUnit = "calendar_days"
+)
+
+// Law describes one access-to-information regime: its periods, the calendar it
+// counts working days on, and who enforces it.
+type Law struct {
+	Code      LawCode `json:"code"`
+	Name      string  `json:"name"`
+	ShortName string  `json:"short_name"`
+	Citation  string  `json:"citation"` // the section that sets the time limit
+	// ResponsePeriod in Unit counted from the day after receipt.
+	ResponsePeriod int     `json:"response_period"`
+	Unit           DayUnit `json:"unit"`
+	// Calendar names the holidays that are not working days (see Calendar).
+	Calendar string `json:"calendar"`
+	// Extension: what the law allows, in words, and the most days (in Unit) it
+	// may add before foitrack flags it as excessive.
+	ExtensionRule    string `json:"extension_rule"`
+	MaxExtensionDays int    `json:"max_extension_days"`
+	// Internal review (or appeal): how long the requester has to ask, and how
+	// long the authority has to decide (DecideMax: the outer limit, if any).
+	ReviewName       string  `json:"review_name"`
+	ReviewAskDays    int     `json:"review_ask_days"`
+	ReviewAskUnit    DayUnit `json:"review_ask_unit"`
+	ReviewDecideDays int     `json:"review_decide_days"`
+	ReviewDecideMax  int     `json:"review_decide_max"`
+	ReviewDecideUnit DayUnit `json:"review_decide_unit"`
+	Regulator        string  `json:"regulator"`
+	RegulatorURL     string  `json:"regulator_url"`
+	// RegulatorWindowMonths: how long after the last substantive contact a
+	// complaint should normally be made (ICO: 3 months; SIC: 6 months).
+	RegulatorWindowMonths int `json:"regulator_window_months"`
+}
+
+// Laws is every supported law, in display order.
+var Laws = []Law{
+	{
+		Code: UKFOIA, Name: "Freedom of Information Act 2000", ShortName: "FOIA", Citation: "FOIA 2000 s10(1)",
+		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarUK,
+		ExtensionRule:    "s10(3): a reasonable extension to consider the public interest; the s45 Code of Practice says no more than 20 further working days",
+		MaxExtensionDays: 20,
+		ReviewName:       "internal review", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
+		ReviewDecideDays: 20, ReviewDecideMax: 40, ReviewDecideUnit: WorkingDays,
+		Regulator: "Information Commissioner's Office (ICO)", RegulatorURL: "https://ico.org.uk/make-a-complaint/",
+		RegulatorWindowMonths: 3,
+	},
+	{
+		Code: UKEIR, Name: "Environmental Information Regulations 2004", ShortName: "EIR", Citation: "EIR 2004 reg 5(2)",
+		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarUK,
+		ExtensionRule:    "reg 7(1): up to 40 working days where the request is complex and voluminous",
+		MaxExtensionDays: 20,
+		ReviewName:       "reconsideration (reg 11)", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
+		ReviewDecideDays: 40, ReviewDecideMax: 40, ReviewDecideUnit: WorkingDays,
+		Regulator: "Information Commissioner's Office (ICO)", RegulatorURL: "https://ico.org.uk/make-a-complaint/",
+		RegulatorWindowMonths: 3,
+	},
+	{
+		Code: ScotFOISA, Name: "Freedom of Information (Scotland) Act 2002", ShortName: "FOISA", Citation: "FOISA s10(1)",
+		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarScotland,
+		ExtensionRule:    "no general extension; s10(1) is a hard limit",
+		MaxExtensionDays: 0,
+		ReviewName:       "review (s20/s21)", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
+		ReviewDecideDays: 20, ReviewDecideMax: 20, ReviewDecideUnit: WorkingDays,
+		Regulator: "Scottish Information Commissioner", RegulatorURL: "https://www.foi.scot/appeal",
+		RegulatorWindowMonths: 6,
+	},
+	{
+		Code: USFOIA, Name: "Freedom of Information Act (5 U.S.C. 552)", ShortName: "US FOIA", Citation: "5 U.S.C. 552(a)(6)(A)(i)",
+		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarUSFederal,
+		ExtensionRule:    "552(a)(6)(B): 10 more working days in unusual circumstances, with written notice",
+		MaxExtensionDays: 10,
+		ReviewName:       "administrative appeal", ReviewAskDays: 90, ReviewAskUnit: CalendarDays,
+		ReviewDecideDays: 20, ReviewDecideMax: 20, ReviewDecideUnit: WorkingDays,
+		Regulator: "Office of Government Information Services (OGIS) / federal court", RegulatorURL: "https://www.archives.gov/ogis",
+		RegulatorWindowMonths: 0,
+	},
+	{
+		Code: IEFOI, Name: "Freedom of Information Act 2014 (Ireland)", ShortName: "FOI Act 2014", Citation: "FOI Act 2014 s13(1)",
+		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarIreland,
+		ExtensionRule:    "s14: up to 4 further weeks where the request covers many records",
+		MaxExtensionDays: 20,
+		ReviewName:       "internal review (s21)", ReviewAskDays: 20, ReviewAskUnit: WorkingDays,
+		ReviewDecideDays: 15, ReviewDecideMax: 15, ReviewDecideUnit: WorkingDays,
+		Regulator: "Office of the Information Commissioner (OIC)", RegulatorURL: "https://www.oic.ie/",
+		RegulatorWindowMonths: 6,
+	},
+	{
+		Code: AUFOI, Name: "Freedom of Information Act 1982 (Australia)", ShortName: "FOI Act 1982", Citation: "FOI Act 1982 s15(5)(b)",
+		ResponsePeriod: 30, Unit: CalendarDays, Calendar: CalendarAustralia,
+		ExtensionRule:    "s15AA/s15AB/s15(6)-(8): 30 more days by agreement or for consultation",
+		MaxExtensionDays: 30,
+		ReviewName:       "internal review (s54)", ReviewAskDays: 30, ReviewAskUnit: CalendarDays,
+		ReviewDecideDays: 30, ReviewDecideMax: 30, ReviewDecideUnit: CalendarDays,
+		Regulator: "Office of the Australian Information Commissioner (OAIC)", RegulatorURL: "https://www.oaic.gov.au/",
+		RegulatorWindowMonths: 2,
+	},
+}
+
+// LawByCode looks a law up by its code.
+func LawByCode(code LawCode) (Law, bool) {
+	for _, l := range Laws {
+		if l.Code == code {
+			return l, true
+		}
+	}
+	return Law{}, false
+}
+
+// Calendar names.
+const (
+	CalendarUK        = "uk-any" // a bank holiday in any part of the UK (FOIA s10(6))
+	CalendarScotland  = "uk-scotland"
+	CalendarUSFederal = "us-federal"
+	CalendarIreland   = "ie"
+	CalendarAustralia = "au" // national public holidays (Commonwealth)
+)
