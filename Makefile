@@ -1,0 +1,47 @@
+# foitrack — the two commands a newcomer needs:
+#   make run    runs foitrack on its embedded default (SQLite under ./foitrack-data)
+#   make test   installs what the tests need (Dovecot, Chromium) and runs them all
+GO        ?= go
+ADDR      ?= 127.0.0.1:8080
+TESTFLAGS ?= -race -count=1 -timeout 30m
+
+.PHONY: run demo test test-deps check build bench fuzz clean
+
+run:
+	$(GO) run ./cmd/foitrack serve --addr $(ADDR)
+
+demo:
+	$(GO) run ./cmd/foitrack serve --demo --addr $(ADDR)
+
+build:
+	$(GO) build -o bin/foitrack ./cmd/foitrack
+
+# The test suite needs a real Dovecot (IMAP integration) and a real headless
+# Chromium (page tests). Install them from Debian when missing; as root via
+# apt-get directly, otherwise through sudo if there is one.
+test-deps:
+	@missing=""; \
+	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
+	command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing test dependencies:$$missing"; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
+			{ echo "could not install:$$missing (needed by the tests)"; exit 1; }; \
+	fi
+
+check:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+test: test-deps check
+	$(GO) test $(TESTFLAGS) ./...
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzParseMessage -fuzztime=60s ./mailsync/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,132 @@
+-- foitrack database schema: the single source of truth.
+--
+-- The file is a list of sections, each headed `-- migrate:N name`. A fresh
+-- database runs every section in order; an existing one runs only the sections
+-- above its PRAGMA user_version, then records the highest N. So a section,
+-- once released, is never edited: a change to the schema is a new section at
+-- the end (CREATE TABLE, ALTER TABLE ADD COLUMN, or a table rebuild).
+--
+-- Conventions: dates without time are TEXT 'YYYY-MM-DD'; instants are TEXT
+-- RFC 3339 in UTC; lists (tags, domains, exemption codes) are JSON arrays.
+
+-- migrate:1 core
+CREATE TABLE authorities (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL CHECK (name <> ''),
+    short_name   TEXT NOT NULL DEFAULT '',
+    url_name     TEXT NOT NULL DEFAULT '',
+    jurisdiction TEXT NOT NULL,
+    default_law  TEXT NOT NULL,
+    email        TEXT NOT NULL DEFAULT '',
+    website      TEXT NOT NULL DEFAULT '',
+    tags         TEXT NOT NULL DEFAULT '[]',
+    domains      TEXT NOT NULL DEFAULT '[]',
+    notes        TEXT NOT NULL DEFAULT '',
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE UNIQUE INDEX authorities_url_name ON authorities (url_name) WHERE url_name <> '';
+CREATE INDEX authorities_name ON authorities (name COLLATE NOCASE);
+
+CREATE TABLE requests (
+    id           INTEGER PRIMARY KEY,
+    title        TEXT NOT NULL CHECK (title <> ''),
+    body         TEXT NOT NULL DEFAULT '',
+    authority_id INTEGER NOT NULL REFERENCES authorities (id) ON DELETE RESTRICT,
+    law          TEXT NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]',
+    our_ref      TEXT NOT NULL DEFAULT '',
+    their_ref    TEXT NOT NULL DEFAULT '',
+    visibility   TEXT NOT NULL DEFAULT 'private' CHECK (visibility IN ('private', 'public')),
+    reply_token  TEXT NOT NULL UNIQUE,
+    notes        TEXT NOT NULL DEFAULT '',
+    -- Derived from request_events by the store on every change (a cache for
+    -- listing and filtering; the history is the truth).
+    status       TEXT NOT NULL DEFAULT 'draft',
+    outcome      TEXT NOT NULL DEFAULT '',
+    sent_on      TEXT,
+    due_date     TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX requests_authority ON requests (authority_id);
+CREATE INDEX requests_status_due ON requests (status, due_date);
+
+CREATE TABLE request_events (
+    id           INTEGER PRIMARY KEY,
+    request_id   INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL,
+    date         TEXT NOT NULL,
+    outcome      TEXT NOT NULL DEFAULT '',
+    new_due_date TEXT,
+    reason       TEXT NOT NULL DEFAULT '',
+    note         TEXT NOT NULL DEFAULT '',
+    exemptions   TEXT NOT NULL DEFAULT '[]',
+    message_id   INTEGER,
+    created_by   TEXT NOT NULL DEFAULT '',
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX request_events_request ON request_events (request_id, date, id);
+
+-- Content-addressed file store: the bytes live under <data>/blobs/ab/<sha256>.
+CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+    size       INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE documents (
+    id           INTEGER PRIMARY KEY,
+    request_id   INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    message_id   INTEGER,
+    filename     TEXT NOT NULL DEFAULT '',
+    media_type   TEXT NOT NULL DEFAULT 'application/octet-stream',
+    sniffed_type TEXT NOT NULL DEFAULT '',
+    size         INTEGER NOT NULL DEFAULT 0,
+    sha256       TEXT REFERENCES blobs (sha256),
+    disposition  TEXT NOT NULL CHECK (disposition IN ('released', 'released_redacted', 'withheld')),
+    description  TEXT NOT NULL DEFAULT '',
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX documents_request ON documents (request_id);
+CREATE INDEX documents_sha256 ON documents (sha256);
+
+-- Every exemption claimed, on a response (event_id) or on a document
+-- (document_id): the source of the exemption statistics.
+CREATE TABLE exemption_claims (
+    id          INTEGER PRIMARY KEY,
+    request_id  INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    event_id    INTEGER REFERENCES request_events (id) ON DELETE CASCADE,
+    document_id INTEGER REFERENCES documents (id) ON DELETE CASCADE,
+    law         TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    CHECK ((event_id IS NULL) <> (document_id IS NULL))
+);
+CREATE INDEX exemption_claims_code ON exemption_claims (law, code);
+CREATE INDEX exemption_claims_request ON exemption_claims (request_id);
+
+-- Tamper-evident audit log: each entry's hash is sha256(prev_hash || canonical
+-- entry), written in the same transaction as the change it records.
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id INTEGER NOT NULL DEFAULT 0,
+    before    TEXT NOT NULL DEFAULT 'null',
+    after     TEXT NOT NULL DEFAULT 'null',
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL UNIQUE
+);
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
+
+-- migrate:2 settings
+-- Application settings an admin changes at run time (mailbox, schedules…):
+-- key → JSON value. Secrets (passwords) are never stored here, only the name
+-- of the environment variable or file that holds them.
+CREATE TABLE settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
