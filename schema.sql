@@ -130,3 +130,68 @@ CREATE TABLE settings (
     value      TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+
+-- migrate:3 mail
+-- Every mail message, incoming (synced from IMAP) or outgoing (sent by
+-- foitrack). The raw RFC 5322 bytes are a blob, stored before parsing, in the
+-- same transaction as the mailbox checkpoint: what was fetched is never lost
+-- and never stored twice (UNIQUE mailbox/uidvalidity/uid, plus Message-ID and
+-- raw hash checks when UIDVALIDITY changes).
+CREATE TABLE mail_messages (
+    id             INTEGER PRIMARY KEY,
+    direction      TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    raw_sha256     TEXT REFERENCES blobs (sha256),
+    raw_size       INTEGER NOT NULL DEFAULT 0,
+    message_id     TEXT NOT NULL DEFAULT '',      -- the Message-ID header, without <>
+    in_reply_to    TEXT NOT NULL DEFAULT '',
+    refs           TEXT NOT NULL DEFAULT '[]',    -- References, JSON list
+    subject        TEXT NOT NULL DEFAULT '',
+    from_addr      TEXT NOT NULL DEFAULT '',
+    from_name      TEXT NOT NULL DEFAULT '',
+    to_addrs       TEXT NOT NULL DEFAULT '[]',
+    cc_addrs       TEXT NOT NULL DEFAULT '[]',
+    sent_at        TEXT,                          -- the Date header, RFC 3339
+    date_header    TEXT NOT NULL DEFAULT '',      -- as written, for provenance
+    received_chain TEXT NOT NULL DEFAULT '[]',    -- Received headers, top first
+    -- Where it came from (incoming).
+    mailbox        TEXT NOT NULL DEFAULT '',
+    uidvalidity    INTEGER NOT NULL DEFAULT 0,
+    uid            INTEGER NOT NULL DEFAULT 0,
+    fetched_at     TEXT,
+    dkim           TEXT NOT NULL DEFAULT '[]',    -- results with domain, selector and the key checked against
+    -- What it is about.
+    request_id     INTEGER REFERENCES requests (id) ON DELETE SET NULL,
+    match_rule     TEXT NOT NULL DEFAULT '',      -- reply_address, in_reply_to, reference, sender_domain, manual
+    state          TEXT NOT NULL DEFAULT 'new',   -- new, matched, unmatched, not_foi, failed, over_limit; out: queued, sent, send_failed
+    error          TEXT NOT NULL DEFAULT '',      -- parse or send error shown to the user
+    classification TEXT NOT NULL DEFAULT '',      -- JSON: proposed kind, sentence, exemptions
+    text_body      TEXT NOT NULL DEFAULT '',
+    html_body      TEXT NOT NULL DEFAULT '',      -- sanitised
+    created_at     TEXT NOT NULL
+);
+CREATE UNIQUE INDEX mail_messages_uid ON mail_messages (mailbox, uidvalidity, uid) WHERE direction = 'in';
+CREATE INDEX mail_messages_message_id ON mail_messages (message_id);
+CREATE INDEX mail_messages_raw ON mail_messages (raw_sha256);
+CREATE INDEX mail_messages_request ON mail_messages (request_id, id);
+CREATE INDEX mail_messages_state ON mail_messages (state);
+
+-- Sync progress per mailbox: the highest UID stored under a UIDVALIDITY.
+CREATE TABLE mail_checkpoints (
+    mailbox     TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    last_uid    INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+
+-- One row per sync pass, for the dashboard and `foitrack sync`.
+CREATE TABLE mail_sync_runs (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    fetched     INTEGER NOT NULL DEFAULT 0,
+    matched     INTEGER NOT NULL DEFAULT 0,
+    unmatched   INTEGER NOT NULL DEFAULT 0,
+    duplicates  INTEGER NOT NULL DEFAULT 0,
+    failed      INTEGER NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT ''
+);
