@@ -195,3 +195,61 @@ CREATE TABLE mail_sync_runs (
     failed      INTEGER NOT NULL DEFAULT 0,
     error       TEXT NOT NULL DEFAULT ''
 );
+
+-- migrate:4 accounts
+-- People who use the web app. Passwords are bcrypt hashes; a session or API
+-- token is stored only as the sha256 of the secret the client holds, so a
+-- copy of the database does not let anyone in.
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (email <> ''),
+    name          TEXT NOT NULL DEFAULT '',
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'viewer')),
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    last_login_at TEXT
+);
+
+CREATE TABLE sessions (
+    token_hash   TEXT PRIMARY KEY,             -- sha256 hex of the cookie value
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    ip           TEXT NOT NULL DEFAULT '',
+    user_agent   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,         -- sha256 hex of the bearer token
+    prefix       TEXT NOT NULL,                -- its first characters, to tell tokens apart
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+-- Failed and successful logins, for rate limiting. `at` is fixed-width
+-- 'YYYY-MM-DDTHH:MM:SSZ' so that it compares as text.
+CREATE TABLE login_attempts (
+    id      INTEGER PRIMARY KEY,
+    ip      TEXT NOT NULL,
+    email   TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    success INTEGER NOT NULL
+);
+CREATE INDEX login_attempts_key ON login_attempts (ip, email, at);
+
+-- The stable, unguessable address of a public request's read-only page
+-- (/p/SLUG). It does not change when the request is made private and public
+-- again, and it is unrelated to the reply token.
+CREATE TABLE public_pages (
+    request_id INTEGER PRIMARY KEY REFERENCES requests (id) ON DELETE CASCADE,
+    slug       TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
