@@ -253,3 +253,16 @@ CREATE TABLE public_pages (
     slug       TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL
 );
+
+-- migrate:7 mailsync
+-- What the mail sync keeps beside the columns of section 3: the header block
+-- as received (for provenance, and the only content kept of an over-limit
+-- message), non-fatal problems met while processing (an attachment over its
+-- limit), when processing finished, and where the proposed classification
+-- stands: '' (nothing to propose), proposed, confirmed, dismissed, or
+-- applied (recorded automatically: acknowledgements and bounces).
+ALTER TABLE mail_messages ADD COLUMN raw_headers TEXT NOT NULL DEFAULT '';
+ALTER TABLE mail_messages ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE mail_messages ADD COLUMN processed_at TEXT;
+ALTER TABLE mail_messages ADD COLUMN proposal_state TEXT NOT NULL DEFAULT '';
+CREATE INDEX mail_messages_dedupe ON mail_messages (message_id, raw_sha256) WHERE direction = 'in';
