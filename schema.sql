@@ -266,3 +266,140 @@ ALTER TABLE mail_messages ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE mail_messages ADD COLUMN processed_at TEXT;
 ALTER TABLE mail_messages ADD COLUMN proposal_state TEXT NOT NULL DEFAULT '';
 CREATE INDEX mail_messages_dedupe ON mail_messages (message_id, raw_sha256) WHERE direction = 'in';
+
+-- migrate:5 reminders
+-- Who hears about a request: its owner and the users watching it.
+ALTER TABLE requests ADD COLUMN owner_id INTEGER REFERENCES users (id) ON DELETE SET NULL;
+CREATE INDEX requests_owner ON requests (owner_id);
+
+CREATE TABLE request_watchers (
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (request_id, user_id)
+);
+CREATE INDEX request_watchers_user ON request_watchers (user_id);
+
+-- A user's own choices about reminders (no row: the defaults, email on).
+CREATE TABLE user_preferences (
+    user_id         INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    email_reminders INTEGER NOT NULL DEFAULT 1,
+    updated_at      TEXT NOT NULL
+);
+
+-- In-app notifications (the bell and its unread count).
+CREATE TABLE notifications (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    request_id INTEGER REFERENCES requests (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    body       TEXT NOT NULL DEFAULT '',
+    link       TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    read_at    TEXT
+);
+CREATE INDEX notifications_user ON notifications (user_id, read_at, id);
+
+-- Every reminder given, one row per person told. The UNIQUE key is what makes
+-- reminders idempotent: a rerun, a restart or a second process inserts the
+-- same key and is refused by the database, whatever the code does. A changed
+-- due date (an extension, a clarification restarting the clock) is a new key.
+-- stage orders the kinds of one deadline so that a late run gives only the
+-- latest reminder due, never an earlier one after a later.
+CREATE TABLE reminder_log (
+    id              INTEGER PRIMARY KEY,
+    request_id      INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    deadline        TEXT NOT NULL,          -- response, review, clarification, regulator_window…
+    kind            TEXT NOT NULL,          -- due_soon, due_today, overdue, long_overdue…
+    due_date        TEXT NOT NULL,
+    user_id         INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    stage           INTEGER NOT NULL,
+    reason          TEXT NOT NULL DEFAULT '',
+    notification_id INTEGER REFERENCES notifications (id) ON DELETE SET NULL,
+    -- Email: none (no mail configured), off (the user turned it off), pending,
+    -- sending (claimed by one process), sent (the server accepted it), failed.
+    email_state     TEXT NOT NULL DEFAULT 'none'
+                    CHECK (email_state IN ('none', 'off', 'pending', 'sending', 'sent', 'failed')),
+    email_error     TEXT NOT NULL DEFAULT '',
+    email_attempts  INTEGER NOT NULL DEFAULT 0,
+    emailed_at      TEXT,
+    created_at      TEXT NOT NULL,
+    UNIQUE (request_id, deadline, kind, due_date, user_id)
+);
+CREATE INDEX reminder_log_email ON reminder_log (email_state);
+
+-- One row per reminder run, for `foitrack remind` and the dashboard.
+CREATE TABLE reminder_runs (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    clock       TEXT NOT NULL,              -- the "now" the rules were applied at
+    given       INTEGER NOT NULL DEFAULT 0,
+    emailed     INTEGER NOT NULL DEFAULT 0,
+    failed      INTEGER NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT ''
+);
+
+-- Admin-edited letter templates; a kind with no row uses the built-in text.
+-- law '' applies to every law without a template of its own.
+CREATE TABLE letter_templates (
+    kind       TEXT NOT NULL,               -- request, chaser, internal_review, regulator_complaint
+    law        TEXT NOT NULL DEFAULT '',
+    subject    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (kind, law)
+);
+
+-- What foitrack sent by SMTP beside the mail_messages row (direction 'out')
+-- that holds the message itself: why it was sent, to whom, how often it was
+-- tried, and the lifecycle event recorded once the server accepted it.
+CREATE TABLE outbound_sends (
+    message_id      INTEGER PRIMARY KEY REFERENCES mail_messages (id) ON DELETE CASCADE,
+    request_id      INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    purpose         TEXT NOT NULL,          -- request, chaser, internal_review, regulator_complaint
+    envelope_from   TEXT NOT NULL,
+    recipients      TEXT NOT NULL DEFAULT '[]',
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at TEXT,
+    event_id        INTEGER REFERENCES request_events (id) ON DELETE SET NULL,
+    created_by      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbound_sends_request ON outbound_sends (request_id);
+
+-- Campaigns: one request per authority, sent together, throttled.
+CREATE TABLE batches (
+    id               INTEGER PRIMARY KEY,
+    title            TEXT NOT NULL CHECK (title <> ''),
+    subject          TEXT NOT NULL DEFAULT '',
+    body             TEXT NOT NULL DEFAULT '',
+    tags             TEXT NOT NULL DEFAULT '[]',
+    throttle_seconds INTEGER NOT NULL DEFAULT 30,
+    state            TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'sending', 'paused', 'done')),
+    last_error       TEXT NOT NULL DEFAULT '',
+    created_by       TEXT NOT NULL DEFAULT '',
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL
+);
+
+CREATE TABLE batch_requests (
+    batch_id   INTEGER NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+    request_id INTEGER NOT NULL UNIQUE REFERENCES requests (id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, request_id)
+);
+
+-- Secret calendar feed addresses: only the sha256 of the token is kept, so a
+-- copy of the database does not reveal anyone's feed; revoking keeps the row.
+CREATE TABLE calendar_feeds (
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    token_hash   TEXT NOT NULL UNIQUE,
+    prefix       TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    revoked_at   TEXT,
+    last_used_at TEXT
+);
+CREATE INDEX calendar_feeds_user ON calendar_feeds (user_id);
