@@ -403,3 +403,53 @@ CREATE TABLE calendar_feeds (
     last_used_at TEXT
 );
 CREATE INDEX calendar_feeds_user ON calendar_feeds (user_id);
+
+-- migrate:6 timeline
+-- Public-interest timeline events, one per campaigners' markdown file: YAML
+-- front matter, then a markdown body. front_matter is the YAML text as last
+-- imported or saved (key order, quoting and every unknown key intact) and is
+-- the truth about the event; the columns beside it are derived from it on
+-- every write, for listing, filtering and display. A JSON event file's
+-- `summary` is its body.
+CREATE TABLE timeline_events (
+    id           INTEGER PRIMARY KEY,
+    slug         TEXT NOT NULL UNIQUE CHECK (slug <> ''), -- the front matter's `id`
+    date         TEXT NOT NULL,                           -- as written: YYYY-MM-DD, YYYY-MM or YYYY
+    title        TEXT NOT NULL,
+    importance   INTEGER,                                 -- 1-10, NULL when absent
+    status       TEXT NOT NULL DEFAULT '',
+    tags         TEXT NOT NULL DEFAULT '[]',
+    actors       TEXT NOT NULL DEFAULT '[]',
+    sources      TEXT NOT NULL DEFAULT '[]',              -- JSON list of objects, every key kept
+    extra        TEXT NOT NULL DEFAULT '{}',              -- the other front-matter keys, as JSON
+    front_matter TEXT NOT NULL,
+    body         TEXT NOT NULL DEFAULT '',
+    format       TEXT NOT NULL DEFAULT 'md' CHECK (format IN ('md', 'json')),
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX timeline_events_date ON timeline_events (date, slug);
+
+-- What an event rests on: a document, a mail message or a whole request,
+-- with its role. released: the document is the evidence (exported among the
+-- event's sources); withheld: the authority refused it, citing exemptions
+-- (exported in the event's `withheld` list); context: background.
+CREATE TABLE event_links (
+    id          INTEGER PRIMARY KEY,
+    event_id    INTEGER NOT NULL REFERENCES timeline_events (id) ON DELETE CASCADE,
+    document_id INTEGER REFERENCES documents (id) ON DELETE CASCADE,
+    message_id  INTEGER REFERENCES mail_messages (id) ON DELETE CASCADE,
+    request_id  INTEGER REFERENCES requests (id) ON DELETE CASCADE,
+    role        TEXT NOT NULL CHECK (role IN ('released', 'withheld', 'context')),
+    exemptions  TEXT NOT NULL DEFAULT '[]',                -- exemption codes cited (withheld)
+    tier        INTEGER NOT NULL DEFAULT 1 CHECK (tier BETWEEN 1 AND 3), -- source tier on export
+    note        TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    CHECK ((document_id IS NOT NULL) + (message_id IS NOT NULL) + (request_id IS NOT NULL) = 1)
+);
+CREATE UNIQUE INDEX event_links_target ON event_links
+    (event_id, COALESCE(document_id, 0), COALESCE(message_id, 0), COALESCE(request_id, 0));
+CREATE INDEX event_links_document ON event_links (document_id) WHERE document_id IS NOT NULL;
+CREATE INDEX event_links_message ON event_links (message_id) WHERE message_id IS NOT NULL;
+CREATE INDEX event_links_request ON event_links (request_id) WHERE request_id IS NOT NULL;
