@@ -32,10 +32,25 @@ type Law struct {
 	Unit           DayUnit `json:"unit"`
 	// Calendar names the holidays that are not working days (see Calendar).
 	Calendar string `json:"calendar"`
+	// WorkingDayRule cites where the law says which days are not working days.
+	WorkingDayRule string `json:"working_day_rule"`
+	// LastDayRule, for periods in calendar days, cites the rule that moves a
+	// last day falling on a weekend or holiday to the next working day; empty
+	// when the last day stays put.
+	LastDayRule string `json:"last_day_rule,omitempty"`
+	// Clarification: what a request for clarification does to the clock.
+	Clarification     ClarificationEffect `json:"clarification"`
+	ClarificationRule string              `json:"clarification_rule"`
+	// FeeRule cites why the days between a fees notice and payment are disregarded.
+	FeeRule string `json:"fee_rule"`
 	// Extension: what the law allows, in words, and the most days (in Unit) it
 	// may add before foitrack flags it as excessive.
 	ExtensionRule    string `json:"extension_rule"`
 	MaxExtensionDays int    `json:"max_extension_days"`
+	// ExtensionDefaultDays (in Unit) is what an extension claimed without a new
+	// date adds: US unusual circumstances 10, Ireland's s14 4 weeks, Australia
+	// 30 days; for UK laws, which set no fixed length, the Code's limit is assumed.
+	ExtensionDefaultDays int `json:"extension_default_days"`
 	// Internal review (or appeal): how long the requester has to ask, and how
 	// long the authority has to decide (DecideMax: the outer limit, if any).
 	ReviewName       string  `json:"review_name"`
@@ -48,14 +63,30 @@ type Law struct {
 	RegulatorURL     string  `json:"regulator_url"`
 	// RegulatorWindowMonths: how long after the last substantive contact a
 	// complaint should normally be made (ICO: 3 months; SIC: 6 months).
+	// RegulatorWindowDays is used instead where the law counts days (OAIC: 60).
 	RegulatorWindowMonths int `json:"regulator_window_months"`
+	RegulatorWindowDays   int `json:"regulator_window_days,omitempty"`
 }
+
+// ClarificationEffect is what a request for clarification does to the clock.
+type ClarificationEffect string
+
+const (
+	// ClarificationRestarts: the day the clarification is received becomes the
+	// new date of receipt and the count starts again (FOIA s1(3), EIR reg 9(4)).
+	ClarificationRestarts ClarificationEffect = "restart"
+	// ClarificationPauses: the days from the request for clarification to the
+	// answer are disregarded, as for a fees notice (US FOIA tolling).
+	ClarificationPauses ClarificationEffect = "pause"
+)
 
 // Laws is every supported law, in display order.
 var Laws = []Law{
 	{
 		Code: UKFOIA, Name: "Freedom of Information Act 2000", ShortName: "FOIA", Citation: "FOIA 2000 s10(1)",
 		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarUK,
+		WorkingDayRule: "FOIA s10(6)", Clarification: ClarificationRestarts, ClarificationRule: "FOIA s1(3) and s10(6)",
+		FeeRule: "FOIA s10(2)", ExtensionDefaultDays: 20,
 		ExtensionRule:    "s10(3): a reasonable extension to consider the public interest; the s45 Code of Practice says no more than 20 further working days",
 		MaxExtensionDays: 20,
 		ReviewName:       "internal review", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
@@ -66,6 +97,8 @@ var Laws = []Law{
 	{
 		Code: UKEIR, Name: "Environmental Information Regulations 2004", ShortName: "EIR", Citation: "EIR 2004 reg 5(2)",
 		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarUK,
+		WorkingDayRule: "EIR reg 2(1) (FOIA s10(6))", Clarification: ClarificationRestarts, ClarificationRule: "EIR reg 9(4)",
+		FeeRule: "EIR reg 8(5)", ExtensionDefaultDays: 20,
 		ExtensionRule:    "reg 7(1): up to 40 working days where the request is complex and voluminous",
 		MaxExtensionDays: 20,
 		ReviewName:       "reconsideration (reg 11)", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
@@ -76,6 +109,8 @@ var Laws = []Law{
 	{
 		Code: ScotFOISA, Name: "Freedom of Information (Scotland) Act 2002", ShortName: "FOISA", Citation: "FOISA s10(1)",
 		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarScotland,
+		WorkingDayRule: "FOISA s73", Clarification: ClarificationRestarts, ClarificationRule: "FOISA s1(3) and s10(1)(b)",
+		FeeRule:          "FOISA s10(2)",
 		ExtensionRule:    "no general extension; s10(1) is a hard limit",
 		MaxExtensionDays: 0,
 		ReviewName:       "review (s20/s21)", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
@@ -86,6 +121,8 @@ var Laws = []Law{
 	{
 		Code: USFOIA, Name: "Freedom of Information Act (5 U.S.C. 552)", ShortName: "US FOIA", Citation: "5 U.S.C. 552(a)(6)(A)(i)",
 		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarUSFederal,
+		WorkingDayRule: "5 U.S.C. 552(a)(6)(A)(i)", Clarification: ClarificationPauses, ClarificationRule: "552(a)(6)(A)(ii)(I)",
+		FeeRule: "552(a)(6)(A)(ii)(II)", ExtensionDefaultDays: 10,
 		ExtensionRule:    "552(a)(6)(B): 10 more working days in unusual circumstances, with written notice",
 		MaxExtensionDays: 10,
 		ReviewName:       "administrative appeal", ReviewAskDays: 90, ReviewAskUnit: CalendarDays,
@@ -96,6 +133,8 @@ var Laws = []Law{
 	{
 		Code: IEFOI, Name: "Freedom of Information Act 2014 (Ireland)", ShortName: "FOI Act 2014", Citation: "FOI Act 2014 s13(1)",
 		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarIreland,
+		WorkingDayRule: "FOI Act 2014 s2 (\"week\")", Clarification: ClarificationRestarts, ClarificationRule: "FOI Act 2014 s15(4)",
+		FeeRule: "FOI Act 2014 s27", ExtensionDefaultDays: 20,
 		ExtensionRule:    "s14: up to 4 further weeks where the request covers many records",
 		MaxExtensionDays: 20,
 		ReviewName:       "internal review (s21)", ReviewAskDays: 20, ReviewAskUnit: WorkingDays,
@@ -106,12 +145,15 @@ var Laws = []Law{
 	{
 		Code: AUFOI, Name: "Freedom of Information Act 1982 (Australia)", ShortName: "FOI Act 1982", Citation: "FOI Act 1982 s15(5)(b)",
 		ResponsePeriod: 30, Unit: CalendarDays, Calendar: CalendarAustralia,
+		WorkingDayRule: "Acts Interpretation Act 1901 s36(2)", LastDayRule: "Acts Interpretation Act 1901 s36(2)",
+		Clarification: ClarificationPauses, ClarificationRule: "FOI Act 1982 s24AB(8)",
+		FeeRule: "FOI Act 1982 s31", ExtensionDefaultDays: 30,
 		ExtensionRule:    "s15AA/s15AB/s15(6)-(8): 30 more days by agreement or for consultation",
 		MaxExtensionDays: 30,
 		ReviewName:       "internal review (s54)", ReviewAskDays: 30, ReviewAskUnit: CalendarDays,
 		ReviewDecideDays: 30, ReviewDecideMax: 30, ReviewDecideUnit: CalendarDays,
 		Regulator: "Office of the Australian Information Commissioner (OAIC)", RegulatorURL: "https://www.oaic.gov.au/",
-		RegulatorWindowMonths: 2,
+		RegulatorWindowDays: 60, // s54S(1): 60 days after notice of the decision
 	},
 }
 
