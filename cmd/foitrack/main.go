@@ -1,0 +1,221 @@
+// Command foitrack is the FOI request and document provenance tracker: one
+// binary for the web app (serve), mail sync, reminders and the command line.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// command is one sub-command. Files named cmd_*.go register theirs in init.
+type command struct {
+	name    string // "request add"
+	summary string
+	run     func(env *Env, args []string) error
+}
+
+var commands = map[string]command{}
+
+func register(c command) { commands[c.name] = c }
+
+// Env is what every command gets: where its data is, its output, and (opened
+// on first use) the store.
+type Env struct {
+	Ctx     context.Context
+	DataDir string
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Stdin   io.Reader
+	st      *store.Store
+}
+
+// Store opens the database on first use.
+func (e *Env) Store() (*store.Store, error) {
+	if e.st == nil {
+		st, err := store.Open(e.Ctx, e.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		e.st = st
+	}
+	return e.st, nil
+}
+
+// usageError is a mistake in the command line: exit status 2 with help.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// defaultDataDir is $FOITRACK_DATA or ./foitrack-data.
+func defaultDataDir() string {
+	if d := os.Getenv("FOITRACK_DATA"); d != "" {
+		return d
+	}
+	return "foitrack-data"
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &Env{Ctx: store.WithActor(ctx, "cli:"+osUser()), DataDir: defaultDataDir(), Stdout: stdout, Stderr: stderr, Stdin: stdin}
+	defer func() {
+		if env.st != nil {
+			env.st.Close()
+		}
+	}()
+	// Leading global flags: --data DIR.
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch {
+		case args[0] == "-h" || args[0] == "--help" || args[0] == "-help":
+			printHelp(stdout)
+			return 0
+		case (args[0] == "--data" || args[0] == "-data") && len(args) > 1:
+			env.DataDir, args = args[1], args[2:]
+		case strings.HasPrefix(args[0], "--data="):
+			env.DataDir, args = strings.TrimPrefix(args[0], "--data="), args[1:]
+		default:
+			fmt.Fprintf(stderr, "foitrack: unknown option %s\n\n", args[0])
+			printHelp(stderr)
+			return 2
+		}
+	}
+	if len(args) == 0 || args[0] == "help" {
+		printHelp(stdout)
+		return 0
+	}
+	cmd, rest, ok := lookup(args)
+	if !ok {
+		fmt.Fprintf(stderr, "foitrack: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
+		printHelp(stderr)
+		return 2
+	}
+	defer func() {
+		// A bug must not print a Go stack trace at the user.
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "foitrack %s: internal error: %v\n", cmd.name, r)
+			code = 1
+		}
+	}()
+	if err := cmd.run(env, rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var u usageError
+		if errors.As(err, &u) {
+			fmt.Fprintf(stderr, "foitrack %s: %s\n(see: foitrack %s --help)\n", cmd.name, u.msg, cmd.name)
+			return 2
+		}
+		fmt.Fprintf(stderr, "foitrack %s: %s\n", cmd.name, userMessage(err))
+		return 1
+	}
+	return 0
+}
+
+// userMessage is what a person should read: a domain error's own message,
+// otherwise the error text (the CLI user is the operator; hiding it helps nobody).
+func userMessage(err error) string {
+	var e *tracker.Error
+	if errors.As(err, &e) {
+		msg := e.Message
+		if len(e.Fields) > 1 {
+			var keys []string
+			for k := range e.Fields {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				msg += "\n  " + k + ": " + e.Fields[k]
+			}
+		}
+		return msg
+	}
+	return err.Error()
+}
+
+// lookup finds the longest registered command name that prefixes args.
+func lookup(args []string) (command, []string, bool) {
+	for n := min(2, len(args)); n >= 1; n-- {
+		if c, ok := commands[strings.Join(args[:n], " ")]; ok {
+			return c, args[n:], true
+		}
+	}
+	return command{}, nil, false
+}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `foitrack — Freedom of Information request and document provenance tracker
+
+Usage: foitrack [--data DIR] COMMAND [options]
+
+The data directory (database and stored files) is --data, else $FOITRACK_DATA,
+else ./foitrack-data; it is created on first use. Every command takes --help.
+
+Commands:
+`)
+	var names []string
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-22s %s\n", n, commands[n].summary)
+	}
+}
+
+// newFlags makes a flag set whose --help prints the command's usage.
+func newFlags(env *Env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet("foitrack "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: foitrack %s %s\n\nOptions:\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and turns flag errors into usage errors (the flag
+// package has printed the usage already).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	// Allow flags after positional arguments: "request show 3 --json".
+	var pos []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			pos = append(pos, args[0])
+			args = args[1:]
+		}
+	}
+	return fs.Parse(pos)
+}
+
+func osUser() string {
+	for _, k := range []string{"USER", "LOGNAME"} {
+		if u := os.Getenv(k); u != "" {
+			return u
+		}
+	}
+	return "unknown"
+}

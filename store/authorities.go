@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+const authorityColumns = `a.id, a.name, a.short_name, a.url_name, a.jurisdiction, a.default_law, a.email,
+	a.website, a.tags, a.domains, a.notes, a.created_at, a.updated_at`
+
+func scanAuthority(sc interface{ Scan(...any) error }) (tracker.Authority, error) {
+	var a tracker.Authority
+	var law, tags, domains, created, updated string
+	err := sc.Scan(&a.ID, &a.Name, &a.ShortName, &a.URLName, &a.Jurisdiction, &law, &a.Email,
+		&a.Website, &tags, &domains, &a.Notes, &created, &updated)
+	a.DefaultLaw, a.Tags, a.Domains = tracker.LawCode(law), parseList(tags), parseList(domains)
+	a.CreatedAt, a.UpdatedAt = parseTS(created), parseTS(updated)
+	return a, err
+}
+
+// CreateAuthority validates and inserts a.
+func (s *Store) CreateAuthority(ctx context.Context, a *tracker.Authority) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return s.Update(ctx, func(tx *Tx) error { return tx.createAuthority(a) })
+}
+
+func (tx *Tx) createAuthority(a *tracker.Authority) error {
+	a.CreatedAt, a.UpdatedAt = tx.now, tx.now
+	res, err := tx.ExecContext(tx.ctx, `
+		INSERT INTO authorities (name, short_name, url_name, jurisdiction, default_law, email, website, tags, domains, notes, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.Name, a.ShortName, a.URLName, a.Jurisdiction, a.DefaultLaw, a.Email, a.Website,
+		jsonList(a.Tags), jsonList(a.Domains), a.Notes, ts(a.CreatedAt), ts(a.UpdatedAt))
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return tracker.Errorf(tracker.ECONFLICT, "an authority with URL name %q exists already", a.URLName)
+		}
+		return fmt.Errorf("store: unable to create authority: %w", err)
+	}
+	a.ID, _ = res.LastInsertId()
+	return tx.Audit("create", "authority", a.ID, nil, a)
+}
+
+// UpdateAuthority validates a and saves every field.
+func (s *Store) UpdateAuthority(ctx context.Context, a *tracker.Authority) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return s.Update(ctx, func(tx *Tx) error { return tx.updateAuthority(a) })
+}
+
+func (tx *Tx) updateAuthority(a *tracker.Authority) error {
+	before, err := scanAuthority(tx.QueryRowContext(tx.ctx, `SELECT `+authorityColumns+` FROM authorities a WHERE a.id = ?`, a.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("authority", a.ID)
+	} else if err != nil {
+		return fmt.Errorf("store: unable to read authority: %w", err)
+	}
+	a.CreatedAt, a.UpdatedAt = before.CreatedAt, tx.now
+	_, err = tx.ExecContext(tx.ctx, `
+		UPDATE authorities SET name = ?, short_name = ?, url_name = ?, jurisdiction = ?, default_law = ?, email = ?,
+			website = ?, tags = ?, domains = ?, notes = ?, updated_at = ?
+		WHERE id = ?`,
+		a.Name, a.ShortName, a.URLName, a.Jurisdiction, a.DefaultLaw, a.Email, a.Website,
+		jsonList(a.Tags), jsonList(a.Domains), a.Notes, ts(a.UpdatedAt), a.ID)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return tracker.Errorf(tracker.ECONFLICT, "an authority with URL name %q exists already", a.URLName)
+		}
+		return fmt.Errorf("store: unable to update authority: %w", err)
+	}
+	return tx.Audit("update", "authority", a.ID, before, a)
+}
+
+// AuthorityByID returns one authority or an ENOTFOUND error.
+func (s *Store) AuthorityByID(ctx context.Context, id int64) (tracker.Authority, error) {
+	a, err := scanAuthority(s.r.QueryRowContext(ctx, `SELECT `+authorityColumns+` FROM authorities a WHERE a.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, notFound("authority", id)
+	} else if err != nil {
+		return a, fmt.Errorf("store: unable to read authority %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// AuthorityFilter narrows Authorities.
+type AuthorityFilter struct {
+	Query  string // in name, short name, URL name or email
+	Domain string // mail domain the authority writes from
+	Limit  int
+	Offset int
+}
+
+// Authorities lists authorities by name.
+func (s *Store) Authorities(ctx context.Context, f AuthorityFilter) ([]tracker.Authority, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100000
+	}
+	q := "%" + likeEscape(f.Query) + "%"
+	dom := ""
+	if f.Domain != "" {
+		dom = `%"` + likeEscape(strings.ToLower(f.Domain)) + `"%`
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+authorityColumns+` FROM authorities a
+		WHERE (? = '' OR a.name LIKE ? ESCAPE '\' OR a.short_name LIKE ? ESCAPE '\' OR a.url_name LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\')
+		  AND (? = '' OR a.domains LIKE ? ESCAPE '\')
+		ORDER BY a.name COLLATE NOCASE LIMIT ? OFFSET ?`,
+		f.Query, q, q, q, q, dom, dom, f.Limit, f.Offset)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list authorities: %w", err)
+	}
+	defer rows.Close()
+	var out []tracker.Authority
+	for rows.Next() {
+		a, err := scanAuthority(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read authority: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CountAuthorities counts all authorities.
+func (s *Store) CountAuthorities(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM authorities`).Scan(&n)
+	return n, err
+}
+
+// ImportResult says what an import did.
+type ImportResult struct{ Created, Updated int }
+
+// ImportAuthorities inserts or updates (matched by URL name, else by exact
+// name) every authority in one transaction: all or nothing.
+func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority) (ImportResult, error) {
+	var res ImportResult
+	err := s.Update(ctx, func(tx *Tx) error {
+		res = ImportResult{}
+		for i := range list {
+			a := &list[i]
+			if err := a.Validate(); err != nil {
+				return tracker.Errorf(tracker.EINVALID, "authority %q: %v", a.Name, err)
+			}
+			var id int64
+			err := tx.QueryRowContext(tx.ctx, `SELECT id FROM authorities
+				WHERE (? <> '' AND url_name = ?) OR (? = '' AND name = ?) LIMIT 1`,
+				a.URLName, a.URLName, a.URLName, a.Name).Scan(&id)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				if err := tx.createAuthority(a); err != nil {
+					return err
+				}
+				res.Created++
+			case err != nil:
+				return fmt.Errorf("store: unable to match authority: %w", err)
+			default:
+				a.ID = id
+				if err := tx.updateAuthority(a); err != nil {
+					return err
+				}
+				res.Updated++
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// likeEscape escapes LIKE wildcards in user input.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

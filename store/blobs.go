@@ -1,0 +1,123 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// Blob files are named by their sha256 only: no name a user or a mail sender
+// chose ever reaches the file system.
+
+// blobPath is where the content with the given hex sha256 lives.
+func (s *Store) blobPath(sum string) (string, error) {
+	if len(sum) != 64 {
+		return "", tracker.Errorf(tracker.EINVALID, "invalid sha256 %q", sum)
+	}
+	if _, err := hex.DecodeString(sum); err != nil {
+		return "", tracker.Errorf(tracker.EINVALID, "invalid sha256 %q", sum)
+	}
+	return filepath.Join(s.BlobDir, sum[:2], sum), nil
+}
+
+// WriteBlob streams r (at most max bytes; 0 for no limit) into the blob
+// store and returns its sha256 and size. The file is complete and synced
+// before it gets its final name, so a row that names a blob never points at
+// a partial file. Rows are added by PutBlob inside a transaction.
+func (s *Store) WriteBlob(r io.Reader, max int64) (sum string, size int64, err error) {
+	tmp, err := os.CreateTemp(s.BlobDir, ".incoming-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("store: unable to create blob file: %w", err)
+	}
+	defer func() {
+		if tmp != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	src := r
+	if max > 0 {
+		src = io.LimitReader(r, max+1)
+	}
+	size, err = io.Copy(io.MultiWriter(tmp, h), src)
+	if err != nil {
+		return "", 0, fmt.Errorf("store: unable to write blob: %w", err)
+	}
+	if max > 0 && size > max {
+		return "", 0, tracker.Errorf(tracker.ETOOLARGE, "file too large: the limit is %d bytes", max)
+	}
+	if err := tmp.Sync(); err != nil {
+		return "", 0, fmt.Errorf("store: unable to sync blob: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", 0, fmt.Errorf("store: unable to close blob: %w", err)
+	}
+	sum = hex.EncodeToString(h.Sum(nil))
+	dst, _ := s.blobPath(sum)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return "", 0, fmt.Errorf("store: unable to create blob directory: %w", err)
+	}
+	if _, err := os.Stat(dst); err == nil {
+		return sum, size, nil // same content already stored
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return "", 0, fmt.Errorf("store: unable to store blob: %w", err)
+	}
+	tmp = nil
+	return sum, size, nil
+}
+
+// PutBlob records a blob written by WriteBlob inside the transaction (a no-op
+// when it is known already).
+func (tx *Tx) PutBlob(sum string, size int64) error {
+	if _, err := tx.s.blobPath(sum); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (sha256) DO NOTHING`, sum, size, ts(tx.now))
+	if err != nil {
+		return fmt.Errorf("store: unable to record blob: %w", err)
+	}
+	return nil
+}
+
+// OpenBlob opens stored content by sha256.
+func (s *Store) OpenBlob(sum string) (*os.File, error) {
+	p, err := s.blobPath(sum)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, tracker.Errorf(tracker.ENOTFOUND, "file %s… is missing from the blob store", sum[:12])
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to open blob: %w", err)
+	}
+	return f, nil
+}
+
+// VerifyBlob re-hashes a stored blob; it returns nil when the content still
+// has the sha256 it is named by.
+func (s *Store) VerifyBlob(sum string) error {
+	f, err := s.OpenBlob(sum)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("store: unable to read blob %s: %w", sum, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+		return fmt.Errorf("blob %s: content changed (now hashes to %s)", sum, got)
+	}
+	return nil
+}

@@ -1,0 +1,297 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// DefaultMaxDocumentBytes bounds a document attached by hand or by upload.
+const DefaultMaxDocumentBytes = 100 << 20
+
+const documentColumns = `d.id, d.request_id, d.message_id, d.filename, d.media_type, d.sniffed_type, d.size, d.sha256,
+	d.disposition, d.description, d.created_at,
+	COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]')`
+
+func scanDocument(sc interface{ Scan(...any) error }) (tracker.Document, error) {
+	var d tracker.Document
+	var msg sql.NullInt64
+	var sum sql.NullString
+	var created, exemptions string
+	err := sc.Scan(&d.ID, &d.RequestID, &msg, &d.Filename, &d.MediaType, &d.SniffedType, &d.Size, &sum,
+		&d.Disposition, &d.Description, &created, &exemptions)
+	d.MessageID, d.SHA256, d.CreatedAt, d.Exemptions = msg.Int64, sum.String, parseTS(created), parseList(exemptions)
+	return d, err
+}
+
+// DisplayFilename reduces a name from a sender or an upload to something safe
+// to show and to offer in Content-Disposition: its last path element, without
+// control characters, at most 200 characters. It is never used as a path.
+func DisplayFilename(name string) string {
+	name = strings.ReplaceAll(name, `\`, "/")
+	name = filepath.Base("/" + name)
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "/" || name == "." || name == ".." || name == "" {
+		name = "document"
+	}
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	return name
+}
+
+// AddDocument stores content (nil for a withheld document we never received)
+// and records the document, with its exemptions, against its request.
+func (s *Store) AddDocument(ctx context.Context, d *tracker.Document, content io.Reader, maxBytes int64) error {
+	if !tracker.ValidDisposition(d.Disposition) {
+		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld")
+	}
+	d.Filename = DisplayFilename(d.Filename)
+	if content != nil {
+		if maxBytes <= 0 {
+			maxBytes = DefaultMaxDocumentBytes
+		}
+		sum, size, err := s.WriteBlob(content, maxBytes)
+		if err != nil {
+			return err
+		}
+		d.SHA256, d.Size = sum, size
+		if d.SniffedType == "" {
+			d.SniffedType = s.sniff(sum)
+		}
+	} else if d.Disposition != tracker.DispositionWithheld {
+		return tracker.Errorf(tracker.EINVALID, "a released document needs its file")
+	}
+	if d.MediaType == "" {
+		if t := mime.TypeByExtension(strings.ToLower(filepath.Ext(d.Filename))); t != "" {
+			d.MediaType = t
+		} else if d.SniffedType != "" {
+			d.MediaType = d.SniffedType
+		} else {
+			d.MediaType = "application/octet-stream"
+		}
+	}
+	return s.Update(ctx, func(tx *Tx) error { return tx.AddDocument(d) })
+}
+
+// AddDocument records a document whose content (if any) is already in the
+// blob store, in the caller's transaction.
+func (tx *Tx) AddDocument(d *tracker.Document) error {
+	r, err := tx.requestByID(d.RequestID)
+	if err != nil {
+		return err
+	}
+	var codes []string
+	for _, c := range d.Exemptions {
+		code, ok := tracker.NormalizeExemptionCode(r.Law, c)
+		if !ok {
+			return tracker.Errorf(tracker.EINVALID, "%q is not an exemption under %s", c, r.Law)
+		}
+		codes = append(codes, code)
+	}
+	d.Exemptions = tracker.NormalizeTags(codes)
+	var sum, msg any
+	if d.SHA256 != "" {
+		if err := tx.PutBlob(d.SHA256, d.Size); err != nil {
+			return err
+		}
+		sum = d.SHA256
+	}
+	if d.MessageID != 0 {
+		msg = d.MessageID
+	}
+	d.CreatedAt = tx.now
+	res, err := tx.ExecContext(tx.ctx, `
+		INSERT INTO documents (request_id, message_id, filename, media_type, sniffed_type, size, sha256, disposition, description, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.RequestID, msg, d.Filename, d.MediaType, d.SniffedType, d.Size, sum, d.Disposition, d.Description, ts(d.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: unable to record document: %w", err)
+	}
+	d.ID, _ = res.LastInsertId()
+	for _, code := range d.Exemptions {
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO exemption_claims (request_id, document_id, law, code) VALUES (?, ?, ?, ?)`,
+			d.RequestID, d.ID, r.Law, code); err != nil {
+			return fmt.Errorf("store: unable to record exemption claim: %w", err)
+		}
+	}
+	return tx.Audit("create", "document", d.ID, nil, d)
+}
+
+// UpdateDocument changes a document's disposition, description and exemptions.
+func (s *Store) UpdateDocument(ctx context.Context, d *tracker.Document) error {
+	if !tracker.ValidDisposition(d.Disposition) {
+		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld")
+	}
+	return s.Update(ctx, func(tx *Tx) error {
+		before, err := scanDocument(tx.QueryRowContext(tx.ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = ?`, d.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("document", d.ID)
+		} else if err != nil {
+			return fmt.Errorf("store: unable to read document: %w", err)
+		}
+		r, err := tx.requestByID(before.RequestID)
+		if err != nil {
+			return err
+		}
+		var codes []string
+		for _, c := range d.Exemptions {
+			code, ok := tracker.NormalizeExemptionCode(r.Law, c)
+			if !ok {
+				return tracker.Errorf(tracker.EINVALID, "%q is not an exemption under %s", c, r.Law)
+			}
+			codes = append(codes, code)
+		}
+		d.Exemptions = tracker.NormalizeTags(codes)
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE documents SET disposition = ?, description = ? WHERE id = ?`,
+			d.Disposition, d.Description, d.ID); err != nil {
+			return fmt.Errorf("store: unable to update document: %w", err)
+		}
+		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM exemption_claims WHERE document_id = ?`, d.ID); err != nil {
+			return fmt.Errorf("store: unable to update exemptions: %w", err)
+		}
+		for _, code := range d.Exemptions {
+			if _, err := tx.ExecContext(tx.ctx, `INSERT INTO exemption_claims (request_id, document_id, law, code) VALUES (?, ?, ?, ?)`,
+				before.RequestID, d.ID, r.Law, code); err != nil {
+				return fmt.Errorf("store: unable to record exemption claim: %w", err)
+			}
+		}
+		after := before
+		after.Disposition, after.Description, after.Exemptions = d.Disposition, d.Description, d.Exemptions
+		*d = after
+		return tx.Audit("update", "document", d.ID, before, after)
+	})
+}
+
+// sniff reads the start of a stored blob to detect its type.
+func (s *Store) sniff(sum string) string {
+	f, err := s.OpenBlob(sum)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	buf := make([]byte, 512)
+	n, _ := io.ReadFull(f, buf)
+	return http.DetectContentType(buf[:n])
+}
+
+// DocumentByID returns one document.
+func (s *Store) DocumentByID(ctx context.Context, id int64) (tracker.Document, error) {
+	d, err := scanDocument(s.r.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("document", id)
+	} else if err != nil {
+		return d, fmt.Errorf("store: unable to read document %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// DocumentFilter narrows Documents.
+type DocumentFilter struct {
+	RequestID   int64
+	MessageID   int64
+	Disposition string
+	Limit       int
+	Offset      int
+}
+
+// Documents lists documents, newest first.
+func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]tracker.Document, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100000
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents d
+		WHERE (? = 0 OR d.request_id = ?) AND (? = 0 OR d.message_id = ?) AND (? = '' OR d.disposition = ?)
+		ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+		f.RequestID, f.RequestID, f.MessageID, f.MessageID, f.Disposition, f.Disposition, f.Limit, f.Offset)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list documents: %w", err)
+	}
+	defer rows.Close()
+	var out []tracker.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read document: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ExemptionCount is how often one exemption was claimed.
+type ExemptionCount struct {
+	Law      tracker.LawCode `json:"law"`
+	Code     string          `json:"code"`
+	Claims   int             `json:"claims"`   // responses and documents citing it
+	Requests int             `json:"requests"` // distinct requests
+}
+
+// ExemptionCounts counts claims per exemption, optionally for one authority
+// (0: all), most claimed first.
+func (s *Store) ExemptionCounts(ctx context.Context, authorityID int64) ([]ExemptionCount, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT c.law, c.code, count(*), count(DISTINCT c.request_id)
+		FROM exemption_claims c JOIN requests r ON r.id = c.request_id
+		WHERE (? = 0 OR r.authority_id = ?)
+		GROUP BY c.law, c.code ORDER BY count(*) DESC, c.law, c.code`, authorityID, authorityID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to count exemptions: %w", err)
+	}
+	defer rows.Close()
+	var out []ExemptionCount
+	for rows.Next() {
+		var c ExemptionCount
+		var law string
+		if err := rows.Scan(&law, &c.Code, &c.Claims, &c.Requests); err != nil {
+			return nil, fmt.Errorf("store: unable to read exemption count: %w", err)
+		}
+		c.Law = tracker.LawCode(law)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ExemptionClaimant is an authority that claimed an exemption.
+type ExemptionClaimant struct {
+	AuthorityID   int64  `json:"authority_id"`
+	AuthorityName string `json:"authority_name"`
+	Claims        int    `json:"claims"`
+}
+
+// ExemptionClaimants lists who claimed one exemption, most often first.
+func (s *Store) ExemptionClaimants(ctx context.Context, law tracker.LawCode, code string) ([]ExemptionClaimant, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT a.id, a.name, count(*) FROM exemption_claims c
+		JOIN requests r ON r.id = c.request_id JOIN authorities a ON a.id = r.authority_id
+		WHERE c.law = ? AND c.code = ?
+		GROUP BY a.id ORDER BY count(*) DESC, a.name`, string(law), code)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list exemption claimants: %w", err)
+	}
+	defer rows.Close()
+	var out []ExemptionClaimant
+	for rows.Next() {
+		var c ExemptionClaimant
+		if err := rows.Scan(&c.AuthorityID, &c.AuthorityName, &c.Claims); err != nil {
+			return nil, fmt.Errorf("store: unable to read claimant: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

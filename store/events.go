@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+const eventColumns = `id, request_id, kind, date, outcome, new_due_date, reason, note, exemptions, message_id, created_by, created_at`
+
+func scanEvent(sc interface{ Scan(...any) error }) (tracker.Event, error) {
+	var e tracker.Event
+	var kind, exemptions, created string
+	var msg sql.NullInt64
+	err := sc.Scan(&e.ID, &e.RequestID, &kind, &e.Date, &e.Outcome, &e.NewDueDate, &e.Reason, &e.Note, &exemptions, &msg, &e.CreatedBy, &created)
+	e.Kind, e.Exemptions, e.MessageID, e.CreatedAt = tracker.EventKind(kind), parseList(exemptions), msg.Int64, parseTS(created)
+	return e, err
+}
+
+func queryEvents(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, requestID int64) ([]tracker.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+eventColumns+` FROM request_events WHERE request_id = ? ORDER BY date, id`, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list events: %w", err)
+	}
+	defer rows.Close()
+	var out []tracker.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read event: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Events returns a request's history in the order it happened.
+func (s *Store) Events(ctx context.Context, requestID int64) ([]tracker.Event, error) {
+	return queryEvents(ctx, s.r, requestID)
+}
+
+// AddEvent records a lifecycle event. The whole history with the new event
+// must replay without an illegal transition (events may be back-dated, so it
+// is the history that is checked, not just the last step); the request's
+// status and due date are recomputed in the same transaction.
+func (s *Store) AddEvent(ctx context.Context, e *tracker.Event) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		r, err := tx.requestByID(e.RequestID)
+		if err != nil {
+			return err
+		}
+		return tx.addEvent(&r, e)
+	})
+}
+
+// AddEvent is the in-transaction form, for callers (mail ingest) that record
+// an event together with other rows.
+func (tx *Tx) AddEvent(e *tracker.Event) error {
+	r, err := tx.requestByID(e.RequestID)
+	if err != nil {
+		return err
+	}
+	return tx.addEvent(&r, e)
+}
+
+func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
+	law, _ := tracker.LawByCode(r.Law)
+	codes := make([]string, 0, len(e.Exemptions))
+	for _, c := range e.Exemptions {
+		code, ok := tracker.NormalizeExemptionCode(r.Law, c)
+		if !ok {
+			return &tracker.Error{Code: tracker.EINVALID, Message: fmt.Sprintf("%q is not an exemption under %s", c, law.ShortName),
+				Fields: map[string]string{"exemptions": fmt.Sprintf("unknown under %s: %s", law.ShortName, c)}}
+		}
+		codes = append(codes, code)
+	}
+	e.Exemptions = tracker.NormalizeTags(codes) // de-duplicate, keep order
+	history, err := queryEvents(tx.ctx, tx, r.ID)
+	if err != nil {
+		return err
+	}
+	history = append(history, *e)
+	tracker.SortEvents(history)
+	if _, err := tracker.Replay(history); err != nil {
+		return err
+	}
+	e.CreatedBy, e.CreatedAt = tx.actor, tx.now
+	var msg any
+	if e.MessageID != 0 {
+		msg = e.MessageID
+	}
+	res, err := tx.ExecContext(tx.ctx, `
+		INSERT INTO request_events (request_id, kind, date, outcome, new_due_date, reason, note, exemptions, message_id, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, e.Kind, e.Date, e.Outcome, e.NewDueDate, e.Reason, e.Note, jsonList(e.Exemptions), msg, e.CreatedBy, ts(e.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: unable to record event: %w", err)
+	}
+	e.ID, _ = res.LastInsertId()
+	for _, code := range e.Exemptions {
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO exemption_claims (request_id, event_id, law, code) VALUES (?, ?, ?, ?)`,
+			r.ID, e.ID, r.Law, code); err != nil {
+			return fmt.Errorf("store: unable to record exemption claim: %w", err)
+		}
+	}
+	if err := tx.Audit("event", "request", r.ID, nil, e); err != nil {
+		return err
+	}
+	after, err := tx.refreshRequest(r.ID)
+	if err != nil {
+		return err
+	}
+	if after.Status != r.Status {
+		if err := tx.Audit("status", "request", r.ID, r.Status, after.Status); err != nil {
+			return err
+		}
+	}
+	*r = after
+	return nil
+}
+
+// DeleteEvent removes a mistaken event, if the history still replays without it.
+func (s *Store) DeleteEvent(ctx context.Context, requestID, eventID int64) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		history, err := queryEvents(tx.ctx, tx, requestID)
+		if err != nil {
+			return err
+		}
+		var gone *tracker.Event
+		var rest []tracker.Event
+		for i := range history {
+			if history[i].ID == eventID {
+				gone = &history[i]
+			} else {
+				rest = append(rest, history[i])
+			}
+		}
+		if gone == nil {
+			return notFound("event", eventID)
+		}
+		if _, err := tracker.Replay(rest); err != nil {
+			return tracker.Errorf(tracker.ECONFLICT, "cannot delete this event: without it the history does not hold (%v)", err)
+		}
+		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM request_events WHERE id = ?`, eventID); err != nil {
+			return fmt.Errorf("store: unable to delete event: %w", err)
+		}
+		if err := tx.Audit("delete_event", "request", requestID, gone, nil); err != nil {
+			return err
+		}
+		_, err = tx.refreshRequest(requestID)
+		return err
+	})
+}
+
+// refreshRequest recomputes the fields derived from the history (status,
+// outcome, sent date, due date in force) and stores them.
+func (tx *Tx) refreshRequest(id int64) (tracker.Request, error) {
+	r, err := tx.requestByID(id)
+	if err != nil {
+		return r, err
+	}
+	history, err := queryEvents(tx.ctx, tx, id)
+	if err != nil {
+		return r, err
+	}
+	st, err := tracker.Replay(history)
+	if err != nil {
+		return r, err
+	}
+	law, ok := tracker.LawByCode(r.Law)
+	if !ok {
+		return r, tracker.Errorf(tracker.EINVALID, "unknown law %q", r.Law)
+	}
+	r.Status, r.Outcome, r.SentOn = st.Status, st.Outcome, st.SentOn
+	r.DueDate = tracker.ComputeDeadlines(law, history).NextDue().Date
+	_, err = tx.ExecContext(tx.ctx, `UPDATE requests SET status = ?, outcome = ?, sent_on = ?, due_date = ?, updated_at = ? WHERE id = ?`,
+		r.Status, r.Outcome, r.SentOn, r.DueDate, ts(tx.now), id)
+	if err != nil {
+		return r, fmt.Errorf("store: unable to update request status: %w", err)
+	}
+	return r, nil
+}
+
+// EventByID returns one event.
+func (s *Store) EventByID(ctx context.Context, id int64) (tracker.Event, error) {
+	e, err := scanEvent(s.r.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM request_events WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, notFound("event", id)
+	} else if err != nil {
+		return e, fmt.Errorf("store: unable to read event: %w", err)
+	}
+	return e, nil
+}

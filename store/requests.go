@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+const requestColumns = `r.id, r.title, r.body, r.authority_id, r.law, r.tags, r.our_ref, r.their_ref, r.visibility,
+	r.reply_token, r.notes, r.status, r.outcome, r.sent_on, r.due_date, r.created_at, r.updated_at, a.name`
+
+func scanRequest(sc interface{ Scan(...any) error }) (tracker.Request, error) {
+	var r tracker.Request
+	var law, tags, status, created, updated string
+	err := sc.Scan(&r.ID, &r.Title, &r.Body, &r.AuthorityID, &law, &tags, &r.OurRef, &r.TheirRef, &r.Visibility,
+		&r.ReplyToken, &r.Notes, &status, &r.Outcome, &r.SentOn, &r.DueDate, &created, &updated, &r.AuthorityName)
+	r.Law, r.Tags, r.Status = tracker.LawCode(law), parseList(tags), tracker.Status(status)
+	r.CreatedAt, r.UpdatedAt = parseTS(created), parseTS(updated)
+	return r, err
+}
+
+// NewReplyToken makes the secret part of a request's reply address: 16
+// lower-case base32 characters (80 bits), safe in a mail local part.
+func NewReplyToken() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// CreateRequest validates and inserts r as a draft, with its law defaulting
+// from the authority. When sentOn is not zero, a "sent" event on that date is
+// recorded in the same transaction.
+func (s *Store) CreateRequest(ctx context.Context, r *tracker.Request, sentOn tracker.Date) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	return s.Update(ctx, func(tx *Tx) error {
+		if err := tx.createRequest(r); err != nil {
+			return err
+		}
+		if !sentOn.IsZero() {
+			return tx.addEvent(r, &tracker.Event{RequestID: r.ID, Kind: tracker.EventSent, Date: sentOn})
+		}
+		return nil
+	})
+}
+
+func (tx *Tx) createRequest(r *tracker.Request) error {
+	var authLaw string
+	err := tx.QueryRowContext(tx.ctx, `SELECT default_law FROM authorities WHERE id = ?`, r.AuthorityID).Scan(&authLaw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &tracker.Error{Code: tracker.EINVALID, Message: fmt.Sprintf("authority %d does not exist", r.AuthorityID),
+			Fields: map[string]string{"authority_id": "no such authority"}}
+	} else if err != nil {
+		return fmt.Errorf("store: unable to read authority: %w", err)
+	}
+	if r.Law == "" {
+		r.Law = tracker.LawCode(authLaw)
+	}
+	if r.ReplyToken == "" {
+		r.ReplyToken = NewReplyToken()
+	}
+	r.Status, r.CreatedAt, r.UpdatedAt = tracker.StatusDraft, tx.now, tx.now
+	res, err := tx.ExecContext(tx.ctx, `
+		INSERT INTO requests (title, body, authority_id, law, tags, our_ref, their_ref, visibility, reply_token, notes,
+			status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Title, r.Body, r.AuthorityID, r.Law, jsonList(r.Tags), r.OurRef, r.TheirRef, r.Visibility, r.ReplyToken,
+		r.Notes, r.Status, ts(r.CreatedAt), ts(r.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("store: unable to create request: %w", err)
+	}
+	r.ID, _ = res.LastInsertId()
+	if r.OurRef == "" {
+		// A reference of our own, quoted in subjects so replies can be matched.
+		r.OurRef = fmt.Sprintf("FT-%d-%04d", tx.now.Year(), r.ID)
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET our_ref = ? WHERE id = ?`, r.OurRef, r.ID); err != nil {
+			return fmt.Errorf("store: unable to set reference: %w", err)
+		}
+	}
+	return tx.Audit("create", "request", r.ID, nil, r)
+}
+
+// UpdateRequest saves the editable fields of r (not its history or the
+// fields derived from it). Changing the law recomputes the due date.
+func (s *Store) UpdateRequest(ctx context.Context, r *tracker.Request) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	return s.Update(ctx, func(tx *Tx) error {
+		before, err := tx.requestByID(r.ID)
+		if err != nil {
+			return err
+		}
+		if r.Law == "" {
+			r.Law = before.Law
+		}
+		_, err = tx.ExecContext(tx.ctx, `
+			UPDATE requests SET title = ?, body = ?, authority_id = ?, law = ?, tags = ?, our_ref = ?, their_ref = ?,
+				visibility = ?, notes = ?, updated_at = ?
+			WHERE id = ?`,
+			r.Title, r.Body, r.AuthorityID, r.Law, jsonList(r.Tags), r.OurRef, r.TheirRef, r.Visibility, r.Notes, ts(tx.now), r.ID)
+		if err != nil {
+			if strings.Contains(err.Error(), "FOREIGN KEY") {
+				return &tracker.Error{Code: tracker.EINVALID, Message: "no such authority", Fields: map[string]string{"authority_id": "no such authority"}}
+			}
+			return fmt.Errorf("store: unable to update request: %w", err)
+		}
+		after, err := tx.refreshRequest(r.ID)
+		if err != nil {
+			return err
+		}
+		*r = after
+		return tx.Audit("update", "request", r.ID, before, after)
+	})
+}
+
+func (tx *Tx) requestByID(id int64) (tracker.Request, error) {
+	r, err := scanRequest(tx.QueryRowContext(tx.ctx, `SELECT `+requestColumns+`
+		FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE r.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFound("request", id)
+	} else if err != nil {
+		return r, fmt.Errorf("store: unable to read request %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// RequestByID returns one request or an ENOTFOUND error.
+func (s *Store) RequestByID(ctx context.Context, id int64) (tracker.Request, error) {
+	r, err := scanRequest(s.r.QueryRowContext(ctx, `SELECT `+requestColumns+`
+		FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE r.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFound("request", id)
+	} else if err != nil {
+		return r, fmt.Errorf("store: unable to read request %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// RequestByReplyToken finds the request whose reply address carries token.
+func (s *Store) RequestByReplyToken(ctx context.Context, token string) (tracker.Request, error) {
+	r, err := scanRequest(s.r.QueryRowContext(ctx, `SELECT `+requestColumns+`
+		FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE r.reply_token = ?`, strings.ToLower(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFound("request with reply token", token)
+	} else if err != nil {
+		return r, fmt.Errorf("store: unable to read request by token: %w", err)
+	}
+	return r, nil
+}
+
+// RequestFilter narrows Requests. Zero values do not filter.
+type RequestFilter struct {
+	Status      tracker.Status
+	AuthorityID int64
+	Law         tracker.LawCode
+	Tag         string
+	Query       string       // in title, body, references
+	DueBefore   tracker.Date // open requests due on or before this date
+	OpenOnly    bool
+	PublicOnly  bool
+	IDs         []int64
+	Limit       int
+	Offset      int
+	// OrderBy: "due" (soonest first, undated last) or "" (newest first).
+	OrderBy string
+}
+
+// Requests lists requests with their authority names.
+func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Request, error) {
+	where, args := requestWhere(f)
+	order := "r.id DESC"
+	if f.OrderBy == "due" {
+		order = "r.due_date IS NULL, r.due_date, r.id"
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100000
+	}
+	args = append(args, f.Limit, f.Offset)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`
+		FROM requests r JOIN authorities a ON a.id = r.authority_id
+		WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list requests: %w", err)
+	}
+	defer rows.Close()
+	var out []tracker.Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read request: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// CountRequests counts the requests Requests would list without paging.
+func (s *Store) CountRequests(ctx context.Context, f RequestFilter) (int, error) {
+	where, args := requestWhere(f)
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE `+where, args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count requests: %w", err)
+	}
+	return n, nil
+}
+
+// closedStatuses are those with no live deadline.
+var closedStatuses = `('draft', 'withdrawn', 'closed')`
+
+func requestWhere(f RequestFilter) (string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
+	if f.Status != "" {
+		conds = append(conds, "r.status = ?")
+		args = append(args, string(f.Status))
+	}
+	if f.AuthorityID != 0 {
+		conds = append(conds, "r.authority_id = ?")
+		args = append(args, f.AuthorityID)
+	}
+	if f.Law != "" {
+		conds = append(conds, "r.law = ?")
+		args = append(args, string(f.Law))
+	}
+	if f.Tag != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM json_each(r.tags) WHERE value = ?)")
+		args = append(args, strings.ToLower(f.Tag))
+	}
+	if f.Query != "" {
+		q := "%" + likeEscape(f.Query) + "%"
+		conds = append(conds, `(r.title LIKE ? ESCAPE '\' OR r.body LIKE ? ESCAPE '\' OR r.our_ref LIKE ? ESCAPE '\' OR r.their_ref LIKE ? ESCAPE '\' OR a.name LIKE ? ESCAPE '\')`)
+		args = append(args, q, q, q, q, q)
+	}
+	if !f.DueBefore.IsZero() {
+		conds = append(conds, "r.due_date IS NOT NULL AND r.due_date <= ?")
+		args = append(args, f.DueBefore.String())
+	}
+	if f.OpenOnly || !f.DueBefore.IsZero() {
+		conds = append(conds, "r.status NOT IN "+closedStatuses)
+	}
+	if f.PublicOnly {
+		conds = append(conds, "r.visibility = 'public'")
+	}
+	if len(f.IDs) > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(f.IDs)), ",")
+		conds = append(conds, "r.id IN ("+ph+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	return strings.Join(conds, " AND "), args
+}

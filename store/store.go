@@ -1,0 +1,189 @@
+// Package store is foitrack's one storage layer: SQLite (modernc.org/sqlite,
+// no cgo) with a single-connection writer beside a pool of readers, and a
+// content-addressed file store for documents and raw mail. Every change is
+// written together with its audit-log entry in one transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/foitrack/foitrack"
+	"github.com/foitrack/foitrack/tracker"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DefaultDBName is the database file inside the data directory.
+const DefaultDBName = "foitrack.db"
+
+// Store is the database and the blob directory.
+type Store struct {
+	w    *sql.DB // the only writer: one connection, BEGIN IMMEDIATE
+	r    *sql.DB // readers: WAL lets them run beside the writer
+	path string
+	// BlobDir holds content-addressed files (<BlobDir>/ab/<sha256>).
+	BlobDir string
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}
+
+// Options for Open.
+type Options struct {
+	// SchemaVersion stops migration at this version (0: latest). Only tests
+	// that build an old database use it.
+	SchemaVersion int
+	// Readers is the size of the reader pool (default 4).
+	Readers int
+}
+
+// Open opens (creating if needed) the database in dataDir and upgrades its schema.
+func Open(ctx context.Context, dataDir string) (*Store, error) {
+	return OpenWith(ctx, dataDir, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("store: unable to create data directory %s: %w", dataDir, err)
+	}
+	path := filepath.Join(dataDir, DefaultDBName)
+	s := &Store{path: path, BlobDir: filepath.Join(dataDir, "blobs"), Now: time.Now}
+	if err := os.MkdirAll(s.BlobDir, 0o750); err != nil {
+		return nil, fmt.Errorf("store: unable to create blob directory: %w", err)
+	}
+	// busy_timeout first, so that even setting WAL waits for a lock rather
+	// than failing; then WAL, NORMAL sync (safe with WAL) and foreign keys.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	var err error
+	if s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate"); err != nil {
+		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetConnMaxIdleTime(0)
+	if err := s.w.PingContext(ctx); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
+	}
+	if err := migrate(ctx, s.w, foitrack.Schema, opt.SchemaVersion); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	if s.r, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("store: unable to open readers on %s: %w", path, err)
+	}
+	n := opt.Readers
+	if n <= 0 {
+		n = 4
+	}
+	s.r.SetMaxOpenConns(n)
+	return s, nil
+}
+
+// Close closes both pools, checkpointing the WAL.
+func (s *Store) Close() error {
+	err1 := s.r.Close()
+	err2 := s.w.Close()
+	return errors.Join(err1, err2)
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// SchemaVersion reports the database's PRAGMA user_version.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// Reader exposes the reader pool for packages that keep their queries beside
+// their own logic (read-only: the connection refuses writes).
+func (s *Store) Reader() *sql.DB { return s.r }
+
+type actorKey struct{}
+
+// WithActor names who makes the changes done with ctx, for the audit log.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// Actor returns who acts in ctx ("system" when nobody was named).
+func Actor(ctx context.Context) string {
+	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
+		return a
+	}
+	return "system"
+}
+
+// Tx is a write transaction; Audit appends to the audit log inside it.
+type Tx struct {
+	*sql.Tx
+	s     *Store
+	ctx   context.Context
+	now   time.Time
+	actor string
+}
+
+// Now is the transaction's timestamp (one per transaction, so all rows and
+// the audit entry written together agree).
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Update runs fn in a write transaction and commits it when fn returns nil.
+func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: unable to begin transaction: %w", err)
+	}
+	tx := &Tx{Tx: sqltx, s: s, ctx: ctx, now: s.Now().UTC(), actor: Actor(ctx)}
+	if err := fn(tx); err != nil {
+		sqltx.Rollback()
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("store: unable to commit: %w", err)
+	}
+	return nil
+}
+
+// Context is the context the transaction was begun with.
+func (tx *Tx) Context() context.Context { return tx.ctx }
+
+// ts formats an instant for storage.
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// parseTS reads an instant written by ts.
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// jsonList encodes a string list as a JSON array ("[]" for none).
+func jsonList(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(l)
+	return string(b)
+}
+
+// parseList decodes a JSON array written by jsonList.
+func parseList(s string) []string {
+	var l []string
+	_ = json.Unmarshal([]byte(s), &l)
+	return l
+}
+
+// notFound is the error for a missing row of the given kind.
+func notFound(kind string, id any) error {
+	return tracker.Errorf(tracker.ENOTFOUND, "%s %v not found", kind, id)
+}
