@@ -1,0 +1,354 @@
+package tracker
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ExemptionCitation is an exemption cited in the text of a reply.
+type ExemptionCitation struct {
+	// Law is the law the code belongs to. It is the request's law, except that
+	// UK FOIA and EIR replies are read for both: authorities often answer a
+	// FOIA request under the EIR (FOIA s39) and the reverse.
+	Law  LawCode `json:"law"`
+	Code string  `json:"code"`
+	// Sentence is the sentence the citation came from, whitespace collapsed.
+	Sentence string `json:"sentence"`
+	// Offset is the byte offset of the citation in the text.
+	Offset int `json:"offset"`
+}
+
+// citationSyntax is one way a law's provisions are cited.
+type citationSyntax struct {
+	law LawCode
+	// lead finds a keyword and the first reference (submatch 1).
+	lead *regexp.Regexp
+	// next continues a list ("sections 31 and 40", "Exemptions 6 and 7(C)"):
+	// anchored at the end of the previous reference, submatch 1 is the next one.
+	next *regexp.Regexp
+}
+
+// A reference: a number with an optional letter suffix (22A, 47F), then
+// bracketed sub-divisions with optional spaces: "31(1)(a)", "40 (2)", "36(2)(b)(ii)".
+const sectionRefPattern = `\d{1,3}[A-Za-z]?\b(?:\s*\(\s*[0-9A-Za-z]{1,4}\s*\))*`
+
+// Sub-divisions alone continue the previous reference: "31(1)(a) and (b)".
+const subdivisionPattern = `(?:\s*\(\s*[0-9A-Za-z]{1,4}\s*\))+`
+
+// A list separator: ",", "and", "or", "&", "/" (and ", and").
+const listSeparator = `\s*(?:,\s*(?:and|or)?|and|or|&|/)\s*`
+
+var (
+	// "section 31(1)(a)", "Section 40 (2)", "s.31", "S40(2)", "s 47F", "ss. 40",
+	// "sections 31 and 40". A bare "s" must be followed by the number (with at
+	// most a dot and spaces), which keeps out words ending in s.
+	sectionSyntax = struct{ lead, next *regexp.Regexp }{
+		lead: regexp.MustCompile(`(?i)\b(?:sections?|secs?\.|ss\.?|s\.?)\s*(` + sectionRefPattern + `)`),
+		next: regexp.MustCompile(`(?i)^` + listSeparator + `(?:(?:sections?|ss?\.?)\s*)?(` + sectionRefPattern + `|` + subdivisionPattern + `)`),
+	}
+	// "regulation 12(4)(b)", "reg. 13", "regs 12(5)(e) and 13", "EIR 12(5)(b)".
+	regulationSyntax = struct{ lead, next *regexp.Regexp }{
+		lead: regexp.MustCompile(`(?i)\b(?:regulations?|regs?\.?|eirs?)\s*(` + sectionRefPattern + `)`),
+		next: regexp.MustCompile(`(?i)^` + listSeparator + `(?:(?:regulations?|regs?\.?)\s*)?(` + sectionRefPattern + `|` + subdivisionPattern + `)`),
+	}
+	// US FOIA, three forms. "(b)(6)", "(b)(7)(C)", "§ 552(b)(6)": the (b) is
+	// lower case in every agency letter, and requiring it keeps out
+	// 552(a)(6)(B) and the like.
+	usParenLead = regexp.MustCompile(`(\(b\)\s*\([1-9]\)(?:\s*\([A-Fa-f]\))?)`)
+	// The short forms on redaction stamps: "b6", "b(6)", "b7C", "b7(C)", "b(7)(C)".
+	usShortLead = regexp.MustCompile(`\b(b\(?[1-9]\)?(?:\(?[A-Fa-f]\)?)?)\b`)
+	// "Exemption 5", "Exemptions 6 and 7(C)", "FOIA exemption (b)(7)(E)".
+	usWordLead = regexp.MustCompile(`(?i)\bexemptions?\s+((?:\(b\)\s*)?\(?[1-9]\)?(?:\s*\([A-F]\)|[A-F]\b)?)`)
+	usWordNext = regexp.MustCompile(`(?i)^` + listSeparator + `(?:exemptions?\s+)?((?:\(b\)\s*)?\(?[1-9]\)?(?:\s*\([A-F]\)|[A-F]\b)?|\([A-F]\))`)
+)
+
+// citationSyntaxes lists, per request law, how citations are written and
+// which law's catalogue they are looked up in.
+var citationSyntaxes = map[LawCode][]citationSyntax{
+	UKFOIA: {
+		{UKFOIA, sectionSyntax.lead, sectionSyntax.next},
+		{UKEIR, regulationSyntax.lead, regulationSyntax.next},
+	},
+	UKEIR: {
+		{UKEIR, regulationSyntax.lead, regulationSyntax.next},
+		{UKFOIA, sectionSyntax.lead, sectionSyntax.next},
+	},
+	ScotFOISA: {{ScotFOISA, sectionSyntax.lead, sectionSyntax.next}},
+	IEFOI:     {{IEFOI, sectionSyntax.lead, sectionSyntax.next}},
+	AUFOI:     {{AUFOI, sectionSyntax.lead, sectionSyntax.next}},
+	USFOIA: {
+		{USFOIA, usParenLead, nil},
+		{USFOIA, usShortLead, nil},
+		{USFOIA, usWordLead, usWordNext},
+	},
+}
+
+var (
+	// A number followed by a unit is a count, not a section: "sections 12 and
+	// 14 days", "section 40 and 3 officers".
+	countAfter = regexp.MustCompile(`(?i)^\s+(?:working\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|per\s*cent|%|pages?|records?|documents?|requests?|officers?|staff|people|times)\b`)
+	// A UK postcode's second half after "S40" (Chesterfield) or "S1" (Sheffield).
+	postcodeAfter = regexp.MustCompile(`^\s\d[A-Za-z]{2}\b`)
+	// "… of the Data Protection Act 2018": a section of some other law. The
+	// name is whatever sits between "of the" and "Act"/"Regulations".
+	otherLawAfter = regexp.MustCompile(`^\s*,?\s*of\s+the\s+([^.;:\n]{0,80}?)\b(?:Act|Regulations|Order|Rules)\b`)
+	// Names that mean the access law itself: "the Act", "the FOI Act", "the
+	// Freedom of Information (Scotland) Act", "the Environmental Information Regulations".
+	accessLawName = regexp.MustCompile(`(?i)^\s*$|freedom\s+of\s+information|environmental\s+information|\bfoi|\beir`)
+)
+
+// DetectExemptions finds the exemptions cited in the text of a reply under
+// law: "section 31(1)(a)", "s.31", "S40(2)", "Section 40 (2)", "sections 31
+// and 40", "regulation 12(4)(b)", "reg. 13", "exemption (b)(7)(E)", "Exemption
+// 5", "b(6)", "5 U.S.C. § 552(b)(6)". Only provisions in the catalogue count,
+// which keeps out the sections every letter mentions without claiming
+// anything (s1 right of access, s10 time limit, s16 advice, s17 refusal
+// notice, s45 Code of Practice, s50 complaint; 552(a)(6)). Also left out:
+// sections of other Acts ("section 29 of the Data Protection Act"), counts
+// ("sections 12 and 14 days"), postcodes ("Chesterfield S40 2ZZ"), possessives
+// ("the council's 43 schools"), and mentions in a conditional sentence ("If the
+// cost would exceed the limit in section 12, we will…"), which announce what
+// might happen rather than claim an exemption.
+//
+// Each code is reported once, at its first citation. The most specific code
+// wins: when "s31(1)(a)" is cited, a bare "s31" elsewhere in the same reply is
+// taken to mean the same exemption and is not reported separately; a bare
+// "s31" is reported only when no sub-division of s31 is cited anywhere. The
+// result is in text order.
+func DetectExemptions(law LawCode, text string) []ExemptionCitation {
+	var found []ExemptionCitation
+	for _, syn := range citationSyntaxes[law] {
+		for _, m := range syn.lead.FindAllStringSubmatchIndex(text, -1) {
+			start, refStart, refEnd := m[0], m[2], m[3]
+			if skipLead(text, start, refStart) {
+				continue
+			}
+			refs := []refAt{{text[refStart:refEnd], refStart, refEnd}}
+			end := refEnd
+			for syn.next != nil {
+				n := syn.next.FindStringSubmatchIndex(text[end:])
+				if n == nil {
+					break
+				}
+				r := refAt{text[end+n[2] : end+n[3]], end + n[2], end + n[3]}
+				if countAfter.MatchString(text[r.end:]) {
+					break
+				}
+				if strings.HasPrefix(r.text, "(") { // "(b)" after "31(1)(a) and"
+					r.text = replaceSubdivisions(refs[len(refs)-1].text, r.text)
+				}
+				refs = append(refs, r)
+				end = r.end
+			}
+			if foreignLaw(text[end:]) {
+				continue
+			}
+			for _, r := range refs {
+				if countAfter.MatchString(text[r.end:]) || postcodeAfter.MatchString(text[r.end:]) {
+					continue
+				}
+				code, ok := NormalizeExemptionCode(syn.law, r.text)
+				if !ok {
+					continue
+				}
+				off := r.start
+				if r.start == refStart {
+					off = start // the first reference is reported where its keyword starts
+				}
+				found = append(found, ExemptionCitation{Law: syn.law, Code: code, Offset: off})
+			}
+		}
+	}
+	return finishCitations(text, found)
+}
+
+type refAt struct {
+	text       string
+	start, end int
+}
+
+// skipLead rejects a match whose context shows it is not a citation.
+func skipLead(text string, start, refStart int) bool {
+	before := text[:start]
+	// "the council's 43 schools": the "s" is a possessive.
+	if strings.HasSuffix(before, "'") || strings.HasSuffix(before, "’") {
+		return true
+	}
+	// "5 U.S.C. § 552a(b)" is the Privacy Act, not a FOIA exemption.
+	if strings.HasSuffix(strings.TrimRight(before, " "), "552a") {
+		return true
+	}
+	return false
+}
+
+// foreignLaw reports whether the text after a list of references names a law
+// other than the access law ("of the Local Government Act 1972").
+func foreignLaw(after string) bool {
+	m := otherLawAfter.FindStringSubmatch(after)
+	return m != nil && !accessLawName.MatchString(m[1])
+}
+
+// replaceSubdivisions applies a continuation made only of sub-divisions to
+// the previous reference: ("31(1)(a)", "(b)") -> "31(1)(b)";
+// ("36(2)(b)(i)", "(ii)") -> "36(2)(b)(ii)".
+func replaceSubdivisions(prev, subs string) string {
+	prevGroups := subdivisionRe.FindAllStringIndex(prev, -1)
+	n := len(subdivisionRe.FindAllString(subs, -1))
+	if n > len(prevGroups) {
+		return subs
+	}
+	if n == 0 {
+		return prev
+	}
+	return prev[:prevGroups[len(prevGroups)-n][0]] + strings.Join(strings.Fields(subs), "")
+}
+
+var subdivisionRe = regexp.MustCompile(`\(\s*[0-9A-Za-z]{1,4}\s*\)`)
+
+// finishCitations keeps one citation per code (the first), drops codes that a
+// more specific cited code belongs to, drops citations in conditional
+// sentences, and fills in the sentences.
+func finishCitations(text string, found []ExemptionCitation) []ExemptionCitation {
+	sort.SliceStable(found, func(i, j int) bool { return found[i].Offset < found[j].Offset })
+	sentences := Sentences(text)
+	type key struct {
+		law  LawCode
+		code string
+	}
+	seen := map[key]bool{}
+	var kept []ExemptionCitation
+	for _, c := range found {
+		s := sentenceAt(sentences, c.Offset)
+		if ConditionalSentence(s.Text) || seen[key{c.Law, c.Code}] {
+			continue
+		}
+		seen[key{c.Law, c.Code}] = true
+		c.Sentence = s.Text
+		kept = append(kept, c)
+	}
+	var out []ExemptionCitation
+	for _, c := range kept {
+		general := false
+		for _, o := range kept {
+			if o.Law == c.Law && isAncestorCode(c.Code, o.Code) {
+				general = true
+				break
+			}
+		}
+		if !general {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// conditionalOpener matches sentences that describe what might happen rather
+// than what has been decided: "If…", "Should…", "Where…", "In some cases…".
+var conditionalOpener = regexp.MustCompile(`(?i)^["'“(]?\s*(?:if|should|where|whether|unless|in\s+the\s+event|in\s+some\s+cases|occasionally|sometimes)\b`)
+
+// ConditionalSentence reports whether a sentence starts as a condition ("If
+// any exemptions apply, we will tell you"), so that what it mentions is not a
+// decision.
+func ConditionalSentence(s string) bool {
+	return conditionalOpener.MatchString(s)
+}
+
+// Sentence is a sentence of a reply and where it is in the text.
+type Sentence struct {
+	Text       string // whitespace collapsed, at most maxSentence runes
+	Start, End int    // byte offsets in the original text
+}
+
+const maxSentence = 600
+
+// abbreviations end in a full stop without ending a sentence (the word before
+// the stop, lower case, without its own dots).
+var abbreviations = map[string]bool{
+	"s": true, "ss": true, "sec": true, "secs": true, "reg": true, "regs": true, "para": true, "paras": true,
+	"no": true, "nos": true, "eg": true, "ie": true, "cf": true, "vs": true, "v": true, "art": true, "p": true, "pp": true,
+	"mr": true, "mrs": true, "ms": true, "dr": true, "st": true, "usc": true, "us": true, "approx": true, "ref": true,
+}
+
+// listItemStart matches the start of a line that begins a new item: a bullet,
+// "1.", "2)", "(a) ".
+var listItemStart = regexp.MustCompile(`^[ \t]*(?:[-*•–]\s|\d{1,2}[.)]\s|\([a-z0-9]{1,3}\)\s)`)
+
+// Sentences splits text into sentences: at a full stop, question or
+// exclamation mark followed by space and a capital letter (unless the word
+// before is an abbreviation such as "s." or "U.S.C."), at blank lines, and
+// before list items. Letters are full of headings and lists without full
+// stops; treating each paragraph and item as a unit keeps them apart.
+func Sentences(text string) []Sentence {
+	var out []Sentence
+	start := 0
+	emit := func(end int) {
+		if s := collapse(text[start:end]); s != "" {
+			out = append(out, Sentence{Text: s, Start: start + leadingSpace(text[start:end]), End: end})
+		}
+		start = end
+	}
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '\n':
+			blankLine := strings.HasPrefix(strings.TrimLeft(text[i+1:], " \t\r"), "\n")
+			if blankLine || listItemStart.MatchString(text[i+1:]) {
+				emit(i + 1)
+			}
+		case c == '.' || c == '!' || c == '?':
+			if endsSentence(text, i) {
+				emit(i + 1)
+			}
+		}
+	}
+	emit(len(text))
+	return out
+}
+
+// endsSentence decides whether the stop at text[i] ends a sentence.
+func endsSentence(text string, i int) bool {
+	j := i + 1
+	for j < len(text) && strings.ContainsRune(`"')”’`, rune(text[j])) {
+		j++
+	}
+	if j >= len(text) || (text[j] != ' ' && text[j] != '\n' && text[j] != '\t' && text[j] != '\r') {
+		return j >= len(text)
+	}
+	next, _ := utf8.DecodeRuneInString(strings.TrimLeft(text[j:], " \t\r\n\"'“‘("))
+	if !unicode.IsUpper(next) {
+		return false
+	}
+	if text[i] != '.' {
+		return true
+	}
+	// The word before the stop, e.g. "s" in "s. 31", "U.S.C" in "U.S.C. 552".
+	k := i
+	for k > 0 && text[k-1] != ' ' && text[k-1] != '\n' && text[k-1] != '(' && text[k-1] != '\t' {
+		k--
+	}
+	word := strings.ToLower(strings.ReplaceAll(text[k:i], ".", ""))
+	return !abbreviations[word] && !(len(word) == 1 && unicode.IsLetter(rune(word[0])))
+}
+
+func sentenceAt(sentences []Sentence, off int) Sentence {
+	i := sort.Search(len(sentences), func(i int) bool { return sentences[i].End > off })
+	if i < len(sentences) {
+		return sentences[i]
+	}
+	return Sentence{}
+}
+
+func collapse(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > maxSentence {
+		r := []rune(s)
+		s = string(r[:maxSentence]) + "…"
+	}
+	return s
+}
+
+func leadingSpace(s string) int {
+	return len(s) - len(strings.TrimLeft(s, " \t\r\n"))
+}

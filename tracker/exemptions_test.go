@@ -1,0 +1,408 @@
+package tracker
+
+import (
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestExemptionCatalogueInvariants(t *testing.T) {
+	kinds := map[string]bool{ExemptionAbsolute: true, ExemptionQualified: true, ExemptionRefusalGround: true,
+		ExemptionException: true, ExemptionGeneric: true}
+	for _, l := range Laws {
+		list := Exemptions(l.Code)
+		if len(list) == 0 {
+			t.Errorf("%s: no exemptions in the catalogue", l.Code)
+		}
+		seen := map[string]bool{}
+		for _, e := range list {
+			if seen[e.Code] {
+				t.Errorf("%s %s: listed twice", e.Law, e.Code)
+			}
+			seen[e.Code] = true
+			if e.Law != l.Code || e.Title == "" || !kinds[e.Kind] {
+				t.Errorf("%s %s: bad entry %+v", l.Code, e.Code, e)
+			}
+			if e.Parent != "" {
+				if _, ok := ExemptionByCode(e.Law, e.Parent); !ok || !isAncestorCode(e.Parent, e.Code) {
+					t.Errorf("%s %s: parent %q is not a catalogued ancestor", e.Law, e.Code, e.Parent)
+				}
+			}
+			// Every canonical code is its own normal form.
+			if got, ok := NormalizeExemptionCode(e.Law, e.Code); !ok || got != e.Code {
+				t.Errorf("NormalizeExemptionCode(%s, %q) = %q, %v", e.Law, e.Code, got, ok)
+			}
+		}
+	}
+	if n := len(AllExemptions()); n < 150 {
+		t.Errorf("AllExemptions: %d entries, want the whole catalogue", n)
+	}
+	// Callers get copies: changing one must not change the catalogue.
+	Exemptions(UKFOIA)[0].Title = "changed"
+	if e, _ := ExemptionByCode(UKFOIA, Exemptions(UKFOIA)[0].Code); e.Title == "changed" {
+		t.Error("Exemptions returned the catalogue's own slice")
+	}
+	if got := Exemptions("xx-law"); got != nil {
+		t.Errorf("unknown law: %v", got)
+	}
+}
+
+// The provisions the issue names, and the absolute/qualified flags that
+// matter in a complaint, are checked one by one.
+func TestExemptionCatalogueContents(t *testing.T) {
+	want := map[LawCode][]string{
+		UKFOIA: {"s12", "s14", "s14(1)", "s14(2)", "s21", "s22", "s22A", "s23", "s24", "s26", "s27", "s28", "s29",
+			"s30(1)", "s30(2)", "s31", "s31(1)(a)", "s31(1)(b)", "s31(1)(c)", "s31(1)(g)", "s32", "s33", "s34",
+			"s35(1)(a)", "s35(1)(b)", "s36(2)(b)(i)", "s36(2)(b)(ii)", "s36(2)(c)", "s37", "s38(1)(a)", "s38(1)(b)",
+			"s39", "s40(1)", "s40(2)", "s40(5)", "s41", "s42", "s43(1)", "s43(2)", "s44"},
+		UKEIR: {"reg12(4)(a)", "reg12(4)(b)", "reg12(4)(c)", "reg12(4)(d)", "reg12(4)(e)", "reg12(5)(a)", "reg12(5)(b)",
+			"reg12(5)(c)", "reg12(5)(d)", "reg12(5)(e)", "reg12(5)(f)", "reg12(5)(g)", "reg13"},
+		ScotFOISA: {"s12", "s14", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "s32", "s33", "s34", "s35", "s36",
+			"s37", "s38", "s38(1)(b)", "s39", "s40", "s41"},
+		USFOIA: {"(b)(1)", "(b)(2)", "(b)(3)", "(b)(4)", "(b)(5)", "(b)(6)", "(b)(7)", "(b)(7)(A)", "(b)(7)(B)",
+			"(b)(7)(C)", "(b)(7)(D)", "(b)(7)(E)", "(b)(7)(F)", "(b)(8)", "(b)(9)"},
+		IEFOI: {"s15", "s15(1)(a)", "s28", "s29", "s30", "s31", "s32", "s33", "s35", "s36", "s37", "s39", "s40", "s41", "s42"},
+		AUFOI: {"s33", "s34", "s37", "s38", "s42", "s45", "s47", "s47B", "s47C", "s47D", "s47E", "s47F", "s47G"},
+	}
+	for law, codes := range want {
+		for _, c := range codes {
+			if _, ok := ExemptionByCode(law, c); !ok {
+				t.Errorf("%s %s: missing from the catalogue", law, c)
+			}
+		}
+	}
+	kinds := []struct {
+		law        LawCode
+		code, kind string
+	}{
+		{UKFOIA, "s21", ExemptionAbsolute}, {UKFOIA, "s23", ExemptionAbsolute}, {UKFOIA, "s32", ExemptionAbsolute},
+		{UKFOIA, "s34", ExemptionAbsolute}, {UKFOIA, "s40(2)", ExemptionAbsolute}, {UKFOIA, "s41", ExemptionAbsolute},
+		{UKFOIA, "s44", ExemptionAbsolute}, {UKFOIA, "s36", ExemptionQualified}, {UKFOIA, "s31(1)(a)", ExemptionQualified},
+		{UKFOIA, "s24", ExemptionQualified}, {UKFOIA, "s43(2)", ExemptionQualified}, {UKFOIA, "s42", ExemptionQualified},
+		{UKFOIA, "s12", ExemptionRefusalGround}, {UKFOIA, "s14(1)", ExemptionRefusalGround},
+		{UKEIR, "reg12(4)(b)", ExemptionException}, {ScotFOISA, "s25", ExemptionAbsolute},
+		{ScotFOISA, "s38(1)(b)", ExemptionAbsolute}, {ScotFOISA, "s30(b)(i)", ExemptionQualified},
+		{ScotFOISA, "s12", ExemptionRefusalGround}, {USFOIA, "(b)(5)", ExemptionGeneric},
+		{IEFOI, "s15(1)(a)", ExemptionRefusalGround}, {AUFOI, "s47F", ExemptionQualified}, {AUFOI, "s42", ExemptionGeneric},
+	}
+	for _, k := range kinds {
+		if e, _ := ExemptionByCode(k.law, k.code); e.Kind != k.kind {
+			t.Errorf("%s %s: kind %q, want %q", k.law, k.code, e.Kind, k.kind)
+		}
+	}
+	// The numbering differs between FOIA and FOISA: the titles must follow it.
+	titles := []struct {
+		law         LawCode
+		code, title string
+	}{
+		{UKFOIA, "s31", "Law enforcement"}, {UKFOIA, "s38", "Health and safety"}, {UKFOIA, "s40", "Personal information"},
+		{ScotFOISA, "s35", "Law enforcement"}, {ScotFOISA, "s38", "Personal information"},
+		{ScotFOISA, "s30", "Prejudice to effective conduct of public affairs"}, {ScotFOISA, "s41", "Communications with His Majesty etc. and honours"},
+		{IEFOI, "s37", "Personal information"}, {IEFOI, "s29", "Deliberations of FOI bodies"}, {AUFOI, "s47C", "Deliberative processes"},
+	}
+	for _, tt := range titles {
+		if e, _ := ExemptionByCode(tt.law, tt.code); e.Title != tt.title {
+			t.Errorf("%s %s: title %q, want %q", tt.law, tt.code, e.Title, tt.title)
+		}
+	}
+	if e, _ := ExemptionByCode(UKFOIA, "s31(1)(a)"); e.Parent != "s31" {
+		t.Errorf("s31(1)(a) parent = %q, want s31", e.Parent)
+	}
+	if e, _ := ExemptionByCode(USFOIA, "(b)(7)(C)"); e.Parent != "(b)(7)" {
+		t.Errorf("(b)(7)(C) parent = %q, want (b)(7)", e.Parent)
+	}
+}
+
+func TestNormalizeExemptionCode(t *testing.T) {
+	tests := []struct {
+		law      LawCode
+		raw, out string
+		ok       bool
+	}{
+		{UKFOIA, "section 31(1)(a)", "s31(1)(a)", true},
+		{UKFOIA, "S.31 (1) (a)", "s31(1)(a)", true},
+		{UKFOIA, "s31", "s31", true},
+		{UKFOIA, "s.40(2)", "s40(2)", true},
+		{UKFOIA, "Section 40 (2)", "s40(2)", true},
+		{UKFOIA, "sec. 43(2)", "s43(2)", true},
+		{UKFOIA, "s 36(2)(b)(ii)", "s36(2)(b)(ii)", true},
+		{UKFOIA, "s22a", "s22A", true},
+		{UKFOIA, "FOIA section 12", "s12", true},
+		{UKFOIA, "s23(5)", "s23", true},     // falls back to the catalogued provision
+		{UKFOIA, "s40(3A)", "s40", true},    // likewise
+		{UKFOIA, "s31(3)", "s31", true},     // NCND subsection
+		{UKFOIA, "section 1", "", false},    // right of access, not an exemption
+		{UKFOIA, "section 17", "", false},   // refusal notice
+		{UKFOIA, "section 50", "", false},   // complaint to the ICO
+		{UKFOIA, "reg 12(4)(b)", "", false}, // an EIR code is not a FOIA code
+		{UKFOIA, "", "", false},
+		{UKFOIA, "sections", "", false},
+		{UKFOIA, "s31(1)(a) and (b)", "", false}, // a list is not a code
+		{UKEIR, "reg 12(4)(b)", "reg12(4)(b)", true},
+		{UKEIR, "Regulation 12 (5) (e)", "reg12(5)(e)", true},
+		{UKEIR, "reg. 13", "reg13", true},
+		{UKEIR, "reg13(1)", "reg13", true},
+		{UKEIR, "12(4)(a)", "reg12(4)(a)", true},
+		{UKEIR, "EIR 12(5)(b)", "reg12(5)(b)", true},
+		{UKEIR, "regulation 14", "", false}, // refusal notice
+		{ScotFOISA, "section 38(1)(b)", "s38(1)(b)", true},
+		{ScotFOISA, "s30(b)(i)", "s30(b)(i)", true},
+		{ScotFOISA, "section 17", "", false}, // notice that information is not held
+		{USFOIA, "b7E", "(b)(7)(E)", true},
+		{USFOIA, "(b)(7)(E)", "(b)(7)(E)", true},
+		{USFOIA, "(b)(7)(c)", "(b)(7)(C)", true},
+		{USFOIA, "Exemption 5", "(b)(5)", true},
+		{USFOIA, "exemption 7(C)", "(b)(7)(C)", true},
+		{USFOIA, "b(6)", "(b)(6)", true},
+		{USFOIA, "b6", "(b)(6)", true},
+		{USFOIA, "5 U.S.C. § 552(b)(6)", "(b)(6)", true},
+		{USFOIA, "(b)(7)", "(b)(7)", true},
+		{USFOIA, "552(a)(6)", "", false},
+		{USFOIA, "b10", "", false},
+		{IEFOI, "section 37(1)", "s37", true},
+		{IEFOI, "s.15(1)(a)", "s15(1)(a)", true},
+		{IEFOI, "section 21", "", false}, // internal review in Ireland
+		{AUFOI, "s 47F", "s47F", true},
+		{AUFOI, "section 47E(d)", "s47E(d)", true},
+		{AUFOI, "s47c", "s47C", true},
+		{AUFOI, "section 22", "", false}, // edited copies
+		{"xx-law", "s31", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := NormalizeExemptionCode(tt.law, tt.raw)
+		if got != tt.out || ok != tt.ok {
+			t.Errorf("NormalizeExemptionCode(%s, %q) = %q, %v; want %q, %v", tt.law, tt.raw, got, ok, tt.out, tt.ok)
+		}
+	}
+}
+
+func TestNormalizeExemptionCodes(t *testing.T) {
+	got, err := NormalizeExemptionCodes(UKFOIA, []string{"section 40(2)", " ", "S40(2)", "s.43 (2)"})
+	if err != nil || !reflect.DeepEqual(got, []string{"s40(2)", "s43(2)"}) {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	got, err = NormalizeExemptionCodes(UKFOIA, []string{"s40(2)", "section 17", "s99"})
+	if ErrorCode(err) != EINVALID || got != nil {
+		t.Fatalf("want EINVALID and nothing, got %v, %v", got, err)
+	}
+	if msg := ErrorMessage(err); !strings.Contains(msg, `"section 17"`) || !strings.Contains(msg, `"s99"`) {
+		t.Errorf("the message must name every bad code: %q", msg)
+	}
+}
+
+func TestDetectExemptions(t *testing.T) {
+	tests := []struct {
+		name string
+		law  LawCode
+		text string
+		want []string // law:code for sibling laws, else code
+	}{
+		{"section with subsections", UKFOIA, "The information is exempt under section 31(1)(a) of the Act.", []string{"s31(1)(a)"}},
+		{"s-dot", UKFOIA, "We rely on s.31 in full.", []string{"s31"}},
+		{"S40(2)", UKFOIA, "Names are withheld (S40(2)).", []string{"s40(2)"}},
+		{"spaced subsection", UKFOIA, "Section 40 (2) applies to the names.", []string{"s40(2)"}},
+		{"list", UKFOIA, "The information is exempt under sections 31 and 40.", []string{"s31", "s40"}},
+		{"list with subsections", UKFOIA, "We have applied sections 40(2), 41 and 43(2) of the Freedom of Information Act 2000.",
+			[]string{"s40(2)", "s41", "s43(2)"}},
+		{"paragraph continuation", UKFOIA, "Sections 31(1)(a) and (b) are engaged.", []string{"s31(1)(a)", "s31(1)(b)"}},
+		{"roman continuation", UKFOIA, "Section 36(2)(b)(i) and (ii) apply.", []string{"s36(2)(b)(i)", "s36(2)(b)(ii)"}},
+		{"specific wins", UKFOIA, "Section 31(1)(a) is engaged. Section 31 is a qualified exemption.", []string{"s31(1)(a)"}},
+		{"general alone is kept", UKFOIA, "Section 31 applies. Section 40(2) applies to names.", []string{"s31", "s40(2)"}},
+		{"EIR in a FOIA reply", UKFOIA, "We have dealt with this under the EIR; regulation 12(5)(e) applies.", []string{"uk-eir:reg12(5)(e)"}},
+		{"regulation", UKEIR, "Regulation 12(4)(b) applies, and names are withheld under reg. 13.", []string{"reg12(4)(b)", "reg13"}},
+		{"regulation list", UKEIR, "We rely on regulations 12(5)(e) and 13.", []string{"reg12(5)(e)", "reg13"}},
+		{"EIR short form", UKEIR, "The EIR 12(5)(b) exception applies.", []string{"reg12(5)(b)"}},
+		{"FOISA", ScotFOISA, "The information is exempt under section 38(1)(b) of FOISA.", []string{"s38(1)(b)"}},
+		{"US paren", USFOIA, "Withheld under 5 U.S.C. § 552(b)(6).", []string{"(b)(6)"}},
+		{"US exemption paren", USFOIA, "Redacted pursuant to exemption (b)(7)(E).", []string{"(b)(7)(E)"}},
+		{"US exemption number", USFOIA, "Withheld in full under Exemption 5.", []string{"(b)(5)"}},
+		{"US exemption list", USFOIA, "Properly withheld under FOIA Exemptions 6 and 7(C).", []string{"(b)(6)", "(b)(7)(C)"}},
+		{"US short", USFOIA, "Names were redacted under b(6) and b7C.", []string{"(b)(6)", "(b)(7)(C)"}},
+		{"US 7 and 7C", USFOIA, "Exemption 7 applies; see (b)(7)(A).", []string{"(b)(7)(A)"}},
+		{"Ireland", IEFOI, "I refuse the request under section 37(1) of the FOI Act.", []string{"s37"}},
+		{"Australia", AUFOI, "Material was deleted under s 47F and s 47E(d).", []string{"s47F", "s47E(d)"}},
+
+		// False positives the issue names, and others seen in real letters.
+		{"s1 right of access", UKFOIA, "Under section 1 of the Act you have a right to information.", nil},
+		{"s1(1)(a)", UKFOIA, "Section 1(1)(a) of the Act requires us to confirm.", nil},
+		{"s10 time limit", UKFOIA, "We must respond within the time allowed by section 10.", nil},
+		{"s16 advice", UKFOIA, "Under section 16 advice and assistance, you may narrow your request.", nil},
+		{"s17 refusal notice", UKFOIA, "This letter is a section 17 refusal notice.", nil},
+		{"s45 code", UKFOIA, "We follow the Section 45 Code of Practice.", nil},
+		{"s50 complaint", UKFOIA, "You may complain to the ICO under section 50.", nil},
+		{"dates and phones", UKFOIA, "Received on 31 March 2026; call 0303 123 1113 or 01632 960 412.", nil},
+		{"postcode", UKFOIA, "Town Hall, Rose Hill, Chesterfield S40 2ZZ", nil},
+		{"possessive", UKFOIA, "The council's 43 school crossing sites are listed.", nil},
+		{"other act", UKFOIA, "Under section 29 of the Data Protection Act 2018 we may share data.", nil},
+		{"other act list", UKFOIA, "Sections 40 and 41 of the Local Government Act 1972 are not relevant here.", nil},
+		{"count", UKFOIA, "Section 12 was considered and 14 days later we wrote again.", []string{"s12"}},
+		{"conditional", UKFOIA, "If the cost would exceed the limit in section 12, we will tell you.", nil},
+		{"US 552(a)(6)", USFOIA, "Under 5 U.S.C. § 552(a)(6)(A)(i) we have 20 working days; see 552(a)(6)(B).", nil},
+		{"Privacy Act", USFOIA, "Disclosure is permitted by 5 U.S.C. § 552a(b)(3) and exempt under (j)(2).", nil},
+		{"FOISA notices", ScotFOISA, "This is a notice under section 17; you may ask for a review under section 20.", nil},
+		{"Ireland review section", IEFOI, "You may seek an internal review under section 21 within four weeks.", nil},
+		{"Australia edited copy", AUFOI, "An edited copy was prepared under section 22.", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, c := range DetectExemptions(tt.law, tt.text) {
+				got = append(got, citationKey(tt.law, c))
+				if c.Sentence == "" || !strings.Contains(strings.Join(strings.Fields(tt.text), " "), c.Sentence) {
+					t.Errorf("%s: sentence %q not from the text", c.Code, c.Sentence)
+				}
+				if c.Offset < 0 || c.Offset >= len(tt.text) {
+					t.Errorf("%s: offset %d out of range", c.Code, c.Offset)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("DetectExemptions(%s, %q)\n got %v\nwant %v", tt.law, tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDetectExemptionsSentence(t *testing.T) {
+	text := "Dear Ms Smith,\n\nThank you for your request. The names are exempt under s. 40(2) of the\nAct, as they are personal data. Nothing else was withheld."
+	got := DetectExemptions(UKFOIA, text)
+	if len(got) != 1 {
+		t.Fatalf("got %+v", got)
+	}
+	if want := "The names are exempt under s. 40(2) of the Act, as they are personal data."; got[0].Sentence != want {
+		t.Errorf("sentence %q, want %q", got[0].Sentence, want)
+	}
+	if !strings.HasPrefix(text[got[0].Offset:], "s. 40(2)") {
+		t.Errorf("offset %d points at %q", got[0].Offset, text[got[0].Offset:])
+	}
+}
+
+func TestSentences(t *testing.T) {
+	text := "Our ref: FOI/1\n\nDear Sir,\nThe U.S. Department holds it under 5 U.S.C. § 552. See s. 31 and reg. 13. Done!\n- item one\n- item two"
+	var got []string
+	for _, s := range Sentences(text) {
+		got = append(got, s.Text)
+		if !strings.HasPrefix(strings.Join(strings.Fields(text[s.Start:s.End]), " "), s.Text[:min(10, len(s.Text))]) {
+			t.Errorf("span %d-%d does not hold %q", s.Start, s.End, s.Text)
+		}
+	}
+	want := []string{"Our ref: FOI/1", "Dear Sir, The U.S. Department holds it under 5 U.S.C. § 552.", "See s. 31 and reg. 13.", "Done!", "- item one", "- item two"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Sentences\n got %q\nwant %q", got, want)
+	}
+}
+
+// labelledReply is one file of testdata/replies.
+type labelledReply struct {
+	name       string
+	law        LawCode
+	exemptions []string // law:code for sibling laws, else code
+	body       string
+}
+
+func readLabelledReplies(t *testing.T) []labelledReply {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "replies", "*.txt"))
+	if err != nil || len(files) < 30 {
+		t.Fatalf("labelled replies: %d files, %v", len(files), err)
+	}
+	var out []labelledReply
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(fh)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		body, err := io.ReadAll(msg.Body)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := labelledReply{name: filepath.Base(f), law: LawCode(msg.Header.Get("X-Label-Law")), body: string(body)}
+		if _, ok := LawByCode(r.law); !ok {
+			t.Fatalf("%s: bad X-Label-Law %q", f, r.law)
+		}
+		for _, c := range strings.Split(msg.Header.Get("X-Label-Exemptions"), ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				law, code := r.law, c
+				if l, cc, ok := strings.Cut(c, ":"); ok {
+					law, code = LawCode(l), cc
+				}
+				if _, ok := ExemptionByCode(law, code); !ok {
+					t.Fatalf("%s: label %q is not in the catalogue", f, c)
+				}
+				r.exemptions = append(r.exemptions, c)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func citationKey(requestLaw LawCode, c ExemptionCitation) string {
+	if c.Law != requestLaw {
+		return string(c.Law) + ":" + c.Code
+	}
+	return c.Code
+}
+
+// Floors set from what detection achieves on the labelled set (see the
+// printed figures); a change that lowers them is a regression.
+const (
+	minDetectionPrecision = 0.95
+	minDetectionRecall    = 0.95
+)
+
+// TestDetectExemptionsLabelled measures detection over the labelled replies
+// and prints precision and recall.
+func TestDetectExemptionsLabelled(t *testing.T) {
+	replies := readLabelledReplies(t)
+	var tp, fp, fn int
+	for _, r := range replies {
+		want := map[string]bool{}
+		for _, c := range r.exemptions {
+			want[c] = true
+		}
+		got := map[string]bool{}
+		for _, c := range DetectExemptions(r.law, r.body) {
+			got[citationKey(r.law, c)] = true
+		}
+		var extra, missed []string
+		for c := range got {
+			if want[c] {
+				tp++
+			} else {
+				fp++
+				extra = append(extra, c)
+			}
+		}
+		for c := range want {
+			if !got[c] {
+				fn++
+				missed = append(missed, c)
+			}
+		}
+		if len(extra)+len(missed) > 0 {
+			sort.Strings(extra)
+			sort.Strings(missed)
+			t.Logf("%s: false positives %v, missed %v", r.name, extra, missed)
+		}
+	}
+	precision := float64(tp) / float64(max(tp+fp, 1))
+	recall := float64(tp) / float64(max(tp+fn, 1))
+	summary := fmt.Sprintf("exemption detection over %d labelled replies: %d cited, %d detected correctly, %d false positives, %d missed; precision %.3f, recall %.3f",
+		len(replies), tp+fn, tp, fp, fn, precision, recall)
+	t.Log(summary)
+	fmt.Println(summary)
+	if precision < minDetectionPrecision || recall < minDetectionRecall {
+		t.Errorf("below the floor (precision %.2f, recall %.2f)", minDetectionPrecision, minDetectionRecall)
+	}
+}
