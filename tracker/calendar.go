@@ -92,12 +92,18 @@ func WorkingDaysBetween(c Calendar, from, to Date) int {
 }
 
 // NextWorkingDay returns d when it is a working day, else the first working
-// day after it, with the holidays on weekdays stepped over.
+// day after it, with the holidays on weekdays stepped over (d's included).
 func NextWorkingDay(c Calendar, d Date) (Date, []SkippedDay) {
 	if c.IsWorkingDay(d) {
 		return d, nil
 	}
-	return AddWorkingDays(c, d, 1)
+	var skipped []SkippedDay
+	if !d.IsWeekend() {
+		name, _ := c.Holiday(d)
+		skipped = append(skipped, SkippedDay{Date: d, Name: name})
+	}
+	next, more := AddWorkingDays(c, d, 1)
+	return next, append(skipped, more...)
 }
 
 // region is a part of a country whose holidays a calendar merges; only the UK

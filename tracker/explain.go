@@ -1,0 +1,69 @@
+package tracker
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Small wording helpers for the explanations of deadline.go.
+
+// ordinal is "1st", "2nd", "3rd", "4th", "11th", "20th", "21st"…
+func ordinal(n int) string {
+	suffix := "th"
+	switch n % 100 {
+	case 11, 12, 13:
+	default:
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}
+
+// unitWords is "20 working days", "1 working day", "30 days".
+func unitWords(n int, unit DayUnit) string {
+	word := "day"
+	if unit == WorkingDays {
+		word = "working day"
+	}
+	if n != 1 {
+		word += "s"
+	}
+	return fmt.Sprintf("%d %s", n, word)
+}
+
+// joinSkipped lists holidays: "Fri 29 Mar 2024, Good Friday (all of the UK); Mon 1 Apr 2024, …".
+func joinSkipped(days []SkippedDay) string {
+	parts := make([]string, len(days))
+	for i, d := range days {
+		parts[i] = d.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func prefixSpace(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " " + s
+}
+
+// sentence ends s with a full stop unless it has one ("… Jr." stays as it is).
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
