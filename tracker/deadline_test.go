@@ -280,13 +280,13 @@ func TestExtensionWarnings(t *testing.T) {
 	}
 }
 
-func ev(kind EventKind, date string) Event { return Event{Kind: kind, Date: MustParseDate(date)} }
+func histEvent(kind EventKind, date string) Event { return Event{Kind: kind, Date: MustParseDate(date)} }
 
 func TestFOISAHasNoExtension(t *testing.T) {
 	law, _ := LawByCode(ScotFOISA)
-	ext := ev(EventExtensionClaimed, "2026-03-20")
+	ext := histEvent(EventExtensionClaimed, "2026-03-20")
 	ext.NewDueDate, ext.Reason = MustParseDate("2026-04-20"), "public interest test"
-	ds := ComputeDeadlines(law, []Event{ev(EventSent, "2026-03-02"), ext})
+	ds := ComputeDeadlines(law, []Event{histEvent(EventSent, "2026-03-02"), ext})
 	// FOISA: 17 Mar is not a holiday in Scotland; Good Friday 3 Apr is after the due date.
 	if got := ds.Current().Date.String(); got != "2026-03-30" {
 		t.Errorf("due in force %s, want 2026-03-30 (the statutory date)", got)
@@ -345,7 +345,7 @@ func asError(err error, target **Error) bool {
 
 func TestOpenPauseStopsTheClock(t *testing.T) {
 	law, _ := LawByCode(UKFOIA)
-	ds := ComputeDeadlines(law, []Event{ev(EventSent, "2026-03-02"), ev(EventFeeNotice, "2026-03-09")})
+	ds := ComputeDeadlines(law, []Event{histEvent(EventSent, "2026-03-02"), histEvent(EventFeeNotice, "2026-03-09")})
 	if !ds.Response.Date.IsZero() || !ds.Current().Date.IsZero() {
 		t.Errorf("due %s while the fee is awaited", ds.Response.Date)
 	}
@@ -358,7 +358,7 @@ func TestOpenPauseStopsTheClock(t *testing.T) {
 		t.Errorf("standing %+v, want paused since 2026-03-09", st)
 	}
 
-	ds = ComputeDeadlines(law, []Event{ev(EventSent, "2026-03-02"), ev(EventClarificationRequested, "2026-03-05")})
+	ds = ComputeDeadlines(law, []Event{histEvent(EventSent, "2026-03-02"), histEvent(EventClarificationRequested, "2026-03-05")})
 	if !ds.Response.Date.IsZero() || !strings.Contains(ds.Response.Explanation, "start again from the day it receives the answer") {
 		t.Errorf("awaiting clarification: due %s, %s", ds.Response.Date, ds.Response.Explanation)
 	}
@@ -370,9 +370,9 @@ func TestOpenPauseStopsTheClock(t *testing.T) {
 func TestUSOnlyOneClarificationTolls(t *testing.T) {
 	law, _ := LawByCode(USFOIA)
 	ds := ComputeDeadlines(law, []Event{
-		ev(EventSent, "2026-03-02"),
-		ev(EventClarificationRequested, "2026-03-09"), ev(EventClarificationSent, "2026-03-13"),
-		ev(EventClarificationRequested, "2026-03-16"), ev(EventClarificationSent, "2026-03-20"),
+		histEvent(EventSent, "2026-03-02"),
+		histEvent(EventClarificationRequested, "2026-03-09"), histEvent(EventClarificationSent, "2026-03-13"),
+		histEvent(EventClarificationRequested, "2026-03-16"), histEvent(EventClarificationSent, "2026-03-20"),
 	})
 	// Only the first pause (5 working days) counts: Mon 6 Apr as in the single case.
 	if got := ds.Response.Date.String(); got != "2026-04-06" {
@@ -385,11 +385,11 @@ func TestUSOnlyOneClarificationTolls(t *testing.T) {
 
 func TestReviewAndRegulatorDeadlines(t *testing.T) {
 	foia, _ := LawByCode(UKFOIA)
-	resp := ev(EventResponseReceived, "2026-04-10")
+	resp := histEvent(EventResponseReceived, "2026-04-10")
 	resp.Outcome = OutcomeRefused
-	outcome := ev(EventReviewOutcome, "2026-06-05")
+	outcome := histEvent(EventReviewOutcome, "2026-06-05")
 	outcome.Outcome = OutcomeUpheld
-	ds := ComputeDeadlines(foia, []Event{ev(EventSent, "2026-03-02"), resp, ev(EventReviewRequested, "2026-04-13"), outcome})
+	ds := ComputeDeadlines(foia, []Event{histEvent(EventSent, "2026-03-02"), resp, histEvent(EventReviewRequested, "2026-04-13"), outcome})
 	checks := []struct {
 		name string
 		got  Deadline
@@ -418,25 +418,25 @@ func TestReviewAndRegulatorDeadlines(t *testing.T) {
 
 	// FOISA: 6 months, and a month without the day ends on its last day.
 	foisa, _ := LawByCode(ScotFOISA)
-	resp = ev(EventResponseReceived, "2026-08-31")
+	resp = histEvent(EventResponseReceived, "2026-08-31")
 	resp.Outcome = OutcomeRefused
-	ds = ComputeDeadlines(foisa, []Event{ev(EventSent, "2026-08-03"), resp})
+	ds = ComputeDeadlines(foisa, []Event{histEvent(EventSent, "2026-08-03"), resp})
 	if got := ds.RegulatorWindow.Date.String(); got != "2027-02-28" {
 		t.Errorf("FOISA window after 31 Aug 2026 = %s, want 2027-02-28", got)
 	}
 
 	// US: appeal within 90 calendar days; decision in 20 working days.
 	us, _ := LawByCode(USFOIA)
-	resp = ev(EventResponseReceived, "2026-04-10")
+	resp = histEvent(EventResponseReceived, "2026-04-10")
 	resp.Outcome = OutcomeReleasedInPart
-	ds = ComputeDeadlines(us, []Event{ev(EventSent, "2026-02-02"), resp})
+	ds = ComputeDeadlines(us, []Event{histEvent(EventSent, "2026-02-02"), resp})
 	if got := ds.ReviewAskBy.Date.String(); got != "2026-07-09" {
 		t.Errorf("US appeal ask-by = %s, want 2026-07-09", got)
 	}
 	if !ds.RegulatorWindow.IsZero() {
 		t.Errorf("US has no regulator window, got %+v", ds.RegulatorWindow)
 	}
-	ds = ComputeDeadlines(us, []Event{ev(EventSent, "2026-02-02"), ev(EventResponseReceived, "2026-02-25"), ev(EventReviewRequested, "2026-03-02")})
+	ds = ComputeDeadlines(us, []Event{histEvent(EventSent, "2026-02-02"), histEvent(EventResponseReceived, "2026-02-25"), histEvent(EventReviewRequested, "2026-03-02")})
 	// The response above has no outcome: the lifecycle refuses it, so it is ignored with a warning.
 	if len(ds.Warnings) == 0 || !strings.Contains(ds.Warnings[0], "ignored") {
 		t.Errorf("warnings %q", ds.Warnings)
@@ -448,18 +448,18 @@ func TestReviewAndRegulatorDeadlines(t *testing.T) {
 		t.Errorf("US appeal long overdue after %s, want 2026-04-27", got)
 	}
 	// Unusual circumstances on appeal: +10 working days.
-	ext := ev(EventExtensionClaimed, "2026-03-20")
+	ext := histEvent(EventExtensionClaimed, "2026-03-20")
 	ext.Reason = "unusual circumstances"
-	ds = ComputeDeadlines(us, []Event{ev(EventSent, "2026-02-02"), ev(EventReviewRequested, "2026-03-02"), ext})
+	ds = ComputeDeadlines(us, []Event{histEvent(EventSent, "2026-02-02"), histEvent(EventReviewRequested, "2026-03-02"), ext})
 	if got := ds.CurrentReview().Date.String(); got != "2026-04-13" {
 		t.Errorf("US appeal extended to %s, want 2026-04-13", got)
 	}
 
 	// Ireland: ask within 4 weeks (20 working days), decided in 3 weeks (15).
 	ie, _ := LawByCode(IEFOI)
-	resp = ev(EventResponseReceived, "2026-04-08")
+	resp = histEvent(EventResponseReceived, "2026-04-08")
 	resp.Outcome = OutcomeRefused
-	ds = ComputeDeadlines(ie, []Event{ev(EventSent, "2026-03-09"), resp, ev(EventReviewRequested, "2026-05-08")})
+	ds = ComputeDeadlines(ie, []Event{histEvent(EventSent, "2026-03-09"), resp, histEvent(EventReviewRequested, "2026-05-08")})
 	if got := ds.ReviewAskBy.Date.String(); got != "2026-05-07" {
 		t.Errorf("IE review ask-by %s, want 2026-05-07", got)
 	}
@@ -470,9 +470,9 @@ func TestReviewAndRegulatorDeadlines(t *testing.T) {
 	// Australia: the OAIC window is 60 days; Sat 6 Jun 2026 → Mon 8 Jun is
 	// the King's Birthday → Tue 9 Jun. Internal review asked within 30 days.
 	au, _ := LawByCode(AUFOI)
-	resp = ev(EventResponseReceived, "2026-04-07")
+	resp = histEvent(EventResponseReceived, "2026-04-07")
 	resp.Outcome = OutcomeRefused
-	ds = ComputeDeadlines(au, []Event{ev(EventSent, "2026-03-05"), resp})
+	ds = ComputeDeadlines(au, []Event{histEvent(EventSent, "2026-03-05"), resp})
 	if got := ds.RegulatorWindow.Date.String(); got != "2026-06-09" {
 		t.Errorf("AU regulator window %s, want 2026-06-09 (%s)", got, ds.RegulatorWindow.Explanation)
 	}
@@ -483,15 +483,15 @@ func TestReviewAndRegulatorDeadlines(t *testing.T) {
 
 func TestFOIAReviewExtension(t *testing.T) {
 	foia, _ := LawByCode(UKFOIA)
-	resp := ev(EventResponseReceived, "2026-04-10")
+	resp := histEvent(EventResponseReceived, "2026-04-10")
 	resp.Outcome = OutcomeRefused
 	for _, tt := range []struct {
 		to        string
 		excessive bool
 	}{{"2026-06-10", false}, {"2026-06-11", true}} {
-		ext := ev(EventExtensionClaimed, "2026-05-01")
+		ext := histEvent(EventExtensionClaimed, "2026-05-01")
 		ext.NewDueDate = MustParseDate(tt.to)
-		ds := ComputeDeadlines(foia, []Event{ev(EventSent, "2026-03-02"), resp, ev(EventReviewRequested, "2026-04-13"), ext})
+		ds := ComputeDeadlines(foia, []Event{histEvent(EventSent, "2026-03-02"), resp, histEvent(EventReviewRequested, "2026-04-13"), ext})
 		if got := ds.CurrentReview().Date.String(); got != tt.to {
 			t.Errorf("review in force %s, want %s", got, tt.to)
 		}
@@ -507,7 +507,7 @@ func TestFOIAReviewExtension(t *testing.T) {
 
 func TestStanding(t *testing.T) {
 	foia, _ := LawByCode(UKFOIA)
-	sent := []Event{ev(EventSent, "2026-03-02")} // due Tue 31 Mar 2026, long overdue after Thu 30 Apr
+	sent := []Event{histEvent(EventSent, "2026-03-02")} // due Tue 31 Mar 2026, long overdue after Thu 30 Apr
 	ds := ComputeDeadlines(foia, sent)
 	tests := []struct {
 		today string
@@ -538,16 +538,16 @@ func TestStanding(t *testing.T) {
 	if st := ComputeDeadlines(foia, nil).Standing(MustParseDate("2026-03-02")); st.Code != StandingNotStarted {
 		t.Errorf("no history: %+v", st)
 	}
-	resp := ev(EventResponseReceived, "2026-03-20")
+	resp := histEvent(EventResponseReceived, "2026-03-20")
 	resp.Outcome = OutcomeReleasedInFull
 	if st := ComputeDeadlines(foia, append(sent, resp)).Standing(MustParseDate("2026-05-01")); st.Code != StandingAnswered || st.Date.String() != "2026-03-20" {
 		t.Errorf("answered: %+v", st)
 	}
-	if st := ComputeDeadlines(foia, append(sent, ev(EventWithdrawn, "2026-03-10"))).Standing(MustParseDate("2026-05-01")); st.Code != StandingClosed || st.Date.String() != "2026-03-10" {
+	if st := ComputeDeadlines(foia, append(sent, histEvent(EventWithdrawn, "2026-03-10"))).Standing(MustParseDate("2026-05-01")); st.Code != StandingClosed || st.Date.String() != "2026-03-10" {
 		t.Errorf("withdrawn: %+v", st)
 	}
 	// While a review is under way, the standing is about the review decision (due Tue 12 May 2026).
-	review := append(append([]Event(nil), sent...), resp, ev(EventReviewRequested, "2026-04-13"))
+	review := append(append([]Event(nil), sent...), resp, histEvent(EventReviewRequested, "2026-04-13"))
 	st := ComputeDeadlines(foia, review).Standing(MustParseDate("2026-05-13"))
 	if st.Code != StandingOverdue || st.Date.String() != "2026-05-12" || st.WorkingDays != 1 {
 		t.Errorf("review overdue: %+v", st)
