@@ -280,7 +280,9 @@ func TestExtensionWarnings(t *testing.T) {
 	}
 }
 
-func histEvent(kind EventKind, date string) Event { return Event{Kind: kind, Date: MustParseDate(date)} }
+func histEvent(kind EventKind, date string) Event {
+	return Event{Kind: kind, Date: MustParseDate(date)}
+}
 
 func TestFOISAHasNoExtension(t *testing.T) {
 	law, _ := LawByCode(ScotFOISA)
