@@ -1,0 +1,712 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// States of a mail message (mail_messages.state).
+const (
+	MailNew       = "new"        // stored raw, not processed yet (a crash in between leaves this)
+	MailMatched   = "matched"    // attached to its request and processed
+	MailUnmatched = "unmatched"  // in the holding pen, waiting for an editor
+	MailNotFOI    = "not_foi"    // an editor said it is not about any request
+	MailFailed    = "failed"     // kept raw; could not be parsed (error says why)
+	MailOverLimit = "over_limit" // over the size limit: header kept, body not fetched
+)
+
+// Match rules (mail_messages.match_rule), strongest first.
+const (
+	MatchReplyAddress = "reply_address"
+	MatchInReplyTo    = "in_reply_to"
+	MatchReference    = "reference"
+	MatchSenderDomain = "sender_domain"
+	MatchManual       = "manual"
+)
+
+// Proposal states (mail_messages.proposal_state) of a classification.
+const (
+	ProposalNone      = ""
+	ProposalProposed  = "proposed"
+	ProposalConfirmed = "confirmed"
+	ProposalDismissed = "dismissed"
+	ProposalApplied   = "applied" // recorded automatically
+)
+
+// MailMessage is one row of mail_messages.
+type MailMessage struct {
+	ID          int64     `json:"id"`
+	Direction   string    `json:"direction"`
+	RawSHA256   string    `json:"raw_sha256"` // "" for an over-limit message whose body was not fetched
+	RawSize     int64     `json:"raw_size"`
+	MessageID   string    `json:"message_id"`
+	InReplyTo   string    `json:"in_reply_to"`
+	References  []string  `json:"references"`
+	Subject     string    `json:"subject"`
+	FromAddr    string    `json:"from_addr"`
+	FromName    string    `json:"from_name"`
+	To          []string  `json:"to"`
+	Cc          []string  `json:"cc"`
+	SentAt      time.Time `json:"sent_at"` // the Date header; zero when missing
+	DateHeader  string    `json:"date_header"`
+	Received    []string  `json:"received"`
+	Mailbox     string    `json:"mailbox"`
+	UIDValidity uint32    `json:"uidvalidity"`
+	UID         uint32    `json:"uid"`
+	FetchedAt   time.Time `json:"fetched_at"`
+	// DKIM is the JSON list of verification results (mailsync.VerifyDKIM).
+	DKIM           json.RawMessage `json:"dkim"`
+	RequestID      int64           `json:"request_id"`
+	MatchRule      string          `json:"match_rule"`
+	State          string          `json:"state"`
+	Error          string          `json:"error"`
+	Classification json.RawMessage `json:"classification"` // "" until classified
+	ProposalState  string          `json:"proposal_state"`
+	TextBody       string          `json:"-"`
+	HTMLBody       string          `json:"-"` // sanitised
+	RawHeaders     string          `json:"-"`
+	Warnings       []string        `json:"warnings"`
+	ProcessedAt    time.Time       `json:"processed_at"`
+	CreatedAt      time.Time       `json:"created_at"`
+
+	// Filled by queries that join the request.
+	RequestTitle  string `json:"request_title,omitempty"`
+	RequestOurRef string `json:"request_our_ref,omitempty"`
+}
+
+const mailColumns = `m.id, m.direction, COALESCE(m.raw_sha256, ''), m.raw_size, m.message_id, m.in_reply_to, m.refs, m.subject,
+	m.from_addr, m.from_name, m.to_addrs, m.cc_addrs, COALESCE(m.sent_at, ''), m.date_header, m.received_chain,
+	m.mailbox, m.uidvalidity, m.uid, COALESCE(m.fetched_at, ''), m.dkim, COALESCE(m.request_id, 0), m.match_rule,
+	m.state, m.error, m.classification, m.proposal_state, m.text_body, m.html_body, m.raw_headers, m.warnings,
+	COALESCE(m.processed_at, ''), m.created_at, COALESCE(r.title, ''), COALESCE(r.our_ref, '')`
+
+const mailFrom = ` FROM mail_messages m LEFT JOIN requests r ON r.id = m.request_id `
+
+func scanMail(sc interface{ Scan(...any) error }) (MailMessage, error) {
+	var m MailMessage
+	var refs, to, cc, sent, received, fetched, dkim, class, warnings, processed, created string
+	err := sc.Scan(&m.ID, &m.Direction, &m.RawSHA256, &m.RawSize, &m.MessageID, &m.InReplyTo, &refs, &m.Subject,
+		&m.FromAddr, &m.FromName, &to, &cc, &sent, &m.DateHeader, &received,
+		&m.Mailbox, &m.UIDValidity, &m.UID, &fetched, &dkim, &m.RequestID, &m.MatchRule,
+		&m.State, &m.Error, &class, &m.ProposalState, &m.TextBody, &m.HTMLBody, &m.RawHeaders, &warnings,
+		&processed, &created, &m.RequestTitle, &m.RequestOurRef)
+	m.References, m.To, m.Cc, m.Received, m.Warnings = parseList(refs), parseList(to), parseList(cc), parseList(received), parseList(warnings)
+	m.SentAt, m.FetchedAt, m.ProcessedAt, m.CreatedAt = parseTS(sent), parseTS(fetched), parseTS(processed), parseTS(created)
+	m.DKIM = json.RawMessage(dkim)
+	if class != "" {
+		m.Classification = json.RawMessage(class)
+	}
+	return m, err
+}
+
+// nullTS stores a zero instant as NULL.
+func nullTS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return ts(t)
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func rawJSON(b json.RawMessage, def string) string {
+	if len(b) == 0 {
+		return def
+	}
+	return string(b)
+}
+
+// InsertIncomingMail records a message fetched from a mailbox, in the
+// caller's transaction (which also holds its blob and its checkpoint). A
+// message already stored under the same mailbox, UIDVALIDITY and UID is an
+// ECONFLICT error.
+func (tx *Tx) InsertIncomingMail(m *MailMessage) error {
+	if m.RawSHA256 != "" {
+		if err := tx.PutBlob(m.RawSHA256, m.RawSize); err != nil {
+			return err
+		}
+	}
+	m.Direction, m.CreatedAt = "in", tx.now
+	if m.State == "" {
+		m.State = MailNew
+	}
+	if m.FetchedAt.IsZero() {
+		m.FetchedAt = tx.now
+	}
+	res, err := tx.ExecContext(tx.ctx, `
+		INSERT INTO mail_messages (direction, raw_sha256, raw_size, message_id, in_reply_to, refs, subject, from_addr,
+			from_name, to_addrs, cc_addrs, sent_at, date_header, received_chain, mailbox, uidvalidity, uid, fetched_at,
+			dkim, state, error, raw_headers, warnings, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Direction, nullString(m.RawSHA256), m.RawSize, m.MessageID, m.InReplyTo, jsonList(m.References), m.Subject, m.FromAddr,
+		m.FromName, jsonList(m.To), jsonList(m.Cc), nullTS(m.SentAt), m.DateHeader, jsonList(m.Received), m.Mailbox,
+		m.UIDValidity, m.UID, ts(m.FetchedAt), rawJSON(m.DKIM, "[]"), m.State, m.Error, m.RawHeaders, jsonList(m.Warnings),
+		ts(m.CreatedAt))
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return tracker.Errorf(tracker.ECONFLICT, "message %s/%d/%d is stored already", m.Mailbox, m.UIDValidity, m.UID)
+		}
+		return fmt.Errorf("store: unable to record mail message: %w", err)
+	}
+	m.ID, _ = res.LastInsertId()
+	return tx.Audit("fetch", "mail_message", m.ID, nil, map[string]any{
+		"mailbox": m.Mailbox, "uidvalidity": m.UIDValidity, "uid": m.UID, "message_id": m.MessageID,
+		"raw_sha256": m.RawSHA256, "raw_size": m.RawSize, "state": m.State,
+	})
+}
+
+// IncomingMailStored reports whether the message under this mailbox,
+// UIDVALIDITY and UID is stored already.
+func (tx *Tx) IncomingMailStored(mailbox string, uidValidity, uid uint32) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM mail_messages
+		WHERE direction = 'in' AND mailbox = ? AND uidvalidity = ? AND uid = ?`, mailbox, uidValidity, uid).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to look up message: %w", err)
+	}
+	return n > 0, nil
+}
+
+// FindDuplicateMail returns the id of a message of mailbox stored under an
+// earlier UIDVALIDITY with the same content: the same Message-ID and raw
+// sha256, or, for an over-limit message whose body was never fetched, the
+// same Message-ID, size and header block. It is how the rescan after a
+// UIDVALIDITY change (and its continuation after a crash) recognises what it
+// has; messages under the current UIDVALIDITY are told apart by UID alone, so
+// two identical copies in a mailbox are both kept.
+func (tx *Tx) FindDuplicateMail(mailbox string, uidValidity uint32, messageID, rawSHA256 string, rawSize int64, rawHeaders string) (int64, bool, error) {
+	var id int64
+	var err error
+	if rawSHA256 != "" {
+		err = tx.QueryRowContext(tx.ctx, `SELECT id FROM mail_messages
+			WHERE direction = 'in' AND mailbox = ? AND uidvalidity <> ? AND message_id = ? AND raw_sha256 = ?
+			ORDER BY id LIMIT 1`, mailbox, uidValidity, messageID, rawSHA256).Scan(&id)
+	} else {
+		err = tx.QueryRowContext(tx.ctx, `SELECT id FROM mail_messages
+			WHERE direction = 'in' AND mailbox = ? AND uidvalidity <> ? AND message_id = ? AND raw_sha256 IS NULL
+			  AND raw_size = ? AND raw_headers = ?
+			ORDER BY id LIMIT 1`, mailbox, uidValidity, messageID, rawSize, rawHeaders).Scan(&id)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	} else if err != nil {
+		return 0, false, fmt.Errorf("store: unable to look for a duplicate message: %w", err)
+	}
+	return id, true, nil
+}
+
+// MailProcessing is what processing a stored message decided.
+type MailProcessing struct {
+	State          string
+	Error          string
+	RequestID      int64
+	MatchRule      string
+	Classification json.RawMessage
+	ProposalState  string
+	Warnings       []string
+	// Parsed header fields and bodies (zero values leave what was stored at fetch time).
+	MessageID  string
+	InReplyTo  string
+	References []string
+	Subject    string
+	FromAddr   string
+	FromName   string
+	To, Cc     []string
+	SentAt     time.Time
+	DateHeader string
+	Received   []string
+	DKIM       json.RawMessage
+	TextBody   string
+	HTMLBody   string
+}
+
+// SetMailProcessed records the outcome of processing message id.
+func (tx *Tx) SetMailProcessed(id int64, p MailProcessing) error {
+	before, err := tx.mailByID(id)
+	if err != nil {
+		return err
+	}
+	m := before
+	if p.MessageID != "" {
+		m.MessageID = p.MessageID
+	}
+	if p.InReplyTo != "" {
+		m.InReplyTo = p.InReplyTo
+	}
+	if p.References != nil {
+		m.References = p.References
+	}
+	if p.Subject != "" {
+		m.Subject = p.Subject
+	}
+	if p.FromAddr != "" || p.FromName != "" {
+		m.FromAddr, m.FromName = p.FromAddr, p.FromName
+	}
+	if p.To != nil {
+		m.To = p.To
+	}
+	if p.Cc != nil {
+		m.Cc = p.Cc
+	}
+	if !p.SentAt.IsZero() {
+		m.SentAt = p.SentAt
+	}
+	if p.DateHeader != "" {
+		m.DateHeader = p.DateHeader
+	}
+	if p.Received != nil {
+		m.Received = p.Received
+	}
+	if len(p.DKIM) > 0 {
+		m.DKIM = p.DKIM
+	}
+	m.State, m.Error, m.RequestID, m.MatchRule = p.State, p.Error, p.RequestID, p.MatchRule
+	m.Classification, m.ProposalState, m.Warnings = p.Classification, p.ProposalState, p.Warnings
+	m.TextBody, m.HTMLBody, m.ProcessedAt = p.TextBody, p.HTMLBody, tx.now
+	_, err = tx.ExecContext(tx.ctx, `
+		UPDATE mail_messages SET message_id = ?, in_reply_to = ?, refs = ?, subject = ?, from_addr = ?, from_name = ?,
+			to_addrs = ?, cc_addrs = ?, sent_at = ?, date_header = ?, received_chain = ?, dkim = ?, request_id = ?,
+			match_rule = ?, state = ?, error = ?, classification = ?, proposal_state = ?, warnings = ?, text_body = ?,
+			html_body = ?, processed_at = ?
+		WHERE id = ?`,
+		m.MessageID, m.InReplyTo, jsonList(m.References), m.Subject, m.FromAddr, m.FromName,
+		jsonList(m.To), jsonList(m.Cc), nullTS(m.SentAt), m.DateHeader, jsonList(m.Received), rawJSON(m.DKIM, "[]"), nullID(m.RequestID),
+		m.MatchRule, m.State, m.Error, rawJSON(m.Classification, ""), m.ProposalState, jsonList(m.Warnings), m.TextBody,
+		m.HTMLBody, ts(m.ProcessedAt), id)
+	if err != nil {
+		return fmt.Errorf("store: unable to record processed message: %w", err)
+	}
+	return tx.Audit("process", "mail_message", id, mailAuditView(before), mailAuditView(m))
+}
+
+// mailAuditView is what the audit log keeps of a message's processing (not
+// its bodies: they are derived from the raw blob).
+func mailAuditView(m MailMessage) map[string]any {
+	return map[string]any{"state": m.State, "request_id": m.RequestID, "match_rule": m.MatchRule,
+		"error": m.Error, "proposal_state": m.ProposalState}
+}
+
+// SetMailProposalState moves a message's classification proposal on
+// (confirmed, dismissed) in the caller's transaction.
+func (tx *Tx) SetMailProposalState(id int64, state string) error {
+	before, err := tx.mailByID(id)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE mail_messages SET proposal_state = ? WHERE id = ?`, state, id); err != nil {
+		return fmt.Errorf("store: unable to update proposal: %w", err)
+	}
+	return tx.Audit("proposal", "mail_message", id, before.ProposalState, state)
+}
+
+// MarkMailNotFOI takes an unmatched message out of the holding pen.
+func (s *Store) MarkMailNotFOI(ctx context.Context, id int64) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		m, err := tx.mailByID(id)
+		if err != nil {
+			return err
+		}
+		if m.State != MailUnmatched && m.State != MailFailed && m.State != MailOverLimit {
+			return tracker.Errorf(tracker.ECONFLICT, "message %d is %s, not waiting in the holding pen", id, m.State)
+		}
+		if m.RequestID != 0 {
+			return tracker.Errorf(tracker.ECONFLICT, "message %d belongs to a request already", id)
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE mail_messages SET state = ?, processed_at = ? WHERE id = ?`,
+			MailNotFOI, ts(tx.now), id); err != nil {
+			return fmt.Errorf("store: unable to update message: %w", err)
+		}
+		return tx.Audit("not_foi", "mail_message", id, m.State, MailNotFOI)
+	})
+}
+
+// SetMailRequest attaches a message that is not about any request yet to
+// one, by hand (from the holding pen), for any state but new.
+func (tx *Tx) SetMailRequest(id, requestID int64) error {
+	m, err := tx.mailByID(id)
+	if err != nil {
+		return err
+	}
+	if m.RequestID != 0 {
+		return tracker.Errorf(tracker.ECONFLICT, "message %d belongs to request %d already", id, m.RequestID)
+	}
+	if _, err := tx.requestByID(requestID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE mail_messages SET request_id = ?, match_rule = ? WHERE id = ?`,
+		requestID, MatchManual, id); err != nil {
+		return fmt.Errorf("store: unable to assign message: %w", err)
+	}
+	return tx.Audit("assign", "mail_message", id, nil, map[string]any{"request_id": requestID})
+}
+
+func (tx *Tx) mailByID(id int64) (MailMessage, error) {
+	m, err := scanMail(tx.QueryRowContext(tx.ctx, `SELECT `+mailColumns+mailFrom+`WHERE m.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, notFound("mail message", id)
+	} else if err != nil {
+		return m, fmt.Errorf("store: unable to read mail message %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// MailByID is the in-transaction form of MailMessageByID.
+func (tx *Tx) MailByID(id int64) (MailMessage, error) { return tx.mailByID(id) }
+
+// MailMessageByID returns one message.
+func (s *Store) MailMessageByID(ctx context.Context, id int64) (MailMessage, error) {
+	m, err := scanMail(s.r.QueryRowContext(ctx, `SELECT `+mailColumns+mailFrom+`WHERE m.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, notFound("mail message", id)
+	} else if err != nil {
+		return m, fmt.Errorf("store: unable to read mail message %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// MailFilter narrows MailMessages. Zero values do not filter.
+type MailFilter struct {
+	Direction string
+	State     string
+	States    []string
+	RequestID int64
+	Mailbox   string
+	Proposal  string // proposal_state
+	Limit     int
+	Offset    int
+}
+
+func mailWhere(f MailFilter) (string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
+	if f.Direction != "" {
+		conds = append(conds, "m.direction = ?")
+		args = append(args, f.Direction)
+	}
+	states := f.States
+	if f.State != "" {
+		states = append(states, f.State)
+	}
+	if len(states) > 0 {
+		conds = append(conds, "m.state IN ("+strings.TrimSuffix(strings.Repeat("?,", len(states)), ",")+")")
+		for _, s := range states {
+			args = append(args, s)
+		}
+	}
+	if f.RequestID != 0 {
+		conds = append(conds, "m.request_id = ?")
+		args = append(args, f.RequestID)
+	}
+	if f.Mailbox != "" {
+		conds = append(conds, "m.mailbox = ?")
+		args = append(args, f.Mailbox)
+	}
+	if f.Proposal != "" {
+		conds = append(conds, "m.proposal_state = ?")
+		args = append(args, f.Proposal)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// MailMessages lists messages, oldest first (the order they arrived).
+func (s *Store) MailMessages(ctx context.Context, f MailFilter) ([]MailMessage, error) {
+	where, args := mailWhere(f)
+	if f.Limit <= 0 {
+		f.Limit = 100000
+	}
+	args = append(args, f.Limit, f.Offset)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+mailColumns+mailFrom+`WHERE `+where+` ORDER BY m.id LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list mail messages: %w", err)
+	}
+	defer rows.Close()
+	var out []MailMessage
+	for rows.Next() {
+		m, err := scanMail(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read mail message: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// CountMail counts the messages MailMessages would list without paging.
+func (s *Store) CountMail(ctx context.Context, f MailFilter) (int, error) {
+	where, args := mailWhere(f)
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM mail_messages m WHERE `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: unable to count mail messages: %w", err)
+	}
+	return n, nil
+}
+
+// UnmatchedMailCount is how many messages wait in the holding pen (for the dashboard).
+func (s *Store) UnmatchedMailCount(ctx context.Context) (int, error) {
+	return s.CountMail(ctx, MailFilter{Direction: "in", State: MailUnmatched})
+}
+
+// MailIDsToProcess lists incoming messages stored but not processed yet
+// (state new), oldest first: what a crash between storing and processing
+// left behind.
+func (s *Store) MailIDsToProcess(ctx context.Context) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM mail_messages WHERE direction = 'in' AND state = ? ORDER BY id`, MailNew)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list messages to process: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: unable to read message id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// RequestForMessageIDs returns the request of the newest message among ids
+// (Message-IDs without angle brackets) that foitrack sent (direction out)
+// or, failing that, that was received and attached to a request: the
+// thread a reply's In-Reply-To and References point into.
+func (tx *Tx) RequestForMessageIDs(ids []string) (requestID int64, found bool, err error) {
+	if len(ids) == 0 {
+		return 0, false, nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	err = tx.QueryRowContext(tx.ctx, `SELECT request_id FROM mail_messages
+		WHERE message_id IN (`+ph+`) AND message_id <> '' AND request_id IS NOT NULL
+		  AND (direction = 'out' OR state = 'matched')
+		ORDER BY direction = 'out' DESC, id DESC LIMIT 1`, args...).Scan(&requestID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	} else if err != nil {
+		return 0, false, fmt.Errorf("store: unable to look up message thread: %w", err)
+	}
+	return requestID, true, nil
+}
+
+// RequestByReplyToken is the in-transaction form of Store.RequestByReplyToken.
+func (tx *Tx) RequestByReplyToken(token string) (tracker.Request, bool, error) {
+	r, err := scanRequest(tx.QueryRowContext(tx.ctx, `SELECT `+requestColumns+`
+		FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE r.reply_token = ?`, strings.ToLower(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	} else if err != nil {
+		return r, false, fmt.Errorf("store: unable to read request by token: %w", err)
+	}
+	return r, true, nil
+}
+
+// RequestByID is the in-transaction form of Store.RequestByID.
+func (tx *Tx) RequestByID(id int64) (tracker.Request, error) { return tx.requestByID(id) }
+
+// RequestRef is a request's references, for finding them in mail.
+type RequestRef struct {
+	ID       int64
+	OurRef   string
+	TheirRef string
+	Open     bool
+}
+
+// RequestRefs lists every request that has a reference.
+func (tx *Tx) RequestRefs() ([]RequestRef, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT id, our_ref, their_ref, status FROM requests
+		WHERE our_ref <> '' OR their_ref <> '' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list references: %w", err)
+	}
+	defer rows.Close()
+	var out []RequestRef
+	for rows.Next() {
+		var r RequestRef
+		var status string
+		if err := rows.Scan(&r.ID, &r.OurRef, &r.TheirRef, &status); err != nil {
+			return nil, fmt.Errorf("store: unable to read reference: %w", err)
+		}
+		r.Open = tracker.Status(status).Open()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// OpenRequestsForDomain lists the open requests to authorities that write
+// from mail domain (exactly as listed in an authority's domains).
+func (tx *Tx) OpenRequestsForDomain(domain string) ([]int64, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT r.id FROM requests r JOIN authorities a ON a.id = r.authority_id
+		WHERE EXISTS (SELECT 1 FROM json_each(a.domains) WHERE lower(value) = lower(?))
+		  AND r.status NOT IN `+closedStatuses+` ORDER BY r.id`, domain)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list requests for domain: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: unable to read request id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// LearnTheirRef sets a request's authority reference when it has none yet
+// (learned from the first reply that quotes one). It reports whether it did.
+func (tx *Tx) LearnTheirRef(requestID int64, ref string) (bool, error) {
+	res, err := tx.ExecContext(tx.ctx, `UPDATE requests SET their_ref = ?, updated_at = ? WHERE id = ? AND their_ref = ''`,
+		ref, ts(tx.now), requestID)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to set the authority's reference: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	return true, tx.Audit("learn_ref", "request", requestID, "", ref)
+}
+
+// MailCheckpoint is how far the sync of one mailbox got: the highest UID
+// stored under a UIDVALIDITY.
+type MailCheckpoint struct {
+	Mailbox     string
+	UIDValidity uint32
+	LastUID     uint32
+	UpdatedAt   time.Time
+}
+
+// MailCheckpoint returns the checkpoint of mailbox; found is false before
+// its first message is stored.
+func (s *Store) MailCheckpoint(ctx context.Context, mailbox string) (cp MailCheckpoint, found bool, err error) {
+	return scanCheckpoint(s.r.QueryRowContext(ctx, `SELECT mailbox, uidvalidity, last_uid, updated_at FROM mail_checkpoints WHERE mailbox = ?`, mailbox))
+}
+
+// MailCheckpoint is the in-transaction form.
+func (tx *Tx) MailCheckpoint(mailbox string) (cp MailCheckpoint, found bool, err error) {
+	return scanCheckpoint(tx.QueryRowContext(tx.ctx, `SELECT mailbox, uidvalidity, last_uid, updated_at FROM mail_checkpoints WHERE mailbox = ?`, mailbox))
+}
+
+func scanCheckpoint(row *sql.Row) (cp MailCheckpoint, found bool, err error) {
+	var updated string
+	err = row.Scan(&cp.Mailbox, &cp.UIDValidity, &cp.LastUID, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cp, false, nil
+	} else if err != nil {
+		return cp, false, fmt.Errorf("store: unable to read mail checkpoint: %w", err)
+	}
+	cp.UpdatedAt = parseTS(updated)
+	return cp, true, nil
+}
+
+// SaveMailCheckpoint records that every message of mailbox up to uid under
+// uidValidity is stored. Under the same UIDVALIDITY the checkpoint only moves
+// forward; a new UIDVALIDITY replaces it (the rescan starts from zero).
+func (tx *Tx) SaveMailCheckpoint(mailbox string, uidValidity, uid uint32) error {
+	_, err := tx.ExecContext(tx.ctx, `
+		INSERT INTO mail_checkpoints (mailbox, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (mailbox) DO UPDATE SET
+			last_uid = CASE WHEN uidvalidity = excluded.uidvalidity THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid END,
+			uidvalidity = excluded.uidvalidity, updated_at = excluded.updated_at`,
+		mailbox, uidValidity, uid, ts(tx.now))
+	if err != nil {
+		return fmt.Errorf("store: unable to save mail checkpoint: %w", err)
+	}
+	return nil
+}
+
+// MailSyncRun is one sync pass.
+type MailSyncRun struct {
+	ID         int64     `json:"id"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"` // zero while running (or when the process died)
+	Fetched    int       `json:"fetched"`
+	Matched    int       `json:"matched"`
+	Unmatched  int       `json:"unmatched"`
+	Duplicates int       `json:"duplicates"`
+	Failed     int       `json:"failed"`
+	Error      string    `json:"error"`
+}
+
+// StartMailSyncRun records the start of a pass and sets run.ID.
+func (s *Store) StartMailSyncRun(ctx context.Context, run *MailSyncRun) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		run.StartedAt = tx.now
+		res, err := tx.ExecContext(tx.ctx, `INSERT INTO mail_sync_runs (started_at) VALUES (?)`, ts(run.StartedAt))
+		if err != nil {
+			return fmt.Errorf("store: unable to record sync run: %w", err)
+		}
+		run.ID, _ = res.LastInsertId()
+		return nil
+	})
+}
+
+// FinishMailSyncRun records the counts and error of a finished pass.
+func (s *Store) FinishMailSyncRun(ctx context.Context, run *MailSyncRun) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		run.FinishedAt = tx.now
+		_, err := tx.ExecContext(tx.ctx, `UPDATE mail_sync_runs SET finished_at = ?, fetched = ?, matched = ?, unmatched = ?,
+			duplicates = ?, failed = ?, error = ? WHERE id = ?`,
+			ts(run.FinishedAt), run.Fetched, run.Matched, run.Unmatched, run.Duplicates, run.Failed, run.Error, run.ID)
+		if err != nil {
+			return fmt.Errorf("store: unable to record sync run: %w", err)
+		}
+		return nil
+	})
+}
+
+// MailSyncRuns lists the latest passes, newest first.
+func (s *Store) MailSyncRuns(ctx context.Context, limit int) ([]MailSyncRun, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, started_at, COALESCE(finished_at, ''), fetched, matched, unmatched,
+		duplicates, failed, error FROM mail_sync_runs ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list sync runs: %w", err)
+	}
+	defer rows.Close()
+	var out []MailSyncRun
+	for rows.Next() {
+		var r MailSyncRun
+		var started, finished string
+		if err := rows.Scan(&r.ID, &started, &finished, &r.Fetched, &r.Matched, &r.Unmatched, &r.Duplicates, &r.Failed, &r.Error); err != nil {
+			return nil, fmt.Errorf("store: unable to read sync run: %w", err)
+		}
+		r.StartedAt, r.FinishedAt = parseTS(started), parseTS(finished)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LastMailSyncRun returns the latest pass (for the dashboard); found is false
+// before the first.
+func (s *Store) LastMailSyncRun(ctx context.Context) (MailSyncRun, bool, error) {
+	runs, err := s.MailSyncRuns(ctx, 1)
+	if err != nil || len(runs) == 0 {
+		return MailSyncRun{}, false, err
+	}
+	return runs[0], true, nil
+}
