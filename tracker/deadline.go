@@ -776,6 +776,11 @@ func (ds Deadlines) Standing(today Date) Standing {
 	if ds.Reviewed.After(last) {
 		last = ds.Reviewed
 	}
+	if last.IsZero() && !ds.Current().Date.IsZero() {
+		// A complaint to the regulator about a request never answered: the
+		// response is still owed.
+		return timing(c, today, ds.Current(), ds.LongOverdue, "Response")
+	}
 	return Standing{Code: StandingAnswered, Date: last, Text: "Answered on " + last.Long() + "."}
 }
 

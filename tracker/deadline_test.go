@@ -606,3 +606,32 @@ func TestDeadlinesJSON(t *testing.T) {
 		t.Errorf("round trip lost the deadline: %+v", back.Current())
 	}
 }
+
+func TestUKExtensionWithoutDate(t *testing.T) {
+	foia, _ := LawByCode(UKFOIA)
+	ext := histEvent(EventExtensionClaimed, "2026-03-30")
+	ext.Reason = "public interest test"
+	ds := ComputeDeadlines(foia, []Event{histEvent(EventSent, "2026-03-02"), ext})
+	// No date given: the Code's 20 working days are assumed, Tue 31 Mar → Thu 30 Apr.
+	if got := ds.Current().Date.String(); got != "2026-04-30" {
+		t.Errorf("due in force %s, want 2026-04-30", got)
+	}
+	if !strings.Contains(ds.Extended.Warning, "gives no date") || strings.Contains(ds.Extended.Warning, "Excessive") {
+		t.Errorf("warning %q", ds.Extended.Warning)
+	}
+	if !strings.Contains(ds.Extended.Explanation, "(public interest test)") {
+		t.Errorf("explanation %q", ds.Extended.Explanation)
+	}
+}
+
+func TestComplaintAboutNoResponse(t *testing.T) {
+	foia, _ := LawByCode(UKFOIA)
+	ds := ComputeDeadlines(foia, []Event{histEvent(EventSent, "2026-03-02"), histEvent(EventRegulatorComplaint, "2026-05-05")})
+	st := ds.Standing(MustParseDate("2026-05-05"))
+	if st.Code != StandingLongOverdue || st.Date.String() != "2026-03-31" {
+		t.Errorf("standing %+v, want long overdue against Tue 31 Mar 2026", st)
+	}
+	if !ds.RegulatorWindow.IsZero() {
+		t.Errorf("regulator window without any contact: %+v", ds.RegulatorWindow)
+	}
+}
