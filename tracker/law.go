@@ -133,7 +133,9 @@ var Laws = []Law{
 	{
 		Code: IEFOI, Name: "Freedom of Information Act 2014 (Ireland)", ShortName: "FOI Act 2014", Citation: "FOI Act 2014 s13(1)",
 		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarIreland,
-		WorkingDayRule: "FOI Act 2014 s2 (\"week\")", Clarification: ClarificationRestarts, ClarificationRule: "FOI Act 2014 s15(4)",
+		// Unverified reading: a request amended with the body's help (s15(4)) is
+		// treated as received on the day it is amended, as under FOIA s1(3).
+		WorkingDayRule: "FOI Act 2014 s2 (\"week\")", Clarification: ClarificationRestarts, ClarificationRule: "FOI Act 2014 s15(4) (amended request)",
 		FeeRule: "FOI Act 2014 s27", ExtensionDefaultDays: 20,
 		ExtensionRule:    "s14: up to 4 further weeks where the request covers many records",
 		MaxExtensionDays: 20,
@@ -146,6 +148,8 @@ var Laws = []Law{
 		Code: AUFOI, Name: "Freedom of Information Act 1982 (Australia)", ShortName: "FOI Act 1982", Citation: "FOI Act 1982 s15(5)(b)",
 		ResponsePeriod: 30, Unit: CalendarDays, Calendar: CalendarAustralia,
 		WorkingDayRule: "Acts Interpretation Act 1901 s36(2)", LastDayRule: "Acts Interpretation Act 1901 s36(2)",
+		// Unverified reading: the request consultation period is not counted in
+		// the 30 days (s24AB), and a charge notice suspends them (s31).
 		Clarification: ClarificationPauses, ClarificationRule: "FOI Act 1982 s24AB(8)",
 		FeeRule: "FOI Act 1982 s31", ExtensionDefaultDays: 30,
 		ExtensionRule:    "s15AA/s15AB/s15(6)-(8): 30 more days by agreement or for consultation",
