@@ -98,7 +98,7 @@ var Laws = []Law{
 		Code: UKEIR, Name: "Environmental Information Regulations 2004", ShortName: "EIR", Citation: "EIR 2004 reg 5(2)",
 		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarUK,
 		WorkingDayRule: "EIR reg 2(1) (FOIA s10(6))", Clarification: ClarificationRestarts, ClarificationRule: "EIR reg 9(4)",
-		FeeRule: "EIR reg 8(5)", ExtensionDefaultDays: 20,
+		FeeRule: "EIR reg 8 (advance payment)", ExtensionDefaultDays: 20,
 		ExtensionRule:    "reg 7(1): up to 40 working days where the request is complex and voluminous",
 		MaxExtensionDays: 20,
 		ReviewName:       "reconsideration (reg 11)", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
