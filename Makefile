@@ -38,7 +38,7 @@ test: test-deps check
 	$(GO) test $(TESTFLAGS) ./...
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	bench/run.sh
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParseMessage -fuzztime=60s ./mailsync/

@@ -1,0 +1,51 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// BenchmarkAddEvent measures recording a lifecycle event: a write
+// transaction that replays the history, recomputes the due date and appends
+// to the audit chain.
+func BenchmarkAddEvent(b *testing.B) {
+	st := MustOpenDB(b)
+	ctx := context.Background()
+	a := mustAuthority(b, st, "Bench Council", tracker.JurisdictionEngland)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		r := tracker.Request{Title: fmt.Sprintf("req %d", i), AuthorityID: a.ID}
+		if err := st.CreateRequest(ctx, &r, tracker.MustParseDate("2026-03-02")); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := st.AddEvent(ctx, &tracker.Event{RequestID: r.ID, Kind: tracker.EventAcknowledged, Date: tracker.MustParseDate("2026-03-03")}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkListOpenRequests measures the dashboard's main query over 2,000 requests.
+func BenchmarkListOpenRequests(b *testing.B) {
+	st := MustOpenDB(b)
+	ctx := context.Background()
+	a := mustAuthority(b, st, "Bench Council", tracker.JurisdictionEngland)
+	for i := 0; i < 2000; i++ {
+		r := tracker.Request{Title: fmt.Sprintf("req %d", i), AuthorityID: a.ID}
+		if err := st.CreateRequest(ctx, &r, tracker.MustParseDate("2026-03-02").AddDays(i%200)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		list, err := st.Requests(ctx, store.RequestFilter{OpenOnly: true, OrderBy: "due", Limit: 50})
+		if err != nil || len(list) != 50 {
+			b.Fatal(len(list), err)
+		}
+	}
+}
