@@ -122,8 +122,18 @@ func TestRequestWorkflowOnTheCommandLine(t *testing.T) {
 	if !strings.Contains(out, "Internal review") {
 		t.Fatalf("review: %s", out)
 	}
+	pdf := filepath.Join(t.TempDir(), "released.pdf")
+	os.WriteFile(pdf, []byte("%PDF-1.4\n%%EOF\n"), 0o600)
+	out = mustCLI(t, dir, "document", "add", "--request", "1", "--file", pdf, "--disposition", "released_redacted", "--exemptions", "s40(2)")
+	if !strings.Contains(out, "released.pdf") || !strings.Contains(out, "sha256 ") {
+		t.Fatalf("document add: %s", out)
+	}
+	mustCLI(t, dir, "document", "add", "--request", "1", "--withheld", "--description", "Camera contract", "--exemptions", "s43(2)")
+	if code, _, errs := cli(t, dir, "document", "add", "--request", "1", "--withheld", "--exemptions", "s99"); code != 1 || !strings.Contains(errs, "s99") {
+		t.Fatalf("unknown exemption on a document: exit %d %s", code, errs)
+	}
 	out = mustCLI(t, dir, "request", "show", "1")
-	for _, want := range []string{"ANPR camera locations", "Barsetshire County Council", "s31(1)(a)", "Refused", "Internal review", "Tue 31 Mar 2026"} {
+	for _, want := range []string{"ANPR camera locations", "Barsetshire County Council", "s31(1)(a)", "Refused", "Internal review", "Tue 31 Mar 2026", "released.pdf", "released_redacted", "s40(2)", "withheld", "s43(2)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("request show lacks %q:\n%s", want, out)
 		}
