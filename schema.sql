@@ -425,6 +425,7 @@ CREATE TABLE timeline_events (
     front_matter TEXT NOT NULL,
     body         TEXT NOT NULL DEFAULT '',
     format       TEXT NOT NULL DEFAULT 'md' CHECK (format IN ('md', 'json')),
+    file_name    TEXT NOT NULL DEFAULT '',                -- the file it was imported from (written back to it)
     created_at   TEXT NOT NULL,
     updated_at   TEXT NOT NULL
 );
