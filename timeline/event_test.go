@@ -390,7 +390,9 @@ func TestTimelineJSAndJSONExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var tjs struct {
-		Title  struct{ Text struct{ Headline, Text string } }
+		Title struct {
+			Text struct{ Headline, Text string }
+		}
 		Events []struct {
 			StartDate struct{ Year, Month, Day string } `json:"start_date"`
 			Text      struct{ Headline, Text string }
