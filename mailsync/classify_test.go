@@ -291,17 +291,17 @@ func TestClassifyText(t *testing.T) {
 		outcome string
 		law     tracker.LawCode // uk-foia when empty
 	}{
-		{"We apologise that we were unable to respond within 20 working days. Please find attached the information you requested.", ReplyFullRelease, tracker.OutcomeReleasedInFull},
-		{"Please find the information below. For clarification, the figures include agency staff.", ReplyFullRelease, tracker.OutcomeReleasedInFull},
-		{"You will receive a response within 20 working days, unless an extension is needed to consider the public interest.", ReplyAcknowledgement, ""},
-		{"In some cases we may need to extend the deadline. Your request has been logged and we aim to respond within 20 working days.", ReplyAcknowledgement, ""},
-		{"Unfortunately we do not hold the information for question 2. The figures for question 1 are attached.", ReplyPartialRelease, tracker.OutcomeReleasedInPart},
-		{"We are unable to confirm or deny whether the information is held, as section 31(3) applies.", ReplyRefusal, tracker.OutcomeNCND},
-		{"The council considers your request to be a repeated request under section 14(2).", ReplyRefusal, tracker.OutcomeRefused},
-		{"All the information is attached and nothing has been withheld or redacted.", ReplyFullRelease, tracker.OutcomeReleasedInFull},
+		{"We apologise that we were unable to respond within 20 working days. Please find attached the information you requested.", ReplyFullRelease, tracker.OutcomeReleasedInFull, ""},
+		{"Please find the information below. For clarification, the figures include agency staff.", ReplyFullRelease, tracker.OutcomeReleasedInFull, ""},
+		{"You will receive a response within 20 working days, unless an extension is needed to consider the public interest.", ReplyAcknowledgement, "", ""},
+		{"In some cases we may need to extend the deadline. Your request has been logged and we aim to respond within 20 working days.", ReplyAcknowledgement, "", ""},
+		{"Unfortunately we do not hold the information for question 2. The figures for question 1 are attached.", ReplyPartialRelease, tracker.OutcomeReleasedInPart, ""},
+		{"We are unable to confirm or deny whether the information is held, as section 31(3) applies.", ReplyRefusal, tracker.OutcomeNCND, ""},
+		{"The council considers your request to be a repeated request under section 14(2).", ReplyRefusal, tracker.OutcomeRefused, ""},
+		{"All the information is attached and nothing has been withheld or redacted.", ReplyFullRelease, tracker.OutcomeReleasedInFull, ""},
 		{"I have determined that 40 pages may be released in full and 3 pages are withheld in part under Exemption 6.", ReplyPartialRelease, tracker.OutcomeReleasedInPart, tracker.USFOIA},
-		{"You may wish to narrow your request. Some information may be withheld.", ReplyUnknown, ""},
-		{"Hello, thanks for your email.", ReplyUnknown, ""},
+		{"You may wish to narrow your request. Some information may be withheld.", ReplyUnknown, "", ""},
+		{"Hello, thanks for your email.", ReplyUnknown, "", ""},
 	}
 	for _, tt := range tests {
 		law := tt.law
