@@ -355,7 +355,10 @@ func citationKey(requestLaw LawCode, c ExemptionCitation) string {
 }
 
 // Floors set from what detection achieves on the labelled set (see the
-// printed figures); a change that lowers them is a regression.
+// printed figures); a change that lowers them is a regression. The set is
+// written by the project; replies 41-56 were written after detection and
+// first run unseen (all 9 of their citations found, no false positive), but
+// mail the project has never seen will do worse than this.
 const (
 	minDetectionPrecision = 0.95
 	minDetectionRecall    = 0.95
