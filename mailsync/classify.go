@@ -121,21 +121,21 @@ func Classify(h Headers, subject, text string, law tracker.LawCode) Classificati
 
 	if reason, ok := deliveryFailure(h, subject); ok {
 		return proposal(Classification{Kind: ReplyDeliveryFailure, Reason: reason,
-			Sentence: firstMatch(sentences, bounceText, false)})
+			Sentence: firstMatch(sentences, bounceText)})
 	}
-	if mdn := reportType(h); mdn == "disposition-notification" {
+	if reportType(h) == "disposition-notification" {
 		return proposal(Classification{Kind: ReplyAutoReply, Reason: "read receipt (multipart/report; report-type=disposition-notification)"})
 	}
 	if outOfOfficeSubject.MatchString(subject) {
 		return proposal(Classification{Kind: ReplyAutoReply, Reason: "Subject: " + subject,
-			Sentence: firstMatch(sentences, outOfOfficeText, false)})
+			Sentence: firstMatch(sentences, outOfOfficeText)})
 	}
 
 	citations := tracker.DetectExemptions(law, text)
 	c := classifyText(sentences, citations, law)
 	c.Exemptions = citations
 	auto := automaticReply(h, subject)
-	oof := firstMatch(sentences, outOfOfficeText, false)
+	oof := firstMatch(sentences, outOfOfficeText)
 	// Automatic headers alone do not make a reply an out-of-office: FOI case
 	// systems send acknowledgements, and sometimes whole responses, with
 	// Auto-Submitted set. The text decides unless it says nothing, or says
@@ -512,9 +512,9 @@ func firstOf(s ...string) string {
 	return ""
 }
 
-func firstMatch(sentences []tracker.Sentence, re *regexp.Regexp, skipHypothetical bool) string {
+func firstMatch(sentences []tracker.Sentence, re *regexp.Regexp) string {
 	for _, s := range sentences {
-		if (!skipHypothetical || !hypothetical(s.Text)) && re.MatchString(s.Text) {
+		if re.MatchString(s.Text) {
 			return s.Text
 		}
 	}
