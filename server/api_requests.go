@@ -1,0 +1,126 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// apiRequest is a request with its deadlines and where it stands today.
+type apiRequest struct {
+	tracker.Request
+	Due       tracker.Date      `json:"due"` // what the authority owes now (response or review decision)
+	Standing  tracker.Standing  `json:"standing"`
+	Deadlines tracker.Deadlines `json:"deadlines"`
+	PublicURL string            `json:"public_url,omitempty"`
+}
+
+func (s *Server) apiRequestOf(r requestRow) apiRequest {
+	return apiRequest{Request: r.Request, Due: r.Deadlines.NextDue().Date, Standing: r.StandingNow, Deadlines: r.Deadlines}
+}
+
+// apiListRequests: GET /api/v1/requests with the list's filters
+// (status, authority, law, tag, q, overdue, open) and limit/offset.
+func (s *Server) apiListRequests(c echo.Context) error {
+	ctx := c.Request().Context()
+	f, _ := s.requestFilter(c)
+	f.Limit, f.Offset = apiLimit(c)
+	reqs, err := s.st.Requests(ctx, f)
+	if err != nil {
+		return err
+	}
+	rows, err := s.requestRows(ctx, reqs)
+	if err != nil {
+		return err
+	}
+	out := make([]apiRequest, len(rows))
+	for i, r := range rows {
+		out[i] = s.apiRequestOf(r)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"requests": out})
+}
+
+// apiGetRequest: GET /api/v1/requests/:id with deadlines, history and documents.
+func (s *Server) apiGetRequest(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.st.RequestByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	rows, err := s.requestRows(ctx, []tracker.Request{r})
+	if err != nil {
+		return err
+	}
+	out := s.apiRequestOf(rows[0])
+	if r.Visibility == tracker.VisibilityPublic {
+		if slug, err := s.st.PublicSlug(ctx, id); err == nil && slug != "" {
+			out.PublicURL = s.absURL("/p/" + slug)
+		}
+	}
+	events, err := s.st.Events(ctx, id)
+	if err != nil {
+		return err
+	}
+	docs, err := s.st.Documents(ctx, store.DocumentFilter{RequestID: id})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"request": out, "events": nonNil(events), "documents": nonNil(docs)})
+}
+
+// apiNewRequest is the body of POST /api/v1/requests.
+type apiNewRequest struct {
+	Title       string          `json:"title"`
+	Body        string          `json:"body"`
+	AuthorityID int64           `json:"authority_id"`
+	Law         tracker.LawCode `json:"law"`
+	Tags        []string        `json:"tags"`
+	OurRef      string          `json:"our_ref"`
+	TheirRef    string          `json:"their_ref"`
+	Visibility  string          `json:"visibility"`
+	Notes       string          `json:"notes"`
+	SentOn      tracker.Date    `json:"sent_on"` // omit for a draft
+}
+
+// apiCreateRequest: POST /api/v1/requests (editors).
+func (s *Server) apiCreateRequest(c echo.Context) error {
+	ctx := c.Request().Context()
+	var in apiNewRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	r := tracker.Request{Title: in.Title, Body: in.Body, AuthorityID: in.AuthorityID, Law: in.Law, Tags: in.Tags,
+		OurRef: in.OurRef, TheirRef: in.TheirRef, Visibility: in.Visibility, Notes: in.Notes}
+	if err := s.st.CreateRequest(ctx, &r, in.SentOn); err != nil {
+		return err
+	}
+	if r.Visibility == tracker.VisibilityPublic {
+		if _, err := s.st.EnsurePublicSlug(ctx, r.ID); err != nil {
+			return err
+		}
+	}
+	r, err := s.st.RequestByID(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	rows, err := s.requestRows(ctx, []tracker.Request{r})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"request": s.apiRequestOf(rows[0])})
+}
+
+// nonNil makes a nil slice encode as [] rather than null.
+func nonNil[T any](l []T) []T {
+	if l == nil {
+		return []T{}
+	}
+	return l
+}

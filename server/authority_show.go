@@ -1,0 +1,51 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// authorityPage is an authority, its record and its requests.
+type authorityPage struct {
+	Authority tracker.Authority
+	Record    store.AuthorityRecord
+	Rows      []requestRow
+	// Titles of the exemptions in the record, by law and code.
+	ExemptionTitles map[string]string
+}
+
+// showAuthorityPage shows an authority with its record: how many requests,
+// the share answered on time, the median time to answer, and the
+// exemptions it cites most.
+func (s *Server) showAuthorityPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.st.AuthorityByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	p := authorityPage{Authority: a, ExemptionTitles: map[string]string{}}
+	if p.Record, err = s.st.AuthorityRecord(ctx, id, s.today()); err != nil {
+		return err
+	}
+	for _, ec := range p.Record.TopExemptions {
+		if ex, ok := tracker.ExemptionByCode(ec.Law, ec.Code); ok {
+			p.ExemptionTitles[string(ec.Law)+" "+ec.Code] = ex.Title
+		}
+	}
+	reqs, err := s.st.Requests(ctx, store.RequestFilter{AuthorityID: id})
+	if err != nil {
+		return err
+	}
+	if p.Rows, err = s.requestRows(ctx, reqs); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "authority_show", &view{Title: a.Name, Section: "authorities", Data: p})
+}

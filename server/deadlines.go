@@ -1,0 +1,86 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// badge is a short coloured label.
+type badge struct {
+	Label string
+	Class string
+}
+
+// standingBadge is the label shown beside a due date ("overdue 3 working
+// days"); nil when there is nothing to say (drafts, answered, closed).
+func standingBadge(st tracker.Standing) *badge {
+	days := func(n int) string {
+		if n == 1 {
+			return "1 working day"
+		}
+		return fmt.Sprintf("%d working days", n)
+	}
+	switch st.Code {
+	case tracker.StandingOnTime:
+		return &badge{days(st.WorkingDays) + " left", "blue"}
+	case tracker.StandingDueSoon:
+		return &badge{"due soon: " + days(st.WorkingDays) + " left", "amber"}
+	case tracker.StandingDueToday:
+		return &badge{"due today", "amber"}
+	case tracker.StandingOverdue:
+		return &badge{"overdue by " + days(st.WorkingDays), "red"}
+	case tracker.StandingLongOverdue:
+		return &badge{"long overdue: " + days(st.WorkingDays) + " late", "red"}
+	case tracker.StandingPaused:
+		return &badge{"clock stopped", ""}
+	}
+	return nil
+}
+
+// requestRow is a request in a list, with where it stands today.
+type requestRow struct {
+	tracker.Request
+	Deadlines   tracker.Deadlines
+	StandingNow tracker.Standing
+	Standing    *badge
+}
+
+// requestRows computes the deadlines and standing of each request (one
+// query for all their histories).
+func (s *Server) requestRows(ctx context.Context, reqs []tracker.Request) ([]requestRow, error) {
+	ids := make([]int64, len(reqs))
+	for i, r := range reqs {
+		ids[i] = r.ID
+	}
+	histories, err := s.st.EventsByRequest(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	rows := make([]requestRow, len(reqs))
+	for i, r := range reqs {
+		rows[i].Request = r
+		law, ok := tracker.LawByCode(r.Law)
+		if !ok {
+			continue
+		}
+		rows[i].Deadlines = tracker.ComputeDeadlines(law, histories[r.ID])
+		rows[i].StandingNow = rows[i].Deadlines.Standing(today)
+		rows[i].Standing = standingBadge(rows[i].StandingNow)
+	}
+	return rows, nil
+}
+
+// deadlineList is every deadline that applies, in the order they arise.
+func deadlineList(ds tracker.Deadlines) []tracker.Deadline {
+	var out []tracker.Deadline
+	for _, d := range []tracker.Deadline{ds.Response, ds.Extended, ds.LongOverdue, ds.ReviewAskBy, ds.ReviewDue,
+		ds.ReviewDueMax, ds.ReviewExtended, ds.ReviewLongOverdue, ds.RegulatorWindow} {
+		if !d.IsZero() {
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -1,0 +1,55 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// documentListPage is every document, newest first.
+type documentListPage struct {
+	Disposition  string
+	Dispositions []struct{ Code, Label string }
+	Documents    []documentRow
+	Pager        pager
+}
+
+// documentRow is a document with its request's title.
+type documentRow struct {
+	tracker.Document
+	RequestTitle string
+}
+
+// showDocumentList lists documents, optionally of one disposition.
+func (s *Server) showDocumentList(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := documentListPage{Dispositions: dispositions}
+	if tracker.ValidDisposition(c.QueryParam("disposition")) {
+		p.Disposition = c.QueryParam("disposition")
+	}
+	page := pageParam(c)
+	docs, err := s.st.Documents(ctx, store.DocumentFilter{Disposition: p.Disposition, Limit: pageSize + 1, Offset: (page - 1) * pageSize})
+	if err != nil {
+		return err
+	}
+	more := len(docs) > pageSize
+	if more {
+		docs = docs[:pageSize]
+	}
+	titles := map[int64]string{}
+	for _, d := range docs {
+		if _, ok := titles[d.RequestID]; !ok {
+			r, err := s.st.RequestByID(ctx, d.RequestID)
+			if err != nil {
+				return err
+			}
+			titles[d.RequestID] = r.Title
+		}
+		p.Documents = append(p.Documents, documentRow{Document: d, RequestTitle: titles[d.RequestID]})
+	}
+	p.Pager = newPager(c, page, -1, len(docs), more)
+	return s.render(c, http.StatusOK, "document_list", &view{Title: "Documents", Section: "documents", Data: p})
+}

@@ -1,0 +1,38 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// documentPage is one document's metadata.
+type documentPage struct {
+	Document     tracker.Document
+	Request      tracker.Request
+	Dispositions []struct{ Code, Label string }
+	Exemptions   string // as the edit form shows them
+}
+
+// showDocumentPage shows a document: metadata, hashes, exemptions, and the
+// form to change its disposition.
+func (s *Server) showDocumentPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.st.DocumentByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	r, err := s.st.RequestByID(ctx, d.RequestID)
+	if err != nil {
+		return err
+	}
+	p := documentPage{Document: d, Request: r, Dispositions: dispositions, Exemptions: strings.Join(d.Exemptions, ", ")}
+	return s.render(c, http.StatusOK, "document_show", &view{Title: d.Filename, Section: "documents", Data: p})
+}

@@ -1,0 +1,70 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// exemptionListPage is one law's exemptions catalogue with how often each
+// was claimed and by whom.
+type exemptionListPage struct {
+	Law     tracker.Law
+	Laws    []lawTab
+	Entries []exemptionEntry
+	Claimed int // exemptions of this law claimed at least once
+}
+
+// lawTab is a law in the tabs, with its claim count.
+type lawTab struct {
+	tracker.Law
+	Claims int
+}
+
+// exemptionEntry is a catalogue entry with its use.
+type exemptionEntry struct {
+	tracker.Exemption
+	Claims    int
+	Requests  int
+	Claimants []store.ExemptionClaimant
+}
+
+// showExemptionList shows the catalogue of one law (?law=, default UK FOIA).
+func (s *Server) showExemptionList(c echo.Context) error {
+	ctx := c.Request().Context()
+	law, ok := tracker.LawByCode(tracker.LawCode(c.QueryParam("law")))
+	if !ok {
+		law, _ = tracker.LawByCode(tracker.UKFOIA)
+	}
+	counts, err := s.st.ExemptionCounts(ctx, 0)
+	if err != nil {
+		return err
+	}
+	byCode := map[string]store.ExemptionCount{}
+	perLaw := map[tracker.LawCode]int{}
+	for _, ec := range counts {
+		perLaw[ec.Law] += ec.Claims
+		if ec.Law == law.Code {
+			byCode[ec.Code] = ec
+		}
+	}
+	p := exemptionListPage{Law: law}
+	for _, l := range tracker.Laws {
+		p.Laws = append(p.Laws, lawTab{Law: l, Claims: perLaw[l.Code]})
+	}
+	for _, ex := range tracker.Exemptions(law.Code) {
+		e := exemptionEntry{Exemption: ex}
+		if ec, ok := byCode[ex.Code]; ok {
+			e.Claims, e.Requests = ec.Claims, ec.Requests
+			if e.Claimants, err = s.st.ExemptionClaimants(ctx, law.Code, ex.Code); err != nil {
+				return err
+			}
+			p.Claimed++
+		}
+		p.Entries = append(p.Entries, e)
+	}
+	return s.render(c, http.StatusOK, "exemption_list", &view{Title: "Exemptions", Section: "exemptions", Data: p})
+}

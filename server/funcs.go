@@ -1,0 +1,129 @@
+package server
+
+import (
+	"fmt"
+	"html/template"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// templateFuncs are the helpers templates may call. They only format:
+// anything that decides belongs in a handler or in tracker.
+func (s *Server) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"asset": s.assetURL,
+		"date": func(d tracker.Date) string {
+			if d.IsZero() {
+				return "—"
+			}
+			return d.Long()
+		},
+		"isodate": func(d tracker.Date) string { return d.String() },
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(s.cfg.Location).Format("2 Jan 2006 15:04")
+		},
+		"statusLabel":      func(st tracker.Status) string { return st.Label() },
+		"statusClass":      statusClass,
+		"eventLabel":       func(k tracker.EventKind) string { return k.Label() },
+		"outcomeLabel":     tracker.OutcomeLabel,
+		"lawShort":         lawShort,
+		"lawName":          lawName,
+		"jurisdiction":     jurisdictionLabel,
+		"dispositionLabel": dispositionLabel,
+		"dispositionClass": dispositionClass,
+		"bytes":            formatBytes,
+		"join":             strings.Join,
+		"contains":         slices.Contains[[]string],
+		"percent":          func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"median":           func(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") },
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return one
+			}
+			return many
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+}
+
+func lawShort(code tracker.LawCode) string {
+	if l, ok := tracker.LawByCode(code); ok {
+		return l.ShortName
+	}
+	return string(code)
+}
+
+func lawName(code tracker.LawCode) string {
+	if l, ok := tracker.LawByCode(code); ok {
+		return l.Name
+	}
+	return string(code)
+}
+
+func jurisdictionLabel(code string) string {
+	for _, j := range tracker.Jurisdictions {
+		if j.Code == code {
+			return j.Label
+		}
+	}
+	return code
+}
+
+// statusClass is the colour of a status badge.
+func statusClass(st tracker.Status) string {
+	switch st {
+	case tracker.StatusAwaitingResponse, tracker.StatusReviewRequested, tracker.StatusRegulatorComplaint:
+		return "blue"
+	case tracker.StatusAwaitingClarification, tracker.StatusAwaitingFee:
+		return "amber"
+	case tracker.StatusAnswered, tracker.StatusReviewDecided, tracker.StatusRegulatorDecided:
+		return "green"
+	}
+	return ""
+}
+
+var dispositions = []struct{ Code, Label string }{
+	{tracker.DispositionReleased, "Released"},
+	{tracker.DispositionReleasedRedacted, "Released with redactions"},
+	{tracker.DispositionWithheld, "Withheld"},
+}
+
+func dispositionLabel(d string) string {
+	for _, x := range dispositions {
+		if x.Code == d {
+			return x.Label
+		}
+	}
+	return d
+}
+
+func dispositionClass(d string) string {
+	switch d {
+	case tracker.DispositionReleased:
+		return "green"
+	case tracker.DispositionReleasedRedacted:
+		return "amber"
+	case tracker.DispositionWithheld:
+		return "red"
+	}
+	return ""
+}
+
+// formatBytes is a size for people: "512 bytes", "1.4 MB".
+func formatBytes(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+}

@@ -1,0 +1,127 @@
+package server
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// contentSecurityPolicy allows nothing but this site's own stylesheet and
+// images: no script at all (no page needs one), no inline style, no frames,
+// and forms that post only here.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// newEcho makes the echo instance with the middleware every request goes
+// through, in this order: recover, request ID, log, security headers, body
+// limit and form parsing, gzip, the session, CSRF. Access levels are
+// checked per route (routes.go).
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	if s.cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		// The connection's address: a client must not choose the address
+		// that login rate limiting counts against.
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "err", err, "path", c.Request().URL.Path, "request_id", requestID(c), "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
+		HandleError: true, // the status logged is the one the error handler sends
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			attrs := []any{"method", v.Method, "path", v.URIPath, "status", v.Status, "latency", v.Latency.String(), "request_id", v.RequestID}
+			if v.Error != nil && v.Status >= 500 {
+				attrs = append(attrs, "err", v.Error)
+			}
+			s.log.Log(c.Request().Context(), slogLevelFor(v.Status), "http", attrs...)
+			return nil
+		},
+	}))
+	hsts := 0
+	if s.secure {
+		hsts = 31536000
+	}
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0", // the old XSS auditor is gone; CSP does the job
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		HSTSMaxAge:            hsts,
+		ContentSecurityPolicy: contentSecurityPolicy,
+		ReferrerPolicy:        "same-origin",
+	}))
+	e.Use(s.limitBody)
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Level: 5,
+		// Documents are served as they are stored (often compressed already),
+		// with their own length.
+		Skipper: func(c echo.Context) bool {
+			return strings.HasSuffix(c.Path(), "/download") || strings.HasSuffix(c.Path(), "/content")
+		},
+	}))
+	e.Use(s.loadSession)
+	e.Use(s.checkCSRF)
+	return e
+}
+
+// limitBody refuses a body larger than the route's limit (formBodyLimit
+// unless routes.go raised it) and parses form bodies up front, so that an
+// oversize form is refused with 413 before anything reads a field of it.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Body == nil || req.Body == http.NoBody {
+			return next(c)
+		}
+		limit := int64(formBodyLimit)
+		if n, ok := s.bodyLimits[req.Method+" "+c.Path()]; ok {
+			limit = n
+		}
+		if req.ContentLength > limit {
+			return tooLarge(limit)
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		if req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
+			ct, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+			var err error
+			switch ct {
+			case echo.MIMEApplicationForm:
+				err = req.ParseForm()
+			case echo.MIMEMultipartForm:
+				// Files over 8 MB go to temporary files, removed after the request.
+				err = req.ParseMultipartForm(8 << 20)
+			}
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return tooLarge(limit)
+				}
+				return tracker.Errorf(tracker.EINVALID, "The form could not be read: %v", err)
+			}
+		}
+		return next(c)
+	}
+}
+
+func tooLarge(limit int64) error {
+	return tracker.Errorf(tracker.ETOOLARGE, "What you sent is too large: the limit here is %s.", formatBytes(limit))
+}
+
+// requestID is the ID the RequestID middleware gave this request.
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}

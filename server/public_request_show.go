@@ -1,0 +1,76 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// publicRequestPage is what anyone may see of a public request: no notes,
+// tags, references, reply address, names of who recorded what, documents'
+// contents, or anything about other requests.
+type publicRequestPage struct {
+	Title         string
+	Body          string
+	AuthorityName string
+	Law           tracker.Law
+	Status        tracker.Status
+	Outcome       string
+	SentOn        tracker.Date
+	Next          tracker.Deadline
+	Standing      tracker.Standing
+	Events        []publicEvent
+	Documents     []publicDocument
+}
+
+// publicEvent is a history entry without its note, reason or author.
+type publicEvent struct {
+	Kind       tracker.EventKind
+	Date       tracker.Date
+	Outcome    string
+	NewDueDate tracker.Date
+	Exemptions []string
+}
+
+// publicDocument says what was released or withheld, without the file.
+type publicDocument struct {
+	Filename    string
+	Disposition string
+	Exemptions  []string
+}
+
+// showPublicRequestPage shows the read-only page of a public request. A
+// private request and an unknown address are the same 404.
+func (s *Server) showPublicRequestPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	r, err := s.st.RequestByPublicSlug(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	events, err := s.st.Events(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	docs, err := s.st.Documents(ctx, store.DocumentFilter{RequestID: r.ID})
+	if err != nil {
+		return err
+	}
+	law, _ := tracker.LawByCode(r.Law)
+	ds := tracker.ComputeDeadlines(law, events)
+	p := publicRequestPage{Title: r.Title, Body: r.Body, AuthorityName: r.AuthorityName, Law: law, Status: r.Status,
+		Outcome: r.Outcome, SentOn: r.SentOn, Next: ds.NextDue(), Standing: ds.Standing(s.today())}
+	for _, e := range events {
+		if e.Kind == tracker.EventNote || e.Kind == tracker.EventDraft {
+			continue // our own comments
+		}
+		p.Events = append(p.Events, publicEvent{Kind: e.Kind, Date: e.Date, Outcome: e.Outcome, NewDueDate: e.NewDueDate, Exemptions: e.Exemptions})
+	}
+	for _, d := range docs {
+		p.Documents = append(p.Documents, publicDocument{Filename: d.Filename, Disposition: d.Disposition, Exemptions: d.Exemptions})
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
+	return s.renderPublic(c, http.StatusOK, "public_request", &view{Title: r.Title, Data: p})
+}

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// requestListPage is the request list with its filters.
+type requestListPage struct {
+	Filter      requestFilterForm
+	Rows        []requestRow
+	Pager       pager
+	Authorities []store.AuthorityName
+	Tags        []string
+	Statuses    []struct {
+		Status tracker.Status
+		Label  string
+	}
+	Laws      []tracker.Law
+	ExportURL string
+}
+
+// requestFilterForm is the filter as the form shows it.
+type requestFilterForm struct {
+	Status      string
+	AuthorityID int64
+	Law         string
+	Tag         string
+	Query       string
+	Overdue     bool
+	Open        bool
+}
+
+// requestFilter reads the list filters from the query string (shared by the
+// page, the CSV export and the API).
+func (s *Server) requestFilter(c echo.Context) (store.RequestFilter, requestFilterForm) {
+	var ff requestFilterForm
+	var f store.RequestFilter
+	q := c.QueryParams()
+	ff.Status = q.Get("status")
+	for _, st := range tracker.Statuses {
+		if string(st.Status) == ff.Status {
+			f.Status = st.Status
+		}
+	}
+	if f.Status == "" {
+		ff.Status = ""
+	}
+	if id, err := strconv.ParseInt(q.Get("authority"), 10, 64); err == nil && id > 0 {
+		f.AuthorityID, ff.AuthorityID = id, id
+	}
+	if _, ok := tracker.LawByCode(tracker.LawCode(q.Get("law"))); ok {
+		f.Law, ff.Law = tracker.LawCode(q.Get("law")), q.Get("law")
+	}
+	ff.Tag = strings.TrimSpace(q.Get("tag"))
+	f.Tag = ff.Tag
+	ff.Query = strings.TrimSpace(q.Get("q"))
+	f.Query = ff.Query
+	if q.Get("overdue") != "" {
+		ff.Overdue = true
+		// Due before today, still open: the standing says by how much.
+		f.DueBefore = s.today().AddDays(-1)
+	}
+	if q.Get("open") != "" {
+		ff.Open, f.OpenOnly = true, true
+	}
+	f.OrderBy = "due"
+	if ff.Status == "" && !ff.Overdue && !ff.Open {
+		f.OrderBy = "" // everything: newest first
+	}
+	return f, ff
+}
+
+// showRequestList lists requests with filters and pages.
+func (s *Server) showRequestList(c echo.Context) error {
+	ctx := c.Request().Context()
+	f, ff := s.requestFilter(c)
+	total, err := s.st.CountRequests(ctx, f)
+	if err != nil {
+		return err
+	}
+	page := pageParam(c)
+	f.Limit, f.Offset = pageSize, (page-1)*pageSize
+	reqs, err := s.st.Requests(ctx, f)
+	if err != nil {
+		return err
+	}
+	p := requestListPage{Filter: ff, Statuses: tracker.Statuses, Laws: tracker.Laws}
+	if p.Rows, err = s.requestRows(ctx, reqs); err != nil {
+		return err
+	}
+	p.Pager = newPager(c, page, total, len(reqs), false)
+	if p.Authorities, err = s.st.AuthoritiesWithRequests(ctx); err != nil {
+		return err
+	}
+	if p.Tags, err = s.st.RequestTags(ctx); err != nil {
+		return err
+	}
+	q := url.Values{}
+	for k, v := range c.QueryParams() {
+		if k != "page" {
+			q[k] = v
+		}
+	}
+	p.ExportURL = withQuery("/requests/export.csv", q)
+	return s.render(c, http.StatusOK, "request_list", &view{Title: "Requests", Section: "requests", Data: p})
+}

@@ -1,0 +1,140 @@
+// Package server is foitrack's web app: an echo v4 application whose
+// handlers only translate HTTP into calls to the store and the tracker domain
+// and render the answer (HTML from ui's templates, or JSON under /api/v1).
+//
+// Layout: routes.go lists every route by the access it needs; each handler
+// action has its own file (request_show.go, request_submit.go, …);
+// middleware.go, auth.go, csrf.go hold the chain; errors.go turns every
+// error into a status and a page (or a JSON body); render.go the templates.
+package server
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// Config is what the composition root (cmd/foitrack serve) gives the server.
+type Config struct {
+	Store   *store.Store
+	BaseURL string // public URL; https:// makes cookies Secure
+	Logger  *slog.Logger
+	DataDir string
+
+	// Now is the clock that decides "today" (tests fix it); default time.Now.
+	Now func() time.Time
+	// Location is the time zone "today" is reckoned in; default time.Local.
+	Location *time.Location
+	// MaxUploadBytes bounds one document upload (default store.DefaultMaxDocumentBytes).
+	MaxUploadBytes int64
+	// TrustProxy takes the client address from X-Forwarded-For (only behind
+	// a reverse proxy that sets it); otherwise the connection's address is used.
+	TrustProxy bool
+}
+
+// Server is the web app.
+type Server struct {
+	cfg    Config
+	st     *store.Store
+	log    *slog.Logger
+	echo   *echo.Echo
+	secure bool // BaseURL is https: cookies are Secure, HSTS is sent
+
+	pages  map[string]*template.Template
+	assets map[string]asset
+
+	// levels records the access each route needs ("GET /path" → level),
+	// so that tests can check every route against it.
+	levels map[string]level
+	// bodyLimits raises the body limit of a few routes ("POST /path" → bytes).
+	bodyLimits map[string]int64
+
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+}
+
+// New builds the server: it parses every template (a broken template fails
+// here, not on the first request) and registers the routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("server: a store is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = store.DefaultMaxDocumentBytes
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, levels: map[string]level{}, bodyLimits: map[string]int64{}, stop: make(chan struct{})}
+	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" {
+		s.secure = true
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	s.echo = s.newEcho()
+	s.registerRoutes()
+	s.wg.Add(1)
+	go s.cleanSessions()
+	return s, nil
+}
+
+// Handler is the HTTP handler (the echo instance).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Close stops the server's background work (not the HTTP server, which the
+// caller shuts down).
+func (s *Server) Close() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.wg.Wait()
+}
+
+// cleanSessions deletes ended sessions and old login attempts every hour.
+func (s *Server) cleanSessions() {
+	defer s.wg.Done()
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			if n, err := s.st.DeleteExpiredSessions(ctx); err != nil {
+				s.log.Error("unable to delete expired sessions", "err", err)
+			} else if n > 0 {
+				s.log.Info("expired sessions deleted", "count", n)
+			}
+			cancel()
+		}
+	}
+}
+
+// today is the current day in the configured time zone.
+func (s *Server) today() tracker.Date { return tracker.DateOf(s.cfg.Now().In(s.cfg.Location)) }
+
+// absURL is path made absolute with the base URL.
+func (s *Server) absURL(path string) string { return s.cfg.BaseURL + path }

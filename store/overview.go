@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// Queries for the web app's overview pages (dashboard, lists): several
+// requests at once rather than one at a time.
+
+// EventsByRequest returns the histories of the given requests, each in the
+// order it happened, in one query.
+func (s *Store) EventsByRequest(ctx context.Context, ids []int64) (map[int64][]tracker.Event, error) {
+	out := make(map[int64][]tracker.Event, len(ids))
+	for len(ids) > 0 {
+		// SQLite allows 32766 parameters; stay well below.
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(batch)), ",")
+		rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM request_events
+			WHERE request_id IN (`+ph+`) ORDER BY request_id, date, id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to list events: %w", err)
+		}
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: unable to read event: %w", err)
+			}
+			out[e.RequestID] = append(out[e.RequestID], e)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to list events: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// RecentEvent is an event with what a list needs to show about its request.
+type RecentEvent struct {
+	tracker.Event
+	RequestTitle  string `json:"request_title"`
+	AuthorityID   int64  `json:"authority_id"`
+	AuthorityName string `json:"authority_name"`
+}
+
+// RecentEvents lists events of the given kinds dated on or after since,
+// newest first.
+func (s *Store) RecentEvents(ctx context.Context, kinds []tracker.EventKind, since tracker.Date, limit int) ([]RecentEvent, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	args := []any{since}
+	ph := make([]string, len(kinds))
+	for i, k := range kinds {
+		ph[i] = "?"
+		args = append(args, string(k))
+	}
+	kindCond := "1 = 1"
+	if len(kinds) > 0 {
+		kindCond = "e.kind IN (" + strings.Join(ph, ",") + ")"
+	}
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT e.id, e.request_id, e.kind, e.date, e.outcome, e.new_due_date, e.reason, e.note,
+			e.exemptions, e.message_id, e.created_by, e.created_at, r.title, a.id, a.name
+		FROM request_events e JOIN requests r ON r.id = e.request_id JOIN authorities a ON a.id = r.authority_id
+		WHERE e.date >= ? AND `+kindCond+`
+		ORDER BY e.date DESC, e.id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list recent events: %w", err)
+	}
+	defer rows.Close()
+	var out []RecentEvent
+	for rows.Next() {
+		var re RecentEvent
+		var title, name string
+		var aid int64
+		e, err := scanEvent(scanTail{rows, []any{&title, &aid, &name}})
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read event: %w", err)
+		}
+		re.Event, re.RequestTitle, re.AuthorityID, re.AuthorityName = e, title, aid, name
+		out = append(out, re)
+	}
+	return out, rows.Err()
+}
+
+// scanTail lets a scan function written for a table's own columns read a
+// row that has more columns after them.
+type scanTail struct {
+	sc   interface{ Scan(...any) error }
+	tail []any
+}
+
+func (t scanTail) Scan(dest ...any) error { return t.sc.Scan(append(dest, t.tail...)...) }
+
+// RequestCountsByAuthority counts requests per authority ID.
+func (s *Store) RequestCountsByAuthority(ctx context.Context) (map[int64]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT authority_id, count(*) FROM requests GROUP BY authority_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to count requests: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("store: unable to read count: %w", err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// AuthorityName is an authority's ID and name, for pickers.
+type AuthorityName struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// AuthoritiesWithRequests lists the authorities that have at least one
+// request, by name (the choices of a request filter).
+func (s *Store) AuthoritiesWithRequests(ctx context.Context) ([]AuthorityName, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT a.id, a.name FROM authorities a
+		WHERE EXISTS (SELECT 1 FROM requests r WHERE r.authority_id = a.id) ORDER BY a.name COLLATE NOCASE`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list authorities: %w", err)
+	}
+	defer rows.Close()
+	var out []AuthorityName
+	for rows.Next() {
+		var a AuthorityName
+		if err := rows.Scan(&a.ID, &a.Name); err != nil {
+			return nil, fmt.Errorf("store: unable to read authority: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// RequestTags lists every tag used on a request, alphabetically.
+func (s *Store) RequestTags(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT j.value FROM requests r, json_each(r.tags) j ORDER BY j.value`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list tags: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("store: unable to read tag: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// Session lifetimes: a session ends 30 days after login, or after 7 days
+// without use, whichever comes first.
+const (
+	SessionMaxAge  = 30 * 24 * time.Hour
+	SessionIdleMax = 7 * 24 * time.Hour
+	// sessionTouchEvery limits the writes that keep a session alive.
+	sessionTouchEvery = 5 * time.Minute
+)
+
+// Session is a signed-in browser. Only the sha256 of its token is stored.
+type Session struct {
+	TokenHash  string
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	IP         string
+	UserAgent  string
+}
+
+// newSecret returns 32 random bytes as unpadded base64url, and its sha256 in hex.
+func newSecret() (secret, hash string) {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand panics rather than return short)
+	secret = base64.RawURLEncoding.EncodeToString(b)
+	return secret, HashSecret(secret)
+}
+
+// HashSecret is the sha256 (hex) under which a session or API token is stored.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateSession starts a session for the user and returns the token for the
+// cookie (the only copy of it).
+func (s *Store) CreateSession(ctx context.Context, userID int64, ip, userAgent string) (token string, sess Session, err error) {
+	token, hash := newSecret()
+	if len(userAgent) > 300 {
+		userAgent = userAgent[:300]
+	}
+	err = s.Update(ctx, func(tx *Tx) error {
+		sess = Session{TokenHash: hash, UserID: userID, CreatedAt: tx.now, LastSeenAt: tx.now,
+			ExpiresAt: tx.now.Add(SessionMaxAge), IP: ip, UserAgent: userAgent}
+		_, err := tx.ExecContext(tx.ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, hash, userID, ts(sess.CreatedAt), ts(sess.LastSeenAt), ts(sess.ExpiresAt), ip, userAgent)
+		if err != nil {
+			return fmt.Errorf("store: unable to create session: %w", err)
+		}
+		return nil
+	})
+	return token, sess, err
+}
+
+// SessionUser returns the session for a cookie token and its user. An
+// unknown, expired or idle session, or one whose user is disabled, is an
+// EUNAUTHORIZED error. A session in use is kept alive.
+func (s *Store) SessionUser(ctx context.Context, token string) (Session, User, error) {
+	var sess Session
+	var created, seen, expires string
+	hash := HashSecret(token)
+	err := s.r.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent
+		FROM sessions WHERE token_hash = ?`, hash).
+		Scan(&sess.TokenHash, &sess.UserID, &created, &seen, &expires, &sess.IP, &sess.UserAgent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sess, User{}, tracker.Errorf(tracker.EUNAUTHORIZED, "your session has ended; please sign in again")
+	} else if err != nil {
+		return sess, User{}, fmt.Errorf("store: unable to read session: %w", err)
+	}
+	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = parseTS(created), parseTS(seen), parseTS(expires)
+	now := s.Now()
+	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > SessionIdleMax {
+		_ = s.DeleteSession(ctx, token)
+		return sess, User{}, tracker.Errorf(tracker.EUNAUTHORIZED, "your session has ended; please sign in again")
+	}
+	u, err := s.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return sess, User{}, err
+	}
+	if u.Disabled {
+		return sess, User{}, tracker.Errorf(tracker.EUNAUTHORIZED, "this account is disabled")
+	}
+	if now.Sub(sess.LastSeenAt) > sessionTouchEvery {
+		err := s.Update(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(tx.ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ts(tx.now), hash)
+			return err
+		})
+		if err != nil {
+			return sess, u, fmt.Errorf("store: unable to touch session: %w", err)
+		}
+		sess.LastSeenAt = now
+	}
+	return sess, u, nil
+}
+
+// DeleteSession ends the session with the given cookie token (logout).
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE token_hash = ?`, HashSecret(token)); err != nil {
+			return fmt.Errorf("store: unable to delete session: %w", err)
+		}
+		return nil
+	})
+}
+
+// DeleteExpiredSessions removes sessions past their end and login attempts
+// older than a day; it returns how many sessions went.
+func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.Update(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(tx.ctx, `SELECT token_hash, last_seen_at, expires_at FROM sessions`)
+		if err != nil {
+			return fmt.Errorf("store: unable to list sessions: %w", err)
+		}
+		var gone []string
+		for rows.Next() {
+			var h, seen, expires string
+			if err := rows.Scan(&h, &seen, &expires); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: unable to read session: %w", err)
+			}
+			// Instants are compared parsed: RFC 3339 with fractional seconds does not sort as text.
+			if !tx.now.Before(parseTS(expires)) || tx.now.Sub(parseTS(seen)) > SessionIdleMax {
+				gone = append(gone, h)
+			}
+		}
+		rows.Close()
+		for _, h := range gone {
+			if _, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE token_hash = ?`, h); err != nil {
+				return fmt.Errorf("store: unable to delete session: %w", err)
+			}
+		}
+		n = int64(len(gone))
+		_, err = tx.ExecContext(tx.ctx, `DELETE FROM login_attempts WHERE at < ?`, attemptTS(tx.now.Add(-24*time.Hour)))
+		return err
+	})
+	return n, err
+}
+
+// attemptTS is the fixed-width form of login_attempts.at, which sorts as text.
+func attemptTS(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// RecordLoginAttempt notes a login attempt from ip for email.
+func (s *Store) RecordLoginAttempt(ctx context.Context, ip, email string, success bool) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(tx.ctx, `INSERT INTO login_attempts (ip, email, at, success) VALUES (?, ?, ?, ?)`,
+			ip, normEmail(email), attemptTS(tx.now), success)
+		if err != nil {
+			return fmt.Errorf("store: unable to record login attempt: %w", err)
+		}
+		return nil
+	})
+}
+
+// LoginFailures counts the failed logins from ip for email since the given
+// instant and after the last successful one (a successful login resets the
+// count); with email "" it counts failures from ip for any email.
+func (s *Store) LoginFailures(ctx context.Context, ip, email string, since time.Time) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts
+		WHERE ip = ? AND (? = '' OR email = ?) AND NOT success AND at >= ?
+		  AND at >= COALESCE((SELECT max(at) FROM login_attempts WHERE ip = ? AND (? = '' OR email = ?) AND success), '')`,
+		ip, normEmail(email), normEmail(email), attemptTS(since), ip, normEmail(email), normEmail(email)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count login failures: %w", err)
+	}
+	return n, nil
+}
+
+func normEmail(e string) string {
+	if len(e) > 254 {
+		e = e[:254]
+	}
+	return strings.ToLower(strings.TrimSpace(e))
+}
