@@ -309,12 +309,7 @@ func (e *evaluator) window(deadline string, w tracker.Deadline, letter string) {
 	e.out = append(e.out, d)
 }
 
-func workingDays(n int) string {
-	if n == 1 {
-		return "1 working day"
-	}
-	return fmt.Sprintf("%d working days", n)
-}
+func workingDays(n int) string { return unitWords(n, tracker.WorkingDays) }
 
 func capitalize(s string) string {
 	if s == "" {

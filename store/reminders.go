@@ -130,6 +130,9 @@ func (s *Store) ClaimReminderEmails(ctx context.Context, retryFailed bool, maxAt
 	if limit <= 0 {
 		limit = 100
 	}
+	if !retryFailed {
+		maxAttempts = 0
+	}
 	var out []Reminder
 	err := s.Update(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(tx.ctx, `SELECT `+reminderColumns+`, u.email, u.name, coalesce(n.title, ''), coalesce(n.body, ''), coalesce(n.link, '')
