@@ -58,8 +58,8 @@ func FeedEvents(h store.RequestHistory, opt FeedOptions) []CalendarEvent {
 		}
 		desc += "\n\n" + link
 		return CalendarEvent{
-			UID:     fmt.Sprintf("request-%d-%s@%s", r.ID, kind, host),
-			Date:    d.Date, Summary: label + ": " + what, Description: desc, URL: link,
+			UID:  fmt.Sprintf("request-%d-%s@%s", r.ID, kind, host),
+			Date: d.Date, Summary: label + ": " + what, Description: desc, URL: link,
 			AlarmDays: alarm, Sequence: len(h.Events),
 		}
 	}

@@ -32,8 +32,8 @@ type world struct {
 	now  time.Time
 	smtp *smtptest.Server
 	auth tracker.Authority
-	ids  map[string]int64          // request name -> id
-	user map[string]store.User     // user name -> user
+	ids  map[string]int64           // request name -> id
+	user map[string]store.User      // user name -> user
 	evs  map[string][]tracker.Event // date -> events to record that day
 }
 

@@ -179,9 +179,9 @@ type LetterData struct {
 	LawName, LawShort, Citation string
 	// The response: received (the first date of receipt), due, how late.
 	SentOn, DueDate, DueExplanation, Late string
-	WorkingDaysLate                      int
-	ResponseDate, Outcome                string
-	Exemptions                           []ExemptionRef
+	WorkingDaysLate                       int
+	ResponseDate, Outcome                 string
+	Exemptions                            []ExemptionRef
 	// What the user adds: one point per line.
 	PublicInterest []string
 	// The internal review (appeal).
