@@ -1,0 +1,389 @@
+package mailsync
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// Result is what storing and processing one message did.
+type Result struct {
+	MailID    int64
+	UID       uint32
+	MessageID string
+	Duplicate bool   // not stored again: it was stored already
+	State     string // store.MailMatched, …
+	RequestID int64
+	Rule      string
+	Failure   string // why the message could not be read (state failed or over_limit)
+	Documents int
+	Applied   tracker.EventKind // the event recorded automatically, if any
+}
+
+// Ingester processes stored messages: it parses them, verifies their DKIM
+// signatures, matches them to a request and files them there (documents,
+// classification, automatic events).
+type Ingester struct {
+	Store  *store.Store
+	Limits Limits
+	// Resolver fetches DKIM keys (nil: DNS). Tests serve their own.
+	Resolver TXTResolver
+	Log      *slog.Logger
+}
+
+func (in *Ingester) log() *slog.Logger {
+	if in.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return in.Log
+}
+
+// errProcessed stops processing a message that another process (or a pass
+// of this one) processed first.
+var errProcessed = errors.New("mailsync: message processed already")
+
+// reading is a stored message read back and understood, before anything is
+// written.
+type reading struct {
+	msg       store.MailMessage
+	pm        *ParsedMessage
+	raw       []byte // nil for an over-limit message (header only)
+	state     string // failed or over_limit when it could not be read whole
+	failure   string
+	dkim      json.RawMessage
+	warnings  []string
+	headerOnl bool
+}
+
+// read loads a stored message and parses it.
+func (in *Ingester) read(ctx context.Context, m store.MailMessage) (*reading, error) {
+	rd := &reading{msg: m}
+	if m.RawSHA256 == "" {
+		// Over the size limit: only the header was fetched.
+		rd.raw, rd.headerOnl = nil, true
+		rd.state, rd.failure = store.MailOverLimit, m.Error
+		if rd.failure == "" {
+			rd.failure = "the message was over the size limit: only its header was fetched"
+		}
+		pm, _ := ParseMessage([]byte(m.RawHeaders+"\r\n"), in.Limits)
+		rd.pm = pm
+		return rd, nil
+	}
+	f, err := in.Store.OpenBlob(m.RawSHA256)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("mailsync: unable to read stored message %d: %w", m.ID, err)
+	}
+	rd.raw = raw
+	lim := in.Limits
+	if int64(len(raw)) > lim.withDefaults().MaxMessageBytes {
+		// Stored whole under a larger limit: it is read whole too.
+		lim.MaxMessageBytes = int64(len(raw))
+	}
+	pm, perr := ParseMessage(raw, lim)
+	rd.pm = pm
+	if perr != nil {
+		rd.state, rd.failure = store.MailFailed, tracker.ErrorMessage(perr)
+		if tracker.ErrorCode(perr) == tracker.EINTERNAL {
+			rd.failure = perr.Error()
+		}
+	}
+	if pm != nil {
+		rd.warnings = append(rd.warnings, pm.Errors...)
+		if pm.LimitExceeded != "" {
+			rd.warnings = append(rd.warnings, pm.LimitExceeded)
+		}
+	}
+	if b, err := json.Marshal(VerifyDKIM(ctx, raw, in.Resolver)); err == nil {
+		rd.dkim = b
+	}
+	return rd, nil
+}
+
+// Process reads, matches and files a message stored in state new. A message
+// processed already is left alone (Result.State says its state).
+func (in *Ingester) Process(ctx context.Context, id int64) (Result, error) {
+	m, err := in.Store.MailMessageByID(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID, State: m.State, RequestID: m.RequestID, Rule: m.MatchRule}
+	if m.State != store.MailNew {
+		return res, nil
+	}
+	rd, err := in.read(ctx, m)
+	if err != nil {
+		return res, err
+	}
+	var match Match
+	var matched bool
+	if rd.pm != nil && len(rd.pm.Header) > 0 {
+		err := in.Store.Update(ctx, func(tx *store.Tx) error {
+			var err error
+			match, matched, err = MatchReply(tx, rd.pm)
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+	}
+	var files []fileBlob
+	if matched && rd.state == "" {
+		if files, err = in.writeAttachments(rd); err != nil {
+			return res, err
+		}
+	}
+	err = in.Store.Update(ctx, func(tx *store.Tx) error {
+		cur, err := tx.MailByID(id)
+		if err != nil {
+			return err
+		}
+		if cur.State != store.MailNew {
+			return errProcessed
+		}
+		res = Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID}
+		return in.file(tx, rd, match, matched, files, &res)
+	})
+	if errors.Is(err, errProcessed) {
+		cur, err := in.Store.MailMessageByID(ctx, id)
+		return Result{MailID: id, UID: cur.UID, MessageID: cur.MessageID, State: cur.State, RequestID: cur.RequestID}, err
+	}
+	if err != nil {
+		return res, err
+	}
+	in.log().Info("mail processed", "id", id, "state", res.State, "request", res.RequestID, "rule", res.Rule, "documents", res.Documents)
+	return res, nil
+}
+
+// Assign files a message from the holding pen (unmatched, or kept raw after
+// a failure) on a request chosen by an editor; it is then processed like a
+// matched reply (match rule manual).
+func (in *Ingester) Assign(ctx context.Context, id, requestID int64) (Result, error) {
+	m, err := in.Store.MailMessageByID(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	switch {
+	case m.RequestID != 0:
+		return Result{}, tracker.Errorf(tracker.ECONFLICT, "this message is filed on a request already")
+	case m.State == store.MailNew:
+		return Result{}, tracker.Errorf(tracker.ECONFLICT, "this message is still being processed; try again in a moment")
+	case m.State == store.MailMatched:
+		return Result{}, tracker.Errorf(tracker.ECONFLICT, "this message is filed already")
+	}
+	if _, err := in.Store.RequestByID(ctx, requestID); err != nil {
+		return Result{}, err
+	}
+	rd, err := in.read(ctx, m)
+	if err != nil {
+		return Result{}, err
+	}
+	var files []fileBlob
+	if rd.state == "" {
+		if files, err = in.writeAttachments(rd); err != nil {
+			return Result{}, err
+		}
+	}
+	var res Result
+	err = in.Store.Update(ctx, func(tx *store.Tx) error {
+		cur, err := tx.MailByID(id)
+		if err != nil {
+			return err
+		}
+		if cur.RequestID != 0 || cur.State == store.MailMatched {
+			return tracker.Errorf(tracker.ECONFLICT, "this message was filed meanwhile")
+		}
+		if err := tx.SetMailRequest(id, requestID); err != nil {
+			return err
+		}
+		res = Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID}
+		return in.file(tx, rd, Match{RequestID: requestID, Rule: store.MatchManual, Evidence: store.Actor(ctx)}, true, files, &res)
+	})
+	return res, err
+}
+
+// fileBlob is an attachment written to the blob store ahead of the
+// transaction that records its document.
+type fileBlob struct {
+	att  *Attachment
+	sum  string
+	size int64
+}
+
+// writeAttachments stores the content of the attachments that become
+// documents. It runs before the transaction (like the raw message), so the
+// transaction never waits on file I/O; a blob whose transaction never
+// commits is an unreferenced file, not a half-recorded document.
+func (in *Ingester) writeAttachments(rd *reading) ([]fileBlob, error) {
+	var out []fileBlob
+	seen := map[string]bool{}
+	for i := range rd.pm.Attachments {
+		a := &rd.pm.Attachments[i]
+		if !isDocument(a) {
+			if a.LimitExceeded != "" {
+				rd.warnings = append(rd.warnings, fmt.Sprintf("attachment %q was not kept: %s", a.DisplayName(), a.LimitExceeded))
+			}
+			continue
+		}
+		if seen[a.SHA256] {
+			continue // the same file attached twice is one document
+		}
+		seen[a.SHA256] = true
+		sum, size, err := in.Store.WriteBlob(bytes.NewReader(a.Content), 0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fileBlob{att: a, sum: sum, size: size})
+	}
+	return out, nil
+}
+
+// isDocument says whether an attachment becomes a document: any file with
+// content, except the images a mail client embeds in an HTML body (logos,
+// signatures), which are inline parts referenced by Content-ID.
+func isDocument(a *Attachment) bool {
+	if a.Content == nil || a.LimitExceeded != "" || len(a.Content) == 0 {
+		return false
+	}
+	if a.Inline && a.ContentID != "" && strings.HasPrefix(a.SniffedType+a.DeclaredType, "image/") {
+		return false
+	}
+	return true
+}
+
+// file records everything processing decided, in the caller's transaction.
+func (in *Ingester) file(tx *store.Tx, rd *reading, match Match, matched bool, files []fileBlob, res *Result) error {
+	pm := rd.pm
+	p := store.MailProcessing{State: rd.state, Error: rd.failure, DKIM: rd.dkim, Warnings: rd.warnings}
+	if pm != nil {
+		p.MessageID, p.InReplyTo, p.References = pm.MessageID, strings.Join(pm.InReplyTo, " "), pm.References
+		p.Subject, p.FromAddr, p.FromName = pm.Subject, pm.From.Address, pm.From.Name
+		p.To, p.Cc = addressList(pm.To), addressList(pm.Cc)
+		p.SentAt, p.DateHeader, p.Received = pm.Date, pm.DateRaw, pm.Received
+		p.TextBody, p.HTMLBody = pm.TextBody, pm.HTMLBody
+		if p.References == nil {
+			p.References = []string{}
+		}
+	}
+	if rd.state == store.MailFailed && rd.msg.Error != "" && p.Error == "" {
+		p.Error = rd.msg.Error
+	}
+	if matched {
+		p.RequestID, p.MatchRule = match.RequestID, match.Rule
+		res.RequestID, res.Rule = match.RequestID, match.Rule
+	}
+	if p.State == "" {
+		p.State = store.MailUnmatched
+		if matched {
+			p.State = store.MailMatched
+		}
+	}
+	res.State, res.Failure = p.State, p.Error
+	if rd.state == "" && pm != nil {
+		r := tracker.Request{}
+		if matched {
+			var err error
+			if r, err = tx.RequestByID(match.RequestID); err != nil {
+				return err
+			}
+		}
+		prop := proposeFor(pm, r, rd.msg)
+		if matched {
+			if err := in.fileOnRequest(tx, rd, r, files, &prop, res); err != nil {
+				return err
+			}
+		}
+		b, err := json.Marshal(prop)
+		if err != nil {
+			return fmt.Errorf("mailsync: unable to encode classification: %w", err)
+		}
+		p.Classification, p.ProposalState = b, prop.State
+		p.Warnings = rd.warnings
+	}
+	return tx.SetMailProcessed(rd.msg.ID, p)
+}
+
+// fileOnRequest turns a matched reply's attachments into documents, learns
+// the authority's reference and records the events applied automatically.
+func (in *Ingester) fileOnRequest(tx *store.Tx, rd *reading, r tracker.Request, files []fileBlob, prop *Proposal, res *Result) error {
+	pm := rd.pm
+	received := rd.msg.FetchedAt
+	if !pm.Date.IsZero() {
+		received = pm.Date
+	}
+	for _, f := range files {
+		mediaType := f.att.DeclaredType
+		if mediaType == "" || mediaType == "application/octet-stream" {
+			mediaType = f.att.SniffedType
+		}
+		d := tracker.Document{
+			RequestID: r.ID, MessageID: rd.msg.ID,
+			Filename:    f.att.DisplayName(), // metadata only: the blob is named by its hash
+			MediaType:   mediaType,
+			SniffedType: f.att.SniffedType,
+			Size:        f.size, SHA256: f.sum,
+			Disposition: tracker.DispositionReleased,
+			Description: fmt.Sprintf("Attached to %q from %s, %s", truncate(pm.Subject, 120), pm.From.String(), received.Format("2 Jan 2006")),
+		}
+		if err := tx.AddDocument(&d); err != nil {
+			return err
+		}
+		res.Documents++
+	}
+	if r.TheirRef == "" {
+		if ref := LearnTheirRef(pm.Subject, pm.TextBody, []string{r.OurRef}); ref != "" {
+			if _, err := tx.LearnTheirRef(r.ID, ref); err != nil {
+				return err
+			}
+		}
+	}
+	if prop.ProposedEvent == "" || !AutoApplicable(prop.Kind) {
+		return nil
+	}
+	// Acknowledgements, automatic replies and bounces are recorded at once
+	// when the lifecycle allows it (see AutoApplicable); anything else waits
+	// for an editor. A refused event is rolled back to the savepoint and
+	// stays a proposal.
+	e := prop.event(r.ID, rd.msg.ID)
+	e.Note = strings.TrimSpace("Recorded automatically from the reply. " + e.Note)
+	if _, err := tx.ExecContext(tx.Context(), `SAVEPOINT auto_event`); err != nil {
+		return fmt.Errorf("mailsync: unable to record event: %w", err)
+	}
+	if err := tx.AddEvent(&e); err != nil {
+		code := tracker.ErrorCode(err)
+		if code != tracker.ECONFLICT && code != tracker.EINVALID {
+			return err
+		}
+		if _, err := tx.ExecContext(tx.Context(), `ROLLBACK TO auto_event`); err != nil {
+			return fmt.Errorf("mailsync: unable to roll back event: %w", err)
+		}
+		prop.Note = "not recorded automatically: " + tracker.ErrorMessage(err)
+		return nil
+	}
+	if _, err := tx.ExecContext(tx.Context(), `RELEASE auto_event`); err != nil {
+		return fmt.Errorf("mailsync: unable to record event: %w", err)
+	}
+	prop.State, prop.EventID = store.ProposalApplied, e.ID
+	res.Applied = e.Kind
+	return nil
+}
+
+func addressList(l []Address) []string {
+	out := make([]string, 0, len(l))
+	for _, a := range l {
+		out = append(out, a.String())
+	}
+	return out
+}

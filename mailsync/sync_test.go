@@ -1,0 +1,707 @@
+package mailsync
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// noDNS answers every DKIM key lookup with "no such host": tests never
+// reach the network.
+type noDNS struct{}
+
+func (noDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+const testPasswordEnv = "FOITRACK_TEST_IMAP_PASSWORD"
+
+// fixture is a store with a council, a police force and requests to them,
+// and an in-process IMAP server to sync from.
+type fixture struct {
+	t       *testing.T
+	ctx     context.Context
+	st      *store.Store
+	ms      *MemServer
+	cfg     Config
+	council tracker.Authority
+	police  tracker.Authority
+	roads   tracker.Request // to the council, sent
+	parks   tracker.Request // to the council, sent (so the council's domain alone is ambiguous)
+	stops   tracker.Request // to the police, sent: the police's only open request
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := store.WithActor(context.Background(), "test")
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ms, err := StartMemServer("alice", "secret-"+store.NewReplyToken())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ms.Close() })
+	t.Setenv(testPasswordEnv, ms.Password)
+	f := &fixture{t: t, ctx: ctx, st: st, ms: ms, cfg: ms.Config(testPasswordEnv)}
+	f.cfg.applyDefaults()
+	f.council = tracker.Authority{Name: "Borsetshire County Council", Email: "foi@borsetshire.gov.uk"}
+	f.police = tracker.Authority{Name: "Ambridge Constabulary", Email: "disclosure@ambridge.police.uk"}
+	for _, a := range []*tracker.Authority{&f.council, &f.police} {
+		if err := st.CreateAuthority(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := tracker.MustParseDate("2026-03-02")
+	f.roads = f.request("Pothole contracts", f.council.ID, sent)
+	f.parks = f.request("Park maintenance", f.council.ID, sent)
+	f.stops = f.request("Stop and search 2025", f.police.ID, sent)
+	return f
+}
+
+func (f *fixture) request(title string, authorityID int64, sent tracker.Date) tracker.Request {
+	f.t.Helper()
+	r := tracker.Request{Title: title, AuthorityID: authorityID}
+	if err := f.st.CreateRequest(f.ctx, &r, sent); err != nil {
+		f.t.Fatal(err)
+	}
+	return r
+}
+
+func (f *fixture) syncer() *Syncer {
+	return &Syncer{Store: f.st, Config: f.cfg, Ingest: Ingester{Resolver: noDNS{}}, Backoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}
+}
+
+func (f *fixture) sync() Summary {
+	f.t.Helper()
+	sum, err := f.syncer().Run(f.ctx)
+	if err != nil {
+		f.t.Fatalf("sync: %v (summary %+v)", err, sum)
+	}
+	return sum
+}
+
+func (f *fixture) append(raw string) uint32 {
+	f.t.Helper()
+	uid, err := f.ms.Append("INBOX", []byte(raw))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return uid
+}
+
+// byMessageID returns the stored incoming message with the Message-ID.
+func (f *fixture) byMessageID(id string) store.MailMessage {
+	f.t.Helper()
+	list, err := f.st.MailMessages(f.ctx, store.MailFilter{Direction: "in"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var found []store.MailMessage
+	for _, m := range list {
+		if m.MessageID == id {
+			found = append(found, m)
+		}
+	}
+	if len(found) != 1 {
+		f.t.Fatalf("%d stored messages with Message-ID %s, want 1", len(found), id)
+	}
+	return found[0]
+}
+
+// assertStoredOnce checks that every message of the mailbox is stored,
+// once: as many rows as messages, and no UID or raw content twice.
+func (f *fixture) assertStoredOnce(mailboxCount int) {
+	f.t.Helper()
+	list, err := f.st.MailMessages(f.ctx, store.MailFilter{Direction: "in"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if len(list) != mailboxCount {
+		f.t.Fatalf("%d messages stored, the mailbox holds %d", len(list), mailboxCount)
+	}
+	seen := map[string]bool{}
+	for _, m := range list {
+		key := m.MessageID + "/" + m.RawSHA256
+		if seen[key] {
+			f.t.Fatalf("message %s stored twice", key)
+		}
+		seen[key] = true
+	}
+}
+
+// textMail builds a message; extra header lines go before the body.
+func textMail(from, to, subject, msgID, body string, extra ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: Tue, 10 Mar 2026 09:30:00 +0000\r\nMessage-ID: <%s>\r\n", from, to, subject, msgID)
+	for _, h := range extra {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n") + "\r\n")
+	return b.String()
+}
+
+// mailWithPDF is a reply with a small PDF attached.
+func mailWithPDF(from, to, subject, msgID, body string, extra ...string) string {
+	pdf := "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: Tue, 10 Mar 2026 09:30:00 +0000\r\nMessage-ID: <%s>\r\n", from, to, subject, msgID)
+	for _, h := range extra {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n--XX\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
+	b.WriteString("\r\n--XX\r\nContent-Type: application/pdf; name=\"../../etc/passwd.pdf\"\r\nContent-Disposition: attachment; filename=\"../../etc/passwd.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	b.WriteString(base64.StdEncoding.EncodeToString([]byte(pdf)) + "\r\n--XX--\r\n")
+	return b.String()
+}
+
+func TestSyncStoresFilesAndRerunsWithoutDuplicates(t *testing.T) {
+	f := newFixture(t)
+	f.append(textMail("FOI Team <foi@borsetshire.gov.uk>", "foi+"+f.roads.ReplyToken+"@example.org",
+		"Acknowledgement of your request", "ack-1@borsetshire.gov.uk",
+		"We acknowledge receipt of your request for information.\nOur ref: FOI/2026/0412"))
+	f.append(mailWithPDF("Disclosure <disclosure@ambridge.police.uk>", "requests@example.org",
+		"Your request", "rel-1@ambridge.police.uk",
+		"Please find attached the information we are able to release. Some information is withheld under section 40(2)."))
+	f.append(textMail("Fete <editor@parish.example>", "requests@example.org", "Volunteers wanted", "fete@parish.example",
+		"Can you help at the fete?"))
+
+	sum := f.sync()
+	if sum.Fetched != 3 || sum.Matched != 2 || sum.Unmatched != 1 || sum.Failed != 0 || sum.Duplicates != 0 || sum.RunID == 0 {
+		t.Fatalf("first pass: %+v", sum)
+	}
+	f.assertStoredOnce(3)
+
+	ack := f.byMessageID("ack-1@borsetshire.gov.uk")
+	if ack.State != store.MailMatched || ack.RequestID != f.roads.ID || ack.MatchRule != store.MatchReplyAddress {
+		t.Fatalf("acknowledgement: state %s request %d rule %s", ack.State, ack.RequestID, ack.MatchRule)
+	}
+	if ack.UIDValidity == 0 || ack.UID == 0 || ack.Mailbox != "INBOX" || ack.FetchedAt.IsZero() || ack.RawSHA256 == "" ||
+		!strings.Contains(ack.RawHeaders, "Message-ID: <ack-1@borsetshire.gov.uk>") || ack.Subject != "Acknowledgement of your request" ||
+		ack.FromAddr != "foi@borsetshire.gov.uk" || ack.SentAt.IsZero() || !strings.Contains(string(ack.DKIM), "none") {
+		t.Fatalf("provenance not kept: %+v", ack)
+	}
+	if err := f.st.VerifyBlob(ack.RawSHA256); err != nil {
+		t.Fatal(err)
+	}
+	// The acknowledgement was applied, and the authority's reference learned.
+	roads, _ := f.st.RequestByID(f.ctx, f.roads.ID)
+	if roads.TheirRef != "FOI/2026/0412" {
+		t.Fatalf("their ref = %q, want it learned from the acknowledgement", roads.TheirRef)
+	}
+	events, _ := f.st.Events(f.ctx, f.roads.ID)
+	if last := events[len(events)-1]; last.Kind != tracker.EventAcknowledged || last.MessageID != ack.ID || ack.ProposalState != store.ProposalApplied {
+		t.Fatalf("acknowledgement not applied: last event %+v, proposal %q", last, ack.ProposalState)
+	}
+
+	rel := f.byMessageID("rel-1@ambridge.police.uk")
+	if rel.RequestID != f.stops.ID || rel.MatchRule != store.MatchSenderDomain {
+		t.Fatalf("release: request %d rule %s", rel.RequestID, rel.MatchRule)
+	}
+	docs, err := f.st.Documents(f.ctx, store.DocumentFilter{MessageID: rel.ID})
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("documents of the release: %v %v", docs, err)
+	}
+	d := docs[0]
+	if d.RequestID != f.stops.ID || d.Disposition != tracker.DispositionReleased || d.MediaType != "application/pdf" ||
+		strings.Contains(d.Filename, "/") || !strings.HasSuffix(d.Filename, "passwd.pdf") {
+		t.Fatalf("document %+v", d)
+	}
+	if err := f.st.VerifyBlob(d.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	// A release is proposed, not applied: an editor confirms it.
+	p, ok := ReadProposal(rel)
+	if !ok || p.Kind != ReplyPartialRelease || p.State != store.ProposalProposed || len(p.Exemptions) == 0 || p.Exemptions[0].Code != "s40(2)" {
+		t.Fatalf("release proposal: %+v", p)
+	}
+	if st, _ := f.st.RequestByID(f.ctx, f.stops.ID); st.Status != tracker.StatusAwaitingResponse {
+		t.Fatalf("a release changed the status to %s before anyone confirmed it", st.Status)
+	}
+
+	fete := f.byMessageID("fete@parish.example")
+	if fete.State != store.MailUnmatched || fete.RequestID != 0 {
+		t.Fatalf("unmatched message: %+v", fete)
+	}
+
+	// Rerun: nothing new, nothing twice.
+	sum = f.sync()
+	if sum.Fetched != 0 || sum.Duplicates != 0 {
+		t.Fatalf("second pass: %+v", sum)
+	}
+	f.assertStoredOnce(3)
+	runs, _ := f.st.MailSyncRuns(f.ctx, 10)
+	if len(runs) != 2 || runs[1].Fetched != 3 || runs[1].Matched != 2 || runs[0].FinishedAt.IsZero() {
+		t.Fatalf("sync runs: %+v", runs)
+	}
+	// More mail later: only that is fetched.
+	f.append(textMail("foi@borsetshire.gov.uk", "requests@example.org", "Re: FOI/2026/0412", "later@borsetshire.gov.uk", "More to follow."))
+	if sum = f.sync(); sum.Fetched != 1 || sum.Matched != 1 {
+		t.Fatalf("third pass: %+v", sum)
+	}
+	f.assertStoredOnce(4)
+}
+
+func TestMatchRules(t *testing.T) {
+	f := newFixture(t)
+	// Our outgoing request to the police, whose Message-ID replies thread onto.
+	out := store.OutgoingMessage{RequestID: f.stops.ID, Purpose: "request", MessageID: "req-77@foitrack.example",
+		Subject: "FOI request", From: "foi@example.org", To: []string{"disclosure@ambridge.police.uk"},
+		EnvelopeFrom: "foi@example.org", Recipients: []string{"disclosure@ambridge.police.uk"}}
+	sum, size, err := f.st.WriteBlob(strings.NewReader("Message-ID: <req-77@foitrack.example>\r\n\r\nplease\r\n"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.RawSHA256, out.RawSize = sum, size
+	if err := f.st.CreateOutgoing(f.ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	parks := f.parks
+	parks.TheirRef = "BCC-2026-77"
+	if err := f.st.UpdateRequest(f.ctx, &parks); err != nil {
+		t.Fatal(err)
+	}
+	other := tracker.Authority{Name: "Unrelated Body", Email: "info@unrelated.example"}
+	if err := f.st.CreateAuthority(f.ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name, raw string
+		request   int64
+		rule      string
+	}{
+		{"reply address in To", textMail("someone@anywhere.example", "Foi+"+strings.ToUpper(f.parks.ReplyToken)+"@example.org", "Hello", "m1@x", "text"),
+			f.parks.ID, store.MatchReplyAddress},
+		{"reply address only in Delivered-To (Bcc)", textMail("someone@anywhere.example", "undisclosed-recipients:;", "Hello", "m2@x", "text",
+			"Delivered-To: foi+"+f.roads.ReplyToken+"@example.org"), f.roads.ID, store.MatchReplyAddress},
+		{"reply address in X-Original-To", textMail("someone@anywhere.example", "list@lists.example", "Hello", "m3@x", "text",
+			"X-Original-To: foi+"+f.stops.ReplyToken+"@example.org"), f.stops.ID, store.MatchReplyAddress},
+		{"In-Reply-To our request", textMail("someone@gmail.example", "foi@example.org", "Re: FOI request", "m4@x", "text",
+			"In-Reply-To: <req-77@foitrack.example>"), f.stops.ID, store.MatchInReplyTo},
+		{"References our request", textMail("someone@gmail.example", "foi@example.org", "Re: FOI request", "m5@x", "text",
+			"References: <unknown@x> <req-77@foitrack.example>"), f.stops.ID, store.MatchInReplyTo},
+		{"our reference in the subject", textMail("foi@borsetshire.gov.uk", "foi@example.org", "Your request "+f.roads.OurRef, "m6@x", "text"),
+			f.roads.ID, store.MatchReference},
+		{"their reference in the body", textMail("foi@borsetshire.gov.uk", "foi@example.org", "Response", "m7@x", "Dear requester,\nYour request BCC-2026-77 has been answered."),
+			f.parks.ID, store.MatchReference},
+		{"sender domain with one open request", textMail("officer@ambridge.police.uk", "foi@example.org", "Response", "m8@x", "text"),
+			f.stops.ID, store.MatchSenderDomain},
+		{"sender subdomain with one open request", textMail("noreply@mail.ambridge.police.uk", "foi@example.org", "Response", "m9@x", "text"),
+			f.stops.ID, store.MatchSenderDomain},
+		{"sender domain with two open requests", textMail("foi@borsetshire.gov.uk", "foi@example.org", "Response", "m10@x", "text"), 0, ""},
+		{"sender domain of an authority without requests", textMail("info@unrelated.example", "foi@example.org", "News", "m11@x", "text"), 0, ""},
+		{"a reference glued to more digits", textMail("x@y.example", "foi@example.org", "BCC-2026-770", "m12@x", "text"), 0, ""},
+		{"an unknown plus token", textMail("x@y.example", "foi+nosuchtoken@example.org", "Hi", "m13@x", "text"), 0, ""},
+	}
+	for _, c := range cases {
+		f.append(c.raw)
+	}
+	f.sync()
+	for i, c := range cases {
+		m := f.byMessageID(fmt.Sprintf("m%d@x", i+1))
+		if m.RequestID != c.request || m.MatchRule != c.rule {
+			t.Errorf("%s: request %d rule %q, want %d %q", c.name, m.RequestID, m.MatchRule, c.request, c.rule)
+		}
+		wantState := store.MailMatched
+		if c.request == 0 {
+			wantState = store.MailUnmatched
+		}
+		if m.State != wantState {
+			t.Errorf("%s: state %s, want %s", c.name, m.State, wantState)
+		}
+	}
+}
+
+func TestReplyAddressBeatsWeakerRules(t *testing.T) {
+	f := newFixture(t)
+	// The body quotes the roads request's reference and the sender's domain
+	// is the police's, but the reply address names the parks request.
+	f.append(textMail("officer@ambridge.police.uk", "foi+"+f.parks.ReplyToken+"@example.org", "Re: "+f.roads.OurRef, "strong@x", "About "+f.roads.OurRef))
+	f.sync()
+	if m := f.byMessageID("strong@x"); m.RequestID != f.parks.ID || m.MatchRule != store.MatchReplyAddress {
+		t.Fatalf("matched request %d by %s, want the reply address's request %d", m.RequestID, m.MatchRule, f.parks.ID)
+	}
+}
+
+func TestLearnTheirRef(t *testing.T) {
+	cases := []struct{ subject, body, want string }{
+		{"", "Dear X,\nOur ref: FOI/2026/1234\nThanks", "FOI/2026/1234"},
+		{"Reference: FOI/2026/1234", "", "FOI/2026/1234"},
+		{"", "Your ref: FT-2026-0001\nOur reference: IR-55.", "IR-55"},
+		{"", "Request reference number - 2026-0412", "2026-0412"},
+		{"", "Your reference: FT-2026-0001", ""},
+		{"", "With reference to your request of 3 March", ""},
+		{"", "> Our ref: OLD/1\nThanks", ""},
+		{"", "Case number: FT-2026-0001", ""}, // our own reference, quoted back
+	}
+	for _, c := range cases {
+		if got := LearnTheirRef(c.subject, c.body, []string{"FT-2026-0001"}); got != c.want {
+			t.Errorf("LearnTheirRef(%q, %q) = %q, want %q", c.subject, c.body, got, c.want)
+		}
+	}
+}
+
+func TestOverLimitMessageRecordedWithHeaders(t *testing.T) {
+	f := newFixture(t)
+	f.cfg.MaxMessageBytes = 2048
+	big := textMail("foi@borsetshire.gov.uk", "foi+"+f.roads.ReplyToken+"@example.org", "Huge attachment", "big@x", strings.Repeat("All the records. ", 400))
+	f.append(big)
+	f.append(textMail("foi@borsetshire.gov.uk", "foi+"+f.roads.ReplyToken+"@example.org", "Small", "small@x", "short"))
+	sum := f.sync()
+	if sum.Fetched != 2 || sum.Failed != 1 || len(sum.Failures) != 1 || !strings.Contains(sum.Failures[0].Reason, "over the limit") {
+		t.Fatalf("summary %+v", sum)
+	}
+	m := f.byMessageID("big@x")
+	if m.State != store.MailOverLimit || m.RawSHA256 != "" || m.RawSize != int64(len(big)) || !strings.Contains(m.Error, "2048") ||
+		!strings.Contains(m.RawHeaders, "Subject: Huge attachment") || m.Subject != "Huge attachment" {
+		t.Fatalf("over-limit message: %+v", m)
+	}
+	// Its header still says whose it is.
+	if m.RequestID != f.roads.ID || m.MatchRule != store.MatchReplyAddress {
+		t.Fatalf("over-limit message filed on %d by %q", m.RequestID, m.MatchRule)
+	}
+	if small := f.byMessageID("small@x"); small.State != store.MailMatched {
+		t.Fatalf("the next message: %s", small.State)
+	}
+	if sum := f.sync(); sum.Fetched != 0 {
+		t.Fatalf("rerun fetched %d", sum.Fetched)
+	}
+	f.assertStoredOnce(2)
+}
+
+func TestUnparseableMessageKeptRaw(t *testing.T) {
+	f := newFixture(t)
+	raw := "\r\nthis has no header at all, just text\r\n"
+	f.append(raw)
+	f.append(textMail("x@y.example", "foi@example.org", "After", "after@x", "fine"))
+	sum := f.sync()
+	if sum.Fetched != 2 || sum.Failed != 1 {
+		t.Fatalf("summary %+v", sum)
+	}
+	list, _ := f.st.MailMessages(f.ctx, store.MailFilter{State: store.MailFailed})
+	if len(list) != 1 {
+		t.Fatalf("%d failed messages, want 1", len(list))
+	}
+	m := list[0]
+	if m.RawSHA256 == "" || m.Error == "" || !strings.Contains(m.Error, "header") {
+		t.Fatalf("failed message %+v", m)
+	}
+	blob, err := f.st.OpenBlob(m.RawSHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blob.Close()
+	buf := make([]byte, 100)
+	n, _ := blob.Read(buf)
+	if string(buf[:n]) != raw {
+		t.Fatalf("raw kept as %q, want %q", buf[:n], raw)
+	}
+	if n, _ := f.st.UnmatchedMailCount(f.ctx); n != 1 {
+		t.Fatalf("unmatched %d (the readable one)", n)
+	}
+}
+
+func TestConnectionDroppedMidFetchResumes(t *testing.T) {
+	f := newFixture(t)
+	const total = 40
+	for i := 0; i < total; i++ {
+		f.append(textMail("x@y.example", "foi@example.org", fmt.Sprintf("Message %d", i), fmt.Sprintf("drop-%d@x", i), "text"))
+	}
+	s := f.syncer()
+	s.BatchBytes = 2000 // several FETCH commands, so the drop lands between and inside them
+	dropped := 0
+	s.Progress = func(p Progress) {
+		if p.Done == 12 && dropped == 0 || p.Done == 5 && dropped == 1 {
+			dropped++
+			f.ms.DropConnections()
+		}
+	}
+	sum, err := s.Run(f.ctx)
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	if dropped != 2 || sum.Retries < 2 || sum.Fetched != total || sum.Duplicates != 0 {
+		t.Fatalf("dropped %d times; summary %+v", dropped, sum)
+	}
+	f.assertStoredOnce(total)
+	cp, _, _ := f.st.MailCheckpoint(f.ctx, "INBOX")
+	if cp.LastUID != total {
+		t.Fatalf("checkpoint %d, want %d", cp.LastUID, total)
+	}
+}
+
+func TestConnectionFailureGivesUpWithError(t *testing.T) {
+	f := newFixture(t)
+	f.ms.Close()
+	s := f.syncer()
+	s.MaxAttempts = 3
+	sum, err := s.Run(f.ctx)
+	if err == nil || sum.Retries != 2 {
+		t.Fatalf("err %v retries %d, want an error after 3 attempts", err, sum.Retries)
+	}
+	last, _, _ := f.st.LastMailSyncRun(f.ctx)
+	if last.Error == "" || last.FinishedAt.IsZero() {
+		t.Fatalf("the failed run was not recorded: %+v", last)
+	}
+}
+
+func TestWrongPasswordIsNotRetried(t *testing.T) {
+	f := newFixture(t)
+	t.Setenv(testPasswordEnv, "wrong")
+	s := f.syncer()
+	s.Backoff = time.Hour // a retry would hang the test
+	if _, err := s.Run(f.ctx); err == nil || !strings.Contains(err.Error(), "log in") {
+		t.Fatalf("err = %v, want a login error", err)
+	}
+}
+
+func TestUIDValidityChangeRescansWithoutDuplicates(t *testing.T) {
+	f := newFixture(t)
+	var raws []string
+	for i := 0; i < 5; i++ {
+		raws = append(raws, textMail("x@y.example", "foi@example.org", fmt.Sprintf("M%d", i), fmt.Sprintf("uv-%d@x", i), "text"))
+		f.append(raws[i])
+	}
+	if sum := f.sync(); sum.Fetched != 5 {
+		t.Fatalf("first pass %+v", sum)
+	}
+	before, _, _ := f.st.MailCheckpoint(f.ctx, "INBOX")
+	// The server rebuilds the mailbox: same messages, new UIDVALIDITY, new
+	// UIDs; and two new messages arrive.
+	if err := f.ms.Recreate("INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	f.append(textMail("x@y.example", "foi@example.org", "New A", "uv-new-a@x", "text"))
+	for _, r := range raws {
+		f.append(r)
+	}
+	f.append(textMail("x@y.example", "foi@example.org", "New B", "uv-new-b@x", "text"))
+	sum := f.sync()
+	if !sum.Rescan || sum.Fetched != 2 || sum.Duplicates != 5 {
+		t.Fatalf("rescan: %+v", sum)
+	}
+	after, _, _ := f.st.MailCheckpoint(f.ctx, "INBOX")
+	if after.UIDValidity == before.UIDValidity || after.LastUID != 7 {
+		t.Fatalf("checkpoint %+v after the rescan (was %+v)", after, before)
+	}
+	f.assertStoredOnce(7)
+	if sum := f.sync(); sum.Fetched != 0 || sum.Duplicates != 0 || sum.Rescan {
+		t.Fatalf("after the rescan: %+v", sum)
+	}
+}
+
+func TestInterruptedRescanContinuesWithoutDuplicates(t *testing.T) {
+	f := newFixture(t)
+	for i := 0; i < 6; i++ {
+		f.append(textMail("x@y.example", "foi@example.org", "M", fmt.Sprintf("ir-%d@x", i), "text"))
+	}
+	f.sync()
+	if err := f.ms.Recreate("INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 6; i++ {
+		f.append(textMail("x@y.example", "foi@example.org", "M", fmt.Sprintf("ir-%d@x", i), "text"))
+	}
+	// The rescan stops after three messages (the process is stopped).
+	ctx, cancel := context.WithCancel(f.ctx)
+	s := f.syncer()
+	s.Progress = func(p Progress) {
+		if p.Done == 3 {
+			cancel()
+		}
+	}
+	if _, err := s.Run(ctx); err == nil {
+		t.Fatal("the cancelled pass reported success")
+	}
+	// The next pass sees the new UIDVALIDITY in its checkpoint, and still
+	// recognises the rest as stored.
+	sum := f.sync()
+	if sum.Fetched != 0 || sum.Duplicates != 3 {
+		t.Fatalf("continued rescan: %+v", sum)
+	}
+	f.assertStoredOnce(6)
+}
+
+func TestCrashBetweenStoreAndProcessIsFinishedNextPass(t *testing.T) {
+	f := newFixture(t)
+	raw := textMail("foi@borsetshire.gov.uk", "foi+"+f.roads.ReplyToken+"@example.org", "Ack", "crash@x", "We acknowledge receipt of your request.")
+	uid := f.append(raw)
+	// Store it as a pass does, and "crash" before processing.
+	s := f.syncer()
+	if err := s.Store.StartMailSyncRun(f.ctx, &store.MailSyncRun{}); err != nil {
+		t.Fatal(err)
+	}
+	sum, size, err := f.st.WriteBlob(strings.NewReader(raw), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := store.MailMessage{RawSHA256: sum, RawSize: size, MessageID: "crash@x", Mailbox: "INBOX", UIDValidity: f.uidValidity(), UID: uid, State: store.MailNew}
+	if _, err := s.insert(f.ctx, &m, newCursor([]MessageInfo{{UID: uid}}, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.st.MailMessageByID(f.ctx, m.ID); got.State != store.MailNew {
+		t.Fatalf("state %s", got.State)
+	}
+	res := f.sync()
+	if res.Fetched != 0 || res.Matched != 1 {
+		t.Fatalf("next pass: %+v", res)
+	}
+	if got := f.byMessageID("crash@x"); got.State != store.MailMatched || got.RequestID != f.roads.ID {
+		t.Fatalf("after the next pass: %+v", got)
+	}
+	f.assertStoredOnce(1)
+}
+
+func (f *fixture) uidValidity() uint32 {
+	f.t.Helper()
+	src, err := DialSource(f.ctx, f.cfg)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer src.Close()
+	uv, err := src.Select(f.ctx, "INBOX")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return uv
+}
+
+func TestProcessedMailIsMovedAfterCommit(t *testing.T) {
+	f := newFixture(t)
+	f.cfg.ProcessedFolder = "Processed"
+	for i := 0; i < 3; i++ {
+		f.append(textMail("x@y.example", "foi@example.org", "M", fmt.Sprintf("mv-%d@x", i), "text"))
+	}
+	if sum := f.sync(); sum.Fetched != 3 {
+		t.Fatalf("%+v", sum)
+	}
+	if n, _ := f.ms.Count("INBOX"); n != 0 {
+		t.Fatalf("%d messages left in INBOX", n)
+	}
+	if n, err := f.ms.Count("Processed"); err != nil || n != 3 {
+		t.Fatalf("%d messages in Processed (%v)", n, err)
+	}
+	f.append(textMail("x@y.example", "foi@example.org", "M", "mv-new@x", "text"))
+	if sum := f.sync(); sum.Fetched != 1 {
+		t.Fatalf("%+v", sum)
+	}
+	f.assertStoredOnce(4)
+}
+
+func TestHoldingPenAssignAndNotFOI(t *testing.T) {
+	f := newFixture(t)
+	f.append(mailWithPDF("clerk@somewhere.example", "requests@example.org", "The contracts you asked for", "pen-1@x",
+		"Please find attached the contracts. We are releasing the information in full."))
+	f.append(textMail("spam@somewhere.example", "requests@example.org", "Offer", "pen-2@x", "Buy now"))
+	f.sync()
+	if n, _ := f.st.UnmatchedMailCount(f.ctx); n != 2 {
+		t.Fatalf("%d in the holding pen", n)
+	}
+	m := f.byMessageID("pen-1@x")
+	if docs, _ := f.st.Documents(f.ctx, store.DocumentFilter{MessageID: m.ID}); len(docs) != 0 {
+		t.Fatal("an unmatched message made documents")
+	}
+	in := Ingester{Store: f.st, Resolver: noDNS{}}
+	res, err := in.Assign(f.ctx, m.ID, f.roads.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Documents != 1 || res.State != store.MailMatched || res.Rule != store.MatchManual {
+		t.Fatalf("assign: %+v", res)
+	}
+	m = f.byMessageID("pen-1@x")
+	if m.RequestID != f.roads.ID || m.MatchRule != store.MatchManual || m.State != store.MailMatched || m.ProposalState != store.ProposalProposed {
+		t.Fatalf("assigned message %+v", m)
+	}
+	if _, err := in.Assign(f.ctx, m.ID, f.parks.ID); tracker.ErrorCode(err) != tracker.ECONFLICT {
+		t.Fatalf("assigning twice: %v", err)
+	}
+	docs, _ := f.st.Documents(f.ctx, store.DocumentFilter{RequestID: f.roads.ID})
+	if len(docs) != 1 || docs[0].MessageID != m.ID {
+		t.Fatalf("documents of the request %+v", docs)
+	}
+	spam := f.byMessageID("pen-2@x")
+	if err := f.st.MarkMailNotFOI(f.ctx, spam.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := f.st.UnmatchedMailCount(f.ctx); n != 0 {
+		t.Fatalf("%d still in the holding pen", n)
+	}
+	// Confirm the release proposal: the event is recorded, linked to the mail.
+	p, _ := ReadProposal(m)
+	e, err := ConfirmProposal(f.ctx, f.st, m.ID, Confirmation{Kind: p.ProposedEvent, Date: p.Date, Outcome: p.ProposedOutcome})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.MessageID != m.ID || e.Kind != tracker.EventResponseReceived || e.Outcome != tracker.OutcomeReleasedInFull {
+		t.Fatalf("event %+v", e)
+	}
+	if r, _ := f.st.RequestByID(f.ctx, f.roads.ID); r.Status != tracker.StatusAnswered {
+		t.Fatalf("status %s after confirming", r.Status)
+	}
+	if _, err := ConfirmProposal(f.ctx, f.st, m.ID, Confirmation{Kind: p.ProposedEvent, Date: p.Date, Outcome: p.ProposedOutcome}); tracker.ErrorCode(err) != tracker.ECONFLICT {
+		t.Fatalf("confirming twice: %v", err)
+	}
+}
+
+func TestRefusalProposalConfirmedWithExemptions(t *testing.T) {
+	f := newFixture(t)
+	f.append(textMail("foi@borsetshire.gov.uk", "foi+"+f.roads.ReplyToken+"@example.org", "Response", "refusal@x",
+		"We are refusing your request. The information is exempt under section 31(1)(a) of the Freedom of Information Act."))
+	f.sync()
+	m := f.byMessageID("refusal@x")
+	p, ok := ReadProposal(m)
+	if !ok || p.Kind != ReplyRefusal || p.ProposedEvent != tracker.EventResponseReceived || p.ProposedOutcome != tracker.OutcomeRefused ||
+		p.State != store.ProposalProposed || len(p.Exemptions) != 1 || p.Exemptions[0].Code != "s31(1)(a)" || !strings.Contains(p.Exemptions[0].Sentence, "section 31(1)(a)") {
+		t.Fatalf("proposal %+v", p)
+	}
+	if r, _ := f.st.RequestByID(f.ctx, f.roads.ID); r.Status != tracker.StatusAwaitingResponse {
+		t.Fatalf("status %s before confirming", r.Status)
+	}
+	e, err := ConfirmProposal(f.ctx, f.st, m.ID, Confirmation{Kind: p.ProposedEvent, Date: p.Date, Outcome: p.ProposedOutcome, Exemptions: []string{"s31(1)(a)"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := f.st.RequestByID(f.ctx, f.roads.ID)
+	if r.Status != tracker.StatusAnswered || r.Outcome != tracker.OutcomeRefused || len(e.Exemptions) != 1 {
+		t.Fatalf("after confirming: %s %s %v", r.Status, r.Outcome, e.Exemptions)
+	}
+	if m = f.byMessageID("refusal@x"); m.ProposalState != store.ProposalConfirmed {
+		t.Fatalf("proposal state %s", m.ProposalState)
+	}
+	// Dismissing is only for open proposals.
+	if err := DismissProposal(f.ctx, f.st, m.ID); tracker.ErrorCode(err) != tracker.ECONFLICT {
+		t.Fatalf("dismissing a confirmed proposal: %v", err)
+	}
+}
+
+func TestAcknowledgementNotAllowedStaysProposed(t *testing.T) {
+	f := newFixture(t)
+	// A draft cannot be acknowledged: the event is refused, the proposal stays.
+	draft := tracker.Request{Title: "Draft", AuthorityID: f.council.ID}
+	if err := f.st.CreateRequest(f.ctx, &draft, tracker.Date{}); err != nil {
+		t.Fatal(err)
+	}
+	f.append(textMail("foi@borsetshire.gov.uk", "foi+"+draft.ReplyToken+"@example.org", "Ack", "ack-draft@x", "We acknowledge receipt of your request."))
+	f.sync()
+	m := f.byMessageID("ack-draft@x")
+	p, _ := ReadProposal(m)
+	if m.ProposalState != store.ProposalProposed || !strings.Contains(p.Note, "not recorded automatically") {
+		t.Fatalf("proposal %q note %q", m.ProposalState, p.Note)
+	}
+	if events, _ := f.st.Events(f.ctx, draft.ID); len(events) != 0 {
+		t.Fatalf("events recorded on a draft: %+v", events)
+	}
+}
