@@ -1,0 +1,361 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Integrity checks beyond the audit chain itself. VerifyAuditChain proves
+// the log was not rewritten; these prove that the data still says what the
+// log says: every stored file still has the hash it is named by (and the
+// size recorded for it), and every audited row still holds the values its
+// last audit entry recorded. An edit made behind the app's back — in the
+// database file or the blob directory — shows up here, at the row or file.
+
+// Problem is one integrity failure, located exactly.
+type Problem struct {
+	Where  string // "documents row 3 (report.pdf)", "blob 3a7bd3e2…", "audit entry 17"
+	Detail string
+}
+
+func (p Problem) String() string { return p.Where + ": " + p.Detail }
+
+// FileCheck is the result of VerifyStoredFiles.
+type FileCheck struct {
+	Blobs    int // distinct files re-hashed
+	Problems []Problem
+}
+
+// VerifyStoredFiles re-hashes every stored document and raw message and
+// checks each file's size against the database. progress (may be nil) is
+// told how far it has got.
+func (s *Store) VerifyStoredFiles(ctx context.Context, progress func(done, total int)) (FileCheck, error) {
+	users := map[string][]string{}
+	sizes := map[string]int64{}
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT d.sha256, 'document ' || d.id || ' (' || d.filename || ', request ' || d.request_id || ')', d.size, COALESCE(b.size, -1)
+			FROM documents d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE d.sha256 IS NOT NULL
+		UNION ALL
+		SELECT m.raw_sha256, 'message ' || m.id || ' (raw .eml, Message-ID <' || m.message_id || '>)', m.raw_size, COALESCE(b.size, -1)
+			FROM mail_messages m LEFT JOIN blobs b ON b.sha256 = m.raw_sha256 WHERE m.raw_sha256 IS NOT NULL
+		ORDER BY 2`)
+	if err != nil {
+		return FileCheck{}, fmt.Errorf("store: unable to list stored files: %w", err)
+	}
+	var res FileCheck
+	var order []string
+	for rows.Next() {
+		var sum, what string
+		var size, blobSize int64
+		if err := rows.Scan(&sum, &what, &size, &blobSize); err != nil {
+			rows.Close()
+			return FileCheck{}, fmt.Errorf("store: unable to read stored file: %w", err)
+		}
+		if _, ok := users[sum]; !ok {
+			order = append(order, sum)
+		}
+		users[sum] = append(users[sum], what)
+		sizes[sum] = blobSize
+		if blobSize >= 0 && size != blobSize {
+			res.Problems = append(res.Problems, Problem{Where: what,
+				Detail: fmt.Sprintf("size recorded as %d bytes, but its file %s… was stored with %d", size, short(sum), blobSize)})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return FileCheck{}, err
+	}
+	for i, sum := range order {
+		if progress != nil {
+			progress(i, len(order))
+		}
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		where := strings.Join(users[sum], "; ")
+		if err := s.VerifyBlob(sum); err != nil {
+			res.Problems = append(res.Problems, Problem{Where: where, Detail: fmt.Sprintf("stored file %s: %v", s.blobName(sum), err)})
+			continue
+		}
+		if p, _ := s.blobPath(sum); sizes[sum] >= 0 {
+			if st, err := os.Stat(p); err == nil && st.Size() != sizes[sum] {
+				res.Problems = append(res.Problems, Problem{Where: where,
+					Detail: fmt.Sprintf("blobs row says %d bytes, the file has %d", sizes[sum], st.Size())})
+			}
+		}
+		res.Blobs++
+	}
+	if progress != nil {
+		progress(len(order), len(order))
+	}
+	return res, nil
+}
+
+// blobName is a blob's path relative to the data directory, for messages.
+func (s *Store) blobName(sum string) string {
+	return "blobs/" + sum[:2] + "/" + sum
+}
+
+func short(sum string) string {
+	if len(sum) > 12 {
+		return sum[:12]
+	}
+	return sum
+}
+
+// rowCheck says how the audit log describes the rows of one table.
+type rowCheck struct {
+	entity string // audit entity
+	table  string
+	// fields maps an action to the fields its entry's after value sets:
+	// nil means the after value is an object whose keys are fields.
+	actions map[string]string
+	// deleteActions empty the row (after is null).
+	deleteActions map[string]bool
+	// fields compared (others, such as values derived from a request's
+	// history, are audited by their own entries).
+	fields []string
+	query  string // id, then the fields in order, as JSON-compatible values
+}
+
+// objectAfter marks an action whose after value is an object of fields.
+const objectAfter = ""
+
+var rowChecks = []rowCheck{
+	{
+		entity: "authority", table: "authorities",
+		actions: map[string]string{"create": objectAfter, "update": objectAfter},
+		fields:  []string{"name", "short_name", "url_name", "jurisdiction", "default_law", "email", "website", "tags", "domains", "notes"},
+		query:   `SELECT id, name, short_name, url_name, jurisdiction, default_law, email, website, json(tags), json(domains), notes FROM authorities`,
+	},
+	{
+		entity: "request", table: "requests",
+		actions: map[string]string{"create": objectAfter, "update": objectAfter, "learn_ref": "their_ref"},
+		fields:  []string{"title", "body", "authority_id", "law", "tags", "our_ref", "their_ref", "visibility", "reply_token", "notes"},
+		query:   `SELECT id, title, body, authority_id, law, json(tags), our_ref, their_ref, visibility, reply_token, notes FROM requests`,
+	},
+	{
+		entity: "document", table: "documents",
+		actions: map[string]string{"create": objectAfter, "update": objectAfter},
+		fields:  []string{"request_id", "message_id", "filename", "media_type", "sniffed_type", "size", "sha256", "disposition", "exemptions", "description"},
+		query: `SELECT d.id, d.request_id, COALESCE(d.message_id, 0), d.filename, d.media_type, d.sniffed_type, d.size, COALESCE(d.sha256, ''),
+			d.disposition, COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]'), d.description
+			FROM documents d`,
+	},
+	{
+		// What identifies a fetched message and its raw bytes; its later
+		// processing (state, matching) is audited action by action.
+		entity: "mail_message", table: "mail_messages",
+		actions: map[string]string{"fetch": objectAfter},
+		fields:  []string{"mailbox", "uidvalidity", "uid", "raw_sha256", "raw_size"},
+		query: `SELECT id, mailbox, uidvalidity, uid, COALESCE(raw_sha256, ''), raw_size
+			FROM mail_messages WHERE direction = 'in'`,
+	},
+	{
+		entity: "timeline_event", table: "timeline_events",
+		actions:       map[string]string{"create": objectAfter, "update": objectAfter},
+		deleteActions: map[string]bool{"delete": true},
+		fields: []string{"slug", "date", "title", "importance", "status", "tags", "actors", "sources", "extra", "front_matter", "body",
+			"format", "file_name", "created_at", "updated_at"},
+		query: `SELECT id, slug, date, title, COALESCE(importance, 0), status, json(tags), json(actors), json(sources), json(extra),
+			front_matter, body, format, file_name, created_at, updated_at FROM timeline_events`,
+	},
+	{
+		entity: "event_link", table: "event_links",
+		actions:       map[string]string{"link": objectAfter, "update": objectAfter},
+		deleteActions: map[string]bool{"unlink": true},
+		fields:        []string{"event_id", "document_id", "message_id", "request_id", "role", "exemptions", "tier", "note"},
+		query: `SELECT id, event_id, COALESCE(document_id, 0), COALESCE(message_id, 0), COALESCE(request_id, 0), role, json(exemptions),
+			tier, note FROM event_links`,
+	},
+}
+
+// isJSONColumn says which fields hold JSON text in their column.
+var isJSONColumn = map[string]bool{"tags": true, "domains": true, "exemptions": true, "actors": true, "sources": true, "extra": true}
+
+// VerifyRows compares every audited row with what its audit entries
+// recorded, and reports rows changed, added or deleted behind the app's back.
+func (s *Store) VerifyRows(ctx context.Context) (int, []Problem, error) {
+	n := 0
+	var problems []Problem
+	for _, rc := range rowChecks {
+		c, p, err := s.verifyTable(ctx, rc)
+		if err != nil {
+			return n, problems, err
+		}
+		n += c
+		problems = append(problems, p...)
+	}
+	return n, problems, nil
+}
+
+type expectedRow struct {
+	fields  map[string]json.RawMessage
+	entry   map[string]int64 // field → audit entry that set it
+	deleted bool
+	lastID  int64
+}
+
+func (s *Store) verifyTable(ctx context.Context, rc rowCheck) (int, []Problem, error) {
+	want := map[int64]*expectedRow{}
+	for after := int64(0); ; {
+		batch, err := s.auditEntriesOf(ctx, rc.entity, after, 5000)
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		for _, e := range batch {
+			after = e.ID
+			x := want[e.EntityID]
+			if x == nil {
+				x = &expectedRow{fields: map[string]json.RawMessage{}, entry: map[string]int64{}}
+				want[e.EntityID] = x
+			}
+			if rc.deleteActions[e.Action] {
+				x.deleted, x.lastID = true, e.ID
+				continue
+			}
+			field, ok := rc.actions[e.Action]
+			if !ok {
+				continue
+			}
+			x.deleted, x.lastID = false, e.ID
+			if field != objectAfter {
+				x.fields[field], x.entry[field] = e.After, e.ID
+				continue
+			}
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(e.After, &obj); err != nil {
+				continue
+			}
+			for _, f := range rc.fields {
+				if v, ok := obj[f]; ok {
+					x.fields[f], x.entry[f] = v, e.ID
+				}
+			}
+		}
+	}
+
+	rows, err := s.r.QueryContext(ctx, rc.query)
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: unable to read %s: %w", rc.table, err)
+	}
+	defer rows.Close()
+	var problems []Problem
+	seen := map[int64]bool{}
+	n := 0
+	for rows.Next() {
+		vals := make([]any, 1+len(rc.fields))
+		var id int64
+		vals[0] = &id
+		for i := range rc.fields {
+			vals[i+1] = new(any)
+		}
+		if err := rows.Scan(vals...); err != nil {
+			return n, problems, fmt.Errorf("store: unable to read %s: %w", rc.table, err)
+		}
+		n++
+		seen[id] = true
+		where := fmt.Sprintf("%s row %d", rc.table, id)
+		x := want[id]
+		if x == nil || x.lastID == 0 {
+			problems = append(problems, Problem{Where: where, Detail: "has no audit entry: it was added behind the app's back"})
+			continue
+		}
+		if x.deleted {
+			problems = append(problems, Problem{Where: where, Detail: fmt.Sprintf("audit entry %d deleted it, yet it is there", x.lastID)})
+			continue
+		}
+		for i, f := range rc.fields {
+			exp, ok := x.fields[f]
+			if !ok {
+				continue
+			}
+			got := *(vals[i+1].(*any))
+			gotJSON := columnJSON(got, isJSONColumn[f])
+			if !sameJSON(exp, gotJSON) {
+				problems = append(problems, Problem{Where: where, Detail: fmt.Sprintf("%s is %s, but audit entry %d recorded %s",
+					f, clip(string(gotJSON)), x.entry[f], clip(string(exp)))})
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, problems, err
+	}
+	var missing []int64
+	for id, x := range want {
+		if !seen[id] && !x.deleted && x.lastID != 0 {
+			missing = append(missing, id)
+		}
+	}
+	sort.Slice(missing, func(i, j int) bool { return missing[i] < missing[j] })
+	for _, id := range missing {
+		problems = append(problems, Problem{Where: fmt.Sprintf("%s row %d", rc.table, id),
+			Detail: fmt.Sprintf("is gone, but no audit entry deleted it (last entry: %d)", want[id].lastID)})
+	}
+	return n, problems, nil
+}
+
+// auditEntriesOf pages through one entity's entries.
+func (s *Store) auditEntriesOf(ctx context.Context, entity string, afterID int64, limit int) ([]AuditEntry, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, action, entity_id, after FROM audit_log
+		WHERE entity = ? AND id > ? ORDER BY id LIMIT ?`, entity, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var after string
+		if err := rows.Scan(&e.ID, &e.Action, &e.EntityID, &after); err != nil {
+			return nil, err
+		}
+		e.After = json.RawMessage(after)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// columnJSON turns a column value into JSON (a JSON column as it is).
+func columnJSON(v any, isJSON bool) json.RawMessage {
+	switch x := v.(type) {
+	case nil:
+		return json.RawMessage("null")
+	case []byte:
+		v = string(x)
+	}
+	if s, ok := v.(string); ok && isJSON && json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// sameJSON compares canonically; null, [] and "" (an absent list or text)
+// are the same, as are 0 and null for an absent id.
+func sameJSON(a, b json.RawMessage) bool {
+	ca, err1 := canonicalJSON(a)
+	cb, err2 := canonicalJSON(b)
+	if err1 != nil || err2 != nil {
+		return string(a) == string(b)
+	}
+	empty := func(c []byte) bool {
+		s := string(c)
+		return s == "null" || s == "[]" || s == `""` || s == "0" || s == "{}"
+	}
+	return string(ca) == string(cb) || (empty(ca) && empty(cb))
+}
+
+func clip(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
+}
