@@ -78,12 +78,12 @@ type BatchRow struct {
 // BatchProgress sums up a batch on a day.
 type BatchProgress struct {
 	Total, NotSent, Sending, Failed, Sent, Dropped int
-	Answered, AnsweredOnTime, AnsweredLate int
-	Overdue, LongOverdue                   int
-	Refused                                int // refused in whole or in part, or neither confirmed nor denied
-	UnderReview, WithRegulator             int
-	Exemptions                             []ExemptionCount
-	Rows                                   []BatchRow
+	Answered, AnsweredOnTime, AnsweredLate         int
+	Overdue, LongOverdue                           int
+	Refused                                        int // refused in whole or in part, or neither confirmed nor denied
+	UnderReview, WithRegulator                     int
+	Exemptions                                     []ExemptionCount
+	Rows                                           []BatchRow
 }
 
 // ExemptionCount is how many requests of a batch were refused citing a code.

@@ -182,7 +182,7 @@ const (
 	MemberNotSent = "not_sent"
 	MemberSending = "sending" // handed to the server, no answer recorded yet
 	MemberSent    = "sent"
-	MemberFailed  = "failed" // the last try failed: see SendError
+	MemberFailed  = "failed"  // the last try failed: see SendError
 	MemberDropped = "dropped" // withdrawn or closed before it was sent: skipped
 )
 
