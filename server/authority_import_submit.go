@@ -19,7 +19,7 @@ func (s *Server) importAuthorities(c echo.Context) error {
 	var src io.Reader
 	fh, err := c.FormFile("file")
 	switch {
-	case errors.Is(err, http.ErrMissingFile):
+	case errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart):
 		if text := c.FormValue("csv"); strings.TrimSpace(text) != "" {
 			src = strings.NewReader(text)
 		}

@@ -71,7 +71,7 @@ func (s *Server) recordEvent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Recorded: %s on %s. The request is now %s.", e.Kind.Label(), e.Date.Long(), strings.ToLower(r.Status.Label()))
+	msg := fmt.Sprintf("Recorded: %s on %s. Status: %s.", e.Kind.Label(), e.Date.Long(), r.Status.Label())
 	if !r.DueDate.IsZero() {
 		msg += " Next date: " + r.DueDate.Long() + "."
 	}

@@ -49,6 +49,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return many
 		},
 		"add": func(a, b int) int { return a + b },
+		// actor is who recorded something, without the audit log's "user:" prefix.
+		"actor": func(s string) string { return strings.TrimPrefix(s, "user:") },
 	}
 }
 

@@ -223,7 +223,9 @@ func (c *client) postMultipart(path string, fields url.Values, filename, fileTyp
 	}
 	if filename != "" {
 		h := make(map[string][]string)
-		h["Content-Disposition"] = []string{`form-data; name="file"; filename="` + filename + `"`}
+		// Quoted as browsers and mime/multipart do.
+		quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(filename)
+		h["Content-Disposition"] = []string{`form-data; name="file"; filename="` + quoted + `"`}
 		h["Content-Type"] = []string{fileType}
 		w, err := mw.CreatePart(h)
 		if err != nil {

@@ -111,7 +111,7 @@ func claimedExemptions(law tracker.LawCode, events []tracker.Event, docs []track
 	}
 	for _, e := range events {
 		for _, code := range e.Exemptions {
-			add(code, e.Kind.Label()+" of "+e.Date.Long())
+			add(code, e.Kind.Label()+" on "+e.Date.Long())
 		}
 	}
 	for i := len(docs) - 1; i >= 0; i-- {

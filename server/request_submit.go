@@ -20,8 +20,11 @@ func (s *Server) submitRequest(c echo.Context) error {
 	if !sentOn.IsZero() && sentOn.After(s.today()) {
 		v.Add("sent_on", "this date is in the future")
 	}
+	// Every field's message at once: the form's own checks and the domain's.
 	err := v.Err()
-	if err == nil {
+	if verr := r.Validate(); err != nil || verr != nil {
+		err = &tracker.Error{Code: tracker.EINVALID, Message: "Please correct the highlighted fields.", Fields: mergeFields(&v, verr)}
+	} else {
 		err = s.st.CreateRequest(ctx, &r, sentOn)
 	}
 	if code := tracker.ErrorCode(err); code == tracker.EINVALID {
@@ -30,7 +33,7 @@ func (s *Server) submitRequest(c echo.Context) error {
 			return err
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "request_form", &view{Title: "New request", Section: "requests",
-			Error: "The request was not saved: " + tracker.ErrorMessage(err), Fields: mergeFields(&v, err), Data: p})
+			Error: "The request was not saved: " + tracker.ErrorMessage(err), Fields: fieldErrors(err), Data: p})
 	} else if err != nil {
 		return err
 	}

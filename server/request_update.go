@@ -23,7 +23,9 @@ func (s *Server) updateRequest(c echo.Context) error {
 	var v tracker.ValidationError
 	requestFromForm(c, &r, &v)
 	err = v.Err()
-	if err == nil {
+	if verr := r.Validate(); err != nil || verr != nil {
+		err = &tracker.Error{Code: tracker.EINVALID, Message: "Please correct the highlighted fields.", Fields: mergeFields(&v, verr)}
+	} else {
 		err = s.st.UpdateRequest(ctx, &r)
 	}
 	if tracker.ErrorCode(err) == tracker.EINVALID {
@@ -32,7 +34,7 @@ func (s *Server) updateRequest(c echo.Context) error {
 			return err
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "request_form", &view{Title: "Edit " + r.Title, Section: "requests",
-			Error: "The changes were not saved: " + tracker.ErrorMessage(err), Fields: mergeFields(&v, err), Data: p})
+			Error: "The changes were not saved: " + tracker.ErrorMessage(err), Fields: fieldErrors(err), Data: p})
 	} else if err != nil {
 		return err
 	}

@@ -176,7 +176,7 @@ func (s *Store) LoginFailures(ctx context.Context, ip, email string, since time.
 	var n int
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts
 		WHERE ip = ? AND (? = '' OR email = ?) AND NOT success AND at >= ?
-		  AND at >= COALESCE((SELECT max(at) FROM login_attempts WHERE ip = ? AND (? = '' OR email = ?) AND success), '')`,
+		  AND id > COALESCE((SELECT max(id) FROM login_attempts WHERE ip = ? AND (? = '' OR email = ?) AND success), 0)`,
 		ip, normEmail(email), normEmail(email), attemptTS(since), ip, normEmail(email), normEmail(email)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to count login failures: %w", err)
