@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/foitrack/foitrack/server"
+	"github.com/foitrack/foitrack/store"
+)
+
+func init() {
+	register(command{"serve", "run the web app and the background jobs (mail sync, reminders)", serve})
+}
+
+// BackgroundJob is periodic work that serve schedules with cron. Packages
+// register theirs from cmd_*.go files through addBackgroundJob.
+type BackgroundJob struct {
+	Name string
+	// Spec returns the cron schedule (it may read a setting); "" disables the job.
+	Spec func(ctx context.Context, st *store.Store) (string, error)
+	Run  func(ctx context.Context, st *store.Store, log *slog.Logger) error
+}
+
+var backgroundJobs []BackgroundJob
+
+func addBackgroundJob(j BackgroundJob) { backgroundJobs = append(backgroundJobs, j) }
+
+// demoSetup, when set (by the mail sync's demo), prepares a fresh demo data
+// directory and returns a cleanup to run at shutdown.
+var demoSetup func(env *Env, st *store.Store, log *slog.Logger) (cleanup func(), err error)
+
+func serve(env *Env, args []string) error {
+	fs := newFlags(env, "serve", "[--addr HOST:PORT] [--demo]\n\nServes the web app on --addr (default $FOITRACK_ADDR, else 127.0.0.1:8080) and runs the\nbackground jobs on their schedules. SIGINT/SIGTERM stop it gracefully.")
+	addr := fs.String("addr", envOr("FOITRACK_ADDR", "127.0.0.1:8080"), "listen address")
+	baseURL := fs.String("base-url", os.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for links in mail and feeds (default http://ADDR)")
+	demo := fs.Bool("demo", false, "start on a fresh demo database with a demo inbox (see README)")
+	noJobs := fs.Bool("no-jobs", false, "do not run background jobs")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
+	if *demo {
+		dir, err := os.MkdirTemp("", "foitrack-demo-*")
+		if err != nil {
+			return err
+		}
+		env.DataDir = dir
+		log.Info("demo mode: fresh data directory", "dir", dir)
+	}
+	st, err := env.Store()
+	if err != nil {
+		return err
+	}
+	if *demo {
+		if demoSetup == nil {
+			return errors.New("this build has no demo")
+		}
+		cleanup, err := demoSetup(env, st, log)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		defer cleanup()
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
+	}
+	if *baseURL == "" {
+		*baseURL = "http://" + ln.Addr().String()
+	}
+	srv, err := server.New(server.Config{Store: st, BaseURL: *baseURL, Logger: log, DataDir: env.DataDir})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+
+	// Background jobs: never two runs of one job at once, and a panic in a
+	// job is logged, not fatal.
+	cronLog := cron.PrintfLogger(slog.NewLogLogger(log.Handler(), slog.LevelInfo))
+	sched := cron.New(cron.WithChain(cron.Recover(cronLog), cron.SkipIfStillRunning(cronLog)))
+	jobCtx, cancelJobs := context.WithCancel(store.WithActor(context.Background(), "system"))
+	defer cancelJobs()
+	if !*noJobs {
+		for _, j := range backgroundJobs {
+			spec, err := j.Spec(env.Ctx, st)
+			if err != nil {
+				return fmt.Errorf("job %s: %w", j.Name, err)
+			}
+			if spec == "" {
+				log.Info("job disabled", "job", j.Name)
+				continue
+			}
+			j := j
+			if _, err := sched.AddFunc(spec, func() {
+				if err := j.Run(jobCtx, st, log); err != nil {
+					log.Error("job failed", "job", j.Name, "err", err)
+				}
+			}); err != nil {
+				return fmt.Errorf("job %s: bad schedule %q: %w", j.Name, spec, err)
+			}
+			log.Info("job scheduled", "job", j.Name, "schedule", spec)
+		}
+	}
+	sched.Start()
+
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	log.Info("foitrack is listening", "url", *baseURL, "data", env.DataDir)
+	fmt.Fprintf(env.Stdout, "foitrack serving on %s (data in %s)\n", *baseURL, env.DataDir)
+
+	select {
+	case <-env.Ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", "err", err)
+		}
+	}
+	// Shut down in order: stop taking requests, let the running jobs finish,
+	// then the database (closed by run's deferred cleanup).
+	log.Info("shutting down")
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(ctx); err != nil {
+		log.Error("http shutdown", "err", err)
+	}
+	srv.Close()
+	stopped := sched.Stop()
+	cancelJobs()
+	<-stopped.Done()
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
