@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -240,8 +241,12 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 }
 
 // dummyHash is compared against when the email is unknown, so that a login
-// takes as long whether or not the account exists.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a real password, only for timing"), bcrypt.DefaultCost)
+// takes as long whether or not the account exists. It is made on first use
+// (not at start-up, which every command would pay for).
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not a real password, only for timing"), PasswordCost)
+	return h
+})
 
 // Authenticate checks an email and password. Any failure, whatever its
 // cause (unknown email, wrong password, disabled account), is the same
@@ -250,7 +255,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	fail := tracker.Errorf(tracker.EUNAUTHORIZED, "Wrong email or password.")
 	u, err := s.UserByEmail(ctx, email)
 	if tracker.ErrorCode(err) == tracker.ENOTFOUND {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return User{}, fail
 	} else if err != nil {
 		return User{}, err
