@@ -15,6 +15,8 @@ import (
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"asset": s.assetURL,
+		// unread is the signed-in user's unread notification count (nav).
+		"unread": s.unreadNotifications,
 		"date": func(d tracker.Date) string {
 			if d.IsZero() {
 				return "—"

@@ -95,6 +95,9 @@ func (s *Server) registerRoutes() {
 	viewer.GET("/api/v1/documents/:id/content", s.downloadDocument)
 	editor.POST("/api/v1/requests", s.apiCreateRequest)
 	editor.POST("/api/v1/requests/:id/events", s.apiRecordEvent)
+
+	// Reminders, notifications, letters, outbound mail, batches, calendar feed.
+	s.registerReminderRoutes(public, viewer, editor, admin)
 }
 
 // routeGroup adds routes that need one access level.

@@ -28,6 +28,7 @@ var publicRoutes = []string{
 	"GET /setup",
 	"POST /setup",
 	"GET /p/:slug",
+	"GET /calendar/:file", // the secret in the address is the credential (calendar apps have no session)
 }
 
 // routePath fills a route's parameters with values that exist.
