@@ -105,6 +105,11 @@ func (in *Ingester) read(ctx context.Context, m store.MailMessage) (*reading, er
 		if pm.LimitExceeded != "" {
 			rd.warnings = append(rd.warnings, pm.LimitExceeded)
 		}
+		for _, a := range pm.Attachments {
+			if a.LimitExceeded != "" {
+				rd.warnings = append(rd.warnings, fmt.Sprintf("attachment %q was not made a document: %s", a.DisplayName(), a.LimitExceeded))
+			}
+		}
 	}
 	if b, err := json.Marshal(VerifyDKIM(ctx, raw, in.Resolver)); err == nil {
 		rd.dkim = b
@@ -119,52 +124,87 @@ func (in *Ingester) Process(ctx context.Context, id int64) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID, State: m.State, RequestID: m.RequestID, Rule: m.MatchRule}
 	if m.State != store.MailNew {
-		return res, nil
+		return resultOf(m), nil
 	}
+	return in.process(ctx, m)
+}
+
+func resultOf(m store.MailMessage) Result {
+	return Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID, State: m.State, RequestID: m.RequestID, Rule: m.MatchRule, Failure: m.Error}
+}
+
+// process files m, as stored (state new). A message with attachments is
+// matched in a transaction of its own first, so that their content is
+// written (outside any transaction) only for a message that is filed;
+// any other is matched and filed in one transaction.
+func (in *Ingester) process(ctx context.Context, m store.MailMessage) (Result, error) {
 	rd, err := in.read(ctx, m)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
+	canMatch := rd.pm != nil && len(rd.pm.Header) > 0
 	var match Match
 	var matched bool
-	if rd.pm != nil && len(rd.pm.Header) > 0 {
+	var files []fileBlob
+	prematch := canMatch && rd.state == "" && hasDocuments(rd.pm)
+	if prematch {
 		err := in.Store.Update(ctx, func(tx *store.Tx) error {
 			var err error
 			match, matched, err = MatchReply(tx, rd.pm)
 			return err
 		})
 		if err != nil {
-			return res, err
+			return Result{}, err
+		}
+		if matched {
+			if files, err = in.writeAttachments(rd); err != nil {
+				return Result{}, err
+			}
 		}
 	}
-	var files []fileBlob
-	if matched && rd.state == "" {
-		if files, err = in.writeAttachments(rd); err != nil {
-			return res, err
-		}
-	}
+	var res Result
 	err = in.Store.Update(ctx, func(tx *store.Tx) error {
-		cur, err := tx.MailByID(id)
+		if canMatch && !prematch {
+			var err error
+			if match, matched, err = MatchReply(tx, rd.pm); err != nil {
+				return err
+			}
+		}
+		res = Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID}
+		return in.file(tx, rd, m, match, matched, files, &res)
+	})
+	if errors.Is(err, errProcessed) {
+		cur, err := in.Store.MailMessageByID(ctx, m.ID)
+		return resultOf(cur), err
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	in.log().Info("mail processed", "id", m.ID, "state", res.State, "request", res.RequestID, "rule", res.Rule, "documents", res.Documents)
+	return res, nil
+}
+
+// giveUp marks a stored message failed without reading it.
+func (in *Ingester) giveUp(ctx context.Context, id int64, reason string) (Result, error) {
+	var res Result
+	err := in.Store.Update(ctx, func(tx *store.Tx) error {
+		m, err := tx.MailByID(id)
 		if err != nil {
 			return err
 		}
-		if cur.State != store.MailNew {
-			return errProcessed
+		res = resultOf(m)
+		if m.State != store.MailNew {
+			return nil
 		}
-		res = Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID}
-		return in.file(tx, rd, match, matched, files, &res)
+		p := store.MailProcessing{State: store.MailFailed, Error: reason, Warnings: m.Warnings, TextBody: m.TextBody, HTMLBody: m.HTMLBody}
+		if err := tx.SetMailProcessed(m, p); err != nil {
+			return err
+		}
+		res.State, res.Failure = store.MailFailed, reason
+		return nil
 	})
-	if errors.Is(err, errProcessed) {
-		cur, err := in.Store.MailMessageByID(ctx, id)
-		return Result{MailID: id, UID: cur.UID, MessageID: cur.MessageID, State: cur.State, RequestID: cur.RequestID}, err
-	}
-	if err != nil {
-		return res, err
-	}
-	in.log().Info("mail processed", "id", id, "state", res.State, "request", res.RequestID, "rule", res.Rule, "documents", res.Documents)
-	return res, nil
+	return res, err
 }
 
 // Assign files a message from the holding pen (unmatched, or kept raw after
@@ -180,8 +220,6 @@ func (in *Ingester) Assign(ctx context.Context, id, requestID int64) (Result, er
 		return Result{}, tracker.Errorf(tracker.ECONFLICT, "this message is filed on a request already")
 	case m.State == store.MailNew:
 		return Result{}, tracker.Errorf(tracker.ECONFLICT, "this message is still being processed; try again in a moment")
-	case m.State == store.MailMatched:
-		return Result{}, tracker.Errorf(tracker.ECONFLICT, "this message is filed already")
 	}
 	if _, err := in.Store.RequestByID(ctx, requestID); err != nil {
 		return Result{}, err
@@ -198,19 +236,16 @@ func (in *Ingester) Assign(ctx context.Context, id, requestID int64) (Result, er
 	}
 	var res Result
 	err = in.Store.Update(ctx, func(tx *store.Tx) error {
-		cur, err := tx.MailByID(id)
+		m, err := tx.SetMailRequest(id, requestID)
 		if err != nil {
 			return err
 		}
-		if cur.RequestID != 0 || cur.State == store.MailMatched {
-			return tracker.Errorf(tracker.ECONFLICT, "this message was filed meanwhile")
-		}
-		if err := tx.SetMailRequest(id, requestID); err != nil {
-			return err
-		}
 		res = Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID}
-		return in.file(tx, rd, Match{RequestID: requestID, Rule: store.MatchManual, Evidence: store.Actor(ctx)}, true, files, &res)
+		return in.file(tx, rd, m, Match{RequestID: requestID, Rule: store.MatchManual, Evidence: store.Actor(ctx)}, true, files, &res)
 	})
+	if errors.Is(err, errProcessed) {
+		return Result{}, tracker.Errorf(tracker.ECONFLICT, "this message was filed meanwhile")
+	}
 	return res, err
 }
 
@@ -232,9 +267,6 @@ func (in *Ingester) writeAttachments(rd *reading) ([]fileBlob, error) {
 	for i := range rd.pm.Attachments {
 		a := &rd.pm.Attachments[i]
 		if !isDocument(a) {
-			if a.LimitExceeded != "" {
-				rd.warnings = append(rd.warnings, fmt.Sprintf("attachment %q was not kept: %s", a.DisplayName(), a.LimitExceeded))
-			}
 			continue
 		}
 		if seen[a.SHA256] {
@@ -248,6 +280,16 @@ func (in *Ingester) writeAttachments(rd *reading) ([]fileBlob, error) {
 		out = append(out, fileBlob{att: a, sum: sum, size: size})
 	}
 	return out, nil
+}
+
+// hasDocuments reports whether any attachment of pm becomes a document.
+func hasDocuments(pm *ParsedMessage) bool {
+	for i := range pm.Attachments {
+		if isDocument(&pm.Attachments[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // isDocument says whether an attachment becomes a document: any file with
@@ -264,7 +306,7 @@ func isDocument(a *Attachment) bool {
 }
 
 // file records everything processing decided, in the caller's transaction.
-func (in *Ingester) file(tx *store.Tx, rd *reading, match Match, matched bool, files []fileBlob, res *Result) error {
+func (in *Ingester) file(tx *store.Tx, rd *reading, m store.MailMessage, match Match, matched bool, files []fileBlob, res *Result) error {
 	pm := rd.pm
 	p := store.MailProcessing{State: rd.state, Error: rd.failure, DKIM: rd.dkim, Warnings: rd.warnings}
 	if pm != nil {
@@ -312,7 +354,12 @@ func (in *Ingester) file(tx *store.Tx, rd *reading, match Match, matched bool, f
 		p.Classification, p.ProposalState = b, prop.State
 		p.Warnings = rd.warnings
 	}
-	return tx.SetMailProcessed(rd.msg.ID, p)
+	if err := tx.SetMailProcessed(m, p); tracker.ErrorCode(err) == tracker.ECONFLICT {
+		return errProcessed
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // fileOnRequest turns a matched reply's attachments into documents, learns

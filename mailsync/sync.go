@@ -137,7 +137,19 @@ func (s *Syncer) run(ctx context.Context, cfg Config, sum *Summary) error {
 		return err
 	}
 	for _, id := range ids {
-		res, err := s.Ingest.Process(ctx, id)
+		// A message whose processing stopped the program (out of memory,
+		// killed) must not stop every later pass: after maxProcessAttempts
+		// it is kept raw, as failed.
+		attempts, err := s.Store.NoteMailProcessAttempt(ctx, id)
+		if err != nil {
+			return err
+		}
+		var res Result
+		if attempts > maxProcessAttempts {
+			res, err = s.Ingest.giveUp(ctx, id, fmt.Sprintf("processing did not finish in %d attempts: the message is kept raw", maxProcessAttempts))
+		} else {
+			res, err = s.Ingest.Process(ctx, id)
+		}
 		if err != nil {
 			return err
 		}
@@ -181,6 +193,10 @@ func (s *Syncer) run(ctx context.Context, cfg Config, sum *Summary) error {
 		delay = min(delay*2, maxDelay)
 	}
 }
+
+// maxProcessAttempts is how often processing a stored message is retried
+// after the program stopped during it.
+const maxProcessAttempts = 3
 
 func (sum *Summary) count(r Result) {
 	switch {
@@ -277,6 +293,9 @@ func (s *Syncer) pass(ctx context.Context, cfg Config, sum *Summary) error {
 		}
 	}
 	cur := newCursor(list, since)
+	if cur.dedupe, err = s.Store.MailUnderOtherUIDValidity(ctx, cfg.Mailbox, uv); err != nil {
+		return err
+	}
 	batchBytes := s.BatchBytes
 	if batchBytes <= 0 {
 		batchBytes = 8 << 20
@@ -388,15 +407,7 @@ func (s *Syncer) storeRaw(ctx context.Context, cfg Config, uv uint32, cur *curso
 	}
 	m := store.MailMessage{RawSHA256: sum, RawSize: size, MessageID: msgID, Mailbox: cfg.Mailbox, UIDValidity: uv, UID: uid,
 		RawHeaders: string(header), State: store.MailNew}
-	dup, err := s.insert(ctx, &m, cur)
-	if err != nil || dup {
-		return Result{UID: uid, MessageID: msgID, Duplicate: dup}, err
-	}
-	res, err := s.Ingest.Process(ctx, m.ID)
-	if err != nil {
-		return res, storeError{err}
-	}
-	return res, nil
+	return s.insertAndProcess(ctx, &m, cur)
 }
 
 // storeOverLimit records a message over the size limit with its header and
@@ -407,11 +418,15 @@ func (s *Syncer) storeOverLimit(ctx context.Context, cfg Config, uv uint32, cur 
 	reason := fmt.Sprintf("the message is %d bytes, over the limit of %d bytes: only its header was fetched", size, cfg.MaxMessageBytes)
 	m := store.MailMessage{RawSize: size, MessageID: msgID, Mailbox: cfg.Mailbox, UIDValidity: uv, UID: uid,
 		RawHeaders: string(header), State: store.MailNew, Error: reason}
-	dup, err := s.insert(ctx, &m, cur)
+	return s.insertAndProcess(ctx, &m, cur)
+}
+
+func (s *Syncer) insertAndProcess(ctx context.Context, m *store.MailMessage, cur *cursor) (Result, error) {
+	dup, err := s.insert(ctx, m, cur)
 	if err != nil || dup {
-		return Result{UID: uid, MessageID: msgID, Duplicate: dup}, err
+		return Result{UID: m.UID, MessageID: m.MessageID, Duplicate: dup}, err
 	}
-	res, err := s.Ingest.Process(ctx, m.ID)
+	res, err := s.Ingest.process(ctx, *m)
 	if err != nil {
 		return res, storeError{err}
 	}
@@ -426,6 +441,9 @@ type cursor struct {
 	done  map[uint32]bool
 	next  int    // index of the first listed UID not stored yet
 	since uint32 // the checkpoint the pass started from
+	// dedupe: the mailbox has messages stored under an earlier UIDVALIDITY,
+	// so each message is looked for by content (see FindDuplicateMail).
+	dedupe bool
 }
 
 func newCursor(list []MessageInfo, since uint32) *cursor {
@@ -465,16 +483,23 @@ func (s *Syncer) insert(ctx context.Context, m *store.MailMessage, cur *cursor) 
 	checkpoint := cur.checkpointWith(m.UID)
 	err = s.Store.Update(ctx, func(tx *store.Tx) error {
 		duplicate = false
-		if _, dup, err := tx.FindDuplicateMail(m.Mailbox, m.UIDValidity, m.MessageID, m.RawSHA256, m.RawSize, m.RawHeaders); err != nil {
-			return err
-		} else if dup {
-			duplicate = true
-		} else if stored, err := tx.IncomingMailStored(m.Mailbox, m.UIDValidity, m.UID); err != nil {
-			return err
-		} else if stored {
-			duplicate = true
-		} else if err := tx.InsertIncomingMail(m); err != nil {
-			return err
+		if cur.dedupe {
+			_, dup, err := tx.FindDuplicateMail(m.Mailbox, m.UIDValidity, m.MessageID, m.RawSHA256, m.RawSize, m.RawHeaders)
+			if err != nil {
+				return err
+			}
+			duplicate = dup
+		}
+		if !duplicate {
+			// The UNIQUE (mailbox, uidvalidity, uid) key refuses a message
+			// stored already (a FETCH answered out of order held the
+			// checkpoint back): it is counted as a duplicate.
+			err := tx.InsertIncomingMail(m)
+			if tracker.ErrorCode(err) == tracker.ECONFLICT {
+				duplicate = true
+			} else if err != nil {
+				return err
+			}
 		}
 		return tx.SaveMailCheckpoint(m.Mailbox, m.UIDValidity, checkpoint)
 	})

@@ -36,9 +36,26 @@ type fixture struct {
 	roads   tracker.Request // to the council, sent
 	parks   tracker.Request // to the council, sent (so the council's domain alone is ambiguous)
 	stops   tracker.Request // to the police, sent: the police's only open request
+	// sameContentOK: the mailbox holds byte-identical messages (each is
+	// still stored, once per UID).
+	sameContentOK bool
 }
 
+// newFixture syncs from go-imap's in-process server.
 func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ms, err := StartMemServer("alice", "secret-"+store.NewReplyToken())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ms.Close() })
+	f := newFixtureFor(t, ms.Config(testPasswordEnv), ms.Password)
+	f.ms = ms
+	return f
+}
+
+// newFixtureFor syncs from the server cfg names, logging in with password.
+func newFixtureFor(t *testing.T, cfg Config, password string) *fixture {
 	t.Helper()
 	ctx := store.WithActor(context.Background(), "test")
 	st, err := store.Open(ctx, t.TempDir())
@@ -46,13 +63,9 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ms, err := StartMemServer("alice", "secret-"+store.NewReplyToken())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ms.Close() })
-	t.Setenv(testPasswordEnv, ms.Password)
-	f := &fixture{t: t, ctx: ctx, st: st, ms: ms, cfg: ms.Config(testPasswordEnv)}
+	t.Setenv(testPasswordEnv, password)
+	cfg.PasswordEnv = testPasswordEnv
+	f := &fixture{t: t, ctx: ctx, st: st, cfg: cfg}
 	f.cfg.applyDefaults()
 	f.council = tracker.Authority{Name: "Borsetshire County Council", Email: "foi@borsetshire.gov.uk"}
 	f.police = tracker.Authority{Name: "Ambridge Constabulary", Email: "disclosure@ambridge.police.uk"}
@@ -119,7 +132,8 @@ func (f *fixture) byMessageID(id string) store.MailMessage {
 }
 
 // assertStoredOnce checks that every message of the mailbox is stored,
-// once: as many rows as messages, and no UID or raw content twice.
+// once: as many rows as messages, no UID twice, no content twice, every raw
+// blob intact, and nothing left half-processed.
 func (f *fixture) assertStoredOnce(mailboxCount int) {
 	f.t.Helper()
 	list, err := f.st.MailMessages(f.ctx, store.MailFilter{Direction: "in"})
@@ -131,11 +145,20 @@ func (f *fixture) assertStoredOnce(mailboxCount int) {
 	}
 	seen := map[string]bool{}
 	for _, m := range list {
-		key := m.MessageID + "/" + m.RawSHA256
-		if seen[key] {
-			f.t.Fatalf("message %s stored twice", key)
+		uid := fmt.Sprintf("uid %d/%d", m.UIDValidity, m.UID)
+		content := "content " + m.MessageID + "/" + m.RawSHA256
+		if seen[uid] || seen[content] && !f.sameContentOK {
+			f.t.Fatalf("message %s (%s) stored twice", uid, content)
 		}
-		seen[key] = true
+		seen[uid], seen[content] = true, true
+		if m.RawSHA256 != "" {
+			if err := f.st.VerifyBlob(m.RawSHA256); err != nil {
+				f.t.Fatalf("message %d: %v", m.ID, err)
+			}
+		}
+		if m.State == store.MailNew {
+			f.t.Fatalf("message %d was never processed", m.ID)
+		}
 	}
 }
 
@@ -704,4 +727,34 @@ func TestAcknowledgementNotAllowedStaysProposed(t *testing.T) {
 	if events, _ := f.st.Events(f.ctx, draft.ID); len(events) != 0 {
 		t.Fatalf("events recorded on a draft: %+v", events)
 	}
+}
+
+func TestMessageThatKeepsStoppingTheProgramIsKeptRawAsFailed(t *testing.T) {
+	f := newFixture(t)
+	raw := textMail("x@y.example", "foi@example.org", "Poison", "poison@x", "text")
+	uid := f.append(raw)
+	s := f.syncer()
+	sum, size, err := f.st.WriteBlob(strings.NewReader(raw), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := store.MailMessage{RawSHA256: sum, RawSize: size, MessageID: "poison@x", Mailbox: "INBOX", UIDValidity: f.uidValidity(), UID: uid, State: store.MailNew}
+	if _, err := s.insert(f.ctx, &m, newCursor([]MessageInfo{{UID: uid}}, 0)); err != nil {
+		t.Fatal(err)
+	}
+	// Three passes died while processing it.
+	for i := 1; i <= maxProcessAttempts; i++ {
+		if n, err := f.st.NoteMailProcessAttempt(f.ctx, m.ID); err != nil || n != i {
+			t.Fatalf("attempt %d: %d %v", i, n, err)
+		}
+	}
+	res := f.sync()
+	if res.Failed != 1 || len(res.Failures) != 1 || !strings.Contains(res.Failures[0].Reason, "kept raw") {
+		t.Fatalf("summary %+v", res)
+	}
+	got := f.byMessageID("poison@x")
+	if got.State != store.MailFailed || got.RawSHA256 != sum || len(got.Warnings) != maxProcessAttempts+1 {
+		t.Fatalf("message %+v", got)
+	}
+	f.assertStoredOnce(1)
 }

@@ -174,14 +174,15 @@ func (tx *Tx) InsertIncomingMail(m *MailMessage) error {
 	})
 }
 
-// IncomingMailStored reports whether the message under this mailbox,
-// UIDVALIDITY and UID is stored already.
-func (tx *Tx) IncomingMailStored(mailbox string, uidValidity, uid uint32) (bool, error) {
+// MailUnderOtherUIDValidity reports whether messages of mailbox are stored
+// under a UIDVALIDITY other than uidValidity: only then can a fetched
+// message be one stored already under another UID (see FindDuplicateMail).
+func (s *Store) MailUnderOtherUIDValidity(ctx context.Context, mailbox string, uidValidity uint32) (bool, error) {
 	var n int
-	err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM mail_messages
-		WHERE direction = 'in' AND mailbox = ? AND uidvalidity = ? AND uid = ?`, mailbox, uidValidity, uid).Scan(&n)
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM mail_messages
+		WHERE direction = 'in' AND mailbox = ? AND uidvalidity <> ? LIMIT 1)`, mailbox, uidValidity).Scan(&n)
 	if err != nil {
-		return false, fmt.Errorf("store: unable to look up message: %w", err)
+		return false, fmt.Errorf("store: unable to look up earlier UIDVALIDITY: %w", err)
 	}
 	return n > 0, nil
 }
@@ -239,12 +240,11 @@ type MailProcessing struct {
 	HTMLBody   string
 }
 
-// SetMailProcessed records the outcome of processing message id.
-func (tx *Tx) SetMailProcessed(id int64, p MailProcessing) error {
-	before, err := tx.mailByID(id)
-	if err != nil {
-		return err
-	}
+// SetMailProcessed records the outcome of processing message before (as
+// the caller read it). When the row changed meanwhile (its state or
+// request), nothing is written and the error is ECONFLICT: someone else
+// processed or filed it first.
+func (tx *Tx) SetMailProcessed(before MailMessage, p MailProcessing) error {
 	m := before
 	if p.MessageID != "" {
 		m.MessageID = p.MessageID
@@ -282,20 +282,23 @@ func (tx *Tx) SetMailProcessed(id int64, p MailProcessing) error {
 	m.State, m.Error, m.RequestID, m.MatchRule = p.State, p.Error, p.RequestID, p.MatchRule
 	m.Classification, m.ProposalState, m.Warnings = p.Classification, p.ProposalState, p.Warnings
 	m.TextBody, m.HTMLBody, m.ProcessedAt = p.TextBody, p.HTMLBody, tx.now
-	_, err = tx.ExecContext(tx.ctx, `
+	res, err := tx.ExecContext(tx.ctx, `
 		UPDATE mail_messages SET message_id = ?, in_reply_to = ?, refs = ?, subject = ?, from_addr = ?, from_name = ?,
 			to_addrs = ?, cc_addrs = ?, sent_at = ?, date_header = ?, received_chain = ?, dkim = ?, request_id = ?,
 			match_rule = ?, state = ?, error = ?, classification = ?, proposal_state = ?, warnings = ?, text_body = ?,
 			html_body = ?, processed_at = ?
-		WHERE id = ?`,
+		WHERE id = ? AND state = ? AND COALESCE(request_id, 0) = ?`,
 		m.MessageID, m.InReplyTo, jsonList(m.References), m.Subject, m.FromAddr, m.FromName,
 		jsonList(m.To), jsonList(m.Cc), nullTS(m.SentAt), m.DateHeader, jsonList(m.Received), rawJSON(m.DKIM, "[]"), nullID(m.RequestID),
 		m.MatchRule, m.State, m.Error, rawJSON(m.Classification, ""), m.ProposalState, jsonList(m.Warnings), m.TextBody,
-		m.HTMLBody, ts(m.ProcessedAt), id)
+		m.HTMLBody, ts(m.ProcessedAt), before.ID, before.State, before.RequestID)
 	if err != nil {
 		return fmt.Errorf("store: unable to record processed message: %w", err)
 	}
-	return tx.Audit("process", "mail_message", id, mailAuditView(before), mailAuditView(m))
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tracker.Errorf(tracker.ECONFLICT, "message %d changed while it was processed", before.ID)
+	}
+	return tx.Audit("process", "mail_message", before.ID, mailAuditView(before), mailAuditView(m))
 }
 
 // mailAuditView is what the audit log keeps of a message's processing (not
@@ -339,24 +342,29 @@ func (s *Store) MarkMailNotFOI(ctx context.Context, id int64) error {
 	})
 }
 
-// SetMailRequest attaches a message that is not about any request yet to
-// one, by hand (from the holding pen), for any state but new.
-func (tx *Tx) SetMailRequest(id, requestID int64) error {
+// SetMailRequest files a message that is not about any request yet on one,
+// by hand (from the holding pen), and returns the row as it now is.
+func (tx *Tx) SetMailRequest(id, requestID int64) (MailMessage, error) {
 	m, err := tx.mailByID(id)
 	if err != nil {
-		return err
+		return m, err
 	}
 	if m.RequestID != 0 {
-		return tracker.Errorf(tracker.ECONFLICT, "message %d belongs to request %d already", id, m.RequestID)
+		return m, tracker.Errorf(tracker.ECONFLICT, "message %d belongs to request %d already", id, m.RequestID)
 	}
-	if _, err := tx.requestByID(requestID); err != nil {
-		return err
+	if m.State == MailNew || m.State == MailMatched {
+		return m, tracker.Errorf(tracker.ECONFLICT, "message %d is %s, not waiting in the holding pen", id, m.State)
+	}
+	r, err := tx.requestByID(requestID)
+	if err != nil {
+		return m, err
 	}
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE mail_messages SET request_id = ?, match_rule = ? WHERE id = ?`,
 		requestID, MatchManual, id); err != nil {
-		return fmt.Errorf("store: unable to assign message: %w", err)
+		return m, fmt.Errorf("store: unable to assign message: %w", err)
 	}
-	return tx.Audit("assign", "mail_message", id, nil, map[string]any{"request_id": requestID})
+	m.RequestID, m.MatchRule, m.RequestTitle, m.RequestOurRef = requestID, MatchManual, r.Title, r.OurRef
+	return m, tx.Audit("assign", "mail_message", id, nil, map[string]any{"request_id": requestID})
 }
 
 func (tx *Tx) mailByID(id int64) (MailMessage, error) {
@@ -463,6 +471,32 @@ func (s *Store) CountMail(ctx context.Context, f MailFilter) (int, error) {
 // UnmatchedMailCount is how many messages wait in the holding pen (for the dashboard).
 func (s *Store) UnmatchedMailCount(ctx context.Context) (int, error) {
 	return s.CountMail(ctx, MailFilter{Direction: "in", State: MailUnmatched})
+}
+
+// NoteMailProcessAttempt records that processing of a stored message is
+// started again after the program stopped during it, and returns how many
+// attempts there have been (kept as warnings, shown with the message).
+func (s *Store) NoteMailProcessAttempt(ctx context.Context, id int64) (int, error) {
+	const note = "processing was interrupted (the program stopped) and started again"
+	var attempts int
+	err := s.Update(ctx, func(tx *Tx) error {
+		m, err := tx.mailByID(id)
+		if err != nil {
+			return err
+		}
+		for _, w := range m.Warnings {
+			if w == note {
+				attempts++
+			}
+		}
+		attempts++
+		_, err = tx.ExecContext(tx.ctx, `UPDATE mail_messages SET warnings = ? WHERE id = ?`, jsonList(append(m.Warnings, note)), id)
+		if err != nil {
+			return fmt.Errorf("store: unable to note processing attempt: %w", err)
+		}
+		return nil
+	})
+	return attempts, err
 }
 
 // MailIDsToProcess lists incoming messages stored but not processed yet

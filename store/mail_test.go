@@ -155,12 +155,19 @@ func TestMailProcessingHoldingPenAndThread(t *testing.T) {
 	m2 := mustIncoming(t, st, "INBOX", 1, 2, "Message-ID: <r2@spam>\r\n\r\nbuy\r\n", "r2@spam")
 	class := json.RawMessage(`{"kind":"acknowledgement"}`)
 	err := st.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.SetMailProcessed(m1.ID, store.MailProcessing{State: store.MailMatched, RequestID: r.ID, MatchRule: store.MatchReplyAddress,
+		if err := tx.SetMailProcessed(m1, store.MailProcessing{State: store.MailMatched, RequestID: r.ID, MatchRule: store.MatchReplyAddress,
 			Subject: "Your request", FromAddr: "foi@council.gov.uk", TextBody: "We acknowledge", Classification: class,
 			ProposalState: store.ProposalProposed, References: []string{"x@y"}}); err != nil {
 			return err
 		}
-		return tx.SetMailProcessed(m2.ID, store.MailProcessing{State: store.MailUnmatched, Subject: "Offer"})
+		if err := tx.SetMailProcessed(m2, store.MailProcessing{State: store.MailUnmatched, Subject: "Offer"}); err != nil {
+			return err
+		}
+		// Processing the same message again is refused: it is not new any more.
+		if err := tx.SetMailProcessed(m2, store.MailProcessing{State: store.MailMatched}); tracker.ErrorCode(err) != tracker.ECONFLICT {
+			t.Errorf("processing twice: %v", err)
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
