@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"text/tabwriter"
 	"time"
 
 	"github.com/foitrack/foitrack/outbound"
@@ -75,7 +74,7 @@ func remindCmd(env *Env, args []string) error {
 				return jerr
 			}
 		} else {
-			fmt.Fprintf(env.Stdout, "%d reminders given now (%d were given before), %d emailed, %d emails failed.\n",
+			fmt.Fprintf(env.Stdout, "Reminders given now: %d (given before: %d); emailed: %d; emails failed: %d.\n",
 				res.Given, res.Already, res.Emailed, res.Failed)
 			if r.Mailer == nil {
 				fmt.Fprintln(env.Stdout, "No SMTP server is configured: reminders are in the app only.")
@@ -106,30 +105,25 @@ func remindCmd(env *Env, args []string) error {
 	}
 	today := tracker.DateOf(now.In(r.Location))
 	var fresh, given int
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(env.Stdout, "Reminders due at %s (today is %s in %s):\n\n", now.Format(time.RFC3339), today.Long(), r.Location)
+	fmt.Fprintf(env.Stdout, "Reminders due at %s (today is %s in %s):\n", now.Format(time.RFC3339), today.Long(), r.Location)
 	for _, p := range plan {
 		if p.Given {
 			given++
 			continue
 		}
 		fresh++
-		channel := "app"
+		channel := "in the app and by email"
 		switch {
 		case r.Mailer == nil:
-			channel = "app (no SMTP server)"
-		case p.Recipient.EmailReminders:
-			channel = "app + email"
-		default:
-			channel = "app (email off)"
+			channel = "in the app (no SMTP server configured)"
+		case !p.Recipient.EmailReminders:
+			channel = "in the app (they turned email off)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s (%s)\t%s\n", p.Request.ID, clip(p.Request.Title, 36), p.Due.Title,
-			p.Recipient.User.Email, p.Recipient.Why, channel)
-		fmt.Fprintf(tw, "\t\t  why: %s\t\t\n", p.Due.Text)
+		fmt.Fprintf(env.Stdout, "\n#%d %s — %s\n  %s, due %s → %s (%s), %s\n  why: %s\n", p.Request.ID, p.Request.Title,
+			p.Request.AuthorityName, p.Due.Title, p.Due.DueDate.Long(), p.Recipient.User.Email, p.Recipient.Why, channel, p.Due.Text)
 	}
-	tw.Flush()
 	if fresh == 0 {
-		fmt.Fprintln(env.Stdout, "Nothing to give now.")
+		fmt.Fprintln(env.Stdout, "\nNothing to give now.")
 	}
 	fmt.Fprintf(env.Stdout, "\n%d would be given now; %d due but given before. Nothing was changed (--dry-run).\n", fresh, given)
 	return nil
