@@ -269,6 +269,21 @@ func TestBrowserFlow(t *testing.T) {
 	b.wantText("#history", "Internal review requested")
 	b.screenshot("request")
 
+	// The other pages, as the campaigner finds their way around.
+	b.open(fmt.Sprintf("/authorities/%d", council.ID), http.StatusOK)
+	b.wantText("#record", "1", "request")
+	b.wantText("main", "Speed camera contracts", "s31(1)(a)")
+	b.screenshot("authority")
+	b.open("/exemptions", http.StatusOK)
+	b.wantText("#ex-s31\\(1\\)\\(a\\)", "Borsetshire County Council")
+	b.screenshot("exemptions")
+	b.open("/requests", http.StatusOK)
+	b.wantText("table", "Speed camera contracts", "Internal review")
+	b.screenshot("requests")
+	b.open("/authorities", http.StatusOK)
+	b.wantText("table", "Ambridge Parish Council", "Scotland")
+	b.screenshot("authorities")
+
 	// Make it public and read the public page signed out.
 	b.open(requestPath+"/edit", http.StatusOK)
 	b.do("make it public", chromedp.Click(chromedp.CSS(`input[name=visibility][value=public]`)))

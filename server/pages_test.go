@@ -121,11 +121,35 @@ func TestPagesRender(t *testing.T) {
 				t.Errorf("%s does not show %q", p.path, w)
 			}
 		}
+		if !res.Uncompressed {
+			t.Errorf("%s was not sent gzipped", p.path)
+		}
 		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 			t.Errorf("%s: Content-Type %q", p.path, ct)
 		}
 		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe-inline") {
 			t.Errorf("%s: CSP %q", p.path, csp)
 		}
+	}
+}
+
+func TestRequestListPages(t *testing.T) {
+	app := newTestApp(t)
+	app.user("viewer@example.org", store.RoleViewer)
+	a := app.authority("Borsetshire County Council", tracker.JurisdictionEngland)
+	for i := 1; i <= pageSize+5; i++ {
+		app.request(fmt.Sprintf("Request number %03d", i), a.ID, "", false)
+	}
+	c := app.login("viewer@example.org")
+	// Filtered by status, the list is by due date (none for drafts), then oldest first.
+	_, body := c.get("/requests?status=draft")
+	wantContains(t, body, "Showing 1–50 of 55", "Request number 001", "Request number 050", `href="/requests?page=2&amp;status=draft"`)
+	if strings.Contains(body, "Request number 051") {
+		t.Error("page 1 shows the 51st request")
+	}
+	_, body = c.get("/requests?status=draft&page=2")
+	wantContains(t, body, "Showing 51–55 of 55", "Request number 055", "Previous")
+	if strings.Contains(body, "Next →") {
+		t.Error("the last page links to a next one")
 	}
 }
