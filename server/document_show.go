@@ -15,6 +15,7 @@ type documentPage struct {
 	Request      tracker.Request
 	Dispositions []struct{ Code, Label string }
 	Exemptions   string // as the edit form shows them
+	Timeline     *timelinePanel
 }
 
 // showDocumentPage shows a document: metadata, hashes, exemptions, and the
@@ -34,5 +35,8 @@ func (s *Server) showDocumentPage(c echo.Context) error {
 		return err
 	}
 	p := documentPage{Document: d, Request: r, Dispositions: dispositions, Exemptions: strings.Join(d.Exemptions, ", ")}
+	if p.Timeline, err = s.loadTimelinePanel(ctx, "document", id); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "document_show", &view{Title: d.Filename, Section: "documents", Data: p})
 }

@@ -15,6 +15,8 @@ import (
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"asset": s.assetURL,
+		// auditHead is the audit log's head, shown in the footer.
+		"auditHead": s.auditHeadShort,
 		// unread is the signed-in user's unread notification count (nav).
 		"unread": s.unreadNotifications,
 		"date": func(d tracker.Date) string {

@@ -34,6 +34,8 @@ type requestPage struct {
 	Today        tracker.Date
 	// Upload form values and messages after a refused upload.
 	Upload url.Values
+	// Timeline is the events the request (or its documents, its mail) supports.
+	Timeline *timelinePanel
 }
 
 // claimedExemption is an exemption cited in the history or on a document.
@@ -88,6 +90,9 @@ func (s *Server) loadRequestPage(ctx context.Context, id int64) (*requestPage, e
 			return nil, err
 		}
 		p.PublicURL = "/p/" + slug
+	}
+	if p.Timeline, err = s.loadTimelinePanel(ctx, "request", id); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -96,6 +96,9 @@ func (s *Server) registerRoutes() {
 	editor.POST("/api/v1/requests", s.apiCreateRequest)
 	editor.POST("/api/v1/requests/:id/events", s.apiRecordEvent)
 
+	// Timeline events, links, provenance, evidence bundles, the audit page.
+	s.registerTimelineRoutes(viewer, editor)
+
 	// Reminders, notifications, letters, outbound mail, batches, calendar feed.
 	s.registerReminderRoutes(public, viewer, editor, admin)
 }

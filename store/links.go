@@ -290,7 +290,7 @@ type EventLinkDetail struct {
 	RequestTitle      string
 	RequestOurRef     string
 	RequestTheirRef   string
-	RequestLaw        string
+	RequestLaw        tracker.LawCode
 	RequestVisibility string
 	RequestStatus     string
 	RequestOutcome    string
@@ -455,7 +455,7 @@ func LinkedForExport(links []EventLinkDetail, baseURL string) ([]timeline.Linked
 			src = append(src, timeline.LinkedSource{LinkID: l.ID, URL: url, Title: l.Label(), Publisher: l.AuthorityName,
 				Date: l.ReceivedOn, Tier: l.Tier, Request: req, SHA256: l.DocumentSHA256})
 		case LinkWithheld:
-			wh = append(wh, timeline.Withheld{LinkID: l.ID, Title: l.Label(), Authority: l.AuthorityName, Law: l.RequestLaw,
+			wh = append(wh, timeline.Withheld{LinkID: l.ID, Title: l.Label(), Authority: l.AuthorityName, Law: string(l.RequestLaw),
 				Exemptions: l.CitedExemptions(), Date: l.ReceivedOn, Request: req, URL: url})
 		}
 	}

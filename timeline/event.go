@@ -237,6 +237,50 @@ func (e *Event) SourcesYAML() string {
 
 // --- setters -----------------------------------------------------------------
 
+// SetID changes the event's id (and so its file name).
+func (e *Event) SetID(id string) error {
+	id = strings.TrimSpace(id)
+	if !ValidID(id) {
+		return fmt.Errorf("id %q is not usable as a file name (letters, digits, '.', '_', '-' only)", id)
+	}
+	if id == e.ID() {
+		return nil
+	}
+	v, _ := valueOf(e.doc, KeyID)
+	if v == nil {
+		e.doc.Content = append([]*yaml.Node{strNode(KeyID), strNode(id)}, e.doc.Content...)
+	} else {
+		setValue(e.doc, KeyID, setScalar(v, id, "!!str"))
+	}
+	e.fileName = "" // the file is named after the new id
+	return nil
+}
+
+// Slug makes an event id in the collection's style: the date, two dashes,
+// and the title in lower case with dashes ("2026-03-02--met-refuses-…").
+func Slug(date, title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 60 {
+			break
+		}
+	}
+	s := strings.Trim(b.String(), "-")
+	if s == "" {
+		s = "event"
+	}
+	return date + "--" + s
+}
+
 // SetTitle sets the title.
 func (e *Event) SetTitle(s string) {
 	v, _ := valueOf(e.doc, KeyTitle)

@@ -1,0 +1,151 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/evidence"
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// provenancePage is a document's provenance chain.
+type provenancePage struct {
+	store.DocumentProvenance
+	Authority tracker.Authority
+	PublicURL string
+}
+
+// showDocumentProvenance shows where a document came from: the request, our
+// message it answered, the reply it came in (sender, Date, Message-ID,
+// Received chain, DKIM, IMAP mailbox/UIDVALIDITY/UID, when fetched, raw
+// sha256), the attachment itself, the events it supports, and every audit
+// entry about it.
+func (s *Server) showDocumentProvenance(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	p := provenancePage{}
+	if p.DocumentProvenance, err = s.st.DocumentProvenance(ctx, id); err != nil {
+		return err
+	}
+	if p.Authority, err = s.st.AuthorityByID(ctx, p.Request.AuthorityID); err != nil {
+		return err
+	}
+	if p.PublicSlug != "" {
+		p.PublicURL = "/p/" + p.PublicSlug
+	}
+	return s.render(c, http.StatusOK, "provenance", &view{Title: "Provenance of " + p.Document.Filename, Section: "documents", Data: p})
+}
+
+// downloadRequestBundle sends the evidence bundle of a request.
+func (s *Server) downloadRequestBundle(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.sendBundle(c, "request", id, fmt.Sprintf("foitrack-request-%d-evidence.zip", id))
+}
+
+// downloadEventBundle sends the evidence bundle of a timeline event.
+func (s *Server) downloadEventBundle(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	te, err := s.st.TimelineEventByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.sendBundle(c, "event", id, te.Event.ID()+"-evidence.zip")
+}
+
+// sendBundle writes the bundle whole before sending it, so that an error
+// is a clean error page, never half a zip.
+func (s *Server) sendBundle(c echo.Context, kind string, id int64, name string) error {
+	var buf bytes.Buffer
+	if _, err := evidence.Write(c.Request().Context(), s.st, &buf, kind, id, evidence.Options{BaseURL: s.cfg.BaseURL, Now: s.cfg.Now}); err != nil {
+		return err
+	}
+	name = strings.Map(func(r rune) rune {
+		if r == '"' || r == '\\' || r < 0x20 || r > 0x7e {
+			return '_'
+		}
+		return r
+	}, name)
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+}
+
+// auditPage shows the audit log's head (to publish or write down), the
+// latest entries, and the result of a full check when one was asked for.
+type auditPage struct {
+	HeadID   int64
+	Head     string
+	Entries  []store.AuditEntry
+	Checked  bool
+	Chain    int
+	ChainBad *store.AuditBreak
+	Files    int
+	Rows     int
+	Problems []store.Problem
+}
+
+func (s *Server) loadAuditPage(c echo.Context) (*auditPage, error) {
+	ctx := c.Request().Context()
+	p := &auditPage{}
+	var err error
+	if p.Head, p.HeadID, err = s.st.AuditHead(ctx); err != nil {
+		return nil, err
+	}
+	after := max(p.HeadID-30, 0)
+	entries, err := s.st.AuditEntries(ctx, "", 0, after, 30)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(entries) - 1; i >= 0; i-- { // newest first
+		p.Entries = append(p.Entries, entries[i])
+	}
+	return p, nil
+}
+
+func (s *Server) showAuditPage(c echo.Context) error {
+	p, err := s.loadAuditPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "audit", &view{Title: "Audit log", Section: "audit", Data: p})
+}
+
+// verifyAudit runs what `foitrack audit verify` runs and shows the result.
+func (s *Server) verifyAudit(c echo.Context) error {
+	ctx := c.Request().Context()
+	p, err := s.loadAuditPage(c)
+	if err != nil {
+		return err
+	}
+	p.Checked = true
+	if p.Chain, p.ChainBad, err = s.st.VerifyAuditChain(ctx); err != nil {
+		return err
+	}
+	if p.ChainBad != nil {
+		p.Problems = append(p.Problems, store.Problem{Where: fmt.Sprintf("audit entry %d", p.ChainBad.EntryID), Detail: p.ChainBad.Reason})
+	}
+	fc, err := s.st.VerifyStoredFiles(ctx, nil)
+	if err != nil {
+		return err
+	}
+	p.Files, p.Problems = fc.Blobs, append(p.Problems, fc.Problems...)
+	rows, rp, err := s.st.VerifyRows(ctx)
+	if err != nil {
+		return err
+	}
+	p.Rows, p.Problems = rows, append(p.Problems, rp...)
+	return s.render(c, http.StatusOK, "audit", &view{Title: "Audit log", Section: "audit", Data: p})
+}

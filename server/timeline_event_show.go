@@ -1,0 +1,47 @@
+package server
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/timeline"
+)
+
+// timelineEventPage is one event with everything it rests on.
+type timelineEventPage struct {
+	Item     store.TimelineEvent
+	Body     template.HTML // the markdown body, rendered safely (timeline.HTML escapes everything)
+	Sources  []timeline.Source
+	Extra    []timeline.Field
+	Links    []store.EventLinkDetail
+	Withheld []timeline.Withheld // as the export will state them
+	Roles    []string
+	File     string // the event's file as exported, for people who keep the timeline in git
+}
+
+// showTimelineEvent shows an event: its fields, its body, and for each link
+// the request, the authority, the dates and the exemptions cited.
+func (s *Server) showTimelineEvent(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	te, err := s.st.TimelineEventByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	p := timelineEventPage{Item: te, Body: template.HTML(timeline.HTML(te.Event.Text())), Extra: te.Event.Extra(), Roles: store.LinkRoles}
+	if p.Links, err = s.st.EventLinkDetails(ctx, store.LinkFilter{EventIDs: []int64{id}}); err != nil {
+		return err
+	}
+	src, wh := store.LinkedForExport(p.Links, s.cfg.BaseURL)
+	exported := te.Event.WithLinks(src, wh)
+	p.Sources, p.Withheld = exported.Sources(), wh
+	_, file := exported.File("")
+	p.File = string(file)
+	return s.render(c, http.StatusOK, "timeline_event", &view{Title: te.Event.Title(), Section: "timeline", Data: p})
+}

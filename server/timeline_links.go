@@ -1,0 +1,72 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// linkToTimelineEvent links a document, message or request to an event
+// with a role. The form comes from the event page (target kind and number)
+// or from a document or request page (hidden target, event chosen); either
+// way the browser returns to the page it came from.
+func (s *Server) linkToTimelineEvent(c echo.Context) error {
+	ctx := c.Request().Context()
+	l := store.EventLink{
+		EventID:    formInt(c, "event_id"),
+		Role:       c.FormValue("role"),
+		Exemptions: formList(c, "exemptions"),
+		Tier:       int(formInt(c, "tier")),
+		Note:       strings.TrimSpace(c.FormValue("note")),
+	}
+	id := formInt(c, "target_id")
+	switch c.FormValue("target") {
+	case "document":
+		l.DocumentID = id
+	case "message":
+		l.MessageID = id
+	case "request":
+		l.RequestID = id
+	}
+	back := localPath(c.FormValue("back"), fmt.Sprintf("/timeline/events/%d", l.EventID))
+	if l.EventID == 0 {
+		return s.redirectWithFlash(c, back, "error", "Not linked: choose an event.")
+	}
+	if id == 0 {
+		return s.redirectWithFlash(c, back, "error", "Not linked: give the number of the document, message or request.")
+	}
+	err := s.st.LinkToEvent(ctx, &l)
+	switch tracker.ErrorCode(err) {
+	case "":
+	case tracker.EINVALID, tracker.ENOTFOUND, tracker.ECONFLICT:
+		return s.redirectWithFlash(c, back, "error", "Not linked: %s", tracker.ErrorMessage(err))
+	default:
+		return err
+	}
+	msg := fmt.Sprintf("Linked as %s.", l.Role)
+	if len(l.Exemptions) > 0 {
+		msg = fmt.Sprintf("Linked as %s under %s.", l.Role, strings.Join(l.Exemptions, ", "))
+	}
+	return s.redirectWithFlash(c, back, "ok", "%s", msg)
+}
+
+// unlinkTimelineEvent removes a link.
+func (s *Server) unlinkTimelineEvent(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	l, err := s.st.EventLinkByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := s.st.DeleteEventLink(c.Request().Context(), id); err != nil {
+		return err
+	}
+	back := localPath(c.FormValue("back"), fmt.Sprintf("/timeline/events/%d", l.EventID))
+	return s.redirectWithFlash(c, back, "ok", "Link removed.")
+}

@@ -1,0 +1,231 @@
+package server
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/foitrack/foitrack/evidence"
+	"github.com/foitrack/foitrack/internal/provtest"
+	"github.com/foitrack/foitrack/store"
+)
+
+// timelineApp is a test app with the provenance trail of provtest: a public
+// request to the Met, our mail, a DKIM-signed reply with a PDF, an event the
+// PDF is linked to as released and a withheld document as withheld.
+func timelineApp(t *testing.T) (*testApp, provtest.Trail, *client) {
+	t.Helper()
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	tr := provtest.Build(t, app.st)
+	return app, tr, app.login("editor@example.org")
+}
+
+func TestTimelinePageAndFilters(t *testing.T) {
+	_, tr, c := timelineApp(t)
+	res, body := c.get("/timeline")
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "Met discloses LFR deployment records but withholds watchlist criteria",
+		"Live facial recognition watchlists", "LFR deployment record.pdf",
+		"Metropolitan Police Service withheld this under s31(1)(a)", fmt.Sprintf(`href="/timeline/events/%d"`, tr.EventID))
+	for q, shown := range map[string]bool{
+		"tag=foi": true, "tag=palantir": false, "actor=Metropolitan+Police+Service": true, "actor=Someone": false,
+		"importance=7": true, "importance=8": false, "from=2026-03": true, "from=2026-04": false, "to=2026-03-29": false,
+		"to=2026": true, "q=watchlist": true, "q=nothing+like+it": false,
+	} {
+		_, body := c.get("/timeline?" + q)
+		if got := strings.Contains(body, `id="event-`); got != shown {
+			t.Errorf("/timeline?%s: event shown = %v, want %v", q, got, shown)
+		}
+	}
+}
+
+func TestTimelineEventPageShowsLinks(t *testing.T) {
+	_, tr, c := timelineApp(t)
+	res, body := c.get(fmt.Sprintf("/timeline/events/%d", tr.EventID))
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body,
+		"What it rests on", "LFR deployment record.pdf", "LFR watchlist criteria",
+		"Live facial recognition watchlists", "Metropolitan Police Service", "uk-foia"[:0]+"FOIA",
+		"sent 2026-03-02", "received 2026-03-30", `<span class="exemption">s31(1)(a)</span>`,
+		"<strong>Withheld:</strong> LFR watchlist criteria — Metropolitan Police Service withheld this under s31(1)(a).",
+		"<p>The Met released its deployment record and refused the watchlist criteria.</p>",
+		"withheld:\n- title: LFR watchlist criteria", // the file as exported
+		fmt.Sprintf(`href="/timeline/events/%d/bundle.zip"`, tr.EventID))
+}
+
+func TestRequestAndDocumentPagesShowTheirEvents(t *testing.T) {
+	_, tr, c := timelineApp(t)
+	for _, path := range []string{fmt.Sprintf("/requests/%d", tr.Request.ID), fmt.Sprintf("/documents/%d", tr.DocumentID)} {
+		res, body := c.get(path)
+		wantStatus(t, res, http.StatusOK)
+		wantContains(t, body, `id="timeline"`, "Met discloses LFR deployment records", `action="/timeline/links"`)
+	}
+	_, body := c.get(fmt.Sprintf("/requests/%d", tr.Request.ID))
+	wantContains(t, body, fmt.Sprintf(`href="/requests/%d/bundle.zip"`, tr.Request.ID), "withheld")
+	_, body = c.get(fmt.Sprintf("/documents/%d", tr.DocumentID))
+	wantContains(t, body, fmt.Sprintf(`href="/documents/%d/provenance"`, tr.DocumentID))
+}
+
+func TestProvenancePage(t *testing.T) {
+	app, tr, c := timelineApp(t)
+	res, body := c.get(fmt.Sprintf("/documents/%d/provenance", tr.DocumentID))
+	wantStatus(t, res, http.StatusOK)
+	d, _ := app.st.DocumentByID(context.Background(), tr.DocumentID)
+	m, _ := app.st.MailMessageByID(context.Background(), tr.MessageID)
+	wantContains(t, body,
+		"1. The request it answered", "Live facial recognition watchlists", "Metropolitan Police Service", tr.Request.OurRef,
+		"2. Our message it replied to", "&lt;req-lfr@foitrack.example&gt;",
+		"3. The message it came in", "&lt;foi@met.example.gov.uk&gt;", "Mon, 30 Mar 2026 14:02:00 &#43;0100",
+		"&lt;reply-012345@met.example.gov.uk&gt;", "from mx1.met.example.gov.uk", "from exch01.met.example.gov.uk",
+		"d=met.example.gov.uk s=foi2026", ">pass<", "mailbox INBOX · UIDVALIDITY 1711 · UID 42", "30 Mar 2026 13:05", m.RawSHA256,
+		"4. The document", "LFR deployment record.pdf", "application/pdf", d.SHA256, fmt.Sprintf("(%d bytes)", len(provtest.PDF)),
+		"5. The events it supports", "Met discloses LFR deployment records",
+		"Audit trail", "create document", "fetch mail_message", "link event_link")
+}
+
+func TestTimelineEventFormCreatesEditsAndRefuses(t *testing.T) {
+	app, tr, c := timelineApp(t)
+	res, _ := c.postForm("/timeline", url.Values{"date": {"2026-04-02"}, "title": {"ICO complaint lodged"}, "importance": {"5"},
+		"tags": {"ico, complaint"}, "actors": {"Information Commissioner's Office\r\nCampaigners"}, "body": {"We complained.\r\n\r\nSecond paragraph."},
+		"sources": {"- url: https://example.org/complaint\n  title: Our complaint\n  tier: 1\n"}, "extra": {"location: London\n"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	te, err := app.st.TimelineEventBySlug(context.Background(), "2026-04-02--ico-complaint-lodged")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, md := te.Event.File("")
+	want := "---\nid: 2026-04-02--ico-complaint-lodged\ndate: '2026-04-02'\ntitle: ICO complaint lodged\nimportance: 5\ntags:\n- ico\n- complaint\n" +
+		"actors:\n- Information Commissioner's Office\n- Campaigners\nsources:\n- url: https://example.org/complaint\n  title: Our complaint\n  tier: 1\n" +
+		"location: London\n---\n\nWe complained.\n\nSecond paragraph.\n"
+	if string(md) != want {
+		t.Errorf("created event file:\n%s\nwant\n%s", md, want)
+	}
+	if loc := res.Header.Get("Location"); loc != fmt.Sprintf("/timeline/events/%d", te.ID) {
+		t.Errorf("redirect to %s", loc)
+	}
+
+	// The edit form shows the fields; saving only the title rewrites only its line.
+	res, body := c.get(fmt.Sprintf("/timeline/events/%d/edit", te.ID))
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, `value="ICO complaint lodged"`, "- url: https://example.org/complaint", "location: London")
+	form := url.Values{"slug": {te.Event.ID()}, "date": {"2026-04-02"}, "title": {"ICO complaint lodged by campaigners"}, "importance": {"5"},
+		"tags": {"ico, complaint"}, "actors": {"Information Commissioner's Office\nCampaigners"}, "body": {"We complained.\n\nSecond paragraph."},
+		"sources": {te.Event.SourcesYAML()}, "extra": {te.Event.ExtraYAML()}}
+	res, _ = c.postForm(fmt.Sprintf("/timeline/events/%d", te.ID), form)
+	wantStatus(t, res, http.StatusSeeOther)
+	te2, _ := app.st.TimelineEventByID(context.Background(), te.ID)
+	if _, md2 := te2.Event.File(""); string(md2) != strings.Replace(want, "title: ICO complaint lodged\n", "title: ICO complaint lodged by campaigners\n", 1) {
+		t.Errorf("edited file:\n%s", md2)
+	}
+
+	// Bad input: every field's message, nothing saved.
+	bad := url.Values{"date": {"2026-02-30"}, "title": {""}, "importance": {"11"}, "sources": {"- just a string\n"}, "extra": {"title: no"}}
+	res, body = c.postForm(fmt.Sprintf("/timeline/events/%d", te.ID), bad)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantContains(t, body, "a title is required", "use YYYY-MM-DD", "a number from 1 to 10", "each source is a mapping", "has its own field")
+	if te3, _ := app.st.TimelineEventByID(context.Background(), te.ID); te3.Event.Title() != "ICO complaint lodged by campaigners" {
+		t.Errorf("a refused form changed the event: %q", te3.Event.Title())
+	}
+	// A clashing id.
+	form.Set("slug", "2026-03-30--met-partly-discloses-lfr-records")
+	res, body = c.postForm(fmt.Sprintf("/timeline/events/%d", te.ID), form)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantContains(t, body, "another event has this id")
+
+	// Link the request's withheld document to it from the document page's form.
+	res, _ = c.postForm("/timeline/links", url.Values{"target": {"document"}, "target_id": {fmt.Sprint(tr.WithheldID)},
+		"event_id": {fmt.Sprint(te.ID)}, "role": {"withheld"}, "back": {fmt.Sprintf("/documents/%d", tr.WithheldID)}})
+	wantStatus(t, res, http.StatusSeeOther)
+	if loc := res.Header.Get("Location"); loc != fmt.Sprintf("/documents/%d", tr.WithheldID) {
+		t.Errorf("back to %s", loc)
+	}
+	_, body = c.get(fmt.Sprintf("/timeline/events/%d", te.ID))
+	wantContains(t, body, "Linked as withheld under s31(1)(a).", "LFR watchlist criteria")
+	// An off-site "back" is not followed.
+	res, _ = c.postForm("/timeline/links", url.Values{"target": {"request"}, "target_id": {fmt.Sprint(tr.Request.ID)},
+		"event_id": {fmt.Sprint(te.ID)}, "role": {"context"}, "back": {"//evil.example/"}})
+	if loc := res.Header.Get("Location"); loc != fmt.Sprintf("/timeline/events/%d", te.ID) {
+		t.Errorf("off-site back followed: %s", loc)
+	}
+	if _, p, _ := app.st.VerifyRows(context.Background()); len(p) > 0 {
+		t.Errorf("the web app changed rows without audit entries: %v", p)
+	}
+}
+
+func TestBundleDownloadsVerify(t *testing.T) {
+	_, tr, c := timelineApp(t)
+	for _, path := range []string{fmt.Sprintf("/timeline/events/%d/bundle.zip", tr.EventID), fmt.Sprintf("/requests/%d/bundle.zip", tr.Request.ID)} {
+		res, body := c.get(path)
+		wantStatus(t, res, http.StatusOK)
+		if res.Header.Get("Content-Type") != "application/zip" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("%s: headers %v", path, res.Header)
+		}
+		if _, err := zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body))); err != nil {
+			t.Fatalf("%s: not a zip: %v", path, err)
+		}
+		p := filepath.Join(t.TempDir(), "b.zip")
+		os.WriteFile(p, []byte(body), 0o644)
+		r, err := evidence.Verify(p)
+		if err != nil || !r.OK() || len(r.DKIM) != 1 || r.DKIM[0].Now != "pass" {
+			t.Errorf("%s does not verify: %v %+v", path, err, r)
+		}
+		if !strings.Contains(r.Manifest.Events[0].Path, "2026-03-30--met-partly-discloses-lfr-records") {
+			t.Errorf("events: %+v", r.Manifest.Events)
+		}
+	}
+}
+
+func TestTimelineExportsAndAuditPage(t *testing.T) {
+	app, tr, c := timelineApp(t)
+	_, body := c.get("/timeline.json?tag=foi")
+	var events []map[string]any
+	if err := json.Unmarshal([]byte(body), &events); err != nil || len(events) != 1 {
+		t.Fatalf("timeline.json: %v %s", err, body)
+	}
+	src, _ := events[0]["sources"].([]any)
+	if len(src) != 1 || src[0].(map[string]any)["url"] != "http://foitrack.test/p/"+tr.PublicSlug || events[0]["withheld"] == nil {
+		t.Errorf("exported event: %v", events[0])
+	}
+	_, body = c.get("/timeline/timelinejs.json")
+	var tjs struct {
+		Events []struct {
+			StartDate struct{ Year, Month, Day string } `json:"start_date"`
+			Text      struct{ Headline, Text string }
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &tjs); err != nil || len(tjs.Events) != 1 || tjs.Events[0].StartDate.Day != "30" ||
+		!strings.Contains(tjs.Events[0].Text.Text, "withheld this under s31(1)(a)") {
+		t.Errorf("TimelineJS: %v %s", err, body)
+	}
+
+	head, id, _ := app.st.AuditHead(context.Background())
+	res, body := c.get("/audit")
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, head, fmt.Sprintf("audit head #%d %s", id, head[:16]))
+	_, body = c.get("/timeline")
+	wantContains(t, body, fmt.Sprintf("audit head #%d %s", id, head[:16])) // in every page's footer
+
+	res, body = c.postForm("/audit/verify", nil)
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "Intact:")
+	db, err := sql.Open("sqlite", "file:"+app.st.Path()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE documents SET disposition = 'withheld' WHERE id = ?`, tr.DocumentID); err != nil {
+		t.Fatal(err)
+	}
+	_, body = c.postForm("/audit/verify", nil)
+	wantContains(t, body, fmt.Sprintf(`First broken link: documents row %d: disposition is &#34;withheld&#34;, but audit entry`, tr.DocumentID))
+}

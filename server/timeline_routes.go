@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+)
+
+// registerTimelineRoutes adds the routes of timeline events, their links,
+// provenance pages, evidence bundles and the audit page (registerRoutes
+// calls it, so that routes.go stays the one list's root).
+func (s *Server) registerTimelineRoutes(viewer, editor routeGroup) {
+	viewer.GET("/timeline", s.showTimeline)
+	viewer.GET("/timeline.json", s.exportTimelineJSON)
+	viewer.GET("/timeline/timelinejs.json", s.exportTimelineJS)
+	viewer.GET("/timeline/events/:id", s.showTimelineEvent)
+	viewer.GET("/timeline/events/:id/bundle.zip", s.downloadEventBundle)
+	viewer.GET("/requests/:id/bundle.zip", s.downloadRequestBundle)
+	viewer.GET("/documents/:id/provenance", s.showDocumentProvenance)
+	viewer.GET("/audit", s.showAuditPage)
+
+	editor.GET("/timeline/new", s.showNewTimelineEvent)
+	editor.POST("/timeline", s.createTimelineEvent)
+	editor.GET("/timeline/events/:id/edit", s.showEditTimelineEvent)
+	editor.POST("/timeline/events/:id", s.updateTimelineEvent)
+	editor.POST("/timeline/events/:id/delete", s.deleteTimelineEvent)
+	editor.POST("/timeline/links", s.linkToTimelineEvent)
+	editor.POST("/timeline/links/:id/delete", s.unlinkTimelineEvent)
+	editor.POST("/audit/verify", s.verifyAudit)
+}
+
+// timelinePanel is what a request or document page shows of the timeline:
+// the events it is linked to and, for editors, a form to link it to one.
+type timelinePanel struct {
+	Target   string // document, message or request
+	TargetID int64
+	Links    []store.EventLinkDetail
+	Events   []eventOption // for the link form
+	Roles    []string
+	Back     string // where the link form returns to
+}
+
+// eventOption is an event in a select list.
+type eventOption struct {
+	ID    int64
+	Label string
+}
+
+// loadTimelinePanel gathers the panel for a request or a document.
+func (s *Server) loadTimelinePanel(ctx context.Context, target string, id int64) (*timelinePanel, error) {
+	p := &timelinePanel{Target: target, TargetID: id, Roles: store.LinkRoles}
+	f := store.LinkFilter{}
+	switch target {
+	case "document":
+		f.DocumentID, p.Back = id, fmt.Sprintf("/documents/%d", id)
+	case "request":
+		f.RequestID, p.Back = id, fmt.Sprintf("/requests/%d", id)
+	default:
+		f.MessageID = id
+	}
+	var err error
+	if p.Links, err = s.st.EventLinkDetails(ctx, f); err != nil {
+		return nil, err
+	}
+	events, err := s.st.TimelineEvents(ctx, store.TimelineFilter{Limit: 2000})
+	if err != nil {
+		return nil, err
+	}
+	for i := len(events) - 1; i >= 0; i-- { // newest first: the likely choice
+		te := events[i]
+		p.Events = append(p.Events, eventOption{ID: te.ID, Label: te.Event.Date() + " · " + truncateLabel(te.Event.Title(), 90)})
+	}
+	return p, nil
+}
+
+func truncateLabel(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// auditHeadShort is the audit log's head for the page footer: entry and the
+// start of its hash ("" when the log is empty or cannot be read).
+func (s *Server) auditHeadShort() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2e9)
+	defer cancel()
+	h, id, err := s.st.AuditHead(ctx)
+	if err != nil || id == 0 {
+		return ""
+	}
+	return "#" + strconv.FormatInt(id, 10) + " " + h[:16]
+}
+
+// localPath accepts a redirect target only when it is a path on this site.
+func localPath(p, fallback string) string {
+	if strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.Contains(p, `\`) && !strings.ContainsAny(p, "\r\n") {
+		return p
+	}
+	return fallback
+}
+
+// formInt reads an integer form field (0 when absent or bad).
+func formInt(c echo.Context, field string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue(field)), 10, 64)
+	return n
+}
