@@ -101,6 +101,10 @@ func (s *Server) apiCreateRequest(c echo.Context) error {
 	if err := s.st.CreateRequest(ctx, &r, in.SentOn); err != nil {
 		return err
 	}
+	// Whoever logs a request owns it: its reminders go to them.
+	if err := s.st.SetRequestOwner(ctx, r.ID, currentUser(c).ID); err != nil {
+		return err
+	}
 	if r.Visibility == tracker.VisibilityPublic {
 		if _, err := s.st.EnsurePublicSlug(ctx, r.ID); err != nil {
 			return err

@@ -233,6 +233,14 @@ func TestBatchPagesSendAndExport(t *testing.T) {
 	if list, _ := app.st.Batches(ctx, ""); len(list) != 1 {
 		t.Fatalf("%d batches", len(list))
 	}
+	// A request logged in the web app is owned by whoever logged it.
+	res, _ = c.postForm("/requests", url.Values{"title": {"Gritting routes"}, "authority_id": {fmt.Sprint(a1.ID)}})
+	wantStatus(t, res, http.StatusSeeOther)
+	var rid int64
+	fmt.Sscanf(res.Header.Get("Location"), "/requests/%d", &rid)
+	if owner, _ := app.st.RequestOwner(ctx, rid); owner != u.ID {
+		t.Fatalf("request %d is owned by %d, want the editor %d", rid, owner, u.ID)
+	}
 }
 
 func TestAdminLetterAndMailSettings(t *testing.T) {

@@ -37,6 +37,10 @@ func (s *Server) submitRequest(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
+	// Whoever logs a request owns it: its reminders go to them.
+	if err := s.st.SetRequestOwner(ctx, r.ID, currentUser(c).ID); err != nil {
+		return err
+	}
 	if r.Visibility == tracker.VisibilityPublic {
 		if _, err := s.st.EnsurePublicSlug(ctx, r.ID); err != nil {
 			return err
