@@ -119,7 +119,7 @@ func TestChaserAndComplaintFollowTheHistory(t *testing.T) {
 	}
 	for _, want := range []string{
 		`my request for information "Drone flights", which you received on Mon 2 Mar 2026.`,
-		"Under FOIA 2000 s10(1) you should have responded by Tue 31 Mar 2026. Received Mon 2 Mar 2026. Due Tue 31 Mar 2026, the 20th working day after the date of receipt",
+		"Under FOIA 2000 s10(1) you should have responded by Tue 31 Mar 2026.\n\nHow that date is worked out: Received Mon 2 Mar 2026. Due Tue 31 Mar 2026, the 20th working day after the date of receipt",
 		"Tue 17 Mar 2026, St Patrick's Day",
 		"The response is now 3 working days late.", // 1 and 2 Apr, then Easter, then 7 Apr
 		"[your name]",
