@@ -15,7 +15,9 @@ import (
 // noDKIM answers every DKIM key lookup with nothing (the test's mail is unsigned).
 type noDKIM struct{}
 
-func (noDKIM) LookupTXT(context.Context, string) ([]string, error) { return nil, fmt.Errorf("no DNS in tests") }
+func (noDKIM) LookupTXT(context.Context, string) ([]string, error) {
+	return nil, fmt.Errorf("no DNS in tests")
+}
 
 // TestChaserReplyArrivesByIMAPOnItsRequest: two requests to one authority
 // are sent by SMTP; a chaser goes out on the first; the authority's reply
