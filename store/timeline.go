@@ -75,6 +75,7 @@ func (r timelineRow) event() (TimelineEvent, error) {
 		return TimelineEvent{}, fmt.Errorf("store: timeline event %d: %w", r.ID, err)
 	}
 	ev.SetFileName(r.FileName)
+	ev.SetImplicitID(r.Slug)
 	return TimelineEvent{ID: r.ID, Event: ev, CreatedAt: parseTS(r.CreatedAt), UpdatedAt: parseTS(r.UpdatedAt)}, nil
 }
 

@@ -454,3 +454,37 @@ func TestVerifyFindsTampering(t *testing.T) {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// The project's own event files (odd endings, no id, CRLF, flow lists,
+// anchors, unknown keys) go through the database unchanged too.
+func TestTimelineRoundTripOwnFiles(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	dir := filepath.Join("..", "timeline", "testdata", "events")
+	res := readEvents(t, dir)
+	if len(res.Errors) > 0 || len(res.Events) < 5 {
+		t.Fatalf("%d events, errors %v", len(res.Events), res.Errors)
+	}
+	if _, err := st.ImportTimelineEvents(ctx, res.Events); err != nil {
+		t.Fatal(err)
+	}
+	events, err := st.TimelineEventsForExport(ctx, store.TimelineFilter{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := timeline.WriteDir(out, events, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, fe := range res.Events {
+		want, _ := os.ReadFile(filepath.Join(dir, fe.File))
+		got, err := os.ReadFile(filepath.Join(out, fe.File))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s changed on import → export (%v):\n%q\n%q", fe.File, err, want, got)
+		}
+	}
+	te, err := st.TimelineEventBySlug(ctx, "2026-06-01--no-id")
+	if err != nil || te.Event.ID() != "2026-06-01--no-id" {
+		t.Errorf("event without id in its file: %v %v", te.Event, err)
+	}
+}

@@ -53,6 +53,17 @@ type Event struct {
 	origFormat string
 	body       string // markdown: everything after the closing "---" line; JSON: the summary
 	fileName   string // the file it was read from (its base name), if any
+	// implicitID is the id of a file whose front matter has none: its
+	// name (the collection names files after ids). It is not written into
+	// the front matter, so the file is exported as it was.
+	implicitID string
+}
+
+// SetImplicitID gives an event whose front matter has no id its id.
+func (e *Event) SetImplicitID(id string) {
+	if v, _ := valueOf(e.doc, KeyID); scalarString(v) == "" {
+		e.implicitID = id
+	}
 }
 
 // FileName is the name of the file the event was read from ("" if none).
@@ -80,7 +91,13 @@ func (e *Event) Clone() *Event {
 }
 
 // ID is the event's id (also its file name, without extension).
-func (e *Event) ID() string { v, _ := valueOf(e.doc, KeyID); return scalarString(v) }
+func (e *Event) ID() string {
+	v, _ := valueOf(e.doc, KeyID)
+	if id := scalarString(v); id != "" {
+		return id
+	}
+	return e.implicitID
+}
 
 // Date is the date as written: YYYY-MM-DD, YYYY-MM or YYYY.
 func (e *Event) Date() string { v, _ := valueOf(e.doc, KeyDate); return normDate(scalarString(v)) }
@@ -108,7 +125,8 @@ func (e *Event) Actors() []string { v, _ := valueOf(e.doc, KeyActors); return st
 func (e *Event) Format() string { return e.origFormat }
 
 // Body is the markdown body as stored: for a markdown file, every byte after
-// the closing "---" line (usually a blank line first); for JSON, the summary.
+// the closing "---" (its line end first, then usually a blank line), so that
+// a file is written back exactly, whatever its ending; for JSON, the summary.
 func (e *Event) Body() string { return e.body }
 
 // Text is the body without the blank lines around it.
@@ -463,10 +481,10 @@ func (e *Event) SetBody(text string) {
 		e.body = text
 		return
 	}
-	lead := e.body[:len(e.body)-len(strings.TrimLeft(e.body, "\r\n"))]
-	trail := e.body[len(strings.TrimRight(e.body, "\r\n")):]
-	if strings.TrimSpace(e.body) == "" {
-		lead, trail = "\n", "\n"
+	lead := e.body[:len(e.body)-len(strings.TrimLeft(e.body, "\r\n \t"))]
+	trail := e.body[len(strings.TrimRight(e.body, "\r\n \t")):]
+	if strings.TrimSpace(e.body) == "" || !strings.Contains(lead, "\n") {
+		lead, trail = "\n\n", "\n" // the delimiter's line end, a blank line
 	}
 	if text == "" {
 		e.body = lead
@@ -539,13 +557,14 @@ func (e *Event) validate(fallbackID string) (int, string) {
 		return line(KeyID), "id must be a single value"
 	}
 	if id == "" {
-		if fallbackID == "" {
+		if fallbackID == "" && e.implicitID == "" {
 			return doc.Line, "missing id"
 		}
 		// The collection names each file after its event's id.
-		insertAfter(doc, KeyID, strNode(fallbackID))
-		doc.Content = append(doc.Content[len(doc.Content)-2:], doc.Content[:len(doc.Content)-2]...)
-		id = fallbackID
+		if e.implicitID == "" {
+			e.implicitID = fallbackID
+		}
+		id = e.implicitID
 	}
 	if !ValidID(id) {
 		return line(KeyID), fmt.Sprintf("id %q is not usable as a file name (letters, digits, '.', '_', '-' only)", id)
@@ -663,7 +682,10 @@ func ParseMarkdown(name string, data []byte) (*Event, error) {
 		return nil, ferr(doc.Line+1, "front matter must be a mapping of keys to values")
 	}
 	e := &Event{doc: cloneNode(doc), orig: doc, origText: fm, origFormat: FormatMarkdown, fileName: filepath.Base(name)}
-	e.body = string(data[len(strings.Join(lines[:end+1], "")):])
+	// The body starts right after the closing "---": its line end (or none,
+	// at the very end of a file) belongs to it, so every file is written back
+	// byte for byte.
+	e.body = string(data[len(strings.Join(lines[:end], ""))+3:])
 	if line, msg := e.validate(stem(name)); msg != "" {
 		return nil, ferr(line+1, "%s", msg)
 	}
@@ -787,7 +809,7 @@ func (e *Event) FrontMatter() []byte {
 func (e *Event) Markdown() []byte {
 	body := e.body
 	if e.origFormat == FormatJSON {
-		body = "\n" + strings.Trim(e.body, "\n") + "\n"
+		body = "\n\n" + strings.Trim(e.body, "\n") + "\n"
 	}
 	delim := "---\n"
 	if e.origFormat == FormatMarkdown && bytes.Contains(e.origText, []byte("\r\n")) {
@@ -796,7 +818,10 @@ func (e *Event) Markdown() []byte {
 	var b bytes.Buffer
 	b.WriteString(delim)
 	b.Write(e.FrontMatter())
-	b.WriteString(delim)
+	b.WriteString("---")
+	if !strings.HasPrefix(body, "\n") && !strings.HasPrefix(body, "\r\n") && strings.TrimSpace(body) != "" && !strings.HasPrefix(body, " ") {
+		b.WriteString(delim[3:]) // a body must start on its own line
+	}
 	b.WriteString(body)
 	return b.Bytes()
 }
@@ -805,6 +830,9 @@ func (e *Event) Markdown() []byte {
 // title, where the collection's JSON files have it).
 func (e *Event) jsonDoc() *yaml.Node {
 	doc := cloneNode(e.doc)
+	if v, _ := valueOf(doc, KeyID); v == nil && e.implicitID != "" {
+		doc.Content = append([]*yaml.Node{strNode(KeyID), strNode(e.implicitID)}, doc.Content...)
+	}
 	text := e.Text()
 	if e.origFormat == FormatJSON {
 		text = e.body
