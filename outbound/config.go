@@ -72,7 +72,7 @@ const (
 
 // ErrNotConfigured is returned (as an EINVALID domain error) when no SMTP
 // server is set up: mail cannot be sent, in-app notifications still work.
-var ErrNotConfigured = tracker.Errorf(tracker.EINVALID, "no SMTP server is configured: set one in Settings → Mail (or FOITRACK_SMTP_HOST)")
+var ErrNotConfigured = tracker.Errorf(tracker.EINVALID, "no SMTP server is configured: an admin sets one under Reminders and mail (/admin/reminders), or set FOITRACK_SMTP_HOST")
 
 // LoadSettings reads the stored settings, then applies the environment
 // overrides (getenv is os.Getenv outside tests).
