@@ -1,9 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -66,12 +67,21 @@ func (s *Server) downloadEventBundle(c echo.Context) error {
 	return s.sendBundle(c, "event", id, te.Event.ID()+"-evidence.zip")
 }
 
-// sendBundle writes the bundle whole before sending it, so that an error
-// is a clean error page, never half a zip.
+// sendBundle writes the bundle whole to a temporary file before sending it,
+// so that an error is a clean error page, never half a zip, and a large
+// bundle is not held in memory.
 func (s *Server) sendBundle(c echo.Context, kind string, id int64, name string) error {
-	var buf bytes.Buffer
-	if _, err := evidence.Write(c.Request().Context(), s.st, &buf, kind, id, evidence.Options{BaseURL: s.cfg.BaseURL, Now: s.cfg.Now}); err != nil {
+	f, err := os.CreateTemp("", "foitrack-bundle-*.zip")
+	if err != nil {
+		return fmt.Errorf("server: unable to create bundle file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if _, err := evidence.Write(c.Request().Context(), s.st, f, kind, id, evidence.Options{BaseURL: s.cfg.BaseURL, Now: s.cfg.Now}); err != nil {
 		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("server: unable to read bundle file: %w", err)
 	}
 	name = strings.Map(func(r rune) rune {
 		if r == '"' || r == '\\' || r < 0x20 || r > 0x7e {
@@ -80,7 +90,7 @@ func (s *Server) sendBundle(c echo.Context, kind string, id int64, name string) 
 		return r
 	}, name)
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+	return c.Stream(http.StatusOK, "application/zip", f)
 }
 
 // auditPage shows the audit log's head (to publish or write down), the

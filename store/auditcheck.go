@@ -78,7 +78,8 @@ func (s *Store) VerifyStoredFiles(ctx context.Context, progress func(done, total
 		}
 		where := strings.Join(users[sum], "; ")
 		if err := s.VerifyBlob(sum); err != nil {
-			res.Problems = append(res.Problems, Problem{Where: where, Detail: fmt.Sprintf("stored file %s: %v", s.blobName(sum), err)})
+			msg := strings.TrimPrefix(err.Error(), "blob "+sum+": ")
+			res.Problems = append(res.Problems, Problem{Where: where, Detail: fmt.Sprintf("stored file %s: %s", s.blobName(sum), msg)})
 			continue
 		}
 		if p, _ := s.blobPath(sum); sizes[sum] >= 0 {
