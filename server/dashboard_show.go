@@ -95,8 +95,11 @@ func (s *Server) showDashboard(c echo.Context) error {
 	if p.RecentReplies, err = s.st.RecentEvents(ctx, recentReplyKinds, today.AddDays(-30), 10); err != nil {
 		return err
 	}
-	// MAIL: the mail sync sets p.Mail here (unmatched messages waiting in the
-	// holding pen, and when the last sync ran and how it went).
+	// MAIL: unmatched messages waiting in the holding pen, and when the
+	// last sync ran and how it went.
+	if p.Mail, err = s.loadMailPanel(ctx); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, "dashboard", &view{Title: "Dashboard", Section: "dashboard", Data: p})
 }
 

@@ -36,6 +36,8 @@ type requestPage struct {
 	Upload url.Values
 	// Timeline is the events the request (or its documents, its mail) supports.
 	Timeline *timelinePanel
+	// Mail is the request's mail, its reply address and the replies' proposals.
+	Mail *requestMailPanel
 }
 
 // claimedExemption is an exemption cited in the history or on a document.
@@ -92,6 +94,9 @@ func (s *Server) loadRequestPage(ctx context.Context, id int64) (*requestPage, e
 		p.PublicURL = "/p/" + slug
 	}
 	if p.Timeline, err = s.loadTimelinePanel(ctx, "request", id); err != nil {
+		return nil, err
+	}
+	if p.Mail, err = s.loadRequestMail(ctx, r); err != nil {
 		return nil, err
 	}
 	return p, nil

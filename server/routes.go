@@ -101,6 +101,9 @@ func (s *Server) registerRoutes() {
 
 	// Reminders, notifications, letters, outbound mail, batches, calendar feed.
 	s.registerReminderRoutes(public, viewer, editor, admin)
+
+	// Mail: the holding pen, messages, proposals, mailbox settings.
+	s.registerMailRoutes(viewer, editor, admin)
 }
 
 // routeGroup adds routes that need one access level.
