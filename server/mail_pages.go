@@ -464,7 +464,10 @@ func (s *Server) saveMailSettings(c echo.Context) error {
 	if err != nil && tracker.ErrorCode(err) != tracker.EINVALID {
 		return err
 	}
-	size := func(name string) int64 { n, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64); return n }
+	size := func(name string) int64 {
+		n, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64)
+		return n
+	}
 	port, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("port")))
 	cfg := mailsync.Config{
 		Host: strings.TrimSpace(c.FormValue("host")), Port: port, TLS: c.FormValue("tls_mode"),
