@@ -44,7 +44,11 @@ func (s *Server) newEcho() *echo.Echo {
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
 		HandleError: true, // the status logged is the one the error handler sends
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			attrs := []any{"method", v.Method, "path", v.URIPath, "status", v.Status, "latency", v.Latency.String(), "request_id", v.RequestID}
+			path := v.URIPath
+			if strings.HasPrefix(path, "/calendar/") {
+				path = "/calendar/[secret]" // a calendar feed's address is its credential: never logged
+			}
+			attrs := []any{"method", v.Method, "path", path, "status", v.Status, "latency", v.Latency.String(), "request_id", v.RequestID}
 			if v.Error != nil && v.Status >= 500 {
 				attrs = append(attrs, "err", v.Error)
 			}
