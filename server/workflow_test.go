@@ -453,3 +453,30 @@ func TestAccountsPages(t *testing.T) {
 	res, _ = other.get("/settings")
 	wantStatus(t, res, http.StatusSeeOther)
 }
+
+// TestAuthorityPickerScales: with more authorities than a list can hold
+// (WhatDoTheyKnow has ~47,000), the request form searches instead.
+func TestAuthorityPickerScales(t *testing.T) {
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	var list []tracker.Authority
+	for i := 0; i <= maxAuthorityOptions; i++ {
+		list = append(list, tracker.Authority{Name: fmt.Sprintf("Parish Council %04d", i), URLName: fmt.Sprintf("parish_%04d", i)})
+	}
+	list = append(list, tracker.Authority{Name: "Borsetshire County Council", URLName: "borsetshire"})
+	if _, err := app.st.ImportAuthorities(context.Background(), list); err != nil {
+		t.Fatal(err)
+	}
+	c := app.login("editor@example.org")
+	res, body := c.get("/requests/new")
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, `name="authority_q"`, "Search above to find the authority")
+	if strings.Contains(body, "Parish Council 0001") {
+		t.Fatal("the form lists every authority")
+	}
+	_, body = c.get("/requests/new?authority_q=borsetshire")
+	wantContains(t, body, `type="radio" name="authority_id"`, "Borsetshire County Council")
+	if strings.Contains(body, "Parish Council") {
+		t.Error("the search shows authorities that do not match")
+	}
+}
