@@ -10,6 +10,7 @@ import (
 	"net"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -88,6 +89,9 @@ type Syncer struct {
 	BatchBytes int64
 }
 
+// running is held by the pass under way.
+var running sync.Mutex
+
 func (s *Syncer) log() *slog.Logger {
 	if s.Log == nil {
 		return slog.New(slog.DiscardHandler)
@@ -108,6 +112,14 @@ func (s *Syncer) Run(ctx context.Context) (Summary, error) {
 	if !cfg.Enabled() {
 		return sum, tracker.Errorf(tracker.EINVALID, "no mailbox is configured (set the IMAP host in the mail settings or FOITRACK_IMAP_HOST)")
 	}
+	// One pass at a time in a process: the scheduled job and "sync now" in
+	// the web app share this lock (cron's SkipIfStillRunning only knows its
+	// own runs). A second process syncing at once stays correct, the
+	// database refusing what is stored already, but fetches in vain.
+	if !running.TryLock() {
+		return sum, tracker.Errorf(tracker.ECONFLICT, "a mail sync is running already")
+	}
+	defer running.Unlock()
 	run := store.MailSyncRun{}
 	if err := s.Store.StartMailSyncRun(ctx, &run); err != nil {
 		return sum, err

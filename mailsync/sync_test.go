@@ -358,24 +358,6 @@ func TestReplyAddressBeatsWeakerRules(t *testing.T) {
 	}
 }
 
-func TestLearnTheirRef(t *testing.T) {
-	cases := []struct{ subject, body, want string }{
-		{"", "Dear X,\nOur ref: FOI/2026/1234\nThanks", "FOI/2026/1234"},
-		{"Reference: FOI/2026/1234", "", "FOI/2026/1234"},
-		{"", "Your ref: FT-2026-0001\nOur reference: IR-55.", "IR-55"},
-		{"", "Request reference number - 2026-0412", "2026-0412"},
-		{"", "Your reference: FT-2026-0001", ""},
-		{"", "With reference to your request of 3 March", ""},
-		{"", "> Our ref: OLD/1\nThanks", ""},
-		{"", "Case number: FT-2026-0001", ""}, // our own reference, quoted back
-	}
-	for _, c := range cases {
-		if got := LearnTheirRef(c.subject, c.body, []string{"FT-2026-0001"}); got != c.want {
-			t.Errorf("LearnTheirRef(%q, %q) = %q, want %q", c.subject, c.body, got, c.want)
-		}
-	}
-}
-
 func TestOverLimitMessageRecordedWithHeaders(t *testing.T) {
 	f := newFixture(t)
 	f.cfg.MaxMessageBytes = 2048
@@ -757,4 +739,25 @@ func TestMessageThatKeepsStoppingTheProgramIsKeptRawAsFailed(t *testing.T) {
 		t.Fatalf("message %+v", got)
 	}
 	f.assertStoredOnce(1)
+}
+
+func TestOnePassAtATime(t *testing.T) {
+	f := newFixture(t)
+	for i := 0; i < 3; i++ {
+		f.append(textMail("x@y.example", "foi@example.org", "M", fmt.Sprintf("once-%d@x", i), "text"))
+	}
+	s := f.syncer()
+	var second error
+	s.Progress = func(p Progress) {
+		if p.Done == 1 {
+			_, second = f.syncer().Run(f.ctx)
+		}
+	}
+	if _, err := s.Run(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tracker.ErrorCode(second) != tracker.ECONFLICT {
+		t.Fatalf("a second pass during the first: %v", second)
+	}
+	f.assertStoredOnce(3)
 }
