@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -32,8 +33,11 @@ func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe interface{ Error() string }
-		if errors.As(err, &mbe) && errors.Is(err, io.EOF) {
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			return err // 413, from the error handler
+		case errors.Is(err, io.EOF):
 			return tracker.Errorf(tracker.EINVALID, "the body is empty: send a JSON object")
 		}
 		return tracker.Errorf(tracker.EINVALID, "the body is not the JSON expected: %v", err)

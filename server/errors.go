@@ -22,24 +22,6 @@ var statusFor = map[string]int{
 	tracker.EINTERNAL:     http.StatusInternalServerError,
 }
 
-// codeFor maps an HTTP status (from echo: unknown route, wrong method…) to a domain code.
-func codeFor(status int) string {
-	switch status {
-	case http.StatusNotFound, http.StatusMethodNotAllowed:
-		return tracker.ENOTFOUND
-	case http.StatusUnauthorized:
-		return tracker.EUNAUTHORIZED
-	case http.StatusForbidden:
-		return tracker.EFORBIDDEN
-	case http.StatusRequestEntityTooLarge:
-		return tracker.ETOOLARGE
-	}
-	if status >= 400 && status < 500 {
-		return tracker.EINVALID
-	}
-	return tracker.EINTERNAL
-}
-
 // apiError is the JSON body of every API error.
 type apiError struct {
 	Error  string            `json:"error"`

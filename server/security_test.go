@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -303,6 +304,11 @@ func TestLargeBodiesAreRefused(t *testing.T) {
 		t.Fatalf("%d requests after an oversize form", n)
 	}
 
+	// The same without a Content-Length (chunked): refused while it is read.
+	res, body = c.postRaw("/requests", "application/x-www-form-urlencoded", io.MultiReader(strings.NewReader(big.Encode())))
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
+	wantContains(t, body, "too large")
+
 	// An upload over the document limit (1 MB here) is refused with a message.
 	res, body = c.postMultipart(fmt.Sprintf("/requests/%d/documents", r.ID), url.Values{"disposition": {"released"}}, "big.bin", "application/octet-stream", make([]byte, 3<<20))
 	wantStatus(t, res, http.StatusRequestEntityTooLarge)
@@ -313,6 +319,11 @@ func TestLargeBodiesAreRefused(t *testing.T) {
 	// The API refuses a 10 MB JSON body with a JSON error.
 	tok, _, _ := app.st.CreateAPIToken(context.Background(), 1, "t")
 	res, body = app.api(http.MethodPost, "/api/v1/requests", tok, `{"title":"`+strings.Repeat("x", 10<<20)+`"}`)
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
+	wantContains(t, body, `"error"`)
+	req, _ := http.NewRequest(http.MethodPost, app.ts.URL+"/api/v1/requests", io.MultiReader(strings.NewReader(`{"title":"`+strings.Repeat("x", 10<<20)+`"}`)))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, body = app.anonymous().do(req)
 	wantStatus(t, res, http.StatusRequestEntityTooLarge)
 	wantContains(t, body, `"error"`)
 }
