@@ -61,7 +61,7 @@ func rowFor(ev *timeline.Event) timelineRow {
 	format, fm, body := ev.Stored()
 	return timelineRow{Slug: ev.ID(), Date: ev.Date(), Title: ev.Title(), Importance: ev.Importance(), Status: ev.Status(),
 		Tags: ev.Tags(), Actors: ev.Actors(), Sources: json.RawMessage(ev.SourcesJSON()), Extra: json.RawMessage(ev.ExtraJSON()),
-		FrontMatter: fm, Body: body, Format: format, FileName: ev.FileName()}
+		FrontMatter: fm, Body: body, Format: format, FileName: strings.Join(append([]string{ev.FileName()}, ev.AlsoAs()...), "\n")}
 }
 
 // sameContent reports whether two rows hold the same event (timestamps aside).
@@ -74,7 +74,14 @@ func (r timelineRow) event() (TimelineEvent, error) {
 	if err != nil {
 		return TimelineEvent{}, fmt.Errorf("store: timeline event %d: %w", r.ID, err)
 	}
-	ev.SetFileName(r.FileName)
+	// file_name is the event's file, then any other file holding the same
+	// event in the other format, one per line (names never hold a line break:
+	// only plain names are kept as file names).
+	names := strings.Split(r.FileName, "\n")
+	ev.SetFileName(names[0])
+	if len(names) > 1 {
+		ev.SetAlsoAs(names[1:])
+	}
 	ev.SetImplicitID(r.Slug)
 	return TimelineEvent{ID: r.ID, Event: ev, CreatedAt: parseTS(r.CreatedAt), UpdatedAt: parseTS(r.UpdatedAt)}, nil
 }

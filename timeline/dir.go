@@ -22,9 +22,12 @@ type DirResult struct {
 	Events  []FileEvent
 	Errors  []*FileError
 	Skipped []string // not event files (README.md, SOURCE.md, other extensions)
-	// Duplicates are later files with an id an earlier file had: the later
-	// one is kept, as a re-import would keep it.
+	// Duplicates are later files with an id an earlier file had and other
+	// data: the later one is kept, as a re-import would keep it.
 	Duplicates []*FileError
+	// Twins are files holding the same event as another file, in the other
+	// format (X.json beside X.md): one event, written back as both.
+	Twins []*FileError
 }
 
 // notEventFiles are the markdown files a directory of events commonly has
@@ -81,8 +84,21 @@ func ReadDir(dir string) (*DirResult, error) {
 			continue
 		}
 		if i, ok := seen[ev.ID()]; ok {
+			prev := res.Events[i]
+			if prev.Event.Format() != ev.Format() && SameData(prev.Event, ev) {
+				// The same event in both formats: keep the markdown
+				// file as the event, and write the other back beside it.
+				keep, twin := prev, FileEvent{File: name, Event: ev}
+				if ev.Format() == FormatMarkdown {
+					keep, twin = twin, prev
+				}
+				keep.Event.SetAlsoAs(append(keep.Event.AlsoAs(), twin.File))
+				res.Events[i] = keep
+				res.Twins = append(res.Twins, &FileError{File: twin.File, Msg: fmt.Sprintf("the same event as %s, in the other format: both are kept", keep.File)})
+				continue
+			}
 			res.Duplicates = append(res.Duplicates, &FileError{File: name,
-				Msg: fmt.Sprintf("id %q is also in %s; this file is the one kept", ev.ID(), res.Events[i].File)})
+				Msg: fmt.Sprintf("id %q is also in %s, with other data; this file is the one kept", ev.ID(), prev.File)})
 			res.Events[i] = FileEvent{File: name, Event: ev}
 			continue
 		}
@@ -134,6 +150,28 @@ func WriteDir(dir string, events []*Event, format string) ([]string, error) {
 			return names, fmt.Errorf("timeline: two events would both be written to %s", name)
 		}
 		used[strings.ToLower(name)] = true
+		if format == "" {
+			// The event's other files (X.json beside X.md), in their format.
+			for _, other := range ev.AlsoAs() {
+				st := stem(other)
+				if other != filepath.Base(other) || !ValidID(st) || used[strings.ToLower(other)] {
+					continue
+				}
+				f := FormatMarkdown
+				body := ev.Markdown()
+				if strings.EqualFold(filepath.Ext(other), ".json") {
+					f, body = FormatJSON, ev.JSON()
+				}
+				if f == ev.Format() {
+					continue
+				}
+				if err := writeFileAtomic(filepath.Join(dir, other), body); err != nil {
+					return names, err
+				}
+				used[strings.ToLower(other)] = true
+				names = append(names, other)
+			}
+		}
 		if err := writeFileAtomic(filepath.Join(dir, name), data); err != nil {
 			return names, err
 		}

@@ -2,7 +2,9 @@ package timeline
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -57,6 +59,26 @@ type Event struct {
 	// name (the collection names files after ids). It is not written into
 	// the front matter, so the file is exported as it was.
 	implicitID string
+	// alsoAs are other files the same event was read from, in the other
+	// format (the collection keeps a few events as both X.md and X.json):
+	// they are written back too.
+	alsoAs []string
+}
+
+// AlsoAs are the other files (by name) holding the same event.
+func (e *Event) AlsoAs() []string { return e.alsoAs }
+
+// SetAlsoAs records the other files holding the same event.
+func (e *Event) SetAlsoAs(names []string) { e.alsoAs = names }
+
+// SameData reports whether two events hold the same data (every key and
+// the body), whatever their format or the order and quoting of their keys.
+func SameData(a, b *Event) bool {
+	var x, y any
+	if json.Unmarshal(a.Object(), &x) != nil || json.Unmarshal(b.Object(), &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // SetImplicitID gives an event whose front matter has no id its id.
@@ -270,7 +292,7 @@ func (e *Event) SetID(id string) error {
 	} else {
 		setValue(e.doc, KeyID, setScalar(v, id, "!!str"))
 	}
-	e.fileName = "" // the file is named after the new id
+	e.fileName, e.alsoAs = "", nil // the file is named after the new id
 	return nil
 }
 

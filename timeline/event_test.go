@@ -310,12 +310,32 @@ func TestReadDirReportsAndKeepsGoing(t *testing.T) {
 	write("c.json", "{\"id\": \"a\", \"date\": \"2026-01-02\", \"title\": \"A again\"}")
 	write("d.md", "---\ndate: 2026-01-03\ntitle: D without id\n---\n")
 	write("notes.txt", "x")
+	// The same event as markdown and as JSON: one event, both files kept.
+	write("e.md", "---\nid: e\ndate: '2026-01-04'\ntitle: E\n---\n\nText.\n")
+	write("e.json", "{\n  \"id\": \"e\",\n  \"date\": \"2026-01-04\",\n  \"title\": \"E\",\n  \"summary\": \"Text.\"\n}\n")
 	res, err := ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Events) != 2 || res.Events[0].Event.Title() != "A again" || res.Events[1].Event.ID() != "d" {
+	if len(res.Events) != 3 || res.Events[0].Event.Title() != "A again" || res.Events[1].Event.ID() != "d" {
 		t.Errorf("events: %+v", res.Events)
+	}
+	if len(res.Twins) != 1 || res.Twins[0].File != "e.json" || res.Events[2].File != "e.md" || strings.Join(res.Events[2].Event.AlsoAs(), ",") != "e.json" {
+		t.Errorf("twins: %v, event %+v", res.Twins, res.Events[2])
+	}
+	out := t.TempDir()
+	var evs []*Event
+	for _, fe := range res.Events {
+		evs = append(evs, fe.Event)
+	}
+	if _, err := WriteDir(out, evs, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"e.md", "e.json"} {
+		want, _ := os.ReadFile(filepath.Join(dir, n))
+		if got, err := os.ReadFile(filepath.Join(out, n)); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s not written back as it was: %v\n%s", n, err, got)
+		}
 	}
 	if len(res.Errors) != 1 || res.Errors[0].File != "b.md" || res.Errors[0].Line != 4 {
 		t.Errorf("errors: %v", res.Errors)

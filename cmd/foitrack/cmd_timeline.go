@@ -36,7 +36,7 @@ func timelineImport(env *Env, args []string) error {
 	for _, e := range res.Errors {
 		fmt.Fprintf(env.Stderr, "%s\n", e)
 	}
-	for _, d := range res.Duplicates {
+	for _, d := range append(res.Duplicates, res.Twins...) {
 		fmt.Fprintf(env.Stderr, "note: %s\n", d)
 	}
 	counts := map[string]int{}

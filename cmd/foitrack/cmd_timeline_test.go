@@ -28,7 +28,7 @@ func TestTimelineImportExportCommands(t *testing.T) {
 	for _, e := range entries {
 		b, _ := os.ReadFile(filepath.Join(shared, e.Name()))
 		os.WriteFile(filepath.Join(src, e.Name()), b, 0o644)
-		if strings.HasSuffix(e.Name(), ".md") && e.Name() != "SOURCE.md" {
+		if e.Name() != "SOURCE.md" {
 			names = append(names, e.Name())
 		}
 	}
