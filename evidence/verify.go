@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -468,7 +467,7 @@ func checkAudit(m *Manifest, files map[string]*bundleFile, r *Report) {
 			r.add(ManifestName, "timeline event %d as recorded does not load: %v", ev.ID, err)
 			continue
 		}
-		if !sameEvent(parsed, recorded) {
+		if !timeline.SameData(parsed, recorded) {
 			r.add(ev.Path, "differs from timeline event %d as the audit log recorded it (entry with its front matter and body)", ev.ID)
 		}
 		for _, l := range ev.Links {
@@ -488,16 +487,6 @@ func checkAudit(m *Manifest, files map[string]*bundleFile, r *Report) {
 func idOf(raw json.RawMessage) int64 {
 	n, _ := strconv.ParseInt(string(raw), 10, 64)
 	return n
-}
-
-// sameEvent compares two events by their data: every front-matter key and
-// the body, whatever the order of the keys or the format they were stored in.
-func sameEvent(a, b *timeline.Event) bool {
-	var x, y any
-	if json.Unmarshal(a.Object(), &x) != nil || json.Unmarshal(b.Object(), &y) != nil {
-		return false
-	}
-	return reflect.DeepEqual(x, y)
 }
 
 // checkMail re-verifies each message's DKIM signatures against the keys in
