@@ -272,7 +272,10 @@ func renderSeq(b *bytes.Buffer, k, v, ov *yaml.Node, lines []string, em emitter)
 	for _, l := range head {
 		b.WriteString(l)
 	}
-	indent := ov.Column - 1
+	// Items go where the file put them (the node's column is its anchor's
+	// when it has one, not its dash's).
+	first := lines[starts[0]]
+	indent := len(first) - len(strings.TrimLeft(first, " "))
 	used := make([]bool, len(ov.Content))
 	for _, it := range v.Content {
 		found := -1

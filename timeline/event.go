@@ -401,7 +401,7 @@ func (e *Event) setList(key string, l []string, after ...string) {
 				n.Content[i] = c
 			}
 		}
-		n.Style = resolve(old).Style
+		n.Style, n.Anchor = resolve(old).Style, resolve(old).Anchor
 	}
 	insertAfter(e.doc, key, n, after...)
 }
