@@ -236,7 +236,6 @@ func StartDemo(ctx context.Context, st *store.Store, setenv func(k, v string) er
 	}
 	cfg := ms.Config(demoPasswordEnv)
 	cfg.ReplyAddress = "foi@demo.foitrack.test"
-	cfg.ProcessedFolder = ""
 	if err := SaveConfig(ctx, st, cfg); err != nil {
 		return fail(err)
 	}

@@ -53,14 +53,13 @@ var errProcessed = errors.New("mailsync: message processed already")
 // reading is a stored message read back and understood, before anything is
 // written.
 type reading struct {
-	msg       store.MailMessage
-	pm        *ParsedMessage
-	raw       []byte // nil for an over-limit message (header only)
-	state     string // failed or over_limit when it could not be read whole
-	failure   string
-	dkim      json.RawMessage
-	warnings  []string
-	headerOnl bool
+	msg      store.MailMessage
+	pm       *ParsedMessage
+	raw      []byte // nil for an over-limit message (header only)
+	state    string // failed or over_limit when it could not be read whole
+	failure  string
+	dkim     json.RawMessage
+	warnings []string
 }
 
 // read loads a stored message and parses it.
@@ -68,7 +67,6 @@ func (in *Ingester) read(ctx context.Context, m store.MailMessage) (*reading, er
 	rd := &reading{msg: m}
 	if m.RawSHA256 == "" {
 		// Over the size limit: only the header was fetched.
-		rd.raw, rd.headerOnl = nil, true
 		rd.state, rd.failure = store.MailOverLimit, m.Error
 		if rd.failure == "" {
 			rd.failure = "the message was over the size limit: only its header was fetched"
@@ -318,9 +316,6 @@ func (in *Ingester) file(tx *store.Tx, rd *reading, m store.MailMessage, match M
 		if p.References == nil {
 			p.References = []string{}
 		}
-	}
-	if rd.state == store.MailFailed && rd.msg.Error != "" && p.Error == "" {
-		p.Error = rd.msg.Error
 	}
 	if matched {
 		p.RequestID, p.MatchRule = match.RequestID, match.Rule

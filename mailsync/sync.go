@@ -234,8 +234,8 @@ func (e connError) Unwrap() error { return e.err }
 
 func retryable(err error) bool {
 	var ce connError
-	if !errors.As(err, &ce) {
-		return false
+	if !errors.As(err, &ce) || tracker.ErrorCode(err) != tracker.EINTERNAL {
+		return false // not the connection, or a configuration error (tracker.Error)
 	}
 	// The server answered: a refused login or a missing mailbox will not
 	// mend by itself. Anything else (a reset, EOF, a timeout, a server

@@ -231,7 +231,7 @@ func (s *Server) assignMail(c echo.Context) error {
 	}
 	in := mailsync.Ingester{Store: s.st, Limits: cfg.Limits(), Log: s.log}
 	res, err := in.Assign(ctx, id, requestID)
-	if code := tracker.ErrorCode(err); code == tracker.ECONFLICT || code == tracker.ENOTFOUND && requestID > 0 {
+	if tracker.ErrorCode(err) == tracker.ECONFLICT {
 		return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Not filed: %s", tracker.ErrorMessage(err))
 	} else if err != nil {
 		return err
