@@ -99,22 +99,29 @@ func ParseAuthoritiesCSV(r io.Reader) ([]Authority, error) {
 	var out []Authority
 	var bad []RowError
 	seen := map[string]int{}
-	for row := 2; ; row++ {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		// Rows are numbered by the line they start on, as a spreadsheet or
+		// an editor shows them (csv.Reader skips blank lines silently).
 		if err != nil {
-			bad = append(bad, RowError{Row: row, Message: csvErr(err)})
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && pe.Err == csv.ErrQuote {
+			row := 0
+			if errors.As(err, &pe) {
+				row = pe.StartLine
+			}
+			bad = append(bad, RowError{Row: row, Message: csvErr(err)})
+			if pe != nil && pe.Err == csv.ErrQuote {
 				break // the rest of the file cannot be trusted
 			}
 			continue
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // blank line
+			continue // a line of spaces
 		}
+		row, _ := cr.FieldPos(0)
 		if len(rec) != len(header) {
 			bad = append(bad, RowError{Row: row, Message: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(header))})
 			continue

@@ -37,12 +37,13 @@ func TestParseAuthoritiesCSVReportsEveryBadRow(t *testing.T) {
 		",,nameless,,,,uk-england,,,\n" +
 		"Bad Law Council,,badlaw,,,,uk-england,xx-foia,,\n" +
 		"Good Council Again,,good,,,,uk-wales,,,\n" +
+		"\n" +
 		"Short Row,1\n"
 	_, err := ParseAuthoritiesCSV(strings.NewReader(csv))
 	if err == nil {
 		t.Fatal("accepted")
 	}
-	for _, want := range []string{"row 3", "row 4", "row 5", "row 6", "nothing imported", "duplicates row 2"} {
+	for _, want := range []string{"row 3", "row 4", "row 5", "row 7", "nothing imported", "duplicates row 2"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}
