@@ -104,6 +104,7 @@ type auditPage struct {
 	ChainBad *store.AuditBreak
 	Files    int
 	Rows     int
+	Messages int // messages whose provenance was re-read from their raw bytes
 	Problems []store.Problem
 }
 
@@ -157,5 +158,10 @@ func (s *Server) verifyAudit(c echo.Context) error {
 		return err
 	}
 	p.Rows, p.Problems = rows, append(p.Problems, rp...)
+	msgs, mp, err := evidence.CheckStoredMail(ctx, s.st)
+	if err != nil {
+		return err
+	}
+	p.Messages, p.Problems = msgs, append(p.Problems, mp...)
 	return s.render(c, http.StatusOK, "audit", &view{Title: "Audit log", Section: "audit", Data: p})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/foitrack/foitrack/evidence"
 	"github.com/foitrack/foitrack/store"
 )
 
@@ -12,8 +13,9 @@ func init() {
 }
 
 // auditVerify checks, in order: the hash chain of the audit log; every
-// stored document and raw message against its sha256; and every audited row
-// against the values its last audit entry recorded. It prints the first
+// stored document and raw message against its sha256; every audited row
+// against the values its last audit entry recorded; and each message's
+// provenance columns against its raw bytes and recorded DKIM keys. It prints the first
 // problem found as the broken link, then every other, and fails if any.
 func auditVerify(env *Env, args []string) error {
 	fs := newFlags(env, "audit verify", "")
@@ -70,6 +72,17 @@ func auditVerify(env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "rows: %d checked against the audit log, all match\n", rows)
 	} else {
 		fmt.Fprintf(env.Stdout, "rows: %d checked against the audit log, %d differ\n", rows, len(rp))
+	}
+
+	msgs, mp, err := evidence.CheckStoredMail(env.Ctx, st)
+	if err != nil {
+		return err
+	}
+	problems = append(problems, mp...)
+	if len(mp) == 0 {
+		fmt.Fprintf(env.Stdout, "mail provenance: %d messages re-read from their raw bytes (sender, Date, Message-ID, Received, DKIM), all match\n", msgs)
+	} else {
+		fmt.Fprintf(env.Stdout, "mail provenance: %d messages re-read from their raw bytes, %d differences\n", msgs, len(mp))
 	}
 
 	if len(problems) == 0 {
