@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -67,13 +68,12 @@ func (s *Server) loadTimelinePanel(ctx context.Context, target string, id int64)
 	if p.Links, err = s.st.EventLinkDetails(ctx, f); err != nil {
 		return nil, err
 	}
-	events, err := s.st.TimelineEvents(ctx, store.TimelineFilter{Limit: 2000})
+	events, err := s.st.TimelineEventTitles(ctx, 5000) // newest first: the likely choice
 	if err != nil {
 		return nil, err
 	}
-	for i := len(events) - 1; i >= 0; i-- { // newest first: the likely choice
-		te := events[i]
-		p.Events = append(p.Events, eventOption{ID: te.ID, Label: te.Event.Date() + " · " + truncateLabel(te.Event.Title(), 90)})
+	for _, te := range events {
+		p.Events = append(p.Events, eventOption{ID: te.ID, Label: te.Date + " · " + truncateLabel(te.Title, 90)})
 	}
 	return p, nil
 }
@@ -88,7 +88,7 @@ func truncateLabel(s string, n int) string {
 // auditHeadShort is the audit log's head for the page footer: entry and the
 // start of its hash ("" when the log is empty or cannot be read).
 func (s *Server) auditHeadShort() string {
-	ctx, cancel := context.WithTimeout(context.Background(), 2e9)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	h, id, err := s.st.AuditHead(ctx)
 	if err != nil || id == 0 {

@@ -372,3 +372,32 @@ func (s *Store) TimelineFacets(ctx context.Context) (tags, actors []string, err 
 	actors, err = q("actors")
 	return tags, actors, err
 }
+
+// TimelineEventTitle is an event's number, date and title, for choosing one.
+type TimelineEventTitle struct {
+	ID    int64
+	Date  string
+	Title string
+}
+
+// TimelineEventTitles lists every event's date and title, newest first,
+// without reading their front matter (a select list of thousands stays cheap).
+func (s *Store) TimelineEventTitles(ctx context.Context, limit int) ([]TimelineEventTitle, error) {
+	if limit <= 0 {
+		limit = 5000
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, date, title FROM timeline_events ORDER BY date DESC, slug DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list timeline events: %w", err)
+	}
+	defer rows.Close()
+	var out []TimelineEventTitle
+	for rows.Next() {
+		var t TimelineEventTitle
+		if err := rows.Scan(&t.ID, &t.Date, &t.Title); err != nil {
+			return nil, fmt.Errorf("store: unable to read timeline event: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
