@@ -254,19 +254,6 @@ CREATE TABLE public_pages (
     created_at TEXT NOT NULL
 );
 
--- migrate:7 mailsync
--- What the mail sync keeps beside the columns of section 3: the header block
--- as received (for provenance, and the only content kept of an over-limit
--- message), non-fatal problems met while processing (an attachment over its
--- limit), when processing finished, and where the proposed classification
--- stands: '' (nothing to propose), proposed, confirmed, dismissed, or
--- applied (recorded automatically: acknowledgements and bounces).
-ALTER TABLE mail_messages ADD COLUMN raw_headers TEXT NOT NULL DEFAULT '';
-ALTER TABLE mail_messages ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE mail_messages ADD COLUMN processed_at TEXT;
-ALTER TABLE mail_messages ADD COLUMN proposal_state TEXT NOT NULL DEFAULT '';
-CREATE INDEX mail_messages_dedupe ON mail_messages (message_id, raw_sha256) WHERE direction = 'in';
-
 -- migrate:5 reminders
 -- Who hears about a request: its owner and the users watching it.
 ALTER TABLE requests ADD COLUMN owner_id INTEGER REFERENCES users (id) ON DELETE SET NULL;
@@ -454,3 +441,16 @@ CREATE UNIQUE INDEX event_links_target ON event_links
 CREATE INDEX event_links_document ON event_links (document_id) WHERE document_id IS NOT NULL;
 CREATE INDEX event_links_message ON event_links (message_id) WHERE message_id IS NOT NULL;
 CREATE INDEX event_links_request ON event_links (request_id) WHERE request_id IS NOT NULL;
+
+-- migrate:7 mailsync
+-- What the mail sync keeps beside the columns of section 3: the header block
+-- as received (for provenance, and the only content kept of an over-limit
+-- message), non-fatal problems met while processing (an attachment over its
+-- limit), when processing finished, and where the proposed classification
+-- stands: '' (nothing to propose), proposed, confirmed, dismissed, or
+-- applied (recorded automatically: acknowledgements and bounces).
+ALTER TABLE mail_messages ADD COLUMN raw_headers TEXT NOT NULL DEFAULT '';
+ALTER TABLE mail_messages ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE mail_messages ADD COLUMN processed_at TEXT;
+ALTER TABLE mail_messages ADD COLUMN proposal_state TEXT NOT NULL DEFAULT '';
+CREATE INDEX mail_messages_dedupe ON mail_messages (message_id, raw_sha256) WHERE direction = 'in';

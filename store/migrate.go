@@ -43,6 +43,14 @@ func ParseMigrations(schema string) ([]Migration, error) {
 		out = append(out, Migration{Version: v, Name: strings.TrimSpace(schema[loc[4]:loc[5]]), SQL: schema[loc[1]:end]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	// Versions must run 1, 2, 3… with no gap: a database records only the
+	// highest version it has, so a section numbered below a gap that was
+	// filled later would never be applied to it.
+	for i, m := range out {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("store: schema sections must be numbered 1, 2, 3… without a gap: found %d where %d belongs", m.Version, i+1)
+		}
+	}
 	return out, nil
 }
 

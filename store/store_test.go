@@ -69,6 +69,9 @@ func TestParseMigrationsRejectsRepeats(t *testing.T) {
 	if _, err := store.ParseMigrations("-- migrate:1 a\nSELECT 1;\n-- migrate:1 b\nSELECT 2;\n"); err == nil {
 		t.Fatal("a repeated section version was accepted")
 	}
+	if _, err := store.ParseMigrations("-- migrate:1 a\nSELECT 1;\n-- migrate:3 c\nSELECT 3;\n"); err == nil || !strings.Contains(err.Error(), "gap") {
+		t.Fatalf("a gap in section numbers: err = %v", err)
+	}
 	ms, err := store.ParseMigrations(foitrack.Schema)
 	if err != nil {
 		t.Fatal(err)
