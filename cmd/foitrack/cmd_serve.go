@@ -76,6 +76,11 @@ func serve(env *Env, args []string) error {
 	if *baseURL == "" {
 		*baseURL = "http://" + ln.Addr().String()
 	}
+	// The background jobs (reminder mail, calendar links) read the public URL
+	// from the environment; give them the one this server answers on.
+	if os.Getenv("FOITRACK_BASE_URL") == "" {
+		os.Setenv("FOITRACK_BASE_URL", *baseURL)
+	}
 	srv, err := server.New(server.Config{Store: st, BaseURL: *baseURL, Logger: log, DataDir: env.DataDir})
 	if err != nil {
 		ln.Close()
