@@ -41,6 +41,7 @@ type Server struct {
 	ClientTLS *tls.Config
 
 	srv *smtp.Server
+	ln  net.Listener
 
 	mu       sync.Mutex
 	messages []Message
@@ -90,7 +91,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.srv = srv
+	s.srv, s.ln = srv, ln
 	s.Host = "127.0.0.1"
 	s.Port = ln.Addr().(*net.TCPAddr).Port
 	go srv.Serve(ln)
@@ -124,7 +125,12 @@ func (s *Server) Reject(e *smtp.SMTPError) {
 }
 
 // Close stops the server: later connections are refused.
-func (s *Server) Close() { s.srv.Close() }
+// The listener is closed here as well as by srv.Close: Serve registers it
+// only once its goroutine runs, so a Close right after Start would miss it.
+func (s *Server) Close() {
+	s.ln.Close()
+	s.srv.Close()
+}
 
 type session struct {
 	s    *Server
