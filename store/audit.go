@@ -129,19 +129,25 @@ func (s *Store) AuditHead(ctx context.Context) (string, int64, error) {
 	return h, id, nil
 }
 
+const auditColumns = `id, at, actor, action, entity, entity_id, before, after, prev_hash, hash`
+
 // AuditEntries returns entries, oldest first; entity "" means all, id 0 means any.
 func (s *Store) AuditEntries(ctx context.Context, entity string, id int64, afterID int64, limit int) ([]AuditEntry, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT id, at, actor, action, entity, entity_id, before, after, prev_hash, hash
-		FROM audit_log
+		SELECT `+auditColumns+` FROM audit_log
 		WHERE (? = '' OR entity = ?) AND (? = 0 OR entity_id = ?) AND id > ?
 		ORDER BY id LIMIT ?`, entity, entity, id, id, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list audit entries: %w", err)
 	}
+	return scanAuditEntries(rows)
+}
+
+// scanAuditEntries reads rows of auditColumns and closes them.
+func scanAuditEntries(rows *sql.Rows) ([]AuditEntry, error) {
 	defer rows.Close()
 	var out []AuditEntry
 	for rows.Next() {

@@ -96,15 +96,9 @@ func (tx *Tx) AddDocument(d *tracker.Document) error {
 	if err != nil {
 		return err
 	}
-	var codes []string
-	for _, c := range d.Exemptions {
-		code, ok := tracker.NormalizeExemptionCode(r.Law, c)
-		if !ok {
-			return tracker.Errorf(tracker.EINVALID, "%q is not an exemption under %s", c, r.Law)
-		}
-		codes = append(codes, code)
+	if d.Exemptions, err = tracker.NormalizeExemptionCodes(r.Law, d.Exemptions); err != nil {
+		return err
 	}
-	d.Exemptions = tracker.NormalizeTags(codes)
 	var sum, msg any
 	if d.SHA256 != "" {
 		if err := tx.PutBlob(d.SHA256, d.Size); err != nil {
@@ -124,11 +118,8 @@ func (tx *Tx) AddDocument(d *tracker.Document) error {
 		return fmt.Errorf("store: unable to record document: %w", err)
 	}
 	d.ID, _ = res.LastInsertId()
-	for _, code := range d.Exemptions {
-		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO exemption_claims (request_id, document_id, law, code) VALUES (?, ?, ?, ?)`,
-			d.RequestID, d.ID, r.Law, code); err != nil {
-			return fmt.Errorf("store: unable to record exemption claim: %w", err)
-		}
+	if err := tx.claimExemptions(r, "document_id", d.ID, d.Exemptions); err != nil {
+		return err
 	}
 	return tx.Audit("create", "document", d.ID, nil, d)
 }
@@ -149,15 +140,9 @@ func (s *Store) UpdateDocument(ctx context.Context, d *tracker.Document) error {
 		if err != nil {
 			return err
 		}
-		var codes []string
-		for _, c := range d.Exemptions {
-			code, ok := tracker.NormalizeExemptionCode(r.Law, c)
-			if !ok {
-				return tracker.Errorf(tracker.EINVALID, "%q is not an exemption under %s", c, r.Law)
-			}
-			codes = append(codes, code)
+		if d.Exemptions, err = tracker.NormalizeExemptionCodes(r.Law, d.Exemptions); err != nil {
+			return err
 		}
-		d.Exemptions = tracker.NormalizeTags(codes)
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE documents SET disposition = ?, description = ? WHERE id = ?`,
 			d.Disposition, d.Description, d.ID); err != nil {
 			return fmt.Errorf("store: unable to update document: %w", err)
@@ -165,11 +150,8 @@ func (s *Store) UpdateDocument(ctx context.Context, d *tracker.Document) error {
 		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM exemption_claims WHERE document_id = ?`, d.ID); err != nil {
 			return fmt.Errorf("store: unable to update exemptions: %w", err)
 		}
-		for _, code := range d.Exemptions {
-			if _, err := tx.ExecContext(tx.ctx, `INSERT INTO exemption_claims (request_id, document_id, law, code) VALUES (?, ?, ?, ?)`,
-				before.RequestID, d.ID, r.Law, code); err != nil {
-				return fmt.Errorf("store: unable to record exemption claim: %w", err)
-			}
+		if err := tx.claimExemptions(r, "document_id", d.ID, d.Exemptions); err != nil {
+			return err
 		}
 		after := before
 		after.Disposition, after.Description, after.Exemptions = d.Disposition, d.Description, d.Exemptions

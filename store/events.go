@@ -69,17 +69,10 @@ func (tx *Tx) AddEvent(e *tracker.Event) error {
 }
 
 func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
-	law, _ := tracker.LawByCode(r.Law)
-	codes := make([]string, 0, len(e.Exemptions))
-	for _, c := range e.Exemptions {
-		code, ok := tracker.NormalizeExemptionCode(r.Law, c)
-		if !ok {
-			return &tracker.Error{Code: tracker.EINVALID, Message: fmt.Sprintf("%q is not an exemption under %s", c, law.ShortName),
-				Fields: map[string]string{"exemptions": fmt.Sprintf("unknown under %s: %s", law.ShortName, c)}}
-		}
-		codes = append(codes, code)
+	var err error
+	if e.Exemptions, err = tracker.NormalizeExemptionCodes(r.Law, e.Exemptions); err != nil {
+		return err
 	}
-	e.Exemptions = tracker.NormalizeTags(codes) // de-duplicate, keep order
 	history, err := queryEvents(tx.ctx, tx, r.ID)
 	if err != nil {
 		return err
@@ -102,11 +95,8 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 		return fmt.Errorf("store: unable to record event: %w", err)
 	}
 	e.ID, _ = res.LastInsertId()
-	for _, code := range e.Exemptions {
-		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO exemption_claims (request_id, event_id, law, code) VALUES (?, ?, ?, ?)`,
-			r.ID, e.ID, r.Law, code); err != nil {
-			return fmt.Errorf("store: unable to record exemption claim: %w", err)
-		}
+	if err := tx.claimExemptions(*r, "event_id", e.ID, e.Exemptions); err != nil {
+		return err
 	}
 	if err := tx.Audit("event", "request", r.ID, nil, e); err != nil {
 		return err
@@ -195,4 +185,16 @@ func (s *Store) EventByID(ctx context.Context, id int64) (tracker.Event, error) 
 		return e, fmt.Errorf("store: unable to read event: %w", err)
 	}
 	return e, nil
+}
+
+// claimExemptions records each code as claimed on the request's event or
+// document (column is event_id or document_id), for the statistics.
+func (tx *Tx) claimExemptions(r tracker.Request, column string, id int64, codes []string) error {
+	for _, code := range codes {
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO exemption_claims (request_id, `+column+`, law, code) VALUES (?, ?, ?, ?)`,
+			r.ID, id, r.Law, code); err != nil {
+			return fmt.Errorf("store: unable to record exemption claim: %w", err)
+		}
+	}
+	return nil
 }

@@ -163,7 +163,7 @@ func (s *Store) AuditEntriesConcerning(ctx context.Context, c Concerning) ([]Aud
 		return `json_extract(CASE WHEN after <> 'null' THEN after ELSE before END, '$.` + f + `')`
 	}
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT id, at, actor, action, entity, entity_id, before, after, prev_hash, hash FROM audit_log
+		SELECT `+auditColumns+` FROM audit_log
 		WHERE (entity = 'document' AND entity_id IN (SELECT value FROM json_each(?)))
 		   OR (entity = 'mail_message' AND entity_id IN (SELECT value FROM json_each(?)))
 		   OR (entity = 'request' AND entity_id IN (SELECT value FROM json_each(?)))
@@ -177,16 +177,5 @@ func (s *Store) AuditEntriesConcerning(ctx context.Context, c Concerning) ([]Aud
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list audit entries: %w", err)
 	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		var at, before, after string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &before, &after, &e.PrevHash, &e.Hash); err != nil {
-			return nil, fmt.Errorf("store: unable to read audit entry: %w", err)
-		}
-		e.At, e.Before, e.After = parseTS(at), json.RawMessage(before), json.RawMessage(after)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanAuditEntries(rows)
 }

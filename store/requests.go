@@ -134,24 +134,22 @@ func (tx *Tx) requestByID(id int64) (tracker.Request, error) {
 
 // RequestByID returns one request or an ENOTFOUND error.
 func (s *Store) RequestByID(ctx context.Context, id int64) (tracker.Request, error) {
-	r, err := scanRequest(s.r.QueryRowContext(ctx, `SELECT `+requestColumns+`
-		FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE r.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, notFound("request", id)
-	} else if err != nil {
-		return r, fmt.Errorf("store: unable to read request %d: %w", id, err)
-	}
-	return r, nil
+	return s.requestWhere1(ctx, "r.id = ?", id, "request", id)
 }
 
 // RequestByReplyToken finds the request whose reply address carries token.
 func (s *Store) RequestByReplyToken(ctx context.Context, token string) (tracker.Request, error) {
+	return s.requestWhere1(ctx, "r.reply_token = ?", strings.ToLower(token), "request with reply token", token)
+}
+
+// requestWhere1 reads the one request matching cond (with one argument).
+func (s *Store) requestWhere1(ctx context.Context, cond string, arg any, kind string, ref any) (tracker.Request, error) {
 	r, err := scanRequest(s.r.QueryRowContext(ctx, `SELECT `+requestColumns+`
-		FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE r.reply_token = ?`, strings.ToLower(token)))
+		FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE `+cond, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, notFound("request with reply token", token)
+		return r, notFound(kind, ref)
 	} else if err != nil {
-		return r, fmt.Errorf("store: unable to read request by token: %w", err)
+		return r, fmt.Errorf("store: unable to read %s %v: %w", kind, ref, err)
 	}
 	return r, nil
 }

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -203,7 +204,8 @@ func NormalizeExemptionCodes(law LawCode, raw []string) ([]string, error) {
 		}
 	}
 	if len(bad) > 0 {
-		return nil, Errorf(EINVALID, "unknown exemption %s for %s (see `foitrack exemptions`)", strings.Join(bad, ", "), law)
+		msg := fmt.Sprintf("unknown exemption %s for %s (see `foitrack exemptions`)", strings.Join(bad, ", "), law)
+		return nil, &Error{Code: EINVALID, Message: msg, Fields: map[string]string{"exemptions": msg}}
 	}
 	return out, nil
 }
