@@ -7,6 +7,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/foitrack/foitrack/tracker"
 )
 
 // Integrity checks beyond the audit chain itself. VerifyAuditChain proves
@@ -121,6 +123,11 @@ type rowCheck struct {
 	// history, are audited by their own entries).
 	fields []string
 	query  string // id, then the fields in order, as JSON-compatible values
+	// rowIDInValue: the row is not the entry's entity (a request's
+	// lifecycle events are audited on the request) but the "id" of the
+	// object the entry holds (its after value; its before value when it
+	// deletes). The object is the whole row: an absent field is empty.
+	rowIDInValue bool
 }
 
 // objectAfter marks an action whose after value is an object of fields.
@@ -166,6 +173,16 @@ var rowChecks = []rowCheck{
 			front_matter, body, format, file_name, created_at, updated_at FROM timeline_events`,
 	},
 	{
+		// A request's lifecycle events: the history its status and deadlines
+		// are computed from (checked by VerifyDerived).
+		entity: "request", table: "request_events", rowIDInValue: true,
+		actions:       map[string]string{"event": objectAfter},
+		deleteActions: map[string]bool{"delete_event": true},
+		fields:        []string{"request_id", "kind", "date", "outcome", "new_due_date", "reason", "note", "exemptions", "message_id"},
+		query: `SELECT id, request_id, kind, date, outcome, COALESCE(new_due_date, ''), reason, note, json(exemptions),
+			COALESCE(message_id, 0) FROM request_events`,
+	},
+	{
 		entity: "event_link", table: "event_links",
 		actions:       map[string]string{"link": objectAfter, "update": objectAfter},
 		deleteActions: map[string]bool{"unlink": true},
@@ -191,7 +208,66 @@ func (s *Store) VerifyRows(ctx context.Context) (int, []Problem, error) {
 		n += c
 		problems = append(problems, p...)
 	}
-	return n, problems, nil
+	p, err := s.verifyDerived(ctx)
+	return n, append(problems, p...), err
+}
+
+// verifyDerived replays each request's history (its audited lifecycle
+// events) and compares what it gives with the request's stored status,
+// outcome, sent date and due date: those are not audited field by field,
+// as they follow from the history, so an edit to them shows up here.
+func (s *Store) verifyDerived(ctx context.Context) ([]Problem, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, law, status, outcome, COALESCE(sent_on, ''), COALESCE(due_date, '') FROM requests ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read requests: %w", err)
+	}
+	type stored struct {
+		id                                  int64
+		law, status, outcome, sentOn, dueOn string
+	}
+	var all []stored
+	for rows.Next() {
+		var r stored
+		if err := rows.Scan(&r.id, &r.law, &r.status, &r.outcome, &r.sentOn, &r.dueOn); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: unable to read request: %w", err)
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var problems []Problem
+	for _, r := range all {
+		where := fmt.Sprintf("requests row %d", r.id)
+		history, err := queryEvents(ctx, s.r, r.id)
+		if err != nil {
+			return problems, err
+		}
+		st, err := tracker.Replay(history)
+		if err != nil {
+			problems = append(problems, Problem{Where: where, Detail: "its history (request_events) does not replay: " + err.Error()})
+			continue
+		}
+		law, ok := tracker.LawByCode(tracker.LawCode(r.law))
+		if !ok {
+			continue // the law column is audited with the row
+		}
+		due := tracker.ComputeDeadlines(law, history).NextDue().Date
+		for _, c := range []struct{ field, got, want string }{
+			{"status", r.status, string(st.Status)},
+			{"outcome", r.outcome, st.Outcome},
+			{"sent_on", r.sentOn, st.SentOn.String()},
+			{"due_date", r.dueOn, due.String()},
+		} {
+			if c.got != c.want {
+				problems = append(problems, Problem{Where: where,
+					Detail: fmt.Sprintf("%s is %q, but its history (request_events, audited) gives %q", c.field, c.got, c.want)})
+			}
+		}
+	}
+	return problems, nil
 }
 
 type expectedRow struct {
@@ -213,10 +289,28 @@ func (s *Store) verifyTable(ctx context.Context, rc rowCheck) (int, []Problem, e
 		}
 		for _, e := range batch {
 			after = e.ID
-			x := want[e.EntityID]
+			_, audited := rc.actions[e.Action]
+			if !audited && !rc.deleteActions[e.Action] {
+				continue
+			}
+			rowID := e.EntityID
+			if rc.rowIDInValue {
+				value := e.After
+				if rc.deleteActions[e.Action] {
+					value = e.Before
+				}
+				var obj struct {
+					ID int64 `json:"id"`
+				}
+				if json.Unmarshal(value, &obj) != nil || obj.ID == 0 {
+					continue
+				}
+				rowID = obj.ID
+			}
+			x := want[rowID]
 			if x == nil {
 				x = &expectedRow{fields: map[string]json.RawMessage{}, entry: map[string]int64{}}
-				want[e.EntityID] = x
+				want[rowID] = x
 			}
 			if rc.deleteActions[e.Action] {
 				x.deleted, x.lastID = true, e.ID
@@ -238,6 +332,8 @@ func (s *Store) verifyTable(ctx context.Context, rc rowCheck) (int, []Problem, e
 			for _, f := range rc.fields {
 				if v, ok := obj[f]; ok {
 					x.fields[f], x.entry[f] = v, e.ID
+				} else if rc.rowIDInValue {
+					x.fields[f], x.entry[f] = json.RawMessage("null"), e.ID
 				}
 			}
 		}
@@ -305,7 +401,7 @@ func (s *Store) verifyTable(ctx context.Context, rc rowCheck) (int, []Problem, e
 
 // auditEntriesOf pages through one entity's entries.
 func (s *Store) auditEntriesOf(ctx context.Context, entity string, afterID int64, limit int) ([]AuditEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, action, entity_id, after FROM audit_log
+	rows, err := s.r.QueryContext(ctx, `SELECT id, action, entity_id, before, after FROM audit_log
 		WHERE entity = ? AND id > ? ORDER BY id LIMIT ?`, entity, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read audit log: %w", err)
@@ -314,11 +410,11 @@ func (s *Store) auditEntriesOf(ctx context.Context, entity string, afterID int64
 	var out []AuditEntry
 	for rows.Next() {
 		var e AuditEntry
-		var after string
-		if err := rows.Scan(&e.ID, &e.Action, &e.EntityID, &after); err != nil {
+		var before, after string
+		if err := rows.Scan(&e.ID, &e.Action, &e.EntityID, &before, &after); err != nil {
 			return nil, err
 		}
-		e.After = json.RawMessage(after)
+		e.Before, e.After = json.RawMessage(before), json.RawMessage(after)
 		out = append(out, e)
 	}
 	return out, rows.Err()
