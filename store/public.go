@@ -33,25 +33,30 @@ func (s *Store) EnsurePublicSlug(ctx context.Context, requestID int64) (string, 
 	if slug, err := s.PublicSlug(ctx, requestID); err != nil || slug != "" {
 		return slug, err
 	}
-	b := make([]byte, 10)
-	rand.Read(b)
-	slug := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-	err := s.Update(ctx, func(tx *Tx) error {
-		// Another request may have made it meanwhile: keep the first.
-		_, err := tx.ExecContext(tx.ctx, `INSERT INTO public_pages (request_id, slug, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (request_id) DO NOTHING`, requestID, slug, ts(tx.now))
-		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
-				return notFound("request", requestID)
-			}
-			return fmt.Errorf("store: unable to create public page: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.Update(ctx, func(tx *Tx) error { return tx.ensurePublicSlug(requestID) }); err != nil {
 		return "", err
 	}
 	return s.PublicSlug(ctx, requestID)
+}
+
+// ensurePublicSlug gives the request a public page if it has none. A public
+// request gets one when it is created or made public, so that everything
+// quoting its public URL (timeline exports, evidence bundles) has it from the
+// start, not only once someone has opened its page.
+func (tx *Tx) ensurePublicSlug(requestID int64) error {
+	b := make([]byte, 10)
+	rand.Read(b)
+	slug := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	// Another request may have made it meanwhile: keep the first.
+	_, err := tx.ExecContext(tx.ctx, `INSERT INTO public_pages (request_id, slug, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (request_id) DO NOTHING`, requestID, slug, ts(tx.now))
+	if err != nil {
+		if strings.Contains(err.Error(), "FOREIGN KEY") {
+			return notFound("request", requestID)
+		}
+		return fmt.Errorf("store: unable to create public page: %w", err)
+	}
+	return nil
 }
 
 // RequestByPublicSlug returns the request with that slug if, and only if, it

@@ -84,6 +84,11 @@ func (tx *Tx) createRequest(r *tracker.Request) error {
 			return fmt.Errorf("store: unable to set reference: %w", err)
 		}
 	}
+	if r.Visibility == tracker.VisibilityPublic {
+		if err := tx.ensurePublicSlug(r.ID); err != nil {
+			return err
+		}
+	}
 	return tx.Audit("create", "request", r.ID, nil, r)
 }
 
@@ -117,6 +122,11 @@ func (s *Store) UpdateRequest(ctx context.Context, r *tracker.Request) error {
 			return err
 		}
 		*r = after
+		if r.Visibility == tracker.VisibilityPublic {
+			if err := tx.ensurePublicSlug(r.ID); err != nil {
+				return err
+			}
+		}
 		return tx.Audit("update", "request", r.ID, before, after)
 	})
 }
