@@ -164,8 +164,9 @@ func printHelp(w io.Writer) {
 
 Usage: foitrack [--data DIR] COMMAND [options]
 
-The data directory (database and stored files) is --data, else $FOITRACK_DATA,
-else ./foitrack-data; it is created on first use. Every command takes --help.
+The data directory (database and stored files) is --data (before or after the
+command), else $FOITRACK_DATA, else ./foitrack-data; it is created on first use.
+Every command takes --help.
 
 Commands:
 `)
@@ -183,6 +184,9 @@ Commands:
 func newFlags(env *Env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet("foitrack "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	// --data is also taken after the command ("foitrack serve --data DIR"),
+	// where people type it as often as before it.
+	fs.StringVar(&env.DataDir, "data", env.DataDir, "data directory (database and stored files)")
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: foitrack %s %s\n\nOptions:\n", name, usage)
 		fs.PrintDefaults()

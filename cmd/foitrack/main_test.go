@@ -155,3 +155,20 @@ func TestRequestWorkflowOnTheCommandLine(t *testing.T) {
 		t.Fatalf("re-import of export: %s", out)
 	}
 }
+
+// TestDataFlagAfterTheCommand: "foitrack request add … --data DIR" uses DIR,
+// like "foitrack --data DIR request add …".
+func TestDataFlagAfterTheCommand(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := run([]string{"authority", "import", "--data", dir, filepath.Join("testdata", "authorities.csv")}, strings.NewReader(""), &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "foitrack.db")); err != nil {
+		t.Fatalf("the database is not in --data %s: %v", dir, err)
+	}
+	if list := mustCLI(t, dir, "authority", "list"); !strings.Contains(list, "Barsetshire") {
+		t.Errorf("authorities imported with --data after the command are not in %s:\n%s", dir, list)
+	}
+}
