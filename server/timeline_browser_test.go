@@ -64,6 +64,12 @@ func TestBrowserTimeline(t *testing.T) {
 		"sent 2026-03-02", "received 2026-03-30")
 	b.wantText("main", "14 deployments", "LFR deployment record.pdf") // the source the link adds
 	b.screenshot("timeline-event")
+	// The event file as exported (with a source's sha256, one long word)
+	// wraps in its column rather than widening the page.
+	overflow, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+	if err != nil || overflow > 0 {
+		t.Errorf("the event page is %d px wider than the window (%v)", overflow, err)
+	}
 
 	// The timeline, filtered by tag in the form.
 	b.open("/timeline", http.StatusOK)
