@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"os/user"
 	"sort"
 	"strings"
 	"syscall"
@@ -220,6 +221,11 @@ func osUser() string {
 		if u := os.Getenv(k); u != "" {
 			return u
 		}
+	}
+	// Services and containers often run with neither set: the audit log
+	// still says who, from the account database.
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
 	return "unknown"
 }
