@@ -94,7 +94,7 @@ func ParseAuthoritiesCSV(r io.Reader) ([]Authority, error) {
 		hasName = hasName || f == "name"
 	}
 	if !hasName {
-		return nil, Errorf(EINVALID, "row 1: no Name column (found %s); expected WhatDoTheyKnow's layout (Name, Short name, URL name, Tags, Home page, …)", strings.Join(header, ", "))
+		return nil, Errorf(EINVALID, "row 1: no Name column (found %s); expected WhatDoTheyKnow's layout (Name, Short name, URL name, Tags, Home page, …)", headerSummary(header))
 	}
 	var out []Authority
 	var bad []RowError
@@ -136,7 +136,7 @@ func ParseAuthoritiesCSV(r io.Reader) ([]Authority, error) {
 			key = strings.ToLower(a.Name)
 		}
 		if first, dup := seen[key]; dup {
-			bad = append(bad, RowError{Row: row, Message: fmt.Sprintf("duplicates row %d (%s)", first, a.Name)})
+			bad = append(bad, RowError{Row: row, Message: fmt.Sprintf("duplicates row %d (%s)", first, clip(a.Name, 60))})
 			continue
 		}
 		seen[key] = row
@@ -147,6 +147,20 @@ func ParseAuthoritiesCSV(r io.Reader) ([]Authority, error) {
 		return nil, &Error{Code: EINVALID, Message: ie.Error()}
 	}
 	return out, nil
+}
+
+// headerSummary names a header's first columns, each clipped, for a message:
+// a file that is not a CSV at all may have one "column" of megabytes.
+func headerSummary(header []string) string {
+	var names []string
+	for i, h := range header {
+		if i == 8 {
+			names = append(names, fmt.Sprintf("… %d columns in all", len(header)))
+			break
+		}
+		names = append(names, clip(strings.TrimSpace(h), 40))
+	}
+	return strings.Join(names, ", ")
 }
 
 func csvErr(err error) string {

@@ -109,3 +109,26 @@ func TestSharedAuthorityFixtures(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVErrorsDoNotEchoWholeValues: a file that is not a CSV (one 1 MB
+// "column") or a huge bad value gets a short message, not its bytes back.
+func TestCSVErrorsDoNotEchoWholeValues(t *testing.T) {
+	huge := strings.Repeat("a", 1<<20)
+	cases := map[string]string{
+		"header":       huge + "\n",
+		"jurisdiction": "Name,Jurisdiction\nSome Council," + huge + "\n",
+	}
+	for name, csv := range cases {
+		_, err := ParseAuthoritiesCSV(strings.NewReader(csv))
+		if err == nil {
+			t.Fatalf("%s: accepted", name)
+		}
+		if len(err.Error()) > 1000 || !strings.Contains(err.Error(), "…") {
+			t.Errorf("%s: message of %d bytes, not clipped: %.300s", name, len(err.Error()), err)
+		}
+	}
+	_, err := ParseAuthoritiesCSV(strings.NewReader("a,b,c,d,e,f,g,h,i,j\n"))
+	if err == nil || !strings.Contains(err.Error(), "found a, b, c, d, e, f, g, h, … 10 columns in all") {
+		t.Errorf("header summary: %v", err)
+	}
+}

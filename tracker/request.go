@@ -3,6 +3,7 @@ package tracker
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Jurisdictions an authority can be in. The jurisdiction picks the default law
@@ -221,4 +222,15 @@ type Document struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-func quote(s string) string { return "\"" + s + "\"" }
+// quote puts a value the user gave in a message, clipped: a message must stay
+// readable (and small) whatever was sent.
+func quote(s string) string { return "\"" + clip(s, 60) + "\"" }
+
+// clip shortens s to at most n runes, marking the cut with "…".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
