@@ -68,6 +68,9 @@ func (s *Server) newEcho() *echo.Echo {
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
 	}))
+	// The session is loaded before the body limit (it reads only a cookie), so
+	// that a refused body still gets a page for the person who is signed in.
+	e.Use(s.loadSession)
 	e.Use(s.limitBody)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Level: 5,
@@ -77,7 +80,6 @@ func (s *Server) newEcho() *echo.Echo {
 			return strings.HasSuffix(c.Path(), "/download") || strings.HasSuffix(c.Path(), "/content")
 		},
 	}))
-	e.Use(s.loadSession)
 	e.Use(s.checkCSRF)
 	return e
 }

@@ -299,7 +299,7 @@ func TestLargeBodiesAreRefused(t *testing.T) {
 	big := url.Values{"title": {strings.Repeat("x", 10<<20)}, "authority_id": {fmt.Sprint(a.ID)}, csrfField: {c.csrf()}}
 	res, body := c.postRaw("/requests", "application/x-www-form-urlencoded", strings.NewReader(big.Encode()))
 	wantStatus(t, res, http.StatusRequestEntityTooLarge)
-	wantContains(t, body, "too large", "2.0 MB")
+	wantContains(t, body, "too large", "2.0 MB", "Go to the dashboard") // still signed in, not "Sign in"
 	if n, _ := app.st.CountRequests(context.Background(), store.RequestFilter{}); n != 1 {
 		t.Fatalf("%d requests after an oversize form", n)
 	}
