@@ -181,10 +181,8 @@ func TestDovecotSharedCorpus(t *testing.T) {
 		}
 		pm, perr := ParseMessage(raws[m.UID], Limits{})
 		want := map[string]bool{}
-		for i := range pm.Attachments {
-			if a := &pm.Attachments[i]; isDocument(a) {
-				want[a.SHA256] = true
-			}
+		for _, a := range documentAttachments(pm) {
+			want[a.SHA256] = true
 		}
 		if perr != nil {
 			if m.State != store.MailFailed || m.Error == "" {

@@ -262,11 +262,7 @@ type fileBlob struct {
 func (in *Ingester) writeAttachments(rd *reading) ([]fileBlob, error) {
 	var out []fileBlob
 	seen := map[string]bool{}
-	for i := range rd.pm.Attachments {
-		a := &rd.pm.Attachments[i]
-		if !isDocument(a) {
-			continue
-		}
+	for _, a := range documentAttachments(rd.pm) {
 		if seen[a.SHA256] {
 			continue // the same file attached twice is one document
 		}
@@ -282,12 +278,24 @@ func (in *Ingester) writeAttachments(rd *reading) ([]fileBlob, error) {
 
 // hasDocuments reports whether any attachment of pm becomes a document.
 func hasDocuments(pm *ParsedMessage) bool {
+	return len(documentAttachments(pm)) > 0
+}
+
+// documentAttachments returns the attachments of pm that become documents
+// (see isDocument). A delivery failure or a read receipt has none: its parts
+// are the mail server's report and our own message sent back, not anything
+// the authority released.
+func documentAttachments(pm *ParsedMessage) []*Attachment {
+	if _, bounce := deliveryFailure(pm.Header, pm.Subject); bounce || reportType(pm.Header) == "disposition-notification" {
+		return nil
+	}
+	var out []*Attachment
 	for i := range pm.Attachments {
-		if isDocument(&pm.Attachments[i]) {
-			return true
+		if a := &pm.Attachments[i]; isDocument(a) {
+			out = append(out, a)
 		}
 	}
-	return false
+	return out
 }
 
 // isDocument says whether an attachment becomes a document: any file with

@@ -386,6 +386,39 @@ func TestOverLimitMessageRecordedWithHeaders(t *testing.T) {
 	f.assertStoredOnce(2)
 }
 
+// A bounce of our request to the police, sent back to the request's reply
+// address: it is filed on the request as a delivery failure, but its parts
+// (the server's report, our own request returned) are not documents the
+// authority released. A reply with a PDF beside it still gets its document.
+func TestBounceMakesNoDocuments(t *testing.T) {
+	f := newFixture(t)
+	to := "foi+" + f.stops.ReplyToken + "@example.org"
+	f.append("From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\nTo: " + to + "\r\n" +
+		"Subject: Undelivered Mail Returned to Sender\r\nDate: Tue, 10 Mar 2026 09:30:00 +0000\r\nMessage-ID: <bounce-1@mx.example.org>\r\n" +
+		"Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n" +
+		"--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n" +
+		"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n" +
+		"Final-Recipient: rfc822; disclosure@ambridge.police.uk\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n" +
+		"--B\r\nContent-Type: message/rfc822\r\n\r\n" + mailWithPDF(to, "disclosure@ambridge.police.uk", "FOI request", "req-1@example.org", "Please send me the data.") +
+		"\r\n--B--\r\n")
+	f.append(mailWithPDF("Disclosure <disclosure@ambridge.police.uk>", to, "Your request", "rel-1@ambridge.police.uk", "Please find attached the data."))
+	f.sync()
+
+	bounce := f.byMessageID("bounce-1@mx.example.org")
+	if bounce.State != store.MailMatched || bounce.RequestID != f.stops.ID || !strings.Contains(string(bounce.Classification), string(ReplyDeliveryFailure)) {
+		t.Fatalf("bounce: %s on %d, %s", bounce.State, bounce.RequestID, bounce.Classification)
+	}
+	for id, want := range map[int64]int{bounce.ID: 0, f.byMessageID("rel-1@ambridge.police.uk").ID: 1} {
+		docs, err := f.st.Documents(f.ctx, store.DocumentFilter{MessageID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(docs) != want {
+			t.Errorf("message %d: %d documents, want %d: %+v", id, len(docs), want, docs)
+		}
+	}
+}
+
 func TestUnparseableMessageKeptRaw(t *testing.T) {
 	f := newFixture(t)
 	raw := "\r\nthis has no header at all, just text\r\n"
