@@ -105,7 +105,7 @@ func remindCmd(env *Env, args []string) error {
 	}
 	today := tracker.DateOf(now.In(r.Location))
 	var fresh, given int
-	fmt.Fprintf(env.Stdout, "Reminders due at %s (today is %s in %s):\n", now.Format(time.RFC3339), today.Long(), r.Location)
+	fmt.Fprintf(env.Stdout, "Reminders due at %s (today is %s in %s):\n", now.Format(time.RFC3339), today.Long(), zoneName(r.Location, now))
 	for _, p := range plan {
 		if p.Given {
 			given++
@@ -187,4 +187,14 @@ func resumeBatches(ctx context.Context, st *store.Store, log *slog.Logger) error
 		log.Info("batch resumed", "batch", b.ID, "sent", len(res.Sent), "failed", res.Failed)
 	}
 	return nil
+}
+
+// zoneName names the zone "today" is counted in for a person: time.Local
+// calls itself "Local", which says nothing about where that is.
+func zoneName(loc *time.Location, at time.Time) string {
+	if loc != time.Local {
+		return loc.String()
+	}
+	abbr, _ := at.In(loc).Zone()
+	return "the server's time zone, " + abbr
 }

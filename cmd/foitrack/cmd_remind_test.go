@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRemindDryRunThenRun: --dry-run says what would be given and why and
@@ -42,5 +43,23 @@ func TestRemindDryRunThenRun(t *testing.T) {
 	}
 	if code, _, errs := cli(t, dir, "remind", "--now", "tomorrow"); code != 2 || !strings.Contains(errs, "neither RFC 3339") {
 		t.Fatalf("bad --now: exit %d %s", code, errs)
+	}
+}
+
+// The dry run says which zone "today" is counted in by a name a person
+// understands: the configured IANA zone, or the server's zone by its
+// abbreviation, never Go's "Local".
+func TestZoneName(t *testing.T) {
+	at := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skipf("no zone database: %v", err)
+	}
+	if got := zoneName(london, at); got != "Europe/London" {
+		t.Errorf("zoneName(Europe/London) = %q", got)
+	}
+	abbr, _ := at.In(time.Local).Zone()
+	if got := zoneName(time.Local, at); got != "the server's time zone, "+abbr || strings.Contains(got, "Local") {
+		t.Errorf("zoneName(time.Local) = %q", got)
 	}
 }
