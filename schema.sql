@@ -454,3 +454,15 @@ ALTER TABLE mail_messages ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE mail_messages ADD COLUMN processed_at TEXT;
 ALTER TABLE mail_messages ADD COLUMN proposal_state TEXT NOT NULL DEFAULT '';
 CREATE INDEX mail_messages_dedupe ON mail_messages (message_id, raw_sha256) WHERE direction = 'in';
+
+-- migrate:8 publications
+-- A released document an editor has chosen to publish: anyone may download
+-- it from its request's public page while the request is public and the
+-- document is released. Publishing is a choice per document, never a
+-- default, because a reply's attachments can carry personal data (the
+-- requester's own letter, a signature) that was never meant for the public.
+CREATE TABLE document_publications (
+    document_id  INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    published_at TEXT NOT NULL,
+    published_by TEXT NOT NULL DEFAULT ''
+);
