@@ -24,6 +24,11 @@ func (s *Server) downloadDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.sendDocumentFile(c, d)
+}
+
+// sendDocumentFile writes a document's stored file as the response.
+func (s *Server) sendDocumentFile(c echo.Context, d tracker.Document) error {
 	if d.SHA256 == "" {
 		return tracker.Errorf(tracker.ENOTFOUND, "This document was withheld: there is no file to download.")
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
 
@@ -16,6 +17,7 @@ type documentPage struct {
 	Dispositions []struct{ Code, Label string }
 	Exemptions   string // as the edit form shows them
 	Timeline     *timelinePanel
+	PublicURL    string // of the published file, while its request is public
 }
 
 // showDocumentPage shows a document: metadata, hashes, exemptions, and the
@@ -35,6 +37,15 @@ func (s *Server) showDocumentPage(c echo.Context) error {
 		return err
 	}
 	p := documentPage{Document: d, Request: r, Dispositions: dispositions, Exemptions: strings.Join(d.Exemptions, ", ")}
+	if r.Visibility == tracker.VisibilityPublic && !d.PublishedAt.IsZero() {
+		slug, err := s.st.PublicSlug(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if slug != "" {
+			p.PublicURL = store.PublicDocumentURL("", slug, d.SHA256)
+		}
+	}
 	if p.Timeline, err = s.loadTimelinePanel(ctx, "document", id); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,11 +36,15 @@ type publicEvent struct {
 	Exemptions []string
 }
 
-// publicDocument says what was released or withheld, without the file.
+// publicDocument says what was released or withheld; the file is offered
+// only when an editor has published it.
 type publicDocument struct {
 	Filename    string
 	Disposition string
 	Exemptions  []string
+	URL         string // of a published file only
+	Size        int64
+	SHA256      string
 }
 
 // showPublicRequestPage shows the read-only page of a public request. A
@@ -58,6 +63,7 @@ func (s *Server) showPublicRequestPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	slug := strings.ToLower(c.Param("slug"))
 	law, _ := tracker.LawByCode(r.Law)
 	ds := tracker.ComputeDeadlines(law, events)
 	p := publicRequestPage{Title: r.Title, Body: r.Body, AuthorityName: r.AuthorityName, Law: law, Status: r.Status,
@@ -69,7 +75,11 @@ func (s *Server) showPublicRequestPage(c echo.Context) error {
 		p.Events = append(p.Events, publicEvent{Kind: e.Kind, Date: e.Date, Outcome: e.Outcome, NewDueDate: e.NewDueDate, Exemptions: e.Exemptions})
 	}
 	for _, d := range docs {
-		p.Documents = append(p.Documents, publicDocument{Filename: d.Filename, Disposition: d.Disposition, Exemptions: d.Exemptions})
+		pd := publicDocument{Filename: d.Filename, Disposition: d.Disposition, Exemptions: d.Exemptions}
+		if !d.PublishedAt.IsZero() && d.Disposition != tracker.DispositionWithheld && d.SHA256 != "" {
+			pd.URL, pd.Size, pd.SHA256 = store.PublicDocumentURL("", slug, d.SHA256), d.Size, d.SHA256
+		}
+		p.Documents = append(p.Documents, pd)
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return s.renderPublic(c, http.StatusOK, "public_request", &view{Title: r.Title, Data: p})

@@ -45,6 +45,7 @@ func (s *Server) registerRoutes() {
 	public.GET("/setup", s.showSetupPage)
 	public.POST("/setup", s.submitSetup)
 	public.GET("/p/:slug", s.showPublicRequestPage)
+	public.GET("/p/:slug/documents/:sha256", s.downloadPublicDocument)
 
 	// Viewer: read everything; manage one's own account.
 	viewer.POST("/logout", s.logout)
@@ -72,6 +73,7 @@ func (s *Server) registerRoutes() {
 	editor.POST("/requests/:id/events/:event/delete", s.deleteEvent)
 	editor.POST("/requests/:id/documents", s.uploadDocument).limit(s.cfg.MaxUploadBytes + uploadBodyOverhead)
 	editor.POST("/documents/:id", s.updateDocument)
+	editor.POST("/documents/:id/publish", s.publishDocument)
 	editor.GET("/authorities/new", s.showCreateAuthorityPage)
 	editor.POST("/authorities", s.submitAuthority)
 	editor.GET("/authorities/import", s.showImportAuthoritiesPage)

@@ -29,7 +29,8 @@ var publicRoutes = []string{
 	"GET /setup",
 	"POST /setup",
 	"GET /p/:slug",
-	"GET /calendar/:file", // the secret in the address is the credential (calendar apps have no session)
+	"GET /p/:slug/documents/:sha256", // a file an editor published, of a request that is public
+	"GET /calendar/:file",            // the secret in the address is the credential (calendar apps have no session)
 }
 
 // routePath fills a route's parameters with values that exist.

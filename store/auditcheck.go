@@ -155,6 +155,13 @@ var rowChecks = []rowCheck{
 			FROM documents d`,
 	},
 	{
+		entity: "document_publication", table: "document_publications",
+		actions:       map[string]string{"publish": objectAfter},
+		deleteActions: map[string]bool{"unpublish": true},
+		fields:        []string{"published_at", "published_by"},
+		query:         `SELECT document_id, published_at, published_by FROM document_publications`,
+	},
+	{
 		// What identifies a fetched message and its raw bytes; its later
 		// processing (state, matching) is audited action by action.
 		entity: "mail_message", table: "mail_messages",

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -20,16 +21,20 @@ const DefaultMaxDocumentBytes = 100 << 20
 
 const documentColumns = `d.id, d.request_id, d.message_id, d.filename, d.media_type, d.sniffed_type, d.size, d.sha256,
 	d.disposition, d.description, d.created_at,
-	COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]')`
+	COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]'),
+	COALESCE((SELECT published_at FROM document_publications p WHERE p.document_id = d.id), '')`
 
 func scanDocument(sc interface{ Scan(...any) error }) (tracker.Document, error) {
 	var d tracker.Document
 	var msg sql.NullInt64
 	var sum sql.NullString
-	var created, exemptions string
+	var created, exemptions, published string
 	err := sc.Scan(&d.ID, &d.RequestID, &msg, &d.Filename, &d.MediaType, &d.SniffedType, &d.Size, &sum,
-		&d.Disposition, &d.Description, &created, &exemptions)
+		&d.Disposition, &d.Description, &created, &exemptions, &published)
 	d.MessageID, d.SHA256, d.CreatedAt, d.Exemptions = msg.Int64, sum.String, parseTS(created), parseList(exemptions)
+	if published != "" {
+		d.PublishedAt = parseTS(published)
+	}
 	return d, err
 }
 
@@ -155,6 +160,13 @@ func (s *Store) UpdateDocument(ctx context.Context, d *tracker.Document) error {
 		}
 		after := before
 		after.Disposition, after.Description, after.Exemptions = d.Disposition, d.Description, d.Exemptions
+		if after.Disposition == tracker.DispositionWithheld {
+			// A withheld document is not for the public page.
+			if err := tx.unpublishDocument(before); err != nil {
+				return err
+			}
+			after.PublishedAt = time.Time{}
+		}
 		*d = after
 		return tx.Audit("update", "document", d.ID, before, after)
 	})

@@ -280,6 +280,7 @@ type EventLinkDetail struct {
 	DocumentSize        int64
 	DocumentSHA256      string
 	DocumentExemptions  []string
+	DocumentPublished   bool // offered for download on its request's public page
 
 	MessageSubject string
 	MessageFrom    string
@@ -335,6 +336,7 @@ const linkDetailSelect = `SELECT ` + linkColumns + `, e.slug, e.title, e.date,
 	COALESCE(d.filename, ''), COALESCE(d.description, ''), COALESCE(d.disposition, ''), COALESCE(d.media_type, ''),
 	COALESCE(d.size, 0), COALESCE(d.sha256, ''),
 	COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]'),
+	EXISTS (SELECT 1 FROM document_publications dp WHERE dp.document_id = d.id) AND d.disposition <> 'withheld',
 	COALESCE(m.subject, ''), COALESCE(m.from_addr, ''),
 	COALESCE(r.id, 0), COALESCE(r.title, ''), COALESCE(r.our_ref, ''), COALESCE(r.their_ref, ''), COALESCE(r.law, ''),
 	COALESCE(r.visibility, ''), COALESCE(r.status, ''), COALESCE(r.outcome, ''), COALESCE(r.sent_on, ''), COALESCE(r.due_date, ''),
@@ -357,7 +359,7 @@ func scanLinkDetail(sc interface{ Scan(...any) error }) (EventLinkDetail, error)
 	var docEx string
 	l, err := scanLink(sc, &d.EventSlug, &d.EventTitle, &d.EventDate,
 		&d.DocumentFilename, &d.DocumentDescription, &d.DocumentDisposition, &d.DocumentMediaType, &d.DocumentSize, &d.DocumentSHA256,
-		&docEx, &d.MessageSubject, &d.MessageFrom,
+		&docEx, &d.DocumentPublished, &d.MessageSubject, &d.MessageFrom,
 		&d.ReqID, &d.RequestTitle, &d.RequestOurRef, &d.RequestTheirRef, &d.RequestLaw, &d.RequestVisibility, &d.RequestStatus,
 		&d.RequestOutcome, &d.RequestSentOn, &d.RequestDueDate, &d.AuthorityID, &d.AuthorityName, &d.PublicSlug, &d.ReceivedOn)
 	d.EventLink, d.DocumentExemptions = l, parseList(docEx)
@@ -439,6 +441,12 @@ func PublicRequestURL(baseURL, slug string) string {
 	return strings.TrimRight(baseURL, "/") + "/p/" + slug
 }
 
+// PublicDocumentURL is where a published document of a public request can
+// be downloaded.
+func PublicDocumentURL(baseURL, slug, sha256 string) string {
+	return PublicRequestURL(baseURL, slug) + "/documents/" + sha256
+}
+
 // LinkedForExport turns an event's links into what its exported file
 // carries: released ones as sources, withheld ones as withheld items.
 func LinkedForExport(links []EventLinkDetail, baseURL string) ([]timeline.LinkedSource, []timeline.Withheld) {
@@ -450,6 +458,9 @@ func LinkedForExport(links []EventLinkDetail, baseURL string) ([]timeline.Linked
 			req += " (" + l.RequestOurRef + ")"
 		}
 		url := PublicRequestURL(baseURL, l.PublicSlug)
+		if url != "" && l.DocumentPublished && l.DocumentSHA256 != "" {
+			url = PublicDocumentURL(baseURL, l.PublicSlug, l.DocumentSHA256)
+		}
 		switch l.Role {
 		case LinkReleased:
 			src = append(src, timeline.LinkedSource{LinkID: l.ID, URL: url, Title: l.Label(), Publisher: l.AuthorityName,

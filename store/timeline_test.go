@@ -288,6 +288,19 @@ func TestLinksExportAndReimport(t *testing.T) {
 		t.Errorf("%d sources after re-import, want 1", got)
 	}
 
+	// Once the released document is published, its source points at the file itself.
+	if err := st.SetDocumentPublished(ctx, tr.DocumentID, true); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := st.DocumentByID(ctx, tr.DocumentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, _ = st.TimelineEventsForExport(ctx, store.TimelineFilter{IDs: []int64{tr.EventID}}, "https://foi.example.org")
+	if s := events[0].Sources(); len(s) != 1 || s[0].URL != "https://foi.example.org/p/"+tr.PublicSlug+"/documents/"+doc.SHA256 {
+		t.Errorf("published document's source: %+v", s)
+	}
+
 	// A private request gives no URL.
 	r := tr.Request
 	r.Visibility = "private"

@@ -220,6 +220,9 @@ type Document struct {
 	Exemptions  []string  `json:"exemptions"`
 	Description string    `json:"description"`
 	CreatedAt   time.Time `json:"created_at"`
+	// PublishedAt is when an editor published the file on its request's
+	// public page (zero: not published).
+	PublishedAt time.Time `json:"published_at,omitzero"`
 }
 
 // quote puts a value the user gave in a message, clipped: a message must stay
