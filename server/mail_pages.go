@@ -484,7 +484,7 @@ func (s *Server) saveMailSettings(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, "/admin/mail", "ok", "Mail settings saved. A new schedule applies when foitrack serve is restarted.")
+	return s.redirectWithFlash(c, "/admin/mail", "ok", "Mail settings saved. A new schedule applies within a minute.")
 }
 
 // runMailSyncNow starts a sync pass in the background (never two at once:

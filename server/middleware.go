@@ -2,7 +2,9 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 
@@ -18,6 +20,60 @@ import (
 const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// clientIPExtractor is how echo finds the client's address. With no trusted
+// proxies it is the connection's: a client must not choose the address that
+// login rate limiting counts against. With some, X-Forwarded-For is read from
+// the right, skipping those proxies only; echo's own defaults (trust every
+// loopback, link-local and private address) are turned off, so that nothing
+// else on the network can name its own address.
+func clientIPExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, r := range trusted {
+		opts = append(opts, echo.TrustIPRange(r))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// ParseTrustedProxies reads the --trust-proxy value: comma-separated CIDRs
+// or single addresses, or "loopback" (127.0.0.0/8 and ::1). "" and "off"
+// trust no proxy.
+func ParseTrustedProxies(value string) ([]*net.IPNet, error) {
+	if v := strings.TrimSpace(value); v == "" || strings.EqualFold(v, "off") {
+		return nil, nil
+	}
+	var ranges []*net.IPNet
+	for _, part := range strings.Split(value, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.EqualFold(part, "loopback") {
+			for _, cidr := range []string{"127.0.0.0/8", "::1/128"} {
+				_, r, _ := net.ParseCIDR(cidr)
+				ranges = append(ranges, r)
+			}
+			continue
+		}
+		if ip := net.ParseIP(part); ip != nil {
+			bits := 8 * net.IPv6len
+			if ip4 := ip.To4(); ip4 != nil {
+				ip, bits = ip4, 8*net.IPv4len
+			}
+			ranges = append(ranges, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, r, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address, a CIDR range (10.0.0.0/8) nor \"loopback\"", part)
+		}
+		ranges = append(ranges, r)
+	}
+	return ranges, nil
+}
+
 // newEcho makes the echo instance with the middleware every request goes
 // through, in this order: recover, request ID, log, security headers, body
 // limit and form parsing, gzip, the session, CSRF. Access levels are
@@ -26,13 +82,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	if s.cfg.TrustProxy {
-		e.IPExtractor = echo.ExtractIPFromXFFHeader()
-	} else {
-		// The connection's address: a client must not choose the address
-		// that login rate limiting counts against.
-		e.IPExtractor = echo.ExtractIPDirect()
-	}
+	e.IPExtractor = clientIPExtractor(s.cfg.TrustedProxies)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			s.log.Error("panic", "err", err, "path", c.Request().URL.Path, "request_id", requestID(c), "stack", string(stack))

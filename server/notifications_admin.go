@@ -62,8 +62,8 @@ func (s *Server) renderReminderSettings(c echo.Context, status int, v *view) err
 	return s.render(c, status, "reminder_settings", v)
 }
 
-// saveReminderSettings stores the schedule and rules (the schedule takes
-// effect when foitrack serve is restarted).
+// saveReminderSettings stores the schedule and rules (serve reads the
+// schedule again every minute).
 func (s *Server) saveReminderSettings(c echo.Context) error {
 	ctx := c.Request().Context()
 	atoi := func(name string) int { n, _ := strconv.Atoi(strings.TrimSpace(c.FormValue(name))); return n }
@@ -81,7 +81,7 @@ func (s *Server) saveReminderSettings(c echo.Context) error {
 	if err := s.st.PutSetting(ctx, remind.SettingKey, set); err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, "/admin/reminders", "ok", "Reminder settings saved. A new schedule applies from the next start of foitrack serve.")
+	return s.redirectWithFlash(c, "/admin/reminders", "ok", "Reminder settings saved. A new schedule applies within a minute.")
 }
 
 // saveSMTPSettings stores the SMTP server (never its password: only where to find it).

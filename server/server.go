@@ -13,6 +13,7 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,9 +39,11 @@ type Config struct {
 	Location *time.Location
 	// MaxUploadBytes bounds one document upload (default store.DefaultMaxDocumentBytes).
 	MaxUploadBytes int64
-	// TrustProxy takes the client address from X-Forwarded-For (only behind
-	// a reverse proxy that sets it); otherwise the connection's address is used.
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed: a request from one of them counts (for the login rate limit,
+	// sessions and logs) from the nearest address in the header that is not
+	// a trusted proxy. Empty: the connection's address, always.
+	TrustedProxies []*net.IPNet
 }
 
 // Server is the web app.

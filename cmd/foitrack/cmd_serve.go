@@ -43,8 +43,13 @@ func serve(env *Env, args []string) error {
 	baseURL := fs.String("base-url", os.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for links in mail and feeds (default http://ADDR)")
 	demo := fs.Bool("demo", false, "start on a fresh demo database with a demo inbox (see README)")
 	noJobs := fs.Bool("no-jobs", false, "do not run background jobs")
+	trustProxy := fs.String("trust-proxy", os.Getenv("FOITRACK_TRUST_PROXY"), `take the client's address from X-Forwarded-For when the connection comes from these proxies: comma-separated CIDRs, or "loopback" (default: never)`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	proxies, err := server.ParseTrustedProxies(*trustProxy)
+	if err != nil {
+		return usagef("--trust-proxy: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	if *demo {
@@ -81,38 +86,27 @@ func serve(env *Env, args []string) error {
 	if os.Getenv("FOITRACK_BASE_URL") == "" {
 		os.Setenv("FOITRACK_BASE_URL", *baseURL)
 	}
-	srv, err := server.New(server.Config{Store: st, BaseURL: *baseURL, Logger: log, DataDir: env.DataDir})
+	srv, err := server.New(server.Config{Store: st, BaseURL: *baseURL, Logger: log, DataDir: env.DataDir, TrustedProxies: proxies})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 
 	// Background jobs: never two runs of one job at once, and a panic in a
-	// job is logged, not fatal.
-	cronLog := cron.PrintfLogger(slog.NewLogLogger(log.Handler(), slog.LevelInfo))
-	sched := cron.New(cron.WithChain(cron.Recover(cronLog), cron.SkipIfStillRunning(cronLog)))
+	// job is logged, not fatal (jobScheduler wraps each job; the cron has no
+	// chain of its own). Their schedules are read again every minute, so a
+	// change in the settings applies without a restart.
+	sched := cron.New()
 	jobCtx, cancelJobs := context.WithCancel(store.WithActor(context.Background(), "system"))
 	defer cancelJobs()
 	if !*noJobs {
-		for _, j := range backgroundJobs {
-			spec, err := j.Spec(env.Ctx, st)
-			if err != nil {
-				return fmt.Errorf("job %s: %w", j.Name, err)
-			}
-			if spec == "" {
-				log.Info("job disabled", "job", j.Name)
-				continue
-			}
-			j := j
-			if _, err := sched.AddFunc(spec, func() {
-				if err := j.Run(jobCtx, st, log); err != nil {
-					log.Error("job failed", "job", j.Name, "err", err)
-				}
-			}); err != nil {
-				return fmt.Errorf("job %s: bad schedule %q: %w", j.Name, spec, err)
-			}
-			log.Info("job scheduled", "job", j.Name, "schedule", spec)
+		jobs := newJobScheduler(sched, st, log, jobCtx, backgroundJobs)
+		if err := jobs.reload(env.Ctx); err != nil {
+			ln.Close()
+			srv.Close()
+			return err
 		}
+		jobs.watch(jobCtx, settingsCheckInterval)
 	}
 	sched.Start()
 

@@ -137,7 +137,8 @@ func mailSyncSpec(ctx context.Context, st *store.Store) (string, error) {
 }
 
 // runMailSync is one scheduled pass; it reads the settings afresh, so that
-// an admin's change applies from the next run (a new schedule needs a restart).
+// an admin's change applies from the next run (a new schedule is taken up by
+// serve's jobScheduler).
 func runMailSync(ctx context.Context, st *store.Store, log *slog.Logger) error {
 	cfg, err := mailsync.LoadConfig(ctx, st)
 	if err != nil {
