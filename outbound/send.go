@@ -99,12 +99,15 @@ func (s *Sender) now() time.Time {
 }
 
 // Today is the day of sending, in the sender's location.
-func (s *Sender) Today() tracker.Date {
+func (s *Sender) Today() tracker.Date { return s.dayOf(s.now()) }
+
+// dayOf is the day of t in the sender's location.
+func (s *Sender) dayOf(t time.Time) tracker.Date {
 	loc := s.Location
 	if loc == nil {
 		loc = time.Local
 	}
-	return tracker.DateOf(s.now().In(loc))
+	return tracker.DateOf(t.In(loc))
 }
 
 // CheckAllowed reports (as an ECONFLICT domain error) why a letter of this
@@ -269,21 +272,38 @@ func (s *Sender) deliver(ctx context.Context, m store.OutgoingMessage, raw []byt
 		return m, err
 	}
 	sentAt := s.now()
-	var e *tracker.Event
-	if kind, ok := Purpose(m.Purpose).EventKind(); ok {
-		if note == "" {
-			note = fmt.Sprintf("Sent by email to %s (Message-ID <%s>).", strings.Join(m.To, ", "), m.MessageID)
-		}
-		e = &tracker.Event{RequestID: m.RequestID, Kind: kind, Date: s.Today(), Note: note}
-	}
-	eventErr, err := s.Store.MarkOutgoingSent(rec, m.ID, sentAt, e)
-	if err != nil {
+	m.Attempts++
+	m, err := s.recordSent(m, sentAt, note, func(e *tracker.Event) (error, error) {
+		return s.Store.MarkOutgoingSent(rec, m.ID, sentAt, e)
+	})
+	var ee *EventError
+	if err != nil && !errors.As(err, &ee) {
 		// The server has the message; our record of it failed. Say so plainly:
 		// a retry would send it twice.
 		return m, fmt.Errorf("outbound: the mail server accepted the message but it could not be marked sent: %w", err)
 	}
-	m.State, m.Error, m.SentAt = store.OutSent, "", sentAt.UTC()
-	m.Attempts++
+	return m, err
+}
+
+// recordSent records that the server accepted m at sentAt, with the
+// lifecycle event its purpose stands for, dated the day of sentAt: the one
+// way a send is recorded, whether the acceptance was seen (deliver) or
+// confirmed by a person after an interrupted send (MarkInterruptedSent).
+// mark writes it (the event nil when the purpose records none) and returns
+// the event's own error apart, as store.MarkOutgoingSent does.
+func (s *Sender) recordSent(m store.OutgoingMessage, sentAt time.Time, note string, mark func(e *tracker.Event) (eventErr, err error)) (store.OutgoingMessage, error) {
+	var e *tracker.Event
+	if kind, ok := Purpose(m.Purpose).EventKind(); ok {
+		if note == "" {
+			note = sentNote(m)
+		}
+		e = &tracker.Event{RequestID: m.RequestID, Kind: kind, Date: s.dayOf(sentAt), Note: note}
+	}
+	eventErr, err := mark(e)
+	if err != nil {
+		return m, err
+	}
+	m.State, m.Error, m.SentAt, m.Interrupted = store.OutSent, "", sentAt.UTC(), false
 	if e != nil && eventErr == nil {
 		m.EventID = e.ID
 	}
@@ -291,6 +311,50 @@ func (s *Sender) deliver(ctx context.Context, m store.OutgoingMessage, raw []byt
 		return m, &EventError{Err: eventErr}
 	}
 	return m, nil
+}
+
+// sentNote is the lifecycle event's note for a message sent by email.
+func sentNote(m store.OutgoingMessage) string {
+	return fmt.Sprintf("Sent by email to %s (Message-ID <%s>).", strings.Join(m.To, ", "), m.MessageID)
+}
+
+// MarkInterruptedSent records a person's word that an interrupted message
+// (store.SendInterruptedAfter) reached the server: they found it in the
+// sent mail, or the authority confirmed it. It is recorded as a send the
+// server accepted at its last attempt, lifecycle event included; why they
+// know goes to the audit log and the event's note. No mail server is needed.
+// attemptedAt is the attempt the person was shown (OutgoingMessage.AttemptedAt).
+func (s *Sender) MarkInterruptedSent(ctx context.Context, messageID int64, attemptedAt time.Time, why string) (store.OutgoingMessage, error) {
+	m, err := s.Store.Outgoing(ctx, messageID)
+	if err != nil {
+		return m, err
+	}
+	why = oneLine(why)
+	if len(why) > 500 {
+		return m, &tracker.Error{Code: tracker.EINVALID, Message: "say how you know in at most 500 characters",
+			Fields: map[string]string{"note": "at most 500 characters"}}
+	}
+	note := strings.TrimSuffix(sentNote(m), ".") + "; the send was interrupted and marked sent by hand"
+	if why != "" {
+		note += ": " + why
+	}
+	return s.recordSent(m, attemptedAt, note+".", func(e *tracker.Event) (error, error) {
+		return s.Store.ResolveInterruptedSent(ctx, m.ID, attemptedAt, e, why)
+	})
+}
+
+// SendInterruptedAgain gives up on an interrupted message's last attempt and
+// hands it to the server again through Retry: byte for byte the same, same
+// Message-ID. It may reach the authority twice, if the first attempt did.
+// attemptedAt is the attempt the person was shown.
+func (s *Sender) SendInterruptedAgain(ctx context.Context, messageID int64, attemptedAt time.Time) (store.OutgoingMessage, error) {
+	if s.Mailer == nil || s.Config.Host == "" {
+		return store.OutgoingMessage{}, ErrNotConfigured
+	}
+	if err := s.Store.ReleaseInterrupted(ctx, messageID, attemptedAt); err != nil {
+		return store.OutgoingMessage{}, err
+	}
+	return s.Retry(ctx, messageID)
 }
 
 // EventError: the message was sent, but its lifecycle event could not be

@@ -273,6 +273,7 @@ func (bs *BatchSender) Send(ctx context.Context, batchID int64) (BatchSendResult
 	}
 	rec := context.WithoutCancel(ctx)
 	tried := false
+	interrupted := 0
 	for i, m := range members {
 		switch m.SendState {
 		case store.MemberSent:
@@ -283,6 +284,9 @@ func (bs *BatchSender) Send(ctx context.Context, batchID int64) (BatchSendResult
 			continue
 		case store.MemberSending:
 			res.InFlight = append(res.InFlight, m.Request.ID)
+			if m.Interrupted {
+				interrupted++
+			}
 			continue
 		}
 		if tried && b.ThrottleSeconds > 0 {
@@ -327,7 +331,12 @@ func (bs *BatchSender) Send(ctx context.Context, batchID int64) (BatchSendResult
 		bs.progress(m, "sent", nil)
 	}
 	state, msg := store.BatchDone, ""
-	if len(res.InFlight) > 0 {
+	switch {
+	case interrupted > 0:
+		// Never sent again on its own: it may have reached the authority.
+		state, msg = store.BatchPaused, fmt.Sprintf("%d request(s) were interrupted while being sent; nobody knows whether the server "+
+			"accepted them: mark each sent or send it again on its letters page, then resume", interrupted)
+	case len(res.InFlight) > 0:
 		state, msg = store.BatchPaused, fmt.Sprintf("%d request(s) were being sent by another run; resume to check them", len(res.InFlight))
 	}
 	return res, st.SetBatchState(rec, batchID, state, msg)

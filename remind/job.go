@@ -270,6 +270,13 @@ func (r *Runner) SendPendingEmails(ctx context.Context, now time.Time) (emailed,
 			return emailed, failed, nil
 		}
 		for _, rem := range batch {
+			// Stamped before each send, so an email waiting its turn is not
+			// taken for an interrupted one; skipped if an admin settled it.
+			if claimed, err := r.Store.ReminderEmailAttempt(context.WithoutCancel(ctx), rem.ID); err != nil {
+				return emailed, failed, err
+			} else if !claimed {
+				continue
+			}
 			serr := r.sendEmail(ctx, now, rem)
 			if err := r.Store.MarkReminderEmailed(context.WithoutCancel(ctx), rem.ID, serr); err != nil {
 				return emailed, failed, err

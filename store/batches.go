@@ -196,6 +196,10 @@ type BatchMember struct {
 	SendError string          `json:"send_error,omitempty"`
 	// OutgoingID is the last outgoing copy of the request letter (0: none).
 	OutgoingID int64 `json:"outgoing_id,omitempty"`
+	// Interrupted: the send stopped midway (the process died) and nobody
+	// knows whether the server accepted it; a person resolves it on the
+	// request's letters page. SendState stays MemberSending.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // BatchMembers lists a batch's requests in order, with their histories.
@@ -255,6 +259,11 @@ func (s *Store) BatchMembers(ctx context.Context, batchID int64) ([]BatchMember,
 			switch o.State {
 			case OutQueued:
 				m.SendState = MemberSending
+				if o.Interrupted {
+					m.Interrupted = true
+					m.SendError = fmt.Sprintf("interrupted while being sent (%s UTC): we do not know whether the server accepted it; "+
+						"mark it sent or send it again on the request's letters page", o.AttemptedAt().UTC().Format("2006-01-02 15:04"))
+				}
 			case OutSendFailed:
 				m.SendState, m.SendError = MemberFailed, o.Error
 			case OutSent:

@@ -17,6 +17,14 @@ const (
 	OutSendFailed = "send_failed" // the server refused it or could not be reached: retryable
 )
 
+// SendInterruptedAfter is how long after its last attempt a message may stay
+// queued (or a reminder email sending) before it counts as interrupted: the
+// process handing it over died (kill -9, a power cut) and nobody knows
+// whether the server accepted it. It is never re-sent on its own; a person
+// resolves it. One SMTP conversation times out after a minute, so a live send
+// is never taken for an interrupted one.
+const SendInterruptedAfter = 15 * time.Minute
+
 // OutgoingMessage is a mail foitrack sends to an authority: the mail_messages
 // row (direction 'out') that keeps the raw message in the request's history,
 // with its outbound_sends row.
@@ -45,6 +53,23 @@ type OutgoingMessage struct {
 	EventID      int64     `json:"event_id,omitempty"`
 	CreatedBy    string    `json:"created_by,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Interrupted: queued for longer than SendInterruptedAfter since it was
+	// last handed to the server (set when read, on the store's clock).
+	Interrupted bool `json:"interrupted,omitempty"`
+}
+
+// AttemptedAt is when the message was last handed to the server (when it
+// was queued if it never was).
+func (m OutgoingMessage) AttemptedAt() time.Time {
+	if !m.LastAttempt.IsZero() {
+		return m.LastAttempt
+	}
+	return m.CreatedAt
+}
+
+// interruptedAt reports whether the message counts as interrupted at now.
+func (m OutgoingMessage) interruptedAt(now time.Time) bool {
+	return m.State == OutQueued && now.Sub(m.AttemptedAt()) > SendInterruptedAfter
 }
 
 const outgoingColumns = `m.id, o.request_id, o.purpose, m.message_id, m.in_reply_to, m.refs, m.subject, m.from_addr, m.from_name,
@@ -76,12 +101,17 @@ func scanOutgoing(sc interface{ Scan(...any) error }) (OutgoingMessage, error) {
 // so that two clicks on "send" cannot send twice.
 func (s *Store) CreateOutgoing(ctx context.Context, m *OutgoingMessage) error {
 	return s.Update(ctx, func(tx *Tx) error {
-		var busy int
-		if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM outbound_sends o JOIN mail_messages m ON m.id = o.message_id
-			WHERE o.request_id = ? AND o.purpose = ? AND m.state = ?`, m.RequestID, m.Purpose, OutQueued).Scan(&busy); err != nil {
+		var busy int64
+		err := tx.QueryRowContext(tx.ctx, `SELECT m.id FROM outbound_sends o JOIN mail_messages m ON m.id = o.message_id
+			WHERE o.request_id = ? AND o.purpose = ? AND m.state = ? LIMIT 1`, m.RequestID, m.Purpose, OutQueued).Scan(&busy)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: unable to check outgoing mail: %w", err)
 		}
-		if busy > 0 {
+		if busy != 0 {
+			if cur, err := tx.outgoing(busy); err == nil && cur.Interrupted {
+				return tracker.Errorf(tracker.ECONFLICT, "the last %s for this request was interrupted while being sent: "+
+					"mark it sent or send it again on the request's letters page first", m.Purpose)
+			}
 			return tracker.Errorf(tracker.ECONFLICT, "a %s for this request is being sent already", m.Purpose)
 		}
 		if err := tx.PutBlob(m.RawSHA256, m.RawSize); err != nil {
@@ -154,36 +184,102 @@ func (s *Store) OutgoingAttempt(ctx context.Context, id int64) error {
 // event's error is returned for the caller to show.
 func (s *Store) MarkOutgoingSent(ctx context.Context, id int64, sentAt time.Time, e *tracker.Event) (eventErr error, err error) {
 	err = s.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE mail_messages SET state = ?, error = '', sent_at = ? WHERE id = ? AND direction = 'out'`,
-			OutSent, ts(sentAt), id); err != nil {
-			return fmt.Errorf("store: unable to mark mail sent: %w", err)
-		}
-		if err := tx.Audit("sent", "mail_message", id, nil, map[string]any{"sent_at": ts(sentAt)}); err != nil {
-			return err
-		}
-		if e == nil {
-			return nil
-		}
-		e.MessageID = id
-		if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT outbound_event`); err != nil {
-			return fmt.Errorf("store: unable to record event: %w", err)
-		}
-		if eventErr = tx.AddEvent(e); eventErr != nil {
-			if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO outbound_event`); err != nil {
-				return fmt.Errorf("store: unable to record event: %w", err)
-			}
-			return nil
-		}
-		if _, err := tx.ExecContext(tx.ctx, `RELEASE outbound_event`); err != nil {
-			return fmt.Errorf("store: unable to record event: %w", err)
-		}
-		_, err := tx.ExecContext(tx.ctx, `UPDATE outbound_sends SET event_id = ? WHERE message_id = ?`, e.ID, id)
-		if err != nil {
-			return fmt.Errorf("store: unable to link event: %w", err)
-		}
-		return nil
+		eventErr, err = tx.markOutgoingSent(id, sentAt, e)
+		return err
 	})
 	return eventErr, err
+}
+
+func (tx *Tx) markOutgoingSent(id int64, sentAt time.Time, e *tracker.Event) (eventErr error, err error) {
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE mail_messages SET state = ?, error = '', sent_at = ? WHERE id = ? AND direction = 'out'`,
+		OutSent, ts(sentAt), id); err != nil {
+		return nil, fmt.Errorf("store: unable to mark mail sent: %w", err)
+	}
+	if err := tx.Audit("sent", "mail_message", id, nil, map[string]any{"sent_at": ts(sentAt)}); err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return nil, nil
+	}
+	e.MessageID = id
+	if _, err := tx.ExecContext(tx.ctx, `SAVEPOINT outbound_event`); err != nil {
+		return nil, fmt.Errorf("store: unable to record event: %w", err)
+	}
+	if eventErr = tx.AddEvent(e); eventErr != nil {
+		if _, err := tx.ExecContext(tx.ctx, `ROLLBACK TO outbound_event`); err != nil {
+			return nil, fmt.Errorf("store: unable to record event: %w", err)
+		}
+		return eventErr, nil
+	}
+	if _, err := tx.ExecContext(tx.ctx, `RELEASE outbound_event`); err != nil {
+		return nil, fmt.Errorf("store: unable to record event: %w", err)
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE outbound_sends SET event_id = ? WHERE message_id = ?`, e.ID, id); err != nil {
+		return nil, fmt.Errorf("store: unable to link event: %w", err)
+	}
+	return nil, nil
+}
+
+// interruptedOutgoing reads message id and fails with ECONFLICT unless it is
+// interrupted now and was last attempted at attemptedAt (what the person
+// resolving it was shown: a retry meanwhile makes their answer stale).
+func (tx *Tx) interruptedOutgoing(id int64, attemptedAt time.Time) (OutgoingMessage, error) {
+	m, err := tx.outgoing(id)
+	if err != nil {
+		return m, err
+	}
+	switch {
+	case m.State != OutQueued:
+		return m, tracker.Errorf(tracker.ECONFLICT, "message %d is %s now: there is nothing to resolve", id, m.State)
+	case !m.Interrupted:
+		return m, tracker.Errorf(tracker.ECONFLICT, "message %d may still be being sent: it counts as interrupted %s after its last attempt",
+			id, SendInterruptedAfter)
+	case !m.AttemptedAt().Equal(attemptedAt):
+		return m, tracker.Errorf(tracker.ECONFLICT, "message %d was tried again meanwhile: look at it again", id)
+	}
+	return m, nil
+}
+
+// ResolveInterruptedSent records a person's word that an interrupted message
+// did reach the server (they found it in the sent mail, or the authority
+// confirmed it): the message is marked sent as of sentAt, its last attempt,
+// with the lifecycle event the sending stands for (nil for none), exactly as
+// MarkOutgoingSent records an acceptance seen. note (how they know) goes to
+// the audit log. It fails with ECONFLICT unless the message is interrupted.
+func (s *Store) ResolveInterruptedSent(ctx context.Context, id int64, sentAt time.Time, e *tracker.Event, note string) (eventErr error, err error) {
+	err = s.Update(ctx, func(tx *Tx) error {
+		m, err := tx.interruptedOutgoing(id, sentAt)
+		if err != nil {
+			return err
+		}
+		if err := tx.Audit("resolve_sent", "mail_message", id, map[string]any{"state": m.State},
+			map[string]any{"attempted_at": ts(sentAt), "note": note}); err != nil {
+			return err
+		}
+		eventErr, err = tx.markOutgoingSent(id, sentAt, e)
+		return err
+	})
+	return eventErr, err
+}
+
+// ReleaseInterrupted gives up on an interrupted message's last attempt: it
+// becomes failed, and so retryable (ClaimOutgoingRetry), with the reason as
+// its error. It fails with ECONFLICT unless the message is interrupted and
+// was last attempted at attemptedAt.
+func (s *Store) ReleaseInterrupted(ctx context.Context, id int64, attemptedAt time.Time) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		m, err := tx.interruptedOutgoing(id, attemptedAt)
+		if err != nil {
+			return err
+		}
+		reason := fmt.Sprintf("sending was interrupted at %s: it is not known whether the server accepted it", ts(m.AttemptedAt()))
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE mail_messages SET state = ?, error = ? WHERE id = ? AND state = ?`,
+			OutSendFailed, reason, id, OutQueued); err != nil {
+			return fmt.Errorf("store: unable to release outgoing mail: %w", err)
+		}
+		return tx.Audit("resolve_send_again", "mail_message", id, map[string]any{"state": m.State},
+			map[string]any{"state": OutSendFailed, "attempted_at": ts(m.AttemptedAt())})
+	})
 }
 
 // MarkOutgoingFailed records the server's error; the message can be retried.
@@ -208,6 +304,7 @@ func (tx *Tx) outgoing(id int64) (OutgoingMessage, error) {
 	} else if err != nil {
 		return m, fmt.Errorf("store: unable to read outgoing mail %d: %w", id, err)
 	}
+	m.Interrupted = m.interruptedAt(tx.now)
 	return m, nil
 }
 
@@ -220,6 +317,7 @@ func (s *Store) Outgoing(ctx context.Context, id int64) (OutgoingMessage, error)
 	} else if err != nil {
 		return m, fmt.Errorf("store: unable to read outgoing mail %d: %w", id, err)
 	}
+	m.Interrupted = m.interruptedAt(s.Now())
 	return m, nil
 }
 
@@ -229,6 +327,9 @@ type OutgoingFilter struct {
 	RequestIDs []int64
 	Purpose    string
 	State      string
+	// Interrupted keeps only interrupted messages (queued, and not tried
+	// for SendInterruptedAfter).
+	Interrupted bool
 }
 
 // OutgoingMessages lists outgoing mail, oldest first.
@@ -251,6 +352,11 @@ func (s *Store) OutgoingMessages(ctx context.Context, f OutgoingFilter) ([]Outgo
 		q += ` AND m.state = ?`
 		args = append(args, f.State)
 	}
+	if f.Interrupted {
+		q += ` AND m.state = ?`
+		args = append(args, OutQueued)
+	}
+	now := s.Now()
 	rows, err := s.r.QueryContext(ctx, q+` ORDER BY m.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list outgoing mail: %w", err)
@@ -261,6 +367,11 @@ func (s *Store) OutgoingMessages(ctx context.Context, f OutgoingFilter) ([]Outgo
 		m, err := scanOutgoing(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read outgoing mail: %w", err)
+		}
+		// Timestamps may be written with or without fractions of a second,
+		// so their text does not sort as time: the age is checked here.
+		if m.Interrupted = m.interruptedAt(now); f.Interrupted && !m.Interrupted {
+			continue
 		}
 		out = append(out, m)
 	}

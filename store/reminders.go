@@ -35,7 +35,13 @@ type Reminder struct {
 	EmailError     string       `json:"email_error,omitempty"`
 	EmailAttempts  int          `json:"email_attempts"`
 	EmailedAt      time.Time    `json:"emailed_at,omitzero"`
-	CreatedAt      time.Time    `json:"created_at"`
+	// EmailAttemptedAt is when the email was last claimed or handed to the
+	// server (states sending and failed).
+	EmailAttemptedAt time.Time `json:"email_attempted_at,omitzero"`
+	// EmailInterrupted: sending for longer than SendInterruptedAfter since
+	// the last attempt (the process died midway): resolved by an admin.
+	EmailInterrupted bool      `json:"email_interrupted,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
 
 	// Filled by ClaimReminderEmails for the mail.
 	UserEmail string `json:"user_email,omitempty"`
@@ -57,10 +63,28 @@ func scanReminder(sc interface{ Scan(...any) error }, extra ...any) (Reminder, e
 		&r.EmailState, &r.EmailError, &r.EmailAttempts, &emailed, &created}, extra...)
 	err := sc.Scan(dst...)
 	r.NotificationID, r.CreatedAt = notif.Int64, parseTS(created)
-	if emailed.Valid {
+	// emailed_at is the time of the email's last step: when the server
+	// accepted it once sent, when it was last claimed or handed over before.
+	if emailed.Valid && r.EmailState == EmailSent {
 		r.EmailedAt = parseTS(emailed.String)
+	} else if emailed.Valid {
+		r.EmailAttemptedAt = parseTS(emailed.String)
 	}
 	return r, err
+}
+
+// emailInterruptedAt reports whether the reminder's email counts as
+// interrupted at now. A row claimed before claims were timed (no time) ages
+// from when the reminder was given.
+func (r Reminder) emailInterruptedAt(now time.Time) bool {
+	if r.EmailState != EmailSending {
+		return false
+	}
+	at := r.EmailAttemptedAt
+	if at.IsZero() {
+		at = r.CreatedAt
+	}
+	return now.Sub(at) > SendInterruptedAfter
 }
 
 // ReminderGiven reports whether the user has had this reminder, or a later
@@ -157,12 +181,13 @@ func (s *Store) ClaimReminderEmails(ctx context.Context, retryFailed bool, maxAt
 			return fmt.Errorf("store: unable to list reminder emails: %w", err)
 		}
 		for i := range out {
-			if _, err := tx.ExecContext(tx.ctx, `UPDATE reminder_log SET email_state = ?, email_attempts = email_attempts + 1 WHERE id = ?`,
-				EmailSending, out[i].ID); err != nil {
+			if _, err := tx.ExecContext(tx.ctx, `UPDATE reminder_log SET email_state = ?, email_attempts = email_attempts + 1, emailed_at = ?
+				WHERE id = ?`, EmailSending, ts(tx.now), out[i].ID); err != nil {
 				return fmt.Errorf("store: unable to claim reminder email: %w", err)
 			}
 			out[i].EmailState = EmailSending
 			out[i].EmailAttempts++
+			out[i].EmailedAt, out[i].EmailAttemptedAt = time.Time{}, tx.now
 		}
 		return nil
 	})
@@ -170,6 +195,23 @@ func (s *Store) ClaimReminderEmails(ctx context.Context, retryFailed bool, maxAt
 		return nil, err
 	}
 	return out, nil
+}
+
+// ReminderEmailAttempt records that a claimed reminder email is being handed
+// to the server now, so that it does not count as interrupted while it waits
+// its turn in a long run. It returns false when the email is no longer
+// claimed (an admin resolved it meanwhile): it must not be sent then.
+func (s *Store) ReminderEmailAttempt(ctx context.Context, id int64) (claimed bool, err error) {
+	err = s.Update(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(tx.ctx, `UPDATE reminder_log SET emailed_at = ? WHERE id = ? AND email_state = ?`, ts(tx.now), id, EmailSending)
+		if err != nil {
+			return fmt.Errorf("store: unable to record reminder email attempt: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		claimed = n == 1
+		return nil
+	})
+	return claimed, err
 }
 
 // MarkReminderEmailed records the outcome of sending a claimed reminder
@@ -199,7 +241,9 @@ func (s *Store) MarkReminderEmailed(ctx context.Context, id int64, sendErr error
 type ReminderFilter struct {
 	RequestID int64
 	UserID    int64
-	Limit     int
+	// EmailInterrupted keeps only reminders whose email is interrupted.
+	EmailInterrupted bool
+	Limit            int
 }
 
 // Reminders lists the reminder log, newest first.
@@ -207,9 +251,14 @@ func (s *Store) Reminders(ctx context.Context, f ReminderFilter) ([]Reminder, er
 	if f.Limit <= 0 {
 		f.Limit = 1000
 	}
+	state := ""
+	if f.EmailInterrupted {
+		state = EmailSending
+	}
+	now := s.Now()
 	rows, err := s.r.QueryContext(ctx, `SELECT `+reminderColumns+` FROM reminder_log l
-		WHERE (? = 0 OR l.request_id = ?) AND (? = 0 OR l.user_id = ?) ORDER BY l.id DESC LIMIT ?`,
-		f.RequestID, f.RequestID, f.UserID, f.UserID, f.Limit)
+		WHERE (? = 0 OR l.request_id = ?) AND (? = 0 OR l.user_id = ?) AND (? = '' OR l.email_state = ?) ORDER BY l.id DESC LIMIT ?`,
+		f.RequestID, f.RequestID, f.UserID, f.UserID, state, state, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list reminders: %w", err)
 	}
@@ -220,9 +269,53 @@ func (s *Store) Reminders(ctx context.Context, f ReminderFilter) ([]Reminder, er
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read reminder: %w", err)
 		}
+		if r.EmailInterrupted = r.emailInterruptedAt(now); f.EmailInterrupted && !r.EmailInterrupted {
+			continue
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// ResolveInterruptedReminderEmail settles a reminder email whose sending was
+// interrupted: emailed (the person knows it arrived) marks it sent as of its
+// last attempt; otherwise it is pending again, and the next reminder run
+// sends it (perhaps a second time). attemptedAt is the attempt the person
+// was shown: an email tried again meanwhile is not theirs to settle. It fails
+// with ECONFLICT unless the email is interrupted.
+func (s *Store) ResolveInterruptedReminderEmail(ctx context.Context, id int64, attemptedAt time.Time, emailed bool) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		r, err := scanReminder(tx.QueryRowContext(tx.ctx, `SELECT `+reminderColumns+` FROM reminder_log l WHERE l.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("reminder", id)
+		} else if err != nil {
+			return fmt.Errorf("store: unable to read reminder %d: %w", id, err)
+		}
+		switch {
+		case r.EmailState != EmailSending:
+			return tracker.Errorf(tracker.ECONFLICT, "the email of reminder %d is %s now: there is nothing to resolve", id, r.EmailState)
+		case !r.emailInterruptedAt(tx.now):
+			return tracker.Errorf(tracker.ECONFLICT, "the email of reminder %d may still be being sent: it counts as interrupted %s after its last attempt",
+				id, SendInterruptedAfter)
+		case !r.EmailAttemptedAt.Equal(attemptedAt):
+			return tracker.Errorf(tracker.ECONFLICT, "the email of reminder %d was tried again meanwhile: look at it again", id)
+		}
+		action, state := "resolve_email_sent", EmailSent
+		if !emailed {
+			action, state = "resolve_email_again", EmailPending
+		}
+		// emailed_at keeps the attempt: when it was sent, or when it was last tried.
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE reminder_log SET email_state = ?, email_error = '' WHERE id = ? AND email_state = ?`,
+			state, id, EmailSending); err != nil {
+			return fmt.Errorf("store: unable to resolve reminder email: %w", err)
+		}
+		var at any
+		if !r.EmailAttemptedAt.IsZero() {
+			at = ts(r.EmailAttemptedAt)
+		}
+		return tx.Audit(action, "reminder", id, map[string]any{"email_state": r.EmailState},
+			map[string]any{"email_state": state, "request_id": r.RequestID, "user_id": r.UserID, "attempted_at": at})
+	})
 }
 
 // ReminderRun is one pass of the reminder job.
