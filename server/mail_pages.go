@@ -143,6 +143,7 @@ type mailMessagePage struct {
 	Docs     []tracker.Document
 	Requests []tracker.Request
 	InPen    bool // waiting for an editor: show the filing form
+	Timeline *timelinePanel
 }
 
 // showMailMessage shows a message: who sent it, where it came from (the
@@ -166,6 +167,9 @@ func (s *Server) showMailMessage(c echo.Context) error {
 	p.HTML = template.HTML(mailsync.SanitizeHTML(m.HTMLBody))
 	_ = json.Unmarshal(m.DKIM, &p.DKIM)
 	if p.Docs, err = s.st.Documents(ctx, store.DocumentFilter{MessageID: m.ID}); err != nil {
+		return err
+	}
+	if p.Timeline, err = s.loadTimelinePanel(ctx, "message", m.ID); err != nil {
 		return err
 	}
 	p.InPen = m.Direction == "in" && m.RequestID == 0 && m.State != store.MailNew

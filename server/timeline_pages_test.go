@@ -229,3 +229,29 @@ func TestTimelineExportsAndAuditPage(t *testing.T) {
 	_, body = c.postForm("/audit/verify", nil)
 	wantContains(t, body, fmt.Sprintf(`First broken link: documents row %d: disposition is &#34;withheld&#34;, but audit entry`, tr.DocumentID))
 }
+
+// A message page lists the events the message is linked to, and links it
+// to another from there, coming back to the message.
+func TestMessagePageShowsAndLinksEvents(t *testing.T) {
+	app, tr, c := timelineApp(t)
+	msgPath := fmt.Sprintf("/mail/%d", tr.MessageID)
+	res, body := c.get(msgPath)
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, `id="timeline"`, "Not linked to any timeline event yet.", `name="target" value="message"`,
+		fmt.Sprintf(`name="back" value="%s"`, msgPath))
+	res, _ = c.postForm("/timeline/links", url.Values{"target": {"message"}, "target_id": {fmt.Sprint(tr.MessageID)},
+		"back": {msgPath}, "event_id": {fmt.Sprint(tr.EventID)}, "role": {"context"}, "tier": {"2"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	if loc := res.Header.Get("Location"); loc != msgPath {
+		t.Errorf("after linking, back to %q, want %q", loc, msgPath)
+	}
+	links, err := app.st.EventLinkDetails(context.Background(), store.LinkFilter{MessageID: tr.MessageID})
+	if err != nil || len(links) != 1 || links[0].EventID != tr.EventID || links[0].Role != "context" {
+		t.Fatalf("message links = %+v, %v", links, err)
+	}
+	_, body = c.get(msgPath)
+	wantContains(t, body, fmt.Sprintf(`href="/timeline/events/%d"`, tr.EventID), "Met discloses LFR deployment records", ">context<")
+	if strings.Contains(body, "Not linked to any timeline event yet.") {
+		t.Error("the message page still says it is not linked")
+	}
+}

@@ -62,7 +62,7 @@ func (s *Server) loadTimelinePanel(ctx context.Context, target string, id int64)
 	case "request":
 		f.RequestID, p.Back = id, fmt.Sprintf("/requests/%d", id)
 	default:
-		f.MessageID = id
+		f.MessageID, p.Back = id, fmt.Sprintf("/mail/%d", id)
 	}
 	var err error
 	if p.Links, err = s.st.EventLinkDetails(ctx, f); err != nil {
