@@ -132,7 +132,7 @@ func Classify(h Headers, subject, text string, law tracker.LawCode) Classificati
 	}
 
 	citations := tracker.DetectExemptions(law, text)
-	c := classifyText(sentences, citations, law)
+	c := classifyText(sentences, citations, law, reviewSubject.MatchString(subject))
 	c.Exemptions = citations
 	auto := automaticReply(h, subject)
 	oof := firstMatch(sentences, outOfOfficeText)
@@ -184,7 +184,11 @@ func proposal(c Classification) Classification {
 	return c
 }
 
+// withoutQuotedLines drops the history of the thread (see QuotedFolded) and
+// any other line quoted with ">". What is left is the authority's own text:
+// our request quoted below it is not their answer.
 func withoutQuotedLines(text string) string {
+	text, _ = QuotedFolded(text)
 	lines := strings.Split(text, "\n")
 	kept := lines[:0]
 	for _, l := range lines {
@@ -291,6 +295,7 @@ const (
 	sigReleased       // information is given, attached or enclosed
 	sigPartial        // redactions, release in part
 	sigWithheld       // information withheld or exempt, cost or vexatious refusal
+	sigWithheldAll    // all of it withheld: "withhold the information in full"
 	sigRefused        // the request is refused, without saying why
 	sigNotHeld
 	sigNCND // neither confirm nor deny
@@ -340,7 +345,9 @@ var cues = []cue{
 	{sigExtension, re(`\b(?:unable|not (?:been )?able) to (?:complete|conclude|finish)\b[^.]{0,80}\bwithin\b`), false},
 
 	// Internal reviews and appeals that have been decided, and their verdicts.
-	{sigReviewDone, re(`\b(?:completed|conducted|carried out|undertaken|concluded) (?:an? |the |this |my |our )?(?:internal )?review\b`), false},
+	{sigReviewDone, re(`\b(?:completed|conducted|carried out|undertaken|concluded) (?:an? |the |this |my |our )?(?:[a-z-]+ )?(?:internal )?review\b`), false}, // "a fresh review"
+	{sigReviewDone, re(`\b(?:asked|asking|requested|requesting) (?:(?:the|us|our|this)\b\s*)?(?:[a-z]+ )?to review (?:its|our|the|their|this) (?:original )?(?:response|decision|handling)\b`), false},
+	{sigReviewDone, re(`\bI am the (?:internal )?reviewer\b|\b(?:internal )?review (?:of|into) (?:our|the) (?:original )?(?:response|decision|handling)\b`), false},
 	{sigReviewDone, re(`\b(?:outcome|result|findings?) of (?:the|my|our|this|your) (?:internal )?review\b|\binternal review (?:outcome|decision)\b`), false},
 	{sigReviewDone, re(`\bI have (?:now )?reviewed\b|\bconsidering your (?:administrative )?appeal\b|\bon your appeal\b`), false},
 	{sigReviewDecision, re(`\buph(?:o|e)ld(?:s|ing)?\b|\baffirm(?:s|ed|ing)?\b|\bovertur(?:n|ns|ned|ning)\b|\brevers(?:e|ed|ing)\b|\bremand(?:s|ed|ing)?\b`), false},
@@ -361,6 +368,7 @@ var cues = []cue{
 	{sigWithheld, re(`\b(?:is|are|was|were|been|being|be) (?:therefore )?(?:withheld|exempt)\b|\bexempt from disclosure\b|\bwithhold(?:ing)?\b`), false},
 	{sigWithheld, re(`\bexceeds? (?:the )?(?:appropriate|cost|costs|fees?) limit\b|\bwould exceed the (?:appropriate|cost) limit\b|\bexcessive cost\b`), false},
 	{sigWithheld, re(`\bvexatious\b|\bmanifestly unreasonable\b|\brepeated request\b`), false},
+	{sigWithheldAll, re(`\bwithh[eo]ld(?:ing)? (?:the |this |all (?:of )?(?:the )?)?(?:requested )?(?:information|documents|records|material) in (?:full|(?:its|their) entirety)\b|\ball (?:of )?(?:the )?(?:information|documents|records)\b[^.]{0,40}\b(?:is|are) (?:therefore )?(?:exempt|withheld)\b`), false},
 	{sigRefused, re(`\brefus(?:e|ed|ing) (?:access|your request|the request|this request|to (?:provide|disclose|release))\b|\brefusal notice\b|\bdenied\b|\bdeny(?:ing)? your request\b`), false},
 	{sigRefused, re(`\b(?:unable|not able|not in a position) to (?:provide|disclose|release|comply)\b`), false},
 	{sigNotHeld, re(`\b(?:does|do|did) not hold\b|\b(?:is|are|was|were) not held\b|\bhold(?:s)? no (?:recorded )?(?:information|records|data)\b|\bno (?:recorded )?information (?:is |was )?held\b`), false},
@@ -443,7 +451,11 @@ func gather(sentences []tracker.Sentence) evidence {
 // (an extension letter names the exemption it is weighing; a clarification
 // letter may say what is not held); a response beats an acknowledgement
 // (responses thank the requester for the request too).
-func classifyText(sentences []tracker.Sentence, citations []tracker.ExemptionCitation, law tracker.LawCode) Classification {
+//
+// inReview says the subject is that of a review or appeal ("Internal review
+// of …"): then a verdict is enough, as review letters often go straight to
+// their findings without saying that the review is done.
+func classifyText(sentences []tracker.Sentence, citations []tracker.ExemptionCitation, law tracker.LawCode, inReview bool) Classification {
 	ev := gather(sentences)
 	var withholding, notHeldCited []string
 	withholdingSentence := ""
@@ -467,7 +479,7 @@ func classifyText(sentences []tracker.Sentence, citations []tracker.ExemptionCit
 	withheldSentence := firstOf(ev[sigNCND], ev[sigWithheld], withholdingSentence, ev[sigRefused])
 
 	switch {
-	case ev.has(sigReviewDone) && ev.has(sigReviewDecision):
+	case (ev.has(sigReviewDone) || inReview) && ev.has(sigReviewDecision):
 		outcome := reviewOutcome(sentences)
 		return Classification{Kind: ReplyReviewOutcome, Sentence: ev[sigReviewDecision], ProposedOutcome: outcome,
 			Reason: "a decided review or appeal (" + firstOf(tracker.OutcomeLabel(outcome), "outcome unclear") + ")"}
@@ -479,6 +491,10 @@ func classifyText(sentences []tracker.Sentence, citations []tracker.ExemptionCit
 		return Classification{Kind: ReplyClarificationRequest, Sentence: ev[sigClarification], Reason: "the authority asks for clarification"}
 	case ev.has(sigPartial):
 		return Classification{Kind: ReplyPartialRelease, Sentence: ev[sigPartial], Reason: "information released with parts withheld or redacted"}
+	case ev.has(sigWithheldAll) && !notHeld:
+		// Letters are built from templates, and "I enclose a copy of the
+		// information" survives in refusals; "withheld in full" is the decision.
+		return Classification{Kind: ReplyRefusal, Sentence: ev[sigWithheldAll], Reason: "all the information withheld (" + withheldWhy + ")"}
 	case withheld && ev.has(sigReleased):
 		return Classification{Kind: ReplyPartialRelease, Sentence: withheldSentence,
 			Reason: "some information released, some withheld (" + withheldWhy + ")"}
@@ -520,6 +536,10 @@ func firstMatch(sentences []tracker.Sentence, re *regexp.Regexp) string {
 	}
 	return ""
 }
+
+// reviewSubject matches the subject of a review or appeal thread: "Internal
+// review of Freedom of Information request …", "FOIA Appeal", "Appeal No. A-2026-00812".
+var reviewSubject = re(`\binternal review\b|\b(?:FOIA?|administrative) appeal\b|\bappeal (?:no\b|number|ref|decision)`)
 
 // "decided to maintain the original response": upheld.
 const maintainDecision = `\bmaintain(?:s|ed|ing)? (?:the|its|our) (?:original |initial )?(?:decision|response|position|refusal)\b`

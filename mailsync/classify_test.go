@@ -16,107 +16,203 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
-// labelledReply is one file of tracker/testdata/replies (see its README).
+// labelledReply is one file of tracker/testdata/replies or
+// tracker/testdata/replies-round2 (see their READMEs).
 type labelledReply struct {
-	name    string
-	header  mail.Header // without the X-Label-* fields
-	subject string
-	body    string
-	law     tracker.LawCode
-	kind    ReplyKind
-	outcome string
+	set        string // the folder
+	name       string
+	header     mail.Header // without the X-Label-* fields
+	subject    string
+	body       string
+	law        tracker.LawCode
+	kind       ReplyKind
+	outcome    string
+	exemptions []string // law:code for sibling laws, else code
 }
+
+// labelledSets are the folders of labelled replies under tracker/testdata, in
+// the order they were written: each later set was first run unseen.
+var labelledSets = []string{"replies", "replies-round2"}
 
 func readLabelledReplies(t *testing.T) []labelledReply {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "tracker", "testdata", "replies", "*.txt"))
-	if err != nil || len(files) < 30 {
-		t.Fatalf("labelled replies: %d files, %v", len(files), err)
-	}
 	known := map[ReplyKind]bool{}
 	for _, k := range ReplyKinds {
 		known[k.Kind] = true
 	}
 	var out []labelledReply
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
+	for _, set := range labelledSets {
+		files, err := filepath.Glob(filepath.Join("..", "tracker", "testdata", set, "*.txt"))
+		if err != nil || len(files) < 20 {
+			t.Fatalf("labelled replies in %s: %d files, %v", set, len(files), err)
 		}
-		msg, err := mail.ReadMessage(fh)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		body, err := io.ReadAll(msg.Body)
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := labelledReply{
-			name:    filepath.Base(f),
-			header:  mail.Header{},
-			subject: msg.Header.Get("Subject"),
-			body:    string(body),
-			law:     tracker.LawCode(msg.Header.Get("X-Label-Law")),
-			kind:    ReplyKind(msg.Header.Get("X-Label-Kind")),
-			outcome: msg.Header.Get("X-Label-Outcome"),
-		}
-		for k, v := range msg.Header {
-			if !strings.HasPrefix(k, "X-Label-") {
-				r.header[k] = v
+		for _, f := range files {
+			r := readLabelledReply(t, f)
+			if !known[r.kind] {
+				t.Fatalf("%s: unknown X-Label-Kind %q", f, r.kind)
 			}
+			r.set = set
+			out = append(out, r)
 		}
-		if !known[r.kind] {
-			t.Fatalf("%s: unknown X-Label-Kind %q", f, r.kind)
-		}
-		out = append(out, r)
 	}
 	return out
+}
+
+func readLabelledReply(t *testing.T, f string) labelledReply {
+	t.Helper()
+	fh, err := os.Open(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	msg, err := mail.ReadMessage(fh)
+	if err != nil {
+		t.Fatalf("%s: %v", f, err)
+	}
+	body, err := io.ReadAll(msg.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := labelledReply{
+		name:    filepath.Base(f),
+		header:  mail.Header{},
+		subject: msg.Header.Get("Subject"),
+		body:    string(body),
+		law:     tracker.LawCode(msg.Header.Get("X-Label-Law")),
+		kind:    ReplyKind(msg.Header.Get("X-Label-Kind")),
+		outcome: msg.Header.Get("X-Label-Outcome"),
+	}
+	for k, v := range msg.Header {
+		if !strings.HasPrefix(k, "X-Label-") {
+			r.header[k] = v
+		}
+	}
+	for _, c := range strings.Split(msg.Header.Get("X-Label-Exemptions"), ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			r.exemptions = append(r.exemptions, c)
+		}
+	}
+	return r
 }
 
 // Floors set from what the classifier achieves on the labelled set (see the
 // printed figures); a change that lowers them is a regression. The set is
 // written by the project, and the classifier was tuned on replies 01-40:
 // on 41-56, written afterwards and first run unseen, it got 12 of 16 kinds
-// right (the four misses led to the fixes that now pass them), so expect
-// less than these figures on mail the project has never seen.
+// right; on round 2 (57-80, also written unseen) 21 of 24 kinds, 15 of 18
+// outcomes, and exemption precision 0.902 / recall 1.000 (4 false positives:
+// the requester's words quoted in the letter, a "Please note that if…"
+// condition, an e-mail disclaimer) before the fixes that now pass them (see
+// tracker/testdata/replies-round2/README.md). Expect less than these figures
+// on mail the project has never seen.
 const (
 	minKindAccuracy    = 0.95
 	minOutcomeAccuracy = 0.95
+	// The exemptions Classify proposes: the detector on the text it keeps
+	// (quoted history folded; none for automatic replies and bounces).
+	minExemptionPrecision = 0.95
+	minExemptionRecall    = 0.95
 )
 
+// labelledScore counts what Classify got right over some labelled replies.
+type labelledScore struct {
+	replies, kinds, outcomes, outcomesRight int
+	tp, fp, fn                              int // exemptions
+}
+
+func (s labelledScore) String() string {
+	return fmt.Sprintf("kind accuracy %.3f (%d/%d); outcome accuracy %.3f (%d/%d); exemptions: %d cited, %d found, %d false positives, %d missed, precision %.3f, recall %.3f",
+		s.kindAccuracy(), s.kinds, s.replies, s.outcomeAccuracy(), s.outcomesRight, s.outcomes,
+		s.tp+s.fn, s.tp, s.fp, s.fn, s.precision(), s.recall())
+}
+
+func (s labelledScore) kindAccuracy() float64 { return float64(s.kinds) / float64(max(s.replies, 1)) }
+func (s labelledScore) outcomeAccuracy() float64 {
+	return float64(s.outcomesRight) / float64(max(s.outcomes, 1))
+}
+func (s labelledScore) precision() float64 { return float64(s.tp) / float64(max(s.tp+s.fp, 1)) }
+func (s labelledScore) recall() float64    { return float64(s.tp) / float64(max(s.tp+s.fn, 1)) }
+
 // TestClassifyLabelled measures the classifier over the labelled replies and
-// prints the accuracy of the kind, a confusion summary, and the accuracy of
-// the proposed outcome for responses and reviews.
+// prints, for each set and in all, the accuracy of the kind, of the proposed
+// outcome for responses and reviews, and the precision and recall of the
+// exemptions it proposes; then a confusion summary of the kinds.
 func TestClassifyLabelled(t *testing.T) {
 	replies := readLabelledReplies(t)
 	confusion := map[ReplyKind]map[ReplyKind]int{}
-	var right, outcomes, outcomesRight int
+	var all labelledScore
+	bySet := map[string]*labelledScore{}
 	for _, r := range replies {
+		set := bySet[r.set]
+		if set == nil {
+			set = &labelledScore{}
+			bySet[r.set] = set
+		}
+		var s labelledScore // this reply's counts
+		s.replies = 1
+		name := r.set + "/" + r.name
 		c := Classify(r.header, r.subject, r.body, r.law)
 		if confusion[r.kind] == nil {
 			confusion[r.kind] = map[ReplyKind]int{}
 		}
 		confusion[r.kind][c.Kind]++
 		if c.Kind == r.kind {
-			right++
+			s.kinds = 1
 		} else {
-			t.Logf("%s: classified %s, labelled %s (reason %q, sentence %q)", r.name, c.Kind, r.kind, c.Reason, c.Sentence)
+			t.Logf("%s: classified %s, labelled %s (reason %q, sentence %q)", name, c.Kind, r.kind, c.Reason, c.Sentence)
 		}
 		if r.outcome != "" {
-			outcomes++
+			s.outcomes = 1
 			if c.ProposedOutcome == r.outcome {
-				outcomesRight++
+				s.outcomesRight = 1
 			} else {
-				t.Logf("%s: proposed outcome %q, labelled %q", r.name, c.ProposedOutcome, r.outcome)
+				t.Logf("%s: proposed outcome %q, labelled %q", name, c.ProposedOutcome, r.outcome)
 			}
+		}
+		want := map[string]bool{}
+		for _, e := range r.exemptions {
+			want[e] = true
+		}
+		got := map[string]bool{}
+		for _, e := range c.Exemptions {
+			key := e.Code
+			if e.Law != r.law {
+				key = string(e.Law) + ":" + e.Code
+			}
+			got[key] = true
+		}
+		var extra, missed []string
+		for e := range got {
+			if !want[e] {
+				extra = append(extra, e)
+			}
+		}
+		for e := range want {
+			if !got[e] {
+				missed = append(missed, e)
+			}
+		}
+		s.tp, s.fp, s.fn = len(got)-len(extra), len(extra), len(missed)
+		if len(extra)+len(missed) > 0 {
+			sort.Strings(extra)
+			sort.Strings(missed)
+			t.Logf("%s: exemptions: false positives %v, missed %v", name, extra, missed)
+		}
+		for _, sum := range []*labelledScore{&all, set} {
+			sum.replies += s.replies
+			sum.kinds += s.kinds
+			sum.outcomes += s.outcomes
+			sum.outcomesRight += s.outcomesRight
+			sum.tp += s.tp
+			sum.fp += s.fp
+			sum.fn += s.fn
 		}
 		// Evidence is shown to the editor: it must come from the message.
 		if c.Sentence != "" && !strings.Contains(strings.Join(strings.Fields(r.body), " "), c.Sentence) {
-			t.Errorf("%s: evidence %q is not in the text", r.name, c.Sentence)
+			t.Errorf("%s: evidence %q is not in the text", name, c.Sentence)
 		}
 		if c.Reason == "" {
-			t.Errorf("%s: no reason given", r.name)
+			t.Errorf("%s: no reason given", name)
 		}
 	}
 	var lines []string
@@ -133,14 +229,18 @@ func TestClassifyLabelled(t *testing.T) {
 		}
 		lines = append(lines, fmt.Sprintf("  labelled %-22s -> %s", k.Kind, strings.Join(cells, " ")))
 	}
-	accuracy := float64(right) / float64(len(replies))
-	outcomeAccuracy := float64(outcomesRight) / float64(max(outcomes, 1))
-	summary := fmt.Sprintf("reply classification over %d labelled replies: kind accuracy %.3f (%d/%d); outcome accuracy %.3f (%d/%d)\nconfusion (labelled -> classified):\n%s",
-		len(replies), accuracy, right, len(replies), outcomeAccuracy, outcomesRight, outcomes, strings.Join(lines, "\n"))
+	summary := fmt.Sprintf("reply classification over %d labelled replies: %s\n", all.replies, all)
+	for _, set := range labelledSets {
+		summary += fmt.Sprintf("  %s (%d replies): %s\n", set, bySet[set].replies, bySet[set])
+	}
+	summary += "confusion (labelled -> classified):\n" + strings.Join(lines, "\n")
 	t.Log(summary)
 	fmt.Println(summary)
-	if accuracy < minKindAccuracy || outcomeAccuracy < minOutcomeAccuracy {
+	if all.kindAccuracy() < minKindAccuracy || all.outcomeAccuracy() < minOutcomeAccuracy {
 		t.Errorf("below the floor (kind %.2f, outcome %.2f)", minKindAccuracy, minOutcomeAccuracy)
+	}
+	if all.precision() < minExemptionPrecision || all.recall() < minExemptionRecall {
+		t.Errorf("exemptions below the floor (precision %.2f, recall %.2f)", minExemptionPrecision, minExemptionRecall)
 	}
 }
 
@@ -218,6 +318,14 @@ func TestClassifyIgnoresQuotedHistory(t *testing.T) {
 	c := Classify(nil, "Re: FOI", text, tracker.UKFOIA)
 	if c.Kind != ReplyAcknowledgement || len(c.Exemptions) != 0 {
 		t.Errorf("quoted lines were read: %+v", c)
+	}
+	// Top-posted: our request below an Outlook header block.
+	text = "Dear Ms Lindqvist,\n\nThank you for your request. The council does not hold any information within the scope of your request.\n\nRegards,\nTom Ridley\n\n" +
+		"From: Freya Lindqvist <foi+r2b2@foitrack.example.org>\nSent: 02 March 2026 10:14\nTo: FOI Officer <foi@example.gov.uk>\nSubject: FOI\n\n" +
+		"Please find attached my evidence. The reports are withheld in full under section 43(2), I expect; please release them.\n"
+	c = Classify(nil, "RE: FOI", text, tracker.UKFOIA)
+	if c.Kind != ReplyNotHeld || len(c.Exemptions) != 0 {
+		t.Errorf("the quoted request was read: %+v", c)
 	}
 }
 
@@ -302,6 +410,9 @@ func TestClassifyText(t *testing.T) {
 		{"I have determined that 40 pages may be released in full and 3 pages are withheld in part under Exemption 6.", ReplyPartialRelease, tracker.OutcomeReleasedInPart, tracker.USFOIA},
 		{"You may wish to narrow your request. Some information may be withheld.", ReplyUnknown, "", ""},
 		{"Hello, thanks for your email.", ReplyUnknown, "", ""},
+		// A template's "I enclose" left in a refusal.
+		{"I enclose a copy of the information, with the exception of the information detailed below. I have decided to withhold the information in full under section 30(b)(i).", ReplyRefusal, tracker.OutcomeRefused, tracker.ScotFOISA},
+		{"I enclose the records. We are withholding 2 records in full and releasing 19 records in part.", ReplyPartialRelease, tracker.OutcomeReleasedInPart, tracker.USFOIA},
 	}
 	for _, tt := range tests {
 		law := tt.law
@@ -332,6 +443,22 @@ func TestClassifyReviewOutcome(t *testing.T) {
 		if c.Kind != ReplyReviewOutcome || c.ProposedOutcome != tt.want {
 			t.Errorf("%q: got %s %q, want review_outcome %q", tt.text, c.Kind, c.ProposedOutcome, tt.want)
 		}
+	}
+	// Review letters that never say the review is done: the verdict, with
+	// the subject or the request for review, is enough.
+	for _, tt := range []struct{ subject, text, want string }{
+		{"Internal review - IR/0091", "Findings: section 43(2) is engaged. This part of the decision is upheld. Section 41 was wrongly applied and the statement is attached. I have therefore partially upheld your complaint.", tracker.OutcomePartlyUpheld},
+		{"Re: FOI 12044", "You asked the council to review its response. I am satisfied that section 43(2) was correctly applied.", tracker.OutcomeUpheld},
+		{"IR 114/2026", "Having carried out a fresh review, I have decided to affirm the original decision.", tracker.OutcomeUpheld},
+	} {
+		c := Classify(nil, tt.subject, tt.text, tracker.UKFOIA)
+		if c.Kind != ReplyReviewOutcome || c.ProposedOutcome != tt.want {
+			t.Errorf("%q: got %s %q, want review_outcome %q", tt.text, c.Kind, c.ProposedOutcome, tt.want)
+		}
+	}
+	// A first response that upholds nothing is not a review for having the word.
+	if c := Classify(nil, "FOI 5530", "The planning inspector's decision letter is attached. The appeal was upheld.", tracker.UKFOIA); c.Kind == ReplyReviewOutcome {
+		t.Errorf("a release about a planning appeal read as a review outcome: %+v", c)
 	}
 	// An acknowledgement of a review request is not an outcome.
 	c := Classify(nil, "Internal review", "We acknowledge receipt of your request for an internal review. The review will be carried out by a senior officer.", tracker.UKFOIA)

@@ -38,8 +38,8 @@ const sectionRefPattern = `\d{1,3}[A-Za-z]?\b(?:\s*\(\s*[0-9A-Za-z]{1,4}\s*\))*`
 // Sub-divisions alone continue the previous reference: "31(1)(a) and (b)".
 const subdivisionPattern = `(?:\s*\(\s*[0-9A-Za-z]{1,4}\s*\))+`
 
-// A list separator: ",", "and", "or", "&", "/" (and ", and").
-const listSeparator = `\s*(?:,\s*(?:and|or)?|and|or|&|/)\s*`
+// A list separator: ",", "and", "or", "and/or", "&", "/" (and ", and").
+const listSeparator = `\s*(?:,\s*(?:and|or)?|and\s*/\s*or|and|or|&|/)\s*`
 
 var (
 	// "section 31(1)(a)", "Section 40 (2)", "s.31", "S40(2)", "s 47F", "ss. 40",
@@ -118,12 +118,18 @@ var (
 // taken to mean the same exemption and is not reported separately; a bare
 // "s31" is reported only when no sub-division of s31 is cited anywhere. The
 // result is in text order.
+//
+// Not the authority's words either, so left out: the request as the letter
+// quotes it (see notTheirWords), where requesters often name the exemptions
+// they expect ("I appreciate you may rely on section 24"). The quoted
+// history of a thread is the caller's to remove (mailsync.QuotedFolded).
 func DetectExemptions(law LawCode, text string) []ExemptionCitation {
 	var found []ExemptionCitation
+	quoted := notTheirWords(text)
 	for _, syn := range citationSyntaxes[law] {
 		for _, m := range syn.lead.FindAllStringSubmatchIndex(text, -1) {
 			start, refStart, refEnd := m[0], m[2], m[3]
-			if skipLead(text, start, refStart) {
+			if skipLead(text, start, refStart) || quoted.contains(start) {
 				continue
 			}
 			refs := []refAt{{text[refStart:refEnd], refStart, refEnd}}
@@ -163,6 +169,65 @@ func DetectExemptions(law LawCode, text string) []ExemptionCitation {
 		}
 	}
 	return finishCitations(text, found)
+}
+
+// span is a byte range of a text, end exclusive.
+type span struct{ start, end int }
+
+type spans []span
+
+func (ss spans) contains(off int) bool {
+	for _, s := range ss {
+		if off >= s.start && off < s.end {
+			return true
+		}
+	}
+	return false
+}
+
+// The request as a reply quotes it.
+var (
+	// What introduces the quotation: "in which you asked:", "I note you seek
+	// access to the following information:", "Thank you for your request
+	// dated 4 March for:", "You requested “…”".
+	requestIntro = regexp.MustCompile(`(?i)(?:\byou(?:r)?\b[^"“”.]{0,60}\b(?:ask(?:ed)?|request(?:ed|ing)?|seek(?:ing)?|sought|wrote|application)\b|\b(?:request(?:ed)?|asked|sought|question|as follows)\b[^"“”.]{0,80}:)[^"“”]{0,120}$`)
+	// A heading line over the quoted request ("REQUEST", "Your request:",
+	// "Request for information") and the heading that ends it ("RESPONSE",
+	// "Our response:", "Decision").
+	requestHeading  = regexp.MustCompile(`(?im)^[ \t*]*(?:your |the |original )?(?:request|question)s?(?: for information| details)?[ \t]*:?[ \t*]*$`)
+	responseHeading = regexp.MustCompile(`(?im)^[ \t*]*(?:our |the |my |\w+'s )?(?:response|reply|answer|decision)s?\b[^\n.]{0,40}$`)
+	quoteLimit      = 4000 // bytes: a quoted request is not a whole letter
+)
+
+// notTheirWords finds the request as the reply quotes it: a quotation
+// introduced as what the requester asked ("You asked: “…”"), or the lines
+// between a "Request" heading and a "Response" heading.
+func notTheirWords(text string) spans {
+	var out spans
+	for i := 0; i < len(text); {
+		j := strings.IndexAny(text[i:], "\"“")
+		if j < 0 {
+			break
+		}
+		open := i + j
+		_, w := utf8.DecodeRuneInString(text[open:])
+		k := strings.IndexAny(text[open+w:], "\"”")
+		if k < 0 {
+			break
+		}
+		end := open + w + k + 1
+		if requestIntro.MatchString(text[max(0, open-200):open]) && end-open <= quoteLimit {
+			out = append(out, span{open, end})
+		}
+		i = end
+	}
+	for _, h := range requestHeading.FindAllStringIndex(text, -1) {
+		rest := text[h[1]:min(len(text), h[1]+quoteLimit)]
+		if r := responseHeading.FindStringIndex(rest); r != nil {
+			out = append(out, span{h[0], h[1] + r[0]})
+		}
+	}
+	return out
 }
 
 type refAt struct {
@@ -222,7 +287,7 @@ func finishCitations(text string, found []ExemptionCitation) []ExemptionCitation
 	var kept []ExemptionCitation
 	for _, c := range found {
 		s := sentenceAt(sentences, c.Offset)
-		if ConditionalSentence(s.Text) || seen[key{c.Law, c.Code}] {
+		if ConditionalSentence(s.Text) || unlessBefore(text[min(s.Start, c.Offset):c.Offset]) || seen[key{c.Law, c.Code}] {
 			continue
 		}
 		seen[key{c.Law, c.Code}] = true
@@ -246,8 +311,16 @@ func finishCitations(text string, found []ExemptionCitation) []ExemptionCitation
 }
 
 // conditionalOpener matches sentences that describe what might happen rather
-// than what has been decided: "If…", "Should…", "Where…", "In some cases…".
-var conditionalOpener = regexp.MustCompile(`(?i)^["'“(]?\s*(?:if|should|where|whether|unless|in\s+the\s+event|in\s+some\s+cases|occasionally|sometimes)\b`)
+// than what has been decided: "If…", "Should…", "Where…", "In some cases…",
+// also after "Please note that" or "However,".
+var conditionalOpener = regexp.MustCompile(`(?i)^["'“(]?\s*(?:(?:please\s+)?(?:note|be\s+aware|be\s+advised)(?:\s+that)?,?\s+|however,?\s+|also,?\s+)?(?:if|should|where|whether|unless|in\s+the\s+event|in\s+some\s+cases|occasionally|sometimes)\b`)
+
+// unlessClause matches an "unless" clause still open at the end of the text
+// before a citation: "we may have to disclose this e-mail, unless the
+// information is exempt under section 40" names a condition, not a claim.
+var unlessClause = regexp.MustCompile(`(?i)\bunless\b[^;:]{0,150}$`)
+
+func unlessBefore(s string) bool { return unlessClause.MatchString(s) }
 
 // ConditionalSentence reports whether a sentence starts as a condition ("If
 // any exemptions apply, we will tell you"), so that what it mentions is not a

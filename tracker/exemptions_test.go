@@ -248,6 +248,20 @@ func TestDetectExemptions(t *testing.T) {
 		{"FOISA notices", ScotFOISA, "This is a notice under section 17; you may ask for a review under section 20.", nil},
 		{"Ireland review section", IEFOI, "You may seek an internal review under section 21 within four weeks.", nil},
 		{"Australia edited copy", AUFOI, "An edited copy was prepared under section 22.", nil},
+
+		// The requester's words quoted in the letter, and conditions.
+		{"quoted request", UKFOIA, "You asked: \"How many drones? I appreciate you may rely on section 24 or section 38.\"\n\nThe pilots' names are exempt under section 40(2).",
+			[]string{"s40(2)"}},
+		{"curly quoted request", ScotFOISA, "Thank you for your request dated 4 March for:\n\n“minutes, unless exempt under section 30”\n\nWe withhold them under section 29(1)(a).",
+			[]string{"s29"}},
+		{"request heading block", UKFOIA, "REQUEST\nWhy did you apply section 43(2) last time?\n\nRESPONSE\nThe information is not held.", nil},
+		{"quotation not the request", UKFOIA, "The report is titled \"Review of section 31 policing\" and is exempt under section 31(1)(a).", []string{"s31(1)(a)"}},
+		{"please note that if", UKFOIA, "Please note that if the cost would exceed £450, the council may refuse your request under section 12.", nil},
+		{"unless clause", UKFOIA, "We may be required to disclose this e-mail under the Act, unless the information is exempt under Section 40.", nil},
+		{"unless clause closed", UKFOIA, "We cannot release the names unless the officers consent; section 40(2) therefore applies.", []string{"s40(2)"}},
+		{"US and/or", USFOIA, "Withheld under Exemptions (b)(6) and/or (b)(7)(C).", []string{"(b)(6)", "(b)(7)(C)"}},
+		{"and/or continuation", UKFOIA, "Section 38(1)(a) and/or (b) is engaged.", []string{"s38(1)(a)", "s38(1)(b)"}},
+		{"by virtue of", UKFOIA, "The names are exempt under section 40(2) by virtue of section 40(3A)(a).", []string{"s40(2)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -297,54 +311,68 @@ func TestSentences(t *testing.T) {
 	}
 }
 
-// labelledReply is one file of testdata/replies.
+// labelledReply is one file of testdata/replies or testdata/replies-round2.
 type labelledReply struct {
+	set        string // the folder: "replies" or "replies-round2"
 	name       string
 	law        LawCode
 	exemptions []string // law:code for sibling laws, else code
 	body       string
 }
 
+// labelledSets are the folders of labelled replies, in the order they were
+// written (see their READMEs): each later set was first run unseen.
+var labelledSets = []string{"replies", "replies-round2"}
+
 func readLabelledReplies(t *testing.T) []labelledReply {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "replies", "*.txt"))
-	if err != nil || len(files) < 30 {
-		t.Fatalf("labelled replies: %d files, %v", len(files), err)
-	}
 	var out []labelledReply
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
+	for _, set := range labelledSets {
+		files, err := filepath.Glob(filepath.Join("testdata", set, "*.txt"))
+		if err != nil || len(files) < 20 {
+			t.Fatalf("labelled replies in %s: %d files, %v", set, len(files), err)
 		}
-		msg, err := mail.ReadMessage(fh)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
+		for _, f := range files {
+			r := readLabelledReply(t, f)
+			r.set = set
+			out = append(out, r)
 		}
-		body, err := io.ReadAll(msg.Body)
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := labelledReply{name: filepath.Base(f), law: LawCode(msg.Header.Get("X-Label-Law")), body: string(body)}
-		if _, ok := LawByCode(r.law); !ok {
-			t.Fatalf("%s: bad X-Label-Law %q", f, r.law)
-		}
-		for _, c := range strings.Split(msg.Header.Get("X-Label-Exemptions"), ",") {
-			if c = strings.TrimSpace(c); c != "" {
-				law, code := r.law, c
-				if l, cc, ok := strings.Cut(c, ":"); ok {
-					law, code = LawCode(l), cc
-				}
-				if _, ok := ExemptionByCode(law, code); !ok {
-					t.Fatalf("%s: label %q is not in the catalogue", f, c)
-				}
-				r.exemptions = append(r.exemptions, c)
-			}
-		}
-		out = append(out, r)
 	}
 	return out
+}
+
+func readLabelledReply(t *testing.T, f string) labelledReply {
+	t.Helper()
+	fh, err := os.Open(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(fh)
+	if err != nil {
+		t.Fatalf("%s: %v", f, err)
+	}
+	body, err := io.ReadAll(msg.Body)
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := labelledReply{name: filepath.Base(f), law: LawCode(msg.Header.Get("X-Label-Law")), body: string(body)}
+	if _, ok := LawByCode(r.law); !ok {
+		t.Fatalf("%s: bad X-Label-Law %q", f, r.law)
+	}
+	for _, c := range strings.Split(msg.Header.Get("X-Label-Exemptions"), ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			law, code := r.law, c
+			if l, cc, ok := strings.Cut(c, ":"); ok {
+				law, code = LawCode(l), cc
+			}
+			if _, ok := ExemptionByCode(law, code); !ok {
+				t.Fatalf("%s: label %q is not in the catalogue", f, c)
+			}
+			r.exemptions = append(r.exemptions, c)
+		}
+	}
+	return r
 }
 
 func citationKey(requestLaw LawCode, c ExemptionCitation) string {
@@ -357,19 +385,40 @@ func citationKey(requestLaw LawCode, c ExemptionCitation) string {
 // Floors set from what detection achieves on the labelled set (see the
 // printed figures); a change that lowers them is a regression. The set is
 // written by the project; replies 41-56 were written after detection and
-// first run unseen (all 9 of their citations found, no false positive), but
-// mail the project has never seen will do worse than this.
+// first run unseen (all 9 of their citations found, no false positive), and
+// so were replies 57-80 (replies-round2: all 37 found, 6 false positives,
+// precision 0.860, before the fixes); mail the project has never seen will
+// do worse than this. This measures the detector on the whole body: the
+// bounce in round 2 quotes our own request, whose citations Classify never
+// proposes (see mailsync.TestClassifyLabelled for what a user is shown).
 const (
 	minDetectionPrecision = 0.95
 	minDetectionRecall    = 0.95
 )
 
+// detectionScore counts citations over some labelled replies.
+type detectionScore struct{ replies, tp, fp, fn int }
+
+func (s detectionScore) String() string {
+	return fmt.Sprintf("%d replies, %d cited, %d detected correctly, %d false positives, %d missed; precision %.3f, recall %.3f",
+		s.replies, s.tp+s.fn, s.tp, s.fp, s.fn, s.precision(), s.recall())
+}
+
+func (s detectionScore) precision() float64 { return float64(s.tp) / float64(max(s.tp+s.fp, 1)) }
+func (s detectionScore) recall() float64    { return float64(s.tp) / float64(max(s.tp+s.fn, 1)) }
+
 // TestDetectExemptionsLabelled measures detection over the labelled replies
-// and prints precision and recall.
+// and prints precision and recall, for each set and in all.
 func TestDetectExemptionsLabelled(t *testing.T) {
 	replies := readLabelledReplies(t)
-	var tp, fp, fn int
+	var all detectionScore
+	bySet := map[string]*detectionScore{}
 	for _, r := range replies {
+		set := bySet[r.set]
+		if set == nil {
+			set = &detectionScore{}
+			bySet[r.set] = set
+		}
 		want := map[string]bool{}
 		for _, c := range r.exemptions {
 			want[c] = true
@@ -380,32 +429,36 @@ func TestDetectExemptionsLabelled(t *testing.T) {
 		}
 		var extra, missed []string
 		for c := range got {
-			if want[c] {
-				tp++
-			} else {
-				fp++
+			if !want[c] {
 				extra = append(extra, c)
 			}
 		}
 		for c := range want {
 			if !got[c] {
-				fn++
 				missed = append(missed, c)
 			}
+		}
+		tp := len(got) - len(extra)
+		for _, s := range []*detectionScore{&all, set} {
+			s.replies++
+			s.tp += tp
+			s.fp += len(extra)
+			s.fn += len(missed)
 		}
 		if len(extra)+len(missed) > 0 {
 			sort.Strings(extra)
 			sort.Strings(missed)
-			t.Logf("%s: false positives %v, missed %v", r.name, extra, missed)
+			t.Logf("%s/%s: false positives %v, missed %v", r.set, r.name, extra, missed)
 		}
 	}
-	precision := float64(tp) / float64(max(tp+fp, 1))
-	recall := float64(tp) / float64(max(tp+fn, 1))
-	summary := fmt.Sprintf("exemption detection over %d labelled replies: %d cited, %d detected correctly, %d false positives, %d missed; precision %.3f, recall %.3f",
-		len(replies), tp+fn, tp, fp, fn, precision, recall)
+	lines := []string{"exemption detection over all labelled replies: " + all.String()}
+	for _, set := range labelledSets {
+		lines = append(lines, fmt.Sprintf("  %s: %s", set, bySet[set]))
+	}
+	summary := strings.Join(lines, "\n")
 	t.Log(summary)
 	fmt.Println(summary)
-	if precision < minDetectionPrecision || recall < minDetectionRecall {
+	if all.precision() < minDetectionPrecision || all.recall() < minDetectionRecall {
 		t.Errorf("below the floor (precision %.2f, recall %.2f)", minDetectionPrecision, minDetectionRecall)
 	}
 }
