@@ -104,6 +104,12 @@ func (s *Server) registerRoutes() {
 	// Reminders, notifications, letters, outbound mail, batches, calendar feed.
 	s.registerReminderRoutes(public, viewer, editor, admin)
 
+	// Sends interrupted midway (the process died): settled by hand.
+	editor.POST("/outgoing/:id/mark-sent", s.markOutgoingSent)
+	editor.POST("/outgoing/:id/send-again", s.sendOutgoingAgain)
+	admin.GET("/admin/reminders/interrupted", s.showInterruptedSends)
+	admin.POST("/admin/reminders/interrupted/:id", s.resolveReminderEmail)
+
 	// Mail: the holding pen, messages, proposals, mailbox settings.
 	s.registerMailRoutes(viewer, editor, admin)
 }
