@@ -9,6 +9,7 @@ import (
 
 	"github.com/foitrack/foitrack/internal/smtptest"
 	"github.com/foitrack/foitrack/outbound"
+	"github.com/foitrack/foitrack/remind"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -96,5 +97,74 @@ func TestInterruptedReminderEmailsAreResolvedNotResent(t *testing.T) {
 	}
 	if res, _ := w.runner().Run(ctx, w.now.Add(2*time.Hour)); res.Emailed != 0 || len(w.smtp.Messages()) != 2 {
 		t.Fatal("an email went out twice")
+	}
+}
+
+// TestBatchLeavesAnInterruptedRequestToAPerson: a batch run dies while the
+// server has its first request. Resuming sends the rest but not that one,
+// and pauses the batch saying why; once sent again by hand, resuming
+// finishes the batch without sending anything twice.
+func TestBatchLeavesAnInterruptedRequestToAPerson(t *testing.T) {
+	w := newWorld(t)
+	w.smtp = smtptest.Start(t)
+	ctx := context.Background()
+	w.now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	second := tracker.Authority{Name: "Police Scotland", Jurisdiction: tracker.JurisdictionScotland, Email: "foi@scotland.police.uk"}
+	if err := w.st.CreateAuthority(ctx, &second); err != nil {
+		t.Fatal(err)
+	}
+	text, err := remind.BatchText("Drone flights ({{.Authority}})", "Please tell me how many drone flights {{.Authority}} made in 2025.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := store.Batch{Title: "Police drones 2025", Body: "…"}
+	if err := w.st.CreateBatch(ctx, &b, []int64{w.auth.ID, second.ID}, w.user["Olu"].ID, text); err != nil {
+		t.Fatal(err)
+	}
+	s := outbound.Settings{Host: w.smtp.Host, Port: w.smtp.Port, TLS: outbound.TLSNone, From: "foi@campaign.example"}
+	cfg, _ := s.Resolve(func(string) string { return "" })
+	sender := &outbound.Sender{Store: w.st, Mailer: &outbound.SMTPMailer{Config: cfg}, Config: cfg, Now: func() time.Time { return w.now }, Location: time.UTC}
+	noSleep := func(context.Context, time.Duration) error { return nil }
+
+	dying := *sender
+	dying.Mailer = dieAfterFirst{real: sender.Mailer}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		(&remind.BatchSender{Sender: &dying, Sleep: noSleep}).Send(ctx, b.ID)
+		t.Error("the batch run returned: it was meant to die")
+	}()
+	<-done
+	if len(w.smtp.Messages()) != 1 {
+		t.Fatalf("%d messages before the crash, want 1", len(w.smtp.Messages()))
+	}
+
+	w.now = w.now.Add(time.Hour)
+	res, err := (&remind.BatchSender{Sender: sender, Sleep: noSleep}).Send(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, _ := w.st.BatchMembers(ctx, b.ID)
+	first := members[0]
+	if len(res.Sent) != 1 || res.Sent[0] != members[1].Request.ID || len(res.InFlight) != 1 || res.InFlight[0] != first.Request.ID {
+		t.Fatalf("resumed run: %+v", res)
+	}
+	if !first.Interrupted || first.SendState != store.MemberSending || len(w.smtp.Messages()) != 2 {
+		t.Fatalf("the interrupted member: %+v; %d messages", first, len(w.smtp.Messages()))
+	}
+	got, _ := w.st.BatchByID(ctx, b.ID)
+	if got.State != store.BatchPaused || !strings.Contains(got.LastError, "1 request(s) were interrupted while being sent") {
+		t.Fatalf("batch: %s %q", got.State, got.LastError)
+	}
+	m, _ := w.st.Outgoing(ctx, first.OutgoingID)
+	if _, err := sender.SendInterruptedAgain(ctx, m.ID, m.AttemptedAt()); err != nil {
+		t.Fatal(err)
+	}
+	res, err = (&remind.BatchSender{Sender: sender, Sleep: noSleep}).Send(ctx, b.ID)
+	if err != nil || len(res.Sent) != 0 || len(res.AlreadySent) != 2 {
+		t.Fatalf("last run: %+v %v", res, err)
+	}
+	if got, _ := w.st.BatchByID(ctx, b.ID); got.State != store.BatchDone || len(w.smtp.Messages()) != 3 {
+		t.Fatalf("batch %s, %d messages (the first request twice: it was sent again by choice)", got.State, len(w.smtp.Messages()))
 	}
 }
