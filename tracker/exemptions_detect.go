@@ -49,9 +49,10 @@ var (
 		lead: regexp.MustCompile(`(?i)\b(?:sections?|secs?\.|ss\.?|s\.?)\s*(` + sectionRefPattern + `)`),
 		next: regexp.MustCompile(`(?i)^` + listSeparator + `(?:(?:sections?|ss?\.?)\s*)?(` + sectionRefPattern + `|` + subdivisionPattern + `)`),
 	}
-	// "regulation 12(4)(b)", "reg. 13", "regs 12(5)(e) and 13", "EIR 12(5)(b)".
+	// "regulation 12(4)(b)", "reg. 13", "regs 12(5)(e) and 13", "EIR 12(5)(b)",
+	// "the exception at 12(5)(e)".
 	regulationSyntax = struct{ lead, next *regexp.Regexp }{
-		lead: regexp.MustCompile(`(?i)\b(?:regulations?|regs?\.?|eirs?)\s*(` + sectionRefPattern + `)`),
+		lead: regexp.MustCompile(`(?i)\b(?:regulations?|regs?\.?|eirs?|exceptions?\s+(?:at|in|under)(?:\s+regulation)?)\s*(` + sectionRefPattern + `)`),
 		next: regexp.MustCompile(`(?i)^` + listSeparator + `(?:(?:regulations?|regs?\.?)\s*)?(` + sectionRefPattern + `|` + subdivisionPattern + `)`),
 	}
 	// US FOIA, three forms. "(b)(6)", "(b)(7)(C)", "§ 552(b)(6)": the (b) is
@@ -89,7 +90,7 @@ var citationSyntaxes = map[LawCode][]citationSyntax{
 var (
 	// A number followed by a unit is a count, not a section: "sections 12 and
 	// 14 days", "section 40 and 3 officers".
-	countAfter = regexp.MustCompile(`(?i)^\s+(?:working\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|per\s*cent|%|pages?|records?|documents?|requests?|officers?|staff|people|times)\b`)
+	countAfter = regexp.MustCompile(`(?i)^\s+(?:working\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|per\s*cent|%|pages?|records?|documents?|requests?|officers?|staff|people|times|cases|instances|occasions)\b`)
 	// A UK postcode's second half after "S40" (Chesterfield) or "S1" (Sheffield).
 	postcodeAfter = regexp.MustCompile(`^\s\d[A-Za-z]{2}\b`)
 	// "… of the Data Protection Act 2018": a section of some other law. The

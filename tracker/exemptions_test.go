@@ -218,6 +218,8 @@ func TestDetectExemptions(t *testing.T) {
 		{"regulation", UKEIR, "Regulation 12(4)(b) applies, and names are withheld under reg. 13.", []string{"reg12(4)(b)", "reg13"}},
 		{"regulation list", UKEIR, "We rely on regulations 12(5)(e) and 13.", []string{"reg12(5)(e)", "reg13"}},
 		{"EIR short form", UKEIR, "The EIR 12(5)(b) exception applies.", []string{"reg12(5)(b)"}},
+		{"exception at", UKEIR, "The exception at 12(5)(e) applies, and the exceptions in regulation 12(4)(d) and 13.", []string{"reg12(5)(e)", "reg12(4)(d)", "reg13"}},
+		{"exception count", UKEIR, "Exceptions in 13 cases were applied, with the exception of 2 documents.", nil},
 		{"FOISA", ScotFOISA, "The information is exempt under section 38(1)(b) of FOISA.", []string{"s38(1)(b)"}},
 		{"US paren", USFOIA, "Withheld under 5 U.S.C. § 552(b)(6).", []string{"(b)(6)"}},
 		{"US exemption paren", USFOIA, "Redacted pursuant to exemption (b)(7)(E).", []string{"(b)(7)(E)"}},
