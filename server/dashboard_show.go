@@ -23,6 +23,10 @@ type dashboardPage struct {
 	// Mail is filled by the mail sync feature (unmatched mail waiting, last
 	// sync); nil until it exists, and the dashboard says so.
 	Mail *mailPanel
+	// Sends a crash interrupted: nobody knows whether the server took them,
+	// and they wait for a person to settle them (see send_interrupted.go).
+	InterruptedLetters   []store.OutgoingMessage
+	InterruptedReminders int // shown to admins, who settle them
 }
 
 // mailPanel is the mail sync's part of the dashboard.
@@ -99,6 +103,16 @@ func (s *Server) showDashboard(c echo.Context) error {
 	// last sync ran and how it went.
 	if p.Mail, err = s.loadMailPanel(ctx); err != nil {
 		return err
+	}
+	if p.InterruptedLetters, err = s.st.OutgoingMessages(ctx, store.OutgoingFilter{Interrupted: true}); err != nil {
+		return err
+	}
+	if currentUser(c).Role.AtLeast(store.RoleAdmin) {
+		rs, err := s.st.Reminders(ctx, store.ReminderFilter{EmailInterrupted: true})
+		if err != nil {
+			return err
+		}
+		p.InterruptedReminders = len(rs)
 	}
 	return s.render(c, http.StatusOK, "dashboard", &view{Title: "Dashboard", Section: "dashboard", Data: p})
 }

@@ -116,7 +116,14 @@ func TestInterruptedOutgoingShownAndSentAgain(t *testing.T) {
 		t.Fatalf("send again within the grace period: %d attempts, page:\n%s", mail.Attempts(), body)
 	}
 
+	if _, body = c.get("/"); strings.Contains(body, `id="interrupted"`) {
+		t.Error("the dashboard shows a live send as interrupted")
+	}
+
 	clock.advance(20 * time.Minute)
+	// The dashboard says so, and leads to the letters page.
+	_, body = c.get("/")
+	wantContains(t, body, `id="interrupted"`, "Sends interrupted", fmt.Sprintf(`href="%s#outgoing"`, page))
 	_, body = c.get(page)
 	wantContains(t, html.UnescapeString(body), "interrupted", "we do not know whether the server accepted it", "Mark as sent", "Send again",
 		"It may reach the authority twice", "/outgoing/"+fmt.Sprint(m.ID)+"/mark-sent")
@@ -251,8 +258,15 @@ func TestInterruptedReminderEmailsAdminPage(t *testing.T) {
 	_, body = ac.get(fmt.Sprintf("/requests/%d/letters", r.ID))
 	wantContains(t, body, "we do not know whether the server accepted it", fmt.Sprintf(`href="%s#reminder-%d"`, page, rem.ID))
 
+	// The admin's dashboard leads to it; an editor's does not count it.
+	_, body = ac.get("/")
+	wantContains(t, body, `id="interrupted"`, "1 reminder email to settle", `href="/admin/reminders/interrupted"`)
+
 	// An editor may neither see the page nor settle it.
 	ec := app.login(editor.Email)
+	if _, body = ec.get("/"); strings.Contains(body, "reminder email to settle") {
+		t.Error("an editor's dashboard offers the admin page")
+	}
 	res, _ := ec.get(page)
 	wantStatus(t, res, http.StatusForbidden)
 	res, _ = ec.postForm(post, url.Values{"attempted_at": {at[1]}, "action": {"emailed"}})
