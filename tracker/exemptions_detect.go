@@ -29,6 +29,8 @@ type citationSyntax struct {
 	// next continues a list ("sections 31 and 40", "Exemptions 6 and 7(C)"):
 	// anchored at the end of the previous reference, submatch 1 is the next one.
 	next *regexp.Regexp
+	// numberWords: the syntax reads "Exemption Five" as "Exemption 5".
+	numberWords bool
 }
 
 // A reference: a number with an optional letter suffix (22A, 47F), then
@@ -70,20 +72,20 @@ var (
 // which law's catalogue they are looked up in.
 var citationSyntaxes = map[LawCode][]citationSyntax{
 	UKFOIA: {
-		{UKFOIA, sectionSyntax.lead, sectionSyntax.next},
-		{UKEIR, regulationSyntax.lead, regulationSyntax.next},
+		{law: UKFOIA, lead: sectionSyntax.lead, next: sectionSyntax.next},
+		{law: UKEIR, lead: regulationSyntax.lead, next: regulationSyntax.next},
 	},
 	UKEIR: {
-		{UKEIR, regulationSyntax.lead, regulationSyntax.next},
-		{UKFOIA, sectionSyntax.lead, sectionSyntax.next},
+		{law: UKEIR, lead: regulationSyntax.lead, next: regulationSyntax.next},
+		{law: UKFOIA, lead: sectionSyntax.lead, next: sectionSyntax.next},
 	},
-	ScotFOISA: {{ScotFOISA, sectionSyntax.lead, sectionSyntax.next}},
-	IEFOI:     {{IEFOI, sectionSyntax.lead, sectionSyntax.next}},
-	AUFOI:     {{AUFOI, sectionSyntax.lead, sectionSyntax.next}},
+	ScotFOISA: {{law: ScotFOISA, lead: sectionSyntax.lead, next: sectionSyntax.next}},
+	IEFOI:     {{law: IEFOI, lead: sectionSyntax.lead, next: sectionSyntax.next}},
+	AUFOI:     {{law: AUFOI, lead: sectionSyntax.lead, next: sectionSyntax.next}},
 	USFOIA: {
-		{USFOIA, usParenLead, nil},
-		{USFOIA, usShortLead, nil},
-		{USFOIA, usWordLead, usWordNext},
+		{law: USFOIA, lead: usParenLead, next: nil},
+		{law: USFOIA, lead: usShortLead, next: nil},
+		{law: USFOIA, lead: usWordLead, next: usWordNext, numberWords: true},
 	},
 }
 
@@ -127,7 +129,12 @@ var (
 func DetectExemptions(law LawCode, text string) []ExemptionCitation {
 	var found []ExemptionCitation
 	quoted := notTheirWords(text)
+	original := text
 	for _, syn := range citationSyntaxes[law] {
+		text = original
+		if syn.numberWords {
+			text = numberWordsAsDigits(original)
+		}
 		for _, m := range syn.lead.FindAllStringSubmatchIndex(text, -1) {
 			start, refStart, refEnd := m[0], m[2], m[3]
 			if skipLead(text, start, refStart) || quoted.contains(start) {
@@ -169,7 +176,25 @@ func DetectExemptions(law LawCode, text string) []ExemptionCitation {
 			}
 		}
 	}
-	return finishCitations(text, found)
+	return finishCitations(original, found)
+}
+
+// numberWord is a number from one to nine written as a word, as some
+// agencies write their exemptions ("Exemption Five", "Exemptions Six and
+// Seven(C)").
+var numberWord = regexp.MustCompile(`(?i)\b(?:one|two|three|four|five|six|seven|eight|nine)\b`)
+
+// numberWordsAsDigits writes each number word as its digit, padded with
+// spaces to the word's length so that every offset stays that of the
+// original text. The syntaxes still decide what is a citation: a number
+// needs "exemption" before it or a list it continues, and "and one page"
+// is a count (see countAfter).
+func numberWordsAsDigits(text string) string {
+	return numberWord.ReplaceAllStringFunc(text, func(w string) string {
+		d := map[string]string{"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+			"eight": "8", "nine": "9"}[strings.ToLower(w)]
+		return d + strings.Repeat(" ", len(w)-1)
+	})
 }
 
 // span is a byte range of a text, end exclusive.
