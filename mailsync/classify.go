@@ -188,7 +188,14 @@ func proposal(c Classification) Classification {
 // any other line quoted with ">". What is left is the authority's own text:
 // our request quoted below it is not their answer.
 func withoutQuotedLines(text string) string {
-	text, _ = QuotedFolded(text)
+	text, quoted := QuotedFolded(text)
+	if quoted != "" && pointsBelow(text) {
+		// "Please see the response below": the authority forwarded its
+		// answer, which is the first message of the history. The rest
+		// (often our request) is still not theirs. The pointer itself is
+		// no evidence of a release ("see … below" reads as one).
+		text = belowPointer.ReplaceAllString(text, "") + "\n" + firstQuotedMessage(quoted)
+	}
 	lines := strings.Split(text, "\n")
 	kept := lines[:0]
 	for _, l := range lines {
@@ -197,6 +204,34 @@ func withoutQuotedLines(text string) string {
 		}
 	}
 	return strings.Join(kept, "\n")
+}
+
+// belowPointer is a short cover note that hands the reader to the text
+// below it: "Please see the response below", "Our reply is below".
+var belowPointer = regexp.MustCompile(`(?i)\b(?:see|find|read|refer to)\b[^.\n]{0,40}\bbelow\b|\b(?:response|reply|answer)\b[^.\n]{0,20}\bbelow\b`)
+
+// pointsBelow says whether a reply is only a cover note for what follows.
+func pointsBelow(reply string) bool {
+	reply = strings.TrimSpace(reply)
+	return len(reply) < 600 && belowPointer.MatchString(reply)
+}
+
+// firstQuotedMessage is the body of the first message in a quoted history:
+// after its header block, up to the next quoted message.
+func firstQuotedMessage(quoted string) string {
+	lines := strings.Split(quoted, "\n")
+	body := 1 // the line after the one that starts the quote
+	for i := 1; i < len(lines) && i <= 8; i++ {
+		if strings.TrimSpace(lines[i]) == "" {
+			body = i + 1
+			break
+		}
+	}
+	if body >= len(lines) {
+		return ""
+	}
+	rest, _ := QuotedFolded(strings.Join(lines[body:], "\n"))
+	return rest
 }
 
 // Bounces (delivery status notifications).

@@ -312,6 +312,28 @@ func TestClassifyHeaderTypes(t *testing.T) {
 	}
 }
 
+// An authority that forwards its answer under a cover note ("Please see
+// the response below") is read from the forwarded answer, and still not
+// from our request quoted under it.
+func TestClassifyReadsAForwardedAnswer(t *testing.T) {
+	text := "Dear Ms Lindqvist,\n\nPlease see the response from our Highways team below.\n\nKind regards,\nFOI Team\n\n" +
+		"From: Highways Information <highways@example.gov.uk>\nSent: 20 March 2026 16:02\nTo: FOI Team <foi@example.gov.uk>\nSubject: FOI 2026/118 response\n\n" +
+		"We hold the inspection schedules but they are exempt under section 31(1)(a), as their release would be likely to prejudice the prevention of crime. " +
+		"We are therefore refusing the request.\n\n" +
+		"From: Freya Lindqvist <foi+r2b2@foitrack.example.org>\nSent: 02 March 2026 10:14\nTo: FOI Officer <foi@example.gov.uk>\nSubject: FOI\n\n" +
+		"Please send the schedules. Personal data can be redacted under section 40(2).\n"
+	c := Classify(nil, "RE: FOI 2026/118", text, tracker.UKFOIA)
+	if c.Kind != ReplyRefusal || len(c.Exemptions) != 1 || c.Exemptions[0].Code != "s31(1)(a)" {
+		t.Errorf("forwarded answer: kind %s, exemptions %v; want refusal under s31(1)(a) only", c.Kind, c.Exemptions)
+	}
+	// Without the cover note pointing below, the history stays unread.
+	c = Classify(nil, "RE: FOI 2026/118", strings.Replace(text, "Please see the response from our Highways team below.",
+		"We acknowledge receipt of your request and will respond within 20 working days.", 1), tracker.UKFOIA)
+	if c.Kind != ReplyAcknowledgement || len(c.Exemptions) != 0 {
+		t.Errorf("history read without a pointer to it: kind %s, exemptions %v", c.Kind, c.Exemptions)
+	}
+}
+
 func TestClassifyIgnoresQuotedHistory(t *testing.T) {
 	text := "Dear Mr Smith,\n\nWe acknowledge receipt of your request and will respond within 20 working days.\n\n" +
 		"> Please note that information exempt under section 40(2) has been redacted.\n> Please find attached the documents.\n"
