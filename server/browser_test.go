@@ -284,6 +284,30 @@ func TestBrowserFlow(t *testing.T) {
 	b.wantText("table", "Ambridge Parish Council", "Scotland")
 	b.screenshot("authorities")
 
+	// The council's partial release: a spreadsheet, added by hand and
+	// published so that the public page offers it.
+	sheet := filepath.Join(t.TempDir(), "speed-camera-contracts.csv")
+	if err := os.WriteFile(sheet, []byte("contract,signed,value\nSC-2021-04,2021-04-12,148000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.open(requestPath, http.StatusOK)
+	b.do("add the spreadsheet",
+		chromedp.Click(chromedp.CSS(`details:has(form[action$="/documents"]) > summary`)),
+		chromedp.SetUploadFiles(chromedp.ID("file"), []string{sheet}),
+		chromedp.SetValue(chromedp.ID("disposition"), tracker.DispositionReleasedRedacted),
+		chromedp.SendKeys(chromedp.ID("doc-exemptions"), "s40(2)"))
+	b.submit("upload it", `form[action$="/documents"] button[type=submit]`, http.StatusOK)
+	b.wantText("main", "speed-camera-contracts.csv")
+	docs, err := b.st.Documents(context.Background(), store.DocumentFilter{})
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("documents after the upload: %v %v", docs, err)
+	}
+	b.open(fmt.Sprintf("/documents/%d", docs[0].ID), http.StatusOK)
+	b.wantText("#publication", "Not published")
+	b.submit("publish it", `#publication button[type=submit]`, http.StatusOK)
+	b.wantText(".flash", "Document published")
+	b.wantText("#publication", "Published")
+
 	// Make it public and read the public page signed out.
 	b.open(requestPath+"/edit", http.StatusOK)
 	b.do("make it public", chromedp.Click(chromedp.CSS(`input[name=visibility][value=public]`)))
@@ -295,7 +319,11 @@ func TestBrowserFlow(t *testing.T) {
 	b.submit("sign out", `form[action="/logout"] button`, http.StatusOK)
 	b.open(publicPath.Value, http.StatusOK)
 	b.wantText("main", "Speed camera contracts", "Borsetshire County Council", "Internal review", "s31(1)(a)",
-		"Please send the contracts")
+		"Please send the contracts", "speed-camera-contracts.csv", "Released with redactions", "s40(2)", docs[0].SHA256)
+	download, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS(`a[download]`), "href"))
+	if err != nil || !download.Exists || download.Value != publicPath.Value+"/documents/"+docs[0].SHA256 {
+		t.Errorf("the public page's download link: %+v %v", download, err)
+	}
 	page := b.text("body")
 	for _, private := range []string{"Secret campaign plan", "Casey", "campaigner@example.org", "roads", "Sign out"} {
 		if strings.Contains(page, private) {
