@@ -275,34 +275,58 @@ func (s *Server) sendLetter(c echo.Context, id int64, kind remind.LetterKind, po
 
 // retryOutgoing hands a failed message to the server again.
 func (s *Server) retryOutgoing(c echo.Context) error {
-	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	m, back, err := s.outgoingFromPath(c)
 	if err != nil {
 		return err
 	}
-	m, err := s.st.Outgoing(ctx, id)
-	if err != nil {
-		return err
-	}
-	back := fmt.Sprintf("/requests/%d/letters#outgoing", m.RequestID)
-	sender, err := s.outboundSender(ctx)
+	sender, err := s.outboundSender(c.Request().Context())
 	if err != nil {
 		return s.redirectWithFlash(c, back, "error", "Not sent: %s", tracker.ErrorMessage(err))
 	}
-	m, err = sender.Retry(ctx, id)
+	m, err = sender.Retry(c.Request().Context(), m.ID)
+	return s.redirectAfterSend(c, back, err, sendOutcome{eventFailed: "Sent, but", refused: "Not sent again", notDone: "Not sent",
+		ok: "Sent to " + joinAddrs(m.To) + "."})
+}
+
+// outgoingFromPath loads the outgoing message named by the path's id, with
+// the letters page to go back to.
+func (s *Server) outgoingFromPath(c echo.Context) (store.OutgoingMessage, string, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return store.OutgoingMessage{}, "", err
+	}
+	m, err := s.st.Outgoing(c.Request().Context(), id)
+	if err != nil {
+		return m, "", err
+	}
+	return m, fmt.Sprintf("/requests/%d/letters#outgoing", m.RequestID), nil
+}
+
+// sendOutcome words the flash messages after a send (or a resolution).
+type sendOutcome struct {
+	eventFailed string // sent, but its lifecycle event could not be recorded
+	refused     string // the server refused it, or could not be reached
+	refusedNext string // what the user can do then (may be "")
+	notDone     string // refused by foitrack itself (invalid, conflict)
+	ok          string
+}
+
+// redirectAfterSend shows a send's outcome on the letters page: a domain
+// error as a message; only an internal error goes to the error page.
+func (s *Server) redirectAfterSend(c echo.Context, back string, err error, o sendOutcome) error {
 	var se *outbound.SendError
 	var ee *outbound.EventError
 	switch {
 	case errors.As(err, &ee):
-		return s.redirectWithFlash(c, back, "error", "Sent, but %s", ee.Error())
+		return s.redirectWithFlash(c, back, "error", "%s %s", o.eventFailed, ee.Error())
 	case errors.As(err, &se):
-		return s.redirectWithFlash(c, back, "error", "Not sent again: %s", se.Error())
+		return s.redirectWithFlash(c, back, "error", "%s: %s.%s", o.refused, se.Error(), o.refusedNext)
 	case err != nil && tracker.ErrorCode(err) != tracker.EINTERNAL:
-		return s.redirectWithFlash(c, back, "error", "Not sent: %s", tracker.ErrorMessage(err))
+		return s.redirectWithFlash(c, back, "error", "%s: %s", o.notDone, tracker.ErrorMessage(err))
 	case err != nil:
 		return err
 	}
-	return s.redirectWithFlash(c, back, "ok", "Sent to %s.", joinAddrs(m.To))
+	return s.redirectWithFlash(c, back, "ok", "%s", o.ok)
 }
 
 func joinAddrs(l []string) string {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -37,71 +36,41 @@ func attemptedAtParam(c echo.Context) (time.Time, error) {
 // markOutgoingSent records an editor's word that an interrupted message
 // reached the server, with the lifecycle event its sending stands for.
 func (s *Server) markOutgoingSent(c echo.Context) error {
-	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	m, back, err := s.outgoingFromPath(c)
 	if err != nil {
 		return err
 	}
-	m, err := s.st.Outgoing(ctx, id)
-	if err != nil {
-		return err
-	}
-	back := fmt.Sprintf("/requests/%d/letters#outgoing", m.RequestID)
 	attempted, err := attemptedAtParam(c)
 	if err != nil {
 		return s.redirectWithFlash(c, back, "error", "Not marked sent: %s", tracker.ErrorMessage(err))
 	}
 	// Marking needs no mail server: only the store and the clock.
 	sender := &outbound.Sender{Store: s.st, Now: s.cfg.Now, Location: s.cfg.Location}
-	m, err = sender.MarkInterruptedSent(ctx, id, attempted, c.FormValue("note"))
-	var ee *outbound.EventError
-	switch {
-	case errors.As(err, &ee):
-		return s.redirectWithFlash(c, back, "error", "Marked sent, but %s", ee.Error())
-	case err != nil && tracker.ErrorCode(err) != tracker.EINTERNAL:
-		return s.redirectWithFlash(c, back, "error", "Not marked sent: %s", tracker.ErrorMessage(err))
-	case err != nil:
-		return err
-	}
-	return s.redirectWithFlash(c, back, "ok", "Marked sent to %s as of %s, and recorded in the history.",
-		joinAddrs(m.To), m.SentAt.In(s.cfg.Location).Format("2 Jan 2006 15:04"))
+	m, err = sender.MarkInterruptedSent(c.Request().Context(), m.ID, attempted, c.FormValue("note"))
+	return s.redirectAfterSend(c, back, err, sendOutcome{eventFailed: "Marked sent, but", refused: "Not marked sent",
+		notDone: "Not marked sent", ok: fmt.Sprintf("Marked sent to %s as of %s, and recorded in the history.",
+			joinAddrs(m.To), m.SentAt.In(s.cfg.Location).Format("2 Jan 2006 15:04"))})
 }
 
 // sendOutgoingAgain gives up on an interrupted message's last attempt and
 // sends it again through the retry path (the page warned it may arrive twice).
 func (s *Server) sendOutgoingAgain(c echo.Context) error {
-	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
+	m, back, err := s.outgoingFromPath(c)
 	if err != nil {
 		return err
 	}
-	m, err := s.st.Outgoing(ctx, id)
-	if err != nil {
-		return err
-	}
-	back := fmt.Sprintf("/requests/%d/letters#outgoing", m.RequestID)
 	attempted, err := attemptedAtParam(c)
 	if err != nil {
 		return s.redirectWithFlash(c, back, "error", "Not sent: %s", tracker.ErrorMessage(err))
 	}
-	sender, err := s.outboundSender(ctx)
+	sender, err := s.outboundSender(c.Request().Context())
 	if err != nil {
 		return s.redirectWithFlash(c, back, "error", "Not sent: %s", tracker.ErrorMessage(err))
 	}
-	m, err = sender.SendInterruptedAgain(ctx, id, attempted)
-	var se *outbound.SendError
-	var ee *outbound.EventError
-	switch {
-	case errors.As(err, &ee):
-		return s.redirectWithFlash(c, back, "error", "Sent, but %s", ee.Error())
-	case errors.As(err, &se):
-		return s.redirectWithFlash(c, back, "error", "Not sent again: %s. It is kept as a failed message: retry it when the server accepts mail.", se.Error())
-	case err != nil && tracker.ErrorCode(err) != tracker.EINTERNAL:
-		return s.redirectWithFlash(c, back, "error", "Not sent: %s", tracker.ErrorMessage(err))
-	case err != nil:
-		return err
-	}
-	return s.redirectWithFlash(c, back, "ok", "Sent again to %s.", joinAddrs(m.To))
+	m, err = sender.SendInterruptedAgain(c.Request().Context(), m.ID, attempted)
+	return s.redirectAfterSend(c, back, err, sendOutcome{eventFailed: "Sent, but", refused: "Not sent again",
+		refusedNext: " It is kept as a failed message: retry it when the server accepts mail.", notDone: "Not sent",
+		ok: "Sent again to " + joinAddrs(m.To) + "."})
 }
 
 type interruptedSendsPage struct {
