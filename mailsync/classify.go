@@ -441,10 +441,10 @@ var apology = regexp.MustCompile(`(?i)\bapologi[sz]e|\bsorry\b`)
 // withheld", "no information was redacted", "without redaction".
 var negated = regexp.MustCompile(`(?i)\b(?:no|not|nothing|none|without)\b[^.]{0,30}\b(?:withheld|withhold|redact|exempt)`)
 
-// Codes that do not withhold anything: the EIR, Irish and Australian "not
-// held" provisions, and FOIA s39 / FOISA s39(2), which only send a request to
-// the environmental regulations.
-var notHeldCodes = map[string]bool{"uk-eir:reg12(4)(a)": true, "ie-foi:s15(1)(a)": true, "au-foi:s24A": true}
+// Codes that do not withhold anything: the EIR, EISR, Irish and Australian
+// "not held" provisions, and FOIA s39 / FOISA s39(2), which only send a request
+// to the environmental regulations.
+var notHeldCodes = map[string]bool{"uk-eir:reg12(4)(a)": true, "scot-eisr:reg10(4)(a)": true, "ie-foi:s15(1)(a)": true, "au-foi:s24A": true}
 var routingCodes = map[string]bool{"uk-foia:s39": true, "scot-foisa:s39(2)": true}
 
 // aboutRights matches sentences that attach the usual enclosures of any

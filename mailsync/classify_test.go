@@ -435,6 +435,9 @@ func TestClassifyText(t *testing.T) {
 		// A template's "I enclose" left in a refusal.
 		{"I enclose a copy of the information, with the exception of the information detailed below. I have decided to withhold the information in full under section 30(b)(i).", ReplyRefusal, tracker.OutcomeRefused, tracker.ScotFOISA},
 		{"I enclose the records. We are withholding 2 records in full and releasing 19 records in part.", ReplyPartialRelease, tracker.OutcomeReleasedInPart, tracker.USFOIA},
+		// The not-held exceptions withhold nothing, in Scotland as in England.
+		{"Your request has been handled under the EISRs and regulation 10(4)(a) applies to it.", ReplyNotHeld, tracker.OutcomeNotHeld, tracker.ScotEISR},
+		{"Your request has been handled under the EIRs and regulation 12(4)(a) applies to it.", ReplyNotHeld, tracker.OutcomeNotHeld, tracker.UKEIR},
 	}
 	for _, tt := range tests {
 		law := tt.law

@@ -460,6 +460,13 @@ func pauseEnd(k EventKind) string {
 	return "clarification received"
 }
 
+// extensionUpTo reports whether a law lets the authority extend by any
+// length up to a limit rather than by a fixed period, so that its notice
+// should give a date: FOIA s10(3), EIR reg 7(1), EISR reg 7(1).
+func extensionUpTo(code LawCode) bool {
+	return code == UKFOIA || code == UKEIR || code == ScotEISR
+}
+
 // extend applies the extensions claimed, in order, to the response deadline.
 func (e *engine) extend() {
 	ds, law := e.ds, e.law
@@ -506,7 +513,7 @@ func (e *engine) extend() {
 				d.Skipped = skippedAfter(p.skipped, inForce)
 				d.Explanation += prefixSpace(e.holidaysSentence(d.Skipped))
 			}
-			if ev.NewDueDate.IsZero() && (law.Code == UKFOIA || law.Code == UKEIR) {
+			if ev.NewDueDate.IsZero() && extensionUpTo(law.Code) {
 				d.Warning = fmt.Sprintf("The extension gives no date; %s is assumed (%s). Ask the authority for its estimate.",
 					unitWords(law.ExtensionDefaultDays, law.Unit), law.ExtensionRule)
 			}
@@ -894,7 +901,7 @@ func Calculate(in CalculatorInput) (Deadlines, error) {
 		switch {
 		case law.MaxExtensionDays == 0 && law.ExtensionDefaultDays == 0:
 			v.Add("extension", fmt.Sprintf("%s allows no extension (%s)", law.ShortName, law.ExtensionRule))
-		case in.Unusual && (law.Code == UKFOIA || law.Code == UKEIR):
+		case in.Unusual && extensionUpTo(law.Code):
 			v.Add("extension", fmt.Sprintf("%s sets no fixed extension: give the date the authority set", law.ShortName))
 		case in.Unusual && !in.ExtendedTo.IsZero() && law.Code != USFOIA:
 			v.Add("extension", "give either a fixed-length extension or the date the authority set, not both")

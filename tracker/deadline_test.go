@@ -74,6 +74,47 @@ func TestCalculateDueDates(t *testing.T) {
 			statutory: "2026-12-15", due: "2026-12-15", skipped: []string{"2026-11-30"},
 		},
 		{
+			// EISR count Scotland's bank holidays only (reg 2(1), FOISA s73).
+			// Received Fri 18 Dec 2026; from Mon 21 Dec: 21-24 Dec (4), Fri 25
+			// Christmas, Mon 28 Boxing Day substitute, 29-31 Dec (7), Fri 1 Jan
+			// 2027, Mon 4 Jan the substitute for Sat 2 Jan, 5-8 Jan (11), 11-15
+			// Jan (16), 18-21 Jan (20): Thu 21 Jan 2027.
+			name: "EISR across Christmas 2026", in: CalculatorInput{Law: ScotEISR, Received: d("2026-12-18")},
+			statutory: "2027-01-21", due: "2027-01-21", longOverdue: "2027-02-18",
+			skipped: []string{"2026-12-25", "2026-12-28", "2027-01-01", "2027-01-04"},
+		},
+		{
+			// Easter 2026 in Scotland: Good Friday (3 Apr) is a bank holiday,
+			// Easter Monday (6 Apr) is not. Received Fri 20 Mar (after St
+			// Patrick's Day, which Scotland does not keep anyway); from Mon 23 Mar:
+			// 23-27 Mar (5), 30 Mar-2 Apr (9), Fri 3 Apr skipped, Mon 6 Apr counts
+			// (10), 7-10 Apr (14), 13-17 Apr (19), Mon 20 Apr (20).
+			name: "EISR across Easter 2026", in: CalculatorInput{Law: ScotEISR, Received: d("2026-03-20")},
+			statutory: "2026-04-20", due: "2026-04-20", skipped: []string{"2026-04-03"},
+		},
+		{
+			// The same dates under the English EIR: Easter Monday stops the clock too.
+			name: "EIR, same dates as the EISR Easter case", in: CalculatorInput{Law: UKEIR, Received: d("2026-03-20")},
+			statutory: "2026-04-21", due: "2026-04-21", skipped: []string{"2026-04-03", "2026-04-06"},
+		},
+		{
+			// Further particulars (reg 9(4)) received Wed 11 Mar are the new date
+			// of receipt: from Thu 12 Mar, 12-13 (2), 16-20 (7; 17 Mar is no
+			// Scottish holiday), 23-27 (12), 30 Mar-2 Apr (16), Good Friday
+			// skipped, 6-9 Apr (20): Thu 9 Apr.
+			name: "EISR further particulars restart the count",
+			in: CalculatorInput{Law: ScotEISR, Received: d("2026-03-02"),
+				ClarificationRequested: d("2026-03-05"), ClarificationReceived: d("2026-03-11")},
+			statutory: "2026-04-09", due: "2026-04-09", skipped: []string{"2026-04-03"},
+		},
+		{
+			// Reg 7(1): statutory Mon 30 Mar 2026 (from Tue 3 Mar, no Scottish
+			// holiday); 20 more: 31 Mar-2 Apr (3), Good Friday skipped, 6-10 Apr
+			// (8), 13-17 (13), 20-24 (18), 27-28 Apr (20): Tue 28 Apr.
+			name: "EISR reg 7 extension to a date", in: CalculatorInput{Law: ScotEISR, Received: d("2026-03-02"), ExtendedTo: d("2026-04-28")},
+			statutory: "2026-03-30", due: "2026-04-28",
+		},
+		{
 			name: "FOIA over the state funeral 2022", in: CalculatorInput{Law: UKFOIA, Received: d("2022-09-12")},
 			statutory: "2022-10-11", due: "2022-10-11", skipped: []string{"2022-09-19"},
 		},
@@ -258,6 +299,10 @@ func TestExtensionWarnings(t *testing.T) {
 		{UKFOIA, "2026-05-15", false, true},
 		{UKEIR, "2026-04-30", false, false},
 		{UKEIR, "2026-05-01", false, true},
+		// EISR: statutory Mon 30 Mar (Scotland has no 17 Mar); 20 working days
+		// later, Easter Monday counting, is Tue 28 Apr (see TestCalculateDueDates).
+		{ScotEISR, "2026-04-28", false, false},
+		{ScotEISR, "2026-04-29", false, true},
 		// US: 10 working days after Mon 30 Mar 2026 is Mon 13 Apr.
 		{USFOIA, "2026-04-13", false, false},
 		{USFOIA, "2026-04-14", false, true},
@@ -621,6 +666,70 @@ func TestUKExtensionWithoutDate(t *testing.T) {
 	}
 	if !strings.Contains(ds.Extended.Explanation, "(public interest test)") {
 		t.Errorf("explanation %q", ds.Extended.Explanation)
+	}
+}
+
+// An EISR extension notice without a date: reg 7(1)'s 20 more working days
+// are assumed, and the requester is told to ask for the date.
+func TestEISRExtensionWithoutDate(t *testing.T) {
+	eisr, _ := LawByCode(ScotEISR)
+	ext := histEvent(EventExtensionClaimed, "2026-03-20")
+	ext.Reason = "volume and complexity"
+	ds := ComputeDeadlines(eisr, []Event{histEvent(EventSent, "2026-03-02"), ext})
+	// Mon 30 Mar + 20 working days, Good Friday skipped and Easter Monday counted: Tue 28 Apr.
+	if got := ds.Current().Date.String(); got != "2026-04-28" {
+		t.Errorf("due in force %s, want 2026-04-28\n%s", got, ds.Current().Explanation)
+	}
+	if !strings.Contains(ds.Extended.Warning, "gives no date") || !strings.Contains(ds.Extended.Explanation, "reg 7(1)") {
+		t.Errorf("warning %q, explanation %q", ds.Extended.Warning, ds.Extended.Explanation)
+	}
+	// The length is the authority's to set, up to the limit: a fixed-length
+	// extension is refused as for the EIR.
+	if _, err := Calculate(CalculatorInput{Law: ScotEISR, Received: MustParseDate("2026-03-02"), Unusual: true}); ErrorCode(err) != EINVALID {
+		t.Errorf("Calculate EISR unusual: err %v, want EINVALID", err)
+	}
+}
+
+// EISR review (reg 16): asked within 40 working days, decided within 20 with
+// no further extension; then 6 months to apply to the Scottish Information
+// Commissioner (reg 17 applies FOISA Part 4).
+func TestEISRReviewDeadlines(t *testing.T) {
+	eisr, _ := LawByCode(ScotEISR)
+	resp := histEvent(EventResponseReceived, "2026-04-10")
+	resp.Outcome = OutcomeRefused
+	resp.Exemptions = []string{"reg10(5)(e)"}
+	outcome := histEvent(EventReviewOutcome, "2026-06-05")
+	outcome.Outcome = OutcomeUpheld
+	ds := ComputeDeadlines(eisr, []Event{histEvent(EventSent, "2026-03-02"), resp, histEvent(EventReviewRequested, "2026-04-13"), outcome})
+	checks := []struct {
+		name string
+		got  Deadline
+		want string
+	}{
+		// 40 working days after Fri 10 Apr 2026, Scotland's May bank holidays
+		// (Mon 4 and Mon 25 May) skipped: 13 Apr-1 May (15), 5-29 May (33),
+		// 1-5 Jun (38), 8-9 Jun (40): Tue 9 Jun.
+		{"review ask-by", ds.ReviewAskBy, "2026-06-09"},
+		// 20 working days after Mon 13 Apr: 14 Apr-1 May (14), 4 May skipped,
+		// 5-8 May (18), 11-12 May (20): Tue 12 May.
+		{"review due", ds.ReviewDue, "2026-05-12"},
+		// 20 working days after that: 13-22 May (8), 25 May skipped, 26 May-5
+		// Jun (17), 8-10 Jun (20): Wed 10 Jun.
+		{"review long overdue", ds.ReviewLongOverdue, "2026-06-10"},
+		// 6 months after the review outcome of Fri 5 Jun.
+		{"regulator window", ds.RegulatorWindow, "2026-12-05"},
+	}
+	for _, c := range checks {
+		if c.got.Date.String() != c.want {
+			t.Errorf("%s = %s, want %s (%s)", c.name, c.got.Date, c.want, c.got.Explanation)
+		}
+	}
+	// Reg 16(4) sets 20 working days and no outer limit beyond them.
+	if !ds.ReviewDueMax.IsZero() {
+		t.Errorf("EISR review has no later limit, got %+v", ds.ReviewDueMax)
+	}
+	if eisr.Regulator != "Scottish Information Commissioner" || eisr.RegulatorURL != "https://www.foi.scot/appeal" {
+		t.Errorf("regulator %q %q", eisr.Regulator, eisr.RegulatorURL)
 	}
 }
 

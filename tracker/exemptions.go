@@ -111,7 +111,7 @@ func ExemptionByCode(law LawCode, code string) (Exemption, bool) {
 // 552", "exemption", then "section", "s.", "ss", "regulation", "reg."…
 // (submatch 1 is the prefix, 2 the keyword). Spaces are removed before
 // matching, so "S.31 (1) (a)" arrives here as "s.31(1)(a)".
-var refWords = regexp.MustCompile(`^((?:the)?(?:foisa|foia|foiact|eirs?|5u\.?s\.?c\.?|§+|552)*(?:exemptions?|exceptions?)?)` +
+var refWords = regexp.MustCompile(`^((?:the)?(?:foisa|foia|foiact|eirs?|eisrs?|5u\.?s\.?c\.?|§+|552)*(?:exemptions?|exceptions?)?)` +
 	`(sections?|secs?\.?|ss\.?|s\.?|regulations?|regs?\.?|r\.)?`)
 
 // sectionRef is a UK/Irish/Australian style reference once its words are
@@ -137,8 +137,8 @@ func NormalizeExemptionCode(law LawCode, raw string) (string, bool) {
 	words := refWords.FindStringSubmatch(s)
 	s = strings.TrimSuffix(s[len(words[0]):], ".")
 	// "reg 12(4)(b)" is never a FOIA section, nor "section 13" an EIR regulation.
-	regulation := strings.HasPrefix(words[2], "r") || strings.Contains(words[1], "eir")
-	if regulation && law != UKEIR || strings.HasPrefix(words[2], "s") && (law == UKEIR || law == USFOIA) {
+	regulation := strings.HasPrefix(words[2], "r") || strings.Contains(words[1], "eir") || strings.Contains(words[1], "eisr")
+	if regulation && !regulationLaw(law) || strings.HasPrefix(words[2], "s") && (regulationLaw(law) || law == USFOIA) {
 		return "", false
 	}
 	var code string
@@ -157,7 +157,7 @@ func NormalizeExemptionCode(law LawCode, raw string) (string, bool) {
 			return "", false
 		}
 		prefix := "s"
-		if law == UKEIR {
+		if regulationLaw(law) {
 			prefix = "reg"
 		}
 		code = prefix + m[1] + strings.ToUpper(m[2])
@@ -171,6 +171,12 @@ func NormalizeExemptionCode(law LawCode, raw string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// regulationLaw reports whether a law's provisions are regulations ("reg12(4)(a)")
+// rather than sections.
+func regulationLaw(law LawCode) bool {
+	return law == UKEIR || law == ScotEISR
 }
 
 // canonicalGroup writes a sub-division as statutes do: numbered subsections

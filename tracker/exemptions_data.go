@@ -6,7 +6,7 @@ package tracker
 // when the catalogue is built (see buildCatalogue), never written by hand.
 //
 // Sources: FOIA 2000 Part II; EIR 2004 regs 12-13; FOISA 2002 Part 2, s12 and
-// s14; 5 U.S.C. 552(b); FOI Act 2014 (Ireland) s15 and Part 4; FOI Act 1982
+// s14; EISR 2004 regs 10-11; 5 U.S.C. 552(b); FOI Act 2014 (Ireland) s15 and Part 4; FOI Act 1982
 // (Cth) s24, s24A and Part IV.
 
 type exemptionRow struct {
@@ -143,6 +143,31 @@ var scotFOISAExemptions = []exemptionRow{
 	{"s41", ExemptionQualified, "Communications with His Majesty etc. and honours", ""},
 }
 
+// Scotland's EIR: the reg 10(4) and 10(5) exceptions apply only where the
+// public interest in maintaining them outweighs that in disclosure (reg
+// 10(1)(b)), with a presumption in favour of disclosure (reg 10(2)). Reg 11
+// (personal data) has no such test, so it is marked absolute, like FOISA s38,
+// and a review letter does not argue the public interest for it.
+var scotEISRExemptions = []exemptionRow{
+	{"reg10(4)", ExemptionException, "Exceptions relating to the request or the information (reg 10(4))", ""},
+	{"reg10(4)(a)", ExemptionException, "Information not held", "The authority does not hold the information when the request is received."},
+	{"reg10(4)(b)", ExemptionException, "Manifestly unreasonable request", "Includes requests that are vexatious or would cost too much (the EISR set no cost limit of their own)."},
+	{"reg10(4)(c)", ExemptionException, "Request formulated in too general a manner", "Only once the authority has asked for further particulars and helped to provide them (reg 9)."},
+	{"reg10(4)(d)", ExemptionException, "Material still in the course of completion, unfinished documents or incomplete data", ""},
+	{"reg10(4)(e)", ExemptionException, "Internal communications", ""},
+	{"reg10(5)", ExemptionException, "Exceptions where disclosure would, or would be likely to, prejudice substantially an interest (reg 10(5))", ""},
+	{"reg10(5)(a)", ExemptionException, "International relations, defence, national security or public safety", ""},
+	{"reg10(5)(b)", ExemptionException, "Course of justice, fair trial, or criminal or disciplinary inquiries", ""},
+	{"reg10(5)(c)", ExemptionException, "Intellectual property rights", ""},
+	{"reg10(5)(d)", ExemptionException, "Confidentiality of proceedings", "Where the confidentiality is provided for by law."},
+	{"reg10(5)(e)", ExemptionException, "Confidentiality of commercial or industrial information", "Where the confidentiality is provided for by law to protect a legitimate economic interest."},
+	{"reg10(5)(f)", ExemptionException, "Interests of the person who provided the information", "Information supplied voluntarily, with no obligation to supply it."},
+	{"reg10(5)(g)", ExemptionException, "Protection of the environment to which the information relates", ""},
+	{"reg11", ExemptionAbsolute, "Personal data", "No public interest test under reg 10(1)(b); works like FOISA s38."},
+	{"reg11(1)", ExemptionAbsolute, "The requester's own personal data", "Dealt with under data protection law (a subject access request) instead."},
+	{"reg11(2)", ExemptionAbsolute, "Personal data of third parties", "Where disclosure would breach the data protection principles."},
+}
+
 // US FOIA has no absolute/qualified split; agencies apply a foreseeable-harm
 // standard to most exemptions.
 var usFOIAExemptions = []exemptionRow{
@@ -228,6 +253,7 @@ var exemptionRowsByLaw = []struct {
 	{UKFOIA, ukFOIAExemptions},
 	{UKEIR, ukEIRExemptions},
 	{ScotFOISA, scotFOISAExemptions},
+	{ScotEISR, scotEISRExemptions},
 	{USFOIA, usFOIAExemptions},
 	{IEFOI, ieFOIExemptions},
 	{AUFOI, auFOIExemptions},

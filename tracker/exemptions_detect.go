@@ -11,8 +11,9 @@ import (
 // ExemptionCitation is an exemption cited in the text of a reply.
 type ExemptionCitation struct {
 	// Law is the law the code belongs to. It is the request's law, except that
-	// UK FOIA and EIR replies are read for both: authorities often answer a
-	// FOIA request under the EIR (FOIA s39) and the reverse.
+	// UK FOIA and EIR replies are read for both, and so are FOISA and EISR
+	// replies: authorities often answer a FOIA request under the EIR (FOIA s39,
+	// FOISA s39(2)) and the reverse.
 	Law  LawCode `json:"law"`
 	Code string  `json:"code"`
 	// Sentence is the sentence the citation came from, whitespace collapsed.
@@ -52,9 +53,9 @@ var (
 		next: regexp.MustCompile(`(?i)^` + listSeparator + `(?:(?:sections?|ss?\.?)\s*)?(` + sectionRefPattern + `|` + subdivisionPattern + `)`),
 	}
 	// "regulation 12(4)(b)", "reg. 13", "regs 12(5)(e) and 13", "EIR 12(5)(b)",
-	// "the exception at 12(5)(e)".
+	// "EISR 10(5)(e)", "the exception at 12(5)(e)".
 	regulationSyntax = struct{ lead, next *regexp.Regexp }{
-		lead: regexp.MustCompile(`(?i)\b(?:regulations?|regs?\.?|eirs?|exceptions?\s+(?:at|in|under)(?:\s+regulation)?)\s*(` + sectionRefPattern + `)`),
+		lead: regexp.MustCompile(`(?i)\b(?:regulations?|regs?\.?|eirs?|eisrs?|exceptions?\s+(?:at|in|under)(?:\s+regulation)?)\s*(` + sectionRefPattern + `)`),
 		next: regexp.MustCompile(`(?i)^` + listSeparator + `(?:(?:regulations?|regs?\.?)\s*)?(` + sectionRefPattern + `|` + subdivisionPattern + `)`),
 	}
 	// US FOIA, three forms. "(b)(6)", "(b)(7)(C)", "§ 552(b)(6)": the (b) is
@@ -79,9 +80,18 @@ var citationSyntaxes = map[LawCode][]citationSyntax{
 		{law: UKEIR, lead: regulationSyntax.lead, next: regulationSyntax.next},
 		{law: UKFOIA, lead: sectionSyntax.lead, next: sectionSyntax.next},
 	},
-	ScotFOISA: {{law: ScotFOISA, lead: sectionSyntax.lead, next: sectionSyntax.next}},
-	IEFOI:     {{law: IEFOI, lead: sectionSyntax.lead, next: sectionSyntax.next}},
-	AUFOI:     {{law: AUFOI, lead: sectionSyntax.lead, next: sectionSyntax.next}},
+	// A Scottish authority often answers a FOISA request under the EISR (FOISA
+	// s39(2)) and the reverse, as in England.
+	ScotFOISA: {
+		{law: ScotFOISA, lead: sectionSyntax.lead, next: sectionSyntax.next},
+		{law: ScotEISR, lead: regulationSyntax.lead, next: regulationSyntax.next},
+	},
+	ScotEISR: {
+		{law: ScotEISR, lead: regulationSyntax.lead, next: regulationSyntax.next},
+		{law: ScotFOISA, lead: sectionSyntax.lead, next: sectionSyntax.next},
+	},
+	IEFOI: {{law: IEFOI, lead: sectionSyntax.lead, next: sectionSyntax.next}},
+	AUFOI: {{law: AUFOI, lead: sectionSyntax.lead, next: sectionSyntax.next}},
 	USFOIA: {
 		{law: USFOIA, lead: usParenLead, next: nil},
 		{law: USFOIA, lead: usShortLead, next: nil},

@@ -65,6 +65,8 @@ func TestExemptionCatalogueContents(t *testing.T) {
 			"reg12(5)(c)", "reg12(5)(d)", "reg12(5)(e)", "reg12(5)(f)", "reg12(5)(g)", "reg13"},
 		ScotFOISA: {"s12", "s14", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "s32", "s33", "s34", "s35", "s36",
 			"s37", "s38", "s38(1)(b)", "s39", "s40", "s41"},
+		ScotEISR: {"reg10(4)(a)", "reg10(4)(b)", "reg10(4)(c)", "reg10(4)(d)", "reg10(4)(e)", "reg10(5)(a)", "reg10(5)(b)",
+			"reg10(5)(c)", "reg10(5)(d)", "reg10(5)(e)", "reg10(5)(f)", "reg10(5)(g)", "reg11(1)", "reg11(2)"},
 		USFOIA: {"(b)(1)", "(b)(2)", "(b)(3)", "(b)(4)", "(b)(5)", "(b)(6)", "(b)(7)", "(b)(7)(A)", "(b)(7)(B)",
 			"(b)(7)(C)", "(b)(7)(D)", "(b)(7)(E)", "(b)(7)(F)", "(b)(8)", "(b)(9)"},
 		IEFOI: {"s15", "s15(1)(a)", "s28", "s29", "s30", "s31", "s32", "s33", "s35", "s36", "s37", "s39", "s40", "s41", "s42"},
@@ -89,6 +91,9 @@ func TestExemptionCatalogueContents(t *testing.T) {
 		{UKEIR, "reg12(4)(b)", ExemptionException}, {ScotFOISA, "s25", ExemptionAbsolute},
 		{ScotFOISA, "s38(1)(b)", ExemptionAbsolute}, {ScotFOISA, "s30(b)(i)", ExemptionQualified},
 		{ScotFOISA, "s12", ExemptionRefusalGround}, {USFOIA, "(b)(5)", ExemptionGeneric},
+		// EISR: reg 10 exceptions carry the public interest test (reg 10(1)(b)); reg 11 does not.
+		{ScotEISR, "reg10(4)(a)", ExemptionException}, {ScotEISR, "reg10(5)(e)", ExemptionException},
+		{ScotEISR, "reg11", ExemptionAbsolute}, {ScotEISR, "reg11(2)", ExemptionAbsolute},
 		{IEFOI, "s15(1)(a)", ExemptionRefusalGround}, {AUFOI, "s47F", ExemptionQualified}, {AUFOI, "s42", ExemptionGeneric},
 	}
 	for _, k := range kinds {
@@ -105,6 +110,9 @@ func TestExemptionCatalogueContents(t *testing.T) {
 		{ScotFOISA, "s35", "Law enforcement"}, {ScotFOISA, "s38", "Personal information"},
 		{ScotFOISA, "s30", "Prejudice to effective conduct of public affairs"}, {ScotFOISA, "s41", "Communications with His Majesty etc. and honours"},
 		{IEFOI, "s37", "Personal information"}, {IEFOI, "s29", "Deliberations of FOI bodies"}, {AUFOI, "s47C", "Deliberative processes"},
+		// The EISR number their exceptions two lower than the EIR: 10(5)(e) is 12(5)(e).
+		{ScotEISR, "reg10(5)(e)", "Confidentiality of commercial or industrial information"}, {ScotEISR, "reg10(4)(a)", "Information not held"},
+		{ScotEISR, "reg11(2)", "Personal data of third parties"},
 	}
 	for _, tt := range titles {
 		if e, _ := ExemptionByCode(tt.law, tt.code); e.Title != tt.title {
@@ -113,6 +121,12 @@ func TestExemptionCatalogueContents(t *testing.T) {
 	}
 	if e, _ := ExemptionByCode(UKFOIA, "s31(1)(a)"); e.Parent != "s31" {
 		t.Errorf("s31(1)(a) parent = %q, want s31", e.Parent)
+	}
+	if e, _ := ExemptionByCode(ScotEISR, "reg10(5)(e)"); e.Parent != "reg10(5)" {
+		t.Errorf("EISR reg10(5)(e) parent = %q, want reg10(5)", e.Parent)
+	}
+	if e, _ := ExemptionByCode(ScotEISR, "reg11(2)"); e.Parent != "reg11" {
+		t.Errorf("EISR reg11(2) parent = %q, want reg11", e.Parent)
 	}
 	if e, _ := ExemptionByCode(USFOIA, "(b)(7)(C)"); e.Parent != "(b)(7)" {
 		t.Errorf("(b)(7)(C) parent = %q, want (b)(7)", e.Parent)
@@ -153,7 +167,20 @@ func TestNormalizeExemptionCode(t *testing.T) {
 		{UKEIR, "regulation 14", "", false}, // refusal notice
 		{ScotFOISA, "section 38(1)(b)", "s38(1)(b)", true},
 		{ScotFOISA, "s30(b)(i)", "s30(b)(i)", true},
-		{ScotFOISA, "section 17", "", false}, // notice that information is not held
+		{ScotFOISA, "section 17", "", false},          // notice that information is not held
+		{ScotFOISA, "regulation 10(5)(e)", "", false}, // an EISR code is not a FOISA code
+		{ScotEISR, "regulation 10(5)(e)", "reg10(5)(e)", true},
+		{ScotEISR, "Regulation 10 (5) (e)", "reg10(5)(e)", true},
+		{ScotEISR, "reg 11(2)", "reg11(2)", true},
+		{ScotEISR, "reg. 11", "reg11", true},
+		{ScotEISR, "10(4)(a)", "reg10(4)(a)", true},
+		{ScotEISR, "EISR 10(5)(b)", "reg10(5)(b)", true},
+		{ScotEISR, "EISRs 10(4)(e)", "reg10(4)(e)", true},
+		{ScotEISR, "reg 11(3A)", "reg11", true},      // falls back to the catalogued provision
+		{ScotEISR, "section 39(2)", "", false},       // a FOISA code is not an EISR code
+		{ScotEISR, "regulation 12(5)(e)", "", false}, // the English numbering
+		{ScotEISR, "regulation 16", "", false},       // review
+		{UKEIR, "regulation 10(5)(e)", "", false},    // the Scottish numbering
 		{USFOIA, "b7E", "(b)(7)(E)", true},
 		{USFOIA, "(b)(7)(E)", "(b)(7)(E)", true},
 		{USFOIA, "(b)(7)(c)", "(b)(7)(C)", true},
@@ -221,6 +248,17 @@ func TestDetectExemptions(t *testing.T) {
 		{"exception at", UKEIR, "The exception at 12(5)(e) applies, and the exceptions in regulation 12(4)(d) and 13.", []string{"reg12(5)(e)", "reg12(4)(d)", "reg13"}},
 		{"exception count", UKEIR, "Exceptions in 13 cases were applied, with the exception of 2 documents.", nil},
 		{"FOISA", ScotFOISA, "The information is exempt under section 38(1)(b) of FOISA.", []string{"s38(1)(b)"}},
+		{"EISR regulation", ScotEISR, "The information is excepted from disclosure under regulation 10(5)(e) of the EISRs.", []string{"reg10(5)(e)"}},
+		{"EISR list", ScotEISR, "We have applied regs 10(4)(a) and 11(2).", []string{"reg10(4)(a)", "reg11(2)"}},
+		{"EISR full name", ScotEISR, "Regulation 10(4)(e) of the Environmental Information (Scotland) Regulations 2004 applies.", []string{"reg10(4)(e)"}},
+		{"EISR short form", ScotEISR, "The EISR 10(5)(b) exception applies.", []string{"reg10(5)(b)"}},
+		{"EISR continuation", ScotEISR, "Regulations 10(5)(e) and (f) are engaged, and names are withheld under reg. 11(2).", []string{"reg10(5)(e)", "reg10(5)(f)", "reg11(2)"}},
+		{"FOISA in an EISR reply", ScotEISR, "The information is exempt under section 39(2) of FOISA; regulation 10(4)(b) applies.", []string{"scot-foisa:s39(2)", "reg10(4)(b)"}},
+		{"EISR in a FOISA reply", ScotFOISA, "The information is environmental, so we have applied section 39(2) of FOISA and dealt with your request under the EISRs. Regulation 10(5)(b) applies.",
+			[]string{"s39(2)", "scot-eisr:reg10(5)(b)"}},
+		{"EIR numbering in a FOISA reply", ScotFOISA, "We rely on regulation 12(5)(e).", nil},
+		{"EISR numbering in an EIR reply", UKEIR, "We rely on regulation 10(5)(e) and section 39.", []string{"uk-foia:s39"}},
+		{"EISR notices", ScotEISR, "Please provide further particulars (regulation 9(2)); you may ask for a review under regulation 16.", nil},
 		{"US paren", USFOIA, "Withheld under 5 U.S.C. § 552(b)(6).", []string{"(b)(6)"}},
 		{"US exemption paren", USFOIA, "Redacted pursuant to exemption (b)(7)(E).", []string{"(b)(7)(E)"}},
 		{"US exemption number", USFOIA, "Withheld in full under Exemption 5.", []string{"(b)(5)"}},

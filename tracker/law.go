@@ -7,6 +7,7 @@ const (
 	UKFOIA    LawCode = "uk-foia"
 	UKEIR     LawCode = "uk-eir"
 	ScotFOISA LawCode = "scot-foisa"
+	ScotEISR  LawCode = "scot-eisr"
 	USFOIA    LawCode = "us-foia"
 	IEFOI     LawCode = "ie-foi"
 	AUFOI     LawCode = "au-foi"
@@ -115,6 +116,24 @@ var Laws = []Law{
 		MaxExtensionDays: 0,
 		ReviewName:       "review (s20/s21)", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
 		ReviewDecideDays: 20, ReviewDecideMax: 20, ReviewDecideUnit: WorkingDays,
+		Regulator: "Scottish Information Commissioner", RegulatorURL: "https://www.foi.scot/appeal",
+		RegulatorWindowMonths: 6,
+	},
+	{
+		// Scotland's EIR (SSI 2004/520). Reg 9(4) (the further particulars are
+		// treated as the date of the request) was checked against the text on
+		// legislation.gov.uk; the other references (reg 2(1) and FOISA s73, reg
+		// 5(2)(a), reg 7(1), reg 8, reg 16(4), reg 17) are as the brief gave them,
+		// not checked against the regulations' text.
+		Code: ScotEISR, Name: "Environmental Information (Scotland) Regulations 2004", ShortName: "EISR", Citation: "EISR reg 5(2)(a)",
+		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarScotland,
+		WorkingDayRule: "EISR reg 2(1) (FOISA s73)", Clarification: ClarificationRestarts, ClarificationRule: "EISR reg 9(4) (further particulars)",
+		FeeRule: "EISR reg 8", ExtensionDefaultDays: 20,
+		ExtensionRule:    "reg 7(1): up to 20 more working days where the volume and complexity of the information make 20 impracticable",
+		MaxExtensionDays: 20,
+		ReviewName:       "review (reg 16)", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
+		ReviewDecideDays: 20, ReviewDecideMax: 20, ReviewDecideUnit: WorkingDays,
+		// Reg 17 applies Part 4 of FOISA: appeal to the Commissioner as under FOISA.
 		Regulator: "Scottish Information Commissioner", RegulatorURL: "https://www.foi.scot/appeal",
 		RegulatorWindowMonths: 6,
 	},

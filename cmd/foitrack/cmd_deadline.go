@@ -24,7 +24,7 @@ type deadlineResult struct {
 }
 
 func deadline(env *Env, args []string) error {
-	fs := newFlags(env, "deadline", "--law CODE --received YYYY-MM-DD [options] [--json]\n\nLaw codes: uk-foia, uk-eir, scot-foisa, us-foia, ie-foi, au-foi.")
+	fs := newFlags(env, "deadline", "--law CODE --received YYYY-MM-DD [options] [--json]\n\nLaw codes: uk-foia, uk-eir, scot-foisa, scot-eisr, us-foia, ie-foi, au-foi.")
 	law := fs.String("law", "", "law code (required)")
 	received := fs.String("received", "", "the date the authority received the request (required)")
 	clarReq := fs.String("clarification-requested", "", "the date the authority asked for clarification")

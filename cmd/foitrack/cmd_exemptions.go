@@ -13,7 +13,7 @@ func init() {
 
 func exemptions(env *Env, args []string) error {
 	fs := newFlags(env, "exemptions", "[--law CODE] [--json]")
-	law := fs.String("law", "", "only this law (uk-foia, uk-eir, scot-foisa, us-foia, ie-foi, au-foi)")
+	law := fs.String("law", "", "only this law (uk-foia, uk-eir, scot-foisa, scot-eisr, us-foia, ie-foi, au-foi)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err

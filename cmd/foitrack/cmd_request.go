@@ -28,7 +28,7 @@ func requestAdd(env *Env, args []string) error {
 	fs.StringVar(&r.Title, "title", "", "short title (required)")
 	fs.StringVar(&r.Body, "text", "", "the text of the request")
 	fs.StringVar(&textFile, "text-file", "", "read the text of the request from a file")
-	fs.StringVar(&law, "law", "", "uk-foia, uk-eir, scot-foisa, us-foia, ie-foi, au-foi (default: the authority's)")
+	fs.StringVar(&law, "law", "", "uk-foia, uk-eir, scot-foisa, scot-eisr, us-foia, ie-foi, au-foi (default: the authority's)")
 	fs.StringVar(&tags, "tags", "", "comma-separated tags")
 	fs.StringVar(&r.OurRef, "our-ref", "", "our reference (default: generated)")
 	fs.StringVar(&sent, "sent", "", "date the authority received it, YYYY-MM-DD (omit for a draft)")

@@ -36,6 +36,8 @@ func TestDeadlineCalculatorJSON(t *testing.T) {
 		{[]string{"--law", "uk-foia", "--received", "2026-03-02"}, "2026-03-31"},
 		// FOISA counts only Scotland's holidays: 17 Mar is a working day there.
 		{[]string{"--law", "scot-foisa", "--received", "2026-03-02"}, "2026-03-30"},
+		// EISR: Scotland's holidays too, so Good Friday (3 Apr) stops the clock and Easter Monday does not.
+		{[]string{"--law", "scot-eisr", "--received", "2026-03-20"}, "2026-04-20"},
 		// Fri 20 Nov 2026, across Thanksgiving (Thu 26 Nov).
 		{[]string{"--law", "us-foia", "--received", "2026-11-20"}, "2026-12-21"},
 		// +10 working days in unusual circumstances, across Christmas and New Year's Day (Fridays).
