@@ -83,7 +83,7 @@ func FeedEvents(h store.RequestHistory, opt FeedOptions) []CalendarEvent {
 		}
 	case tracker.StatusAnswered:
 		if unfavourable(r.Outcome) && open(ds.ReviewAskBy, opt.Today) {
-			out = append(out, ev(FeedReviewAskBy, "Ask for "+law.ReviewName+" by", ds.ReviewAskBy))
+			out = append(out, ev(FeedReviewAskBy, "Ask for "+law.AReview()+" by", ds.ReviewAskBy))
 		}
 	case tracker.StatusReviewDecided:
 		if (r.Outcome == tracker.OutcomeUpheld || r.Outcome == tracker.OutcomePartlyUpheld) && open(ds.RegulatorWindow, opt.Today) {

@@ -185,7 +185,7 @@ type LetterData struct {
 	// What the user adds: one point per line.
 	PublicInterest []string
 	// The internal review (appeal).
-	ReviewName, ReviewPeriod, ReviewAskBy                      string
+	ReviewName, AReview, ReviewPeriod, ReviewAskBy             string
 	ReviewRequestedOn, ReviewDue, ReviewDueExplanation         string
 	ReviewLate, ReviewOutcome, ReviewDate                      string
 	Regulator, RegulatorURL, RegulatorWindow, RegulatorExplain string
@@ -213,7 +213,7 @@ func BuildLetterData(in LetterInput) LetterData {
 		Today: in.Today.Long(), Title: r.Title, RequestText: strings.TrimSpace(r.Body), OurRef: r.OurRef, TheirRef: r.TheirRef,
 		Authority: in.Authority.Name, AuthorityEmail: in.Authority.Email,
 		LawName: law.Name, LawShort: law.ShortName, Citation: law.Citation,
-		ReviewName: law.ReviewName, Regulator: law.Regulator, RegulatorURL: law.RegulatorURL,
+		ReviewName: law.ReviewName, AReview: law.AReview(), Regulator: law.Regulator, RegulatorURL: law.RegulatorURL,
 		SenderName: in.SenderName, ReplyAddress: in.ReplyAddress,
 	}
 	if d.Authority == "" {
@@ -360,7 +360,7 @@ func SampleLetterData() LetterData {
 		Exemptions: []ExemptionRef{{Code: "s31(1)(a)", Title: "Law enforcement", Qualified: true},
 			{Code: "s40(2)", Title: "Personal information", Absolute: true}},
 		PublicInterest: []string{"Drone use by the police raises privacy concerns of wide public interest."},
-		ReviewName:     "internal review", ReviewPeriod: "20 working days", ReviewAskBy: "Wed 20 May 2026",
+		ReviewName:     "internal review", AReview: "an internal review", ReviewPeriod: "20 working days", ReviewAskBy: "Wed 20 May 2026",
 		ReviewRequestedOn: "Mon 23 Mar 2026", ReviewDue: "Tue 21 Apr 2026",
 		ReviewDueExplanation: "Internal review requested Mon 23 Mar 2026. Decision due Tue 21 Apr 2026, 20 working days after the request was received.",
 		ReviewLate:           "2 working days", ReviewOutcome: "", ReviewDate: "",

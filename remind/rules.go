@@ -296,9 +296,9 @@ func (e *evaluator) window(deadline string, w tracker.Deadline, letter string) {
 		return
 	}
 	if deadline == DeadlineReviewAskBy {
-		d.Title = fmt.Sprintf("Ask for %s by %s", e.law.ReviewName, w.Date.Long())
+		d.Title = fmt.Sprintf("Ask for %s by %s", e.law.AReview(), w.Date.Long())
 		d.Text = fmt.Sprintf("The response was %s: if you want it reconsidered, ask for %s by %s. A request is drafted for you.",
-			lowerOutcome(e.r.Outcome), e.law.ReviewName, w.Date.Long())
+			lowerOutcome(e.r.Outcome), e.law.AReview(), w.Date.Long())
 	} else {
 		d.Title = fmt.Sprintf("Complaint window closing %s", w.Date.Long())
 		d.Text = fmt.Sprintf("A complaint to the %s should normally be made by %s. A complaint is drafted for you.", e.law.Regulator, w.Date.Long())

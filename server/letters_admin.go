@@ -35,7 +35,7 @@ type letterTemplatesPage struct {
 var letterFields = []string{".Today", ".Title", ".RequestText", ".OurRef", ".TheirRef", ".Authority", ".AuthorityEmail",
 	".LawName", ".LawShort", ".Citation", ".SentOn", ".DueDate", ".DueExplanation", ".Late", ".WorkingDaysLate",
 	".ResponseDate", ".Outcome", ".Exemptions (each: .Code .Title .Qualified .Absolute)", ".PublicInterest (a list)",
-	".ReviewName", ".ReviewPeriod", ".ReviewAskBy", ".ReviewRequestedOn", ".ReviewDue", ".ReviewDueExplanation", ".ReviewLate",
+	".ReviewName", ".AReview (with its article: an internal review)", ".ReviewPeriod", ".ReviewAskBy", ".ReviewRequestedOn", ".ReviewDue", ".ReviewDueExplanation", ".ReviewLate",
 	".ReviewOutcome", ".ReviewDate", ".Regulator", ".RegulatorURL", ".RegulatorWindow", ".RegulatorExplain", ".SenderName", ".ReplyAddress"}
 
 // showLetterTemplates: every letter's template in force (for all laws), editable.

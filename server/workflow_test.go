@@ -89,7 +89,7 @@ func TestRecordingEvents(t *testing.T) {
 		t.Fatalf("recorded %+v", last)
 	}
 	_, body = c.get(path)
-	wantContains(t, body, "Released in part", "s43(2)", "Ask for internal review by")
+	wantContains(t, body, "Released in part", "s43(2)", "Ask for an internal review by")
 
 	// Deleting the last event puts the request back where it was.
 	res, _ = c.postForm(fmt.Sprintf("%s/events/%d/delete", path, last.ID), nil)

@@ -550,7 +550,7 @@ func (e *engine) review() {
 	if !e.lastResponse.IsZero() && law.ReviewAskDays > 0 {
 		p := e.addPeriod(e.lastResponse, law.ReviewAskDays, law.ReviewAskUnit)
 		ds.ReviewAskBy = Deadline{
-			Kind: DeadlineReviewAskBy, Label: "Ask for " + law.ReviewName + " by", Date: p.end,
+			Kind: DeadlineReviewAskBy, Label: "Ask for " + law.AReview() + " by", Date: p.end,
 			From: e.lastResponse, Days: law.ReviewAskDays, Unit: law.ReviewAskUnit, Skipped: p.skipped,
 			Explanation: fmt.Sprintf("Response received %s. Ask for %s by %s, %s after the response.%s",
 				e.lastResponse.Long(), law.ReviewName, p.end.Long(), unitWords(law.ReviewAskDays, law.ReviewAskUnit),

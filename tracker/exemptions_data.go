@@ -97,7 +97,7 @@ var ukEIRExemptions = []exemptionRow{
 	{"reg12(5)(e)", ExemptionException, "Confidentiality of commercial or industrial information", "Where the confidentiality is provided by law to protect a legitimate economic interest."},
 	{"reg12(5)(f)", ExemptionException, "Interests of the person who provided the information", "Information supplied voluntarily, with no obligation to supply it."},
 	{"reg12(5)(g)", ExemptionException, "Protection of the environment to which the information relates", ""},
-	{"reg13", ExemptionException, "Personal data", "Third-party personal data; works like FOIA s40."},
+	{"reg13", ExemptionAbsolute, "Personal data", "Third-party personal data, with reg 12(3); like FOIA s40(2), no public interest test where disclosure would breach the data protection principles (reg 13(1)(a) with 13(2A), as amended in 2018)."},
 }
 
 // FOISA's harm test is "substantial prejudice"; its numbering differs from

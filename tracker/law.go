@@ -1,5 +1,7 @@
 package tracker
 
+import "strings"
+
 // LawCode names an access-to-information law.
 type LawCode string
 
@@ -178,6 +180,18 @@ var Laws = []Law{
 		Regulator: "Office of the Australian Information Commissioner (OAIC)", RegulatorURL: "https://www.oaic.gov.au/",
 		RegulatorWindowDays: 60, // s54S(1): 60 days after notice of the decision
 	},
+}
+
+// AReview is the law's review with its article, for a sentence: "an
+// internal review", "a review (s20/s21)".
+func (l Law) AReview() string {
+	if l.ReviewName == "" {
+		return ""
+	}
+	if strings.ContainsRune("aeiou", rune(l.ReviewName[0])) {
+		return "an " + l.ReviewName
+	}
+	return "a " + l.ReviewName
 }
 
 // LawByCode looks a law up by its code.
