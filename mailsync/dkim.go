@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"time"
@@ -50,12 +49,12 @@ const (
 )
 
 // VerifyDKIM verifies every DKIM signature of raw, fetching keys through
-// resolver (net.DefaultResolver when nil). It returns one result per
+// resolver (DNS through a shared KeyResolver when nil). It returns one result per
 // signature, in header order, or a single DKIMNone result when the message
 // is not signed. It never fails as a whole: problems are results.
 func VerifyDKIM(ctx context.Context, raw []byte, resolver TXTResolver) []DKIMResult {
 	if resolver == nil {
-		resolver = net.DefaultResolver
+		resolver = defaultKeyResolver
 	}
 	ctx, cancel := context.WithTimeout(ctx, dkimLookupTimeout)
 	defer cancel()
