@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,6 +33,19 @@ func TestBrowserTimeline(t *testing.T) {
 	b.open("/login", http.StatusOK)
 	b.do("sign in", chromedp.SendKeys(chromedp.ID("email"), u.Email), chromedp.SendKeys(chromedp.ID("password"), testPassword))
 	b.submit("sign in", `form[action="/login"] button[type=submit]`, http.StatusOK)
+
+	// Events kept as files elsewhere, imported from the timeline page: one
+	// good, one broken (reported with its line, the other imported).
+	dir := t.TempDir()
+	good, broken := filepath.Join(dir, "grit.md"), filepath.Join(dir, "broken.md")
+	os.WriteFile(good, []byte(importedEvent), 0o644)
+	os.WriteFile(broken, []byte("---\nid: broken\ntitle: [unclosed\n---\n"), 0o644)
+	b.open("/timeline", http.StatusOK)
+	b.submit("open the import", `a[href="/timeline/import"]`, http.StatusOK)
+	b.do("choose the files", chromedp.SetUploadFiles(chromedp.ID("files"), []string{good, broken}))
+	b.submit("import them", `form[action="/timeline/import"] button[type=submit]`, http.StatusUnprocessableEntity)
+	b.wantText("#import-result", "1 event read: 1 new", "1 file was not imported", "broken.md:3:", "council-releases-grit-bin-map")
+	b.screenshot("timeline-import")
 
 	// A new event, from the form.
 	b.open("/timeline/new", http.StatusOK)

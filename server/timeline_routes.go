@@ -26,6 +26,8 @@ func (s *Server) registerTimelineRoutes(viewer, editor routeGroup) {
 	viewer.GET("/audit", s.showAuditPage)
 
 	editor.GET("/timeline/new", s.showNewTimelineEvent)
+	editor.GET("/timeline/import", s.showTimelineImport)
+	editor.POST("/timeline/import", s.importTimelineEvents).limit(timelineImportLimit)
 	editor.POST("/timeline", s.createTimelineEvent)
 	editor.GET("/timeline/events/:id/edit", s.showEditTimelineEvent)
 	editor.POST("/timeline/events/:id", s.updateTimelineEvent)

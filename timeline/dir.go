@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -56,24 +57,55 @@ func ReadDir(dir string) (*DirResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("timeline: unable to read directory: %w", err)
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	res := &DirResult{}
-	seen := map[string]int{} // id → index in res.Events
+	var files []NamedFile
+	var skipped []string
 	for _, de := range entries {
 		name := de.Name()
-		if de.IsDir() {
-			continue
+		switch {
+		case de.IsDir():
+		case !IsEventFile(name) || !de.Type().IsRegular():
+			skipped = append(skipped, name)
+		default:
+			data, err := readLimited(filepath.Join(dir, name))
+			files = append(files, NamedFile{Name: name, Data: data, Err: err})
 		}
-		if !IsEventFile(name) || !de.Type().IsRegular() {
+	}
+	res := ReadFiles(files)
+	res.Skipped = append(res.Skipped, skipped...)
+	sort.Strings(res.Skipped)
+	return res, nil
+}
+
+// NamedFile is a file's name and content, from a directory, an upload or a
+// zip; Err when it could not be read.
+type NamedFile struct {
+	Name string
+	Data []byte
+	Err  error
+}
+
+// ReadFiles parses event files, in name order, as ReadDir does: a file that
+// cannot be read or parsed is reported with its line, the others are read;
+// files that are not event files are skipped.
+func ReadFiles(files []NamedFile) *DirResult {
+	files = slices.Clone(files)
+	sort.SliceStable(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	res := &DirResult{}
+	seen := map[string]int{} // id → index in res.Events
+	for _, f := range files {
+		name := f.Name
+		if !IsEventFile(name) {
 			res.Skipped = append(res.Skipped, name)
 			continue
 		}
-		data, err := readLimited(filepath.Join(dir, name))
-		if err != nil {
-			res.Errors = append(res.Errors, &FileError{File: name, Msg: err.Error()})
+		if f.Err == nil && len(f.Data) > MaxFileBytes {
+			f.Err = fmt.Errorf("file too large (over %d bytes)", MaxFileBytes)
+		}
+		if f.Err != nil {
+			res.Errors = append(res.Errors, &FileError{File: name, Msg: f.Err.Error()})
 			continue
 		}
-		ev, err := Parse(name, data)
+		ev, err := Parse(name, f.Data)
 		if err != nil {
 			var fe *FileError
 			if errors.As(err, &fe) {
@@ -105,7 +137,7 @@ func ReadDir(dir string) (*DirResult, error) {
 		seen[ev.ID()] = len(res.Events)
 		res.Events = append(res.Events, FileEvent{File: name, Event: ev})
 	}
-	return res, nil
+	return res
 }
 
 func readLimited(path string) ([]byte, error) {
