@@ -34,7 +34,7 @@ type labelledReply struct {
 // the order they were written: each later set was first run unseen.
 var labelledSets = []string{"replies", "replies-round2"}
 
-func readLabelledReplies(t *testing.T) []labelledReply {
+func readLabelledReplies(t testing.TB) []labelledReply {
 	t.Helper()
 	known := map[ReplyKind]bool{}
 	for _, k := range ReplyKinds {
@@ -58,7 +58,7 @@ func readLabelledReplies(t *testing.T) []labelledReply {
 	return out
 }
 
-func readLabelledReply(t *testing.T, f string) labelledReply {
+func readLabelledReply(t testing.TB, f string) labelledReply {
 	t.Helper()
 	fh, err := os.Open(f)
 	if err != nil {

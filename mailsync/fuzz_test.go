@@ -3,6 +3,7 @@ package mailsync
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -154,4 +155,37 @@ func TestUnsafeHTML(t *testing.T) {
 			t.Errorf("unsafeHTML(%q) = %q", ok, m)
 		}
 	}
+}
+
+// FuzzClassify checks that reading a reply never panics and that what it
+// proposes is well-formed whatever the text: a known kind, and exemptions
+// that are in their law's catalogue, found at offsets inside the text.
+// Seeds: the labelled replies. Run it with
+//
+//	go test -run='^$' -fuzz=FuzzClassify -fuzztime=3m ./mailsync/
+func FuzzClassify(f *testing.F) {
+	for _, r := range readLabelledReplies(f) {
+		f.Add(r.subject, r.body, uint8(slices.IndexFunc(tracker.Laws, func(l tracker.Law) bool { return l.Code == r.law })))
+	}
+	known := map[ReplyKind]bool{ReplyUnknown: true}
+	for _, k := range ReplyKinds {
+		known[k.Kind] = true
+	}
+	f.Fuzz(func(t *testing.T, subject, text string, lawIndex uint8) {
+		law := tracker.Laws[int(lawIndex)%len(tracker.Laws)].Code
+		c := Classify(nil, subject, text, law)
+		if !known[c.Kind] {
+			t.Fatalf("unknown kind %q", c.Kind)
+		}
+		for _, e := range c.Exemptions {
+			if _, ok := tracker.ExemptionByCode(e.Law, e.Code); !ok {
+				t.Fatalf("proposed %s:%s, not in the catalogue", e.Law, e.Code)
+			}
+		}
+		for _, e := range tracker.DetectExemptions(law, text) {
+			if _, ok := tracker.ExemptionByCode(e.Law, e.Code); !ok || e.Offset < 0 || e.Offset >= len(text) {
+				t.Fatalf("detected %s:%s at %d of %d bytes", e.Law, e.Code, e.Offset, len(text))
+			}
+		}
+	})
 }
