@@ -74,12 +74,14 @@ func (s *Server) registerRoutes() {
 	editor.POST("/requests/:id/documents", s.uploadDocument).limit(s.cfg.MaxUploadBytes + uploadBodyOverhead)
 	editor.POST("/documents/:id", s.updateDocument)
 	editor.POST("/documents/:id/publish", s.publishDocument)
+	editor.POST("/documents/:id/delete", s.deleteDocument)
 	editor.GET("/authorities/new", s.showCreateAuthorityPage)
 	editor.POST("/authorities", s.submitAuthority)
 	editor.GET("/authorities/import", s.showImportAuthoritiesPage)
 	editor.POST("/authorities/import", s.importAuthorities).limit(authorityCSVLimit)
 	editor.GET("/authorities/:id/edit", s.showEditAuthorityPage)
 	editor.POST("/authorities/:id", s.updateAuthority)
+	editor.POST("/authorities/:id/delete", s.deleteAuthority)
 
 	// Admin: users.
 	admin.GET("/admin/users", s.showUserList)

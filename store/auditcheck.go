@@ -136,9 +136,10 @@ const objectAfter = ""
 var rowChecks = []rowCheck{
 	{
 		entity: "authority", table: "authorities",
-		actions: map[string]string{"create": objectAfter, "update": objectAfter},
-		fields:  []string{"name", "short_name", "url_name", "jurisdiction", "default_law", "email", "website", "tags", "domains", "notes"},
-		query:   `SELECT id, name, short_name, url_name, jurisdiction, default_law, email, website, json(tags), json(domains), notes FROM authorities`,
+		actions:       map[string]string{"create": objectAfter, "update": objectAfter},
+		deleteActions: map[string]bool{"delete": true},
+		fields:        []string{"name", "short_name", "url_name", "jurisdiction", "default_law", "email", "website", "tags", "domains", "notes"},
+		query:         `SELECT id, name, short_name, url_name, jurisdiction, default_law, email, website, json(tags), json(domains), notes FROM authorities`,
 	},
 	{
 		entity: "request", table: "requests",
@@ -148,8 +149,9 @@ var rowChecks = []rowCheck{
 	},
 	{
 		entity: "document", table: "documents",
-		actions: map[string]string{"create": objectAfter, "update": objectAfter},
-		fields:  []string{"request_id", "message_id", "filename", "media_type", "sniffed_type", "size", "sha256", "disposition", "exemptions", "description"},
+		actions:       map[string]string{"create": objectAfter, "update": objectAfter},
+		deleteActions: map[string]bool{"delete": true},
+		fields:        []string{"request_id", "message_id", "filename", "media_type", "sniffed_type", "size", "sha256", "disposition", "exemptions", "description"},
 		query: `SELECT d.id, d.request_id, COALESCE(d.message_id, 0), d.filename, d.media_type, d.sniffed_type, d.size, COALESCE(d.sha256, ''),
 			d.disposition, COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]'), d.description
 			FROM documents d`,
