@@ -213,9 +213,16 @@ func TestHTMLInEveryTextFieldIsEscaped(t *testing.T) {
 	c := app.login("admin@example.org")
 	p := xssPayload
 
-	// An authority through the form.
-	res, _ := c.postForm("/authorities", url.Values{"name": {"Council " + p}, "short_name": {p}, "email": {"foi@example.org"},
-		"website": {"javascript:alert(1)"}, "tags": {p}, "domains": {"example.org"}, "notes": {p}, "jurisdiction": {"uk-england"}})
+	// An authority through the form. A javascript: website is refused by its
+	// field (and the form redisplays the payload escaped); a web address is saved.
+	authority := url.Values{"name": {"Council " + p}, "short_name": {p}, "email": {"foi@example.org"},
+		"website": {"javascript:alert(1)"}, "tags": {p}, "domains": {"example.org"}, "notes": {p}, "jurisdiction": {"uk-england"}}
+	res, body := c.postForm("/authorities", authority)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantContains(t, body, "not a web address")
+	checkEscaped(t, "authority form", body)
+	authority.Set("website", "https://council.example.org/")
+	res, _ = c.postForm("/authorities", authority)
 	wantStatus(t, res, http.StatusSeeOther)
 	authPath := res.Header.Get("Location")
 	authID := strings.TrimPrefix(authPath, "/authorities/")
@@ -229,7 +236,7 @@ func TestHTMLInEveryTextFieldIsEscaped(t *testing.T) {
 	// Events with a note, a reason, and an unknown exemption (whose error message repeats it).
 	res, _ = c.postForm(reqPath+"/events", url.Values{"kind": {"extension_claimed"}, "date": {"2026-03-20"}, "new_due_date": {"2026-04-20"}, "reason": {p}, "note": {p}})
 	wantStatus(t, res, http.StatusSeeOther)
-	res, body := c.postForm(reqPath+"/events", url.Values{"kind": {"response_received"}, "date": {"2026-03-21"}, "outcome": {"refused"}, "exemptions_other": {p}, "note": {p}})
+	res, body = c.postForm(reqPath+"/events", url.Values{"kind": {"response_received"}, "date": {"2026-03-21"}, "outcome": {"refused"}, "exemptions_other": {p}, "note": {p}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	checkEscaped(t, "refused event", body)
 

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,6 +104,18 @@ func (a *Authority) Validate() error {
 	if a.Email != "" && len(a.Domains) == 0 {
 		if i := strings.LastIndexByte(a.Email, '@'); i >= 0 {
 			a.Domains = []string{strings.ToLower(a.Email[i+1:])}
+		}
+	}
+	a.Website = strings.TrimSpace(a.Website)
+	if a.Website != "" {
+		// The website is shown as a link: a bare host ("www.council.gov.uk",
+		// common in hand-made lists) is taken as https, and anything but a web
+		// address (javascript:, data:, mailto:) is refused rather than linked.
+		if !strings.Contains(a.Website, "://") && !strings.Contains(a.Website, ":") {
+			a.Website = "https://" + a.Website
+		}
+		if u, err := url.Parse(a.Website); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.Add("website", "not a web address: it must start with https:// or http://")
 		}
 	}
 	a.Tags = NormalizeTags(a.Tags)
