@@ -18,6 +18,7 @@ func (s *Server) submitSetup(c echo.Context) error {
 	password := c.FormValue("password")
 	if password != c.FormValue("password_confirm") {
 		return s.render(c, http.StatusUnprocessableEntity, "setup", &view{Title: "Set up foitrack",
+			Error:  "Please correct the highlighted fields.",
 			Fields: map[string]string{"password_confirm": "the two passwords differ"}, Data: setupPage{User: u}})
 	}
 	err := s.st.CreateFirstAdmin(c.Request().Context(), &u, password)

@@ -210,7 +210,7 @@ func NormalizeExemptionCodes(law LawCode, raw []string) ([]string, error) {
 		}
 	}
 	if len(bad) > 0 {
-		msg := fmt.Sprintf("unknown exemption %s for %s (see `foitrack exemptions`)", strings.Join(bad, ", "), law)
+		msg := fmt.Sprintf("unknown exemption %s for %s: not in the catalogue (see the Exemptions page, or foitrack exemptions)", strings.Join(bad, ", "), law)
 		return nil, &Error{Code: EINVALID, Message: msg, Fields: map[string]string{"exemptions": msg}}
 	}
 	return out, nil
