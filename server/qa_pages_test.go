@@ -73,3 +73,42 @@ func TestErrorPageReferenceIsNotCalledARequest(t *testing.T) {
 	// HTTP request's ID, for a bug report.
 	wantContains(t, body, "Reference for a bug report: ")
 }
+
+func TestChaserDraftedBeforeTheDueDateDoesNotSayItIsLate(t *testing.T) {
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	a := app.authority("Borsetshire County Council", tracker.JurisdictionEngland)
+	r := app.request("Pothole repairs", a.ID, "2026-03-16", false) // due in April; today is 25 Mar
+	c := app.login("editor@example.org")
+	res, body := c.get(fmt.Sprintf("/requests/%d/letters/chaser", r.ID))
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "Reminder: Pothole repairs", "your response is due by", "Please let me know if you expect the response to be late")
+	for _, wrong := range []string{"should have responded", "now  late", "Overdue:"} {
+		if strings.Contains(body, wrong) {
+			t.Errorf("a chaser drafted before the due date says %q", wrong)
+		}
+	}
+}
+
+func TestUsersPageLeadsToTheOtherAdminPages(t *testing.T) {
+	app := newTestApp(t)
+	app.user("admin@example.org", store.RoleAdmin)
+	c := app.login("admin@example.org")
+	res, body := c.get("/admin/users")
+	wantStatus(t, res, http.StatusOK)
+	// The nav's admin entry ("Users") is lit on every admin page; from it, each is one click away.
+	wantContains(t, body, `href="/admin/mail"`, `href="/admin/reminders"`, `href="/admin/letters"`)
+}
+
+func TestEmptyTimelineOffersTheImportPageToEditorsOnly(t *testing.T) {
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	app.user("viewer@example.org", store.RoleViewer)
+	_, body := app.login("editor@example.org").get("/timeline")
+	wantContains(t, body, `<a href="/timeline/import">import event files</a>`)
+	_, body = app.login("viewer@example.org").get("/timeline")
+	wantContains(t, body, "an editor can import event files")
+	if strings.Contains(body, `<a href="/timeline/import">`) || strings.Contains(body, "foitrack timeline import") {
+		t.Error("a viewer is sent to an import they may not do")
+	}
+}
