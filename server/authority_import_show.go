@@ -10,6 +10,7 @@ import (
 type authorityImportPage struct {
 	Heading   string   // the summary of a refused import
 	RowErrors []string // one line per bad row
+	Pasted    string   // the pasted CSV of a refused import, given back to be corrected
 }
 
 // showImportAuthoritiesPage shows the CSV upload form.

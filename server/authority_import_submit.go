@@ -34,7 +34,7 @@ func (s *Server) importAuthorities(c echo.Context) error {
 		src = f
 	}
 	refuse := func(status int, err error) error {
-		p := authorityImportPage{}
+		p := authorityImportPage{Pasted: c.FormValue("csv")}
 		lines := strings.Split(tracker.ErrorMessage(err), "\n")
 		p.Heading = lines[0]
 		for _, l := range lines[1:] {

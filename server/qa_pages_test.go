@@ -112,3 +112,36 @@ func TestEmptyTimelineOffersTheImportPageToEditorsOnly(t *testing.T) {
 		t.Error("a viewer is sent to an import they may not do")
 	}
 }
+
+func TestReimportKeepsTheEmailTypedByHandAndDoesNotDoubleTheAuthority(t *testing.T) {
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	typed := app.authority("Borsetshire County Council", tracker.JurisdictionEngland) // foi@example.gov.uk, no URL name
+	c := app.login("editor@example.org")
+	csv := "Name,Short name,URL name,Tags,Home page\n" +
+		"Borsetshire County Council,Borsetshire CC,borsetshire_county_council,local_council,https://www.borsetshire.gov.uk\n"
+	for round := 1; round <= 2; round++ {
+		res, _ := c.postForm("/authorities/import", url.Values{"csv": {csv}})
+		wantStatus(t, res, http.StatusSeeOther)
+		_, body := c.get("/authorities")
+		wantContains(t, body, "0 new, 1 updated")
+		as, err := app.st.Authorities(context.Background(), store.AuthorityFilter{})
+		if err != nil || len(as) != 1 {
+			t.Fatalf("round %d: %d authorities after importing one we had (%v)", round, len(as), err)
+		}
+		a := as[0]
+		if a.ID != typed.ID || a.Email != typed.Email || a.URLName != "borsetshire_county_council" || a.ShortName != "Borsetshire CC" {
+			t.Fatalf("round %d: after the import the authority is %+v; want its email %q kept and the CSV's names added", round, a, typed.Email)
+		}
+	}
+}
+
+func TestRefusedPastedImportGivesTheTextBack(t *testing.T) {
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	c := app.login("editor@example.org")
+	csv := "Name,Short name,URL name,Tags,Home page\nGood Council,,good_council,,https://good.example.org\nBad Council,,bad_council,,javascript:alert(1)\n"
+	res, body := c.postForm("/authorities/import", url.Values{"csv": {csv}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantContains(t, body, "row 3", "Good Council,,good_council", "javascript:alert(1)\n</textarea>")
+}

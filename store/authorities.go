@@ -149,10 +149,13 @@ func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority)
 			if err := a.Validate(); err != nil {
 				return tracker.Errorf(tracker.EINVALID, "authority %q: %v", a.Name, err)
 			}
+			// A row with a URL name also finds an authority of the same name
+			// that has none yet (one typed by hand), rather than doubling it.
 			var id int64
 			err := tx.QueryRowContext(tx.ctx, `SELECT id FROM authorities
-				WHERE (? <> '' AND url_name = ?) OR (? = '' AND name = ?) LIMIT 1`,
-				a.URLName, a.URLName, a.URLName, a.Name).Scan(&id)
+				WHERE (? <> '' AND url_name = ?) OR (name = ? AND (? = '' OR url_name = ''))
+				ORDER BY url_name = ? DESC LIMIT 1`,
+				a.URLName, a.URLName, a.Name, a.URLName, a.URLName).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				if err := tx.createAuthority(a); err != nil {
@@ -163,6 +166,11 @@ func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority)
 				return fmt.Errorf("store: unable to match authority: %w", err)
 			default:
 				a.ID = id
+				before, err := scanAuthority(tx.QueryRowContext(tx.ctx, `SELECT `+authorityColumns+` FROM authorities a WHERE a.id = ?`, id))
+				if err != nil {
+					return fmt.Errorf("store: unable to read authority: %w", err)
+				}
+				keepWhatTheRowLacks(a, before)
 				if err := tx.updateAuthority(a); err != nil {
 					return err
 				}
@@ -172,6 +180,33 @@ func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority)
 		return nil
 	})
 	return res, err
+}
+
+// keepWhatTheRowLacks keeps the values an import row leaves empty:
+// WhatDoTheyKnow's CSV has no FOI email or mail domains, and re-importing it
+// must not blank the ones typed in by hand (requests are sent there).
+func keepWhatTheRowLacks(a *tracker.Authority, before tracker.Authority) {
+	if a.Email == "" {
+		a.Email = before.Email
+	}
+	if len(a.Domains) == 0 {
+		a.Domains = before.Domains
+	}
+	if a.ShortName == "" {
+		a.ShortName = before.ShortName
+	}
+	if a.URLName == "" {
+		a.URLName = before.URLName
+	}
+	if a.Website == "" {
+		a.Website = before.Website
+	}
+	if a.Notes == "" {
+		a.Notes = before.Notes
+	}
+	if len(a.Tags) == 0 {
+		a.Tags = before.Tags
+	}
 }
 
 // likeEscape escapes LIKE wildcards in user input.
