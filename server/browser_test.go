@@ -267,6 +267,8 @@ func TestBrowserFlow(t *testing.T) {
 	b.wantText("#due .standing", "Review decision due Thu 23 Apr 2026")
 	b.wantText("#due-explanation", "Good Friday", "Easter Monday")
 	b.wantText("#history", "Internal review requested")
+	// The response date is history now: met, as is the time to ask for the review.
+	b.wantText("#deadlines", "met: answered Fri 20 Mar 2026", "met: asked Tue 24 Mar 2026")
 	b.screenshot("request")
 
 	// The other pages, as the campaigner finds their way around.

@@ -73,14 +73,52 @@ func (s *Server) requestRows(ctx context.Context, reqs []tracker.Request) ([]req
 	return rows, nil
 }
 
+// deadlineRow is a deadline on the request page, with what became of it
+// once the thing it waited for happened: a response due date that was met
+// or missed is history, not a date still to watch.
+type deadlineRow struct {
+	tracker.Deadline
+	Outcome *badge // nil while it still runs
+}
+
 // deadlineList is every deadline that applies, in the order they arise.
-func deadlineList(ds tracker.Deadlines) []tracker.Deadline {
-	var out []tracker.Deadline
+func deadlineList(ds tracker.Deadlines) []deadlineRow {
+	var out []deadlineRow
 	for _, d := range []tracker.Deadline{ds.Response, ds.Extended, ds.LongOverdue, ds.ReviewAskBy, ds.ReviewDue,
 		ds.ReviewDueMax, ds.ReviewExtended, ds.ReviewLongOverdue, ds.RegulatorWindow} {
 		if !d.IsZero() {
-			out = append(out, d)
+			out = append(out, deadlineRow{Deadline: d, Outcome: deadlineOutcome(ds, d)})
 		}
 	}
 	return out
+}
+
+// deadlineOutcome says whether a deadline was met, by the event it waited
+// for: the response, the request for a review, the review's outcome.
+func deadlineOutcome(ds tracker.Deadlines, d tracker.Deadline) *badge {
+	var done tracker.Date
+	var what string
+	switch d.Kind {
+	case tracker.DeadlineResponse, tracker.DeadlineExtended, tracker.DeadlineLongOverdue:
+		done, what = ds.Responded, "answered"
+	case tracker.DeadlineReviewAskBy:
+		done, what = ds.ReviewRequested, "asked"
+	case tracker.DeadlineReviewDue, tracker.DeadlineReviewDueMax, tracker.DeadlineReviewExtended, tracker.DeadlineReviewLongOverdue:
+		done, what = ds.Reviewed, "decided"
+	default:
+		return nil
+	}
+	if done.IsZero() || d.Date.IsZero() {
+		return nil
+	}
+	if d.Kind == tracker.DeadlineLongOverdue || d.Kind == tracker.DeadlineReviewLongOverdue {
+		if done.After(d.Date) {
+			return &badge{what + " " + done.Long() + ", after it", "red"}
+		}
+		return &badge{what + " " + done.Long() + ", before it", ""}
+	}
+	if done.After(d.Date) {
+		return &badge{"missed: " + what + " " + done.Long(), "red"}
+	}
+	return &badge{"met: " + what + " " + done.Long(), "green"}
 }

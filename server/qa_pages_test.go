@@ -96,7 +96,7 @@ func TestUsersPageLeadsToTheOtherAdminPages(t *testing.T) {
 	c := app.login("admin@example.org")
 	res, body := c.get("/admin/users")
 	wantStatus(t, res, http.StatusOK)
-	// The nav's admin entry ("Users") is lit on every admin page; from it, each is one click away.
+	// The nav's "Admin" entry (the users page) is lit on every admin page; from it, each is one click away.
 	wantContains(t, body, `href="/admin/mail"`, `href="/admin/reminders"`, `href="/admin/letters"`)
 }
 

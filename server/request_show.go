@@ -24,7 +24,7 @@ type requestPage struct {
 	Next       tracker.Deadline
 	Standing   tracker.Standing
 	Badge      *badge
-	All        []tracker.Deadline
+	All        []deadlineRow
 	Exemptions []claimedExemption
 	// Forms to record the next lifecycle event: only those allowed now.
 	Forms        []eventForm
