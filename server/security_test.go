@@ -347,6 +347,9 @@ func TestUnknownIDsAre404(t *testing.T) {
 		wantStatus(t, res, http.StatusNotFound)
 		wantContains(t, body, "Not found")
 	}
+	// The store's message, as a sentence.
+	_, body := c.get("/requests/999")
+	wantContains(t, body, "Request 999 not found")
 	for _, path := range []string{"/requests/999/events", "/documents/999", "/authorities/999"} {
 		res, _ := c.postForm(path, url.Values{"kind": {"note"}, "date": {"2026-03-01"}, "name": {"x"}, "disposition": {"released"}})
 		wantStatus(t, res, http.StatusNotFound)

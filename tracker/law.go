@@ -152,7 +152,7 @@ var Laws = []Law{
 		RegulatorWindowMonths: 0,
 	},
 	{
-		Code: IEFOI, Name: "Freedom of Information Act 2014 (Ireland)", ShortName: "FOI Act 2014", Citation: "FOI Act 2014 s13(1)",
+		Code: IEFOI, Name: "Freedom of Information Act 2014 (Ireland)", ShortName: "FOI Act 2014 (IE)", Citation: "FOI Act 2014 s13(1)",
 		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarIreland,
 		// Unverified reading: a request amended with the body's help (s15(4)) is
 		// treated as received on the day it is amended, as under FOIA s1(3).
@@ -166,7 +166,7 @@ var Laws = []Law{
 		RegulatorWindowMonths: 6,
 	},
 	{
-		Code: AUFOI, Name: "Freedom of Information Act 1982 (Australia)", ShortName: "FOI Act 1982", Citation: "FOI Act 1982 s15(5)(b)",
+		Code: AUFOI, Name: "Freedom of Information Act 1982 (Australia)", ShortName: "FOI Act 1982 (AU)", Citation: "FOI Act 1982 s15(5)(b)",
 		ResponsePeriod: 30, Unit: CalendarDays, Calendar: CalendarAustralia,
 		WorkingDayRule: "Acts Interpretation Act 1901 s36(2)", LastDayRule: "Acts Interpretation Act 1901 s36(2)",
 		// Unverified reading: the request consultation period is not counted in
