@@ -3,6 +3,7 @@ package tracker
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes, after benbjohnson/wtf: the domain says what kind of failure it
@@ -77,7 +78,7 @@ func (v *ValidationError) Err() error {
 	msg := "Please correct the highlighted fields."
 	if len(v.fields) == 1 {
 		for f, m := range v.fields {
-			msg = f + ": " + m
+			msg = strings.ReplaceAll(f, "_", " ") + ": " + m // a form field's name, read as words
 		}
 	}
 	return &Error{Code: EINVALID, Message: msg, Fields: v.fields}
