@@ -26,6 +26,14 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return d.Long()
 		},
 		"isodate": func(d tracker.Date) string { return d.String() },
+		// eventDate shows a timeline event's date like the app's other dates
+		// when it is a whole day; "2026-03" or "2026" stay as they are.
+		"eventDate": func(s string) string {
+			if d, err := tracker.ParseDate(s); err == nil && len(s) == len("2006-01-02") {
+				return d.Long()
+			}
+			return s
+		},
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"

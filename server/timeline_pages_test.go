@@ -36,7 +36,8 @@ func TestTimelinePageAndFilters(t *testing.T) {
 	wantStatus(t, res, http.StatusOK)
 	wantContains(t, body, "Met discloses LFR deployment records but withholds watchlist criteria",
 		"Live facial recognition watchlists", "LFR deployment record.pdf",
-		"Metropolitan Police Service withheld this under s31(1)(a)", fmt.Sprintf(`href="/timeline/events/%d"`, tr.EventID))
+		"Metropolitan Police Service withheld this under s31(1)(a)", fmt.Sprintf(`href="/timeline/events/%d"`, tr.EventID),
+		"Mon 30 Mar 2026") // a whole day, written like the app's other dates
 	for q, shown := range map[string]bool{
 		"tag=foi": true, "tag=palantir": false, "actor=Metropolitan+Police+Service": true, "actor=Someone": false,
 		"importance=7": true, "importance=8": false, "from=2026-03": true, "from=2026-04": false, "to=2026-03-29": false,
