@@ -56,6 +56,9 @@ func TestFirstRunSetupMakesTheAdminOnce(t *testing.T) {
 	if err != nil || u.Role != store.RoleAdmin {
 		t.Fatalf("first user = %+v, %v; want an admin", u, err)
 	}
+	if u.LastLoginAt.IsZero() {
+		t.Error("signed in by the setup, yet no sign-in recorded")
+	}
 	// Gone once there is a user, for everyone.
 	for _, cl := range []*client{c, app.anonymous()} {
 		res, _ = cl.get("/setup")

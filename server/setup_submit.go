@@ -29,6 +29,11 @@ func (s *Server) submitSetup(c echo.Context) error {
 		return err
 	}
 	s.log.Info("first admin created", "email", u.Email)
+	// Signed in at once, as by the login form: the sign-in is recorded
+	// (and, for an admin, audited) the same way.
+	if u, err = s.st.Authenticate(c.Request().Context(), u.Email, password); err != nil {
+		return err
+	}
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
