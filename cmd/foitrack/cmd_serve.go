@@ -38,7 +38,7 @@ func addBackgroundJob(j BackgroundJob) { backgroundJobs = append(backgroundJobs,
 var demoSetup func(env *Env, st *store.Store, log *slog.Logger) (cleanup func(), err error)
 
 func serve(env *Env, args []string) error {
-	fs := newFlags(env, "serve", "[--addr HOST:PORT] [--demo]\n\nServes the web app on --addr (default $FOITRACK_ADDR, else 127.0.0.1:8080) and runs the\nbackground jobs on their schedules. SIGINT/SIGTERM stop it gracefully.")
+	fs := newFlags(env, "serve", "[--addr HOST:PORT] [--base-url URL] [--trust-proxy CIDRS] [--no-jobs] [--demo]\n\nServes the web app on --addr (default $FOITRACK_ADDR, else 127.0.0.1:8080) and runs the\nbackground jobs on their schedules. SIGINT/SIGTERM stop it gracefully.")
 	addr := fs.String("addr", envOr("FOITRACK_ADDR", "127.0.0.1:8080"), "listen address")
 	baseURL := fs.String("base-url", os.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for links in mail and feeds (default http://ADDR)")
 	demo := fs.Bool("demo", false, "start on a fresh demo database with a demo inbox (see README)")
