@@ -207,6 +207,14 @@ func keepWhatTheRowLacks(a *tracker.Authority, before tracker.Authority) {
 	if len(a.Tags) == 0 {
 		a.Tags = before.Tags
 	}
+	// WhatDoTheyKnow's CSV has no jurisdiction or law: the guess from its
+	// tags must not undo one set by hand (it moves every deadline).
+	if a.JurisdictionGuessed {
+		a.Jurisdiction = before.Jurisdiction
+	}
+	if a.DefaultLawGuessed {
+		a.DefaultLaw = before.DefaultLaw
+	}
 }
 
 // likeEscape escapes LIKE wildcards in user input.

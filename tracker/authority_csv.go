@@ -206,8 +206,9 @@ func authorityFromRecord(cols []string, rec []string) (Authority, error) {
 		return a, errors.New("the Name is empty")
 	}
 	if a.Jurisdiction == "" {
-		a.Jurisdiction = guessJurisdiction(country, a.Tags)
+		a.Jurisdiction, a.JurisdictionGuessed = guessJurisdiction(country, a.Tags), country == ""
 	}
+	a.DefaultLawGuessed = a.DefaultLaw == ""
 	if err := a.Validate(); err != nil {
 		var e *Error
 		if errors.As(err, &e) && len(e.Fields) > 0 {

@@ -74,6 +74,11 @@ type Authority struct {
 	Domains   []string  `json:"domains"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// JurisdictionGuessed and DefaultLawGuessed mark values an import
+	// inferred (from tags, or by default) rather than read from a column:
+	// an authority already here keeps its own. Not stored.
+	JurisdictionGuessed bool `json:"-"`
+	DefaultLawGuessed   bool `json:"-"`
 }
 
 // Validate checks an authority before it is stored.
