@@ -76,7 +76,7 @@ func TestBrowserTimeline(t *testing.T) {
 
 	b.open(eventPath, http.StatusOK)
 	b.wantText("#links", "LFR deployment record.pdf", "released", "Live facial recognition watchlists", "Metropolitan Police Service",
-		"sent 2026-03-02", "received 2026-03-30")
+		"sent Mon 2 Mar 2026", "received Mon 30 Mar 2026")
 	b.wantText("main", "14 deployments", "LFR deployment record.pdf") // the source the link adds
 	b.screenshot("timeline-event")
 	// The event file as exported (with a source's sha256, one long word)

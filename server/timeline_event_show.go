@@ -20,7 +20,20 @@ type timelineEventPage struct {
 	Withheld []timeline.Withheld // as the export will state them
 	Roles    []string
 	File     string // the event's file as exported, for people who keep the timeline in git
+	// For the link forms (editors): recent documents and requests by name.
+	Documents []linkOption
+	Requests  []linkOption
 }
+
+// linkOption is a document or request offered in a link form.
+type linkOption struct {
+	ID    int64
+	Label string
+}
+
+// linkChoices is how many recent documents and requests the event page
+// offers by name; an older one is linked from its own page.
+const linkChoices = 500
 
 // showTimelineEvent shows an event: its fields, its body, and for each link
 // the request, the authority, the dates and the exemptions cited.
@@ -43,5 +56,27 @@ func (s *Server) showTimelineEvent(c echo.Context) error {
 	p.Sources, p.Withheld = exported.Sources(), wh
 	_, file := exported.File("")
 	p.File = string(file)
+	if currentUser(c).Role.AtLeast(store.RoleEditor) {
+		reqs, err := s.st.Requests(ctx, store.RequestFilter{Limit: linkChoices})
+		if err != nil {
+			return err
+		}
+		refs := map[int64]string{}
+		for _, r := range reqs {
+			refs[r.ID] = r.OurRef
+			p.Requests = append(p.Requests, linkOption{r.ID, r.OurRef + " · " + truncateLabel(r.Title, 70) + " (" + r.AuthorityName + ")"})
+		}
+		docs, err := s.st.Documents(ctx, store.DocumentFilter{Limit: linkChoices})
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			label := d.Filename + " · " + dispositionLabel(d.Disposition)
+			if ref := refs[d.RequestID]; ref != "" {
+				label += " · " + ref
+			}
+			p.Documents = append(p.Documents, linkOption{d.ID, truncateLabel(label, 110)})
+		}
+	}
 	return s.render(c, http.StatusOK, "timeline_event", &view{Title: te.Event.Title(), Section: "timeline", Data: p})
 }

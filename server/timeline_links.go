@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -23,8 +24,14 @@ func (s *Server) linkToTimelineEvent(c echo.Context) error {
 		Tier:       int(formInt(c, "tier")),
 		Note:       strings.TrimSpace(c.FormValue("note")),
 	}
-	id := formInt(c, "target_id")
-	switch c.FormValue("target") {
+	id, target := formInt(c, "target_id"), c.FormValue("target")
+	// The event page names its choice as "document:12" or "request:3", so
+	// that one list can hold both without mistaking one for the other.
+	if kind, num, ok := strings.Cut(c.FormValue("target_ref"), ":"); ok {
+		target = kind
+		id, _ = strconv.ParseInt(num, 10, 64)
+	}
+	switch target {
 	case "document":
 		l.DocumentID = id
 	case "message":

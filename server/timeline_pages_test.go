@@ -57,7 +57,7 @@ func TestTimelineEventPageShowsLinks(t *testing.T) {
 	wantContains(t, body,
 		"What it rests on", "LFR deployment record.pdf", "LFR watchlist criteria",
 		"Live facial recognition watchlists", "Metropolitan Police Service", "uk-foia"[:0]+"FOIA",
-		"sent 2026-03-02", "received 2026-03-30", `<span class="exemption">s31(1)(a)</span>`,
+		"sent Mon 2 Mar 2026", "received Mon 30 Mar 2026", `<span class="exemption">s31(1)(a)</span>`,
 		"<strong>Withheld:</strong> LFR watchlist criteria — Metropolitan Police Service withheld this under s31(1)(a).",
 		"<p>The Met released its deployment record and refused the watchlist criteria.</p>",
 		"withheld:\n- title: LFR watchlist criteria", // the file as exported
@@ -254,5 +254,45 @@ func TestMessagePageShowsAndLinksEvents(t *testing.T) {
 	wantContains(t, body, fmt.Sprintf(`href="/timeline/events/%d"`, tr.EventID), "Met discloses LFR deployment records", ">context<")
 	if strings.Contains(body, "Not linked to any timeline event yet.") {
 		t.Error("the message page still says it is not linked")
+	}
+}
+
+// The event page offers documents and requests by name, each choice naming
+// its kind, so a request's number is never taken for a document's.
+func TestEventPageLinksByName(t *testing.T) {
+	app, tr, c := timelineApp(t)
+	te, err := app.st.TimelineEventByID(context.Background(), tr.EventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second event to link things to.
+	res, _ := c.postForm("/timeline", url.Values{"date": {"2026-04-20"}, "title": {"ICO opens an investigation"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	page := res.Header.Get("Location")
+	_, body := c.get(page)
+	doc := fmt.Sprintf(`value="document:%d"`, tr.DocumentID)
+	req := fmt.Sprintf(`value="request:%d"`, tr.Request.ID)
+	wantContains(t, body, `name="target_ref"`, doc, "LFR deployment record.pdf", req, "Live facial recognition watchlists")
+	res, _ = c.postForm("/timeline/links", url.Values{"event_id": {strings.TrimPrefix(page, "/timeline/events/")},
+		"target_ref": {fmt.Sprintf("request:%d", tr.Request.ID)}, "role": {"context"}, "tier": {"2"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	links, err := app.st.EventLinkDetails(context.Background(), store.LinkFilter{RequestID: tr.Request.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range links {
+		if l.EventID != te.ID && l.RequestID == tr.Request.ID && l.DocumentID == 0 && l.Role == "context" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the request was not linked as a whole: %+v", links)
+	}
+	// A viewer sees no form.
+	app.user("viewer@example.org", store.RoleViewer)
+	_, body = app.login("viewer@example.org").get(page)
+	if strings.Contains(body, `name="target_ref"`) {
+		t.Error("a viewer is offered the link form")
 	}
 }
