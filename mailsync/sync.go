@@ -112,14 +112,23 @@ func (s *Syncer) Run(ctx context.Context) (Summary, error) {
 	if !cfg.Enabled() {
 		return sum, tracker.Errorf(tracker.EINVALID, "no mailbox is configured (set the IMAP host in the mail settings or FOITRACK_IMAP_HOST)")
 	}
-	// One pass at a time in a process: the scheduled job and "sync now" in
+	// One pass at a time: in a process, the scheduled job and "sync now" in
 	// the web app share this lock (cron's SkipIfStillRunning only knows its
-	// own runs). A second process syncing at once stays correct, the
-	// database refusing what is stored already, but fetches in vain.
+	// own runs); across processes (`foitrack sync` beside `serve`), a file
+	// lock beside the database. Without them a second pass would stay
+	// correct, the database refusing what is stored already, but fetch in
+	// vain and count it all as duplicates.
 	if !running.TryLock() {
 		return sum, tracker.Errorf(tracker.ECONFLICT, "a mail sync is running already")
 	}
 	defer running.Unlock()
+	if path := s.Store.Path(); path != "" && path != ":memory:" {
+		release, err := lockSyncFile(path + ".sync-lock")
+		if err != nil {
+			return sum, err
+		}
+		defer release()
+	}
 	run := store.MailSyncRun{}
 	if err := s.Store.StartMailSyncRun(ctx, &run); err != nil {
 		return sum, err
