@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 var testNow = time.Date(2026, 3, 25, 10, 0, 0, 0, time.UTC)
 
 // testLogWriter sends the server's warnings and errors to the test log.
-type testLogWriter struct{ t *testing.T }
+type testLogWriter struct{ t testing.TB }
 
 func (w testLogWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
@@ -39,7 +39,7 @@ func (w testLogWriter) Write(p []byte) (int, error) {
 
 // testApp is a server on a fresh database, behind a real HTTP listener.
 type testApp struct {
-	t   *testing.T
+	t   testing.TB
 	st  *store.Store
 	srv *Server
 	ts  *httptest.Server
@@ -47,7 +47,7 @@ type testApp struct {
 
 type appOption func(*Config)
 
-func newTestApp(t *testing.T, opts ...appOption) *testApp {
+func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(context.Background(), dir)
@@ -115,7 +115,7 @@ func (a *testApp) request(title string, authorityID int64, sent string, public b
 // client is a browser-like HTTP client: a cookie jar, and redirects not
 // followed (so tests see them).
 type client struct {
-	t   *testing.T
+	t   testing.TB
 	app *testApp
 	hc  *http.Client
 }

@@ -62,7 +62,7 @@ func (a *testApp) sendAndDie(r tracker.Request, delivered bool) store.OutgoingMe
 	return sendAndDie(a.t, a.st, r, delivered)
 }
 
-func sendAndDie(t *testing.T, st *store.Store, r tracker.Request, delivered bool) store.OutgoingMessage {
+func sendAndDie(t testing.TB, st *store.Store, r tracker.Request, delivered bool) store.OutgoingMessage {
 	t.Helper()
 	ctx := context.Background()
 	cfg, err := outbound.LoadConfig(ctx, st, nil)
