@@ -89,20 +89,6 @@ func batchCreate(env *Env, args []string) error {
 	return nil
 }
 
-func batchID(fs interface {
-	NArg() int
-	Arg(int) string
-}) (int64, error) {
-	if fs.NArg() != 1 {
-		return 0, usagef("give one batch ID")
-	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-	if err != nil {
-		return 0, usagef("%q is not a batch ID", fs.Arg(0))
-	}
-	return id, nil
-}
-
 func batchShow(env *Env, args []string) error {
 	fs := newFlags(env, "batch show", "ID [--json] [--today YYYY-MM-DD]")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -110,7 +96,7 @@ func batchShow(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	id, err := batchID(fs)
+	id, err := idArg(fs, "batch")
 	if err != nil {
 		return err
 	}
@@ -167,7 +153,7 @@ func batchSend(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	id, err := batchID(fs)
+	id, err := idArg(fs, "batch")
 	if err != nil {
 		return err
 	}
@@ -209,7 +195,7 @@ func batchExport(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	id, err := batchID(fs)
+	id, err := idArg(fs, "batch")
 	if err != nil {
 		return err
 	}

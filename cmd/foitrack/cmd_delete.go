@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/foitrack/foitrack/store"
 )
@@ -28,9 +27,11 @@ func deleteCommand(what string, del func(env *Env, st *store.Store, id int64) (s
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
-		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-		if fs.NArg() != 1 || err != nil || id <= 0 {
-			return usagef("give the %s's number", what)
+		id, err := idArg(fs, what)
+		if err != nil {
+			return err
+		} else if id <= 0 {
+			return usagef("%d is not a %s ID", id, what)
 		}
 		st, err := env.Store()
 		if err != nil {

@@ -124,12 +124,9 @@ func requestShow(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usagef("give one request ID")
-	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	id, err := idArg(fs, "request")
 	if err != nil {
-		return usagef("%q is not a request ID", fs.Arg(0))
+		return err
 	}
 	st, err := env.Store()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"os/user"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -59,6 +60,22 @@ type usageError struct{ msg string }
 func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// idArg reads the one argument of a command that names a thing by its
+// number ("batch show 3", "document delete 7"); what names the thing.
+func idArg(fs interface {
+	NArg() int
+	Arg(int) string
+}, what string) (int64, error) {
+	if fs.NArg() != 1 {
+		return 0, usagef("give one %s ID", what)
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil {
+		return 0, usagef("%q is not a %s ID", fs.Arg(0), what)
+	}
+	return id, nil
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
