@@ -76,7 +76,7 @@ func FeedEvents(h store.RequestHistory, opt FeedOptions) []CalendarEvent {
 		}
 	case tracker.StatusReviewRequested:
 		if cur := ds.CurrentReview(); !cur.Date.IsZero() {
-			out = append(out, ev(FeedReview, capitalize(law.ReviewName)+" decision due", cur))
+			out = append(out, ev(FeedReview, tracker.Capitalize(law.ReviewName)+" decision due", cur))
 			if opt.Today.After(cur.Date) && open(ds.RegulatorWindow, opt.Today) {
 				out = append(out, ev(FeedRegulatorWindow, "Complain to the regulator by", ds.RegulatorWindow))
 			}

@@ -227,18 +227,18 @@ func (e *evaluator) review() (overdue bool) {
 	}
 	switch kind {
 	case KindDueSoon:
-		d.Title = fmt.Sprintf("%s decision due in %s", capitalize(name), workingDays(days))
+		d.Title = fmt.Sprintf("%s decision due in %s", tracker.Capitalize(name), workingDays(days))
 		d.Text = fmt.Sprintf("The %s decision is due by %s.", name, cur.Date.Long())
 	case KindDueToday:
-		d.Title = fmt.Sprintf("%s decision due today", capitalize(name))
+		d.Title = fmt.Sprintf("%s decision due today", tracker.Capitalize(name))
 		d.Text = fmt.Sprintf("The %s decision is due today, %s.", name, cur.Date.Long())
 	case KindOverdue:
-		d.Title = fmt.Sprintf("%s overdue", capitalize(name))
+		d.Title = fmt.Sprintf("%s overdue", tracker.Capitalize(name))
 		d.Text = fmt.Sprintf("The %s decision was due %s and is %s late. You can chase it, or complain to the %s.",
 			name, cur.Date.Long(), workingDays(days), e.law.Regulator)
 		d.Letter = "regulator_complaint"
 	case KindLongOverdue:
-		d.Title = fmt.Sprintf("%s long overdue", capitalize(name))
+		d.Title = fmt.Sprintf("%s long overdue", tracker.Capitalize(name))
 		d.Text = fmt.Sprintf("The %s decision was due %s and is %s late. A complaint to the %s is drafted for you.",
 			name, cur.Date.Long(), workingDays(days), e.law.Regulator)
 		d.Letter = "regulator_complaint"
@@ -310,13 +310,6 @@ func (e *evaluator) window(deadline string, w tracker.Deadline, letter string) {
 }
 
 func workingDays(n int) string { return unitWords(n, tracker.WorkingDays) }
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
 
 // lowerOutcome is the outcome's label for the middle of a sentence.
 func lowerOutcome(code string) string {

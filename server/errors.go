@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -77,7 +75,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if heading == "" {
 		heading = http.StatusText(status)
 	}
-	v := &view{Title: heading, Data: errorPage{Status: status, Heading: heading, Message: capitalized(msg)}}
+	// The store's "request 999 not found" reads as a sentence on the page.
+	v := &view{Title: heading, Data: errorPage{Status: status, Heading: heading, Message: tracker.Capitalize(msg)}}
 	if rerr := s.render(c, status, "error", v); rerr != nil {
 		s.log.Error("unable to render the error page", "err", rerr, "request_id", requestID(c))
 		_ = c.String(status, msg)
@@ -142,14 +141,4 @@ func slogLevelFor(status int) slog.Level {
 		return slog.LevelWarn
 	}
 	return slog.LevelInfo
-}
-
-// capitalized starts a message shown as a sentence with a capital letter
-// ("request 999 not found" from the store reads as "Request 999 not found").
-func capitalized(msg string) string {
-	r, n := utf8.DecodeRuneInString(msg)
-	if n == 0 || !unicode.IsLower(r) {
-		return msg
-	}
-	return string(unicode.ToUpper(r)) + msg[n:]
 }

@@ -562,7 +562,7 @@ func (e *engine) review() {
 	}
 	from := ds.ReviewRequested
 	p := e.addPeriod(from, law.ReviewDecideDays, law.ReviewDecideUnit)
-	label := capitalize(law.ReviewName) + " decision due"
+	label := Capitalize(law.ReviewName) + " decision due"
 	ds.ReviewDue = Deadline{
 		Kind: DeadlineReviewDue, Label: label, Date: p.end, From: from,
 		Days: law.ReviewDecideDays, Unit: law.ReviewDecideUnit, Skipped: p.skipped,
@@ -570,7 +570,7 @@ func (e *engine) review() {
 			law.ReviewName, from.Long(), p.end.Long(), unitWords(law.ReviewDecideDays, law.ReviewDecideUnit),
 			prefixSpace(e.periodHolidays(p, law.ReviewDecideUnit))),
 	}
-	ds.ReviewDue.Explanation = capitalize(ds.ReviewDue.Explanation)
+	ds.ReviewDue.Explanation = Capitalize(ds.ReviewDue.Explanation)
 	if law.ReviewDecideMax > law.ReviewDecideDays {
 		pm := e.addPeriod(from, law.ReviewDecideMax, law.ReviewDecideUnit)
 		ds.ReviewDueMax = Deadline{
@@ -584,7 +584,7 @@ func (e *engine) review() {
 	cur := ds.CurrentReview()
 	end, skipped := AddWorkingDays(e.cal, cur.Date, LongOverdueWorkingDays)
 	ds.ReviewLongOverdue = Deadline{
-		Kind: DeadlineReviewLongOverdue, Label: capitalize(law.ReviewName) + " long overdue after", Date: end, From: cur.Date,
+		Kind: DeadlineReviewLongOverdue, Label: Capitalize(law.ReviewName) + " long overdue after", Date: end, From: cur.Date,
 		Days: LongOverdueWorkingDays, Unit: WorkingDays, Skipped: skipped,
 		Explanation: fmt.Sprintf("Long overdue after %s, %d working days after the %s due date in force, %s.%s",
 			end.Long(), LongOverdueWorkingDays, law.ReviewName, cur.Date.Long(), prefixSpace(e.holidaysSentence(skipped))),

@@ -3,6 +3,8 @@ package tracker
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Small wording helpers for the explanations of deadline.go.
@@ -46,11 +48,14 @@ func joinSkipped(days []SkippedDay) string {
 	return strings.Join(parts, "; ")
 }
 
-func capitalize(s string) string {
-	if s == "" {
+// Capitalize starts a phrase with a capital letter, for the head of a
+// sentence or a label ("internal review" -> "Internal review").
+func Capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || !unicode.IsLower(r) {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 func prefixSpace(s string) string {
