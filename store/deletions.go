@@ -34,10 +34,7 @@ func (s *Store) DeleteDocument(ctx context.Context, id int64) (tracker.Document,
 			return err
 		}
 		for _, l := range links {
-			if _, err := tx.ExecContext(tx.ctx, `DELETE FROM event_links WHERE id = ?`, l.ID); err != nil {
-				return fmt.Errorf("store: unable to delete event link: %w", err)
-			}
-			if err := tx.Audit("unlink", "event_link", l.ID, l, nil); err != nil {
+			if err := tx.deleteLink(l); err != nil {
 				return err
 			}
 		}

@@ -258,11 +258,16 @@ func (s *Store) DeleteEventLink(ctx context.Context, id int64) error {
 		if len(cur) == 0 {
 			return notFound("event link", id)
 		}
-		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM event_links WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("store: unable to delete event link: %w", err)
-		}
-		return tx.Audit("unlink", "event_link", id, cur[0], nil)
+		return tx.deleteLink(cur[0])
 	})
+}
+
+// deleteLink removes a link, audited with the link as it was.
+func (tx *Tx) deleteLink(l EventLink) error {
+	if _, err := tx.ExecContext(tx.ctx, `DELETE FROM event_links WHERE id = ?`, l.ID); err != nil {
+		return fmt.Errorf("store: unable to delete event link: %w", err)
+	}
+	return tx.Audit("unlink", "event_link", l.ID, l, nil)
 }
 
 // EventLinkDetail is a link with what the pages and exports show of it:
