@@ -56,12 +56,21 @@ func (s *Store) UpdateAuthority(ctx context.Context, a *tracker.Authority) error
 	return s.Update(ctx, func(tx *Tx) error { return tx.updateAuthority(a) })
 }
 
-func (tx *Tx) updateAuthority(a *tracker.Authority) error {
-	before, err := scanAuthority(tx.QueryRowContext(tx.ctx, `SELECT `+authorityColumns+` FROM authorities a WHERE a.id = ?`, a.ID))
+// authorityByID reads an authority in the transaction, or ENOTFOUND.
+func (tx *Tx) authorityByID(id int64) (tracker.Authority, error) {
+	a, err := scanAuthority(tx.QueryRowContext(tx.ctx, `SELECT `+authorityColumns+` FROM authorities a WHERE a.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("authority", a.ID)
+		return a, notFound("authority", id)
 	} else if err != nil {
-		return fmt.Errorf("store: unable to read authority: %w", err)
+		return a, fmt.Errorf("store: unable to read authority %d: %w", id, err)
+	}
+	return a, nil
+}
+
+func (tx *Tx) updateAuthority(a *tracker.Authority) error {
+	before, err := tx.authorityByID(a.ID)
+	if err != nil {
+		return err
 	}
 	a.CreatedAt, a.UpdatedAt = before.CreatedAt, tx.now
 	_, err = tx.ExecContext(tx.ctx, `
@@ -166,9 +175,9 @@ func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority)
 				return fmt.Errorf("store: unable to match authority: %w", err)
 			default:
 				a.ID = id
-				before, err := scanAuthority(tx.QueryRowContext(tx.ctx, `SELECT `+authorityColumns+` FROM authorities a WHERE a.id = ?`, id))
+				before, err := tx.authorityByID(id)
 				if err != nil {
-					return fmt.Errorf("store: unable to read authority: %w", err)
+					return err
 				}
 				keepWhatTheRowLacks(a, before)
 				if err := tx.updateAuthority(a); err != nil {

@@ -99,8 +99,8 @@ func (s *Store) CreateBatch(ctx context.Context, b *Batch, authorityIDs []int64,
 				continue // one request per authority
 			}
 			seen[aid] = true
-			a, err := scanAuthority(tx.QueryRowContext(tx.ctx, `SELECT `+authorityColumns+` FROM authorities a WHERE a.id = ?`, aid))
-			if errors.Is(err, sql.ErrNoRows) {
+			a, err := tx.authorityByID(aid)
+			if tracker.ErrorCode(err) == tracker.ENOTFOUND {
 				return &tracker.Error{Code: tracker.EINVALID, Message: fmt.Sprintf("authority %d does not exist", aid),
 					Fields: map[string]string{"authorities": "no such authority"}}
 			} else if err != nil {

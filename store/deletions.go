@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -23,11 +21,8 @@ func (s *Store) DeleteDocument(ctx context.Context, id int64) (tracker.Document,
 	var before tracker.Document
 	err := s.Update(ctx, func(tx *Tx) error {
 		var err error
-		before, err = scanDocument(tx.QueryRowContext(tx.ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("document", id)
-		} else if err != nil {
-			return fmt.Errorf("store: unable to read document: %w", err)
+		if before, err = tx.documentByID(id); err != nil {
+			return err
 		}
 		links, err := tx.linkRows(`l.document_id = ?`, id)
 		if err != nil {
@@ -54,11 +49,8 @@ func (s *Store) DeleteAuthority(ctx context.Context, id int64) (tracker.Authorit
 	var before tracker.Authority
 	err := s.Update(ctx, func(tx *Tx) error {
 		var err error
-		before, err = scanAuthority(tx.QueryRowContext(tx.ctx, `SELECT `+authorityColumns+` FROM authorities a WHERE a.id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("authority", id)
-		} else if err != nil {
-			return fmt.Errorf("store: unable to read authority: %w", err)
+		if before, err = tx.authorityByID(id); err != nil {
+			return err
 		}
 		var n int
 		if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM requests WHERE authority_id = ?`, id).Scan(&n); err != nil {

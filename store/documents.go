@@ -135,11 +135,9 @@ func (s *Store) UpdateDocument(ctx context.Context, d *tracker.Document) error {
 		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld")
 	}
 	return s.Update(ctx, func(tx *Tx) error {
-		before, err := scanDocument(tx.QueryRowContext(tx.ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = ?`, d.ID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("document", d.ID)
-		} else if err != nil {
-			return fmt.Errorf("store: unable to read document: %w", err)
+		before, err := tx.documentByID(d.ID)
+		if err != nil {
+			return err
 		}
 		r, err := tx.requestByID(before.RequestID)
 		if err != nil {
@@ -182,6 +180,17 @@ func (s *Store) sniff(sum string) string {
 	buf := make([]byte, 512)
 	n, _ := io.ReadFull(f, buf)
 	return http.DetectContentType(buf[:n])
+}
+
+// documentByID reads a document in the transaction, or ENOTFOUND.
+func (tx *Tx) documentByID(id int64) (tracker.Document, error) {
+	d, err := scanDocument(tx.QueryRowContext(tx.ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("document", id)
+	} else if err != nil {
+		return d, fmt.Errorf("store: unable to read document %d: %w", id, err)
+	}
+	return d, nil
 }
 
 // DocumentByID returns one document.

@@ -109,11 +109,9 @@ func (tx *Tx) linkTarget(l *EventLink) (tracker.Request, []string, error) {
 	var docExemptions []string
 	switch {
 	case l.DocumentID != 0:
-		d, err := scanDocument(tx.QueryRowContext(tx.ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = ?`, l.DocumentID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return tracker.Request{}, nil, notFound("document", l.DocumentID)
-		} else if err != nil {
-			return tracker.Request{}, nil, fmt.Errorf("store: unable to read document: %w", err)
+		d, err := tx.documentByID(l.DocumentID)
+		if err != nil {
+			return tracker.Request{}, nil, err
 		}
 		requestID, docExemptions = d.RequestID, d.Exemptions
 	case l.MessageID != 0:

@@ -25,11 +25,9 @@ type publication struct {
 // already done changes nothing and writes no audit entry.
 func (s *Store) SetDocumentPublished(ctx context.Context, documentID int64, publish bool) error {
 	return s.Update(ctx, func(tx *Tx) error {
-		d, err := scanDocument(tx.QueryRowContext(tx.ctx, `SELECT `+documentColumns+` FROM documents d WHERE d.id = ?`, documentID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("document", documentID)
-		} else if err != nil {
-			return fmt.Errorf("store: unable to read document: %w", err)
+		d, err := tx.documentByID(documentID)
+		if err != nil {
+			return err
 		}
 		if !publish {
 			return tx.unpublishDocument(d)
