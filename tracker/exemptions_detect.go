@@ -201,11 +201,19 @@ var numberWord = regexp.MustCompile(`(?i)\b(?:one|two|three|four|five|six|seven|
 // is a count (see countAfter).
 func numberWordsAsDigits(text string) string {
 	return numberWord.ReplaceAllStringFunc(text, func(w string) string {
-		d := map[string]string{"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-			"eight": "8", "nine": "9"}[strings.ToLower(w)]
-		return d + strings.Repeat(" ", len(w)-1)
+		// (?i) also matches look-alikes such as "ſix" (long s), which
+		// ToLower keeps: those are found by case folding.
+		for word, digit := range numberWordDigits {
+			if strings.EqualFold(w, word) {
+				return digit + strings.Repeat(" ", len(w)-len(digit))
+			}
+		}
+		return w
 	})
 }
+
+var numberWordDigits = map[string]string{"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+	"seven": "7", "eight": "8", "nine": "9"}
 
 // span is a byte range of a text, end exclusive.
 type span struct{ start, end int }

@@ -505,3 +505,16 @@ func TestDetectExemptionsLabelled(t *testing.T) {
 		t.Errorf("below the floor (precision %.2f, recall %.2f)", minDetectionPrecision, minDetectionRecall)
 	}
 }
+
+// Number words are read as digits in place: a look-alike letter that case
+// folding matches ("ſ", the long s, in "xſix") must not move what comes after.
+func TestNumberWordsKeepOffsets(t *testing.T) {
+	text := "Withheld under Exemptionxſix; see (b)(5)."
+	got := DetectExemptions(USFOIA, text)
+	if len(got) != 1 || got[0].Code != "(b)(5)" || !strings.HasPrefix(text[got[0].Offset:], "(b)(5)") {
+		t.Fatalf("detected %+v; want (b)(5) at its place in %q", got, text)
+	}
+	if n := numberWordsAsDigits(text); len(n) != len(text) {
+		t.Errorf("rewritten text is %d bytes, the original %d", len(n), len(text))
+	}
+}
