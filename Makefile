@@ -16,13 +16,14 @@ demo:
 build:
 	$(GO) build -o bin/foitrack ./cmd/foitrack
 
-# The test suite needs a real Dovecot (IMAP integration) and a real headless
-# Chromium (page tests). Install them from Debian when missing; as root via
+# The test suite needs a real Dovecot (IMAP integration), a real headless
+# Chromium (page tests) and pdftotext (poppler-utils: text of released PDFs). Install them from Debian when missing; as root via
 # apt-get directly, otherwise through sudo if there is one.
 test-deps:
 	@missing=""; \
 	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing test dependencies:$$missing"; \
 		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
