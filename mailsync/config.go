@@ -11,6 +11,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/foitrack/foitrack/internal/secrets"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -36,7 +37,7 @@ type Config struct {
 	TLS             string `json:"tls_mode"` // TLSModeImplicit, TLSModeSTARTTLS or TLSModePlain (loopback only)
 	Username        string `json:"username"`
 	PasswordEnv     string `json:"password_env"`  // name of the variable holding the password (FOITRACK_…)
-	PasswordFile    string `json:"password_file"` // or a file whose first line is the password
+	PasswordFile    string `json:"password_file"` // or a file in the secrets directory whose first line is the password
 	Mailbox         string `json:"mailbox"`       // default INBOX
 	ProcessedFolder string `json:"processed_folder"`
 	Schedule        string `json:"schedule"` // cron spec; "off" disables the scheduled sync
@@ -86,7 +87,7 @@ func EnvVars() []EnvVar {
 		}},
 		{"FOITRACK_IMAP_TLS", "tls_mode", "tls (implicit TLS), starttls, or plain (loopback only)", str(func(c *Config) *string { return &c.TLS })},
 		{"FOITRACK_IMAP_USERNAME", "username", "IMAP user name", str(func(c *Config) *string { return &c.Username })},
-		{"FOITRACK_IMAP_PASSWORD_FILE", "password_file", "file whose first line is the IMAP password", str(func(c *Config) *string { return &c.PasswordFile })},
+		{"FOITRACK_IMAP_PASSWORD_FILE", "password_file", "name of a file in the secrets directory (--secrets-dir, FOITRACK_SECRETS_DIR) whose first line is the IMAP password", str(func(c *Config) *string { return &c.PasswordFile })},
 		{"FOITRACK_IMAP_MAILBOX", "mailbox", "mailbox to read (default INBOX)", str(func(c *Config) *string { return &c.Mailbox })},
 		{"FOITRACK_IMAP_PROCESSED_FOLDER", "processed_folder", "folder to move stored mail to (default: leave it)", str(func(c *Config) *string { return &c.ProcessedFolder })},
 		{"FOITRACK_MAIL_SCHEDULE", "schedule", `cron schedule of the sync (default "*/5 * * * *"; "off" to disable)`, str(func(c *Config) *string { return &c.Schedule })},
@@ -247,6 +248,8 @@ func (c Config) Validate() error {
 	}
 	if c.PasswordEnv != "" && c.PasswordFile != "" {
 		v.Add("password_file", "give a password variable or a password file, not both")
+	} else if msg := secrets.CheckName(c.PasswordFile); msg != "" {
+		v.Add("password_file", msg)
 	}
 	if strings.ContainsAny(c.Mailbox, "\r\n") || strings.ContainsAny(c.ProcessedFolder, "\r\n") {
 		v.Add("mailbox", "mailbox names are one line")
@@ -280,16 +283,7 @@ func (c Config) mailboxConfig(password string) MailboxConfig {
 // Password reads the IMAP password from the configured variable or file.
 func (c Config) Password() (string, error) {
 	if c.PasswordFile != "" {
-		b, err := os.ReadFile(c.PasswordFile)
-		if err != nil {
-			return "", tracker.Errorf(tracker.EINVALID, "cannot read the IMAP password file %s: %v", c.PasswordFile, err)
-		}
-		pw, _, _ := strings.Cut(string(b), "\n")
-		pw = strings.TrimRight(pw, "\r")
-		if pw == "" {
-			return "", tracker.Errorf(tracker.EINVALID, "the IMAP password file %s is empty", c.PasswordFile)
-		}
-		return pw, nil
+		return secrets.ReadFirstLine(c.PasswordFile, "IMAP password")
 	}
 	name := c.PasswordEnv
 	if name == "" {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/foitrack/foitrack/internal/secrets"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -39,7 +40,7 @@ type Settings struct {
 	TLS          TLSMode `json:"tls"`
 	Username     string  `json:"username"`
 	PasswordEnv  string  `json:"password_env"`  // name of an environment variable
-	PasswordFile string  `json:"password_file"` // path of a file whose first line is the password
+	PasswordFile string  `json:"password_file"` // name of a file in the secrets directory whose first line is the password
 	From         string  `json:"from"`          // the From address of everything foitrack sends
 	FromName     string  `json:"from_name"`
 	HeloName     string  `json:"helo_name"` // the name given in EHLO (default: the From domain)
@@ -187,6 +188,8 @@ func (s *Settings) Validate() error {
 	}
 	if s.PasswordEnv != "" && s.PasswordFile != "" {
 		v.Add("password_file", "give the password in an environment variable or a file, not both")
+	} else if msg := secrets.CheckName(s.PasswordFile); msg != "" {
+		v.Add("password_file", msg)
 	}
 	return v.Err()
 }
@@ -207,11 +210,11 @@ func (s Settings) Resolve(getenv func(string) string) (Config, error) {
 			return c, tracker.Errorf(tracker.EINVALID, "the SMTP password variable %s is empty or not set", s.PasswordEnv)
 		}
 	case s.PasswordFile != "":
-		b, err := os.ReadFile(s.PasswordFile)
+		pw, err := secrets.ReadFirstLine(s.PasswordFile, "SMTP password")
 		if err != nil {
-			return c, tracker.Errorf(tracker.EINVALID, "cannot read the SMTP password file: %v", err)
+			return c, err
 		}
-		c.Password = strings.TrimRight(strings.SplitN(string(b), "\n", 2)[0], "\r")
+		c.Password = pw
 	}
 	if c.Password != "" && c.Username == "" {
 		return c, tracker.Errorf(tracker.EINVALID, "an SMTP password is set but no username")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/foitrack/foitrack/internal/secrets"
 	"github.com/foitrack/foitrack/server"
 	"github.com/foitrack/foitrack/store"
 )
@@ -38,13 +39,22 @@ func addBackgroundJob(j BackgroundJob) { backgroundJobs = append(backgroundJobs,
 var demoSetup func(env *Env, st *store.Store, log *slog.Logger) (cleanup func(), err error)
 
 func serve(env *Env, args []string) error {
-	fs := newFlags(env, "serve", "[--addr HOST:PORT] [--base-url URL] [--trust-proxy CIDRS] [--no-jobs] [--demo]\n\nServes the web app on --addr (default $FOITRACK_ADDR, else 127.0.0.1:8080) and runs the\nbackground jobs on their schedules. SIGINT/SIGTERM stop it gracefully.")
+	fs := newFlags(env, "serve", "[--addr HOST:PORT] [--base-url URL] [--trust-proxy CIDRS] [--secrets-dir DIR] [--no-jobs] [--demo]\n\nServes the web app on --addr (default $FOITRACK_ADDR, else 127.0.0.1:8080) and runs the\nbackground jobs on their schedules. SIGINT/SIGTERM stop it gracefully.")
 	addr := fs.String("addr", envOr("FOITRACK_ADDR", "127.0.0.1:8080"), "listen address")
 	baseURL := fs.String("base-url", os.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for links in mail and feeds (default http://ADDR)")
 	demo := fs.Bool("demo", false, "start on a fresh demo database with a demo inbox (see README)")
 	noJobs := fs.Bool("no-jobs", false, "do not run background jobs")
 	trustProxy := fs.String("trust-proxy", os.Getenv("FOITRACK_TRUST_PROXY"), `take the client's address from X-Forwarded-For when the connection comes from these proxies: comma-separated CIDRs, or "loopback" (default: never)`)
+	secretsDir := fs.String("secrets-dir", os.Getenv(secrets.EnvDir), "directory holding the IMAP and SMTP password files; the settings name a file in it, never a path (default $"+secrets.EnvDir+")")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *secretsDir != "" {
+		if fi, err := os.Stat(*secretsDir); err != nil || !fi.IsDir() {
+			return usagef("--secrets-dir %s is not a directory", *secretsDir)
+		}
+	}
+	if err := secrets.SetDir(*secretsDir); err != nil {
 		return err
 	}
 	proxies, err := server.ParseTrustedProxies(*trustProxy)
