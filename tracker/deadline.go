@@ -27,6 +27,10 @@ const (
 	DeadlineReviewExtended    DeadlineKind = "review_extended"     // after an extension of the review
 	DeadlineReviewLongOverdue DeadlineKind = "review_long_overdue" // 20 working days after the review due date in force
 	DeadlineRegulatorWindow   DeadlineKind = "regulator_window"    // complain to the regulator by
+	DeadlineRegulatorLate     DeadlineKind = "regulator_late"      // complain by, when the review was not decided in time
+	DeadlineRegulatorDue      DeadlineKind = "regulator_due"       // the regulator's decision due (where the law sets a time)
+	DeadlineAppealBy          DeadlineKind = "appeal_by"           // appeal against the regulator's decision by
+	DeadlineFeePayBy          DeadlineKind = "fee_pay_by"          // pay the fee by, or the authority need not answer
 )
 
 // Deadline is one date with the reasoning behind it, written so that a person
@@ -96,7 +100,15 @@ type Deadlines struct {
 	ReviewLongOverdue Deadline `json:"review_long_overdue,omitzero"`
 	Reviewed          Date     `json:"reviewed,omitzero"` // the last review outcome
 	RegulatorWindow   Deadline `json:"regulator_window,omitzero"`
-	Ended             Date     `json:"ended,omitzero"` // withdrawn or closed
+	// RegulatorLate is the window to go to the regulator that opens when a
+	// review is not decided in time; it runs from the day the decision was due.
+	RegulatorLate    Deadline `json:"regulator_late,omitzero"`
+	Complained       Date     `json:"complained,omitzero"` // the complaint to the regulator
+	RegulatorDue     Deadline `json:"regulator_due,omitzero"`
+	RegulatorDecided Date     `json:"regulator_decided,omitzero"`
+	AppealBy         Deadline `json:"appeal_by,omitzero"`
+	FeePayBy         Deadline `json:"fee_pay_by,omitzero"`
+	Ended            Date     `json:"ended,omitzero"` // withdrawn or closed
 
 	// Warnings are things a person should look at: an excessive extension,
 	// ignored events, holidays beyond the checked years.
@@ -148,6 +160,7 @@ func ComputeDeadlines(law Law, history []Event) Deadlines {
 	e.response()
 	e.review()
 	e.regulator()
+	e.afterRegulator()
 	e.coverage()
 	return ds
 }
@@ -223,6 +236,10 @@ func (e *engine) replay(history []Event) {
 			e.reviewExts = nil
 		case EventReviewOutcome:
 			ds.Reviewed = ev.Date
+		case EventRegulatorComplaint:
+			ds.Complained = ev.Date
+		case EventRegulatorDecision:
+			ds.RegulatorDecided = ev.Date
 		case EventWithdrawn, EventClosed:
 			ds.Ended = ev.Date
 		}
@@ -662,6 +679,51 @@ func (e *engine) regulator() {
 		return
 	}
 	ds.RegulatorWindow = d
+}
+
+// afterRegulator works out the windows around the regulator that the other
+// steps do not: the fee to pay, the complaint when a review is late, the
+// regulator's own decision, and the appeal against it.
+func (e *engine) afterRegulator() {
+	ds, law := e.ds, e.law
+	if ds.Stopped.Kind == EventFeeNotice && law.FeePayMonths > 0 {
+		// "Three months beginning with the day on which the fees notice is
+		// given": the notice day is the first day of the period.
+		end := addMonths(ds.Stopped.From, law.FeePayMonths).AddDays(-1)
+		ds.FeePayBy = Deadline{Kind: DeadlineFeePayBy, Label: "Pay the fee by", Date: end, From: ds.Stopped.From,
+			Explanation: fmt.Sprintf("Fees notice of %s: unless the fee is paid within %d months beginning with that day, by %s, the authority need not answer (%s).",
+				ds.Stopped.From.Long(), law.FeePayMonths, end.Long(), law.FeePayRule)}
+	}
+	if !ds.ReviewRequested.IsZero() && ds.Reviewed.IsZero() && !ds.CurrentReview().Date.IsZero() {
+		due := ds.CurrentReview().Date
+		d := Deadline{Kind: DeadlineRegulatorLate, Label: "If the " + law.ReviewName + " is late, complain by", From: due}
+		switch {
+		case law.RegulatorWindowDays > 0:
+			p := e.addPeriod(due, law.RegulatorWindowDays, CalendarDays)
+			d.Date, d.Days, d.Unit, d.Skipped = p.end, law.RegulatorWindowDays, CalendarDays, p.skipped
+		case law.RegulatorWindowMonths > 0:
+			d.Date = addMonths(due, law.RegulatorWindowMonths)
+		}
+		if !d.Date.IsZero() {
+			d.Explanation = fmt.Sprintf("If the %s is not decided by %s, you may complain to the %s by %s (%s).",
+				law.ReviewName, due.Long(), law.Regulator, d.Date.Long(), law.RegulatorLateRule)
+			ds.RegulatorLate = d
+		}
+	}
+	if !ds.Complained.IsZero() && law.RegulatorDecideMonths > 0 {
+		end := addMonths(ds.Complained, law.RegulatorDecideMonths)
+		ds.RegulatorDue = Deadline{Kind: DeadlineRegulatorDue, Label: "Regulator's decision due", Date: end, From: ds.Complained,
+			Explanation: fmt.Sprintf("Complaint made %s: the %s should decide by %s (%s).",
+				ds.Complained.Long(), law.Regulator, end.Long(), law.RegulatorDecideRule)}
+	}
+	if !ds.RegulatorDecided.IsZero() && law.AppealDays > 0 {
+		p := e.addPeriod(ds.RegulatorDecided, law.AppealDays, CalendarDays)
+		ds.AppealBy = Deadline{Kind: DeadlineAppealBy, Label: "Appeal to the " + law.AppealTo + " by", Date: p.end,
+			From: ds.RegulatorDecided, Days: law.AppealDays, Unit: CalendarDays, Skipped: p.skipped,
+			Explanation: fmt.Sprintf("Regulator's decision of %s: appeal to the %s by %s, %d days after it (%s).%s",
+				ds.RegulatorDecided.Long(), law.AppealTo, p.end.Long(), law.AppealDays, law.AppealRule,
+				prefixSpace(e.periodHolidays(p, CalendarDays)))}
+	}
 }
 
 // addMonths adds calendar months; a day the later month lacks becomes its last

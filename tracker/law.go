@@ -69,6 +69,36 @@ type Law struct {
 	// RegulatorWindowDays is used instead where the law counts days (OAIC: 60).
 	RegulatorWindowMonths int `json:"regulator_window_months"`
 	RegulatorWindowDays   int `json:"regulator_window_days,omitempty"`
+
+	// What the next-action advice cites (see nextaction.go). Where a rule is
+	// guidance rather than statute, the citation says so.
+	//
+	// ReviewAskRule: where the window to ask for a review comes from.
+	ReviewAskRule string `json:"review_ask_rule"`
+	// ReviewDecideRule: where the time for the review decision comes from.
+	ReviewDecideRule string `json:"review_decide_rule"`
+	// RegulatorRule: the right to complain and the window for it.
+	RegulatorRule string `json:"regulator_rule"`
+	// RegulatorLateRule: the right to go to the regulator when the review
+	// is not decided in time (the window then runs from the day it was due).
+	RegulatorLateRule string `json:"regulator_late_rule"`
+	// RegulatorDirect: the regulator may be asked without an internal
+	// review first (Australia: IC review, s54L). Elsewhere the review comes first.
+	RegulatorDirect bool `json:"regulator_direct,omitempty"`
+	// RegulatorDecideMonths: the time the regulator has to decide, where
+	// the law sets one (FOISA s49(3)(b): 4 months).
+	RegulatorDecideMonths int    `json:"regulator_decide_months,omitempty"`
+	RegulatorDecideRule   string `json:"regulator_decide_rule,omitempty"`
+	// Appeal against the regulator's decision: to whom, within how many
+	// calendar days of the decision, and the rule. No AppealDays: the law
+	// gives no window foitrack can count.
+	AppealTo   string `json:"appeal_to,omitempty"`
+	AppealDays int    `json:"appeal_days,omitempty"`
+	AppealRule string `json:"appeal_rule,omitempty"`
+	// FeePayMonths: the fee must be paid within this many months beginning
+	// with the day of the fees notice, or the authority need not answer.
+	FeePayMonths int    `json:"fee_pay_months,omitempty"`
+	FeePayRule   string `json:"fee_pay_rule,omitempty"`
 }
 
 // ClarificationEffect is what a request for clarification does to the clock.
@@ -96,6 +126,13 @@ var Laws = []Law{
 		ReviewDecideDays: 20, ReviewDecideMax: 40, ReviewDecideUnit: WorkingDays,
 		Regulator: "Information Commissioner's Office (ICO)", RegulatorURL: "https://ico.org.uk/make-a-complaint/",
 		RegulatorWindowMonths: 3,
+		ReviewAskRule:         "the s45 Code of Practice, part 5 (guidance, not statute: FOIA itself sets no time to ask)",
+		ReviewDecideRule:      "the s45 Code of Practice, part 5: 20 working days, at most 40 where the review is complex (guidance, not statute)",
+		RegulatorRule:         "FOIA s50; the ICO normally expects an internal review first and a complaint within 3 months of the last meaningful contact with the authority (ICO guidance, not statute)",
+		RegulatorLateRule:     "FOIA s50; the ICO accepts a complaint when the internal review has not been decided in time (ICO guidance, not statute)",
+		AppealTo:              "First-tier Tribunal (Information Rights)", AppealDays: 28,
+		AppealRule:   "FOIA s57; within 28 days of the date the decision notice was sent (Tribunal Procedure (First-tier Tribunal) (General Regulatory Chamber) Rules 2009, r22)",
+		FeePayMonths: 3, FeePayRule: "FOIA s9(2)",
 	},
 	{
 		Code: UKEIR, Name: "Environmental Information Regulations 2004", ShortName: "EIR", Citation: "EIR 2004 reg 5(2)",
@@ -108,6 +145,12 @@ var Laws = []Law{
 		ReviewDecideDays: 40, ReviewDecideMax: 40, ReviewDecideUnit: WorkingDays,
 		Regulator: "Information Commissioner's Office (ICO)", RegulatorURL: "https://ico.org.uk/make-a-complaint/",
 		RegulatorWindowMonths: 3,
+		ReviewAskRule:         "EIR reg 11(2)",
+		ReviewDecideRule:      "EIR reg 11(4)",
+		RegulatorRule:         "FOIA s50 as applied by EIR reg 18; the ICO normally expects a complaint within 3 months of the last meaningful contact with the authority (ICO guidance, not statute)",
+		RegulatorLateRule:     "FOIA s50 as applied by EIR reg 18; the ICO accepts a complaint when the reconsideration has not been decided in time (ICO guidance, not statute)",
+		AppealTo:              "First-tier Tribunal (Information Rights)", AppealDays: 28,
+		AppealRule: "FOIA s57 as applied by EIR reg 18; within 28 days of the date the decision notice was sent (Tribunal Procedure (First-tier Tribunal) (General Regulatory Chamber) Rules 2009, r22)",
 	},
 	{
 		Code: ScotFOISA, Name: "Freedom of Information (Scotland) Act 2002", ShortName: "FOISA", Citation: "FOISA s10(1)",
@@ -120,6 +163,14 @@ var Laws = []Law{
 		ReviewDecideDays: 20, ReviewDecideMax: 20, ReviewDecideUnit: WorkingDays,
 		Regulator: "Scottish Information Commissioner", RegulatorURL: "https://www.foi.scot/appeal",
 		RegulatorWindowMonths: 6,
+		ReviewAskRule:         "FOISA s20(5)",
+		ReviewDecideRule:      "FOISA s21(1)",
+		RegulatorRule:         "FOISA s47(1) and s47(4)(a): within 6 months after receiving the review response",
+		RegulatorLateRule:     "FOISA s47(4)(b): within 6 months after the time for the review response ran out",
+		RegulatorDecideMonths: 4, RegulatorDecideRule: "FOISA s49(3)(b): within 4 months of receiving the application, or such other period as is reasonable",
+		AppealTo: "Court of Session (on a point of law)", AppealDays: 42,
+		AppealRule:   "FOISA s56; within 42 days of the decision notice (Rules of the Court of Session, r41.20)",
+		FeePayMonths: 3, FeePayRule: "FOISA s9(4)",
 	},
 	{
 		// Scotland's EIR (SSI 2004/520). Reg 9(4) (the further particulars are
@@ -138,6 +189,13 @@ var Laws = []Law{
 		// Reg 17 applies Part 4 of FOISA: appeal to the Commissioner as under FOISA.
 		Regulator: "Scottish Information Commissioner", RegulatorURL: "https://www.foi.scot/appeal",
 		RegulatorWindowMonths: 6,
+		ReviewAskRule:         "EISR reg 16(2)",
+		ReviewDecideRule:      "EISR reg 16(4)",
+		RegulatorRule:         "EISR reg 17 applying FOISA s47(4)(a): within 6 months after receiving the review response",
+		RegulatorLateRule:     "EISR reg 17 applying FOISA s47(4)(b): within 6 months after the time for the review response ran out",
+		RegulatorDecideMonths: 4, RegulatorDecideRule: "EISR reg 17 applying FOISA s49(3)(b): within 4 months of receiving the application, or such other period as is reasonable",
+		AppealTo: "Court of Session (on a point of law)", AppealDays: 42,
+		AppealRule: "EISR reg 17 applying FOISA s56; within 42 days of the decision notice (Rules of the Court of Session, r41.20)",
 	},
 	{
 		Code: USFOIA, Name: "Freedom of Information Act (5 U.S.C. 552)", ShortName: "US FOIA", Citation: "5 U.S.C. 552(a)(6)(A)(i)",
@@ -150,6 +208,10 @@ var Laws = []Law{
 		ReviewDecideDays: 20, ReviewDecideMax: 20, ReviewDecideUnit: WorkingDays,
 		Regulator: "Office of Government Information Services (OGIS) / federal court", RegulatorURL: "https://www.archives.gov/ogis",
 		RegulatorWindowMonths: 0,
+		ReviewAskRule:         "5 U.S.C. 552(a)(6)(A)(i)(III)(aa): at least 90 days after the adverse determination (the agency's own rules may allow longer)",
+		ReviewDecideRule:      "5 U.S.C. 552(a)(6)(A)(ii)",
+		RegulatorRule:         "OGIS mediation (5 U.S.C. 552(h)(3)), voluntary and with no deadline, or a suit in federal district court (552(a)(4)(B)), generally within 6 years (28 U.S.C. 2401(a))",
+		RegulatorLateRule:     "5 U.S.C. 552(a)(6)(C)(i): when the appeal is not decided in time, remedies are treated as exhausted and you may go to court (or ask OGIS to mediate)",
 	},
 	{
 		Code: IEFOI, Name: "Freedom of Information Act 2014 (Ireland)", ShortName: "FOI Act 2014 (IE)", Citation: "FOI Act 2014 s13(1)",
@@ -164,6 +226,12 @@ var Laws = []Law{
 		ReviewDecideDays: 15, ReviewDecideMax: 15, ReviewDecideUnit: WorkingDays,
 		Regulator: "Office of the Information Commissioner (OIC)", RegulatorURL: "https://www.oic.ie/",
 		RegulatorWindowMonths: 6,
+		ReviewAskRule:         "FOI Act 2014 s21",
+		ReviewDecideRule:      "FOI Act 2014 s21",
+		RegulatorRule:         "FOI Act 2014 s22: apply to the Information Commissioner within 6 months of the review decision",
+		RegulatorLateRule:     "FOI Act 2014 s21 and s22: a review not decided in time counts as a refusal, which may be taken to the Information Commissioner within 6 months",
+		AppealTo:              "High Court (on a point of law)", AppealDays: 56,
+		AppealRule: "FOI Act 2014 s24: within 8 weeks of the Commissioner's decision",
 	},
 	{
 		Code: AUFOI, Name: "Freedom of Information Act 1982 (Australia)", ShortName: "FOI Act 1982 (AU)", Citation: "FOI Act 1982 s15(5)(b)",
@@ -179,6 +247,13 @@ var Laws = []Law{
 		ReviewDecideDays: 30, ReviewDecideMax: 30, ReviewDecideUnit: CalendarDays,
 		Regulator: "Office of the Australian Information Commissioner (OAIC)", RegulatorURL: "https://www.oaic.gov.au/",
 		RegulatorWindowDays: 60, // s54S(1): 60 days after notice of the decision
+		ReviewAskRule:       "FOI Act 1982 s54B: within 30 days after notice of the decision",
+		ReviewDecideRule:    "FOI Act 1982 s54C",
+		RegulatorRule:       "FOI Act 1982 s54S(1): IC review within 60 days after notice of the decision (s54L: an internal review is not required first)",
+		RegulatorLateRule:   "FOI Act 1982 s54D: an internal review not decided in time is deemed to affirm the decision, which may go to IC review",
+		RegulatorDirect:     true,
+		AppealTo:            "Administrative Review Tribunal", AppealDays: 28,
+		AppealRule: "FOI Act 1982 s57A; within 28 days of the IC review decision (the tribunal's rules)",
 	},
 }
 
