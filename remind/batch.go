@@ -66,31 +66,41 @@ func BatchText(title, body string) (store.BatchRequestText, error) {
 // BatchRow is one request of a batch as the progress page and the CSV show it.
 type BatchRow struct {
 	store.BatchMember
-	Deadlines tracker.Deadlines
-	Standing  tracker.Standing
+	Deadlines tracker.Deadlines `json:"deadlines"`
+	Standing  tracker.Standing  `json:"standing"`
 	// FirstResponse is the day the first response came (zero: none yet).
-	FirstResponse tracker.Date
+	FirstResponse tracker.Date `json:"first_response"`
 	// OnTime: "yes" or "no" once answered, "" before.
-	OnTime     string
-	Exemptions []string
+	OnTime     string   `json:"on_time"`
+	Exemptions []string `json:"exemptions"`
 }
 
 // BatchProgress sums up a batch on a day.
 type BatchProgress struct {
-	Total, NotSent, Sending, Failed, Sent, Dropped int
-	Answered, AnsweredOnTime, AnsweredLate         int
-	Overdue, LongOverdue                           int
-	Refused                                        int // refused in whole or in part, or neither confirmed nor denied
-	UnderReview, WithRegulator                     int
-	Exemptions                                     []ExemptionCount
-	Rows                                           []BatchRow
+	Total          int `json:"total"`
+	NotSent        int `json:"not_sent"`
+	Sending        int `json:"sending"`
+	Failed         int `json:"failed"`
+	Sent           int `json:"sent"`
+	Dropped        int `json:"dropped"`
+	Answered       int `json:"answered"`
+	AnsweredOnTime int `json:"answered_on_time"`
+	AnsweredLate   int `json:"answered_late"`
+	Overdue        int `json:"overdue"`
+	LongOverdue    int `json:"long_overdue"`
+	// Refused in whole or in part, or neither confirmed nor denied.
+	Refused       int              `json:"refused"`
+	UnderReview   int              `json:"under_review"`
+	WithRegulator int              `json:"with_regulator"`
+	Exemptions    []ExemptionCount `json:"exemptions"`
+	Rows          []BatchRow       `json:"rows"`
 }
 
 // ExemptionCount is how many requests of a batch were refused citing a code.
 type ExemptionCount struct {
-	Code  string
-	Title string
-	Count int
+	Code  string `json:"code"`
+	Title string `json:"title"`
+	Count int    `json:"count"`
 }
 
 // BatchReport works out the progress of a batch's requests on today.

@@ -23,7 +23,10 @@ func auditVerify(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := env.Store()
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
@@ -44,15 +47,10 @@ func auditVerify(env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "audit log: %d entries, chain intact; head entry %d, sha256 %s\n", n, headID, head)
 	}
 
-	progress := func(done, total int) {
-		if !*quiet && total > 0 && (done%50 == 0 || done == total) {
-			fmt.Fprintf(env.Stderr, "\rre-hashing stored files: %d/%d", done, total)
-			if done == total {
-				fmt.Fprintln(env.Stderr)
-			}
-		}
-	}
-	fc, err := st.VerifyStoredFiles(env.Ctx, progress)
+	// A bar on a terminal only: a pipe or a log gets no \r.
+	bar := newProgress(env, -1, "re-hashing stored files", *quiet)
+	fc, err := st.VerifyStoredFiles(env.Ctx, bar.Set)
+	bar.Finish()
 	if err != nil {
 		return err
 	}
@@ -100,7 +98,10 @@ func auditHead(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := env.Store()
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,9 @@ func authorityAdd(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	a.DefaultLaw, a.Tags = tracker.LawCode(law), []string{tags}
 	st, err := env.Store()
 	if err != nil {
@@ -79,18 +82,25 @@ func authorityAdd(env *Env, args []string) error {
 }
 
 func authorityList(env *Env, args []string) error {
-	fs := newFlags(env, "authority list", "[--q TEXT]")
+	fs := newFlags(env, "authority list", "[--q TEXT] [--json]")
 	q := fs.String("q", "", "search name, short name or email")
+	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := env.Store()
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
 	list, err := st.Authorities(env.Ctx, store.AuthorityFilter{Query: *q})
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return writeJSON(env, list)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tJURISDICTION\tLAW\tEMAIL\tTAGS")
@@ -105,7 +115,10 @@ func authorityExport(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := env.Store()
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}

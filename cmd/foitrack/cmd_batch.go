@@ -23,17 +23,24 @@ func init() {
 }
 
 func batchList(env *Env, args []string) error {
-	fs := newFlags(env, "batch list", "")
+	fs := newFlags(env, "batch list", "[--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := env.Store()
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
 	list, err := st.Batches(env.Ctx, "")
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return writeJSON(env, list)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTITLE\tREQUESTS\tSTATE\tLAST ERROR")
@@ -53,6 +60,9 @@ func batchCreate(env *Env, args []string) error {
 	tags := fs.String("tags", "", "comma-separated tags")
 	throttle := fs.Int("throttle", 30, "seconds between two emails when sending")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if *textFile != "" {
@@ -106,7 +116,7 @@ func batchShow(env *Env, args []string) error {
 			return usagef("--today: %v", err)
 		}
 	}
-	st, err := env.Store()
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
@@ -199,7 +209,7 @@ func batchExport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := env.Store()
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}

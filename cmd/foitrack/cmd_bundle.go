@@ -22,10 +22,13 @@ func exportBundle(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	if *out == "" || (*requestID == 0) == (*event == "") {
 		return usagef("give --request ID or --event ID, and -o FILE.zip")
 	}
-	st, err := env.Store()
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}

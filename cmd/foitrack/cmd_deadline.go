@@ -36,6 +36,9 @@ func deadline(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	if *law == "" || *received == "" {
 		return usagef("--law and --received are required")
 	}

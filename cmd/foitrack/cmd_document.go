@@ -27,6 +27,9 @@ func documentAdd(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	if d.RequestID == 0 || (path == "") == !withheld {
 		return usagef("give --request and either --file or --withheld")
 	}

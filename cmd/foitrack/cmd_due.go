@@ -20,6 +20,9 @@ func due(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	if *days < 0 {
 		return usagef("--days must not be negative")
 	}
@@ -30,7 +33,7 @@ func due(env *Env, args []string) error {
 			return usagef("--today: %v", err)
 		}
 	}
-	st, err := env.Store()
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}

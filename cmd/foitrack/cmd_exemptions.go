@@ -18,6 +18,9 @@ func exemptions(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	var list []tracker.Exemption
 	if *law != "" {
 		if _, ok := tracker.LawByCode(tracker.LawCode(*law)); !ok {

@@ -52,7 +52,11 @@ func remindCmd(env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	st, err := env.Store()
+	open := env.Store
+	if *dry {
+		open = env.ExistingStore
+	}
+	st, err := open()
 	if err != nil {
 		return err
 	}

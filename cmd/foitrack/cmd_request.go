@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -34,6 +32,9 @@ func requestAdd(env *Env, args []string) error {
 	fs.StringVar(&sent, "sent", "", "date the authority received it, YYYY-MM-DD (omit for a draft)")
 	fs.BoolVar(&public, "public", false, "give the request a public page")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if auth == "" || r.Title == "" {
@@ -91,8 +92,17 @@ func requestList(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	f.Status, f.Law, f.OrderBy = tracker.Status(status), tracker.LawCode(law), "due"
-	st, err := env.Store()
+	if status != "" && !validStatus(f.Status) {
+		return usagef("unknown --status %q; statuses: %s", status, statusList())
+	}
+	if _, ok := tracker.LawByCode(f.Law); law != "" && !ok {
+		return usagef("unknown --law %q; laws: %s", law, lawList())
+	}
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
@@ -128,7 +138,7 @@ func requestShow(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := env.Store()
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
@@ -204,12 +214,12 @@ func requestEvent(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || kind == "" {
-		return usagef("give a request ID and --kind")
-	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	id, err := idArg(fs, "request")
 	if err != nil {
-		return usagef("%q is not a request ID", fs.Arg(0))
+		return err
+	}
+	if kind == "" {
+		return usagef("give --kind; kinds: %s", eventKindList())
 	}
 	e.RequestID, e.Kind = id, tracker.EventKind(kind)
 	if !tracker.ValidEventKind(e.Kind) {
@@ -254,12 +264,6 @@ func eventKindList() string {
 		k = append(k, string(e.Kind))
 	}
 	return strings.Join(k, ", ")
-}
-
-func writeJSON(env *Env, v any) error {
-	enc := json.NewEncoder(env.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func clip(s string, n int) string {

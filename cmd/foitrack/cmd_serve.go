@@ -49,6 +49,9 @@ func serve(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	if *secretsDir != "" {
 		if fi, err := os.Stat(*secretsDir); err != nil || !fi.IsDir() {
 			return usagef("--secrets-dir %s is not a directory", *secretsDir)

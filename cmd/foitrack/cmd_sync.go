@@ -59,13 +59,13 @@ func syncMail(env *Env, args []string) error {
 		return err
 	}
 	syncer := &mailsync.Syncer{Store: st, Config: cfg, Log: slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	if !*quiet {
-		syncer.Progress = progressCounter(env.Stderr)
+	// A bar on a terminal only; a pipe or a log gets the summary alone.
+	bar := newProgress(env, -1, "mail sync: messages", *quiet)
+	if bar != nil {
+		syncer.Progress = func(p mailsync.Progress) { bar.Set(p.Done, p.Total) }
 	}
 	sum, err := syncer.Run(env.Ctx)
-	if !*quiet && sum.Fetched+sum.Duplicates > 0 {
-		fmt.Fprintln(env.Stderr)
-	}
+	bar.Finish()
 	if *asJSON {
 		out := struct {
 			mailsync.Summary
@@ -83,28 +83,6 @@ func syncMail(env *Env, args []string) error {
 		printSyncSummary(env.Stdout, sum)
 	}
 	return err
-}
-
-// progressCounter prints "messages 120/1000" on one line of a terminal, or
-// a line at every tenth of the way otherwise (a log file).
-func progressCounter(w io.Writer) func(mailsync.Progress) {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
-	lastTenth := -1
-	return func(p mailsync.Progress) {
-		if tty {
-			fmt.Fprintf(w, "\rmail sync: %d/%d messages", p.Done, p.Total)
-			return
-		}
-		if tenth := p.Done * 10 / max(p.Total, 1); tenth != lastTenth || p.Done == p.Total {
-			lastTenth = tenth
-			fmt.Fprintf(w, "mail sync: %d/%d messages\n", p.Done, p.Total)
-		}
-	}
 }
 
 func printSyncSummary(w io.Writer, s mailsync.Summary) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -77,6 +78,21 @@ func timelineFilterFlags(fs *flag.FlagSet, f *store.TimelineFilter) {
 	fs.StringVar(&f.To, "to", "", "only events on or before this date (YYYY[-MM[-DD]])")
 }
 
+// checkTimelineFilter refuses filters that would silently match nothing.
+func checkTimelineFilter(f store.TimelineFilter) error {
+	if f.MinImportance < 0 || f.MinImportance > 10 {
+		return usagef("--importance must be 1 to 10")
+	}
+	for _, d := range []struct{ flag, v string }{{"--from", f.From}, {"--to", f.To}} {
+		if d.v != "" && !partialDate.MatchString(d.v) {
+			return usagef("%s: %q is not YYYY, YYYY-MM or YYYY-MM-DD", d.flag, d.v)
+		}
+	}
+	return nil
+}
+
+var partialDate = regexp.MustCompile(`^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$`)
+
 func timelineExport(env *Env, args []string) error {
 	usage := "DIR [--format md|json] [--json FILE] [--timelinejs FILE] [filters]"
 	fs := newFlags(env, "timeline export", usage)
@@ -96,7 +112,10 @@ func timelineExport(env *Env, args []string) error {
 	if *format != "" && *format != timeline.FormatMarkdown && *format != timeline.FormatJSON {
 		return usagef("--format must be md or json")
 	}
-	st, err := env.Store()
+	if err := checkTimelineFilter(f); err != nil {
+		return err
+	}
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
@@ -152,19 +171,41 @@ func writeFileAtomic(path string, data []byte) error {
 }
 
 func timelineList(env *Env, args []string) error {
-	fs := newFlags(env, "timeline list", "[filters]")
+	fs := newFlags(env, "timeline list", "[filters] [--json]")
 	var f store.TimelineFilter
 	timelineFilterFlags(fs, &f)
+	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := env.Store()
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if err := checkTimelineFilter(f); err != nil {
+		return err
+	}
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
 	events, err := st.TimelineEvents(env.Ctx, f)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		type row struct {
+			ID         int64    `json:"id"`
+			Slug       string   `json:"slug"`
+			Date       string   `json:"date"`
+			Importance int      `json:"importance"`
+			Title      string   `json:"title"`
+			Tags       []string `json:"tags"`
+		}
+		out := []row{}
+		for _, te := range events {
+			out = append(out, row{ID: te.ID, Slug: te.Event.ID(), Date: te.Event.Date(), Importance: te.Event.Importance(), Title: te.Event.Title(), Tags: te.Event.Tags()})
+		}
+		return writeJSON(env, out)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tDATE\tIMP\tEVENT\tTITLE")

@@ -35,6 +35,9 @@ func userAdd(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	if u.Email == "" {
 		return usagef("--email is required")
 	}
@@ -61,17 +64,24 @@ func userAdd(env *Env, args []string) error {
 }
 
 func userList(env *Env, args []string) error {
-	fs := newFlags(env, "user list", "")
+	fs := newFlags(env, "user list", "[--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := env.Store()
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
 	users, err := st.Users(env.Ctx)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return writeJSON(env, users)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tROLE\tDISABLED\tLAST SIGN-IN")
@@ -90,6 +100,9 @@ func userPassword(env *Env, args []string) error {
 	email := fs.String("email", "", "the account (required)")
 	pwFile := fs.String("password-file", "", "read the password from this file (- for standard input)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if *email == "" {

@@ -67,8 +67,11 @@ func idArg(fs interface {
 	NArg() int
 	Arg(int) string
 }, what string) (int64, error) {
-	if fs.NArg() != 1 {
+	if fs.NArg() == 0 {
 		return 0, usagef("give one %s ID", what)
+	}
+	if fs.NArg() > 1 {
+		return 0, usagef("unexpected argument %q (give one %s ID)", fs.Arg(1), what)
 	}
 	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
 	if err != nil {
@@ -98,31 +101,39 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			env.st.Close()
 		}
 	}()
-	// Leading global flags: --data DIR.
+	// Leading global flags: --data DIR, --help, --version.
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch {
 		case args[0] == "-h" || args[0] == "--help" || args[0] == "-help":
 			printHelp(stdout)
 			return 0
+		case args[0] == "--version" || args[0] == "-version":
+			fmt.Fprintln(stdout, versionLine())
+			return 0
 		case (args[0] == "--data" || args[0] == "-data") && len(args) > 1:
 			env.DataDir, args = args[1], args[2:]
-		case strings.HasPrefix(args[0], "--data="):
-			env.DataDir, args = strings.TrimPrefix(args[0], "--data="), args[1:]
+		case strings.HasPrefix(args[0], "--data=") || strings.HasPrefix(args[0], "-data="):
+			env.DataDir, args = args[0][strings.Index(args[0], "=")+1:], args[1:]
 		default:
-			fmt.Fprintf(stderr, "foitrack: unknown option %s\n\n", args[0])
-			printHelp(stderr)
+			fmt.Fprintf(stderr, "foitrack: unknown option %s (see: foitrack --help)\n", args[0])
 			return 2
 		}
 	}
-	if len(args) == 0 || args[0] == "help" {
+	if len(args) == 0 {
 		printHelp(stdout)
 		return 0
 	}
+	// "foitrack help request add" is "foitrack request add --help".
+	if args[0] == "help" {
+		if len(args) == 1 {
+			printHelp(stdout)
+			return 0
+		}
+		args = append(append([]string{}, args[1:]...), "--help")
+	}
 	cmd, rest, ok := lookup(args)
 	if !ok {
-		fmt.Fprintf(stderr, "foitrack: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
-		printHelp(stderr)
-		return 2
+		return groupOrUnknown(args, stdout, stderr)
 	}
 	defer func() {
 		// A bug must not print a Go stack trace at the user.
@@ -181,10 +192,14 @@ func printHelp(w io.Writer) {
 	fmt.Fprint(w, `foitrack — Freedom of Information request and document provenance tracker
 
 Usage: foitrack [--data DIR] COMMAND [options]
+       foitrack help COMMAND     (or foitrack COMMAND --help)
+       foitrack --version
 
 The data directory (database and stored files) is --data (before or after the
-command), else $FOITRACK_DATA, else ./foitrack-data; it is created on first use.
-Every command takes --help.
+command), else $FOITRACK_DATA, else ./foitrack-data. Commands that change data
+create it on first use; commands that only read refuse one that does not exist.
+
+Exit status: 0 done, 1 an error, 2 a mistake in the command line.
 
 Commands:
 `)
@@ -198,39 +213,75 @@ Commands:
 	}
 }
 
-// newFlags makes a flag set whose --help prints the command's usage.
+// newFlags makes a command's flag set. Its --help prints the command's usage
+// on standard output (parseFlags); a mistake is a usage error (exit 2).
 func newFlags(env *Env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet("foitrack "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs.SetOutput(io.Discard)
 	// --data is also taken after the command ("foitrack serve --data DIR"),
 	// where people type it as often as before it.
 	fs.StringVar(&env.DataDir, "data", env.DataDir, "data directory (database and stored files)")
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: foitrack %s %s\n\nOptions:\n", name, usage)
+		fmt.Fprintf(env.Stdout, "Usage: foitrack %s %s\n\nOptions:\n", name, usage)
+		fs.SetOutput(env.Stdout)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
 
-// parseFlags parses args and turns flag errors into usage errors (the flag
-// package has printed the usage already).
+// parseFlags parses args and turns flag errors into usage errors. --help
+// prints the usage on standard output and returns flag.ErrHelp (exit 0).
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	// The flag package calls Usage on every mistake too; print it only
+	// when it was asked for.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	// Allow flags after positional arguments: "request show 3 --json".
 	var pos []string
 	for len(args) > 0 {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				usage()
 				return err
 			}
-			return usageError{err.Error()}
+			return usageError{flagMistake(err)}
 		}
-		args = fs.Args()
+		rest := fs.Args()
+		if len(rest) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			// Everything after "--" is an argument, even if it starts with "-".
+			pos = append(pos, rest...)
+			break
+		}
+		args = rest
 		if len(args) > 0 {
 			pos = append(pos, args[0])
 			args = args[1:]
 		}
 	}
-	return fs.Parse(pos)
+	return fs.Parse(append([]string{"--"}, pos...))
+}
+
+// flagMistake words the flag package's errors for people ("-x" is shown
+// as the user typed options, with two dashes).
+func flagMistake(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return "unknown option --" + name
+	}
+	if rest, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return "option --" + rest + " needs a value"
+	}
+	return strings.ReplaceAll(msg, " for flag -", " for --")
+}
+
+// noArgs refuses positional arguments to a command that takes none.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
 }
 
 func osUser() string {

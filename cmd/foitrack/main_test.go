@@ -68,6 +68,7 @@ func TestDeadlineCalculatorJSON(t *testing.T) {
 
 func TestBadInputIsAClearErrorNotAPanic(t *testing.T) {
 	dir := t.TempDir()
+	mustCLI(t, dir, "authority", "add", "--name", "Somewhere Council")
 	for _, c := range []struct {
 		args []string
 		code int
