@@ -14,9 +14,18 @@ func (s *Server) changePassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	fields := map[string]string{}
+	attempt, err := s.reservePasswordCheck(c, u.Email)
+	if err != nil {
+		return err
+	}
 	ok, err := s.st.CheckPassword(ctx, u.ID, c.FormValue("current_password"))
 	if err != nil {
 		return err
+	}
+	if ok {
+		if err := s.st.LoginSucceeded(ctx, attempt); err != nil {
+			return err
+		}
 	}
 	if !ok {
 		fields["current_password"] = "this is not your current password"

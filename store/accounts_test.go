@@ -222,41 +222,57 @@ func TestSessions(t *testing.T) {
 	}
 }
 
-func TestLoginFailures(t *testing.T) {
+func TestReserveLoginAttempt(t *testing.T) {
 	st := MustOpenDB(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC)
 	st.Now = func() time.Time { return now }
-	for i := 0; i < 3; i++ {
-		st.RecordLoginAttempt(ctx, "192.0.2.1", "Ed@example.org", false)
-	}
-	st.RecordLoginAttempt(ctx, "192.0.2.1", "other@example.org", false)
-	st.RecordLoginAttempt(ctx, "192.0.2.9", "ed@example.org", false)
-	since := now.Add(-15 * time.Minute)
-	count := func(ip, email string, since time.Time) int {
-		n, err := st.LoginFailures(ctx, ip, email, since)
+	lim := store.LoginLimit{Window: 15 * time.Minute, PerAccount: 3, PerAddress: 4}
+	try := func(ip, email string) (int64, bool) {
+		t.Helper()
+		id, ok, err := st.ReserveLoginAttempt(ctx, ip, email, lim)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return n
+		return id, ok
 	}
-	if n := count("192.0.2.1", "ed@example.org", since); n != 3 {
-		t.Errorf("per account: %d, want 3", n)
+	for i := 0; i < 3; i++ {
+		if _, ok := try("192.0.2.1", "Ed@example.org"); !ok {
+			t.Fatalf("attempt %d refused", i+1)
+		}
 	}
-	if n := count("192.0.2.1", "", since); n != 4 {
-		t.Errorf("per address: %d, want 4", n)
+	if _, ok := try("192.0.2.1", "ed@example.org"); ok {
+		t.Error("a 4th attempt for the account (emails compared case-folded) was allowed")
+	}
+	if _, ok := try("192.0.2.9", "ed@example.org"); !ok {
+		t.Error("another address is limited by this one")
+	}
+	if _, ok := try("192.0.2.1", "other@example.org"); !ok {
+		t.Error("another account from the address refused before the address limit")
+	}
+	if _, ok := try("192.0.2.1", "third@example.org"); ok {
+		t.Error("the address's 5th failure was allowed (limit 4)")
 	}
 	// Older than the window: not counted.
 	now = now.Add(16 * time.Minute)
-	if n := count("192.0.2.1", "ed@example.org", now.Add(-15*time.Minute)); n != 0 {
-		t.Errorf("after the window: %d, want 0", n)
+	for _, who := range []string{"x@example.org", "x@example.org", "y@example.org"} {
+		if _, ok := try("192.0.2.1", who); !ok {
+			t.Fatalf("%s refused after the window", who)
+		}
 	}
-	// A success resets the count.
-	st.RecordLoginAttempt(ctx, "192.0.2.1", "ed@example.org", false)
-	st.RecordLoginAttempt(ctx, "192.0.2.1", "ed@example.org", true)
-	st.RecordLoginAttempt(ctx, "192.0.2.1", "ed@example.org", false)
-	if n := count("192.0.2.1", "ed@example.org", now.Add(-15*time.Minute)); n != 1 {
-		t.Errorf("after a success: %d, want 1", n)
+	// A success resets the account's count, not the address's.
+	id, ok := try("192.0.2.1", "me@example.org")
+	if !ok {
+		t.Fatal("own login refused")
+	}
+	if err := st.LoginSucceeded(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := try("192.0.2.1", "x@example.org"); !ok {
+		t.Error("the address's 4th failure refused")
+	}
+	if _, ok := try("192.0.2.1", "z@example.org"); ok {
+		t.Error("own login reset the address's count: a 5th failure was allowed")
 	}
 }
 

@@ -157,31 +157,65 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 // attemptTS is the fixed-width form of login_attempts.at, which sorts as text.
 func attemptTS(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
-// RecordLoginAttempt notes a login attempt from ip for email.
-func (s *Store) RecordLoginAttempt(ctx context.Context, ip, email string, success bool) error {
-	return s.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(tx.ctx, `INSERT INTO login_attempts (ip, email, at, success) VALUES (?, ?, ?, ?)`,
-			ip, normEmail(email), attemptTS(tx.now), success)
+// LoginLimit is how many failed password checks are allowed in Window: per
+// address and account (PerAccount), and per address whatever the account
+// (PerAddress).
+type LoginLimit struct {
+	Window     time.Duration
+	PerAccount int
+	PerAddress int
+}
+
+// ReserveLoginAttempt counts a password check from ip for email before it
+// is made: in one write transaction (writes are serialised), it counts the
+// failures so far and, when both limits allow another, records this attempt
+// as a failure and returns its ID; LoginSucceeded turns it into a success
+// once the password proved right. So any number of parallel attempts is
+// checked at most the limit's worth of times. ok is false when a limit is
+// reached (nothing is recorded then).
+//
+// The per-account count starts again after a successful login to that
+// account from that address; the per-address count does not: signing in to
+// one's own account must not buy more guesses at other accounts.
+func (s *Store) ReserveLoginAttempt(ctx context.Context, ip, email string, lim LoginLimit) (id int64, ok bool, err error) {
+	email = normEmail(email)
+	err = s.Update(ctx, func(tx *Tx) error {
+		since := attemptTS(tx.now.Add(-lim.Window))
+		var perAccount, perAddress int
+		err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM login_attempts
+			WHERE ip = ? AND email = ? AND NOT success AND at >= ?
+			  AND id > COALESCE((SELECT max(id) FROM login_attempts WHERE ip = ? AND email = ? AND success), 0)`,
+			ip, email, since, ip, email).Scan(&perAccount)
 		if err != nil {
+			return fmt.Errorf("store: unable to count login failures: %w", err)
+		}
+		if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM login_attempts WHERE ip = ? AND NOT success AND at >= ?`,
+			ip, since).Scan(&perAddress); err != nil {
+			return fmt.Errorf("store: unable to count login failures: %w", err)
+		}
+		if perAccount >= lim.PerAccount || perAddress >= lim.PerAddress {
+			return nil
+		}
+		res, err := tx.ExecContext(tx.ctx, `INSERT INTO login_attempts (ip, email, at, success) VALUES (?, ?, ?, 0)`,
+			ip, email, attemptTS(tx.now))
+		if err != nil {
+			return fmt.Errorf("store: unable to record login attempt: %w", err)
+		}
+		id, _ = res.LastInsertId()
+		ok = true
+		return nil
+	})
+	return id, ok && err == nil, err
+}
+
+// LoginSucceeded marks a reserved attempt as a success (the password was right).
+func (s *Store) LoginSucceeded(ctx context.Context, attemptID int64) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE login_attempts SET success = 1 WHERE id = ?`, attemptID); err != nil {
 			return fmt.Errorf("store: unable to record login attempt: %w", err)
 		}
 		return nil
 	})
-}
-
-// LoginFailures counts the failed logins from ip for email since the given
-// instant and after the last successful one (a successful login resets the
-// count); with email "" it counts failures from ip for any email.
-func (s *Store) LoginFailures(ctx context.Context, ip, email string, since time.Time) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM login_attempts
-		WHERE ip = ? AND (? = '' OR email = ?) AND NOT success AND at >= ?
-		  AND id > COALESCE((SELECT max(id) FROM login_attempts WHERE ip = ? AND (? = '' OR email = ?) AND success), 0)`,
-		ip, normEmail(email), normEmail(email), attemptTS(since), ip, normEmail(email), normEmail(email)).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("store: unable to count login failures: %w", err)
-	}
-	return n, nil
 }
 
 func normEmail(e string) string {
