@@ -31,6 +31,10 @@ func (s *Store) CreateAuthority(ctx context.Context, a *tracker.Authority) error
 	return s.Update(ctx, func(tx *Tx) error { return tx.createAuthority(a) })
 }
 
+// CreateAuthority is CreateAuthority in the caller's transaction (a already
+// validated).
+func (tx *Tx) CreateAuthority(a *tracker.Authority) error { return tx.createAuthority(a) }
+
 func (tx *Tx) createAuthority(a *tracker.Authority) error {
 	a.CreatedAt, a.UpdatedAt = tx.now, tx.now
 	res, err := tx.ExecContext(tx.ctx, `

@@ -40,15 +40,19 @@ func (s *Store) CreateRequest(ctx context.Context, r *tracker.Request, sentOn tr
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return s.Update(ctx, func(tx *Tx) error {
-		if err := tx.createRequest(r); err != nil {
-			return err
-		}
-		if !sentOn.IsZero() {
-			return tx.addEvent(r, &tracker.Event{RequestID: r.ID, Kind: tracker.EventSent, Date: sentOn})
-		}
-		return nil
-	})
+	return s.Update(ctx, func(tx *Tx) error { return tx.CreateRequest(r, sentOn) })
+}
+
+// CreateRequest is CreateRequest in the caller's transaction (r already
+// validated), for callers that write many rows in one commit (dev seed).
+func (tx *Tx) CreateRequest(r *tracker.Request, sentOn tracker.Date) error {
+	if err := tx.createRequest(r); err != nil {
+		return err
+	}
+	if !sentOn.IsZero() {
+		return tx.addEvent(r, &tracker.Event{RequestID: r.ID, Kind: tracker.EventSent, Date: sentOn})
+	}
+	return nil
 }
 
 func (tx *Tx) createRequest(r *tracker.Request) error {

@@ -165,6 +165,12 @@ func (s *Store) SaveTimelineEvent(ctx context.Context, te *TimelineEvent) error 
 	})
 }
 
+// SaveTimelineEvent is SaveTimelineEvent in the caller's transaction.
+func (tx *Tx) SaveTimelineEvent(te *TimelineEvent) error {
+	_, err := tx.saveTimelineEvent(te, false)
+	return err
+}
+
 // TimelineImportItem is what an import did with one event.
 type TimelineImportItem struct {
 	File   string

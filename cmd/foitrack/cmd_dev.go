@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/foitrack/foitrack/internal/seed"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+func init() {
+	register(command{"dev seed", "fill an empty database with made-up requests, mail and documents (for development and benchmarks)", devSeed})
+}
+
+// seedPassword is the seeded users' password unless --password-file gives
+// one: a made-up database for development, never a real one (dev seed
+// refuses a database that holds requests).
+const seedPassword = "seed-password"
+
+func devSeed(env *Env, args []string) error {
+	fs := newFlags(env, "dev seed", "--requests N [--messages M] [--seed S] [--end YYYY-MM-DD] [--password-file FILE] [--json]\n\n"+
+		"Builds a realistic, made-up database through the app's own store: authorities, requests in every\n"+
+		"lifecycle state with their events, replies by mail with attachments, documents, exemptions,\n"+
+		"timeline events with links, and users (admin@example.org, editor1@example.org, viewer@example.org…;\n"+
+		"password \""+seedPassword+"\" unless --password-file). The same options give the same content.\n"+
+		"Only an empty database is seeded.")
+	requests := fs.Int("requests", 0, "how many requests (required)")
+	messages := fs.Int("messages", 0, "about how many mail messages (default: 5 per request)")
+	seedFlag := fs.Uint64("seed", 1, "random seed: the same seed gives the same database")
+	endFlag := fs.String("end", seed.DefaultEnd.String(), "the last day anything happened (dates spread over the 3 years before)")
+	pwFile := fs.String("password-file", "", "read the seeded users' password from this file")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *requests <= 0 {
+		return usagef("--requests must be a positive number")
+	}
+	if *messages < 0 {
+		return usagef("--messages must not be negative")
+	}
+	end, err := tracker.ParseDate(*endFlag)
+	if err != nil {
+		return usagef("--end: %v", err)
+	}
+	password := seedPassword
+	if *pwFile != "" {
+		b, err := os.ReadFile(*pwFile)
+		if err != nil {
+			return fmt.Errorf("unable to read the password file: %w", err)
+		}
+		password = strings.TrimRight(string(b), "\r\n")
+	}
+	st, err := env.Store()
+	if err != nil {
+		return err
+	}
+	opt := seed.Options{Requests: *requests, Messages: *messages, Seed: *seedFlag, End: end, Password: password}
+	start := time.Now()
+	if f, ok := env.Stderr.(*os.File); ok && isTerminal(f) {
+		opt.Progress = progressBar(env.Stderr, start)
+	}
+	sum, err := seed.Run(env.Ctx, st, opt)
+	if opt.Progress != nil {
+		fmt.Fprintln(env.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(env, sum)
+	}
+	fmt.Fprintf(env.Stdout, "Seeded %s in %s: %d authorities, %d requests, %d events, %d messages, %d documents, %d timeline events, %d links, %d users.\n",
+		st.Path(), time.Since(start).Round(time.Second), sum.Authorities, sum.Requests, sum.Events, sum.Messages, sum.Documents,
+		sum.TimelineEvents, sum.Links, sum.Users)
+	var statuses []string
+	for s := range sum.ByStatus {
+		statuses = append(statuses, s)
+	}
+	sort.Strings(statuses)
+	for _, s := range statuses {
+		fmt.Fprintf(env.Stdout, "  %-24s %d\n", tracker.Status(s).Label(), sum.ByStatus[s])
+	}
+	fmt.Fprintf(env.Stdout, "Sign in as admin@example.org (or editor1@, viewer@example.org) with the seeded password.\n")
+	return nil
+}
+
+// progressBar draws "[#####     ] 1200/10000 requests, 40 s left" on one
+// terminal line.
+func progressBar(w io.Writer, start time.Time) func(done, total int) {
+	return func(done, total int) {
+		const width = 30
+		filled := width * done / max(1, total)
+		left := ""
+		if done > 0 && done < total {
+			rest := time.Duration(float64(time.Since(start)) * float64(total-done) / float64(done))
+			left = fmt.Sprintf(", %s left", rest.Round(time.Second))
+		}
+		fmt.Fprintf(w, "\r[%s%s] %d/%d requests%s   ", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), done, total, left)
+	}
+}
