@@ -158,8 +158,15 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			case echo.MIMEApplicationForm:
 				err = req.ParseForm()
 			case echo.MIMEMultipartForm:
-				// Files over 8 MB go to temporary files, removed after the request.
+				// Files over 8 MB go to temporary files. They are removed here,
+				// on every way out: net/http removes only those of the request
+				// it made, and this one is a copy (the session middleware put
+				// the actor in its context).
 				err = req.ParseMultipartForm(8 << 20)
+				if req.MultipartForm != nil {
+					form := req.MultipartForm
+					defer form.RemoveAll()
+				}
 			}
 			if err != nil {
 				var mbe *http.MaxBytesError
