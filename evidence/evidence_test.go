@@ -37,7 +37,7 @@ func writeBundle(t *testing.T, kind string) (string, provtest.Trail) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := evidence.Write(ctx, st, f, kind, id, evidence.Options{BaseURL: "https://foi.example.org"}); err != nil {
+	if _, err := evidence.Write(ctx, st, f, kind, id, evidence.Options{BaseURL: "https://foi.example.org", Kind: evidence.Confidential}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {

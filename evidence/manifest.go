@@ -35,7 +35,10 @@ const (
 
 // Manifest is manifest.json.
 type Manifest struct {
-	Format    string    `json:"format"`
+	Format string `json:"format"`
+	// Kind is "public" (only what the public page may show) or
+	// "confidential" (everything); a bundle without one is confidential.
+	Kind      string    `json:"kind"`
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by"`
 	Scope     Scope     `json:"scope"`
@@ -113,8 +116,9 @@ type Document struct {
 // Message is a mail message of the bundle, with the provenance kept at ingest.
 type Message struct {
 	ID          int64             `json:"id"`
-	Direction   string            `json:"direction"` // in or out
-	Path        string            `json:"path,omitempty"`
+	Direction   string            `json:"direction"`           // in or out
+	Path        string            `json:"path,omitempty"`      // the raw message (confidential bundles)
+	TextPath    string            `json:"text_path,omitempty"` // its text only (public bundles)
 	RawSHA256   string            `json:"raw_sha256"`
 	RawSize     int64             `json:"raw_size"`
 	MessageID   string            `json:"message_id"`

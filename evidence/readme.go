@@ -10,15 +10,31 @@ import (
 func renderReadme(m *Manifest, c *collection) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	title := "foitrack evidence bundle"
+	title := "foitrack evidence bundle: PUBLIC"
+	if m.Kind == Confidential {
+		title = "foitrack evidence bundle: CONFIDENTIAL"
+	}
 	p("%s\n%s\n", title, strings.Repeat("=", len(title)))
+	if m.Kind == Confidential {
+		p(`CONFIDENTIAL: this bundle holds everything the tracker has on its subject,
+private notes, reply addresses, withheld files and all mail included. It is
+for the team or a lawyer; do not publish it. Make a public bundle for that.
+`)
+	} else {
+		p(`PUBLIC: this bundle holds only what the request's public page may show:
+released documents an editor published, the other documents by name,
+disposition, exemptions and sha256 only, the text of the authority's own
+mail (not the raw messages) with dates, hashes and the DKIM results recorded
+when it was fetched, and the timeline events.
+`)
+	}
 	switch m.Scope.Kind {
 	case "request":
 		p("For request %d: %s", m.Scope.ID, m.Scope.Title)
 	default:
 		p("For timeline event %s: %s", m.Scope.Slug, m.Scope.Title)
 	}
-	p("Written %s by %s.", m.CreatedAt.Format("2 January 2006 15:04 MST"), m.CreatedBy)
+	p("Written %s%s.", m.CreatedAt.Format("2 January 2006 15:04 MST"), ifs(m.CreatedBy != "", " by "+m.CreatedBy))
 	p("The tracker's audit log stood at entry %d, hash %s.", m.AuditHead.ID, m.AuditHead.Hash)
 	p("")
 
@@ -69,7 +85,7 @@ func renderReadme(m *Manifest, c *collection) string {
 		p("  answered request %d, %q, to %s", r.ID, r.Title, r.Authority)
 		ch := chains[d.ID]
 		if in, ok := msgs[ch.IncomingMessageID]; ok {
-			p("  came as an attachment of message %d (%s)", in.ID, in.Path)
+			p("  came as an attachment of message %d (%s)", in.ID, in.Path+in.TextPath)
 			p("    From %s; Date %s; Message-ID <%s>", in.From, in.Date, in.MessageID)
 			p("    Subject %s", in.Subject)
 			for i, rc := range in.Received {
@@ -82,7 +98,7 @@ func renderReadme(m *Manifest, c *collection) string {
 				}
 				p("    fetched from IMAP mailbox %s, UIDVALIDITY %d, UID %d%s", in.Mailbox, in.UIDValidity, in.UID, fetched)
 			}
-			p("    raw message sha256 %s, %d bytes", in.RawSHA256, in.RawSize)
+			p("    raw message sha256 %s, %d bytes%s", in.RawSHA256, in.RawSize, ifs(in.Path == "", " (not in this bundle: its headers carry private addresses)"))
 			for _, k := range in.DKIM {
 				if k.Status == "none" {
 					p("    DKIM: not signed")

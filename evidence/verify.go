@@ -233,12 +233,18 @@ func Verify(bundlePath string) (*Report, error) {
 	if m.Format != Format {
 		r.add(ManifestName, "format %q is not %q", m.Format, Format)
 	}
+	if m.Kind != Public && m.Kind != Confidential {
+		r.add(ManifestName, "kind %q is neither %q nor %q", m.Kind, Public, Confidential)
+	}
 	listed := map[string]File{}
 	for _, f := range m.Files {
 		listed[f.Path] = f
 	}
 	checkAgainstSums(files, sums, listed, r)
 	checkCrossReferences(&m, files, listed, r)
+	if m.Kind == Public {
+		checkPublic(&m, files, r)
+	}
 	checkAudit(&m, files, r)
 	checkMail(&m, files, r)
 	return r, nil
@@ -384,6 +390,9 @@ func checkAudit(m *Manifest, files map[string]*bundleFile, r *Report) {
 			r.add(ManifestName, "audit entry %d is newer than the head %d the bundle was written at", e.ID, m.AuditHead.ID)
 		}
 	}
+	if m.Kind == Public {
+		return // a public bundle carries no whole audit entry to compare with
+	}
 	// The last state the log recorded of each row.
 	last := map[string]map[string]json.RawMessage{}
 	for _, e := range entries {
@@ -528,6 +537,9 @@ func checkMail(m *Manifest, files map[string]*bundleFile, r *Report) {
 			continue
 		}
 		msg, ok := byID[d.MessageID]
+		if ok && msg.Path == "" && msg.TextPath != "" {
+			continue // a public bundle has the message's text, not the signed raw message
+		}
 		f := files[msg.Path]
 		if !ok || f == nil || f.data == nil {
 			r.add(ManifestName, "document %d came in message %d, which the bundle does not hold", d.ID, d.MessageID)

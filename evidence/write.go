@@ -18,8 +18,17 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
+// Kinds of bundle. A public bundle holds only what a public request's page
+// may show; a confidential one holds everything the tracker has on it.
+const (
+	Public       = "public"
+	Confidential = "confidential"
+)
+
 // Options for Write.
 type Options struct {
+	// Kind is Public (the default when empty) or Confidential.
+	Kind string
 	// BaseURL is the tracker's public address, for public requests' URLs.
 	BaseURL string
 	// Now is the clock (time.Now when nil).
@@ -28,6 +37,8 @@ type Options struct {
 
 // collection is what a bundle holds, gathered from the store.
 type collection struct {
+	public   bool
+	secrets  []string // never in a public bundle's text (reply tokens)
 	scope    Scope
 	requests map[int64]tracker.Request
 	docs     map[int64]tracker.Document
@@ -132,8 +143,9 @@ func (c *collection) addLinkTarget(ctx context.Context, st *store.Store, l store
 }
 
 // collect gathers a request's or an event's bundle.
-func collect(ctx context.Context, st *store.Store, kind string, id int64, baseURL string) (*collection, error) {
+func collect(ctx context.Context, st *store.Store, kind string, id int64, baseURL string, public bool) (*collection, error) {
 	c := newCollection()
+	c.public = public
 	var eventIDs []int64
 	switch kind {
 	case "request":
@@ -173,21 +185,26 @@ func collect(ctx context.Context, st *store.Store, kind string, id int64, baseUR
 		if err != nil {
 			return nil, err
 		}
-		exported, err := st.TimelineEventsForExport(ctx, store.TimelineFilter{IDs: eventIDs}, baseURL)
-		if err != nil {
-			return nil, err
-		}
 		links, err := st.EventLinkDetails(ctx, store.LinkFilter{EventIDs: eventIDs})
 		if err != nil {
 			return nil, err
 		}
-		for i, te := range tes {
+		for _, te := range tes {
 			c.eventIDs[te.ID] = te
-			c.events[te.ID] = exported[i]
 		}
 		for _, l := range links {
 			c.links[l.EventID] = append(c.links[l.EventID], l)
 		}
+	}
+	if public {
+		if err := c.keepPublic(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	// Each event as exported, with the links the bundle keeps.
+	for id, te := range c.eventIDs {
+		src, wh := store.LinkedForExport(c.links[id], baseURL)
+		c.events[id] = te.Event.WithLinks(src, wh)
 	}
 	// Provenance chains of the documents.
 	for _, d := range sortedDocs(c.docs) {
@@ -195,7 +212,7 @@ func collect(ctx context.Context, st *store.Store, kind string, id int64, baseUR
 		if m := c.msgs[d.MessageID]; m != nil {
 			if out, err := st.RepliedTo(ctx, m.MailMessage); err != nil {
 				return nil, err
-			} else if out != nil {
+			} else if out != nil && c.msgs[out.ID] != nil {
 				ch.RepliedToMessageID = out.ID
 			}
 		}
@@ -279,13 +296,22 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, kind string, id in
 	if opt.Now != nil {
 		now = opt.Now
 	}
-	c, err := collect(ctx, st, kind, id, opt.BaseURL)
+	if opt.Kind == "" {
+		opt.Kind = Public
+	}
+	if opt.Kind != Public && opt.Kind != Confidential {
+		return nil, tracker.Errorf(tracker.EINVALID, "a bundle is public or confidential, not %q", opt.Kind)
+	}
+	c, err := collect(ctx, st, kind, id, opt.BaseURL, opt.Kind == Public)
 	if err != nil {
 		return nil, err
 	}
-	m := &Manifest{Format: Format, CreatedAt: now().UTC().Truncate(time.Second), CreatedBy: store.Actor(ctx), Scope: c.scope,
+	m := &Manifest{Format: Format, Kind: opt.Kind, CreatedAt: now().UTC().Truncate(time.Second), CreatedBy: store.Actor(ctx), Scope: c.scope,
 		Requests: []Request{}, Documents: []Document{}, Messages: []Message{}, Events: []Event{}, Provenance: c.chains,
 		DKIMKeys: map[string]string{}}
+	if c.public {
+		m.CreatedBy = "" // who recorded what is not on the public page
+	}
 	if m.AuditHead.Hash, m.AuditHead.ID, err = st.AuditHead(ctx); err != nil {
 		return nil, err
 	}
@@ -295,6 +321,9 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, kind string, id in
 		r := c.requests[id]
 		req := Request{ID: r.ID, Title: r.Title, Authority: r.AuthorityName, Law: string(r.Law), OurRef: r.OurRef, TheirRef: r.TheirRef,
 			Visibility: r.Visibility, Status: string(r.Status), Outcome: r.Outcome}
+		if c.public {
+			req.OurRef, req.TheirRef = "", "" // not on the public page
+		}
 		if !r.SentOn.IsZero() {
 			req.SentOn = r.SentOn.String()
 		}
@@ -314,7 +343,7 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, kind string, id in
 	for _, d := range sortedDocs(c.docs) {
 		doc := Document{ID: d.ID, RequestID: d.RequestID, MessageID: d.MessageID, Filename: d.Filename, MediaType: d.MediaType,
 			Size: d.Size, SHA256: d.SHA256, Disposition: d.Disposition, Exemptions: nonNil(d.Exemptions), Description: d.Description}
-		if d.SHA256 != "" {
+		if d.SHA256 != "" && (!c.public || fileIsPublic(d)) {
 			f, err := st.OpenBlob(d.SHA256)
 			if err != nil {
 				return nil, fmt.Errorf("evidence: document %d: %w", d.ID, err)
@@ -338,7 +367,16 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, kind string, id in
 			t := mp.FetchedAt.UTC()
 			msg.FetchedAt = &t
 		}
-		if mp.RawSHA256 != "" {
+		switch {
+		case c.public:
+			// The text the authority wrote, never the raw message: its
+			// headers name our reply address, the mail servers and mailbox.
+			msg.Subject, msg.To, msg.Received, msg.InReplyTo, msg.Mailbox, msg.UIDValidity, msg.UID = c.scrub(mp.Subject), []string{}, nil, "", "", 0, 0
+			msg.TextPath = fmt.Sprintf("messages/%d-in.txt", mp.ID)
+			if _, err := zw.add(msg.TextPath, "message text", fmt.Sprintf("text of message %d", mp.ID), strings.NewReader(c.scrub(mp.TextBody))); err != nil {
+				return nil, err
+			}
+		case mp.RawSHA256 != "":
 			f, err := st.OpenBlob(mp.RawSHA256)
 			if err != nil {
 				return nil, fmt.Errorf("evidence: message %d: %w", mp.ID, err)
@@ -379,8 +417,10 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, kind string, id in
 
 	concern := store.Concerning{Requests: sortedIDs(c.requests), Documents: sortedIDs(c.docs), Messages: sortedIDs(c.msgs),
 		Events: sortedIDs(c.events)}
-	if m.Audit, err = st.AuditEntriesConcerning(ctx, concern); err != nil {
-		return nil, err
+	if !c.public { // a public bundle carries no audit entry until they can be opened field by field
+		if m.Audit, err = st.AuditEntriesConcerning(ctx, concern); err != nil {
+			return nil, err
+		}
 	}
 	if m.Audit == nil {
 		m.Audit = []store.AuditEntry{}

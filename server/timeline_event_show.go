@@ -23,6 +23,7 @@ type timelineEventPage struct {
 	// For the link forms (editors): recent documents and requests by name.
 	Documents []linkOption
 	Requests  []linkOption
+	Bundle    *bundleOffer
 }
 
 // linkOption is a document or request offered in a link form.
@@ -56,6 +57,9 @@ func (s *Server) showTimelineEvent(c echo.Context) error {
 	p.Sources, p.Withheld = exported.Sources(), wh
 	_, file := exported.File("")
 	p.File = string(file)
+	if p.Bundle, err = s.offerBundle(ctx, "event", id, false); err != nil {
+		return err
+	}
 	if currentUser(c).Role.AtLeast(store.RoleEditor) {
 		reqs, err := s.st.Requests(ctx, store.RequestFilter{Limit: linkChoices})
 		if err != nil {

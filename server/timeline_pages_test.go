@@ -61,7 +61,8 @@ func TestTimelineEventPageShowsLinks(t *testing.T) {
 		"<strong>Withheld:</strong> LFR watchlist criteria — Metropolitan Police Service withheld this under s31(1)(a).",
 		"<p>The Met released its deployment record and refused the watchlist criteria.</p>",
 		"withheld:\n- title: LFR watchlist criteria", // the file as exported
-		fmt.Sprintf(`href="/timeline/events/%d/bundle.zip"`, tr.EventID))
+		fmt.Sprintf(`href="/timeline/events/%d/bundle.zip"`, tr.EventID), "Download public evidence bundle", "What is inside the public bundle",
+		"1 published document file"[:0]+"documents by name, disposition, exemptions and sha256 only")
 }
 
 func TestRequestAndDocumentPagesShowTheirEvents(t *testing.T) {
@@ -72,7 +73,8 @@ func TestRequestAndDocumentPagesShowTheirEvents(t *testing.T) {
 		wantContains(t, body, `id="timeline"`, "Met discloses LFR deployment records", `action="/timeline/links"`)
 	}
 	_, body := c.get(fmt.Sprintf("/requests/%d", tr.Request.ID))
-	wantContains(t, body, fmt.Sprintf(`href="/requests/%d/bundle.zip"`, tr.Request.ID), "withheld")
+	wantContains(t, body, fmt.Sprintf(`href="/requests/%d/bundle.zip"`, tr.Request.ID), "withheld", "Download public evidence bundle",
+		"the text of 1 message from the authority")
 	_, body = c.get(fmt.Sprintf("/documents/%d", tr.DocumentID))
 	wantContains(t, body, fmt.Sprintf(`href="/documents/%d/provenance"`, tr.DocumentID))
 }
@@ -166,23 +168,43 @@ func TestTimelineEventFormCreatesEditsAndRefuses(t *testing.T) {
 func TestBundleDownloadsVerify(t *testing.T) {
 	_, tr, c := timelineApp(t)
 	for _, path := range []string{fmt.Sprintf("/timeline/events/%d/bundle.zip", tr.EventID), fmt.Sprintf("/requests/%d/bundle.zip", tr.Request.ID)} {
-		res, body := c.get(path)
-		wantStatus(t, res, http.StatusOK)
-		if res.Header.Get("Content-Type") != "application/zip" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") {
-			t.Errorf("%s: headers %v", path, res.Header)
+		for _, kind := range []string{"", evidence.Public, evidence.Confidential} {
+			url := path
+			if kind != "" {
+				url += "?kind=" + kind
+			}
+			res, body := c.get(url)
+			wantStatus(t, res, http.StatusOK)
+			named := "-public-evidence.zip"
+			if kind == evidence.Confidential {
+				named = "-CONFIDENTIAL-evidence.zip"
+			}
+			if res.Header.Get("Content-Type") != "application/zip" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") ||
+				!strings.Contains(res.Header.Get("Content-Disposition"), named) {
+				t.Errorf("%s: headers %v", url, res.Header)
+			}
+			if _, err := zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body))); err != nil {
+				t.Fatalf("%s: not a zip: %v", url, err)
+			}
+			p := filepath.Join(t.TempDir(), "b.zip")
+			os.WriteFile(p, []byte(body), 0o644)
+			r, err := evidence.Verify(p)
+			if err != nil || !r.OK() {
+				t.Fatalf("%s does not verify: %v %+v", url, err, r)
+			}
+			// Only the confidential bundle has the raw, signed mail to re-verify.
+			if kind == evidence.Confidential && (len(r.DKIM) != 1 || r.DKIM[0].Now != "pass") || kind != evidence.Confidential && len(r.DKIM) != 0 {
+				t.Errorf("%s: DKIM re-verified: %+v", url, r.DKIM)
+			}
+			if want := map[bool]string{true: evidence.Confidential, false: evidence.Public}[kind == evidence.Confidential]; r.Manifest.Kind != want {
+				t.Errorf("%s: kind %q", url, r.Manifest.Kind)
+			}
+			if !strings.Contains(r.Manifest.Events[0].Path, "2026-03-30--met-partly-discloses-lfr-records") {
+				t.Errorf("events: %+v", r.Manifest.Events)
+			}
 		}
-		if _, err := zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body))); err != nil {
-			t.Fatalf("%s: not a zip: %v", path, err)
-		}
-		p := filepath.Join(t.TempDir(), "b.zip")
-		os.WriteFile(p, []byte(body), 0o644)
-		r, err := evidence.Verify(p)
-		if err != nil || !r.OK() || len(r.DKIM) != 1 || r.DKIM[0].Now != "pass" {
-			t.Errorf("%s does not verify: %v %+v", path, err, r)
-		}
-		if !strings.Contains(r.Manifest.Events[0].Path, "2026-03-30--met-partly-discloses-lfr-records") {
-			t.Errorf("events: %+v", r.Manifest.Events)
-		}
+		res, _ := c.get(path + "?kind=everything")
+		wantStatus(t, res, http.StatusUnprocessableEntity)
 	}
 }
 

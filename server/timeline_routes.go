@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
 )
 
 // registerTimelineRoutes adds the routes of timeline events, their links,
@@ -46,6 +47,7 @@ type timelinePanel struct {
 	Events   []eventOption // for the link form
 	Roles    []string
 	Back     string // where the link form returns to
+	Bundle   *bundleOffer // a request's evidence bundle
 }
 
 // eventOption is an event in a select list.
@@ -63,6 +65,13 @@ func (s *Server) loadTimelinePanel(ctx context.Context, target string, id int64)
 		f.DocumentID, p.Back = id, fmt.Sprintf("/documents/%d", id)
 	case "request":
 		f.RequestID, p.Back = id, fmt.Sprintf("/requests/%d", id)
+		r, err := s.st.RequestByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.Bundle, err = s.offerBundle(ctx, "request", id, r.Visibility != tracker.VisibilityPublic); err != nil {
+			return nil, err
+		}
 	default:
 		f.MessageID, p.Back = id, fmt.Sprintf("/mail/%d", id)
 	}

@@ -120,3 +120,15 @@ func TestAllowedEventsMatchesApply(t *testing.T) {
 		}
 	}
 }
+
+func TestAuthorityWritesFrom(t *testing.T) {
+	a := Authority{Email: "foi@met.example.gov.uk", Domains: []string{"Met.Police.UK"}}
+	for addr, want := range map[string]bool{
+		"foi@met.example.gov.uk": true, "x@iru.met.example.gov.uk": true, "a@met.police.uk": true,
+		"a@example.gov.uk": false, "news@parish.example.org": false, "nobody": false, "a@evilmet.example.gov.uk": false,
+	} {
+		if got := a.WritesFrom(addr); got != want {
+			t.Errorf("WritesFrom(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

@@ -14,10 +14,11 @@ func init() {
 }
 
 func exportBundle(env *Env, args []string) error {
-	fs := newFlags(env, "export bundle", "(--request ID | --event ID|SLUG) -o FILE.zip")
+	fs := newFlags(env, "export bundle", "(--request ID | --event ID|SLUG) [--confidential] -o FILE.zip")
 	requestID := fs.Int64("request", 0, "the request to bundle (its documents, mail and events)")
 	event := fs.String("event", "", "the timeline event to bundle (its number or id): what it is linked to")
 	out := fs.String("o", "", "the zip file to write (required)")
+	confidential := fs.Bool("confidential", false, "everything, private notes, reply addresses, withheld files and all mail included (for the team or a lawyer); the default is a public bundle: only what the public page may show")
 	baseURL := fs.String("base-url", os.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for public requests' pages")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -46,7 +47,11 @@ func exportBundle(env *Env, args []string) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	m, err := evidence.Write(env.Ctx, st, tmp, kind, id, evidence.Options{BaseURL: *baseURL})
+	bk := evidence.Public
+	if *confidential {
+		bk = evidence.Confidential
+	}
+	m, err := evidence.Write(env.Ctx, st, tmp, kind, id, evidence.Options{BaseURL: *baseURL, Kind: bk})
 	if err != nil {
 		tmp.Close()
 		return err
@@ -60,8 +65,8 @@ func exportBundle(env *Env, args []string) error {
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d files (%d documents, %d messages, %d events), %d audit entries, audit head %d %s\n",
-		*out, len(m.Files), len(m.Documents), len(m.Messages), len(m.Events), len(m.Audit), m.AuditHead.ID, m.AuditHead.Hash)
+	fmt.Fprintf(env.Stdout, "%s: %s bundle, %d files (%d documents, %d messages, %d events), %d audit entries, audit head %d %s\n",
+		*out, map[bool]string{true: "CONFIDENTIAL", false: "public"}[*confidential], len(m.Files), len(m.Documents), len(m.Messages), len(m.Events), len(m.Audit), m.AuditHead.ID, m.AuditHead.Hash)
 	return nil
 }
 
@@ -78,8 +83,8 @@ func verifyBundle(env *Env, args []string) error {
 		return err
 	}
 	if m := r.Manifest; m != nil {
-		fmt.Fprintf(env.Stdout, "bundle for %s %d: %s\nwritten %s by %s; audit head then: entry %d, sha256 %s\n",
-			m.Scope.Kind, m.Scope.ID, m.Scope.Title, m.CreatedAt.Format("2006-01-02 15:04 MST"), m.CreatedBy, m.AuditHead.ID, m.AuditHead.Hash)
+		fmt.Fprintf(env.Stdout, "%s bundle for %s %d: %s\nwritten %s by %s; audit head then: entry %d, sha256 %s\n",
+			m.Kind, m.Scope.Kind, m.Scope.ID, m.Scope.Title, m.CreatedAt.Format("2006-01-02 15:04 MST"), m.CreatedBy, m.AuditHead.ID, m.AuditHead.Hash)
 	}
 	fmt.Fprintf(env.Stdout, "files: %d hashed\n", r.Files)
 	fmt.Fprintf(env.Stdout, "audit entries: %d re-hashed, %d links between consecutive entries checked\n", r.AuditEntries, r.AuditLinks)

@@ -140,12 +140,20 @@ func TestAuditVerifyCommand(t *testing.T) {
 func TestBundleCommands(t *testing.T) {
 	data, tr := trailStore(t)
 	zipPath := filepath.Join(t.TempDir(), "lfr.zip")
-	out := mustCLI(t, data, "export", "bundle", "--event", "2026-03-30--met-partly-discloses-lfr-records", "-o", zipPath)
-	if !strings.Contains(out, "2 documents, 2 messages, 1 events") {
+	pubPath := filepath.Join(t.TempDir(), "lfr-public.zip")
+	out := mustCLI(t, data, "export", "bundle", "--event", "2026-03-30--met-partly-discloses-lfr-records", "--confidential", "-o", zipPath)
+	if !strings.Contains(out, "CONFIDENTIAL bundle, ") || !strings.Contains(out, "2 documents, 2 messages, 1 events") {
+		t.Errorf("export: %s", out)
+	}
+	out = mustCLI(t, data, "export", "bundle", "--event", "2026-03-30--met-partly-discloses-lfr-records", "-o", pubPath)
+	if !strings.Contains(out, "public bundle, ") || !strings.Contains(out, "2 documents, 1 messages, 1 events") {
 		t.Errorf("export: %s", out)
 	}
 	// Verified with no database at all.
 	os.RemoveAll(data)
+	if out := mustCLI(t, t.TempDir(), "verify", pubPath); !strings.Contains(out, "OK: the bundle is intact") || !strings.Contains(out, "public bundle for event") {
+		t.Fatalf("verify public: %s", out)
+	}
 	out = mustCLI(t, t.TempDir(), "verify", zipPath)
 	if !strings.Contains(out, "OK: the bundle is intact") || !strings.Contains(out, "d=met.example.gov.uk s=foi2026: pass at ingest, pass now") {
 		t.Fatalf("verify: %s", out)

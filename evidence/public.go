@@ -1,0 +1,172 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// What a public bundle may hold is what a public request's page may show
+// (server/public_request_show.go), and nothing else:
+//
+//   - only public requests, without notes, tags, references, reply address
+//     or who recorded what;
+//   - every document of them by name, disposition, exemptions and sha256,
+//     but the file only of a released document an editor has published;
+//   - the authority's own mail filed on them (incoming, matched, from the
+//     authority's domains): its text, dates, hashes and DKIM results, never
+//     the raw message (its headers carry the reply address) and never mail
+//     marked not FOI or filed by mistake from someone else;
+//   - the timeline events, with only the links to all of the above.
+
+// keepPublic removes from the collection everything a public bundle may not
+// hold. A bundle whose subject is itself private cannot be public.
+func (c *collection) keepPublic(ctx context.Context, st *store.Store) error {
+	if c.scope.Kind == "request" {
+		if r := c.requests[c.scope.ID]; r.Visibility != tracker.VisibilityPublic {
+			return tracker.Errorf(tracker.EINVALID, "request %d is private: a public evidence bundle can only be made of a public request (a confidential one can)", r.ID)
+		}
+	}
+	authorities := map[int64]tracker.Authority{}
+	for _, r := range c.requests {
+		if r.ReplyToken != "" {
+			c.secrets = append(c.secrets, r.ReplyToken)
+		}
+	}
+	for id, r := range c.requests {
+		if r.Visibility != tracker.VisibilityPublic {
+			delete(c.requests, id)
+			continue
+		}
+		if _, ok := authorities[r.AuthorityID]; !ok {
+			a, err := st.AuthorityByID(ctx, r.AuthorityID)
+			if err != nil {
+				return err
+			}
+			authorities[r.AuthorityID] = a
+		}
+	}
+	for id, m := range c.msgs {
+		r, ok := c.requests[m.RequestID]
+		if !ok || m.Direction != "in" || m.State != store.MailMatched || !authorities[r.AuthorityID].WritesFrom(m.FromAddr) {
+			delete(c.msgs, id)
+		}
+	}
+	for id, d := range c.docs {
+		if _, ok := c.requests[d.RequestID]; !ok {
+			delete(c.docs, id)
+			continue
+		}
+		if _, ok := c.msgs[d.MessageID]; !ok {
+			d.MessageID = 0
+		}
+		d.Description = "" // our words, not on the public page
+		c.docs[id] = d
+	}
+	for evID, links := range c.links {
+		var kept []store.EventLinkDetail
+		for _, l := range links {
+			_, doc := c.docs[l.DocumentID]
+			_, msg := c.msgs[l.MessageID]
+			_, req := c.requests[l.RequestID]
+			if (l.DocumentID != 0 && doc) || (l.MessageID != 0 && msg) || (l.DocumentID == 0 && l.MessageID == 0 && req) {
+				l.Note = ""
+				kept = append(kept, l)
+			}
+		}
+		c.links[evID] = kept
+	}
+	return nil
+}
+
+// fileIsPublic says whether a public bundle holds a document's file.
+func fileIsPublic(d tracker.Document) bool {
+	return d.SHA256 != "" && !d.PublishedAt.IsZero() &&
+		(d.Disposition == tracker.DispositionReleased || d.Disposition == tracker.DispositionReleasedRedacted)
+}
+
+// scrub takes out of text that leaves in a public bundle the secrets the
+// tracker knows appear in mail: each request's reply token (the authority's
+// reply quotes our address, and the token files mail on the request).
+func (c *collection) scrub(text string) string {
+	for _, s := range c.secrets {
+		text = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(s)).ReplaceAllString(text, "[reply token removed]")
+	}
+	return text
+}
+
+// checkPublic checks that a public bundle holds nothing a public bundle may
+// not: no raw message, and no file of a document that is not released.
+func checkPublic(m *Manifest, files map[string]*bundleFile, r *Report) {
+	for _, msg := range m.Messages {
+		if msg.Path != "" {
+			r.add(msg.Path, "a public bundle holds no raw message, yet it names one")
+		}
+	}
+	for _, d := range m.Documents {
+		if d.Path != "" && d.Disposition != tracker.DispositionReleased && d.Disposition != tracker.DispositionReleasedRedacted {
+			r.add(d.Path, "is the file of a %s document, which a public bundle never holds", d.Disposition)
+		}
+	}
+	for name := range files {
+		if strings.HasSuffix(name, ".eml") {
+			r.add(name, "a public bundle holds no raw message")
+		}
+	}
+}
+
+// Describe says, line by line, what the bundle of a request (scope
+// "request") or a timeline event ("event") of that kind would hold: shown
+// beside the download button, before anything is downloaded.
+func Describe(ctx context.Context, st *store.Store, scope string, id int64, kind string) ([]string, error) {
+	if kind == "" {
+		kind = Public
+	}
+	c, err := collect(ctx, st, scope, id, "", kind == Public)
+	if err != nil {
+		return nil, err
+	}
+	var files, listed []string
+	for _, d := range sortedDocs(c.docs) {
+		if d.SHA256 != "" && (!c.public || fileIsPublic(d)) {
+			files = append(files, d.Filename)
+		} else {
+			listed = append(listed, d.Filename+" ("+d.Disposition+")")
+		}
+	}
+	var out []string
+	add := func(n int, one, many string, names []string) {
+		if n == 0 {
+			return
+		}
+		line := fmt.Sprintf(many, n)
+		if n == 1 {
+			line = one
+		}
+		if len(names) > 0 {
+			line += ": " + strings.Join(names, ", ")
+		}
+		out = append(out, line)
+	}
+	if c.public {
+		add(len(files), "1 published document file", "%d published document files", files)
+		add(len(listed), "1 document by name, disposition, exemptions and sha256 only (no file)", "%d documents by name, disposition, exemptions and sha256 only (no file)", listed)
+		add(len(c.msgs), "the text of 1 message from the authority, with its date, hash and DKIM result (not the raw mail)",
+			"the text of %d messages from the authority, with their dates, hashes and DKIM results (not the raw mail)", nil)
+	} else {
+		add(len(files), "1 document file", "%d document files", files)
+		add(len(listed), "1 document without a file", "%d documents without a file", listed)
+		add(len(c.msgs), "1 raw mail message (ours and the authority's, whole)", "%d raw mail messages (ours and the authority's, whole)", nil)
+	}
+	add(len(c.eventIDs), "1 timeline event file", "%d timeline event files", nil)
+	if c.public {
+		out = append(out, "a manifest of hashes and provenance, a README and SHA256SUMS; no private notes, reply address, who recorded what, withheld or unpublished files, or mail that is not the authority's")
+	} else {
+		out = append(out, "the audit log's entries about all of it, whole: private notes, reply addresses and names included", "a manifest of hashes and provenance, a README and SHA256SUMS")
+	}
+	return out, nil
+}
