@@ -46,7 +46,7 @@ type timelinePanel struct {
 	Links    []store.EventLinkDetail
 	Events   []eventOption // for the link form
 	Roles    []string
-	Back     string // where the link form returns to
+	Back     string       // where the link form returns to
 	Bundle   *bundleOffer // a request's evidence bundle
 }
 
