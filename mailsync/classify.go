@@ -398,7 +398,10 @@ var cues = []cue{
 	{sigReleased, re(`\b(?:answers?|information|figures|details|data|responses?)\b[^.]{0,40}\b(?:are|is) (?:set out |provided |shown |given |listed )?(?:below|as follows)\b`), false},
 	{sigReleased, re(`\bin (?:response|answer|reply) to (?:your )?(?:question|part|point) \d`), false},
 	{sigPartial, re(`\bredact(?:ed|ion|ions)?\b|\bedited cop(?:y|ies)\b`), false},
-	{sigPartial, re(`\b(?:released|disclosed|granted|provided|access|withheld) in part\b|\bpartial(?:ly)? (?:release|released|grant|granted|disclosure|disclosed|access)\b`), false},
+	{sigPartial, re(`\b(?:released|disclosed|granted|provided|access|withheld) in part\b|\bpartial(?:ly)? (?:release|released|releasable|grant|granted|disclosure|disclosed|access)\b`), false},
+	// "a decision to part grant your request" (Ireland), "I have decided to
+	// disclose some of the located information" (police).
+	{sigPartial, re(`\bpart[- ]?grant(?:s|ed|ing)?\b|\b(?:disclose|release|provide|grant access to) (?:some|part) of the (?:located |requested |relevant )?(?:information|records|documents)\b`), false},
 	{sigPartial, re(`\bportions\b.{0,60}\bwithheld\b|\b(?:some|certain|parts of the) (?:information|material|details|content) (?:has|have) (?:also )?been (?:withheld|removed)\b|\b(?:has|have) (?:also )?been removed\b`), false},
 	{sigWithheld, re(`\b(?:is|are|was|were|been|being|be) (?:therefore )?(?:withheld|exempt)\b|\bexempt from disclosure\b|\bwithhold(?:ing)?\b`), false},
 	{sigWithheld, re(`\bexceeds? (?:the )?(?:appropriate|cost|costs|fees?) limit\b|\bwould exceed the (?:appropriate|cost) limit\b|\bexcessive cost\b`), false},

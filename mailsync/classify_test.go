@@ -32,7 +32,7 @@ type labelledReply struct {
 
 // labelledSets are the folders of labelled replies under tracker/testdata, in
 // the order they were written: each later set was first run unseen.
-var labelledSets = []string{"replies", "replies-round2"}
+var labelledSets = []string{"replies", "replies-round2", "replies-round3"}
 
 func readLabelledReplies(t testing.TB) []labelledReply {
 	t.Helper()
@@ -142,7 +142,13 @@ func TestClassifyLabelled(t *testing.T) {
 	confusion := map[ReplyKind]map[ReplyKind]int{}
 	var all labelledScore
 	bySet := map[string]*labelledScore{}
+	byLaw := map[string]*labelledScore{} // "set law": each set's figures per law
 	for _, r := range replies {
+		perLaw := byLaw[r.set+" "+string(r.law)]
+		if perLaw == nil {
+			perLaw = &labelledScore{}
+			byLaw[r.set+" "+string(r.law)] = perLaw
+		}
 		set := bySet[r.set]
 		if set == nil {
 			set = &labelledScore{}
@@ -198,7 +204,7 @@ func TestClassifyLabelled(t *testing.T) {
 			sort.Strings(missed)
 			t.Logf("%s: exemptions: false positives %v, missed %v", name, extra, missed)
 		}
-		for _, sum := range []*labelledScore{&all, set} {
+		for _, sum := range []*labelledScore{&all, set, perLaw} {
 			sum.replies += s.replies
 			sum.kinds += s.kinds
 			sum.outcomes += s.outcomes
@@ -232,6 +238,11 @@ func TestClassifyLabelled(t *testing.T) {
 	summary := fmt.Sprintf("reply classification over %d labelled replies: %s\n", all.replies, all)
 	for _, set := range labelledSets {
 		summary += fmt.Sprintf("  %s (%d replies): %s\n", set, bySet[set].replies, bySet[set])
+		for _, law := range tracker.Laws {
+			if s := byLaw[set+" "+string(law.Code)]; s != nil {
+				summary += fmt.Sprintf("    %-10s (%d): %s\n", law.Code, s.replies, s)
+			}
+		}
 	}
 	summary += "confusion (labelled -> classified):\n" + strings.Join(lines, "\n")
 	t.Log(summary)

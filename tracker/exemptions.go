@@ -99,12 +99,30 @@ func AllExemptions() []Exemption {
 }
 
 // ExemptionByCode looks up a canonical code (see NormalizeExemptionCode for
-// what a person types).
+// what a person types). A sub-division the catalogue does not list
+// ("s23(5)" when only s23 is) is described by the nearest listed provision
+// above it: the entry comes back with the code asked for and that provision
+// as its Parent, so a page shows "s23(5) Information supplied by … security
+// matters" rather than nothing or a shallower code.
 func ExemptionByCode(law LawCode, code string) (Exemption, bool) {
 	if i, ok := catalogue.index[law][code]; ok {
 		return catalogue.all[i], true
 	}
+	for p := parentCode(code); p != ""; p = parentCode(p) {
+		if i, ok := catalogue.index[law][p]; ok {
+			e := catalogue.all[i]
+			e.Code, e.Parent, e.Description = code, p, ""
+			return e, true
+		}
+	}
 	return Exemption{}, false
+}
+
+// Catalogued reports whether code is itself an entry of law's catalogue (not
+// only a sub-division of one).
+func Catalogued(law LawCode, code string) bool {
+	_, ok := catalogue.index[law][code]
+	return ok
 }
 
 // refWords are the words people put before a reference: "FOIA", "5 U.S.C. §
@@ -128,10 +146,13 @@ var groupRe = regexp.MustCompile(`\(([0-9a-z]{1,4})\)`)
 
 // NormalizeExemptionCode turns what a person types ("section 31(1)(a)",
 // "S.31 (1) (a)", "s31", "b7E", "(b)(7)(E)", "Exemption 5", "reg 12(4)(b)")
-// into the catalogue's canonical code for law. A sub-division the catalogue
-// does not list falls back to the nearest listed provision above it, so
-// "s23(5)" gives "s23" and "s40(3A)" gives "s40". It reports false when not
-// even the top-level provision is in the catalogue ("s17", "section 1").
+// into the catalogue's canonical code for law. A sub-division is kept as
+// written when the catalogue lists a provision it belongs to: "s23(5)" stays
+// "s23(5)" (a neither-confirm-nor-deny refusal is exactly the subsection),
+// "s37(1)" under the Irish Act stays "s37(1)". Only a group that is not a
+// sub-division at all ("s12(cost)") is dropped, with what follows it. It
+// reports false when no provision above the code is in the catalogue ("s17",
+// "section 1", "reg12(2)").
 func NormalizeExemptionCode(law LawCode, raw string) (string, bool) {
 	s := strings.ToLower(strings.Join(strings.Fields(raw), ""))
 	words := refWords.FindStringSubmatch(s)
@@ -162,16 +183,24 @@ func NormalizeExemptionCode(law LawCode, raw string) (string, bool) {
 		}
 		code = prefix + m[1] + strings.ToUpper(m[2])
 		for _, g := range groupRe.FindAllStringSubmatch(m[3], -1) {
+			if !subdivisionGroup.MatchString(g[1]) {
+				break
+			}
 			code += "(" + canonicalGroup(g[1]) + ")"
 		}
 	}
-	for ; code != ""; code = parentCode(code) {
-		if _, ok := catalogue.index[law][code]; ok {
+	for p := code; p != ""; p = parentCode(p) {
+		if _, ok := catalogue.index[law][p]; ok {
 			return code, true
 		}
 	}
 	return "", false
 }
+
+// subdivisionGroup is what statutes put in brackets: a subsection number
+// with an optional letter suffix ("1", "3A", "5B"), a paragraph letter ("a",
+// "aa"), or a roman numeral ("ii", "iv").
+var subdivisionGroup = regexp.MustCompile(`^(?:\d{1,2}[a-z]{0,2}|[a-z]{1,2}|[ivx]{1,5})$`)
 
 // regulationLaw reports whether a law's provisions are regulations ("reg12(4)(a)")
 // rather than sections.

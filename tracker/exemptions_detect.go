@@ -3,6 +3,7 @@ package tracker
 import (
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -36,10 +37,15 @@ type citationSyntax struct {
 
 // A reference: a number with an optional letter suffix (22A, 47F), then
 // bracketed sub-divisions with optional spaces: "31(1)(a)", "40 (2)", "36(2)(b)(ii)".
-const sectionRefPattern = `\d{1,3}[A-Za-z]?\b(?:\s*\(\s*[0-9A-Za-z]{1,4}\s*\))*`
+// A bracketed group is a subsection number ("1", "3A"), a paragraph letter
+// ("a", "aa") or a roman numeral ("ii"); "(Law Enforcement)" and "(cost)"
+// are descriptions, not sub-divisions.
+const sectionRefPattern = `\d{1,3}[A-Za-z]?\b(?:\s*\(\s*` + subGroup + `\s*\))*`
+
+const subGroup = `(?:\d{1,2}[A-Za-z]{0,2}|[A-Za-z]{1,2}|[ivxIVX]{1,5})`
 
 // Sub-divisions alone continue the previous reference: "31(1)(a) and (b)".
-const subdivisionPattern = `(?:\s*\(\s*[0-9A-Za-z]{1,4}\s*\))+`
+const subdivisionPattern = `(?:\s*\(\s*` + subGroup + `\s*\))+`
 
 // A list separator: ",", "and", "or", "and/or", "&", "/" (and ", and").
 const listSeparator = `\s*(?:,\s*(?:and|or)?|and\s*/\s*or|and|or|&|/)\s*`
@@ -49,7 +55,7 @@ var (
 	// "sections 31 and 40". A bare "s" must be followed by the number (with at
 	// most a dot and spaces), which keeps out words ending in s.
 	sectionSyntax = struct{ lead, next *regexp.Regexp }{
-		lead: regexp.MustCompile(`(?i)\b(?:sections?|secs?\.|ss\.?|s\.?)\s*(` + sectionRefPattern + `)`),
+		lead: regexp.MustCompile(`(?i)\b(?:sections?:?|secs?\.|ss\.?|s\.?)\s*(` + sectionRefPattern + `)`),
 		next: regexp.MustCompile(`(?i)^` + listSeparator + `(?:(?:sections?|ss?\.?)\s*)?(` + sectionRefPattern + `|` + subdivisionPattern + `)`),
 	}
 	// "regulation 12(4)(b)", "reg. 13", "regs 12(5)(e) and 13", "EIR 12(5)(b)",
@@ -67,6 +73,15 @@ var (
 	// "Exemption 5", "Exemptions 6 and 7(C)", "FOIA exemption (b)(7)(E)".
 	usWordLead = regexp.MustCompile(`(?i)\bexemptions?\s+((?:\(b\)\s*)?\(?[1-9]\)?(?:\s*\([A-F]\)|[A-F]\b)?)`)
 	usWordNext = regexp.MustCompile(`(?i)^` + listSeparator + `(?:exemptions?\s+)?((?:\(b\)\s*)?\(?[1-9]\)?(?:\s*\([A-F]\)|[A-F]\b)?|\([A-F]\))`)
+
+	// A description in brackets after a reference, which the list goes on
+	// after: "Sections 24 (National Security) and 31 (Law Enforcement)",
+	// "35(1)(a) & (b) (law enforcement) and 38(1)(b) (personal information)".
+	// It has a space in it or a word of five letters or more, so it is never
+	// a sub-division such as "(ii)".
+	listDescription = regexp.MustCompile(`^\s*\((?:[^()\n]*[A-Za-z][^()\n]*\s[^()\n]*|[A-Za-z][A-Za-z'’-]{4,}[^()\n]*)\)`)
+	// A range: "36(2)(b)(i)-(ii)", "31(1)(a) to (c)", "sections 27-29".
+	rangeNext = regexp.MustCompile(`(?i)^\s*(?:-|–|—|to|through)\s*(?:(?:sections?|ss?\.?|regulations?|regs?\.?)\s*)?(` + sectionRefPattern + `|` + subdivisionPattern + `)`)
 )
 
 // citationSyntaxes lists, per request law, how citations are written and
@@ -107,7 +122,11 @@ var (
 	postcodeAfter = regexp.MustCompile(`^\s\d[A-Za-z]{2}\b`)
 	// "… of the Data Protection Act 2018": a section of some other law. The
 	// name is whatever sits between "of the" and "Act"/"Regulations".
-	otherLawAfter = regexp.MustCompile(`^\s*,?\s*of\s+the\s+([^.;:\n]{0,80}?)\b(?:Act|Regulations|Order|Rules)\b`)
+	// Statute quoted in the letter names provisions it does not claim:
+	// "Information which is not exempt information by virtue of section 30
+	// is exempt information if…" (s31(1)), "is not exempt under section 40".
+	notExemptBefore = regexp.MustCompile(`(?i)\bnot\s+exempt(?:\s+information)?\s+(?:by\s+virtue\s+of|under)\s*$`)
+	otherLawAfter   = regexp.MustCompile(`^\s*,?\s*of\s+the\s+([^.;:\n]{0,80}?)\b(?:Act|Regulations|Order|Rules)\b`)
 	// Names that mean the access law itself: "the Act", "the FOI Act", "the
 	// Freedom of Information (Scotland) Act", "the Environmental Information Regulations".
 	accessLawName = regexp.MustCompile(`(?i)^\s*$|freedom\s+of\s+information|environmental\s+information|\bfoi|\beir`)
@@ -137,9 +156,10 @@ var (
 // they expect ("I appreciate you may rely on section 24"). The quoted
 // history of a thread is the caller's to remove (mailsync.QuotedFolded).
 func DetectExemptions(law LawCode, text string) []ExemptionCitation {
-	var found []ExemptionCitation
-	quoted := notTheirWords(text)
+	var found []foundCitation
+	quoted := append(notTheirWords(text), statuteQuoted(text)...)
 	original := text
+	list := 0 // numbers each list of references, see finishCitations
 	for _, syn := range citationSyntaxes[law] {
 		text = original
 		if syn.numberWords {
@@ -153,23 +173,44 @@ func DetectExemptions(law LawCode, text string) []ExemptionCitation {
 			refs := []refAt{{text[refStart:refEnd], refStart, refEnd}}
 			end := refEnd
 			for syn.next != nil {
-				n := syn.next.FindStringSubmatchIndex(text[end:])
-				if n == nil {
+				at := end
+				if d := listDescription.FindStringIndex(text[at:]); d != nil {
+					at += d[1]
+				}
+				isRange := false
+				n := rangeNext.FindStringSubmatchIndex(text[at:])
+				if n != nil && syn.numberWords { // US exemptions are not written as ranges
+					n = nil
+				}
+				if n != nil {
+					isRange = true
+				} else if n = syn.next.FindStringSubmatchIndex(text[at:]); n == nil {
 					break
 				}
-				r := refAt{text[end+n[2] : end+n[3]], end + n[2], end + n[3]}
+				r := refAt{text[at+n[2] : at+n[3]], at + n[2], at + n[3]}
 				if countAfter.MatchString(text[r.end:]) {
 					break
 				}
+				prev := refs[len(refs)-1]
 				if strings.HasPrefix(r.text, "(") { // "(b)" after "31(1)(a) and"
-					r.text = replaceSubdivisions(refs[len(refs)-1].text, r.text)
+					r.text = replaceSubdivisions(prev.text, r.text)
+				}
+				if isRange {
+					for _, between := range rangeBetween(prev.text, r.text) {
+						refs = append(refs, refAt{between, r.start, r.end})
+					}
 				}
 				refs = append(refs, r)
 				end = r.end
 			}
-			if foreignLaw(text[end:]) {
+			after := text[end:]
+			if d := listDescription.FindStringIndex(after); d != nil {
+				after = after[d[1]:]
+			}
+			if foreignLaw(after) {
 				continue
 			}
+			list++
 			for _, r := range refs {
 				if countAfter.MatchString(text[r.end:]) || postcodeAfter.MatchString(text[r.end:]) {
 					continue
@@ -182,7 +223,7 @@ func DetectExemptions(law LawCode, text string) []ExemptionCitation {
 				if r.start == refStart {
 					off = start // the first reference is reported where its keyword starts
 				}
-				found = append(found, ExemptionCitation{Law: syn.law, Code: code, Offset: off})
+				found = append(found, foundCitation{ExemptionCitation{Law: syn.law, Code: code, Offset: off}, list})
 			}
 		}
 	}
@@ -286,6 +327,9 @@ func skipLead(text string, start, refStart int) bool {
 	if strings.HasSuffix(before, "'") || strings.HasSuffix(before, "’") {
 		return true
 	}
+	if notExemptBefore.MatchString(before) {
+		return true
+	}
 	// "5 U.S.C. § 552a(b)" is the Privacy Act, not a FOIA exemption.
 	if strings.HasSuffix(strings.TrimRight(before, " "), "552a") {
 		return true
@@ -317,10 +361,18 @@ func replaceSubdivisions(prev, subs string) string {
 
 var subdivisionRe = regexp.MustCompile(`\(\s*[0-9A-Za-z]{1,4}\s*\)`)
 
+// foundCitation is a citation and the list of references it was read from
+// (one number per keyword and the references that continue it).
+type foundCitation struct {
+	ExemptionCitation
+	list int
+}
+
 // finishCitations keeps one citation per code (the first), drops codes that a
 // more specific cited code belongs to, drops citations in conditional
-// sentences, and fills in the sentences.
-func finishCitations(text string, found []ExemptionCitation) []ExemptionCitation {
+// sentences, drops later mentions of a provision's other subsections (see
+// siblingMention), and fills in the sentences.
+func finishCitations(text string, found []foundCitation) []ExemptionCitation {
 	sort.SliceStable(found, func(i, j int) bool { return found[i].Offset < found[j].Offset })
 	sentences := Sentences(text)
 	type key struct {
@@ -329,14 +381,17 @@ func finishCitations(text string, found []ExemptionCitation) []ExemptionCitation
 	}
 	seen := map[key]bool{}
 	var kept []ExemptionCitation
+	var keptFound []foundCitation
 	for _, c := range found {
 		s := sentenceAt(sentences, c.Offset)
-		if ConditionalSentence(s.Text) || unlessBefore(text[min(s.Start, c.Offset):c.Offset]) || seen[key{c.Law, c.Code}] {
+		if ConditionalSentence(s.Text) || unlessBefore(text[min(s.Start, c.Offset):c.Offset]) || seen[key{c.Law, c.Code}] ||
+			siblingMention(c, keptFound) {
 			continue
 		}
 		seen[key{c.Law, c.Code}] = true
 		c.Sentence = s.Text
-		kept = append(kept, c)
+		kept = append(kept, c.ExemptionCitation)
+		keptFound = append(keptFound, c)
 	}
 	var out []ExemptionCitation
 	for _, c := range kept {
@@ -468,4 +523,139 @@ func collapse(s string) string {
 
 func leadingSpace(s string) int {
 	return len(s) - len(strings.TrimLeft(s, " \t\r\n"))
+}
+
+// siblingMention reports whether c names a sub-division the catalogue does
+// not list, of a provision an earlier list already cited at another
+// sub-division: "exempt under s.40(2) by virtue of s.40(3A)(a)", "refused
+// under section 37(1) … I have considered whether section 37(2) or 37(5)
+// applies", "the public interest under section 36(3)". Such later mentions
+// are the conditions and tests of the exemption claimed, not claims of their
+// own. References in the same list ("s.31(1)(a) and (b)") are all claims.
+func siblingMention(c foundCitation, earlier []foundCitation) bool {
+	if Catalogued(c.Law, c.Code) {
+		return false
+	}
+	top := topCode(c.Code)
+	for _, o := range earlier {
+		if o.Law == c.Law && o.list != c.list && topCode(o.Code) == top && o.Code != top &&
+			!isAncestorCode(o.Code, c.Code) && !isAncestorCode(c.Code, o.Code) {
+			return true
+		}
+	}
+	return false
+}
+
+// topCode is a code without its sub-divisions: "s40(3A)(a)" -> "s40".
+func topCode(code string) string {
+	for p := parentCode(code); p != ""; p = parentCode(p) {
+		code = p
+	}
+	return code
+}
+
+// rangeBetween lists the references strictly between the two ends of a
+// range: ("36(2)(b)(i)", "36(2)(b)(iii)") -> ["36(2)(b)(ii)"]; ("31(1)(a)",
+// "31(1)(d)") -> ["31(1)(b)", "31(1)(c)"]; ("27", "29") -> ["28"]. The ends
+// differ only in their last part (a number, a letter or a roman numeral), and
+// a range wider than ten is not a range but something else (nothing listed).
+func rangeBetween(from, to string) []string {
+	from, to = strings.Join(strings.Fields(from), ""), strings.Join(strings.Fields(to), "")
+	fi, ti := lastPart(from), lastPart(to)
+	if from[:fi] != to[:ti] {
+		return nil
+	}
+	prefix, a, b := from[:fi], strings.Trim(from[fi:], "()"), strings.Trim(to[ti:], "()")
+	wrap := func(v string) string {
+		if fi > 0 && from[fi] == '(' {
+			return prefix + "(" + v + ")"
+		}
+		return prefix + v
+	}
+	var out []string
+	if x, y, ok := romanPair(a, b); ok {
+		for i := x + 1; i < y && i-x <= 10; i++ {
+			r := romanNumerals[i]
+			if a != strings.ToLower(a) {
+				r = strings.ToUpper(r)
+			}
+			out = append(out, wrap(r))
+		}
+		return out
+	}
+	if len(a) == 1 && len(b) == 1 && unicode.IsLetter(rune(a[0])) && unicode.IsLetter(rune(b[0])) && b[0] > a[0] && b[0]-a[0] <= 10 {
+		for c := a[0] + 1; c < b[0]; c++ {
+			out = append(out, wrap(string(c)))
+		}
+		return out
+	}
+	x, errA := strconv.Atoi(a)
+	y, errB := strconv.Atoi(b)
+	if errA == nil && errB == nil && y > x && y-x <= 10 {
+		for i := x + 1; i < y; i++ {
+			out = append(out, wrap(strconv.Itoa(i)))
+		}
+	}
+	return out
+}
+
+// lastPart is where the last bracketed group of a reference starts, or 0
+// when it has none ("36(2)(b)(ii)" -> 8, "27" -> 0).
+func lastPart(ref string) int {
+	if strings.HasSuffix(ref, ")") {
+		if i := strings.LastIndexByte(ref, '('); i >= 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+var romanNumerals = []string{"", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"}
+
+// romanPair reads both ends of a range as roman numerals, when both are and
+// at least one is more than a single letter (so "(a)-(c)" is letters, and
+// "(i)-(v)" is roman).
+func romanPair(a, b string) (int, int, bool) {
+	idx := func(s string) int {
+		for i, r := range romanNumerals {
+			if i > 0 && strings.EqualFold(r, s) {
+				return i
+			}
+		}
+		return 0
+	}
+	x, y := idx(a), idx(b)
+	if x == 0 || y == 0 || y <= x || (len(a) == 1 && len(b) == 1 && !(strings.EqualFold(a, "i") && strings.ContainsAny(strings.ToLower(b), "vx"))) {
+		return 0, 0, false
+	}
+	return x, y, true
+}
+
+// statuteIntro is what introduces the statute quoted in a letter: "Section
+// 31(1) provides that:", "the Act states:", "which reads as follows:".
+var statuteIntro = regexp.MustCompile(`(?i)\b(?:provides?|provided|states?|stated|says|reads?|defines?|sets?\s+out|as\s+follows|the\s+wording\s+is)\b(?:\s+that)?\s*:?\s*$`)
+
+// statuteQuoted finds the statute a letter quotes: a quotation right after
+// words that introduce it. What it names is the law's text, not the
+// authority's claim (the claim is the citation that introduces it).
+func statuteQuoted(text string) spans {
+	var out spans
+	for i := 0; i < len(text); {
+		j := strings.IndexAny(text[i:], "\"“")
+		if j < 0 {
+			break
+		}
+		open := i + j
+		_, w := utf8.DecodeRuneInString(text[open:])
+		k := strings.IndexAny(text[open+w:], "\"”")
+		if k < 0 {
+			break
+		}
+		end := open + w + k + 1
+		if statuteIntro.MatchString(text[max(0, open-120):open]) && end-open <= quoteLimit {
+			out = append(out, span{open, end})
+		}
+		i = end
+	}
+	return out
 }
