@@ -466,3 +466,160 @@ CREATE TABLE document_publications (
     published_at TEXT NOT NULL,
     published_by TEXT NOT NULL DEFAULT ''
 );
+
+-- migrate:9 search
+-- The text of each document, read once by the background worker (package
+-- extract): state pending → extracted, failed (reason says why),
+-- tool_missing (a PDF and no pdftotext), unsupported (an image) or no_file
+-- (withheld, never received). A trigger adds the pending row for every new
+-- document, whoever adds it.
+CREATE TABLE document_texts (
+    document_id INTEGER PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    state       TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'extracted', 'failed', 'tool_missing', 'unsupported', 'no_file')),
+    reason      TEXT NOT NULL DEFAULT '',
+    text        TEXT NOT NULL DEFAULT '',
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX document_texts_pending ON document_texts (document_id) WHERE state = 'pending';
+
+-- One full-text index over everything searchable. rowid = item id * 8 +
+-- kind (1 request, 2 mail message, 3 document, 4 timeline event, 5
+-- authority, 6 a request's history event), so a row is found by rowid,
+-- never by scanning. A request's body ends with its authority's name, so
+-- "data sharing police" finds the request to the police. title and body
+-- are what a public page may show;
+-- private holds what only signed-in users see (notes, references, senders).
+-- request_id and date serve the filters. Triggers keep it in step with its
+-- tables on every insert, edit and delete, whichever code makes them.
+CREATE VIRTUAL TABLE search_index USING fts5 (
+    title, body, private,
+    request_id UNINDEXED, date UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER search_requests_ai AFTER INSERT ON requests BEGIN
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 1, new.title,
+            new.body || char(10) || COALESCE((SELECT name FROM authorities WHERE id = new.authority_id), ''),
+            new.notes || ' ' || new.our_ref || ' ' || new.their_ref,
+            new.id, COALESCE(new.sent_on, substr(new.created_at, 1, 10)));
+END;
+CREATE TRIGGER search_requests_au AFTER UPDATE OF title, body, notes, our_ref, their_ref, sent_on, authority_id ON requests BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 1;
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 1, new.title,
+            new.body || char(10) || COALESCE((SELECT name FROM authorities WHERE id = new.authority_id), ''),
+            new.notes || ' ' || new.our_ref || ' ' || new.their_ref,
+            new.id, COALESCE(new.sent_on, substr(new.created_at, 1, 10)));
+END;
+CREATE TRIGGER search_requests_ad AFTER DELETE ON requests BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 1;
+END;
+
+CREATE TRIGGER search_request_events_ai AFTER INSERT ON request_events
+WHEN new.note <> '' OR new.reason <> '' OR new.exemptions <> '[]' BEGIN
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 6, replace(new.kind, '_', ' '), '',
+            new.note || ' ' || new.reason || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(new.exemptions)),
+            new.request_id, new.date);
+END;
+CREATE TRIGGER search_request_events_au AFTER UPDATE ON request_events BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 6;
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    SELECT new.id * 8 + 6, replace(new.kind, '_', ' '), '',
+           new.note || ' ' || new.reason || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(new.exemptions)),
+           new.request_id, new.date
+    WHERE new.note <> '' OR new.reason <> '' OR new.exemptions <> '[]';
+END;
+CREATE TRIGGER search_request_events_ad AFTER DELETE ON request_events BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 6;
+END;
+
+CREATE TRIGGER search_mail_ai AFTER INSERT ON mail_messages BEGIN
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 2, new.subject, new.text_body, new.from_name || ' ' || new.from_addr,
+            COALESCE(new.request_id, 0), substr(COALESCE(new.sent_at, new.created_at), 1, 10));
+END;
+CREATE TRIGGER search_mail_au AFTER UPDATE OF subject, text_body, from_name, from_addr, request_id, sent_at ON mail_messages BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 2;
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 2, new.subject, new.text_body, new.from_name || ' ' || new.from_addr,
+            COALESCE(new.request_id, 0), substr(COALESCE(new.sent_at, new.created_at), 1, 10));
+END;
+CREATE TRIGGER search_mail_ad AFTER DELETE ON mail_messages BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 2;
+END;
+
+CREATE TRIGGER search_documents_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO document_texts (document_id, state, updated_at)
+    VALUES (new.id, CASE WHEN new.sha256 IS NULL THEN 'no_file' ELSE 'pending' END, new.created_at);
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 3, new.filename, new.description, '', new.request_id, substr(new.created_at, 1, 10));
+END;
+CREATE TRIGGER search_documents_au AFTER UPDATE OF filename, description, request_id ON documents BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 3;
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 3, new.filename,
+            new.description || char(10) || COALESCE((SELECT text FROM document_texts WHERE document_id = new.id), ''),
+            '', new.request_id, substr(new.created_at, 1, 10));
+END;
+CREATE TRIGGER search_documents_ad AFTER DELETE ON documents BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 3;
+END;
+CREATE TRIGGER search_document_texts_au AFTER UPDATE OF text ON document_texts BEGIN
+    DELETE FROM search_index WHERE rowid = new.document_id * 8 + 3;
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    SELECT d.id * 8 + 3, d.filename, d.description || char(10) || new.text, '', d.request_id, substr(d.created_at, 1, 10)
+    FROM documents d WHERE d.id = new.document_id;
+END;
+
+CREATE TRIGGER search_timeline_ai AFTER INSERT ON timeline_events BEGIN
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 4, new.title, new.body, '', 0, new.date);
+END;
+CREATE TRIGGER search_timeline_au AFTER UPDATE OF title, body, date ON timeline_events BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 4;
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 4, new.title, new.body, '', 0, new.date);
+END;
+CREATE TRIGGER search_timeline_ad AFTER DELETE ON timeline_events BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 4;
+END;
+
+CREATE TRIGGER search_authorities_ai AFTER INSERT ON authorities BEGIN
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 5, new.name, new.short_name, new.notes, 0, '');
+END;
+CREATE TRIGGER search_authorities_au AFTER UPDATE OF name, short_name, notes ON authorities BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 5;
+    INSERT INTO search_index (rowid, title, body, private, request_id, date)
+    VALUES (new.id * 8 + 5, new.name, new.short_name, new.notes, 0, '');
+    -- Re-index the authority's requests (they carry its name): a no-op
+    -- update of a column the request trigger watches.
+    UPDATE requests SET authority_id = authority_id WHERE authority_id = new.id AND old.name <> new.name;
+END;
+CREATE TRIGGER search_authorities_ad AFTER DELETE ON authorities BEGIN
+    DELETE FROM search_index WHERE rowid = old.id * 8 + 5;
+END;
+
+-- What was there before this section: indexed once, documents queued for
+-- the text worker.
+INSERT INTO document_texts (document_id, state, updated_at)
+SELECT id, CASE WHEN sha256 IS NULL THEN 'no_file' ELSE 'pending' END, created_at FROM documents;
+INSERT INTO search_index (rowid, title, body, private, request_id, date)
+SELECT r.id * 8 + 1, r.title, r.body || char(10) || a.name, r.notes || ' ' || r.our_ref || ' ' || r.their_ref, r.id,
+       COALESCE(r.sent_on, substr(r.created_at, 1, 10))
+FROM requests r JOIN authorities a ON a.id = r.authority_id;
+INSERT INTO search_index (rowid, title, body, private, request_id, date)
+SELECT id * 8 + 6, replace(kind, '_', ' '), '',
+       note || ' ' || reason || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(exemptions)), request_id, date
+FROM request_events WHERE note <> '' OR reason <> '' OR exemptions <> '[]';
+INSERT INTO search_index (rowid, title, body, private, request_id, date)
+SELECT id * 8 + 2, subject, text_body, from_name || ' ' || from_addr, COALESCE(request_id, 0), substr(COALESCE(sent_at, created_at), 1, 10) FROM mail_messages;
+INSERT INTO search_index (rowid, title, body, private, request_id, date)
+SELECT id * 8 + 3, filename, description, '', request_id, substr(created_at, 1, 10) FROM documents;
+INSERT INTO search_index (rowid, title, body, private, request_id, date)
+SELECT id * 8 + 4, title, body, '', 0, date FROM timeline_events;
+INSERT INTO search_index (rowid, title, body, private, request_id, date)
+SELECT id * 8 + 5, name, short_name, notes, 0, '' FROM authorities;

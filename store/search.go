@@ -1,0 +1,468 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// SearchScope is whose search it is: what they may find.
+type SearchScope int
+
+const (
+	// SearchSignedIn: any signed-in user (viewers read everything).
+	SearchSignedIn SearchScope = iota
+	// SearchPublic: anyone. Only public requests' titles and texts and the
+	// published documents of public requests; never notes, references,
+	// mail, senders or unpublished files.
+	SearchPublic
+)
+
+// SearchOptions narrow a search beyond the query.
+type SearchOptions struct {
+	Scope     SearchScope
+	RequestID int64    // only hits about this request (0: any)
+	Kinds     []string // only these kinds, on top of the query's kind: filter
+	Limit     int      // default 20
+	Offset    int
+}
+
+// searchCandidates bounds the work of one search: the newest this many
+// matches are ranked, so a common word costs the same at a million rows as
+// at a thousand. Results says when there were more.
+const searchCandidates = 2000
+
+// SearchHit is one thing found.
+type SearchHit struct {
+	Kind  string `json:"kind"`
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+	// Snippet is the text around the match; Marked is the same with each
+	// matched word between \x01 and \x02 (see SnippetParts).
+	Snippet      string  `json:"snippet"`
+	Marked       string  `json:"-"`
+	RequestID    int64   `json:"request_id,omitempty"`
+	RequestTitle string  `json:"request_title,omitempty"`
+	Date         string  `json:"date,omitempty"`
+	Link         string  `json:"link"`
+	Rank         float64 `json:"-"`
+}
+
+// SearchResult is a page of hits.
+type SearchResult struct {
+	Query SearchQuery `json:"query"`
+	Hits  []SearchHit `json:"hits"`
+	// Total counts the hits, up to the candidate bound; More says there
+	// were more than that (the page then says "more than 2000").
+	Total int  `json:"total"`
+	More  bool `json:"more"`
+}
+
+// SnippetPart is a piece of a snippet, matched or not.
+type SnippetPart struct {
+	Text  string
+	Match bool
+}
+
+// SnippetParts splits a marked snippet for display, whatever the markers'
+// balance (a marker byte inside the indexed text cannot open a tag that
+// is never closed: the caller escapes each part's text).
+func SnippetParts(marked string) []SnippetPart {
+	var out []SnippetPart
+	match := false
+	for marked != "" {
+		i := strings.IndexAny(marked, "\x01\x02")
+		if i < 0 {
+			out = append(out, SnippetPart{Text: marked, Match: match})
+			break
+		}
+		if i > 0 {
+			out = append(out, SnippetPart{Text: marked[:i], Match: match})
+		}
+		match = marked[i] == '\x01'
+		marked = marked[i+1:]
+	}
+	return out
+}
+
+func unmark(s string) string { return strings.NewReplacer("\x01", "", "\x02", "").Replace(s) }
+
+// Search finds what matches q, best first among the newest matches.
+func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (SearchResult, error) {
+	res := SearchResult{Query: q, Hits: []SearchHit{}}
+	if opt.Limit <= 0 || opt.Limit > 200 {
+		opt.Limit = 20
+	}
+	if opt.Offset < 0 || opt.Offset > searchCandidates {
+		opt.Offset = 0
+	}
+	if q.Empty() {
+		return res, nil
+	}
+	if !q.HasText() {
+		return s.searchByFilters(ctx, q, opt)
+	}
+	columns := ""
+	if opt.Scope == SearchPublic {
+		columns = "{title body}"
+	}
+	expr := q.ftsExpression(columns)
+	where, args := searchFilters(q, opt)
+	rows, err := s.r.QueryContext(ctx, `SELECT f.rowid, f.rank FROM search_index f
+		LEFT JOIN requests r ON r.id = f.request_id
+		WHERE search_index MATCH ? AND `+where+`
+		ORDER BY f.rowid DESC LIMIT ?`, append(append([]any{expr}, args...), searchCandidates+1)...)
+	if err != nil {
+		return res, fmt.Errorf("store: unable to search: %w", err)
+	}
+	type cand struct {
+		rowid int64
+		rank  float64
+	}
+	var cands []cand
+	for rows.Next() {
+		var c cand
+		if err := rows.Scan(&c.rowid, &c.rank); err != nil {
+			rows.Close()
+			return res, fmt.Errorf("store: unable to read search hit: %w", err)
+		}
+		cands = append(cands, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("store: unable to search: %w", err)
+	}
+	if len(cands) > searchCandidates {
+		cands, res.More = cands[:searchCandidates], true
+	}
+	res.Total = len(cands)
+	// bm25: lower is better; ties newest first.
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].rank < cands[j].rank })
+	if opt.Offset >= len(cands) {
+		return res, nil
+	}
+	page := cands[opt.Offset:min(len(cands), opt.Offset+opt.Limit)]
+	ids := make([]string, len(page))
+	order := make(map[int64]int, len(page))
+	for i, c := range page {
+		ids[i] = strconv.FormatInt(c.rowid, 10)
+		order[c.rowid] = i
+	}
+	snippetCol := -1
+	if opt.Scope == SearchPublic {
+		snippetCol = 1 // body: never the private column
+	}
+	// The rowids are integers we formatted: safe inside the SQL.
+	rows, err = s.r.QueryContext(ctx, `SELECT f.rowid, f.title,
+			snippet(search_index, `+strconv.Itoa(snippetCol)+`, char(1), char(2), '…', 24),
+			f.request_id, f.date, COALESCE(r.title, ''), COALESCE(p.slug, ''), COALESCE(d.sha256, '')
+		FROM search_index f
+		LEFT JOIN requests r ON r.id = f.request_id
+		LEFT JOIN public_pages p ON p.request_id = f.request_id
+		LEFT JOIN documents d ON d.id = f.rowid / 8 AND f.rowid % 8 = 3
+		WHERE search_index MATCH ? AND f.rowid IN (`+strings.Join(ids, ",")+`)`, expr)
+	if err != nil {
+		return res, fmt.Errorf("store: unable to read search hits: %w", err)
+	}
+	defer rows.Close()
+	hits := make([]SearchHit, len(page))
+	for rows.Next() {
+		var h SearchHit
+		var rowid int64
+		var slug, sum string
+		if err := rows.Scan(&rowid, &h.Title, &h.Marked, &h.RequestID, &h.Date, &h.RequestTitle, &slug, &sum); err != nil {
+			return res, fmt.Errorf("store: unable to read search hit: %w", err)
+		}
+		code := rowid % 8
+		h.Kind, h.ID = kindOfCode(code), rowid/8
+		h.Snippet = unmark(h.Marked)
+		h.Rank = page[order[rowid]].rank
+		switch {
+		case opt.Scope == SearchPublic && code == 1:
+			h.Link = "/p/" + slug
+		case opt.Scope == SearchPublic && code == 3:
+			h.Link = "/p/" + slug + "/documents/" + sum
+		case code == 1:
+			h.Link = fmt.Sprintf("/requests/%d", h.ID)
+		case code == 6:
+			// A note in a request's history: the hit is the request.
+			h.Link = fmt.Sprintf("/requests/%d#history", h.RequestID)
+			h.Title = h.RequestTitle + " — " + tracker.Capitalize(h.Title)
+			h.ID = h.RequestID
+		case code == 2:
+			h.Link = fmt.Sprintf("/mail/%d", h.ID)
+			if h.Title == "" {
+				h.Title = "(no subject)"
+			}
+		case code == 3:
+			h.Link = fmt.Sprintf("/documents/%d", h.ID)
+		case code == 4:
+			h.Link = fmt.Sprintf("/timeline/events/%d", h.ID)
+		case code == 5:
+			h.Link = fmt.Sprintf("/authorities/%d", h.ID)
+		}
+		hits[order[rowid]] = h
+	}
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("store: unable to read search hits: %w", err)
+	}
+	res.Hits = hits
+	return res, nil
+}
+
+// searchFilters is the SQL for the query's field filters and the scope,
+// over search_index f LEFT JOIN requests r.
+func searchFilters(q SearchQuery, opt SearchOptions) (string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
+	kinds := q.Kinds
+	if len(opt.Kinds) > 0 {
+		if len(kinds) == 0 {
+			kinds = opt.Kinds
+		} else {
+			kinds = intersect(kinds, opt.Kinds)
+			if len(kinds) == 0 {
+				return "0 = 1", nil
+			}
+		}
+	}
+	if len(kinds) > 0 {
+		var codes []string
+		for _, k := range kinds {
+			for _, c := range kindCodes[k] {
+				codes = append(codes, strconv.Itoa(c))
+			}
+		}
+		conds = append(conds, "f.rowid % 8 IN ("+strings.Join(codes, ",")+")")
+	}
+	if opt.RequestID != 0 {
+		conds = append(conds, "f.request_id = ?")
+		args = append(args, opt.RequestID)
+	}
+	if q.Authority != "" {
+		ids, a := authorityIDsSQL(q.Authority)
+		conds = append(conds, "(r.authority_id IN ("+ids+") OR (f.rowid % 8 = 5 AND f.rowid / 8 IN ("+ids+")))")
+		args = append(append(args, a...), a...)
+	}
+	if q.Law != "" {
+		conds = append(conds, "r.law = ?")
+		args = append(args, q.Law)
+	}
+	if q.Status != "" {
+		conds = append(conds, "(r.status = ? OR r.outcome = ?)")
+		args = append(args, q.Status, q.Status)
+	}
+	if q.Exemption != "" {
+		c, a := exemptionSQL("f.request_id", q.Exemption)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	if q.From != "" {
+		conds = append(conds, "f.date <> '' AND f.date >= ?")
+		args = append(args, q.From)
+	}
+	if q.To != "" {
+		// A date written as a month or a year (a timeline event) is in
+		// range when it starts on or before the end.
+		conds = append(conds, "f.date <> '' AND f.date <= ?")
+		args = append(args, q.To)
+	}
+	if opt.Scope == SearchPublic {
+		conds = append(conds, `f.rowid % 8 IN (1, 3) AND r.visibility = 'public' AND (f.rowid % 8 = 1 OR EXISTS (
+			SELECT 1 FROM documents d JOIN document_publications p ON p.document_id = d.id
+			WHERE d.id = f.rowid / 8 AND d.disposition IN ('released', 'released_redacted')))`)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+// authorityIDsSQL selects the authorities an authority: filter names: by
+// number, or by a part of the name or short name.
+func authorityIDsSQL(v string) (string, []any) {
+	if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return "?", []any{id}
+	}
+	like := "%" + likeEscape(v) + "%"
+	return `SELECT id FROM authorities WHERE name LIKE ? ESCAPE '\' OR short_name LIKE ? ESCAPE '\'`, []any{like, like}
+}
+
+// exemptionSQL is a condition that the request in col cited the
+// exemption: "s31" matches s31 and every subsection of it (s31(1)(a)),
+// "s31(1)" its subsections; written as the catalogue writes it, or as
+// people do ("section 31", "31", "reg 12(4)(b)").
+func exemptionSQL(col, v string) (string, []any) {
+	codes := map[string]bool{}
+	for _, law := range []tracker.LawCode{tracker.UKFOIA, tracker.UKEIR, tracker.USFOIA} {
+		if c, ok := tracker.NormalizeExemptionCode(law, v); ok {
+			codes[c] = true
+		}
+	}
+	raw := strings.ToLower(strings.Join(strings.Fields(v), ""))
+	if raw != "" && raw[0] >= '0' && raw[0] <= '9' {
+		codes["s"+raw] = true
+		codes["reg"+raw] = true
+	}
+	codes[raw] = true
+	var ors []string
+	var args []any
+	for c := range codes {
+		ors = append(ors, "lower(c.code) = ? OR lower(c.code) LIKE ? ESCAPE '\\'")
+		args = append(args, strings.ToLower(c), likeEscape(strings.ToLower(c))+"(%")
+	}
+	sort.Strings(ors) // stable SQL text
+	return "EXISTS (SELECT 1 FROM exemption_claims c WHERE c.request_id = " + col + " AND (" + strings.Join(ors, " OR ") + "))", args
+}
+
+// searchByFilters answers a query with filters and no words: the requests
+// that pass the filters, newest first.
+func (s *Store) searchByFilters(ctx context.Context, q SearchQuery, opt SearchOptions) (SearchResult, error) {
+	res := SearchResult{Query: q, Hits: []SearchHit{}}
+	kinds := q.Kinds
+	if len(opt.Kinds) > 0 {
+		kinds = opt.Kinds
+		if len(q.Kinds) > 0 {
+			kinds = intersect(q.Kinds, opt.Kinds)
+		}
+	}
+	if len(kinds) > 0 && !contains(kinds, KindRequest) {
+		return res, nil
+	}
+	conds := []string{"1 = 1"}
+	var args []any
+	if q.Authority != "" {
+		ids, a := authorityIDsSQL(q.Authority)
+		conds = append(conds, "r.authority_id IN ("+ids+")")
+		args = append(args, a...)
+	}
+	if q.Law != "" {
+		conds = append(conds, "r.law = ?")
+		args = append(args, q.Law)
+	}
+	if q.Status != "" {
+		conds = append(conds, "(r.status = ? OR r.outcome = ?)")
+		args = append(args, q.Status, q.Status)
+	}
+	if q.Exemption != "" {
+		c, a := exemptionSQL("r.id", q.Exemption)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	if q.From != "" {
+		conds = append(conds, "COALESCE(r.sent_on, substr(r.created_at, 1, 10)) >= ?")
+		args = append(args, q.From)
+	}
+	if q.To != "" {
+		conds = append(conds, "COALESCE(r.sent_on, substr(r.created_at, 1, 10)) <= ?")
+		args = append(args, q.To)
+	}
+	if opt.RequestID != 0 {
+		conds = append(conds, "r.id = ?")
+		args = append(args, opt.RequestID)
+	}
+	if opt.Scope == SearchPublic {
+		conds = append(conds, "r.visibility = 'public'")
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.title, substr(r.body, 1, 200), COALESCE(r.sent_on, substr(r.created_at, 1, 10)),
+			COALESCE(p.slug, '')
+		FROM requests r LEFT JOIN public_pages p ON p.request_id = r.id
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY r.id DESC LIMIT ? OFFSET ?`,
+		append(args, searchCandidates+1, 0)...)
+	if err != nil {
+		return res, fmt.Errorf("store: unable to search: %w", err)
+	}
+	defer rows.Close()
+	var all []SearchHit
+	for rows.Next() {
+		var h SearchHit
+		var slug string
+		if err := rows.Scan(&h.ID, &h.Title, &h.Snippet, &h.Date, &slug); err != nil {
+			return res, fmt.Errorf("store: unable to read search hit: %w", err)
+		}
+		h.Kind, h.RequestID, h.RequestTitle, h.Marked = KindRequest, h.ID, h.Title, h.Snippet
+		h.Link = fmt.Sprintf("/requests/%d", h.ID)
+		if opt.Scope == SearchPublic {
+			h.Link = "/p/" + slug
+		}
+		all = append(all, h)
+	}
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("store: unable to search: %w", err)
+	}
+	if len(all) > searchCandidates {
+		all, res.More = all[:searchCandidates], true
+	}
+	res.Total = len(all)
+	if opt.Offset < len(all) {
+		res.Hits = all[opt.Offset:min(len(all), opt.Offset+opt.Limit)]
+	}
+	return res, nil
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SearchRequestIDs is the set of requests a query finds something about
+// (the request itself, its mail, its documents, its history), for the
+// request list's search box: at most limit, newest first.
+func (s *Store) SearchRequestIDs(ctx context.Context, q SearchQuery, limit int) ([]int64, error) {
+	return s.searchIDs(ctx, q, "f.request_id", "f.request_id <> 0", limit)
+}
+
+// SearchItemIDs is the IDs of the things of one kind (mail, document,
+// event) a query finds, newest first, at most limit.
+func (s *Store) SearchItemIDs(ctx context.Context, q SearchQuery, kind string, limit int) ([]int64, error) {
+	codes := kindCodes[kind]
+	if len(codes) != 1 {
+		return nil, fmt.Errorf("store: no item search for kind %q", kind)
+	}
+	return s.searchIDs(ctx, q, "f.rowid / 8", "f.rowid % 8 = "+strconv.Itoa(codes[0]), limit)
+}
+
+func (s *Store) searchIDs(ctx context.Context, q SearchQuery, col, cond string, limit int) ([]int64, error) {
+	if !q.HasText() {
+		return nil, nil
+	}
+	where, args := searchFilters(q, SearchOptions{})
+	// The newest matches, bounded as Search is, then one row per item.
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM (
+			SELECT `+col+` AS id, f.rowid AS rid FROM search_index f
+			LEFT JOIN requests r ON r.id = f.request_id
+			WHERE search_index MATCH ? AND `+cond+` AND `+where+`
+			ORDER BY f.rowid DESC LIMIT ?)
+		GROUP BY id ORDER BY max(rid) DESC LIMIT ?`,
+		append(append([]any{q.ftsExpression("")}, args...), searchCandidates*2, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to search: %w", err)
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: unable to read search hit: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,446 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/foitrack/foitrack/extract"
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/timeline"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// found searches as a signed-in user and returns "kind:id" of each hit.
+func found(t *testing.T, st *store.Store, q string, scope store.SearchScope) []string {
+	t.Helper()
+	res, err := st.Search(context.Background(), store.ParseSearchQuery(q), store.SearchOptions{Scope: scope, Limit: 200})
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, h.Kind+":"+idStr(h.ID))
+	}
+	return out
+}
+
+func idStr(n int64) string { return strconv.FormatInt(n, 10) }
+
+func expectHits(t *testing.T, st *store.Store, q string, want ...string) {
+	t.Helper()
+	got := found(t, st, q, store.SearchSignedIn)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("search %q found %v, want %v", q, got, want)
+	}
+}
+
+func TestSearchIndexFollowsRequestsAndHistory(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	a := mustAuthority(t, st, "Gwent Police", tracker.JurisdictionWales)
+	r := tracker.Request{Title: "Drone flights", Body: "All records of data sharing with the Home Office", AuthorityID: a.ID, Notes: "asked by Kestrel"}
+	if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	id := "request:" + idStr(r.ID)
+	expectHits(t, st, "drone", id)
+	expectHits(t, st, "police sharing", id) // any order; stemmed; the authority's name
+	expectHits(t, st, "kestrel", id)                                     // notes
+	expectHits(t, st, r.OurRef, id)                                      // our reference
+	// Edited: the old words go, the new ones come.
+	r.Title, r.Notes = "Helicopter flights", ""
+	if err := st.UpdateRequest(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "drone")
+	expectHits(t, st, "helicopter", id)
+	expectHits(t, st, "kestrel")
+	// A history event's note and the exemptions it cites.
+	addEvents(t, st, r.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: day("2026-03-27"), Outcome: tracker.OutcomeRefused,
+		Exemptions: []string{"s31(1)(a)"}, Note: "phoned the ImmigrationOS team"})
+	expectHits(t, st, "immigrationos", id)
+	expectHits(t, st, "s31", id)
+	evs, _ := st.Events(ctx, r.ID)
+	last := evs[len(evs)-1]
+	if err := st.DeleteEvent(ctx, r.ID, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "immigrationos")
+	// The authority renamed: its requests are found under the new name.
+	a.Name = "Heddlu Gwent"
+	if err := st.UpdateAuthority(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "heddlu", "authority:"+idStr(a.ID), id)
+	expectHits(t, st, "police")
+}
+
+func TestSearchIndexFollowsMail(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	a := mustAuthority(t, st, "Borsetshire Council", tracker.JurisdictionEngland)
+	r := tracker.Request{Title: "Potholes", AuthorityID: a.ID}
+	if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	m := mustIncoming(t, st, "INBOX", 1, 1, "Message-ID: <r1@council>\r\n\r\nx\r\n", "r1@council")
+	expectHits(t, st, "tarmacadam")
+	err := st.Update(ctx, func(tx *store.Tx) error {
+		return tx.SetMailProcessed(m, store.MailProcessing{State: store.MailUnmatched, Subject: "Road surfaces",
+			FromAddr: "foi@borsetshire.gov.uk", FromName: "Ann Clerk", TextBody: "The tarmacadam budget is attached."})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid := "mail:" + idStr(m.ID)
+	expectHits(t, st, "tarmacadam", mid)
+	expectHits(t, st, "road surface", mid)
+	expectHits(t, st, "clerk", mid) // the sender
+	// Filed on the request: the request's filters now reach it.
+	if err := st.Update(ctx, func(tx *store.Tx) error { _, err := tx.SetMailRequest(m.ID, r.ID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "tarmacadam authority:borsetshire", mid)
+	ids, err := st.SearchRequestIDs(ctx, store.ParseSearchQuery("tarmacadam"), 10)
+	if err != nil || len(ids) != 1 || ids[0] != r.ID {
+		t.Fatalf("requests with a reply saying it: %v %v", ids, err)
+	}
+	if _, err := st.Writer().ExecContext(ctx, `DELETE FROM mail_messages WHERE id = ?`, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "tarmacadam")
+}
+
+func TestSearchIndexFollowsDocumentsAndTheirText(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	r := tracker.Request{Title: "ANPR", AuthorityID: a.ID}
+	if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	d := tracker.Document{RequestID: r.ID, Filename: "minutes.html", MediaType: "text/html", Disposition: tracker.DispositionReleased, Description: "board minutes"}
+	if err := st.AddDocument(ctx, &d, strings.NewReader("<p>The <b>zeppelin</b> procurement was approved.</p>"), 0); err != nil {
+		t.Fatal(err)
+	}
+	did := "document:" + idStr(d.ID)
+	expectHits(t, st, "minutes", did)
+	expectHits(t, st, "zeppelin") // not read yet
+	if txt, _ := st.DocumentTextByID(ctx, d.ID); txt.State != extract.StatePending {
+		t.Fatalf("new document's text state %q, want pending", txt.State)
+	}
+	if n, err := st.ExtractPendingTexts(ctx, extract.Options{}, 10); err != nil || n != 1 {
+		t.Fatalf("worker did %d (%v), want 1", n, err)
+	}
+	expectHits(t, st, "zeppelin procurement", did)
+	expectHits(t, st, `"procurement was approved"`, did)
+	expectHits(t, st, `"approved procurement"`) // a phrase keeps its order
+	// Description edited: the text stays searchable beside it.
+	d.Description = "committee papers"
+	if err := st.UpdateDocument(ctx, &d); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "zeppelin committee", did)
+	expectHits(t, st, "board")
+	// A withheld document has no file, so no text; an image has none to read.
+	w := tracker.Document{RequestID: r.ID, Filename: "withheld report", Disposition: tracker.DispositionWithheld}
+	if err := st.AddDocument(ctx, &w, nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	if txt, _ := st.DocumentTextByID(ctx, w.ID); txt.State != extract.StateNoFile {
+		t.Fatalf("withheld document's text state %q", txt.State)
+	}
+	png := tracker.Document{RequestID: r.ID, Filename: "photo.png", Disposition: tracker.DispositionReleased}
+	if err := st.AddDocument(ctx, &png, bytes.NewReader([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00")), 0); err != nil {
+		t.Fatal(err)
+	}
+	st.ExtractPendingTexts(ctx, extract.Options{}, 10)
+	if txt, _ := st.DocumentTextByID(ctx, png.ID); txt.State != extract.StateUnsupported {
+		t.Fatalf("png text state %q", txt.State)
+	}
+	// A PDF with no pdftotext says so, and is read once it is there.
+	pdf := tracker.Document{RequestID: r.ID, Filename: "reply.pdf", Disposition: tracker.DispositionReleased}
+	if err := st.AddDocument(ctx, &pdf, bytes.NewReader(extract.SamplePDF("Quokka sightings register")), 0); err != nil {
+		t.Fatal(err)
+	}
+	st.ExtractPendingTexts(ctx, extract.Options{Pdftotext: "foitrack-no-such-tool"}, 10)
+	txt, _ := st.DocumentTextByID(ctx, pdf.ID)
+	if txt.State != extract.StateToolMissing || txt.StateLabel() != "text not extracted: pdftotext missing" {
+		t.Fatalf("pdf without pdftotext: %q %q", txt.State, txt.StateLabel())
+	}
+	if extract.Available(extract.Options{}) {
+		if err := st.RequeueDocumentText(ctx, pdf.ID); err != nil {
+			t.Fatal(err)
+		}
+		st.ExtractPendingTexts(ctx, extract.Options{}, 10)
+		expectHits(t, st, "quokka", "document:"+idStr(pdf.ID))
+	}
+	// Deleted: gone from the index.
+	if _, err := st.DeleteDocument(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "zeppelin")
+}
+
+func TestSearchIndexFollowsTimelineAndAuthorities(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	ev, err := timeline.ParseMarkdown("2026-03-30--lfr.md", []byte("---\nid: 2026-03-30--lfr\ndate: '2026-03-30'\ntitle: Met refuses LFR records\n---\nThe ImmigrationOS contract was cited.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	te := &store.TimelineEvent{Event: ev}
+	if err := st.SaveTimelineEvent(ctx, te); err != nil {
+		t.Fatal(err)
+	}
+	eid := "event:" + idStr(te.ID)
+	expectHits(t, st, "immigrationos", eid) // in the body, not the title
+	expectHits(t, st, "refuses lfr", eid)
+	expectHits(t, st, "immigrationos from:2026-03-01 to:2026-03-31", eid)
+	expectHits(t, st, "immigrationos from:2026-04-01")
+	if err := st.DeleteTimelineEvent(ctx, te.ID); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "immigrationos")
+
+	a := mustAuthority(t, st, "Ministry of Façades", tracker.JurisdictionEngland)
+	expectHits(t, st, "facades", "authority:"+idStr(a.ID)) // accents folded, plural stemmed
+	a.Name = "Ministry of Windows"
+	if err := st.UpdateAuthority(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "facades")
+	expectHits(t, st, "window", "authority:"+idStr(a.ID))
+	if _, err := st.DeleteAuthority(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "window")
+}
+
+func TestSearchQuerySyntaxAndFilters(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	kent := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	dfe := mustAuthority(t, st, "Department for Education", tracker.JurisdictionEngland)
+	r1 := tracker.Request{Title: "Facial recognition vans", Body: "retention policy", AuthorityID: kent.ID}
+	r2 := tracker.Request{Title: "Facial recognition in schools", Body: "retention schedule", AuthorityID: dfe.ID}
+	r3 := tracker.Request{Title: "Facial hair policy", Body: "uniform rules", AuthorityID: kent.ID, Law: tracker.UKEIR}
+	for _, r := range []*tracker.Request{&r1, &r2, &r3} {
+		if err := st.CreateRequest(ctx, r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addEvents(t, st, r1.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: day("2026-03-20"), Outcome: tracker.OutcomeRefused, Exemptions: []string{"s31(1)(a)"}})
+	req := func(r tracker.Request) string { return "request:" + idStr(r.ID) }
+	// Ranked best first: the order of equally good hits is not pinned.
+	sorted := func(q string) string {
+		got := found(t, st, q, store.SearchSignedIn)
+		sortStrings(got)
+		return strings.Join(got, " ")
+	}
+	want := func(rs ...tracker.Request) string {
+		var l []string
+		for _, r := range rs {
+			l = append(l, req(r))
+		}
+		sortStrings(l)
+		return strings.Join(l, " ")
+	}
+	cases := []struct {
+		q    string
+		want string
+	}{
+		{"recognition facial", want(r1, r2)},
+		{"facial -schools", want(r1, r3)},
+		{`facial -"in schools"`, want(r1, r3)},
+		{"recog*", want(r1, r2)},
+		{`"recognition vans"`, want(r1)},
+		{"facial authority:kent", want(r1, r3)},
+		{`facial authority:"department for"`, want(r2)},
+		{"facial law:uk-eir", want(r3)},
+		{"facial exemption:s31", want(r1)},
+		{"facial exemption:31", want(r1)},
+		{"facial exemption:s31(1)", want(r1)},
+		{"facial exemption:s40", ""},
+		{"facial status:refused", want(r1)},
+		{"facial kind:mail", ""},
+		{"facial kind:request", want(r1, r2, r3)},
+		{"exemption:s31", want(r1)},    // filters alone list requests
+		{"facial from:2026-04-01", ""}, // sent on 2 March
+		{"facial from:2026-03-01 to:2026-03-02", want(r1, r2, r3)},
+		{"-facial", ""}, // nothing to look for
+	}
+	for _, c := range cases {
+		if got := sorted(c.q); got != c.want {
+			t.Errorf("search %q = %q, want %q", c.q, got, c.want)
+		}
+	}
+}
+
+func sortStrings(l []string) {
+	for i := 1; i < len(l); i++ {
+		for j := i; j > 0 && l[j] < l[j-1]; j-- {
+			l[j], l[j-1] = l[j-1], l[j]
+		}
+	}
+}
+
+func TestSearchHostileInputNeverErrors(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	r := tracker.Request{Title: "NEAR OR AND NOT column", Body: `quote " and star * and colon : here`, AuthorityID: a.ID}
+	if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`"`, `""`, `"""`, `*`, `**`, `-`, `--`, `- -x`, `:`, `a:b:c`, `title:x`, `{title}: x`, `NEAR(a b)`, `a OR b`,
+		`a AND`, `NOT x`, `(`, `)`, `^x`, `x^`, `col:"unterminated`, `authority:`, `kind:nothing`, `from:notadate`,
+		"\x00\x01\x02", "\xff\xfe", `'; DROP TABLE requests; --`, strings.Repeat("a ", 5000), strings.Repeat(`"x" `, 300),
+		`x*y`, `*x`, `"a" * "b"`, `+x`, `x + y`, `é`, `草`, `s31(1)(a)`, `exemption:"s31 (1)"`, `-"`,
+	} {
+		if _, err := st.Search(ctx, store.ParseSearchQuery(q), store.SearchOptions{}); err != nil {
+			t.Errorf("query %q: %v", q, err)
+		}
+		if _, err := st.Search(ctx, store.ParseSearchQuery(q), store.SearchOptions{Scope: store.SearchPublic}); err != nil {
+			t.Errorf("public query %q: %v", q, err)
+		}
+		if _, err := st.SearchRequestIDs(ctx, store.ParseSearchQuery(q), 10); err != nil {
+			t.Errorf("request ids %q: %v", q, err)
+		}
+	}
+	// Operator words are searched as words.
+	expectHits(t, st, "near or and not", "request:"+idStr(r.ID))
+	expectHits(t, st, `not:column`, "request:"+idStr(r.ID)) // not a field of ours: a phrase
+}
+
+func TestSearchSnippetMarksMatches(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	r := tracker.Request{Title: "Cameras", Body: "Please send the <script>alert(1)</script> ANPR camera list", AuthorityID: a.ID}
+	if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Search(ctx, store.ParseSearchQuery("anpr"), store.SearchOptions{})
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatalf("%v %v", res, err)
+	}
+	h := res.Hits[0]
+	if !strings.Contains(h.Snippet, "<script>alert(1)</script> ANPR camera") || strings.ContainsAny(h.Snippet, "\x01\x02") {
+		t.Fatalf("snippet %q", h.Snippet)
+	}
+	var marked []string
+	for _, p := range store.SnippetParts(h.Marked) {
+		if p.Match {
+			marked = append(marked, p.Text)
+		}
+	}
+	if strings.Join(marked, ",") != "ANPR" || h.Link != "/requests/"+idStr(r.ID) || h.Title != "Cameras" {
+		t.Fatalf("hit %+v, marked %v", h, marked)
+	}
+	// Unbalanced markers never leave a match open past its text.
+	parts := store.SnippetParts("a\x01b\x01c\x02d\x02e")
+	if len(parts) != 5 || parts[4].Match || !parts[1].Match {
+		t.Fatalf("parts %+v", parts)
+	}
+}
+
+func TestPublicSearchFindsOnlyPublicText(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	pub := tracker.Request{Title: "Public wombat request", Body: "wombat text", AuthorityID: a.ID, Visibility: tracker.VisibilityPublic, Notes: "secret platypus note"}
+	priv := tracker.Request{Title: "Private wombat request", Body: "unique numbat word", AuthorityID: a.ID}
+	for _, r := range []*tracker.Request{&pub, &priv} {
+		if err := st.CreateRequest(ctx, r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addEvents(t, st, pub.ID, tracker.Event{Kind: tracker.EventAcknowledged, Date: day("2026-03-03"), Note: "private echidna note"})
+	unpub := tracker.Document{RequestID: pub.ID, Filename: "draft.txt", Disposition: tracker.DispositionReleased}
+	published := tracker.Document{RequestID: pub.ID, Filename: "final.txt", Disposition: tracker.DispositionReleased}
+	privDoc := tracker.Document{RequestID: priv.ID, Filename: "p.txt", Disposition: tracker.DispositionReleased}
+	for d, text := range map[*tracker.Document]string{&unpub: "wombat draft bilby", &published: "wombat final quoll", &privDoc: "wombat private dingo"} {
+		if err := st.AddDocument(ctx, d, strings.NewReader(text), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetDocumentPublished(ctx, published.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	st.ExtractPendingTexts(ctx, extract.Options{}, 10)
+	m := mustIncoming(t, st, "INBOX", 1, 1, "Message-ID: <r1@x>\r\n\r\nx\r\n", "r1@x")
+	st.Update(ctx, func(tx *store.Tx) error {
+		return tx.SetMailProcessed(m, store.MailProcessing{State: store.MailMatched, RequestID: pub.ID, Subject: "wombat reply", TextBody: "wombat mail"})
+	})
+	slug, _ := st.PublicSlug(ctx, pub.ID)
+	res, err := st.Search(ctx, store.ParseSearchQuery("wombat"), store.SearchOptions{Scope: store.SearchPublic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.Kind+" "+h.Link)
+	}
+	sortStrings(got)
+	want := []string{"document /p/" + slug + "/documents/" + published.SHA256, "request /p/" + slug}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("public search found %v, want %v", got, want)
+	}
+	for _, secret := range []string{"numbat", "platypus", "echidna", "bilby", "dingo", "mail", pub.OurRef} {
+		if hits := found(t, st, secret, store.SearchPublic); len(hits) != 0 {
+			t.Errorf("public search for %q found %v", secret, hits)
+		}
+	}
+	// Signed in, all of it is found.
+	for _, w := range []string{"numbat", "platypus", "echidna", "bilby", "dingo", "quoll"} {
+		if hits := found(t, st, w, store.SearchSignedIn); len(hits) != 1 {
+			t.Errorf("signed-in search for %q found %v", w, hits)
+		}
+	}
+	// Made private again: the public search forgets it at once.
+	pub.Visibility = tracker.VisibilityPrivate
+	if err := st.UpdateRequest(ctx, &pub); err != nil {
+		t.Fatal(err)
+	}
+	if hits := found(t, st, "wombat", store.SearchPublic); len(hits) != 0 {
+		t.Fatalf("private again, public search found %v", hits)
+	}
+}
+
+func TestSearchIndexBuiltForExistingData(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	old, err := store.OpenWith(ctx, dir, store.Options{SchemaVersion: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := tracker.Authority{Name: "Barsetshire County Council", Jurisdiction: tracker.JurisdictionEngland}
+	if err := old.CreateAuthority(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	r := tracker.Request{Title: "Gritting routes", Body: "winter salt", AuthorityID: a.ID}
+	if err := old.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	d := tracker.Document{RequestID: r.ID, Filename: "routes.txt", Disposition: tracker.DispositionReleased}
+	if err := old.AddDocument(ctx, &d, strings.NewReader("the snowplough rota"), 0); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	expectHits(t, st, "salt", "request:"+idStr(r.ID))
+	expectHits(t, st, "barsetshire", "authority:"+idStr(a.ID), "request:"+idStr(r.ID))
+	if n, err := st.ExtractPendingTexts(ctx, extract.Options{}, 10); err != nil || n != 1 {
+		t.Fatalf("existing document queued for text: %d %v", n, err)
+	}
+	expectHits(t, st, "snowplough", "document:"+idStr(d.ID))
+}
