@@ -48,8 +48,8 @@ func TestSearchIndexFollowsRequestsAndHistory(t *testing.T) {
 	id := "request:" + idStr(r.ID)
 	expectHits(t, st, "drone", id)
 	expectHits(t, st, "police sharing", id) // any order; stemmed; the authority's name
-	expectHits(t, st, "kestrel", id)                                     // notes
-	expectHits(t, st, r.OurRef, id)                                      // our reference
+	expectHits(t, st, "kestrel", id)        // notes
+	expectHits(t, st, r.OurRef, id)         // our reference
 	// Edited: the old words go, the new ones come.
 	r.Title, r.Notes = "Helicopter flights", ""
 	if err := st.UpdateRequest(ctx, &r); err != nil {
