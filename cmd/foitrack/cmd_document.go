@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/foitrack/foitrack/extract"
 	"github.com/foitrack/foitrack/tracker"
 )
 
@@ -66,5 +67,14 @@ func documentAdd(env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "document %d: %s, %s, %d bytes, sha256 %s\n", d.ID, d.Filename, d.Disposition, d.Size, orDash(d.SHA256))
+	// The text is read and indexed before the command returns, so that a
+	// search right after finds it (the server does this in the background).
+	if !withheld {
+		t, err := st.ExtractDocumentText(env.Ctx, d.ID, extract.Options{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "document %d: %s\n", d.ID, textSummary(t))
+	}
 	return nil
 }
