@@ -623,3 +623,52 @@ INSERT INTO search_index (rowid, title, body, private, request_id, date)
 SELECT id * 8 + 4, title, body, '', 0, date FROM timeline_events;
 INSERT INTO search_index (rowid, title, body, private, request_id, date)
 SELECT id * 8 + 5, name, short_name, notes, 0, '' FROM authorities;
+
+-- migrate:10 next action
+-- Where each request stands and who must act next, worked out by
+-- tracker.PlanNextAction from its law, history and replies waiting to be
+-- confirmed, and written in the same transaction as any change to those
+-- (an event added or deleted, a proposal made, confirmed or dismissed, the
+-- law changed), or by `foitrack recompute`. The plan never depends on
+-- today: the step in force is next_* until next_by has passed, then_* after
+-- it (when there is one), so pages compare the stored dates with today in
+-- SQL and a day passing needs no recomputation.
+-- needs_* say when the requester has something to do, for the dashboard's
+-- "Needs you" panel: from needs_from ('' = at once) to needs_until (NULL =
+-- until the history changes), ordered by needs_rank (0: a reply to confirm)
+-- and needs_sort (the date it is due by, or became due). plan_version is
+-- tracker.PlanVersion when it was worked out: a release whose rules or
+-- holiday tables changed recomputes the older rows when it opens the database.
+ALTER TABLE requests ADD COLUMN next_who TEXT NOT NULL DEFAULT 'none';
+ALTER TABLE requests ADD COLUMN next_action TEXT NOT NULL DEFAULT 'nothing';
+ALTER TABLE requests ADD COLUMN next_by TEXT;
+ALTER TABLE requests ADD COLUMN next_explanation TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN then_who TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN then_action TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN then_by TEXT;
+ALTER TABLE requests ADD COLUMN then_explanation TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN needs_from TEXT;
+ALTER TABLE requests ADD COLUMN needs_until TEXT;
+ALTER TABLE requests ADD COLUMN needs_rank INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE requests ADD COLUMN needs_sort TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN plan_version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX requests_needs ON requests (needs_rank, needs_sort, id) WHERE needs_from IS NOT NULL;
+CREATE INDEX requests_next ON requests (next_by, then_by);
+CREATE INDEX requests_plan_version ON requests (plan_version);
+-- Every dated window of a request (the response due, the time to ask for a
+-- review, to complain, to appeal) with its state as of the history: open,
+-- met, missed or not_relevant; an open one whose date has passed is read as
+-- missed. Rewritten with the plan.
+CREATE TABLE request_windows (
+    request_id  INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    who         TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    date        TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    optional    INTEGER NOT NULL DEFAULT 0,
+    explanation TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (request_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX request_windows_open ON request_windows (date) WHERE state = 'open';

@@ -147,9 +147,23 @@ func (s *Store) DeleteEvent(ctx context.Context, requestID, eventID int64) error
 	})
 }
 
-// refreshRequest recomputes the fields derived from the history (status,
-// outcome, sent date, due date in force) and stores them.
+// refreshRequest recomputes the fields derived from the history and the
+// proposals (status, outcome, sent date, due date in force, next action and
+// windows), stores them and marks the request updated.
 func (tx *Tx) refreshRequest(id int64) (tracker.Request, error) {
+	r, err := tx.derive(id)
+	if err != nil {
+		return r, err
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET updated_at = ? WHERE id = ?`, ts(tx.now), id); err != nil {
+		return r, fmt.Errorf("store: unable to update request: %w", err)
+	}
+	return r, nil
+}
+
+// derive recomputes and stores what derives from a request's history and
+// proposals, without touching updated_at (a recomputation is not an edit).
+func (tx *Tx) derive(id int64) (tracker.Request, error) {
 	r, err := tx.requestByID(id)
 	if err != nil {
 		return r, err
@@ -168,12 +182,19 @@ func (tx *Tx) refreshRequest(id int64) (tracker.Request, error) {
 	}
 	r.Status, r.Outcome, r.SentOn = st.Status, st.Outcome, st.SentOn
 	r.DueDate = tracker.ComputeDeadlines(law, history).NextDue().Date
-	_, err = tx.ExecContext(tx.ctx, `UPDATE requests SET status = ?, outcome = ?, sent_on = ?, due_date = ?, updated_at = ? WHERE id = ?`,
-		r.Status, r.Outcome, r.SentOn, r.DueDate, ts(tx.now), id)
+	_, err = tx.ExecContext(tx.ctx, `UPDATE requests SET status = ?, outcome = ?, sent_on = ?, due_date = ? WHERE id = ?`,
+		r.Status, r.Outcome, r.SentOn, r.DueDate, id)
 	if err != nil {
 		return r, fmt.Errorf("store: unable to update request status: %w", err)
 	}
-	return r, nil
+	if tx.s.noPlans {
+		return r, nil
+	}
+	pending, err := tx.pendingReplies(id)
+	if err != nil {
+		return r, err
+	}
+	return r, tx.writePlan(id, tracker.PlanNextAction(law, history, pending))
 }
 
 // EventByID returns one event.

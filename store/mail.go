@@ -298,6 +298,15 @@ func (tx *Tx) SetMailProcessed(before MailMessage, p MailProcessing) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return tracker.Errorf(tracker.ECONFLICT, "message %d changed while it was processed", before.ID)
 	}
+	// A proposal made, or a message filed elsewhere, changes what comes next.
+	for i, rid := range []int64{before.RequestID, m.RequestID} {
+		if rid == 0 || (i == 1 && rid == before.RequestID) {
+			continue
+		}
+		if err := tx.RefreshRequest(rid); err != nil {
+			return err
+		}
+	}
 	return tx.Audit("process", "mail_message", before.ID, mailAuditView(before), mailAuditView(m))
 }
 
@@ -317,6 +326,11 @@ func (tx *Tx) SetMailProposalState(id int64, state string) error {
 	}
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE mail_messages SET proposal_state = ? WHERE id = ?`, state, id); err != nil {
 		return fmt.Errorf("store: unable to update proposal: %w", err)
+	}
+	if before.RequestID != 0 {
+		if err := tx.RefreshRequest(before.RequestID); err != nil {
+			return err
+		}
 	}
 	return tx.Audit("proposal", "mail_message", id, before.ProposalState, state)
 }
@@ -364,6 +378,9 @@ func (tx *Tx) SetMailRequest(id, requestID int64) (MailMessage, error) {
 		return m, fmt.Errorf("store: unable to assign message: %w", err)
 	}
 	m.RequestID, m.MatchRule, m.RequestTitle, m.RequestOurRef = requestID, MatchManual, r.Title, r.OurRef
+	if err := tx.RefreshRequest(requestID); err != nil {
+		return m, err
+	}
 	return m, tx.Audit("assign", "mail_message", id, nil, map[string]any{"request_id": requestID})
 }
 

@@ -33,6 +33,9 @@ type Store struct {
 	BlobDir string
 	// Now is the clock; tests move it.
 	Now func() time.Time
+	// noPlans: the database is at a schema version before the stored next
+	// action (only tests open one), so none is written.
+	noPlans bool
 }
 
 // Options for Open.
@@ -86,6 +89,26 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		n = 4
 	}
 	s.r.SetMaxOpenConns(n)
+	// Plans worked out under older rules (or before the next-action
+	// columns existed) are worked out again, once.
+	// (A database opened at an older schema version, in tests, has no plans.)
+	var planned, stale int
+	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'plan_version'`).Scan(&planned)
+	s.noPlans = err == nil && planned == 0
+	if err == nil && planned > 0 {
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM requests WHERE plan_version < ? LIMIT 1)`,
+			tracker.PlanVersion).Scan(&stale)
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: unable to check the stored next actions: %w", err)
+	}
+	if stale > 0 {
+		if _, err := s.RecomputeAll(ctx, false); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: unable to work out the next actions again: %w", err)
+		}
+	}
 	return s, nil
 }
 

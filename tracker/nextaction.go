@@ -5,6 +5,12 @@ import (
 	"strings"
 )
 
+// PlanVersion numbers the rules PlanNextAction and ComputeDeadlines apply
+// (the laws' periods, the holiday tables, the wording). Raise it with any
+// change to them: the store then works out again every plan stored under an
+// older version when it opens the database.
+const PlanVersion = 1
+
 // Who must act next on a request.
 type Who string
 

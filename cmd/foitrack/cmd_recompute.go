@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+)
+
+func init() {
+	register(command{"recompute", "work out again every request's status, due date and next action", recompute})
+}
+
+// recompute rewrites the stored standing of every request from its history
+// (the store does it by itself for plans made under older rules when it
+// opens the database; this is for a changed holiday table, or to check).
+func recompute(env *Env, args []string) error {
+	fs := newFlags(env, "recompute", "[--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("recompute takes no arguments")
+	}
+	st, err := env.Store()
+	if err != nil {
+		return err
+	}
+	n, err := st.RecomputeAll(env.Ctx, true)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(env, map[string]int{"recomputed": n})
+	}
+	fmt.Fprintf(env.Stdout, "recomputed %d requests\n", n)
+	return nil
+}

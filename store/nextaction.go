@@ -1,0 +1,375 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// The stored next action (schema section "next action"): written with every
+// change to a request's history or proposals, read by the pages, `due`, the
+// reminders and the calendar feed, so that none of them replays histories.
+
+// pendingReplies are the replies filed on the request whose proposed event
+// waits for a person to confirm it, oldest first.
+func (tx *Tx) pendingReplies(requestID int64) ([]tracker.PendingReply, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT classification FROM mail_messages
+		WHERE request_id = ? AND direction = 'in' AND proposal_state = ? ORDER BY id`, requestID, ProposalProposed)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read proposals: %w", err)
+	}
+	defer rows.Close()
+	var out []tracker.PendingReply
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, fmt.Errorf("store: unable to read proposal: %w", err)
+		}
+		// The fields of mailsync.Proposal the plan needs.
+		var p struct {
+			Event   tracker.EventKind `json:"proposed_event"`
+			Outcome string            `json:"proposed_outcome"`
+			Date    tracker.Date      `json:"date"`
+		}
+		if json.Unmarshal([]byte(raw), &p) != nil || p.Event == "" {
+			p.Event = tracker.EventNote
+		}
+		out = append(out, tracker.PendingReply{Kind: p.Event, Outcome: p.Outcome, Date: p.Date})
+	}
+	return out, rows.Err()
+}
+
+// RefreshRequest works out again, in the caller's transaction, everything
+// stored about a request that derives from its history and proposals.
+// Whoever changes a message's request or proposal state outside this
+// package's methods must call it for every request concerned.
+func (tx *Tx) RefreshRequest(id int64) error {
+	_, err := tx.refreshRequest(id)
+	return err
+}
+
+// writePlan stores the plan and windows of request id.
+func (tx *Tx) writePlan(id int64, plan tracker.Plan) error {
+	var needsFrom, needsUntil any
+	needsRank, needsSort := 1, ""
+	dateOrNil := func(d tracker.Date) any {
+		if d.IsZero() {
+			return nil
+		}
+		return d.String()
+	}
+	switch {
+	case plan.Now.Who == tracker.WhoRequester:
+		needsFrom, needsSort = "", plan.Now.By.String()
+		if !plan.Now.By.IsZero() && !plan.Then.IsZero() {
+			needsUntil = plan.Now.By.String()
+		}
+		if plan.Now.Action == tracker.ActionConfirmReply {
+			needsRank = 0
+		}
+	case plan.Then.Who == tracker.WhoRequester && !plan.Now.By.IsZero():
+		needsFrom = plan.Now.By.AddDays(1).String()
+		needsSort = plan.Then.By.String()
+		if plan.Then.By.IsZero() {
+			// Undated (a chaser): it became due the day after the date missed.
+			needsSort = needsFrom.(string)
+		}
+	}
+	_, err := tx.ExecContext(tx.ctx, `UPDATE requests SET next_who = ?, next_action = ?, next_by = ?, next_explanation = ?,
+			then_who = ?, then_action = ?, then_by = ?, then_explanation = ?,
+			needs_from = ?, needs_until = ?, needs_rank = ?, needs_sort = ?, plan_version = ?
+		WHERE id = ?`,
+		plan.Now.Who, plan.Now.Action, dateOrNil(plan.Now.By), plan.Now.Explanation,
+		plan.Then.Who, plan.Then.Action, dateOrNil(plan.Then.By), plan.Then.Explanation,
+		needsFrom, needsUntil, needsRank, needsSort, tracker.PlanVersion, id)
+	if err != nil {
+		return fmt.Errorf("store: unable to store the next action of request %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(tx.ctx, `DELETE FROM request_windows WHERE request_id = ?`, id); err != nil {
+		return fmt.Errorf("store: unable to clear the windows of request %d: %w", id, err)
+	}
+	for i, w := range plan.Windows {
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO request_windows (request_id, seq, kind, who, label, date, state, optional, explanation)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, i, w.Kind, w.Who, w.Label, w.Date, w.State, w.Optional, w.Explanation); err != nil {
+			return fmt.Errorf("store: unable to store a window of request %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// planColumns read a stored plan (after requestColumns' table aliases).
+const planColumns = `r.next_who, r.next_action, r.next_by, r.next_explanation, r.then_who, r.then_action, r.then_by, r.then_explanation`
+
+func scanPlanInto(dest *tracker.Plan) []any {
+	return []any{&dest.Now.Who, &dest.Now.Action, &dest.Now.By, &dest.Now.Explanation,
+		&dest.Then.Who, &dest.Then.Action, &dest.Then.By, &dest.Then.Explanation}
+}
+
+// StoredPlan is a request's plan as stored, with its windows.
+func (s *Store) StoredPlan(ctx context.Context, id int64) (tracker.Plan, error) {
+	var p tracker.Plan
+	var status string
+	err := s.r.QueryRowContext(ctx, `SELECT r.status, `+planColumns+` FROM requests r WHERE r.id = ?`, id).
+		Scan(append([]any{&status}, scanPlanInto(&p)...)...)
+	if err != nil {
+		if strings.Contains(err.Error(), "no rows") {
+			return p, notFound("request", id)
+		}
+		return p, fmt.Errorf("store: unable to read the next action of request %d: %w", id, err)
+	}
+	p.Status = tracker.Status(status)
+	ws, err := s.windowsOf(ctx, []int64{id})
+	if err != nil {
+		return p, err
+	}
+	p.Windows = ws[id]
+	if p.Windows == nil {
+		p.Windows = []tracker.Window{}
+	}
+	return p, nil
+}
+
+// windowsOf reads the stored windows of the given requests.
+func (s *Store) windowsOf(ctx context.Context, ids []int64) (map[int64][]tracker.Window, error) {
+	out := map[int64][]tracker.Window{}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(batch)), ",")
+		rows, err := s.r.QueryContext(ctx, `SELECT request_id, kind, who, label, date, state, optional, explanation
+			FROM request_windows WHERE request_id IN (`+ph+`) ORDER BY request_id, seq`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read windows: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var w tracker.Window
+			if err := rows.Scan(&id, &w.Kind, &w.Who, &w.Label, &w.Date, &w.State, &w.Optional, &w.Explanation); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: unable to read a window: %w", err)
+			}
+			out[id] = append(out[id], w)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read windows: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// ActionItem is a request with the step in force on a day, read from the
+// stored plan.
+type ActionItem struct {
+	Request tracker.Request
+	Step    tracker.Step
+	Overdue bool
+}
+
+func scanActionItem(sc interface{ Scan(...any) error }, today tracker.Date) (ActionItem, error) {
+	var it ActionItem
+	var p tracker.Plan
+	r, err := scanRequest(scanTail{sc, scanPlanInto(&p)})
+	if err != nil {
+		return it, err
+	}
+	it.Request = r
+	it.Step, it.Overdue = p.StepAt(today)
+	return it, nil
+}
+
+func readActionItems(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}, today tracker.Date) ([]ActionItem, error) {
+	var out []ActionItem
+	for rows.Next() {
+		it, err := scanActionItem(rows, today)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read an action: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// inForce is the SQL for a column of the step in force on a day (its one
+// parameter): then_* once next_by has passed and there is a then step.
+func inForce(col string) string {
+	return fmt.Sprintf("(CASE WHEN r.next_by IS NOT NULL AND r.next_by < ? AND r.then_action <> '' THEN r.then_%s ELSE r.next_%s END)", col, col)
+}
+
+// NeedsYou lists the requests on which the requester must act on today:
+// replies to confirm first, then by the date the action is due (or became
+// due), a page at a time, with the total.
+func (s *Store) NeedsYou(ctx context.Context, today tracker.Date, limit, offset int) ([]ActionItem, int, error) {
+	cond := `r.needs_from IS NOT NULL AND r.needs_from <= ? AND (r.needs_until IS NULL OR r.needs_until >= ?)`
+	var total int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r WHERE `+cond, today, today).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count actions: %w", err)
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`, `+planColumns+`
+		FROM requests r INDEXED BY requests_needs JOIN authorities a ON a.id = r.authority_id
+		WHERE `+cond+` ORDER BY r.needs_rank, r.needs_sort, r.id LIMIT ? OFFSET ?`, today, today, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list actions: %w", err)
+	}
+	defer rows.Close()
+	out, err := readActionItems(rows, today)
+	return out, total, err
+}
+
+// DueFilter narrows DueActions.
+type DueFilter struct {
+	Today tracker.Date
+	// Until: dated steps due on or before it (overdue ones included);
+	// undated steps other than "nothing" are always listed.
+	Until tracker.Date
+	Who   tracker.Who // "" for both sides
+	Limit int         // 0: no limit
+}
+
+// DueActions lists the open requests whose step in force on f.Today is
+// due by f.Until (or has no date), both sides, soonest first.
+func (s *Store) DueActions(ctx context.Context, f DueFilter) ([]ActionItem, error) {
+	by := inForce("by")
+	q := `SELECT ` + requestColumns + `, ` + planColumns + `
+		FROM requests r JOIN authorities a ON a.id = r.authority_id
+		WHERE r.status NOT IN ` + closedStatuses + ` AND ` + inForce("action") + ` <> 'nothing'
+			AND (` + by + ` IS NULL OR ` + by + ` <= ?)`
+	args := []any{f.Today, f.Today, f.Today, f.Until}
+	if f.Who != "" {
+		q += ` AND ` + inForce("who") + ` = ?`
+		args = append(args, f.Today, string(f.Who))
+	}
+	q += ` ORDER BY ` + by + ` IS NULL, ` + by + `, r.id`
+	args = append(args, f.Today, f.Today)
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list what is due: %w", err)
+	}
+	defer rows.Close()
+	return readActionItems(rows, f.Today)
+}
+
+// ActionsFor reads the step in force on today of the given requests.
+func (s *Store) ActionsFor(ctx context.Context, ids []int64, today tracker.Date) (map[int64]ActionItem, error) {
+	out := make(map[int64]ActionItem, len(ids))
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(batch)), ",")
+		rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`, `+planColumns+`
+			FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE r.id IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read next actions: %w", err)
+		}
+		items, err := readActionItems(rows, today)
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			out[it.Request.ID] = it
+		}
+	}
+	return out, nil
+}
+
+// OpenWindows lists the windows still open on requests the filter allows,
+// dated from..to, for reminders and calendar feeds.
+type WindowItem struct {
+	RequestID int64
+	Title     string
+	tracker.Window
+}
+
+// WindowsBetween lists the open windows dated from from to to (both
+// included) of open requests, by date.
+func (s *Store) WindowsBetween(ctx context.Context, from, to tracker.Date) ([]WindowItem, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT w.request_id, r.title, w.kind, w.who, w.label, w.date, w.state, w.optional, w.explanation
+		FROM request_windows w JOIN requests r ON r.id = w.request_id
+		WHERE w.state = 'open' AND w.date >= ? AND w.date <= ? AND r.status NOT IN `+closedStatuses+`
+		ORDER BY w.date, w.request_id, w.seq`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list windows: %w", err)
+	}
+	defer rows.Close()
+	var out []WindowItem
+	for rows.Next() {
+		var it WindowItem
+		if err := rows.Scan(&it.RequestID, &it.Title, &it.Kind, &it.Who, &it.Label, &it.Date, &it.State, &it.Optional, &it.Explanation); err != nil {
+			return nil, fmt.Errorf("store: unable to read a window: %w", err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// RecomputeAll works out again the stored standing of every request whose
+// plan is older than tracker.PlanVersion (all of them with all set), a
+// batch per transaction, and returns how many it did.
+func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {
+	n := 0
+	last := int64(0)
+	for {
+		cond := "plan_version < ?"
+		if all {
+			cond = "1 = 1 OR ? = 0"
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT id FROM requests WHERE id > ? AND (`+cond+`) ORDER BY id LIMIT 500`, last, tracker.PlanVersion)
+		if err != nil {
+			return n, fmt.Errorf("store: unable to list requests to recompute: %w", err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return n, fmt.Errorf("store: unable to read a request id: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return n, fmt.Errorf("store: unable to list requests to recompute: %w", err)
+		}
+		if len(ids) == 0 {
+			return n, nil
+		}
+		err = s.Update(ctx, func(tx *Tx) error {
+			for _, id := range ids {
+				if _, err := tx.derive(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(ids)
+		last = ids[len(ids)-1]
+	}
+}
