@@ -298,6 +298,18 @@ type bodyAcc struct {
 }
 
 func (b *bodyAcc) text() string { return strings.Join(b.texts, "\n\n") }
+
+// holds reports whether the text is already in the body (whitespace aside):
+// Outlook often sends the same body as a text part and inside winmail.dat.
+func (b *bodyAcc) holds(text string) bool {
+	want := strings.Join(strings.Fields(text), " ")
+	for _, t := range b.texts {
+		if strings.Contains(strings.Join(strings.Fields(t), " "), want) {
+			return true
+		}
+	}
+	return false
+}
 func (b *bodyAcc) html() string { return strings.Join(b.htmls, "\n") }
 
 // readHeader splits raw into header fields and body. It tolerates what real
@@ -656,7 +668,7 @@ func (p *parser) walkEntity(h Header, body []byte, path string, depth int, neste
 	case isBodyText(pt):
 		p.addBodyText(pt, body, path, nested, hasPlainAlt, acc)
 	default:
-		p.addPart(pt, body, path, depth, nested, false)
+		p.addPart(pt, body, path, depth, nested, false, acc)
 	}
 }
 
@@ -719,7 +731,7 @@ func (p *parser) walkMultipart(pt part, body []byte, path string, depth int, nes
 			cpt := p.describeQuiet(c.h, childDefault)
 			if !strings.HasPrefix(cpt.mediaType, "multipart/") && !isBodyText(cpt) {
 				p.parts++
-				p.addPart(p.describe(c.h, childDefault), c.body, childPath, depth+1, nested, true)
+				p.addPart(p.describe(c.h, childDefault), c.body, childPath, depth+1, nested, true, acc)
 				continue
 			}
 		}
@@ -868,7 +880,7 @@ func (p *parser) addBodyText(pt part, body []byte, path string, nested, hasPlain
 // addPart decodes a leaf part and records it as an attachment. A saved
 // message (.eml) is also parsed like a message/rfc822 part, and the files
 // inside a winmail.dat are extracted.
-func (p *parser) addPart(pt part, body []byte, path string, depth int, nested, relatedResource bool) {
+func (p *parser) addPart(pt part, body []byte, path string, depth int, nested, relatedResource bool, acc *bodyAcc) {
 	content, decErr := decodeTransfer(pt.header.Get("Content-Transfer-Encoding"), body)
 	if decErr != "" {
 		p.errorf("part %s: %s", pathOr(path), decErr)
@@ -879,7 +891,7 @@ func (p *parser) addPart(pt part, body []byte, path string, depth int, nested, r
 	}
 	idx := p.addAttachment(pt, content, path, nested, relatedResource, SourceMIME, decErr)
 	if idx >= 0 && isTNEF(pt.mediaType, pt.filename, content) {
-		p.extractTNEF(idx, nested)
+		p.extractTNEF(idx, nested, acc)
 	}
 }
 

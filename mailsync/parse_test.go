@@ -523,7 +523,7 @@ func TestParseTNEF(t *testing.T) {
 	}
 
 	// A truncated stream yields the files before the damage and an error.
-	files, err := parseTNEF(winmail[:len(winmail)-10])
+	files, _, err := parseTNEF(winmail[:len(winmail)-10])
 	if err == nil || len(files) != 2 || files[0].name != "Refusal notice – FOI 77.doc" || files[1].data != nil {
 		t.Errorf("truncated TNEF: %v, %+v", err, files)
 	}

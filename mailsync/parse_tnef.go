@@ -10,10 +10,13 @@ import (
 )
 
 // TNEF (winmail.dat, application/ms-tnef) is how Outlook wraps the files of
-// a rich-text message. The winmail.dat part is always kept as it is; the
-// files inside are extracted as extra attachments with Source SourceTNEF.
+// a rich-text message, and often its body too. The winmail.dat part is always
+// kept as it is; the files inside are extracted as extra attachments with
+// Source SourceTNEF, and the body (attBody, or PR_BODY, PR_HTML or
+// PR_RTF_COMPRESSED in attMsgProps) becomes the message's text when the MIME
+// parts did not already hold it.
 //
-// This is a small reader of the attachment attributes of MS-OXTNEF written
+// This is a small reader of the attributes of MS-OXTNEF written
 // here rather than taken from github.com/teamwork/tnef: that library is
 // unmaintained and indexes its input without bounds checks, so a truncated
 // winmail.dat would panic. Every read here is bounds-checked; a damaged
@@ -22,7 +25,16 @@ import (
 // TNEF attribute IDs (the low 16 bits of the attribute; the high bits hold
 // the type) and MAPI property tags used for attachments.
 const (
+	tnefLevelMessage    = 0x01
 	tnefLevelAttachment = 0x02
+
+	attBody     = 0x800C
+	attMsgProps = 0x9003
+
+	prBody          = 0x1000
+	prRTFCompressed = 0x1009
+	prHTML          = 0x1013
+	ptBinary        = 0x0102
 
 	attAttachData     = 0x800F
 	attAttachTitle    = 0x8010
@@ -42,13 +54,44 @@ type tnefFile struct {
 	data     []byte
 }
 
+// tnefBody is the message body a TNEF stream carries, in whichever forms it
+// has it.
+type tnefBody struct {
+	plain string
+	html  []byte
+	rtf   []byte // compressed (MS-OXRTFCP)
+}
+
+// text returns the body as text (and as HTML when it was written as HTML):
+// the plain body when there is one, else the HTML, else the RTF read as
+// text. A problem decompressing the RTF is returned as a warning.
+func (b tnefBody) text() (text, htmlBody, warn string) {
+	if t := strings.TrimSpace(b.plain); t != "" {
+		return t, "", ""
+	}
+	if len(b.html) > 0 {
+		h, _ := decodeCharset(b.html, "", "")
+		return HTMLToText(h), h, ""
+	}
+	if len(b.rtf) > 0 {
+		raw, err := decompressRTF(b.rtf)
+		if err != nil {
+			warn = err.Error()
+		}
+		text, htmlBody = rtfToText(raw)
+		return text, htmlBody, warn
+	}
+	return "", "", ""
+}
+
 func isTNEF(mediaType, filename string, content []byte) bool {
 	return mediaType == "application/ms-tnef" || mediaType == "application/vnd.ms-tnef" ||
 		strings.EqualFold(filename, "winmail.dat") || bytes.HasPrefix(content, tnefMagic)
 }
 
-// extractTNEF adds the files inside the winmail.dat at Attachments[idx].
-func (p *parser) extractTNEF(idx int, nested bool) {
+// extractTNEF adds the files inside the winmail.dat at Attachments[idx],
+// and its body to acc when the message's own parts did not hold it.
+func (p *parser) extractTNEF(idx int, nested bool, acc *bodyAcc) {
 	w := p.pm.Attachments[idx]
 	if w.Content == nil {
 		if w.LimitExceeded != "" {
@@ -56,9 +99,19 @@ func (p *parser) extractTNEF(idx int, nested bool) {
 		}
 		return
 	}
-	files, err := parseTNEF(w.Content)
+	files, body, err := parseTNEF(w.Content)
 	if err != nil {
 		p.errorf("part %s: winmail.dat: %v", w.PartPath, err)
+	}
+	text, htmlBody, warn := body.text()
+	if warn != "" {
+		p.warnf("part %s: winmail.dat body: %s", w.PartPath, warn)
+	}
+	if text = strings.TrimSpace(normalizeNewlines(text)); text != "" && acc != nil && !acc.holds(text) {
+		acc.texts = append(acc.texts, text)
+		if htmlBody != "" && len(acc.htmls) == 0 {
+			acc.htmls = append(acc.htmls, SanitizeHTML(htmlBody))
+		}
 	}
 	for i, f := range files {
 		pt := part{filename: SanitizeFilename(f.name), mediaType: strings.ToLower(f.mimeType)}
@@ -98,15 +151,19 @@ func (r *tnefReader) u32() uint32 {
 	return 0
 }
 
-// parseTNEF returns the attachments of a TNEF stream.
-func parseTNEF(b []byte) ([]tnefFile, error) {
+// parseTNEF returns the attachments and the message body of a TNEF stream.
+func parseTNEF(b []byte) ([]tnefFile, tnefBody, error) {
+	var body tnefBody
 	if !bytes.HasPrefix(b, tnefMagic) || len(b) < 6 {
-		return nil, errors.New("not a TNEF stream (bad signature)")
+		return nil, body, errors.New("not a TNEF stream (bad signature)")
 	}
 	r := &tnefReader{b: b, pos: 6, ok: true} // signature, legacy key
 	var files []tnefFile
 	var err error
 	for r.ok && r.pos < len(b) {
+		if allZero(b[r.pos:]) {
+			break // padding after the last attribute, as some gateways add: the stream is complete
+		}
 		level := r.bytes(1)
 		id := r.u32()
 		length := r.u32()
@@ -115,6 +172,26 @@ func parseTNEF(b []byte) ([]tnefFile, error) {
 		if !r.ok {
 			err = fmt.Errorf("attribute 0x%08x is truncated at byte %d", id, r.pos)
 			break
+		}
+		if level[0] == tnefLevelMessage {
+			switch id & 0xFFFF {
+			case attBody:
+				body.plain = tnefString8(data)
+			case attMsgProps:
+				tnefProps(data, func(id, typ uint16, v []byte) {
+					switch {
+					case id == prBody && typ == ptUnicode && body.plain == "":
+						body.plain = tnefUTF16(v)
+					case id == prBody && typ == ptString8 && body.plain == "":
+						body.plain = tnefString8(v)
+					case id == prHTML && (typ == ptBinary || typ == ptString8):
+						body.html = v
+					case id == prRTFCompressed && typ == ptBinary:
+						body.rtf = v
+					}
+				})
+			}
+			continue
 		}
 		if level[0] != tnefLevelAttachment {
 			continue
@@ -150,13 +227,40 @@ func parseTNEF(b []byte) ([]tnefFile, error) {
 			kept = append(kept, f)
 		}
 	}
-	return kept, err
+	return kept, body, err
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // tnefAttachProps reads the long file name and MIME type from the MAPI
-// property list of an attAttachment attribute. It stops at the first
-// property it cannot size and returns what it found before.
+// property list of an attAttachment attribute.
 func tnefAttachProps(b []byte) (longName, mimeType string) {
+	tnefProps(b, func(id, typ uint16, data []byte) {
+		switch {
+		case id == prAttachLongFilename && typ == ptUnicode:
+			longName = tnefUTF16(data)
+		case id == prAttachLongFilename && typ == ptString8:
+			longName = tnefString8(data)
+		case id == prAttachMimeTag && typ == ptUnicode:
+			mimeType = tnefUTF16(data)
+		case id == prAttachMimeTag && typ == ptString8:
+			mimeType = tnefString8(data)
+		}
+	})
+	return longName, mimeType
+}
+
+// tnefProps walks a MAPI property list (attMsgProps, attAttachment) and
+// calls found with each variable-size value (strings, binaries). It stops at
+// the first property it cannot size.
+func tnefProps(b []byte, found func(id, typ uint16, data []byte)) {
 	r := &tnefReader{b: b, ok: true}
 	count := r.u32()
 	for i := uint32(0); i < count && r.ok; i++ {
@@ -197,23 +301,13 @@ func tnefAttachProps(b []byte) (longName, mimeType string) {
 					if !r.ok {
 						break
 					}
-					switch {
-					case id == prAttachLongFilename && typ == ptUnicode:
-						longName = tnefUTF16(data)
-					case id == prAttachLongFilename && typ == ptString8:
-						longName = tnefString8(data)
-					case id == prAttachMimeTag && typ == ptUnicode:
-						mimeType = tnefUTF16(data)
-					case id == prAttachMimeTag && typ == ptString8:
-						mimeType = tnefString8(data)
-					}
+					found(id, typ, data)
 				}
 			default:
-				return longName, mimeType
+				return
 			}
 		}
 	}
-	return longName, mimeType
 }
 
 func pad4(n uint32) uint32 {
