@@ -4,10 +4,26 @@
 -- database runs every section in order; an existing one runs only the sections
 -- above its PRAGMA user_version, then records the highest N. So a section,
 -- once released, is never edited: a change to the schema is a new section at
--- the end (CREATE TABLE, ALTER TABLE ADD COLUMN, or a table rebuild).
+-- the end, numbered one above the last.
+--
+-- Each section runs in one transaction with foreign keys ON, which suits
+-- CREATE TABLE, CREATE INDEX, ALTER TABLE ADD COLUMN and UPDATEs. A section
+-- that rebuilds a table (what SQLite needs to change a column or a
+-- constraint) must be headed `-- migrate:N name [foreign_keys=off]`: with
+-- foreign keys on, DROP TABLE deletes the rows of every table that refers to
+-- the dropped one with ON DELETE CASCADE (a rebuilt `requests` would take
+-- every request's history with it), inside a migration that reports success.
+-- Such a section runs with foreign keys off (set outside its transaction) and
+-- is rolled back unless PRAGMA foreign_key_check finds nothing at its end; a
+-- section that says DROP TABLE without the marker is refused. Rebuild as
+-- SQLite's documentation says: CREATE TABLE new_x (…); INSERT INTO new_x
+-- SELECT … FROM x; DROP TABLE x; ALTER TABLE new_x RENAME TO x; then create
+-- x's indexes and triggers again. store/upgrade_test.go builds a database at
+-- every past version with a row in every table and checks that upgrading it
+-- loses none.
 --
 -- Conventions: dates without time are TEXT 'YYYY-MM-DD'; instants are TEXT
--- RFC 3339 in UTC; lists (tags, domains, exemption codes) are JSON arrays.
+-- in UTC, RFC 3339; lists (tags, domains, exemption codes) are JSON arrays.
 
 -- migrate:1 core
 CREATE TABLE authorities (

@@ -17,9 +17,20 @@ type Migration struct {
 	Version int
 	Name    string
 	SQL     string
+	// ForeignKeysOff: the section rebuilds tables ("-- migrate:N name
+	// [foreign_keys=off]"), so it runs with foreign key enforcement off —
+	// dropping a table with it on would cascade-delete every row that
+	// refers to it — and is refused unless PRAGMA foreign_key_check finds
+	// nothing before it commits.
+	ForeignKeysOff bool
 }
 
-var sectionHeader = regexp.MustCompile(`(?m)^-- migrate:(\d+)[ \t]*(.*)$`)
+var (
+	sectionHeader = regexp.MustCompile(`(?m)^-- migrate:(\d+)[ \t]*(.*)$`)
+	fkOffMarker   = regexp.MustCompile(`\s*\[foreign_keys=off\]\s*$`)
+	// dropTable finds a DROP TABLE outside comments' lines.
+	dropTable = regexp.MustCompile(`(?im)^[^-\n]*\bDROP\s+TABLE\b`)
+)
 
 // ParseMigrations splits a schema into its sections, in version order. Text
 // before the first header is commentary and is ignored.
@@ -40,7 +51,14 @@ func ParseMigrations(schema string) ([]Migration, error) {
 			return nil, fmt.Errorf("store: schema section version %d is invalid or repeated", v)
 		}
 		seen[v] = true
-		out = append(out, Migration{Version: v, Name: strings.TrimSpace(schema[loc[4]:loc[5]]), SQL: schema[loc[1]:end]})
+		m := Migration{Version: v, Name: strings.TrimSpace(schema[loc[4]:loc[5]]), SQL: schema[loc[1]:end]}
+		if fkOffMarker.MatchString(m.Name) {
+			m.Name, m.ForeignKeysOff = fkOffMarker.ReplaceAllString(m.Name, ""), true
+		} else if dropTable.MatchString(m.SQL) {
+			// The safety net: a rebuild without the marker would lose rows.
+			return nil, fmt.Errorf("store: schema section %d (%s) drops a table: mark it [foreign_keys=off] (see the head of schema.sql)", v, m.Name)
+		}
+		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	// Versions must run 1, 2, 3… with no gap: a database records only the
@@ -82,26 +100,74 @@ func migrate(ctx context.Context, db *sql.DB, schema string, target int) error {
 	if current > latest {
 		return fmt.Errorf("store: the database is at schema version %d, newer than this foitrack (%d): upgrade foitrack", current, latest)
 	}
+	// One connection for the whole upgrade: PRAGMA foreign_keys is a
+	// property of the connection, and it cannot change inside a transaction.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: unable to open a connection to migrate: %w", err)
+	}
+	defer conn.Close()
 	for _, m := range ms {
 		if m.Version <= current || m.Version > target {
 			continue
 		}
-		tx, err := db.BeginTx(ctx, nil)
+		if err := applyMigration(ctx, conn, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyMigration runs one section and records its version in one
+// transaction; a [foreign_keys=off] section runs with enforcement off and
+// must leave no dangling reference.
+func applyMigration(ctx context.Context, conn *sql.Conn, m Migration) (err error) {
+	if m.ForeignKeysOff {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("store: unable to turn foreign keys off for schema section %d: %w", m.Version, err)
+		}
+		defer func() {
+			if _, ferr := conn.ExecContext(ctx, `PRAGMA foreign_keys = ON`); ferr != nil && err == nil {
+				err = fmt.Errorf("store: unable to turn foreign keys back on after schema section %d: %w", m.Version, ferr)
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: unable to begin migration %d: %w", m.Version, err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return fmt.Errorf("store: unable to apply schema section %d (%s): %w", m.Version, m.Name, err)
+	}
+	if m.ForeignKeysOff {
+		rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
 		if err != nil {
-			return fmt.Errorf("store: unable to begin migration %d: %w", m.Version, err)
+			return fmt.Errorf("store: unable to check foreign keys after schema section %d: %w", m.Version, err)
 		}
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: unable to apply schema section %d (%s): %w", m.Version, m.Name, err)
+		var dangling []string
+		for rows.Next() {
+			var table, parent string
+			var rowid sql.NullInt64
+			var fkid int
+			if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: unable to check foreign keys after schema section %d: %w", m.Version, err)
+			}
+			dangling = append(dangling, fmt.Sprintf("%s row %d → %s", table, rowid.Int64, parent))
 		}
-		// PRAGMA takes no bound parameters; the version is an int we parsed.
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: unable to record schema version %d: %w", m.Version, err)
+		rows.Close()
+		if len(dangling) > 0 {
+			return fmt.Errorf("store: schema section %d (%s) would leave %d rows referring to nothing (%s): not applied",
+				m.Version, m.Name, len(dangling), strings.Join(dangling[:min(3, len(dangling))], "; "))
 		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("store: unable to commit schema section %d: %w", m.Version, err)
-		}
+	}
+	// PRAGMA takes no bound parameters; the version is an int we parsed.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
+		return fmt.Errorf("store: unable to record schema version %d: %w", m.Version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: unable to commit schema section %d: %w", m.Version, err)
 	}
 	return nil
 }
