@@ -135,10 +135,11 @@ type PendingReply struct {
 // NextAction is the step in force on a day, with every window as it stands
 // that day.
 type NextAction struct {
-	Status      Status   `json:"status"`
-	Who         Who      `json:"who"`
-	Action      Action   `json:"action"`
-	By          Date     `json:"by"`
+	Status Status `json:"status"`
+	Who    Who    `json:"who"`
+	Action Action `json:"action"`
+	By     Date   `json:"by"`
+	// Overdue: By has passed, or the step is a chaser (what it chases is late).
 	Overdue     bool     `json:"overdue"`
 	Explanation string   `json:"explanation"`
 	Windows     []Window `json:"windows"`
@@ -152,13 +153,15 @@ func ComputeNextAction(law Law, history []Event, pending []PendingReply, today D
 }
 
 // StepAt is the step in force on today: Now until its date has passed,
-// then Then (when there is one); overdue when its date has passed.
+// then Then (when there is one). Overdue when its date has passed, or when
+// it is a chaser (what it chases is overdue).
 func (p Plan) StepAt(today Date) (Step, bool) {
 	s := p.Now
 	if !s.By.IsZero() && today.After(s.By) && !p.Then.IsZero() {
 		s = p.Then
 	}
-	return s, !s.By.IsZero() && today.After(s.By)
+	chaser := s.Action == ActionChaseResponse || s.Action == ActionChaseReview
+	return s, chaser || (!s.By.IsZero() && today.After(s.By))
 }
 
 // At is the plan as it stands on today.

@@ -43,7 +43,7 @@ func storyCases() []nextCase {
 		// Patrick's Day (17 Mar) not counted: Tue 31 Mar.
 		{"uk-foia waiting", UKFOIA, h(sent), nil, "2026-03-10", WhoAuthority, ActionAwaitResponse, "2026-03-31", false, "FOIA 2000 s10(1)"},
 		{"uk-foia due today", UKFOIA, h(sent), nil, "2026-03-31", WhoAuthority, ActionAwaitResponse, "2026-03-31", false, "s10(1)"},
-		{"uk-foia late response", UKFOIA, h(sent), nil, "2026-04-01", WhoRequester, ActionChaseResponse, "", false, "chase"},
+		{"uk-foia late response", UKFOIA, h(sent), nil, "2026-04-01", WhoRequester, ActionChaseResponse, "", true, "chase"},
 		// 40 working days after Fri 27 Mar 2026: Good Friday 3 Apr, Easter
 		// Monday 6 Apr, 4 May and 25 May skipped: Thu 28 May.
 		{"uk-foia refused: review first, not the ICO", UKFOIA, h(sent, refused), nil, "2026-04-01", WhoRequester, ActionRequestReview, "2026-05-28", false, "Code of Practice"},
@@ -51,7 +51,7 @@ func storyCases() []nextCase {
 		// 20 working days after Fri 10 Apr: 13 Apr-1 May (15), 4 May
 		// skipped, 5-8 May (19), Mon 11 May.
 		{"uk-foia review running", UKFOIA, h(sent, refused, review), nil, "2026-04-20", WhoAuthority, ActionAwaitReview, "2026-05-11", false, "Code of Practice"},
-		{"uk-foia review late", UKFOIA, h(sent, refused, review), nil, "2026-05-12", WhoRequester, ActionChaseReview, "", false, "ICO"},
+		{"uk-foia review late", UKFOIA, h(sent, refused, review), nil, "2026-05-12", WhoRequester, ActionChaseReview, "", true, "ICO"},
 		// ICO: normally within 3 months of the review outcome of Fri 8 May.
 		{"uk-foia review upheld", UKFOIA, h(sent, refused, review, upheld), nil, "2026-05-10", WhoRequester, ActionComplainToRegulator, "2026-08-08", false, "guidance"},
 		{"uk-foia complaint made", UKFOIA, h(sent, refused, review, upheld, complaint), nil, "2026-06-01", WhoRegulator, ActionAwaitRegulator, "", false, "no statutory time"},
@@ -78,7 +78,7 @@ func storyCases() []nextCase {
 		{"scot-foisa refused", ScotFOISA, h(sent, refused), nil, "2026-04-01", WhoRequester, ActionRequestReview, "2026-05-27", false, "FOISA s20(5)"},
 		// 20 working days after Fri 10 Apr: Mon 11 May (s21(1)).
 		{"scot-foisa review running", ScotFOISA, h(sent, refused, review), nil, "2026-04-20", WhoAuthority, ActionAwaitReview, "2026-05-11", false, "FOISA s21(1)"},
-		{"scot-foisa review late", ScotFOISA, h(sent, refused, review), nil, "2026-05-12", WhoRequester, ActionChaseReview, "", false, "s47(4)(b)"},
+		{"scot-foisa review late", ScotFOISA, h(sent, refused, review), nil, "2026-05-12", WhoRequester, ActionChaseReview, "", true, "s47(4)(b)"},
 		// s47(4)(a): 6 months after the review response of Fri 8 May.
 		{"scot-foisa review upheld", ScotFOISA, h(sent, refused, review, upheld), nil, "2026-05-10", WhoRequester, ActionComplainToRegulator, "2026-11-08", false, "s47(4)(a)"},
 		// s49(3)(b): 4 months after Wed 20 May.
@@ -90,12 +90,12 @@ func storyCases() []nextCase {
 		// US FOIA: due the 20th working day after Mon 2 Feb 2026,
 		// Presidents' Day (16 Feb) skipped: Tue 3 Mar.
 		{"us-foia waiting", USFOIA, h(nev(EventSent, "2026-02-02")), nil, "2026-02-10", WhoAuthority, ActionAwaitResponse, "2026-03-03", false, "552(a)(6)(A)(i)"},
-		{"us-foia late response", USFOIA, h(nev(EventSent, "2026-02-02")), nil, "2026-03-10", WhoRequester, ActionChaseResponse, "", false, "552(a)(6)(C)(i)"},
+		{"us-foia late response", USFOIA, h(nev(EventSent, "2026-02-02")), nil, "2026-03-10", WhoRequester, ActionChaseResponse, "", true, "552(a)(6)(C)(i)"},
 		// Appeal: at least 90 days after Fri 10 Apr 2026: Thu 9 Jul.
 		{"us-foia partial release", USFOIA, h(nev(EventSent, "2026-02-02"), nev(EventResponseReceived, "2026-04-10", OutcomeReleasedInPart)), nil, "2026-04-11", WhoRequester, ActionRequestReview, "2026-07-09", false, "(III)(aa)"},
 		// Appeal decided within 20 working days of Wed 15 Apr: Wed 13 May.
 		{"us-foia appeal running", USFOIA, h(nev(EventSent, "2026-02-02"), nev(EventResponseReceived, "2026-04-10", OutcomeReleasedInPart), nev(EventReviewRequested, "2026-04-15")), nil, "2026-04-20", WhoAuthority, ActionAwaitReview, "2026-05-13", false, "552(a)(6)(A)(ii)"},
-		{"us-foia appeal late", USFOIA, h(nev(EventSent, "2026-02-02"), nev(EventResponseReceived, "2026-04-10", OutcomeReleasedInPart), nev(EventReviewRequested, "2026-04-15")), nil, "2026-05-14", WhoRequester, ActionChaseReview, "", false, "exhausted"},
+		{"us-foia appeal late", USFOIA, h(nev(EventSent, "2026-02-02"), nev(EventResponseReceived, "2026-04-10", OutcomeReleasedInPart), nev(EventReviewRequested, "2026-04-15")), nil, "2026-05-14", WhoRequester, ActionChaseReview, "", true, "exhausted"},
 		{"us-foia appeal denied", USFOIA, h(nev(EventSent, "2026-02-02"), nev(EventResponseReceived, "2026-04-10", OutcomeReleasedInPart), nev(EventReviewRequested, "2026-04-15"), nev(EventReviewOutcome, "2026-05-12", OutcomeUpheld)), nil, "2026-05-13", WhoRequester, ActionComplainToRegulator, "", false, "OGIS"},
 		{"us-foia with OGIS", USFOIA, h(nev(EventSent, "2026-02-02"), nev(EventResponseReceived, "2026-04-10", OutcomeReleasedInPart), nev(EventReviewRequested, "2026-04-15"), nev(EventReviewOutcome, "2026-05-12", OutcomeUpheld), nev(EventRegulatorComplaint, "2026-05-20")), nil, "2026-06-01", WhoRegulator, ActionAwaitRegulator, "", false, "no statutory time"},
 

@@ -164,7 +164,7 @@ func TestReadOnlyCommandsRefuseAMissingDataDir(t *testing.T) {
 	}
 }
 
-var nullableKey = regexp.MustCompile(`\.(\w+_on|\w+_date|\w+_at|date|due|first_response)$`)
+var nullableKey = regexp.MustCompile(`\.(\w+_on|\w+_date|\w+_at|date|due|first_response|by)$`)
 
 var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 

@@ -9,12 +9,13 @@ import (
 )
 
 func init() {
-	register(command{"due", "what is overdue, and what falls due in the next N days", due})
+	register(command{"due", "who must act next, on what, by when: overdue, and due in the next N days", due})
 }
 
 func due(env *Env, args []string) error {
-	fs := newFlags(env, "due", "[--days N] [--today YYYY-MM-DD] [--json]")
+	fs := newFlags(env, "due", "[--days N] [--who requester|authority|regulator] [--today YYYY-MM-DD] [--json]")
 	days := fs.Int("days", 7, "look this many calendar days ahead")
+	who := fs.String("who", "", "only the actions of this side: requester, authority or regulator")
 	todayFlag := fs.String("today", "", "pretend today is this date")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
@@ -26,18 +27,20 @@ func due(env *Env, args []string) error {
 	if *days < 0 {
 		return usagef("--days must not be negative")
 	}
-	today := tracker.Today(nil)
-	if *todayFlag != "" {
-		var err error
-		if today, err = tracker.ParseDate(*todayFlag); err != nil {
-			return usagef("--today: %v", err)
-		}
+	switch tracker.Who(*who) {
+	case "", tracker.WhoRequester, tracker.WhoAuthority, tracker.WhoRegulator:
+	default:
+		return usagef("--who: %q is not requester, authority or regulator", *who)
+	}
+	today, err := todayArg(*todayFlag)
+	if err != nil {
+		return err
 	}
 	st, err := env.ExistingStore()
 	if err != nil {
 		return err
 	}
-	rows, err := DueList(env, st, today, *days)
+	rows, err := DueList(env, st, today, *days, tracker.Who(*who))
 	if err != nil {
 		return err
 	}
@@ -49,35 +52,60 @@ func due(env *Env, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tREF\tTITLE\tAUTHORITY\tSTATUS\tDUE\tSTANDING")
+	fmt.Fprintln(tw, "ID\tREF\tTITLE\tAUTHORITY\tWHO\tNEXT\tBY")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Request.ID, r.Request.OurRef, clip(r.Request.Title, 36),
-			clip(r.Request.AuthorityName, 28), r.Request.Status.Label(), r.Request.DueDate, r.Standing)
+		by := "—"
+		if !r.By.IsZero() {
+			by = r.By.String()
+		}
+		if r.Overdue {
+			by += " (overdue)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.RequestID, r.OurRef, clip(r.Title, 36),
+			clip(r.AuthorityName, 28), r.Who, r.Action.Label(), by)
 	}
 	return tw.Flush()
 }
 
-// DueRow is one line of the due list.
+// DueRow is one line of the due list: a request and the step in force.
 type DueRow struct {
-	Request  tracker.Request `json:"request"`
-	Standing string          `json:"standing"`
+	RequestID     int64          `json:"request_id"`
+	OurRef        string         `json:"our_ref"`
+	Title         string         `json:"title"`
+	AuthorityName string         `json:"authority_name"`
+	Status        tracker.Status `json:"status"`
+	Who           tracker.Who    `json:"who"`
+	Action        tracker.Action `json:"action"`
+	By            tracker.Date   `json:"by"` // null when no rule gives a date
+	Overdue       bool           `json:"overdue"`
+	Explanation   string         `json:"explanation"`
 }
 
-// DueList is every open request whose date in force is on or before today+days.
-func DueList(env *Env, st *store.Store, today tracker.Date, days int) ([]DueRow, error) {
-	list, err := st.Requests(env.Ctx, store.RequestFilter{DueBefore: today.AddDays(days), OrderBy: "due"})
+// DueList is every open request whose step in force on today is dated on or
+// before today+days (overdue ones included), or has no date, both sides
+// (or only who's), read from the stored next actions.
+func DueList(env *Env, st *store.Store, today tracker.Date, days int, who tracker.Who) ([]DueRow, error) {
+	items, err := st.DueActions(env.Ctx, store.DueFilter{Today: today, Until: today.AddDays(days), Who: who})
 	if err != nil {
 		return nil, err
 	}
-	var out []DueRow
-	for _, r := range list {
-		events, err := st.Events(env.Ctx, r.ID)
-		if err != nil {
-			return nil, err
-		}
-		law, _ := tracker.LawByCode(r.Law)
-		s := tracker.ComputeDeadlines(law, events).Standing(today)
-		out = append(out, DueRow{Request: r, Standing: s.Text})
+	out := []DueRow{}
+	for _, it := range items {
+		r := it.Request
+		out = append(out, DueRow{RequestID: r.ID, OurRef: r.OurRef, Title: r.Title, AuthorityName: r.AuthorityName, Status: r.Status,
+			Who: it.Step.Who, Action: it.Step.Action, By: it.Step.By, Overdue: it.Overdue, Explanation: it.Step.Explanation})
 	}
 	return out, nil
+}
+
+// todayArg is the --today option: the given date, or today.
+func todayArg(s string) (tracker.Date, error) {
+	if s == "" {
+		return tracker.Today(nil), nil
+	}
+	d, err := tracker.ParseDate(s)
+	if err != nil {
+		return d, usagef("--today: %v", err)
+	}
+	return d, nil
 }

@@ -129,9 +129,14 @@ func requestList(env *Env, args []string) error {
 }
 
 func requestShow(env *Env, args []string) error {
-	fs := newFlags(env, "request show", "ID [--json]")
+	fs := newFlags(env, "request show", "ID [--today YYYY-MM-DD] [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
+	todayFlag := fs.String("today", "", "pretend today is this date (for the next action)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	today, err := todayArg(*todayFlag)
+	if err != nil {
 		return err
 	}
 	id, err := idArg(fs, "request")
@@ -156,8 +161,19 @@ func requestShow(env *Env, args []string) error {
 	}
 	law, _ := tracker.LawByCode(r.Law)
 	dl := tracker.ComputeDeadlines(law, events)
+	plan, err := st.StoredPlan(env.Ctx, id)
+	if err != nil {
+		return err
+	}
+	next := plan.At(today)
 	if *asJSON {
-		return writeJSON(env, map[string]any{"request": r, "events": events, "documents": docs, "deadlines": dl})
+		if events == nil {
+			events = []tracker.Event{}
+		}
+		if docs == nil {
+			docs = []tracker.Document{}
+		}
+		return writeJSON(env, map[string]any{"request": r, "events": events, "documents": docs, "deadlines": dl, "next_action": next})
 	}
 	w := env.Stdout
 	fmt.Fprintf(w, "Request %d  %s\n%s\n", r.ID, r.OurRef, r.Title)
@@ -166,6 +182,17 @@ func requestShow(env *Env, args []string) error {
 		fmt.Fprintf(w, " (%s)", tracker.OutcomeLabel(r.Outcome))
 	}
 	fmt.Fprintf(w, "\nTheir ref: %s   Visibility: %s   Tags: %s\n", orDash(r.TheirRef), r.Visibility, orDash(strings.Join(r.Tags, ", ")))
+	fmt.Fprintf(w, "\nNext: %s", next.Action.Label())
+	if next.Who != tracker.WhoNone {
+		fmt.Fprintf(w, " (%s)", next.Who)
+	}
+	if !next.By.IsZero() {
+		fmt.Fprintf(w, " by %s", next.By.Long())
+		if next.Overdue {
+			fmt.Fprint(w, ", overdue")
+		}
+	}
+	fmt.Fprintf(w, "\n  %s\n", next.Explanation)
 	fmt.Fprintln(w, "\nHistory:")
 	for _, e := range events {
 		fmt.Fprintf(w, "  %s  %s", e.Date, e.Kind.Label())
@@ -186,6 +213,12 @@ func requestShow(env *Env, args []string) error {
 	fmt.Fprintln(w, "\nDeadlines:")
 	for _, d := range deadlineList(dl) {
 		fmt.Fprintf(w, "  %-28s %s\n      %s\n", d.Label+":", d.Date.Long(), d.Explanation)
+	}
+	if len(next.Windows) > 0 {
+		fmt.Fprintln(w, "\nWindows:")
+		for _, win := range next.Windows {
+			fmt.Fprintf(w, "  %-44s %s  %s (%s)\n", win.Label+":", win.Date.Long(), win.State, win.Who)
+		}
 	}
 	if len(docs) > 0 {
 		fmt.Fprintln(w, "\nDocuments:")
