@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,6 +13,7 @@ import (
 // documentListPage is every document, newest first.
 type documentListPage struct {
 	Disposition  string
+	Query        string // the search box: name, description, the text of the file
 	Dispositions []struct{ Code, Label string }
 	Documents    []documentRow
 	Pager        pager
@@ -30,8 +32,9 @@ func (s *Server) showDocumentList(c echo.Context) error {
 	if tracker.ValidDisposition(c.QueryParam("disposition")) {
 		p.Disposition = c.QueryParam("disposition")
 	}
+	p.Query = strings.TrimSpace(c.QueryParam("q"))
 	page := pageParam(c)
-	docs, err := s.st.Documents(ctx, store.DocumentFilter{Disposition: p.Disposition, Limit: pageSize + 1, Offset: (page - 1) * pageSize})
+	docs, err := s.st.Documents(ctx, store.DocumentFilter{Disposition: p.Disposition, Query: p.Query, Limit: pageSize + 1, Offset: (page - 1) * pageSize})
 	if err != nil {
 		return err
 	}

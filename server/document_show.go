@@ -18,6 +18,8 @@ type documentPage struct {
 	Exemptions   string // as the edit form shows them
 	Timeline     *timelinePanel
 	PublicURL    string // of the published file, while its request is public
+	Text         store.DocumentText
+	TextPreview  string // the text's start, for a look at what was read
 }
 
 // showDocumentPage shows a document: metadata, hashes, exemptions, and the
@@ -48,6 +50,14 @@ func (s *Server) showDocumentPage(c echo.Context) error {
 	}
 	if p.Timeline, err = s.loadTimelinePanel(ctx, "document", id); err != nil {
 		return err
+	}
+	if p.Text, err = s.st.DocumentTextByID(ctx, id); err != nil && tracker.ErrorCode(err) != tracker.ENOTFOUND {
+		return err
+	}
+	if r := []rune(p.Text.Text); len(r) > 600 {
+		p.TextPreview = string(r[:600]) + "…"
+	} else {
+		p.TextPreview = p.Text.Text
 	}
 	return s.render(c, http.StatusOK, "document_show", &view{Title: d.Filename, Section: "documents", Data: p})
 }

@@ -50,6 +50,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"dispositionLabel": dispositionLabel,
 		"dispositionClass": dispositionClass,
 		"bytes":            formatBytes,
+		"snippet":          snippetHTML,
 		"join":             strings.Join,
 		"contains":         slices.Contains[[]string],
 		"percent":          func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },

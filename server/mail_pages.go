@@ -39,6 +39,7 @@ func (s *Server) registerMailRoutes(viewer, editor, admin routeGroup) {
 type mailListPage struct {
 	View     string // pen, failed, not_foi, all
 	Views    []struct{ Code, Label string }
+	Query    string // the search box
 	Messages []mailRow
 	Pager    pager
 	// Requests an editor can file a message on (open ones first).
@@ -78,11 +79,15 @@ func mailFilterFor(view string) store.MailFilter {
 // filed by an editor (or marked not FOI).
 func (s *Server) showMailList(c echo.Context) error {
 	ctx := c.Request().Context()
-	p := mailListPage{View: c.QueryParam("view"), Views: mailViews}
+	p := mailListPage{View: c.QueryParam("view"), Views: mailViews, Query: strings.TrimSpace(c.QueryParam("q"))}
 	if p.View == "" {
 		p.View = "pen"
+		if p.Query != "" {
+			p.View = "all" // a search looks through all the mail
+		}
 	}
 	f := mailFilterFor(p.View)
+	f.Query = p.Query
 	total, err := s.st.CountMail(ctx, f)
 	if err != nil {
 		return err

@@ -46,6 +46,7 @@ func (s *Server) registerRoutes() {
 	public.POST("/setup", s.submitSetup)
 	public.GET("/p/:slug", s.showPublicRequestPage)
 	public.GET("/p/:slug/documents/:sha256", s.downloadPublicDocument)
+	public.GET("/p/search", s.showPublicSearchPage)
 
 	// Viewer: read everything; manage one's own account.
 	viewer.POST("/logout", s.logout)
@@ -56,6 +57,7 @@ func (s *Server) registerRoutes() {
 	viewer.GET("/authorities", s.showAuthorityList)
 	viewer.GET("/authorities/:id", s.showAuthorityPage)
 	viewer.GET("/exemptions", s.showExemptionList)
+	viewer.GET("/search", s.showSearchPage)
 	viewer.GET("/documents", s.showDocumentList)
 	viewer.GET("/documents/:id", s.showDocumentPage)
 	viewer.GET("/documents/:id/download", s.downloadDocument)
@@ -74,6 +76,7 @@ func (s *Server) registerRoutes() {
 	editor.POST("/requests/:id/documents", s.uploadDocument).limit(s.cfg.MaxUploadBytes + uploadBodyOverhead)
 	editor.POST("/documents/:id", s.updateDocument)
 	editor.POST("/documents/:id/publish", s.publishDocument)
+	editor.POST("/documents/:id/reextract", s.reextractDocument)
 	editor.POST("/documents/:id/delete", s.deleteDocument)
 	editor.GET("/authorities/new", s.showCreateAuthorityPage)
 	editor.POST("/authorities", s.submitAuthority)
@@ -97,6 +100,7 @@ func (s *Server) registerRoutes() {
 	viewer.GET("/api/v1/documents", s.apiListDocuments)
 	viewer.GET("/api/v1/documents/:id", s.apiGetDocument)
 	viewer.GET("/api/v1/documents/:id/content", s.downloadDocument)
+	viewer.GET("/api/v1/search", s.apiSearch)
 	editor.POST("/api/v1/requests", s.apiCreateRequest)
 	editor.POST("/api/v1/requests/:id/events", s.apiRecordEvent)
 

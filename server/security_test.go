@@ -31,6 +31,7 @@ var publicRoutes = []string{
 	"GET /p/:slug",
 	"GET /p/:slug/documents/:sha256", // a file an editor published, of a request that is public
 	"GET /calendar/:file",            // the secret in the address is the credential (calendar apps have no session)
+	"GET /p/search",                  // finds only public requests and their published documents
 }
 
 // routePath fills a route's parameters with values that exist.

@@ -209,6 +209,7 @@ type DocumentFilter struct {
 	RequestID   int64
 	MessageID   int64
 	Disposition string
+	Query       string // the search box (see ParseSearchQuery): name, description, text
 	Limit       int
 	Offset      int
 }
@@ -218,10 +219,14 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]tracker.Docu
 	if f.Limit <= 0 {
 		f.Limit = 100000
 	}
+	search, searchArgs := "1 = 1", []any(nil)
+	if f.Query != "" {
+		search, searchArgs = itemSearchCond("d.id", KindDocument, f.Query)
+	}
+	args := append([]any{f.RequestID, f.RequestID, f.MessageID, f.MessageID, f.Disposition, f.Disposition}, searchArgs...)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents d
-		WHERE (? = 0 OR d.request_id = ?) AND (? = 0 OR d.message_id = ?) AND (? = '' OR d.disposition = ?)
-		ORDER BY d.id DESC LIMIT ? OFFSET ?`,
-		f.RequestID, f.RequestID, f.MessageID, f.MessageID, f.Disposition, f.Disposition, f.Limit, f.Offset)
+		WHERE (? = 0 OR d.request_id = ?) AND (? = 0 OR d.message_id = ?) AND (? = '' OR d.disposition = ?) AND `+search+`
+		ORDER BY d.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list documents: %w", err)
 	}

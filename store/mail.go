@@ -416,6 +416,7 @@ type MailFilter struct {
 	RequestID int64
 	Mailbox   string
 	Proposal  string // proposal_state
+	Query     string // the search box (see ParseSearchQuery)
 	Limit     int
 	Offset    int
 }
@@ -448,6 +449,11 @@ func mailWhere(f MailFilter) (string, []any) {
 	if f.Proposal != "" {
 		conds = append(conds, "m.proposal_state = ?")
 		args = append(args, f.Proposal)
+	}
+	if f.Query != "" {
+		c, a := itemSearchCond("m.id", KindMail, f.Query)
+		conds = append(conds, c)
+		args = append(args, a...)
 	}
 	return strings.Join(conds, " AND "), args
 }

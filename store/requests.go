@@ -177,7 +177,7 @@ type RequestFilter struct {
 	AuthorityID int64
 	Law         tracker.LawCode
 	Tag         string
-	Query       string       // in title, body, references
+	Query       string       // the search box (see ParseSearchQuery): the request, its history, mail, documents
 	DueBefore   tracker.Date // open requests due on or before this date
 	OpenOnly    bool
 	PublicOnly  bool
@@ -251,9 +251,9 @@ func requestWhere(f RequestFilter) (string, []any) {
 		args = append(args, strings.ToLower(f.Tag))
 	}
 	if f.Query != "" {
-		q := "%" + likeEscape(f.Query) + "%"
-		conds = append(conds, `(r.title LIKE ? ESCAPE '\' OR r.body LIKE ? ESCAPE '\' OR r.our_ref LIKE ? ESCAPE '\' OR r.their_ref LIKE ? ESCAPE '\' OR a.name LIKE ? ESCAPE '\')`)
-		args = append(args, q, q, q, q, q)
+		c, a := requestSearchCond(f.Query)
+		conds = append(conds, c)
+		args = append(args, a...)
 	}
 	if !f.DueBefore.IsZero() {
 		conds = append(conds, "r.due_date IS NOT NULL AND r.due_date <= ?")

@@ -342,34 +342,7 @@ func (s *Store) searchByFilters(ctx context.Context, q SearchQuery, opt SearchOp
 	if len(kinds) > 0 && !contains(kinds, KindRequest) {
 		return res, nil
 	}
-	conds := []string{"1 = 1"}
-	var args []any
-	if q.Authority != "" {
-		ids, a := authorityIDsSQL(q.Authority)
-		conds = append(conds, "r.authority_id IN ("+ids+")")
-		args = append(args, a...)
-	}
-	if q.Law != "" {
-		conds = append(conds, "r.law = ?")
-		args = append(args, q.Law)
-	}
-	if q.Status != "" {
-		conds = append(conds, "(r.status = ? OR r.outcome = ?)")
-		args = append(args, q.Status, q.Status)
-	}
-	if q.Exemption != "" {
-		c, a := exemptionSQL("r.id", q.Exemption)
-		conds = append(conds, c)
-		args = append(args, a...)
-	}
-	if q.From != "" {
-		conds = append(conds, "COALESCE(r.sent_on, substr(r.created_at, 1, 10)) >= ?")
-		args = append(args, q.From)
-	}
-	if q.To != "" {
-		conds = append(conds, "COALESCE(r.sent_on, substr(r.created_at, 1, 10)) <= ?")
-		args = append(args, q.To)
-	}
+	conds, args := requestFieldConds(q)
 	if opt.RequestID != 0 {
 		conds = append(conds, "r.id = ?")
 		args = append(args, opt.RequestID)
@@ -465,4 +438,71 @@ func (s *Store) searchIDs(ctx context.Context, q SearchQuery, col, cond string, 
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// requestFieldConds are the query's field filters as conditions on a
+// request r (for filter-only searches and the request list).
+func requestFieldConds(q SearchQuery) ([]string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
+	if q.Authority != "" {
+		ids, a := authorityIDsSQL(q.Authority)
+		conds = append(conds, "r.authority_id IN ("+ids+")")
+		args = append(args, a...)
+	}
+	if q.Law != "" {
+		conds = append(conds, "r.law = ?")
+		args = append(args, q.Law)
+	}
+	if q.Status != "" {
+		conds = append(conds, "(r.status = ? OR r.outcome = ?)")
+		args = append(args, q.Status, q.Status)
+	}
+	if q.Exemption != "" {
+		c, a := exemptionSQL("r.id", q.Exemption)
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	if q.From != "" {
+		conds = append(conds, "COALESCE(r.sent_on, substr(r.created_at, 1, 10)) >= ?")
+		args = append(args, q.From)
+	}
+	if q.To != "" {
+		conds = append(conds, "COALESCE(r.sent_on, substr(r.created_at, 1, 10)) <= ?")
+		args = append(args, q.To)
+	}
+	return conds, args
+}
+
+// searchMembershipBound bounds the matches a list's search box considers
+// (the newest), so a common word costs the same on any size of database.
+const searchMembershipBound = 5000
+
+// requestSearchCond is the request list's search box: requests about which
+// the query's words find something (the request, its history, mail or
+// documents), and its field filters.
+func requestSearchCond(query string) (string, []any) {
+	q := ParseSearchQuery(query)
+	conds, args := requestFieldConds(q)
+	if q.HasText() {
+		conds = append(conds, `r.id IN (SELECT request_id FROM (SELECT f.request_id FROM search_index f
+			WHERE search_index MATCH ? AND f.request_id <> 0 ORDER BY f.rowid DESC LIMIT `+strconv.Itoa(searchMembershipBound)+`))`)
+		args = append(args, q.ftsExpression(""))
+	} else if !q.HasFilters() {
+		conds = append(conds, "0 = 1") // only "-word" or punctuation: nothing to look for
+	}
+	return "(" + strings.Join(conds, " AND ") + ")", args
+}
+
+// itemSearchCond is the search box of the list of one kind of thing
+// (mail, documents, timeline events): col is its id column.
+func itemSearchCond(col, kind, query string) (string, []any) {
+	q := ParseSearchQuery(query)
+	if !q.HasText() {
+		return "0 = 1", nil
+	}
+	code := strconv.Itoa(kindCodes[kind][0])
+	return col + ` IN (SELECT rowid / 8 FROM (SELECT f.rowid FROM search_index f
+			WHERE search_index MATCH ? AND f.rowid % 8 = ` + code + ` ORDER BY f.rowid DESC LIMIT ` + strconv.Itoa(searchMembershipBound) + `))`,
+		[]any{q.ftsExpression("")}
 }

@@ -272,7 +272,7 @@ type TimelineFilter struct {
 	Actor         string
 	MinImportance int
 	From, To      string
-	Query         string // words in the title
+	Query         string // the search box (see ParseSearchQuery): title and body
 	IDs           []int64
 	Limit, Offset int
 }
@@ -302,8 +302,9 @@ func timelineWhere(f TimelineFilter) (string, []any) {
 		args = append(args, f.To, f.To)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, `t.title LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscape(q)+"%")
+		c, a := itemSearchCond("t.id", KindEvent, q)
+		where = append(where, c)
+		args = append(args, a...)
 	}
 	if len(f.IDs) > 0 {
 		where = append(where, `t.id IN (SELECT value FROM json_each(?))`)

@@ -1,0 +1,192 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/foitrack/foitrack/extract"
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/timeline"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// searchFixture: a public and a private request, a reply filed on the
+// private one, documents with text, a timeline event with a word only in
+// its body.
+func searchFixture(t *testing.T) (*testApp, tracker.Request, tracker.Request) {
+	app := newTestApp(t)
+	ctx := context.Background()
+	app.user("ed@example.org", store.RoleEditor)
+	app.user("vi@example.org", store.RoleViewer)
+	a := app.authority("Kent Police", tracker.JurisdictionEngland)
+	pub := app.request("Public cameras", a.ID, "2026-03-02", true)
+	priv := app.request("Private zanzibar inquiry", a.ID, "2026-03-02", false)
+	raw := "Message-ID: <r1@kent>\r\n\r\nx\r\n"
+	sum, size, _ := app.st.WriteBlob(strings.NewReader(raw), 0)
+	m := store.MailMessage{RawSHA256: sum, RawSize: size, MessageID: "r1@kent", Mailbox: "INBOX", UIDValidity: 1, UID: 1}
+	err := app.st.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertIncomingMail(&m); err != nil {
+			return err
+		}
+		return tx.SetMailProcessed(m, store.MailProcessing{State: store.MailMatched, RequestID: priv.ID, Subject: "Your request",
+			TextBody: "We hold the <b>xylophone</b> register."})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []struct {
+		req     int64
+		name    string
+		text    string
+		publish bool
+	}{{pub.ID, "released.txt", "the quetzal report", true}, {pub.ID, "unpublished.txt", "the marmoset memo", false}} {
+		doc := tracker.Document{RequestID: d.req, Filename: d.name, Disposition: tracker.DispositionReleased}
+		if err := app.st.AddDocument(ctx, &doc, strings.NewReader(d.text), 0); err != nil {
+			t.Fatal(err)
+		}
+		if d.publish {
+			if err := app.st.SetDocumentPublished(ctx, doc.ID, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := app.st.ExtractPendingTexts(ctx, extract.Options{}, 10); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := timeline.ParseMarkdown("e.md", []byte("---\nid: 2026-03-30--e\ndate: '2026-03-30'\ntitle: Contract signed\n---\nThe ImmigrationOS platform.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.st.SaveTimelineEvent(ctx, &store.TimelineEvent{Event: ev}); err != nil {
+		t.Fatal(err)
+	}
+	return app, pub, priv
+}
+
+func TestSearchPageAndListSearchBoxes(t *testing.T) {
+	app, pub, priv := searchFixture(t)
+	viewer := app.login("vi@example.org")
+	_, body := viewer.get("/search?q=" + url.QueryEscape("xylophone"))
+	wantContains(t, body, `href="/mail/1"`, "<mark>xylophone</mark>", "1 found")
+	if strings.Contains(body, "<b>xylophone") {
+		t.Fatal("a snippet's markup was not escaped")
+	}
+	// A viewer reads everything, the private request too.
+	_, body = viewer.get("/search?q=zanzibar")
+	wantContains(t, body, `href="/requests/`+itoaID(priv.ID)+`"`)
+	// The request list finds a request by a word in its reply; documents
+	// by their text; mail and timeline events by their bodies.
+	_, body = viewer.get("/requests?q=xylophone")
+	wantContains(t, body, "Private zanzibar inquiry")
+	if strings.Contains(body, "Public cameras") {
+		t.Fatal("request list search listed a request without the word")
+	}
+	_, body = viewer.get("/documents?q=marmoset")
+	wantContains(t, body, "unpublished.txt")
+	if strings.Contains(body, "released.txt") {
+		t.Fatal("document search listed a document without the word")
+	}
+	_, body = viewer.get("/mail?q=xylophone")
+	wantContains(t, body, "Your request")
+	_, body = viewer.get("/mail?q=nothingsuch")
+	if strings.Contains(body, "Your request") {
+		t.Fatal("mail search listed a message without the word")
+	}
+	_, body = viewer.get("/timeline?q=immigrationos")
+	wantContains(t, body, "Contract signed")
+	_, body = viewer.get("/timeline?q=nothingsuch")
+	if strings.Contains(body, "Contract signed") {
+		t.Fatal("timeline search listed an event without the word")
+	}
+	// Hostile queries are pages, not errors.
+	for _, q := range []string{`"`, `NEAR(`, `a:b:c`, `-`, `{title}:x`, "\x00", `*`, `authority:"`, strings.Repeat("x ", 3000)} {
+		for _, path := range []string{"/search", "/requests", "/documents", "/mail", "/timeline", "/p/search"} {
+			res, _ := viewer.get(path + "?q=" + url.QueryEscape(q))
+			wantStatus(t, res, http.StatusOK)
+		}
+	}
+	_ = pub
+}
+
+func itoaID(id int64) string { b, _ := json.Marshal(id); return string(b) }
+
+func TestPublicSearchShowsOnlyPublicThings(t *testing.T) {
+	app, pub, _ := searchFixture(t)
+	anon := app.anonymous()
+	// The signed-in search is not for visitors.
+	res, _ := anon.get("/search?q=zanzibar")
+	if res.StatusCode == http.StatusOK {
+		t.Fatal("a visitor used the signed-in search")
+	}
+	res, _ = anon.get("/api/v1/search?q=zanzibar")
+	if res.StatusCode == http.StatusOK {
+		t.Fatal("a visitor used the search API")
+	}
+	for _, secret := range []string{"zanzibar", "xylophone", "marmoset", "immigrationos", "private note", pub.OurRef} {
+		res, body := anon.get("/p/search?q=" + url.QueryEscape(secret))
+		wantStatus(t, res, http.StatusOK)
+		if !strings.Contains(body, "Nothing found") || strings.Contains(body, `class="card search-hit"`) {
+			t.Errorf("public search for %q found something", secret)
+		}
+	}
+	slug, _ := app.st.PublicSlug(context.Background(), pub.ID)
+	_, body := anon.get("/p/search?q=quetzal")
+	wantContains(t, body, `href="/p/`+slug+`/documents/`, "<mark>quetzal</mark>")
+	_, body = anon.get("/p/search?q=cameras")
+	wantContains(t, body, `href="/p/`+slug+`"`)
+	if strings.Contains(body, "Sign out") || strings.Contains(body, "/requests/") {
+		t.Fatal("the public search page shows the app's navigation or private links")
+	}
+}
+
+func TestSearchAPI(t *testing.T) {
+	app, _, priv := searchFixture(t)
+	tok, _, err := app.st.CreateAPIToken(context.Background(), 2, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body := app.api("GET", "/api/v1/search?q=zanzibar", tok, "")
+	wantStatus(t, res, http.StatusOK)
+	var got struct {
+		Hits []struct {
+			Kind    string `json:"kind"`
+			ID      int64  `json:"id"`
+			Title   string `json:"title"`
+			Snippet string `json:"snippet"`
+			Link    string `json:"link"`
+		} `json:"hits"`
+		Total int `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Total != 1 || got.Hits[0].Kind != "request" || got.Hits[0].ID != priv.ID || got.Hits[0].Link != "http://foitrack.test/requests/"+itoaID(priv.ID) {
+		t.Fatalf("API search = %s", body)
+	}
+	_, body = app.api("GET", "/api/v1/search?q=nothingsuch", tok, "")
+	if !strings.Contains(body, `"hits":[]`) {
+		t.Fatalf("empty API result %s", body)
+	}
+}
+
+func TestDocumentPageShowsTextStateAndReextracts(t *testing.T) {
+	app, _, _ := searchFixture(t)
+	ed := app.login("ed@example.org")
+	_, body := ed.get("/documents/1")
+	wantContains(t, body, "text extracted and searchable", "the quetzal report", "Read the text again")
+	res, _ := ed.postForm("/documents/1/reextract", url.Values{})
+	wantStatus(t, res, http.StatusSeeOther)
+	txt, _ := app.st.DocumentTextByID(context.Background(), 1)
+	if txt.State != extract.StatePending {
+		t.Fatalf("after re-extract the state is %q", txt.State)
+	}
+	viewer := app.login("vi@example.org")
+	res, _ = viewer.postForm("/documents/1/reextract", url.Values{})
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("a viewer re-extracted: %d", res.StatusCode)
+	}
+}
