@@ -43,7 +43,7 @@ func (tx *Tx) createAuthority(a *tracker.Authority) error {
 		a.Name, a.ShortName, a.URLName, a.Jurisdiction, a.DefaultLaw, a.Email, a.Website,
 		jsonList(a.Tags), jsonList(a.Domains), a.Notes, ts(a.CreatedAt), ts(a.UpdatedAt))
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isUnique(err) {
 			return tracker.Errorf(tracker.ECONFLICT, "an authority with URL name %q exists already", a.URLName)
 		}
 		return fmt.Errorf("store: unable to create authority: %w", err)
@@ -84,7 +84,7 @@ func (tx *Tx) updateAuthority(a *tracker.Authority) error {
 		a.Name, a.ShortName, a.URLName, a.Jurisdiction, a.DefaultLaw, a.Email, a.Website,
 		jsonList(a.Tags), jsonList(a.Domains), a.Notes, ts(a.UpdatedAt), a.ID)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isUnique(err) {
 			return tracker.Errorf(tracker.ECONFLICT, "an authority with URL name %q exists already", a.URLName)
 		}
 		return fmt.Errorf("store: unable to update authority: %w", err)

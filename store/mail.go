@@ -162,7 +162,7 @@ func (tx *Tx) InsertIncomingMail(m *MailMessage) error {
 		m.UIDValidity, m.UID, ts(m.FetchedAt), rawJSON(m.DKIM, "[]"), m.State, m.Error, m.RawHeaders, jsonList(m.Warnings),
 		ts(m.CreatedAt))
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isUnique(err) {
 			return tracker.Errorf(tracker.ECONFLICT, "message %s/%d/%d is stored already", m.Mailbox, m.UIDValidity, m.UID)
 		}
 		return fmt.Errorf("store: unable to record mail message: %w", err)

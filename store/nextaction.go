@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -115,7 +117,7 @@ func (s *Store) StoredPlan(ctx context.Context, id int64) (tracker.Plan, error) 
 	err := s.r.QueryRowContext(ctx, `SELECT r.status, `+planColumns+` FROM requests r WHERE r.id = ?`, id).
 		Scan(append([]any{&status}, scanPlanInto(&p)...)...)
 	if err != nil {
-		if strings.Contains(err.Error(), "no rows") {
+		if errors.Is(err, sql.ErrNoRows) {
 			return p, notFound("request", id)
 		}
 		return p, fmt.Errorf("store: unable to read the next action of request %d: %w", id, err)

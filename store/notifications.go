@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -320,8 +319,4 @@ func prefixed(p, columns string) string {
 		}
 	}
 	return string(out)
-}
-
-func isForeignKey(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY")
 }

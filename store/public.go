@@ -51,7 +51,7 @@ func (tx *Tx) ensurePublicSlug(requestID int64) error {
 	_, err := tx.ExecContext(tx.ctx, `INSERT INTO public_pages (request_id, slug, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (request_id) DO NOTHING`, requestID, slug, ts(tx.now))
 	if err != nil {
-		if strings.Contains(err.Error(), "FOREIGN KEY") {
+		if isForeignKey(err) {
 			return notFound("request", requestID)
 		}
 		return fmt.Errorf("store: unable to create public page: %w", err)

@@ -119,7 +119,7 @@ func (s *Store) UpdateRequest(ctx context.Context, r *tracker.Request) error {
 			WHERE id = ?`,
 			r.Title, r.Body, r.AuthorityID, r.Law, jsonList(r.Tags), r.OurRef, r.TheirRef, r.Visibility, r.Notes, ts(tx.now), r.ID)
 		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
+			if isForeignKey(err) {
 				return &tracker.Error{Code: tracker.EINVALID, Message: "no such authority", Fields: map[string]string{"authority_id": "no such authority"}}
 			}
 			return fmt.Errorf("store: unable to update request: %w", err)

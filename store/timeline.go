@@ -131,7 +131,7 @@ func (tx *Tx) saveTimelineEvent(te *TimelineEvent, bySlug bool) (string, error) 
 			row.Slug, row.Date, row.Title, nullImportance(row.Importance), row.Status, jsonList(row.Tags), jsonList(row.Actors),
 			string(row.Sources), string(row.Extra), row.FrontMatter, row.Body, row.Format, row.FileName, row.CreatedAt, row.UpdatedAt)
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
+			if isUnique(err) {
 				return "", tracker.Errorf(tracker.ECONFLICT, "there is already an event with id %q", row.Slug)
 			}
 			return "", fmt.Errorf("store: unable to create timeline event: %w", err)
@@ -148,7 +148,7 @@ func (tx *Tx) saveTimelineEvent(te *TimelineEvent, bySlug bool) (string, error) 
 		row.Slug, row.Date, row.Title, nullImportance(row.Importance), row.Status, jsonList(row.Tags), jsonList(row.Actors),
 		string(row.Sources), string(row.Extra), row.FrontMatter, row.Body, row.Format, row.FileName, row.UpdatedAt, row.ID)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isUnique(err) {
 			return "", tracker.Errorf(tracker.ECONFLICT, "there is already an event with id %q", row.Slug)
 		}
 		return "", fmt.Errorf("store: unable to update timeline event: %w", err)

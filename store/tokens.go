@@ -49,7 +49,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (
 		res, err := tx.ExecContext(tx.ctx, `INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)`,
 			userID, t.Name, HashSecret(secret), t.Prefix, ts(tx.now))
 		if err != nil {
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
+			if isForeignKey(err) {
 				return notFound("user", userID)
 			}
 			return fmt.Errorf("store: unable to create API token: %w", err)

@@ -179,7 +179,7 @@ func (s *Store) createUser(ctx context.Context, u *User, password string, onlyIf
 		res, err := tx.ExecContext(tx.ctx, `INSERT INTO users (email, name, role, password_hash, disabled, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, ts(tx.now), ts(tx.now))
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
+			if isUnique(err) {
 				return &tracker.Error{Code: tracker.ECONFLICT, Message: fmt.Sprintf("a user with email %s exists already", u.Email),
 					Fields: map[string]string{"email": "this email has an account already"}}
 			}
@@ -293,7 +293,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *User) error {
 		}
 		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET email = ?, name = ?, role = ?, disabled = ?, updated_at = ? WHERE id = ?`,
 			u.Email, u.Name, u.Role, u.Disabled, ts(tx.now), u.ID); err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
+			if isUnique(err) {
 				return &tracker.Error{Code: tracker.ECONFLICT, Message: fmt.Sprintf("a user with email %s exists already", u.Email),
 					Fields: map[string]string{"email": "this email has an account already"}}
 			}
