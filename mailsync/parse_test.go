@@ -794,3 +794,19 @@ func TestParseSharedCorpus(t *testing.T) {
 		})
 	}
 }
+
+// Sanitised HTML is balanced: what it opens it closes, and closing tags it
+// never opened are dropped, so inline in a page it cannot swallow or close
+// what comes after it.
+func TestSanitizeHTMLBalances(t *testing.T) {
+	for in, want := range map[string]string{
+		"<table><tr><td><b>open":                 "<table><tbody><tr><td><b>open</b></td></tr></tbody></table>",
+		"<p>x</p></div></div></section></main>y": "<p>x</p>y",
+		"<b>bold <i>both</b> italic":             "<b>bold <i>both</i></b><i> italic</i>",
+		"<ul><li>one<li>two":                     "<ul><li>one</li><li>two</li></ul>",
+	} {
+		if got := SanitizeHTML(in); got != want {
+			t.Errorf("SanitizeHTML(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

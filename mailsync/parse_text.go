@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-message/charset"
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Text decoding: charsets, RFC 2047 header words, HTML to text and safe
@@ -277,8 +278,28 @@ var htmlPolicy = func() *bluemonday.Policy {
 }()
 
 // SanitizeHTML returns html made safe to embed in a page: see htmlPolicy.
+// It is also balanced: parsed as the content of a <div>, the way a browser
+// would, and written out again, so every element it opens it also closes.
+// Sanitising alone leaves an unclosed <table> or <b> open, and inline in a
+// page that swallows whatever comes after it.
 func SanitizeHTML(s string) string {
-	return strings.TrimSpace(htmlPolicy.Sanitize(s))
+	return strings.TrimSpace(balanceHTML(htmlPolicy.Sanitize(s)))
+}
+
+// balanceHTML parses s as a fragment inside a <div> and renders it again.
+func balanceHTML(s string) string {
+	context := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := html.ParseFragment(strings.NewReader(s), context)
+	if err != nil {
+		return html.EscapeString(s) // not reached for a strings.Reader; never emit unparsed markup
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		if err := html.Render(&b, n); err != nil {
+			return html.EscapeString(s)
+		}
+	}
+	return b.String()
 }
 
 var blockElements = map[string]bool{

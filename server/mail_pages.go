@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"io"
 	"net/http"
 	"strconv"
@@ -141,9 +140,14 @@ type mailMessagePage struct {
 	Message  store.MailMessage
 	Proposal mailsync.Proposal
 	HasProp  bool
-	Reply    string        // the text without quoted history
-	Quoted   string        // the quoted history, folded away
-	HTML     template.HTML // sanitised again at display
+	Reply    string // the text without quoted history
+	Quoted   string // the quoted history, folded away
+	// HTML is the mail's formatted version as a whole document, for the
+	// srcdoc of a sandboxed frame (no scripts, an origin of its own, the
+	// page's CSP inherited): sanitised again at display, and escaped by the
+	// template as an attribute value, so nothing in it can open or close
+	// anything on the page around it.
+	HTML     string
 	DKIM     []mailsync.DKIMResult
 	Docs     []tracker.Document
 	Requests []tracker.Request
@@ -169,7 +173,9 @@ func (s *Server) showMailMessage(c echo.Context) error {
 	p.Reply, p.Quoted = mailsync.QuotedFolded(m.TextBody)
 	// Sanitised when the message was read, and again now: a stricter
 	// policy since then applies to old mail too.
-	p.HTML = template.HTML(mailsync.SanitizeHTML(m.HTMLBody))
+	if h := mailsync.SanitizeHTML(m.HTMLBody); h != "" {
+		p.HTML = mailFrameDocument(h)
+	}
 	_ = json.Unmarshal(m.DKIM, &p.DKIM)
 	if p.Docs, err = s.st.Documents(ctx, store.DocumentFilter{MessageID: m.ID}); err != nil {
 		return err
@@ -517,4 +523,12 @@ func (s *Server) runMailSyncNow(c echo.Context) error {
 		}
 	})
 	return s.redirectWithFlash(c, "/admin/mail", "ok", "Mail sync started. Reload this page to see how it went.")
+}
+
+// mailFrameDocument wraps a mail's sanitised HTML as the document of its
+// frame: links open outside the frame (the sandbox allows that, and nothing
+// else the sandbox forbids).
+func mailFrameDocument(sanitised string) string {
+	return `<!doctype html><html><head><meta charset="utf-8"><base target="_blank">` +
+		`</head><body>` + sanitised + `</body></html>`
 }

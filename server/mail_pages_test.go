@@ -124,6 +124,12 @@ func TestMailPagesHoldingPenAndProposals(t *testing.T) {
 	if strings.Contains(body, "<script>alert") || strings.Contains(body, "alert(") {
 		t.Error("the message's script reached the page")
 	}
+	// The HTML is the escaped srcdoc of a sandboxed frame: no markup of the
+	// mail is markup of the page.
+	wantContains(t, body, `<iframe class="mailhtml" id="mail-html"`, `sandbox="allow-popups allow-popups-to-escape-sandbox"`, `srcdoc="&lt;!doctype html&gt;`)
+	if strings.Contains(body, "allow-scripts") || strings.Contains(body, "allow-same-origin") {
+		t.Error("the mail's frame may run scripts or share the page's origin")
+	}
 	res, raw := viewer.get(fmt.Sprintf("/mail/%d/raw", refusal.ID))
 	wantStatus(t, res, http.StatusOK)
 	f, _ := app.st.OpenBlob(refusal.RawSHA256)
