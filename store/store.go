@@ -36,6 +36,8 @@ type Store struct {
 	// noPlans: the database is at a schema version before the stored next
 	// action (only tests open one), so none is written.
 	noPlans bool
+	// stmts holds the writer's prepared statements.
+	stmts stmtCache
 }
 
 // Options for Open.
@@ -114,6 +116,7 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 
 // Close closes both pools, checkpointing the WAL.
 func (s *Store) Close() error {
+	s.stmts.close()
 	err1 := s.r.Close()
 	err2 := s.w.Close()
 	return errors.Join(err1, err2)
@@ -168,6 +171,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("store: unable to begin transaction: %w", err)
 	}
 	tx := &Tx{Tx: sqltx, s: s, ctx: ctx, now: s.Now().UTC(), actor: Actor(ctx)}
+	defer s.stmts.prepareWanted(ctx, s.w)
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
 		return err

@@ -25,6 +25,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/foitrack/foitrack/store"
@@ -96,11 +97,15 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 		return sum, tracker.Errorf(tracker.EINVALID, "a password for the seeded users is required")
 	}
 	g := &gen{
-		o:   o,
-		rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
-		st:  st,
-		sum: &sum,
+		o:        o,
+		rng:      rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
+		st:       st,
+		sum:      &sum,
+		blobs:    make(chan []byte, 512),
+		blobsErr: make(chan error, 1),
 	}
+	go g.writeBlobs()
+	defer close(g.blobs)
 	oldNow := st.Now
 	defer func() { st.Now = oldNow }()
 	g.clock = time.Date(o.End.Year(), o.End.Month(), o.End.Day(), 18, 0, 0, 0, time.UTC)
@@ -117,7 +122,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 	for done := 0; done < o.Requests; {
 		batch := min(requestsPerTx, o.Requests-done)
 		g.tick()
-		err := st.Update(ctx, func(tx *store.Tx) error {
+		err := g.update(ctx, func(tx *store.Tx) error {
 			for i := 0; i < batch; i++ {
 				if err := g.request(tx, done+i); err != nil {
 					return err
@@ -156,10 +161,58 @@ type gen struct {
 	zipf      *rand.Zipf
 	uid       uint32
 	msgPerReq float64
+	// Blob files are written by a second goroutine while the first writes
+	// rows (two cores); every transaction waits for its files before it
+	// commits, so no committed row names a file not yet written.
+	blobs    chan []byte
+	blobsErr chan error
+	pending  sync.WaitGroup
 	// What the timeline links to, collected while requests are written.
 	released []int64 // documents
 	withheld []int64 // refused requests
 	replies  []int64 // matched messages
+}
+
+// blob queues data for the blob store and returns its sha256.
+func (g *gen) blob(data []byte) string {
+	h := sha256.Sum256(data)
+	g.pending.Add(1)
+	g.blobs <- data
+	return hex.EncodeToString(h[:])
+}
+
+func (g *gen) writeBlobs() {
+	for data := range g.blobs {
+		if _, err := g.st.WriteBlobBytes(data); err != nil {
+			select {
+			case g.blobsErr <- err:
+			default:
+			}
+		}
+		g.pending.Done()
+	}
+}
+
+// flushBlobs waits for the queued files; call it before a commit.
+func (g *gen) flushBlobs() error {
+	g.pending.Wait()
+	select {
+	case err := <-g.blobsErr:
+		return err
+	default:
+		return nil
+	}
+}
+
+// update is store.Update with the queued files written before the commit.
+func (g *gen) update(ctx context.Context, fn func(tx *store.Tx) error) error {
+	return g.st.Update(ctx, func(tx *store.Tx) error {
+		err := fn(tx)
+		if ferr := g.flushBlobs(); err == nil {
+			err = ferr
+		}
+		return err
+	})
 }
 
 // tick moves the store's clock on one second: each transaction has its own
@@ -226,7 +279,7 @@ func (g *gen) authorities(ctx context.Context) error {
 	for start := 0; start < len(list); start += 500 {
 		g.tick()
 		end := min(start+500, len(list))
-		err := g.st.Update(ctx, func(tx *store.Tx) error {
+		err := g.update(ctx, func(tx *store.Tx) error {
 			for i := start; i < end; i++ {
 				if err := list[i].Validate(); err != nil {
 					return fmt.Errorf("seed: authority %q: %w", list[i].Name, err)
@@ -651,10 +704,7 @@ func (g *gen) message(tx *store.Tx, s messageSpec) (store.MailMessage, error) {
 		atts = append(atts, attachment{name: name, data: fakePDF(s.title, name, g.rng.IntN(3000))})
 	}
 	raw := rawMessage(s, at, msgID, uid, atts)
-	sum, err := g.st.WriteBlobBytes(raw)
-	if err != nil {
-		return store.MailMessage{}, err
-	}
+	sum := g.blob(raw)
 	headers := raw[:strings.Index(string(raw), "\r\n\r\n")+2]
 	m := store.MailMessage{
 		RawSHA256: sum, RawSize: int64(len(raw)), MessageID: msgID, Subject: s.subject,
@@ -685,10 +735,7 @@ func (g *gen) message(tx *store.Tx, s messageSpec) (store.MailMessage, error) {
 		g.replies = append(g.replies, m.ID)
 	}
 	for _, att := range atts {
-		asum, err := g.st.WriteBlobBytes(att.data)
-		if err != nil {
-			return m, err
-		}
+		asum := g.blob(att.data)
 		d := tracker.Document{RequestID: s.requestID, MessageID: m.ID, Filename: att.name, MediaType: "application/pdf",
 			SniffedType: "application/pdf", Size: int64(len(att.data)), SHA256: asum, Disposition: tracker.DispositionReleased}
 		if err := tx.AddDocument(&d); err != nil {
@@ -712,10 +759,7 @@ func (g *gen) documents(tx *store.Tx, r *tracker.Request, msg store.MailMessage,
 	switch {
 	case e.Outcome == tracker.OutcomeReleasedInPart && g.chance(0.6):
 		data := fakePDF(r.Title, "redacted", g.rng.IntN(2000))
-		sum, err := g.st.WriteBlobBytes(data)
-		if err != nil {
-			return err
-		}
+		sum := g.blob(data)
 		d := tracker.Document{RequestID: r.ID, MessageID: msg.ID, Filename: fmt.Sprintf("FOI-%d-redacted.pdf", r.ID),
 			MediaType: "application/pdf", SniffedType: "application/pdf", Size: int64(len(data)), SHA256: sum,
 			Disposition: tracker.DispositionReleasedRedacted, Exemptions: e.Exemptions[:1]}
@@ -741,7 +785,7 @@ func (g *gen) holdingPen(ctx context.Context) error {
 	for start := 0; start < n; start += 1000 {
 		g.tick()
 		end := min(start+1000, n)
-		err := g.st.Update(ctx, func(tx *store.Tx) error {
+		err := g.update(ctx, func(tx *store.Tx) error {
 			for i := start; i < end; i++ {
 				a := g.auths[g.zipf.Uint64()]
 				s := messageSpec{from: "news@" + a.Domains[0], fromName: a.Name, to: "foi@requests.example.org",
@@ -795,7 +839,7 @@ func (g *gen) timeline(ctx context.Context) error {
 	for start := 0; start < n; start += 200 {
 		g.tick()
 		end := min(start+200, n)
-		err := g.st.Update(ctx, func(tx *store.Tx) error {
+		err := g.update(ctx, func(tx *store.Tx) error {
 			for i := start; i < end; i++ {
 				date := g.o.End.AddDays(-g.rng.IntN(3 * 365))
 				topic := topics[g.rng.IntN(len(topics))]
