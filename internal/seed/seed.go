@@ -914,7 +914,16 @@ func ContentHash(ctx context.Context, db *sql.DB) (string, error) {
 }
 
 func hashTable(ctx context.Context, db *sql.DB, table string, h interface{ Write([]byte) (int, error) }) error {
-	rows, err := db.QueryContext(ctx, `SELECT * FROM "`+table+`" ORDER BY rowid`)
+	// Every column, in order, is the sort key: tables without a rowid too.
+	var ncols int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?)`, table).Scan(&ncols); err != nil {
+		return fmt.Errorf("seed: unable to read %s: %w", table, err)
+	}
+	order := make([]string, ncols)
+	for i := range order {
+		order[i] = fmt.Sprint(i + 1)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT * FROM "`+table+`" ORDER BY `+strings.Join(order, ", "))
 	if err != nil {
 		return fmt.Errorf("seed: unable to read %s: %w", table, err)
 	}
