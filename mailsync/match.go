@@ -202,9 +202,18 @@ func isRefChar(c byte) bool {
 }
 
 // theirRefRe finds an authority quoting its own reference: "Our ref:
-// FOI/2026/1234", "Reference: 12345", "Request reference number - IR-55",
-// "Case number: 2026-0412".
-var theirRefRe = regexp.MustCompile(`(?i)\b(our\s+ref(?:erence)?|(?:foi\s+|request\s+|case\s+)?reference|ref(?:erence)?\s+(?:no\.?|number)|case\s+(?:no\.?|number)|foi\s+(?:no\.?|number))(?:\s+(?:no\.?|number))?\s*[:#.\-–]?\s*([A-Za-z0-9][A-Za-z0-9/_.\-]{1,40})`)
+// FOI/2026/1234", "Ref: FOI/2021/0147", "[REF: 8834]", "Reference: 12345",
+// "Request reference number - IR-55", "Case number: 2026-0412", "FOI ref
+// 2026-0302", "FOIPA Request No.: 1601234-000". A bare "Ref" needs a colon
+// or "#" after it. Preceded by "Your" or "My" it is our reference quoted
+// back, and skipped.
+var theirRefRe = regexp.MustCompile(`(?i)\b(our\s+ref(?:erence)?|(?:foi\s+|foipa\s+|request\s+|case\s+|file\s+)?reference|(?:foi|foipa|request|case|file)\s+ref\.?|ref(?:erence)?\s+(?:no\.?|number)|(?:case|foi|foipa|request|file)\s+(?:no\.?|number)|ref\.?\s*[:#])(?:\s+(?:no\.?|number))?\s*[:#.\-–]?\s*([A-Za-z0-9][A-Za-z0-9/_.\-]{1,40})`)
+
+// assignedRefRe finds an authority giving the requester its reference:
+// "Your reference number is FOI/2021/0147", "your request has been given the
+// reference FOI-1234", "logged under reference 5521", "please quote
+// reference IR-55". Here "your" is theirs.
+var assignedRefRe = regexp.MustCompile(`(?i)\b(?:(?:your|the)\s+(?:request\s+|case\s+|foi\s+)?(?:reference|ref)(?:\s+(?:no\.?|number))?(?:\s+for\s+(?:this|your)\s+(?:request|case))?\s+(?:is|will\s+be)|(?:given|allocated|assigned|logged\s+(?:under|with)|registered\s+(?:under|with)|quote)\s+(?:the\s+|a\s+)?(?:reference|ref)(?:\s+(?:no\.?|number))?)\s*[:\-–]?\s*([A-Za-z0-9][A-Za-z0-9/_.\-]{1,40})`)
 
 // LearnTheirRef reads the authority's reference for a request from the text
 // of its reply (quoted lines, our own references and "Your ref" are
@@ -218,16 +227,30 @@ func LearnTheirRef(subject, body string, ours []string) string {
 		if strings.HasPrefix(t, ">") {
 			continue
 		}
+		type found struct {
+			at  int
+			ref string
+		}
+		var first *found
+		consider := func(at int, ref string) {
+			ref = strings.TrimRight(ref, ".-/_")
+			if !usableRef(ref) || isOurs(ref, ours) || first != nil && first.at <= at {
+				return
+			}
+			first = &found{at, ref}
+		}
+		for _, m := range assignedRefRe.FindAllStringSubmatchIndex(line, -1) {
+			consider(m[0], line[m[2]:m[3]])
+		}
 		for _, m := range theirRefRe.FindAllStringSubmatchIndex(line, -1) {
 			before := strings.ToLower(strings.TrimSpace(line[:m[0]]))
 			if strings.HasSuffix(before, "your") || strings.HasSuffix(before, "my") {
 				continue
 			}
-			ref := strings.TrimRight(line[m[4]:m[5]], ".-/_")
-			if !usableRef(ref) || isOurs(ref, ours) {
-				continue
-			}
-			return ref
+			consider(m[0], line[m[4]:m[5]])
+		}
+		if first != nil {
+			return first.ref
 		}
 	}
 	return ""

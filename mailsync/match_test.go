@@ -17,6 +17,19 @@ func TestLearnTheirRef(t *testing.T) {
 		{"", "With reference to your request of 3 March", ""},
 		{"", "> Our ref: OLD/1\nThanks", ""},
 		{"", "Case number: FT-2026-0001", ""}, // our own reference, quoted back
+		{"", "Ref: FOI/2021/0147\nDear Ms Smith,", "FOI/2021/0147"},
+		{"RE: Request for information [REF: 8834]", "", "8834"},
+		{"", "Thank you for your request. Your reference number is FOI/2021/0147.", "FOI/2021/0147"},
+		{"", "Your request has been given the reference FOI-3310; please quote it.", "FOI-3310"},
+		{"", "It has been logged under reference 5521 and will be answered by 2 April.", "5521"},
+		{"", "The reference for your request is IR/26/91.", "IR/26/91"},
+		{"", "Please quote reference NC/FOI/5521 in any correspondence.", "NC/FOI/5521"},
+		{"FOI ref 2026-0302 - Agency nursing spend", "", "2026-0302"},
+		{"FOIPA Request No.: 1601234-000", "", "1601234-000"},
+		{"", "Your ref: FT-2026-0001\nRef: 77/XY", "77/XY"},
+		{"", "Your reference number is FT-2026-0001 (ours)", ""}, // our reference quoted back
+		{"", "We refer to your letter of 3 March 2026.", ""},
+		{"", "Ref: your email", ""},
 	}
 	for _, c := range cases {
 		if got := LearnTheirRef(c.subject, c.body, []string{"FT-2026-0001"}); got != c.want {
