@@ -15,11 +15,15 @@ type apiRequest struct {
 	Due       tracker.Date      `json:"due"` // what the authority owes now (response or review decision)
 	Standing  tracker.Standing  `json:"standing"`
 	Deadlines tracker.Deadlines `json:"deadlines"`
-	PublicURL string            `json:"public_url,omitempty"`
+	// NextAction: who must act next (requester, authority, regulator or
+	// none), the action code, by (YYYY-MM-DD or null), overdue, the
+	// explanation citing the rule, and (for one request) every window.
+	NextAction tracker.NextAction `json:"next_action"`
+	PublicURL  string             `json:"public_url,omitempty"`
 }
 
 func (s *Server) apiRequestOf(r requestRow) apiRequest {
-	return apiRequest{Request: r.Request, Due: r.Deadlines.NextDue().Date, Standing: r.StandingNow, Deadlines: r.Deadlines}
+	return apiRequest{Request: r.Request, Due: r.Deadlines.NextDue().Date, Standing: r.StandingNow, Deadlines: r.Deadlines, NextAction: r.Next}
 }
 
 // apiListRequests: GET /api/v1/requests with the list's filters
@@ -59,6 +63,11 @@ func (s *Server) apiGetRequest(c echo.Context) error {
 		return err
 	}
 	out := s.apiRequestOf(rows[0])
+	plan, err := s.st.StoredPlan(ctx, id)
+	if err != nil {
+		return err
+	}
+	out.NextAction = plan.At(s.today())
 	if r.Visibility == tracker.VisibilityPublic {
 		if slug, err := s.st.PublicSlug(ctx, id); err == nil && slug != "" {
 			out.PublicURL = s.absURL("/p/" + slug)

@@ -9,16 +9,24 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
-// dashboardPage is what needs attention today.
+// dashboardPage is what needs attention today. Everything on it is read
+// from the next actions stored with each request (see store/nextaction.go):
+// no history is replayed to show it.
 type dashboardPage struct {
-	Today         tracker.Date
-	Open          int
-	LongOverdue   []requestRow
-	Overdue       []requestRow
-	DueSoon       []requestRow // due within the next 7 days (today included)
-	Clarification []requestRow // we owe the authority a clarification (or a fee)
-	Reviews       []requestRow // internal reviews running, with their due dates
-	Regulator     []regulatorRow
+	Today tracker.Date
+	Open  int
+	// NeedsYou: every step that is the requester's today, replies to
+	// confirm first, then by date; a page at a time.
+	NeedsYou      []store.ActionItem
+	NeedsYouTotal int
+	Pager         pager
+	// Late: requests whose authority missed its date (a chaser is due).
+	Late int
+	// DueSoon: the authorities' (and regulators') dates in the next 7 days.
+	DueSoon       []store.ActionItem
+	DueSoonTotal  int
+	Regulator     []tracker.Request // complaints with the regulator
+	RegulatorOpen int
 	RecentReplies []store.RecentEvent
 	// Mail is filled by the mail sync feature (unmatched mail waiting, last
 	// sync); nil until it exists, and the dashboard says so.
@@ -37,64 +45,45 @@ type mailPanel struct {
 	LastSyncOK   bool
 }
 
-// regulatorRow is a request with the regulator, or one whose window to
-// complain is still open after an unfavourable answer.
-type regulatorRow struct {
-	requestRow
-	Deadline      tracker.Deadline // the window (zero when the complaint is made)
-	WithRegulator bool
-}
-
 // dashboardDays is how far ahead "due soon" looks, in calendar days.
 const dashboardDays = 7
+
+// dashboardPanelRows is how many rows the panels other than "Needs you" show.
+const dashboardPanelRows = 20
 
 // recentReplyKinds are the events that are news from the authority or regulator.
 var recentReplyKinds = []tracker.EventKind{tracker.EventAcknowledged, tracker.EventClarificationRequested,
 	tracker.EventFeeNotice, tracker.EventExtensionClaimed, tracker.EventResponseReceived,
 	tracker.EventReviewOutcome, tracker.EventRegulatorDecision}
 
-// showDashboard shows what is overdue, due soon, owed by us, under review
-// or with the regulator, and what came in recently.
+// showDashboard shows what the requester must do (in date order, replies to
+// confirm first), what the authorities owe this week, what is with the
+// regulator, and what came in recently.
 func (s *Server) showDashboard(c echo.Context) error {
 	ctx := c.Request().Context()
 	today := s.today()
-	reqs, err := s.st.Requests(ctx, store.RequestFilter{OpenOnly: true, OrderBy: "due"})
-	if err != nil {
+	p := dashboardPage{Today: today}
+	var err error
+	if p.Open, err = s.st.CountRequests(ctx, store.RequestFilter{OpenOnly: true}); err != nil {
 		return err
 	}
-	rows, err := s.requestRows(ctx, reqs)
-	if err != nil {
+	page := pageParam(c)
+	if p.NeedsYou, p.NeedsYouTotal, err = s.st.NeedsYou(ctx, today, pageSize, (page-1)*pageSize); err != nil {
 		return err
 	}
-	p := dashboardPage{Today: today, Open: len(rows)}
-	soon := today.AddDays(dashboardDays)
-	for _, r := range rows {
-		st := r.StandingNow
-		switch r.Status {
-		case tracker.StatusAwaitingClarification, tracker.StatusAwaitingFee:
-			p.Clarification = append(p.Clarification, r)
-			continue
-		case tracker.StatusReviewRequested:
-			p.Reviews = append(p.Reviews, r)
-		case tracker.StatusRegulatorComplaint:
-			p.Regulator = append(p.Regulator, regulatorRow{requestRow: r, WithRegulator: true})
-			continue
-		case tracker.StatusAnswered, tracker.StatusReviewDecided:
-			if w := r.Deadlines.RegulatorWindow; complaintLikely(r.Outcome) && !w.IsZero() && !w.Date.Before(today) {
-				p.Regulator = append(p.Regulator, regulatorRow{requestRow: r, Deadline: w})
-			}
-			continue
-		}
-		switch st.Code {
-		case tracker.StandingLongOverdue:
-			p.LongOverdue = append(p.LongOverdue, r)
-		case tracker.StandingOverdue:
-			p.Overdue = append(p.Overdue, r)
-		case tracker.StandingDueToday, tracker.StandingDueSoon, tracker.StandingOnTime:
-			if !st.Date.After(soon) && r.Status != tracker.StatusReviewRequested {
-				p.DueSoon = append(p.DueSoon, r)
-			}
-		}
+	p.Pager = newPager(c, page, p.NeedsYouTotal, len(p.NeedsYou), false)
+	if p.Late, err = s.st.CountLate(ctx, today); err != nil {
+		return err
+	}
+	if p.DueSoon, p.DueSoonTotal, err = s.st.AwaitedBetween(ctx, today, today.AddDays(dashboardDays), dashboardPanelRows); err != nil {
+		return err
+	}
+	regulator := store.RequestFilter{Status: tracker.StatusRegulatorComplaint, Limit: dashboardPanelRows}
+	if p.RegulatorOpen, err = s.st.CountRequests(ctx, regulator); err != nil {
+		return err
+	}
+	if p.Regulator, err = s.st.Requests(ctx, regulator); err != nil {
+		return err
 	}
 	if p.RecentReplies, err = s.st.RecentEvents(ctx, recentReplyKinds, today.AddDays(-30), 10); err != nil {
 		return err
@@ -117,8 +106,16 @@ func (s *Server) showDashboard(c echo.Context) error {
 	return s.render(c, http.StatusOK, "dashboard", &view{Title: "Dashboard", Section: "dashboard", Data: p})
 }
 
-// complaintLikely reports whether an answer is one a requester may take to
-// the regulator (anything but a full release or a review that overturned).
-func complaintLikely(outcome string) bool {
-	return outcome != tracker.OutcomeReleasedInFull && outcome != tracker.OutcomeOverturned
+// actionLetter is the letter the app can draft for an action ("" when none):
+// the path under /requests/ID/letters/.
+func actionLetter(a tracker.Action) string {
+	switch a {
+	case tracker.ActionChaseResponse, tracker.ActionChaseReview:
+		return "chaser"
+	case tracker.ActionRequestReview:
+		return "internal_review"
+	case tracker.ActionComplainToRegulator:
+		return "regulator_complaint"
+	}
+	return ""
 }

@@ -45,6 +45,8 @@ type requestRow struct {
 	Deadlines   tracker.Deadlines
 	StandingNow tracker.Standing
 	Standing    *badge
+	// Next is who must act next, as stored (windows only where loaded).
+	Next tracker.NextAction
 }
 
 // requestRows computes the deadlines and standing of each request (one
@@ -59,9 +61,16 @@ func (s *Server) requestRows(ctx context.Context, reqs []tracker.Request) ([]req
 		return nil, err
 	}
 	today := s.today()
+	next, err := s.st.ActionsFor(ctx, ids, today)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]requestRow, len(reqs))
 	for i, r := range reqs {
 		rows[i].Request = r
+		it := next[r.ID]
+		rows[i].Next = tracker.NextAction{Status: r.Status, Who: it.Step.Who, Action: it.Step.Action, By: it.Step.By,
+			Overdue: it.Overdue, Explanation: it.Step.Explanation, Windows: []tracker.Window{}}
 		law, ok := tracker.LawByCode(r.Law)
 		if !ok {
 			continue
@@ -84,8 +93,11 @@ type deadlineRow struct {
 // deadlineList is every deadline that applies, in the order they arise.
 func deadlineList(ds tracker.Deadlines) []deadlineRow {
 	var out []deadlineRow
+	// The regulator's window is not listed here: whether it is open yet
+	// (after the review, not straight after a refusal) is the next action's
+	// business, and "Where it stands" lists it with its state.
 	for _, d := range []tracker.Deadline{ds.Response, ds.Extended, ds.LongOverdue, ds.ReviewAskBy, ds.ReviewDue,
-		ds.ReviewDueMax, ds.ReviewExtended, ds.ReviewLongOverdue, ds.RegulatorWindow} {
+		ds.ReviewDueMax, ds.ReviewExtended, ds.ReviewLongOverdue} {
 		if !d.IsZero() {
 			out = append(out, deadlineRow{Deadline: d, Outcome: deadlineOutcome(ds, d)})
 		}

@@ -41,6 +41,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return t.In(s.cfg.Location).Format("2 Jan 2006 15:04")
 		},
 		"statusLabel":      func(st tracker.Status) string { return st.Label() },
+		"actionLabel":      func(a tracker.Action) string { return a.Label() },
+		"actionLetter":     actionLetter,
 		"statusClass":      statusClass,
 		"eventLabel":       func(k tracker.EventKind) string { return k.Label() },
 		"outcomeLabel":     tracker.OutcomeLabel,
@@ -62,6 +64,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return many
 		},
 		"add": func(a, b int) int { return a + b },
+		"sub": func(a, b int) int { return a - b },
 		// actor is who recorded something, without the audit log's "user:" prefix.
 		"actor": func(s string) string { return strings.TrimPrefix(s, "user:") },
 	}

@@ -23,6 +23,8 @@ type requestPage struct {
 	// with where it stands today.
 	Next       tracker.Deadline
 	Standing   tracker.Standing
+	// NextAction is who must act next, on what, by when, as stored.
+	NextAction tracker.NextAction
 	Badge      *badge
 	All        []deadlineRow
 	Exemptions []claimedExemption
@@ -82,6 +84,11 @@ func (s *Server) loadRequestPage(ctx context.Context, id int64) (*requestPage, e
 	p.Next = p.Deadlines.NextDue()
 	p.Standing = p.Deadlines.Standing(p.Today)
 	p.Badge = standingBadge(p.Standing)
+	plan, err := s.st.StoredPlan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p.NextAction = plan.At(p.Today)
 	p.All = deadlineList(p.Deadlines)
 	p.Catalogue = tracker.Exemptions(r.Law)
 	p.Exemptions = claimedExemptions(r.Law, p.Events, p.Documents)

@@ -375,3 +375,38 @@ func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {
 		last = ids[len(ids)-1]
 	}
 }
+
+// AwaitedBetween lists the requests whose step in force is the authority's
+// or the regulator's, dated from from to to (both included), soonest first,
+// a page at a time, with the total.
+func (s *Store) AwaitedBetween(ctx context.Context, from, to tracker.Date, limit int) ([]ActionItem, int, error) {
+	cond := `r.next_by >= ? AND r.next_by <= ? AND r.next_who IN ('authority', 'regulator')`
+	var total int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r WHERE `+cond, from, to).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count what is awaited: %w", err)
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`, `+planColumns+`
+		FROM requests r JOIN authorities a ON a.id = r.authority_id
+		WHERE `+cond+` ORDER BY r.next_by, r.id LIMIT ?`, from, to, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list what is awaited: %w", err)
+	}
+	defer rows.Close()
+	out, err := readActionItems(rows, from)
+	return out, total, err
+}
+
+// CountLate counts the requests whose authority missed its date before
+// today and has not answered (the step in force is a chaser).
+func (s *Store) CountLate(ctx context.Context, today tracker.Date) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r
+		WHERE r.next_by < ? AND r.then_action IN ('chase_response', 'chase_review')`, today).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to count late requests: %w", err)
+	}
+	return n, nil
+}
