@@ -21,8 +21,8 @@ type requestPage struct {
 	Deadlines tracker.Deadlines
 	// Next is the deadline that matters now (response or review decision),
 	// with where it stands today.
-	Next       tracker.Deadline
-	Standing   tracker.Standing
+	Next     tracker.Deadline
+	Standing tracker.Standing
 	// NextAction is who must act next, on what, by when, as stored.
 	NextAction tracker.NextAction
 	Badge      *badge
