@@ -23,7 +23,8 @@
 -- loses none.
 --
 -- Conventions: dates without time are TEXT 'YYYY-MM-DD'; instants are TEXT
--- in UTC, RFC 3339; lists (tags, domains, exemption codes) are JSON arrays.
+-- in UTC, fixed width ('2026-03-02T10:00:05.500000Z', store.ts), so that text
+-- order is time order; lists (tags, domains, exemption codes) are JSON arrays.
 
 -- migrate:1 core
 CREATE TABLE authorities (
@@ -688,3 +689,99 @@ CREATE TABLE request_windows (
     PRIMARY KEY (request_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX request_windows_open ON request_windows (date) WHERE state = 'open';
+
+-- migrate:11 fixed-width timestamps
+-- Instants were written as RFC 3339 with a fraction of 0 to 9 digits
+-- ("…:05Z", "…:05.5Z", "…:05.123456789Z"), which do not sort as text: a
+-- comparison in SQL (sessions.expires_at > now) or an ORDER BY could put
+-- 10:00:05.5 before 10:00:05. Every instant is now written fixed-width
+-- with microseconds ('2026-03-02T10:00:05.500000Z', store.ts); this
+-- rewrites the stored ones. Left as written, because an audit entry holds
+-- their text and audit verify compares them with it: audit_log.at (hashed in
+-- the chain), timeline_events.created_at/updated_at and
+-- document_publications.published_at; login_attempts.at has its own
+-- fixed-width, second-precision form. Those are read by the same parser.
+UPDATE authorities SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE authorities SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+UPDATE requests SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE requests SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+UPDATE request_events SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE blobs SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE documents SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE settings SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+UPDATE mail_messages SET sent_at = substr(sent_at, 1, 19) || '.' || substr(replace(substr(sent_at, 20, length(sent_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE sent_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(sent_at) <> 27;
+UPDATE mail_messages SET fetched_at = substr(fetched_at, 1, 19) || '.' || substr(replace(substr(fetched_at, 20, length(fetched_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE fetched_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(fetched_at) <> 27;
+UPDATE mail_messages SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE mail_messages SET processed_at = substr(processed_at, 1, 19) || '.' || substr(replace(substr(processed_at, 20, length(processed_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE processed_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(processed_at) <> 27;
+UPDATE mail_checkpoints SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+UPDATE mail_sync_runs SET started_at = substr(started_at, 1, 19) || '.' || substr(replace(substr(started_at, 20, length(started_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE started_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(started_at) <> 27;
+UPDATE mail_sync_runs SET finished_at = substr(finished_at, 1, 19) || '.' || substr(replace(substr(finished_at, 20, length(finished_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE finished_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(finished_at) <> 27;
+UPDATE users SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE users SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+UPDATE users SET last_login_at = substr(last_login_at, 1, 19) || '.' || substr(replace(substr(last_login_at, 20, length(last_login_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE last_login_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(last_login_at) <> 27;
+UPDATE sessions SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE sessions SET last_seen_at = substr(last_seen_at, 1, 19) || '.' || substr(replace(substr(last_seen_at, 20, length(last_seen_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE last_seen_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(last_seen_at) <> 27;
+UPDATE sessions SET expires_at = substr(expires_at, 1, 19) || '.' || substr(replace(substr(expires_at, 20, length(expires_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE expires_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(expires_at) <> 27;
+UPDATE api_tokens SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE api_tokens SET last_used_at = substr(last_used_at, 1, 19) || '.' || substr(replace(substr(last_used_at, 20, length(last_used_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE last_used_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(last_used_at) <> 27;
+UPDATE public_pages SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE request_watchers SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE user_preferences SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+UPDATE notifications SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE notifications SET read_at = substr(read_at, 1, 19) || '.' || substr(replace(substr(read_at, 20, length(read_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE read_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(read_at) <> 27;
+UPDATE reminder_log SET emailed_at = substr(emailed_at, 1, 19) || '.' || substr(replace(substr(emailed_at, 20, length(emailed_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE emailed_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(emailed_at) <> 27;
+UPDATE reminder_log SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE reminder_runs SET started_at = substr(started_at, 1, 19) || '.' || substr(replace(substr(started_at, 20, length(started_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE started_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(started_at) <> 27;
+UPDATE reminder_runs SET finished_at = substr(finished_at, 1, 19) || '.' || substr(replace(substr(finished_at, 20, length(finished_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE finished_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(finished_at) <> 27;
+UPDATE letter_templates SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+UPDATE outbound_sends SET last_attempt_at = substr(last_attempt_at, 1, 19) || '.' || substr(replace(substr(last_attempt_at, 20, length(last_attempt_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE last_attempt_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(last_attempt_at) <> 27;
+UPDATE batches SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE batches SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+UPDATE calendar_feeds SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE calendar_feeds SET revoked_at = substr(revoked_at, 1, 19) || '.' || substr(replace(substr(revoked_at, 20, length(revoked_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE revoked_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(revoked_at) <> 27;
+UPDATE calendar_feeds SET last_used_at = substr(last_used_at, 1, 19) || '.' || substr(replace(substr(last_used_at, 20, length(last_used_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE last_used_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(last_used_at) <> 27;
+UPDATE event_links SET created_at = substr(created_at, 1, 19) || '.' || substr(replace(substr(created_at, 20, length(created_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(created_at) <> 27;
+UPDATE event_links SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+UPDATE document_texts SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
+    WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;

@@ -41,7 +41,10 @@ func (e AuditEntry) Canonical() ([]byte, error) {
 		return nil, err
 	}
 	m := map[string]any{
-		"id": e.ID, "at": ts(e.At), "actor": e.Actor, "action": e.Action,
+		// RFC 3339 with the fraction's trailing zeros dropped, as entries
+		// have always been hashed (not the stored fixed-width text): the
+		// hashes of entries written before the fixed width still verify.
+		"id": e.ID, "at": e.At.UTC().Format(time.RFC3339Nano), "actor": e.Actor, "action": e.Action,
 		"entity": e.Entity, "entity_id": e.EntityID,
 		"before": json.RawMessage(before), "after": json.RawMessage(after),
 	}

@@ -170,7 +170,9 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: unable to begin transaction: %w", err)
 	}
-	tx := &Tx{Tx: sqltx, s: s, ctx: ctx, now: s.Now().UTC(), actor: Actor(ctx)}
+	// Microseconds, as stored: an instant read back equals the one written
+	// (the audit chain hashes it).
+	tx := &Tx{Tx: sqltx, s: s, ctx: ctx, now: s.Now().UTC().Truncate(time.Microsecond), actor: Actor(ctx)}
 	defer s.stmts.prepareWanted(ctx, s.w)
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
@@ -185,10 +187,17 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 // Context is the context the transaction was begun with.
 func (tx *Tx) Context() context.Context { return tx.ctx }
 
-// ts formats an instant for storage.
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// tsLayout is how every instant is stored: UTC, fixed width (always six
+// fraction digits), so that text order is time order in SQL comparisons
+// and ORDER BY. Older databases were rewritten to it by the schema section
+// "fixed-width timestamps".
+const tsLayout = "2006-01-02T15:04:05.000000Z"
 
-// parseTS reads an instant written by ts.
+// ts formats an instant for storage.
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+
+// parseTS reads an instant written by ts (or, in a column the audit log
+// vouches for, by the variable-width RFC 3339 of older versions).
 func parseTS(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t
