@@ -62,5 +62,5 @@ func (s *Server) importAuthorities(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, "/authorities", "ok", "Imported %d authorities: %d new, %d updated.", res.Created+res.Updated, res.Created, res.Updated)
+	return s.redirectWithFlash(c, "/authorities", "ok", "Imported %d authorities: %d new, %d updated, %d unchanged.", res.Created+res.Updated+res.Unchanged, res.Created, res.Updated, res.Unchanged)
 }

@@ -227,11 +227,11 @@ func TestAuthorityImportFromThePage(t *testing.T) {
 	wantStatus(t, res, http.StatusSeeOther)
 	_, body = c.get("/authorities")
 	wantContains(t, body, "Imported 4 authorities: 4 new, 0 updated", "Borsetshire County Council", "Scotland")
-	// Again, by pasting: the same rows update.
+	// Again, by pasting: the same rows are matched, and change nothing.
 	res, _ = c.postForm("/authorities/import", url.Values{"csv": {string(good)}})
 	wantStatus(t, res, http.StatusSeeOther)
 	_, body = c.get("/authorities")
-	wantContains(t, body, "0 new, 4 updated")
+	wantContains(t, body, "0 new, 0 updated, 4 unchanged")
 	// Nothing chosen.
 	res, body = c.postForm("/authorities/import", url.Values{})
 	wantStatus(t, res, http.StatusUnprocessableEntity)

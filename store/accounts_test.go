@@ -179,6 +179,7 @@ func TestSessions(t *testing.T) {
 		if _, _, err := st.SessionUser(ctx, token); err != nil {
 			t.Fatalf("day %d: %v", day, err)
 		}
+		st.Settle() // the last-seen time is written in the background
 	}
 	now = now.AddDate(0, 0, 5)
 	if _, _, err := st.SessionUser(ctx, token); tracker.ErrorCode(err) != tracker.EUNAUTHORIZED {

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -76,7 +78,13 @@ func (tx *Tx) updateAuthority(a *tracker.Authority) error {
 	if err != nil {
 		return err
 	}
+	return tx.updateAuthorityFrom(a, before)
+}
+
+// updateAuthorityFrom saves a over before (read in this transaction).
+func (tx *Tx) updateAuthorityFrom(a *tracker.Authority, before tracker.Authority) error {
 	a.CreatedAt, a.UpdatedAt = before.CreatedAt, tx.now
+	var err error
 	_, err = tx.ExecContext(tx.ctx, `
 		UPDATE authorities SET name = ?, short_name = ?, url_name = ?, jurisdiction = ?, default_law = ?, email = ?,
 			website = ?, tags = ?, domains = ?, notes = ?, updated_at = ?
@@ -148,51 +156,210 @@ func (s *Store) CountAuthorities(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// ImportResult says what an import did.
-type ImportResult struct{ Created, Updated int }
+// ImportResult says what an import did: authorities created, changed, and
+// matched but already as the row says (not written again).
+type ImportResult struct{ Created, Updated, Unchanged int }
+
+// An import writes in batches: one transaction holds the write lock for at
+// most importBatchTime (or importBatchRows rows), then leaves it free for
+// importGap, so that a serving foitrack's reads never wait and its writes
+// wait one batch at most. The gap is as long as SQLite's longest pause
+// between two tries of a writer waiting in another process (100 ms), so
+// such a writer always finds the lock free in some gap.
+const (
+	importBatchRows = 1000
+	importBatchTime = 200 * time.Millisecond
+	importGap       = 100 * time.Millisecond
+)
+
+// authorityIndex finds an import row's authority in memory: by URL name,
+// else by exact name (an authority typed by hand has no URL name yet). One
+// read of the table before the import instead of a scan per row.
+type authorityIndex struct {
+	byURL          map[string]int64
+	byName         map[string]int64 // first authority of the name
+	byNameNoURLKey map[string]int64 // first of the name that has no URL name
+	stored         map[int64]tracker.Authority
+}
+
+func (s *Store) loadAuthorityIndex(ctx context.Context) (*authorityIndex, error) {
+	ix := &authorityIndex{byURL: map[string]int64{}, byName: map[string]int64{}, byNameNoURLKey: map[string]int64{},
+		stored: map[int64]tracker.Authority{}}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+authorityColumns+` FROM authorities a ORDER BY a.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read authorities: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAuthority(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read authority: %w", err)
+		}
+		ix.stored[a.ID] = a
+		ix.add(a.ID, a.Name, a.URLName)
+	}
+	return ix, rows.Err()
+}
+
+func (ix *authorityIndex) add(id int64, name, urlName string) {
+	if urlName != "" {
+		ix.byURL[urlName] = id
+	} else if _, ok := ix.byNameNoURLKey[name]; !ok {
+		ix.byNameNoURLKey[name] = id
+	}
+	if _, ok := ix.byName[name]; !ok {
+		ix.byName[name] = id
+	}
+}
+
+// match is the rule the import has always had: a row with a URL name is
+// the authority with that URL name, else one of the same name that has no
+// URL name yet (rather than doubling it); a row without is the first
+// authority of its name.
+func (ix *authorityIndex) match(a *tracker.Authority) (int64, bool) {
+	if a.URLName != "" {
+		if id, ok := ix.byURL[a.URLName]; ok {
+			return id, true
+		}
+		id, ok := ix.byNameNoURLKey[a.Name]
+		return id, ok
+	}
+	id, ok := ix.byName[a.Name]
+	return id, ok
+}
 
 // ImportAuthorities inserts or updates (matched by URL name, else by exact
-// name) every authority in one transaction: all or nothing.
+// name) every authority. Every row is checked before anything is written:
+// one bad row refuses the whole list. The rows are then written in batches
+// of short transactions, so that an import of tens of thousands of rows
+// never locks out the web app's reads and writes; the matching is done in
+// memory (linear in the rows). Should a batch fail (a full disk, an
+// authority changed meanwhile to clash), the batches before it stay, the
+// error says how many rows were written, and importing the file again
+// finishes the job (the rows written are matched and updated, not doubled).
 func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority) (ImportResult, error) {
 	var res ImportResult
-	err := s.Update(ctx, func(tx *Tx) error {
-		res = ImportResult{}
-		for i := range list {
-			a := &list[i]
-			if err := a.Validate(); err != nil {
-				return tracker.Errorf(tracker.EINVALID, "authority %q: %v", a.Name, err)
+	for i := range list {
+		if err := list[i].Validate(); err != nil {
+			return res, tracker.Errorf(tracker.EINVALID, "authority %q: %v", list[i].Name, err)
+		}
+	}
+	ix, err := s.loadAuthorityIndex(ctx)
+	if err != nil {
+		return res, err
+	}
+	// Each row gets its authority's ID now, or a negative placeholder for an
+	// authority an earlier row of the file creates.
+	for i := range list {
+		a := &list[i]
+		id, ok := ix.match(a)
+		switch {
+		case !ok:
+			id = -int64(i) - 1
+			ix.add(id, a.Name, a.URLName)
+		case a.URLName != "" && ix.byURL[a.URLName] != id:
+			// Matched by name: that authority now has this URL name.
+			delete(ix.byNameNoURLKey, a.Name)
+			ix.add(id, a.Name, a.URLName)
+		}
+		a.ID = id
+	}
+	// Rows that change nothing stored are not written at all (a re-import of
+	// the same file writes nothing); the write checks again in its
+	// transaction, in case the authority changed meanwhile.
+	todo := make([]*tracker.Authority, 0, len(list))
+	for i := range list {
+		a := &list[i]
+		if before, ok := ix.stored[a.ID]; ok && a.ID > 0 {
+			row := *a
+			keepWhatTheRowLacks(&row, before)
+			if sameAuthority(row, before) {
+				*a = before
+				res.Unchanged++
+				continue
 			}
-			// A row with a URL name also finds an authority of the same name
-			// that has none yet (one typed by hand), rather than doubling it.
-			var id int64
-			err := tx.QueryRowContext(tx.ctx, `SELECT id FROM authorities
-				WHERE (? <> '' AND url_name = ?) OR (name = ? AND (? = '' OR url_name = ''))
-				ORDER BY url_name = ? DESC LIMIT 1`,
-				a.URLName, a.URLName, a.Name, a.URLName, a.URLName).Scan(&id)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				if err := tx.createAuthority(a); err != nil {
-					return err
+		}
+		todo = append(todo, a)
+	}
+	// Rows that name an authority created by an earlier row update it.
+	created := map[int64]int64{} // placeholder → real ID
+	for start := 0; start < len(todo); {
+		var batch ImportResult
+		end := start
+		err := s.Update(ctx, func(tx *Tx) error {
+			batch, end = ImportResult{}, start
+			began := time.Now()
+			for ; end < len(todo) && end-start < importBatchRows && time.Since(began) < importBatchTime; end++ {
+				a := todo[end]
+				id := a.ID
+				if real, ok := created[id]; id < 0 && ok {
+					id = real
 				}
-				res.Created++
-			case err != nil:
-				return fmt.Errorf("store: unable to match authority: %w", err)
-			default:
+				if id < 0 {
+					placeholder := a.ID
+					a.ID = 0
+					if err := tx.createAuthority(a); err != nil {
+						a.ID = placeholder
+						return err
+					}
+					created[placeholder] = a.ID
+					batch.Created++
+					continue
+				}
 				a.ID = id
 				before, err := tx.authorityByID(id)
 				if err != nil {
 					return err
 				}
 				keepWhatTheRowLacks(a, before)
-				if err := tx.updateAuthority(a); err != nil {
+				if sameAuthority(*a, before) {
+					*a = before
+					batch.Unchanged++
+					continue
+				}
+				if err := tx.updateAuthorityFrom(a, before); err != nil {
 					return err
 				}
-				res.Updated++
+				batch.Updated++
+			}
+			return nil
+		})
+		if err != nil {
+			if start > 0 {
+				return res, fmt.Errorf("%w (%d of the %d rows to write were written; import the file again to finish)", err, start, len(todo))
+			}
+			return res, err
+		}
+		res.Created += batch.Created
+		res.Updated += batch.Updated
+		res.Unchanged += batch.Unchanged
+		start = end
+		if start < len(todo) {
+			if err := sleepCtx(ctx, importGap); err != nil {
+				return res, fmt.Errorf("import stopped after %d of %d rows to write: %w", start, len(todo), err)
 			}
 		}
+	}
+	return res, nil
+}
+
+// sameAuthority reports whether an import row changes nothing stored.
+func sameAuthority(a, b tracker.Authority) bool {
+	return a.Name == b.Name && a.ShortName == b.ShortName && a.URLName == b.URLName && a.Jurisdiction == b.Jurisdiction &&
+		a.DefaultLaw == b.DefaultLaw && a.Email == b.Email && a.Website == b.Website && a.Notes == b.Notes &&
+		slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Domains, b.Domains)
+}
+
+// sleepCtx waits d, or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
 		return nil
-	})
-	return res, err
+	}
 }
 
 // keepWhatTheRowLacks keeps the values an import row leaves empty:

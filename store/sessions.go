@@ -98,13 +98,14 @@ func (s *Store) SessionUser(ctx context.Context, token string) (Session, User, e
 		return sess, User{}, tracker.Errorf(tracker.EUNAUTHORIZED, "this account is disabled")
 	}
 	if now.Sub(sess.LastSeenAt) > sessionTouchEvery {
-		err := s.Update(ctx, func(tx *Tx) error {
-			_, err := tx.ExecContext(tx.ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ts(tx.now), hash)
-			return err
+		// Best effort, in the background (as for API tokens): a page view
+		// must not fail because another process holds the write lock.
+		s.bestEffort(func(ctx context.Context) error {
+			return s.Update(ctx, func(tx *Tx) error {
+				_, err := tx.ExecContext(tx.ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ts(tx.now), hash)
+				return err
+			})
 		})
-		if err != nil {
-			return sess, u, fmt.Errorf("store: unable to touch session: %w", err)
-		}
 		sess.LastSeenAt = now
 	}
 	return sess, u, nil

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/foitrack/foitrack"
@@ -38,6 +39,13 @@ type Store struct {
 	noPlans bool
 	// stmts holds the writer's prepared statements.
 	stmts stmtCache
+
+	// touches are best-effort writes (a session's or an API token's last
+	// use), done in the background so that a read never waits for, or
+	// fails on, the write lock (see bestEffort).
+	touches   chan func(context.Context) error
+	touchDone chan struct{}
+	closeOnce sync.Once
 }
 
 // Options for Open.
@@ -47,7 +55,14 @@ type Options struct {
 	SchemaVersion int
 	// Readers is the size of the reader pool (default 4).
 	Readers int
+	// BusyTimeout is how long a write waits for another process's write
+	// lock before it fails (default DefaultBusyTimeout).
+	BusyTimeout time.Duration
 }
+
+// DefaultBusyTimeout bounds a wait for the write lock. Bulk work (imports)
+// commits in short batches, so a wait this long means something is stuck.
+const DefaultBusyTimeout = 10 * time.Second
 
 // Open opens (creating if needed) the database in dataDir and upgrades its schema.
 func Open(ctx context.Context, dataDir string) (*Store, error) {
@@ -66,7 +81,11 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	}
 	// busy_timeout first, so that even setting WAL waits for a lock rather
 	// than failing; then WAL, NORMAL sync (safe with WAL) and foreign keys.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	busy := opt.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&", busy.Milliseconds()) + "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	var err error
 	if s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate"); err != nil {
@@ -91,6 +110,8 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		n = 4
 	}
 	s.r.SetMaxOpenConns(n)
+	s.touches, s.touchDone = make(chan func(context.Context) error, 64), make(chan struct{})
+	go s.runTouches()
 	// Plans worked out under older rules (or before the next-action
 	// columns existed) are worked out again, once.
 	// (A database opened at an older schema version, in tests, has no plans.)
@@ -114,8 +135,40 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	return s, nil
 }
 
+// bestEffort queues a write that may be dropped: when the queue is full or
+// the write fails (the lock is held by a long writer, another process), it
+// is skipped. Only bookkeeping goes here (when a session or token was last
+// used), never anything a user saves.
+func (s *Store) bestEffort(fn func(context.Context) error) {
+	select {
+	case s.touches <- fn:
+	default:
+	}
+}
+
+// Settle waits until the best-effort writes queued so far are done (or
+// dropped): tests that look at a last-use time call it first.
+func (s *Store) Settle() {
+	done := make(chan struct{})
+	s.touches <- func(context.Context) error { close(done); return nil }
+	<-done
+}
+
+func (s *Store) runTouches() {
+	defer close(s.touchDone)
+	for fn := range s.touches {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = fn(ctx) // best effort: a skipped touch is retried on the next use
+		cancel()
+	}
+}
+
 // Close closes both pools, checkpointing the WAL.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.touches)
+		<-s.touchDone
+	})
 	s.stmts.close()
 	err1 := s.r.Close()
 	err2 := s.w.Close()

@@ -128,13 +128,15 @@ func (s *Store) UserByAPIToken(ctx context.Context, secret string) (User, APITok
 		return User{}, t, fail
 	}
 	if now := s.Now(); now.Sub(t.LastUsedAt) > tokenTouchEvery {
-		err := s.Update(ctx, func(tx *Tx) error {
-			_, err := tx.ExecContext(tx.ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ts(tx.now), t.ID)
-			return err
+		// Best effort, in the background: a read must not wait for the
+		// write lock (a long import elsewhere) nor fail for want of it.
+		id := t.ID
+		s.bestEffort(func(ctx context.Context) error {
+			return s.Update(ctx, func(tx *Tx) error {
+				_, err := tx.ExecContext(tx.ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ts(tx.now), id)
+				return err
+			})
 		})
-		if err != nil {
-			return u, t, fmt.Errorf("store: unable to record API token use: %w", err)
-		}
 		t.LastUsedAt = now
 	}
 	return u, t, nil

@@ -48,7 +48,7 @@ func authorityImport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "imported %d authorities: %d new, %d updated\n", len(list), res.Created, res.Updated)
+	fmt.Fprintf(env.Stdout, "imported %d authorities: %d new, %d updated, %d unchanged\n", len(list), res.Created, res.Updated, res.Unchanged)
 	return nil
 }
 

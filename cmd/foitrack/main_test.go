@@ -154,7 +154,7 @@ func TestRequestWorkflowOnTheCommandLine(t *testing.T) {
 	csv := mustCLI(t, dir, "authority", "export")
 	p := filepath.Join(t.TempDir(), "export.csv")
 	os.WriteFile(p, []byte(csv), 0o600)
-	if out := mustCLI(t, dir, "authority", "import", p); !strings.Contains(out, "0 new, 3 updated") {
+	if out := mustCLI(t, dir, "authority", "import", p); !strings.Contains(out, "0 new, 0 updated, 3 unchanged") {
 		t.Fatalf("re-import of export: %s", out)
 	}
 }
