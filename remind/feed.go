@@ -9,15 +9,6 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
-// Kinds of feed event: the UID is built from the request and this kind, not
-// from the date, so a moved deadline updates its event.
-const (
-	FeedResponse        = "response"
-	FeedReview          = "review"
-	FeedReviewAskBy     = "review-ask-by"
-	FeedRegulatorWindow = "regulator-window"
-)
-
 // FeedOptions say how to write a feed.
 type FeedOptions struct {
 	Name    string    // the calendar's name
@@ -28,16 +19,14 @@ type FeedOptions struct {
 	AlarmDays int
 }
 
-// FeedEvents lists the open deadlines of one request as calendar events:
-// the response (or extended response) awaited, the review decision awaited,
-// and the windows the requester must act in while they are still open.
-func FeedEvents(h store.RequestHistory, opt FeedOptions) []CalendarEvent {
-	r := h.Request
-	law, ok := tracker.LawByCode(r.Law)
-	if !ok {
-		return nil
-	}
-	ds := tracker.ComputeDeadlines(law, h.Events)
+// FeedEvent is one open window of a request as a calendar event: the
+// response or review decision awaited, the regulator's decision, and the
+// windows the requester may act in (ask for a review, complain, appeal),
+// exactly as "Where it stands" lists them. The UID is built from the request
+// and the window's kind, not from the date, so a moved deadline updates its
+// event.
+func FeedEvent(w store.FeedWindow, opt FeedOptions) CalendarEvent {
+	r := w.Request
 	host := uidHost(opt.BaseURL)
 	link := strings.TrimRight(opt.BaseURL, "/") + RequestPath(r.ID)
 	alarm := opt.AlarmDays
@@ -48,64 +37,56 @@ func FeedEvents(h store.RequestHistory, opt FeedOptions) []CalendarEvent {
 	if r.AuthorityName != "" {
 		what += " — " + r.AuthorityName
 	}
-	ev := func(kind, label string, d tracker.Deadline) CalendarEvent {
-		desc := d.Explanation
-		if r.OurRef != "" {
-			desc += "\n\nOur reference: " + r.OurRef
-		}
-		if r.TheirRef != "" {
-			desc += "\nTheir reference: " + r.TheirRef
-		}
-		desc += "\n\n" + link
-		return CalendarEvent{
-			UID:  fmt.Sprintf("request-%d-%s@%s", r.ID, kind, host),
-			Date: d.Date, Summary: label + ": " + what, Description: desc, URL: link,
-			AlarmDays: alarm, Sequence: len(h.Events),
-		}
+	desc := w.Explanation
+	if r.OurRef != "" {
+		desc += "\n\nOur reference: " + r.OurRef
 	}
-	var out []CalendarEvent
-	switch ds.Status {
-	case tracker.StatusAwaitingResponse, tracker.StatusAwaitingClarification, tracker.StatusAwaitingFee:
-		// While the clock is stopped there is no date to show.
-		if cur := ds.Current(); !cur.Date.IsZero() && ds.Stopped.IsZero() {
-			label := "FOI response due"
-			if cur.Kind == tracker.DeadlineExtended {
-				label = "FOI extended response due"
-			}
-			out = append(out, ev(FeedResponse, label, cur))
-		}
-	case tracker.StatusReviewRequested:
-		if cur := ds.CurrentReview(); !cur.Date.IsZero() {
-			out = append(out, ev(FeedReview, tracker.Capitalize(law.ReviewName)+" decision due", cur))
-			if opt.Today.After(cur.Date) && open(ds.RegulatorWindow, opt.Today) {
-				out = append(out, ev(FeedRegulatorWindow, "Complain to the regulator by", ds.RegulatorWindow))
-			}
-		}
-	case tracker.StatusAnswered:
-		if unfavourable(r.Outcome) && open(ds.ReviewAskBy, opt.Today) {
-			out = append(out, ev(FeedReviewAskBy, "Ask for "+law.AReview()+" by", ds.ReviewAskBy))
-		}
-	case tracker.StatusReviewDecided:
-		if (r.Outcome == tracker.OutcomeUpheld || r.Outcome == tracker.OutcomePartlyUpheld) && open(ds.RegulatorWindow, opt.Today) {
-			out = append(out, ev(FeedRegulatorWindow, "Complain to the regulator by", ds.RegulatorWindow))
-		}
+	if r.TheirRef != "" {
+		desc += "\nTheir reference: " + r.TheirRef
 	}
-	return out
+	desc += "\n\n" + link
+	label := "FOI " + strings.ToLower(w.Label[:1]) + w.Label[1:]
+	if w.Who == tracker.WhoRequester {
+		label = "You: " + w.Label
+	}
+	if w.Date.Before(opt.Today) {
+		label = "Passed: " + label
+	}
+	return CalendarEvent{
+		UID:  fmt.Sprintf("request-%d-%s@%s", r.ID, feedKind(w.Kind), host),
+		Date: w.Date, Summary: label + ": " + what, Description: desc, URL: link,
+		AlarmDays: alarm, Sequence: int(r.UpdatedAt.Unix() % 1_000_000_000),
+	}
 }
 
-// open reports whether a window has a date not yet past.
-func open(d tracker.Deadline, today tracker.Date) bool {
-	return !d.IsZero() && !d.Date.IsZero() && !today.After(d.Date)
+// feedKind names a window in its UID: an extension or a late complaint
+// window moves the event rather than adding one.
+func feedKind(k tracker.DeadlineKind) string {
+	switch k {
+	case tracker.DeadlineResponse, tracker.DeadlineExtended:
+		return "response"
+	case tracker.DeadlineReviewDue, tracker.DeadlineReviewExtended:
+		return "review"
+	case tracker.DeadlineRegulatorWindow, tracker.DeadlineRegulatorLate:
+		return "regulator-window"
+	}
+	return strings.ReplaceAll(string(k), "_", "-")
 }
 
-// BuildFeed is the calendar of every open deadline of the given requests.
-func BuildFeed(histories []store.RequestHistory, opt FeedOptions) Calendar {
+// FeedSinceDays: a window still open this many days after its date stays in
+// the feed (marked passed), so a missed deadline does not vanish from the
+// calendar the day after.
+const FeedSinceDays = 60
+
+// BuildFeed is the calendar of every window still open (from
+// store.OpenWindowsFrom, given opt.Today minus FeedSinceDays).
+func BuildFeed(windows []store.FeedWindow, opt FeedOptions) Calendar {
 	c := Calendar{Name: opt.Name, Stamp: opt.Now}
 	if c.Name == "" {
 		c.Name = "foitrack deadlines"
 	}
-	for _, h := range histories {
-		c.Events = append(c.Events, FeedEvents(h, opt)...)
+	for _, w := range windows {
+		c.Events = append(c.Events, FeedEvent(w, opt))
 	}
 	return c
 }

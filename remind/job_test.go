@@ -253,8 +253,9 @@ func TestClockAcrossRequests(t *testing.T) {
 		{"E review", "Ada", "review", "due_today", "2026-04-02", "2026-04-02"},
 		{"E review", "Ada", "review", "overdue", "2026-04-02", "2026-04-03"},
 		{"E review", "Ada", "review", "long_overdue", "2026-04-02", "2026-05-06"},
-		{"E review", "Ada", "regulator_window", "closing_soon", "2026-06-02", "2026-05-18"},
-		{"E review", "Ada", "regulator_window", "closes_today", "2026-06-02", "2026-06-02"},
+		// The late review (due Thu 2 Apr) opens the ICO window until Thu 2
+		// Jul, 3 months from the day it was due: its reminders fall after
+		// this test's last day, as on the request page and in the feed.
 	}
 	sortGiven(rules)
 	got := w.log()

@@ -116,7 +116,9 @@ func Evaluate(r tracker.Request, law tracker.Law, ds tracker.Deadlines, today tr
 	case tracker.StatusReviewRequested:
 		overdue := e.review()
 		if overdue {
-			e.window(DeadlineRegulatorWindow, ds.RegulatorWindow, "regulator_complaint")
+			// The window a late review opens runs from the day it was due
+			// (as the next action says), not from the original answer.
+			e.window(DeadlineRegulatorWindow, ds.RegulatorLate, "regulator_complaint")
 		}
 	case tracker.StatusReviewDecided:
 		if r.Outcome == tracker.OutcomeUpheld || r.Outcome == tracker.OutcomePartlyUpheld {

@@ -28,11 +28,11 @@ func (s *Server) serveCalendarFeed(c echo.Context) error {
 		}
 		return err
 	}
-	hs, err := s.st.OpenRequestHistories(ctx)
+	ws, err := s.st.OpenWindowsFrom(ctx, s.today().AddDays(-remind.FeedSinceDays))
 	if err != nil {
 		return err
 	}
-	cal := remind.BuildFeed(hs, remind.FeedOptions{Name: "FOI deadlines (" + u.DisplayName() + ")", Now: s.cfg.Now(),
+	cal := remind.BuildFeed(ws, remind.FeedOptions{Name: "FOI deadlines (" + u.DisplayName() + ")", Now: s.cfg.Now(),
 		Today: s.today(), BaseURL: s.cfg.BaseURL})
 	var buf bytes.Buffer
 	if err := remind.WriteICS(&buf, cal); err != nil {

@@ -298,36 +298,6 @@ func (s *Store) ActionsFor(ctx context.Context, ids []int64, today tracker.Date)
 	return out, nil
 }
 
-// OpenWindows lists the windows still open on requests the filter allows,
-// dated from..to, for reminders and calendar feeds.
-type WindowItem struct {
-	RequestID int64
-	Title     string
-	tracker.Window
-}
-
-// WindowsBetween lists the open windows dated from from to to (both
-// included) of open requests, by date.
-func (s *Store) WindowsBetween(ctx context.Context, from, to tracker.Date) ([]WindowItem, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT w.request_id, r.title, w.kind, w.who, w.label, w.date, w.state, w.optional, w.explanation
-		FROM request_windows w JOIN requests r ON r.id = w.request_id
-		WHERE w.state = 'open' AND w.date >= ? AND w.date <= ? AND r.status NOT IN `+closedStatuses+`
-		ORDER BY w.date, w.request_id, w.seq`, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list windows: %w", err)
-	}
-	defer rows.Close()
-	var out []WindowItem
-	for rows.Next() {
-		var it WindowItem
-		if err := rows.Scan(&it.RequestID, &it.Title, &it.Kind, &it.Who, &it.Label, &it.Date, &it.State, &it.Optional, &it.Explanation); err != nil {
-			return nil, fmt.Errorf("store: unable to read a window: %w", err)
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
 // RecomputeAll works out again the stored standing of every request whose
 // plan is older than tracker.PlanVersion (all of them with all set), a
 // batch per transaction, and returns how many it did.
@@ -409,4 +379,37 @@ func (s *Store) CountLate(ctx context.Context, today tracker.Date) (int, error) 
 		return 0, fmt.Errorf("store: unable to count late requests: %w", err)
 	}
 	return n, nil
+}
+
+// FeedWindow is an open window with what a calendar entry says about its request.
+type FeedWindow struct {
+	tracker.Window
+	Request tracker.Request
+	Seq     int
+}
+
+// OpenWindowsFrom lists every window still open dated from since on, of
+// open requests, by date: the calendar feed's entries (both sides' dates,
+// the requester's windows included).
+func (s *Store) OpenWindowsFrom(ctx context.Context, since tracker.Date) ([]FeedWindow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`, w.seq, w.kind, w.who, w.label, w.date, w.state, w.optional, w.explanation
+		FROM request_windows w JOIN requests r ON r.id = w.request_id JOIN authorities a ON a.id = r.authority_id
+		WHERE w.state = 'open' AND w.date >= ? AND r.status NOT IN `+closedStatuses+`
+		ORDER BY w.date, w.request_id, w.seq`, since)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list open windows: %w", err)
+	}
+	defer rows.Close()
+	var out []FeedWindow
+	for rows.Next() {
+		var fw FeedWindow
+		w := &fw.Window
+		r, err := scanRequest(scanTail{rows, []any{&fw.Seq, &w.Kind, &w.Who, &w.Label, &w.Date, &w.State, &w.Optional, &w.Explanation}})
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read an open window: %w", err)
+		}
+		fw.Request = r
+		out = append(out, fw)
+	}
+	return out, rows.Err()
 }
