@@ -126,11 +126,12 @@ type rowCheck struct {
 	// rowIDInValue: the row is not the entry's entity (a request's
 	// lifecycle events are audited on the request) but the "id" of the
 	// object the entry holds (its after value; its before value when it
-	// deletes). The object is the whole row: an absent field is empty.
+	// deletes). As for every objectAfter entry, an absent field is empty.
 	rowIDInValue bool
 }
 
-// objectAfter marks an action whose after value is an object of fields.
+// objectAfter marks an action whose after value is the whole row as an
+// object of fields (a field it lacks is empty).
 const objectAfter = ""
 
 var rowChecks = []rowCheck{
@@ -338,10 +339,14 @@ func (s *Store) verifyTable(ctx context.Context, rc rowCheck) (int, []Problem, e
 			if err := json.Unmarshal(e.After, &obj); err != nil {
 				continue
 			}
+			// An objectAfter entry holds the whole row as it was written, so a
+			// field absent from it is empty now: omitempty drops a cleared
+			// field (private notes, a reference), and keeping the value of an
+			// older entry would raise a false alarm after a legitimate edit.
 			for _, f := range rc.fields {
 				if v, ok := obj[f]; ok {
 					x.fields[f], x.entry[f] = v, e.ID
-				} else if rc.rowIDInValue {
+				} else {
 					x.fields[f], x.entry[f] = json.RawMessage("null"), e.ID
 				}
 			}
