@@ -78,11 +78,15 @@ func TestVerifyRowsAfterSettingAndClearingEveryField(t *testing.T) {
 			func() error { return authority(func(x *tracker.Authority) { x.URLName = "" }) }},
 		{"authority email", func() error { return authority(func(x *tracker.Authority) { x.Email = "foi@barsetshire.gov.uk" }) },
 			func() error { return authority(func(x *tracker.Authority) { x.Email = "" }) }},
-		{"authority website", func() error { return authority(func(x *tracker.Authority) { x.Website = "https://barsetshire.gov.uk" }) },
+		{"authority website", func() error {
+			return authority(func(x *tracker.Authority) { x.Website = "https://barsetshire.gov.uk" })
+		},
 			func() error { return authority(func(x *tracker.Authority) { x.Website = "" }) }},
 		{"authority tags", func() error { return authority(func(x *tracker.Authority) { x.Tags = []string{"council"} }) },
 			func() error { return authority(func(x *tracker.Authority) { x.Tags = nil }) }},
-		{"authority domains", func() error { return authority(func(x *tracker.Authority) { x.Domains = []string{"barsetshire.gov.uk"} }) },
+		{"authority domains", func() error {
+			return authority(func(x *tracker.Authority) { x.Domains = []string{"barsetshire.gov.uk"} })
+		},
 			func() error { return authority(func(x *tracker.Authority) { x.Domains = nil }) }},
 		{"authority notes", func() error { return authority(func(x *tracker.Authority) { x.Notes = "slow to answer" }) },
 			func() error { return authority(func(x *tracker.Authority) { x.Notes = "" }) }},
@@ -104,12 +108,16 @@ func TestVerifyRowsAfterSettingAndClearingEveryField(t *testing.T) {
 			func() error { return document(func(x *tracker.Document) { x.Exemptions = nil }) }},
 		{"document disposition", func() error {
 			return document(func(x *tracker.Document) { x.Disposition = tracker.DispositionWithheld })
-		}, func() error { return document(func(x *tracker.Document) { x.Disposition = tracker.DispositionReleased }) }},
+		}, func() error {
+			return document(func(x *tracker.Document) { x.Disposition = tracker.DispositionReleased })
+		}},
 		{"event link note", func() error { return eventLink(func(x *store.EventLink) { x.Note = "page 3" }) },
 			func() error { return eventLink(func(x *store.EventLink) { x.Note = "" }) }},
 		{"event link exemptions", func() error {
 			return eventLink(func(x *store.EventLink) { x.Role, x.Exemptions = store.LinkWithheld, []string{"s31(1)(a)"} })
-		}, func() error { return eventLink(func(x *store.EventLink) { x.Role, x.Exemptions = store.LinkReleased, nil }) }},
+		}, func() error {
+			return eventLink(func(x *store.EventLink) { x.Role, x.Exemptions = store.LinkReleased, nil })
+		}},
 	} {
 		for _, step := range []struct {
 			name string
