@@ -785,3 +785,31 @@ UPDATE event_links SET updated_at = substr(updated_at, 1, 19) || '.' || substr(r
     WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
 UPDATE document_texts SET updated_at = substr(updated_at, 1, 19) || '.' || substr(replace(substr(updated_at, 20, length(updated_at) - 20), '.', '') || '000000', 1, 6) || 'Z'
     WHERE updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z' AND length(updated_at) <> 27;
+-- migrate:12 audit transparency log
+-- Audit entries that prove without revealing, in a transparency log.
+-- Each entry gets a random secret from which a salt per field is derived
+-- (HMAC-SHA256(secret, field name)); the entry's leaf in the log commits
+-- to each field by sha256 of its salt, name and value, so a public bundle
+-- can open the public fields and show only commitments for the rest. The
+-- secret never leaves the database (only the salts of opened fields do).
+-- Entries written before this section get their secret here; their leaves
+-- (and the tree over all entries) are built by the store on opening.
+ALTER TABLE audit_log ADD COLUMN secret TEXT;
+UPDATE audit_log SET secret = lower(hex(randomblob(32))) WHERE secret IS NULL;
+
+-- The RFC 6962 Merkle tree over the leaves, as golang.org/x/mod/sumdb/tlog
+-- stores it: hash number idx (tlog.StoredHashIndex) → hash. Append-only.
+CREATE TABLE audit_tree (
+    idx  INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL
+);
+
+-- Signed checkpoints (C2SP signed notes) of the tree: the latest is served
+-- at /audit/checkpoint, and every public bundle carries one.
+CREATE TABLE audit_checkpoints (
+    id         INTEGER PRIMARY KEY,
+    tree_size  INTEGER NOT NULL,
+    root_hash  TEXT NOT NULL,
+    note       TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);

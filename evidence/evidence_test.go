@@ -80,8 +80,8 @@ func TestBundleVerifies(t *testing.T) {
 					t.Errorf("bundle lacks %s (has %v)", want, names)
 				}
 			}
-			if r.Files != len(m.Files) || r.AuditEntries < 8 || r.AuditLinks == 0 || r.Attachments != 1 {
-				t.Errorf("checked %d files of %d, %d audit entries, %d links, %d attachments", r.Files, len(m.Files), r.AuditEntries, r.AuditLinks, r.Attachments)
+			if r.Files != len(m.Files) || r.AuditEntries < 8 || r.AuditProven != r.AuditEntries || r.Attachments != 1 || r.Checkpoint == nil {
+				t.Errorf("checked %d files of %d, %d audit entries, %d proven, %d attachments", r.Files, len(m.Files), r.AuditEntries, r.AuditProven, r.Attachments)
 			}
 			if len(r.DKIM) != 1 || r.DKIM[0].Now != "pass" || r.DKIM[0].AtIngest != "pass" || r.DKIM[0].Domain != "met.example.gov.uk" || r.DKIM[0].Selector != "foi2026" {
 				t.Errorf("DKIM: %+v", r.DKIM)
@@ -292,7 +292,9 @@ func TestForgedManifestIsCaughtByAuditHashes(t *testing.T) {
 	}
 	for i, e := range m.Audit {
 		if e.Entity == "document" && e.EntityID == tr.DocumentID && e.Action == "create" {
-			m.Audit[i].After = json.RawMessage(strings.Replace(string(e.After), "LFR deployment record.pdf", "innocuous.pdf", 1))
+			o := e.Opened["after.filename"]
+			o.Value = json.RawMessage(`"innocuous.pdf"`)
+			m.Audit[i].Opened["after.filename"] = o
 		}
 	}
 	mj, _ := json.MarshalIndent(m, "", "  ")
@@ -321,7 +323,7 @@ func TestForgedManifestIsCaughtByAuditHashes(t *testing.T) {
 	}
 	found := false
 	for _, p := range r.Problems {
-		if p.File == evidence.ManifestName && strings.Contains(p.Detail, "(create document "+itoa(tr.DocumentID)+") was changed: it hashes to") {
+		if p.File == evidence.ManifestName && strings.Contains(p.Detail, "(create document "+itoa(tr.DocumentID)+"): after.filename does not open its commitment") {
 			found = true
 		}
 	}

@@ -24,13 +24,16 @@ import (
 )
 
 // Format names the manifest layout.
-const Format = "foitrack-evidence-bundle/1"
+const Format = "foitrack-evidence-bundle/2"
 
 // Names of the bundle's fixed files.
 const (
 	ManifestName = "manifest.json"
 	SumsName     = "SHA256SUMS"
 	ReadmeName   = "README.txt"
+	// CheckpointName is the signed checkpoint of the audit log the
+	// bundle's audit entries are proven to be in.
+	CheckpointName = "audit-checkpoint.txt"
 )
 
 // Manifest is manifest.json.
@@ -52,11 +55,24 @@ type Manifest struct {
 	Events     []Event           `json:"events"`
 	Provenance []Chain           `json:"provenance"`
 	DKIMKeys   map[string]string `json:"dkim_keys"` // key DNS name → TXT record, as fetched at ingest
-	// Audit holds every audit entry concerning the requests, documents,
-	// messages, events and links of the bundle, oldest first, whole: each
-	// entry's hash can be recomputed from it (store.AuditEntry.ComputeHash)
-	// and entries with consecutive ids must chain (prev_hash = hash before).
-	Audit []store.AuditEntry `json:"audit"`
+	// Checkpoint is the signed checkpoint (file CheckpointName) of the
+	// audit log's transparency log when the bundle was written.
+	Checkpoint CheckpointRef `json:"checkpoint"`
+	// Audit holds the audit entries concerning the requests, documents,
+	// messages, events and links of the bundle, oldest first, each as its
+	// leaf in the transparency log (a salted commitment per field), the
+	// fields the bundle may show opened (value and salt), and the proof
+	// that the leaf is in the checkpoint's tree. A confidential bundle opens
+	// every field; a public one only the public ones.
+	Audit []store.AuditProof `json:"audit"`
+}
+
+// CheckpointRef says which checkpoint the bundle's proofs lead to.
+type CheckpointRef struct {
+	Path     string `json:"path"`
+	Origin   string `json:"origin"`
+	TreeSize int64  `json:"tree_size"`
+	Root     string `json:"root"` // base64, as in the checkpoint
 }
 
 // Scope is what the bundle was made for.

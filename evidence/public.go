@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -169,4 +170,93 @@ func Describe(ctx context.Context, st *store.Store, scope string, id int64, kind
 		out = append(out, "the audit log's entries about all of it, whole: private notes, reply addresses and names included", "a manifest of hashes and provenance, a README and SHA256SUMS")
 	}
 	return out, nil
+}
+
+// auditEntries keeps the entries the bundle proves: those in the
+// checkpoint's tree and, in a public bundle, only those about what it
+// holds (no link it left out, no private note in a request's history).
+func (c *collection) auditEntries(entries []store.AuditEntry, treeSize int64) []store.AuditEntry {
+	links := map[int64]bool{}
+	for _, ls := range c.links {
+		for _, l := range ls {
+			links[l.ID] = true
+		}
+	}
+	var out []store.AuditEntry
+	for _, e := range entries {
+		if e.ID > treeSize {
+			continue // written after the checkpoint
+		}
+		if c.public {
+			if e.Entity == "event_link" && !links[e.EntityID] {
+				continue
+			}
+			if e.Entity == "request" && (e.Action == "event" || e.Action == "delete_event") {
+				var ev struct {
+					Kind tracker.EventKind `json:"kind"`
+				}
+				v := e.After
+				if e.Action == "delete_event" {
+					v = e.Before
+				}
+				if json.Unmarshal(v, &ev) != nil || ev.Kind == tracker.EventNote || ev.Kind == tracker.EventDraft {
+					continue // our own comments, not on the public page
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// publicAuditFields are the fields of each entity's values a public bundle
+// opens: what the public page shows of it. Everything else (notes, tags,
+// references, reply tokens, descriptions, who did it) stays a commitment.
+var publicAuditFields = map[string]map[string]bool{
+	"request": set("id", "title", "body", "authority_id", "law", "visibility", "status", "outcome", "sent_on", "due_date", "created_at", "updated_at",
+		// a lifecycle event of its history
+		"request_id", "kind", "date", "new_due_date", "exemptions", "message_id"),
+	"document": set("id", "request_id", "message_id", "filename", "media_type", "sniffed_type", "size", "sha256", "disposition", "exemptions",
+		"created_at", "updated_at"),
+	"document_publication": set("published_at"),
+	"mail_message":         set("raw_sha256", "raw_size", "state", "request_id"),
+	"timeline_event": set("slug", "date", "title", "importance", "status", "tags", "actors", "sources", "extra", "front_matter", "body",
+		"format", "file_name", "created_at", "updated_at"),
+	"event_link": set("id", "event_id", "document_id", "message_id", "request_id", "role", "exemptions", "tier", "created_at", "updated_at"),
+}
+
+func set(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// opens says whether the bundle opens a field of an audit entry.
+func (c *collection) opens(e store.AuditEntry, field string) bool {
+	if !c.public {
+		return true
+	}
+	switch field {
+	case "actor":
+		return false
+	case "before", "after": // a whole value that is not an object
+		v := e.After
+		if field == "before" {
+			v = e.Before
+		}
+		return string(v) == "null" || (e.Entity == "request" && e.Action == "status")
+	}
+	_, key, _ := strings.Cut(field, ".")
+	if !publicAuditFields[e.Entity][key] {
+		return false
+	}
+	// A value that holds a secret the bundle scrubs stays closed.
+	if o, err := e.Fields(); err == nil {
+		if v, ok := o[field]; ok && c.scrub(string(v)) != string(v) {
+			return false
+		}
+	}
+	return true
 }

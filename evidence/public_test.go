@@ -4,12 +4,15 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/foitrack/foitrack/evidence"
 	"github.com/foitrack/foitrack/internal/provtest"
@@ -194,10 +197,16 @@ func TestPublicBundleLeaksNothingPrivate(t *testing.T) {
 					t.Errorf("public %s bundle lacks %q", scope, want)
 				}
 			}
-			if r := mustVerify(t, pub); !r.OK() {
-				t.Errorf("public %s bundle does not verify: %v", scope, r.Problems)
-			} else if r.Manifest.Kind != evidence.Public || (scope == "request" && len(r.Manifest.Documents) != 4) {
-				t.Errorf("public %s bundle: kind %q, %d documents", scope, r.Manifest.Kind, len(r.Manifest.Documents))
+			vkey, err := p.st.CheckpointVerifierKey()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, err := evidence.VerifyWith(pub, evidence.VerifyOptions{VerifierKey: vkey}); err != nil || !r.OK() {
+				t.Errorf("public %s bundle does not verify with the published key: %v %v", scope, err, r.Problems)
+			} else if r.Manifest.Kind != evidence.Public || (scope == "request" && len(r.Manifest.Documents) != 4) || !r.CheckpointSigned ||
+				r.AuditEntries < 5 || r.AuditProven != r.AuditEntries {
+				t.Errorf("public %s bundle: kind %q, %d documents, signed %v, %d/%d audit entries proven", scope, r.Manifest.Kind,
+					len(r.Manifest.Documents), r.CheckpointSigned, r.AuditProven, r.AuditEntries)
 			}
 
 			conf := p.bundle(t, scope, evidence.Confidential)
@@ -250,7 +259,7 @@ func TestPublicBundleContentsAndFlippedByte(t *testing.T) {
 	for _, f := range r.Manifest.Files {
 		names[f.Path] = true
 	}
-	if !names[pdf] || !names[text] || len(names) != 5 { // the PDF, two authority texts, the event, README
+	if !names[pdf] || !names[text] || !names[evidence.CheckpointName] || len(names) != 6 { // the PDF, two authority texts, the event, checkpoint, README
 		t.Errorf("public bundle files: %v", names)
 	}
 	dkim := false
@@ -271,4 +280,58 @@ func TestPublicBundleContentsAndFlippedByte(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A bundle's checkpoint is checked against a later published checkpoint
+// with the consistency proof between them; a wrong key, a proof for other
+// checkpoints or a changed proof are each named.
+func TestBundleCheckpointAgainstLaterOne(t *testing.T) {
+	p := buildPrivateTrail(t)
+	path := p.bundle(t, "request", evidence.Public)
+	r0 := mustVerify(t, path)
+	r, _ := p.st.RequestByID(p.ctx, p.Request.ID)
+	r.Title += " (2026)"
+	if err := p.st.UpdateRequest(p.ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	later, err := p.st.SignCheckpoint(p.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := p.st.ProveConsistency(p.ctx, *r0.Checkpoint, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vkey, _ := p.st.CheckpointVerifierKey()
+	opt := evidence.VerifyOptions{VerifierKey: vkey, Later: []byte(later.Note), Proof: []byte(proof.String()), LaterName: "later.txt", ProofName: "proof.txt"}
+	if rep, err := evidence.VerifyWith(path, opt); err != nil || !rep.OK() || !rep.Consistent || !rep.CheckpointSigned {
+		t.Fatalf("later checkpoint with its proof: %v %+v", err, rep)
+	}
+	bad := func(o evidence.VerifyOptions, file, want string) {
+		t.Helper()
+		rep, err := evidence.VerifyWith(path, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pr := range rep.Problems {
+			if pr.File == file && strings.Contains(pr.Detail, want) {
+				return
+			}
+		}
+		t.Errorf("want a problem in %s saying %q, got %v", file, want, rep.Problems)
+	}
+	o := opt
+	o.Proof = nil
+	bad(o, "later.txt", "give the consistency proof")
+	o = opt
+	_, o.VerifierKey, _ = note.GenerateKey(rand.Reader, later.Origin) // same name, another key
+	bad(o, evidence.CheckpointName, "not signed by that key")
+	o = opt
+	lines := strings.Split(proof.String(), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("proof has no hashes: %q", proof.String())
+	}
+	lines[3] = strings.Repeat("A", 43) + "="
+	o.Proof = []byte(strings.Join(lines, "\n"))
+	bad(o, "proof.txt", "is not the log of")
 }

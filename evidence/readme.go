@@ -36,6 +36,7 @@ when it was fetched, and the timeline events.
 	}
 	p("Written %s%s.", m.CreatedAt.Format("2 January 2006 15:04 MST"), ifs(m.CreatedBy != "", " by "+m.CreatedBy))
 	p("The tracker's audit log stood at entry %d, hash %s.", m.AuditHead.ID, m.AuditHead.Hash)
+	p("Its transparency log's signed checkpoint (%s): %s, %d entries, root %s.", m.Checkpoint.Path, m.Checkpoint.Origin, m.Checkpoint.TreeSize, m.Checkpoint.Root)
 	p("")
 
 	p("What is in it\n-------------")
@@ -143,13 +144,24 @@ when it was fetched, and the timeline events.
        foitrack verify THIS-BUNDLE.zip
 
    It re-hashes every file against manifest.json and SHA256SUMS and names any
-   file that changed; recomputes the hash of each of the %d audit entries in
-   manifest.json and checks that entries with consecutive numbers chain;
-   checks that each document, message and event is the one the audit log
-   recorded; re-verifies each DKIM signature against the key the mail
-   server published when the message was fetched (kept in manifest.json,
-   so a key withdrawn since does not matter); and checks that each document
-   is an attachment of the signed message it came in.
+   file that changed; checks each of the %d audit entries in manifest.json
+   (below); checks that each document, message and event is the one the
+   audit log recorded; and, in a confidential bundle, re-verifies each DKIM
+   signature against the key the mail server published when the message was
+   fetched (kept in manifest.json) and checks that each document is an
+   attachment of the signed message it came in.
+
+       foitrack verify --key VERIFIER-KEY THIS-BUNDLE.zip
+
+   also checks the signature of %s with the tracker's verifier key (shown
+   on its /audit page; get it from there or from its operator, not from
+   this bundle).
+
+       foitrack verify --checkpoint LATER.txt --proof PROOF.txt THIS-BUNDLE.zip
+
+   checks that a checkpoint the tracker published later (at
+   /audit/checkpoint) is this log with entries appended and none rewritten,
+   with the proof 'foitrack audit prove-consistency' makes between the two.
 
 2. Without foitrack, after unzipping:
 
@@ -157,14 +169,17 @@ when it was fetched, and the timeline events.
 
    checks every file, manifest.json included.
 
-3. The audit entries: each entry's hash is sha256 of its prev_hash, a
-   newline, and the entry (id, at, actor, action, entity, entity_id, before,
-   after) as JSON with sorted keys and no spaces. The bundle holds only the
-   entries that concern it, so entries with a gap between their numbers
-   cannot be linked here; compare the audit head above with the head the
-   tracker shows (page footer, /audit, or 'foitrack audit verify') or one
-   published earlier: the tracker's own check re-walks the whole chain.
-`, len(m.Audit))
+3. The audit entries are leaves of an RFC 6962 Merkle tree (the C2SP
+   tlog shape). Each leaf is canonical JSON (sorted keys, no spaces) of
+   format, id, at, action, entity, entity_id and fields, where fields maps
+   each field of the entry ("actor", "after.title"…) to
+   sha256("foitrack-audit-field/1\n" + salt + "\n" + field + "\n" + value as
+   canonical JSON), hex. An opened field gives its value and salt, so its
+   commitment can be recomputed; a field not opened shows only its
+   commitment, which reveals nothing of its value. The leaf hash is
+   sha256(0x00 || leaf), and inclusion_proof proves it is in the tree of
+   the checkpoint, a C2SP signed note (origin, size, base64 root).
+`, len(m.Audit), CheckpointName)
 	return b.String()
 }
 

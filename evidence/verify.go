@@ -44,11 +44,17 @@ type DKIMOutcome struct {
 type Report struct {
 	Manifest     *Manifest
 	Files        int // files hashed
-	AuditEntries int // audit entries whose hash was recomputed
-	AuditLinks   int // consecutive entries whose link was checked
-	DKIM         []DKIMOutcome
-	Attachments  int // documents found inside their signed message
-	Problems     []Problem
+	AuditEntries int // audit entries checked
+	AuditProven  int // entries whose opened fields and inclusion proof checked out
+	// Checkpoint is the bundle's checkpoint; CheckpointSigned says its
+	// signature was checked with the verifier key given; Consistent that
+	// the later checkpoint given was proven to extend it.
+	Checkpoint       *store.Checkpoint
+	CheckpointSigned bool
+	Consistent       bool
+	DKIM             []DKIMOutcome
+	Attachments      int // documents found inside their signed message
+	Problems         []Problem
 }
 
 // OK reports whether the bundle checked out.
@@ -71,7 +77,7 @@ type bundleFile struct {
 }
 
 func keep(name string) bool {
-	return name == ManifestName || name == SumsName || strings.HasSuffix(name, ".eml") || strings.HasPrefix(name, "events/")
+	return name == ManifestName || name == SumsName || name == CheckpointName || strings.HasSuffix(name, ".eml") || strings.HasPrefix(name, "events/")
 }
 
 func readEntry(name string, r io.Reader) bundleFile {
@@ -195,7 +201,22 @@ func parseSums(data []byte, r *Report) map[string]string {
 // with no database and no network. Every problem is reported, each in the
 // file it is in; a nil error with problems means the bundle was read but
 // does not check out.
-func Verify(bundlePath string) (*Report, error) {
+func Verify(bundlePath string) (*Report, error) { return VerifyWith(bundlePath, VerifyOptions{}) }
+
+// VerifyOptions are what a reader brings from outside the bundle.
+type VerifyOptions struct {
+	// VerifierKey (a C2SP note verifier key, from the tracker's /audit page
+	// or its operator) also checks the checkpoint's signature.
+	VerifierKey string
+	// Later is a checkpoint published after the bundle's; Proof proves that
+	// the log of Later extends the bundle's (`foitrack audit
+	// prove-consistency`). Without Proof, Later must be the same size.
+	Later, Proof         []byte
+	LaterName, ProofName string // file names, for problems
+}
+
+// VerifyWith is Verify with what the reader brings.
+func VerifyWith(bundlePath string, opt VerifyOptions) (*Report, error) {
 	files, err := readBundle(bundlePath)
 	if err != nil {
 		return nil, err
@@ -245,7 +266,7 @@ func Verify(bundlePath string) (*Report, error) {
 	if m.Kind == Public {
 		checkPublic(&m, files, r)
 	}
-	checkAudit(&m, files, r)
+	checkAudit(&m, files, opt, r)
 	checkMail(&m, files, r)
 	return r, nil
 }
@@ -357,51 +378,60 @@ func checkCrossReferences(m *Manifest, files map[string]*bundleFile, listed map[
 	}
 }
 
-// checkAudit recomputes every included audit entry's hash, checks the links
-// between consecutive entries, and checks that the documents, messages,
-// events and links of the bundle are what the log recorded.
-func checkAudit(m *Manifest, files map[string]*bundleFile, r *Report) {
-	entries := append([]store.AuditEntry(nil), m.Audit...)
+// checkAudit checks the checkpoint the bundle carries (its signature too
+// when a verifier key is given, and its consistency with a later checkpoint
+// when one is given), every audit entry's opened fields against their
+// commitments and its inclusion in the checkpoint's tree, and that the
+// documents, messages, events and links of the bundle are what the log
+// recorded.
+func checkAudit(m *Manifest, files map[string]*bundleFile, opt VerifyOptions, r *Report) {
+	cpFile := files[m.Checkpoint.Path]
+	if m.Checkpoint.Path == "" || cpFile == nil || cpFile.data == nil {
+		r.add(ManifestName, "names no checkpoint file the bundle holds (%q): its audit entries cannot be checked", m.Checkpoint.Path)
+		return
+	}
+	cp, err := store.ParseCheckpoint(cpFile.data)
+	if err != nil {
+		r.add(m.Checkpoint.Path, "is not a checkpoint: %v", err)
+		return
+	}
+	if opt.VerifierKey != "" {
+		if _, err := store.OpenCheckpoint(cpFile.data, opt.VerifierKey); err != nil {
+			r.add(m.Checkpoint.Path, "%v", err)
+		} else {
+			r.CheckpointSigned = true
+		}
+	}
+	if cp.Size != m.Checkpoint.TreeSize || cp.Root.String() != m.Checkpoint.Root || cp.Origin != m.Checkpoint.Origin {
+		r.add(ManifestName, "names checkpoint %s %d %s, the checkpoint file says %s %d %s", m.Checkpoint.Origin, m.Checkpoint.TreeSize, m.Checkpoint.Root,
+			cp.Origin, cp.Size, cp.Root)
+	}
+	r.Checkpoint = &cp
+	checkConsistency(cp, opt, r)
+
+	entries := append([]store.AuditProof(nil), m.Audit...)
 	sort.Slice(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID })
 	for i, e := range entries {
-		h, err := e.ComputeHash()
 		r.AuditEntries++
-		if err != nil {
-			r.add(ManifestName, "audit entry %d cannot be hashed: %v", e.ID, err)
-			continue
-		}
-		if h != e.Hash {
-			r.add(ManifestName, "audit entry %d (%s %s %d) was changed: it hashes to %s, not the %s it carries", e.ID, e.Action, e.Entity, e.EntityID, h, e.Hash)
-		}
-		if i > 0 && entries[i-1].ID == e.ID-1 {
-			r.AuditLinks++
-			if e.PrevHash != entries[i-1].Hash {
-				r.add(ManifestName, "audit entry %d does not chain to entry %d: its prev_hash is %s, entry %d's hash is %s",
-					e.ID, e.ID-1, e.PrevHash, e.ID-1, entries[i-1].Hash)
-			}
+		if err := e.Verify(cp.Size, cp.Root); err != nil {
+			r.add(ManifestName, "audit entry %d (%s %s %d): %v", e.ID, e.Action, e.Entity, e.EntityID, err)
+		} else {
+			r.AuditProven++
 		}
 		if i > 0 && entries[i-1].ID == e.ID {
 			r.add(ManifestName, "audit entry %d appears twice", e.ID)
 		}
-		if e.ID == m.AuditHead.ID && e.Hash != m.AuditHead.Hash {
-			r.add(ManifestName, "audit entry %d is the head, but its hash %s is not the head's %s", e.ID, e.Hash, m.AuditHead.Hash)
-		}
-		if e.ID > m.AuditHead.ID {
-			r.add(ManifestName, "audit entry %d is newer than the head %d the bundle was written at", e.ID, m.AuditHead.ID)
-		}
 	}
-	if m.Kind == Public {
-		return // a public bundle carries no whole audit entry to compare with
-	}
-	// The last state the log recorded of each row.
+	// The last state the log recorded of each row, as far as it is opened.
 	last := map[string]map[string]json.RawMessage{}
 	for _, e := range entries {
 		key := e.Entity + "/" + strconv.FormatInt(e.EntityID, 10)
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(e.After, &obj) != nil || obj == nil {
-			if string(e.After) == "null" && (e.Action == "delete" || e.Action == "unlink") {
-				last[key] = nil
-			}
+		if e.Deletes() && (e.Action == "delete" || e.Action == "unlink") {
+			last[key] = nil
+			continue
+		}
+		obj := e.After()
+		if obj == nil {
 			continue
 		}
 		if last[key] == nil {
@@ -441,7 +471,7 @@ func checkAudit(m *Manifest, files map[string]*bundleFile, r *Report) {
 		if got := str(rec["raw_sha256"]); got != msg.RawSHA256 {
 			r.add(ManifestName, "message %d has raw sha256 %s, the audit log recorded %s", msg.ID, msg.RawSHA256, got)
 		}
-		if msg.Direction == "in" {
+		if _, opened := rec["mailbox"]; opened && msg.Direction == "in" {
 			if got := str(rec["mailbox"]); got != msg.Mailbox {
 				r.add(ManifestName, "message %d came from mailbox %q, the audit log recorded %q", msg.ID, msg.Mailbox, got)
 			}
@@ -566,5 +596,52 @@ func checkMail(m *Manifest, files map[string]*bundleFile, r *Report) {
 		} else {
 			r.add(d.Path, "is not an attachment of %s, the message it came in (no attachment there has its sha256 %s)", msg.Path, actual)
 		}
+	}
+}
+
+// checkConsistency checks a later checkpoint against the bundle's: the same
+// when of the same size, otherwise by a consistency proof.
+func checkConsistency(cp store.Checkpoint, opt VerifyOptions, r *Report) {
+	if opt.Later == nil {
+		return
+	}
+	later, err := store.ParseCheckpoint(opt.Later)
+	if opt.VerifierKey != "" && err == nil {
+		later, err = store.OpenCheckpoint(opt.Later, opt.VerifierKey)
+	}
+	if err != nil {
+		r.add(opt.LaterName, "%v", err)
+		return
+	}
+	if later.Origin != cp.Origin {
+		r.add(opt.LaterName, "is a checkpoint of log %q, the bundle's is of %q", later.Origin, cp.Origin)
+		return
+	}
+	switch {
+	case later.Size < cp.Size:
+		r.add(opt.LaterName, "has %d entries, fewer than the bundle's checkpoint (%d): give a later one", later.Size, cp.Size)
+	case later.Size == cp.Size && opt.Proof == nil:
+		if later.Root != cp.Root {
+			r.add(opt.LaterName, "has as many entries as the bundle's checkpoint (%d) but another root: the log was rewritten", cp.Size)
+		} else {
+			r.Consistent = true
+		}
+	case opt.Proof == nil:
+		r.add(opt.LaterName, "is later (%d entries, the bundle's %d): give the consistency proof between them (foitrack audit prove-consistency)", later.Size, cp.Size)
+	default:
+		p, err := store.ParseConsistencyProof(opt.Proof)
+		if err != nil {
+			r.add(opt.ProofName, "%v", err)
+			return
+		}
+		if p.OldSize != cp.Size || p.OldRoot != cp.Root || p.NewSize != later.Size || p.NewRoot != later.Root {
+			r.add(opt.ProofName, "is a proof from %d to %d entries, not from the bundle's checkpoint (%d) to %s (%d)", p.OldSize, p.NewSize, cp.Size, opt.LaterName, later.Size)
+			return
+		}
+		if err := p.Check(); err != nil {
+			r.add(opt.ProofName, "%v", err)
+			return
+		}
+		r.Consistent = true
 	}
 }

@@ -417,14 +417,26 @@ func Write(ctx context.Context, st *store.Store, w io.Writer, kind string, id in
 
 	concern := store.Concerning{Requests: sortedIDs(c.requests), Documents: sortedIDs(c.docs), Messages: sortedIDs(c.msgs),
 		Events: sortedIDs(c.events)}
-	if !c.public { // a public bundle carries no audit entry until they can be opened field by field
-		if m.Audit, err = st.AuditEntriesConcerning(ctx, concern); err != nil {
-			return nil, err
-		}
+	// The checkpoint first: every entry proven must be in its tree.
+	cp, err := st.CurrentCheckpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := st.AuditEntriesConcerning(ctx, concern)
+	if err != nil {
+		return nil, err
+	}
+	entries = c.auditEntries(entries, cp.Size)
+	if m.Audit, err = st.ProveAuditEntries(ctx, entries, cp.Size, c.opens); err != nil {
+		return nil, err
 	}
 	if m.Audit == nil {
-		m.Audit = []store.AuditEntry{}
+		m.Audit = []store.AuditProof{}
 	}
+	if _, err := zw.add(CheckpointName, "checkpoint", "the audit log's signed checkpoint", strings.NewReader(cp.Note)); err != nil {
+		return nil, err
+	}
+	m.Checkpoint = CheckpointRef{Path: CheckpointName, Origin: cp.Origin, TreeSize: cp.Size, Root: cp.Root.String()}
 
 	readme := renderReadme(m, c)
 	if _, err := zw.add(ReadmeName, "readme", "the bundle explained", strings.NewReader(readme)); err != nil {

@@ -154,16 +154,21 @@ func (s *Server) sendBundle(c echo.Context, scope string, id int64, kind, name s
 // auditPage shows the audit log's head (to publish or write down), the
 // latest entries, and the result of a full check when one was asked for.
 type auditPage struct {
-	HeadID   int64
-	Head     string
-	Entries  []store.AuditEntry
-	Checked  bool
-	Chain    int
-	ChainBad *store.AuditBreak
-	Files    int
-	Rows     int
-	Messages int // messages whose provenance was re-read from their raw bytes
-	Problems []store.Problem
+	// VerifierKey checks the checkpoints' signatures; Checkpoint is the
+	// latest (nil before the first).
+	VerifierKey string
+	Checkpoint  *store.Checkpoint
+	HeadID      int64
+	Head        string
+	Entries     []store.AuditEntry
+	Checked     bool
+	Chain       int
+	ChainBad    *store.AuditBreak
+	Files       int
+	Rows        int
+	Messages    int   // messages whose provenance was re-read from their raw bytes
+	Leaves      int64 // transparency log leaves recomputed from their rows
+	Problems    []store.Problem
 }
 
 func (s *Server) loadAuditPage(c echo.Context) (*auditPage, error) {
@@ -172,6 +177,14 @@ func (s *Server) loadAuditPage(c echo.Context) (*auditPage, error) {
 	var err error
 	if p.Head, p.HeadID, err = s.st.AuditHead(ctx); err != nil {
 		return nil, err
+	}
+	if p.VerifierKey, err = s.st.CheckpointVerifierKey(); err != nil {
+		return nil, err
+	}
+	if cp, ok, err := s.st.LatestCheckpoint(ctx); err != nil {
+		return nil, err
+	} else if ok {
+		p.Checkpoint = &cp
 	}
 	after := max(p.HeadID-30, 0)
 	entries, err := s.st.AuditEntries(ctx, "", 0, after, 30)
@@ -221,5 +234,10 @@ func (s *Server) verifyAudit(c echo.Context) error {
 		return err
 	}
 	p.Messages, p.Problems = msgs, append(p.Problems, mp...)
+	leaves, tp, err := s.st.VerifyAuditTree(ctx)
+	if err != nil {
+		return err
+	}
+	p.Leaves, p.Problems = leaves, append(p.Problems, tp...)
 	return s.render(c, http.StatusOK, "audit", &view{Title: "Audit log", Section: "audit", Data: p})
 }

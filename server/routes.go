@@ -47,6 +47,7 @@ func (s *Server) registerRoutes() {
 	public.GET("/p/:slug", s.showPublicRequestPage)
 	public.GET("/p/:slug/documents/:sha256", s.downloadPublicDocument)
 	public.GET("/p/search", s.showPublicSearchPage)
+	public.GET("/audit/checkpoint", s.serveAuditCheckpoint)
 
 	// Viewer: read everything; manage one's own account.
 	viewer.POST("/logout", s.logout)

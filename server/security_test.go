@@ -32,6 +32,7 @@ var publicRoutes = []string{
 	"GET /p/:slug/documents/:sha256", // a file an editor published, of a request that is public
 	"GET /calendar/:file",            // the secret in the address is the credential (calendar apps have no session)
 	"GET /p/search",                  // finds only public requests and their published documents
+	"GET /audit/checkpoint",          // the audit log's latest signed checkpoint: its size and root hash only
 }
 
 // routePath fills a route's parameters with values that exist.

@@ -7,10 +7,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -317,4 +319,31 @@ func TestEventPageLinksByName(t *testing.T) {
 	if strings.Contains(body, `name="target_ref"`) {
 		t.Error("a viewer is offered the link form")
 	}
+}
+
+// The latest checkpoint is served to anyone and opens with the verifier
+// key the /audit page shows; before the first there is none.
+func TestAuditCheckpointIsPublic(t *testing.T) {
+	app, _, c := timelineApp(t)
+	anon := app.anonymous()
+	res, _ := anon.get("/audit/checkpoint")
+	wantStatus(t, res, http.StatusNotFound)
+	cp, err := app.st.SignCheckpoint(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body := anon.get("/audit/checkpoint")
+	wantStatus(t, res, http.StatusOK)
+	if body != cp.Note || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("checkpoint served: %q %v", body, res.Header)
+	}
+	_, page := c.get("/audit")
+	m := regexp.MustCompile(`id="verifier-key">([^<]+)<`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("/audit shows no verifier key:\n%s", page)
+	}
+	if got, err := store.OpenCheckpoint([]byte(body), html.UnescapeString(m[1])); err != nil || got.Size != cp.Size {
+		t.Fatalf("served checkpoint does not open with the key on /audit: %v", err)
+	}
+	wantContains(t, page, fmt.Sprintf("Latest checkpoint: %d entries", cp.Size))
 }

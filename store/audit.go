@@ -108,14 +108,37 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	if e.Hash, err = e.ComputeHash(); err != nil {
 		return err
 	}
+	if !tx.s.auditTree {
+		_, err = tx.ExecContext(tx.ctx, `
+			INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash)
+		if err != nil {
+			return fmt.Errorf("store: unable to append audit entry: %w", err)
+		}
+		return nil
+	}
+	// The entry, and its leaf in the transparency log, together.
+	secret := newAuditSecret()
 	_, err = tx.ExecContext(tx.ctx, `
-		INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash)
+		INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, secret)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash, secret)
 	if err != nil {
 		return fmt.Errorf("store: unable to append audit entry: %w", err)
 	}
-	return nil
+	size, err := treeSize(tx.ctx, tx)
+	if err != nil {
+		return err
+	}
+	if size != e.ID-1 {
+		return fmt.Errorf("store: the audit tree holds %d entries, the log %d: run 'foitrack audit verify'", size, e.ID-1)
+	}
+	l, _, err := e.Leaf(secret)
+	if err != nil {
+		return err
+	}
+	return appendLeaf(tx.ctx, tx.Tx, size, l.Hash())
 }
 
 // AuditHead returns the newest entry's hash (GenesisHash for an empty log) and its id.

@@ -46,6 +46,9 @@ type Store struct {
 	touches   chan func(context.Context) error
 	touchDone chan struct{}
 	closeOnce sync.Once
+	// auditTree: the schema has the transparency log (a database held at
+	// an older version by a test has not).
+	auditTree bool
 }
 
 // Options for Open.
@@ -112,6 +115,21 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	s.r.SetMaxOpenConns(n)
 	s.touches, s.touchDone = make(chan func(context.Context) error, 64), make(chan struct{})
 	go s.runTouches()
+	// The transparency log's leaves for entries it does not hold yet
+	// (all of them, once, after the upgrade that brought it in), before
+	// anything below writes an audit entry. A database held at an older
+	// schema version (in tests) has no tree.
+	var hasTree int
+	if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_tree'`).Scan(&hasTree); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: unable to read the schema: %w", err)
+	}
+	if s.auditTree = hasTree > 0; s.auditTree {
+		if err := s.catchUpAuditTree(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	// Plans worked out under older rules (or before the next-action
 	// columns existed) are worked out again, once.
 	// (A database opened at an older schema version, in tests, has no plans.)

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/foitrack/foitrack/evidence"
 )
@@ -71,14 +73,35 @@ func exportBundle(env *Env, args []string) error {
 }
 
 func verifyBundle(env *Env, args []string) error {
-	fs := newFlags(env, "verify", "BUNDLE.zip (or the directory it was unzipped into)")
+	fs := newFlags(env, "verify", "[--key VERIFIER] [--checkpoint LATER.txt [--proof PROOF.txt]] BUNDLE.zip (or the directory it was unzipped into)")
+	key := fs.String("key", "", "the tracker's checkpoint verifier key (from its /audit page or `foitrack audit checkpoint`), or a file holding it: also check the checkpoint's signature")
+	later := fs.String("checkpoint", "", "a checkpoint the tracker published later (GET /audit/checkpoint): check the log only grew since the bundle's")
+	proof := fs.String("proof", "", "the consistency proof from the bundle's checkpoint to --checkpoint (foitrack audit prove-consistency)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usagef("give the bundle to check")
 	}
-	r, err := evidence.Verify(fs.Arg(0))
+	if *proof != "" && *later == "" {
+		return usagef("--proof needs --checkpoint, the later checkpoint it leads to")
+	}
+	opt := evidence.VerifyOptions{LaterName: *later, ProofName: *proof}
+	var err error
+	if opt.VerifierKey, err = verifierKeyArg(*key); err != nil {
+		return err
+	}
+	if *later != "" {
+		if opt.Later, err = readSmallFile(*later); err != nil {
+			return err
+		}
+	}
+	if *proof != "" {
+		if opt.Proof, err = readSmallFile(*proof); err != nil {
+			return err
+		}
+	}
+	r, err := evidence.VerifyWith(fs.Arg(0), opt)
 	if err != nil {
 		return err
 	}
@@ -87,7 +110,17 @@ func verifyBundle(env *Env, args []string) error {
 			m.Kind, m.Scope.Kind, m.Scope.ID, m.Scope.Title, m.CreatedAt.Format("2006-01-02 15:04 MST"), m.CreatedBy, m.AuditHead.ID, m.AuditHead.Hash)
 	}
 	fmt.Fprintf(env.Stdout, "files: %d hashed\n", r.Files)
-	fmt.Fprintf(env.Stdout, "audit entries: %d re-hashed, %d links between consecutive entries checked\n", r.AuditEntries, r.AuditLinks)
+	if cp := r.Checkpoint; cp != nil {
+		signed := "signature NOT checked (give --key VERIFIER from the tracker's /audit page)"
+		if r.CheckpointSigned {
+			signed = "signature checked with the key given"
+		}
+		fmt.Fprintf(env.Stdout, "checkpoint: %s, %d entries, root %s; %s\n", cp.Origin, cp.Size, cp.Root, signed)
+	}
+	fmt.Fprintf(env.Stdout, "audit entries: %d checked, %d with their opened fields and inclusion proof to the checkpoint intact\n", r.AuditEntries, r.AuditProven)
+	if r.Consistent {
+		fmt.Fprintf(env.Stdout, "later checkpoint %s: the log only grew since the bundle's checkpoint\n", *later)
+	}
 	for _, d := range r.DKIM {
 		fmt.Fprintf(env.Stdout, "DKIM %s: d=%s s=%s: %s at ingest, %s now against the recorded key\n", d.File, d.Domain, d.Selector, d.AtIngest, d.Now)
 	}
@@ -101,4 +134,33 @@ func verifyBundle(env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "PROBLEM %s\n", p)
 	}
 	return fmt.Errorf("the bundle does not check out: %d problem(s); the first is in %s", len(r.Problems), r.Problems[0].File)
+}
+
+// verifierKeyArg reads --key: the key itself, or a file holding it.
+func verifierKeyArg(v string) (string, error) {
+	if v == "" || strings.Count(v, "+") >= 2 {
+		return strings.TrimSpace(v), nil
+	}
+	b, err := readSmallFile(v)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// readSmallFile reads a checkpoint, proof or key file (a few KiB at most).
+func readSmallFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 1<<20+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > 1<<20 {
+		return nil, fmt.Errorf("%s: over 1 MiB: not a checkpoint, proof or key", path)
+	}
+	return b, nil
 }

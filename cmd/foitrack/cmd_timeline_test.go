@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,5 +179,63 @@ func TestBundleCommands(t *testing.T) {
 	}
 	if code, _, errs := cli(t, t.TempDir(), "export", "bundle", "--request", "1"); code != 2 || !strings.Contains(errs, "-o FILE.zip") {
 		t.Errorf("missing -o: %d %s", code, errs)
+	}
+}
+
+// audit checkpoint signs and prints with the verifier key; prove-consistency
+// links two checkpoints; verify checks a bundle's checkpoint with the key
+// and against a later one with the proof; a row rewritten behind the app's
+// back stops the next checkpoint and shows in audit verify.
+func TestCheckpointCommands(t *testing.T) {
+	data, tr := trailStore(t)
+	dir := t.TempDir()
+	c1, c2, proof, bundle := filepath.Join(dir, "c1.txt"), filepath.Join(dir, "c2.txt"), filepath.Join(dir, "proof.txt"), filepath.Join(dir, "b.zip")
+	out := mustCLI(t, data, "audit", "checkpoint", "-o", c1)
+	m := regexp.MustCompile(`verifier key: (\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("audit checkpoint: %s", out)
+	}
+	key := m[1]
+	mustCLI(t, data, "export", "bundle", "--request", id(tr.Request.ID), "-o", bundle)
+
+	ctx := store.WithActor(context.Background(), "cli:test")
+	st, err := store.Open(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := st.RequestByID(ctx, tr.Request.ID)
+	r.Title += " (2026)"
+	if err := st.UpdateRequest(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	mustCLI(t, data, "audit", "checkpoint", "-o", c2)
+	mustCLI(t, data, "audit", "prove-consistency", c1, c2, "-o", proof)
+	out = mustCLI(t, t.TempDir(), "verify", "--key", key, "--checkpoint", c2, "--proof", proof, bundle)
+	for _, want := range []string{"signature checked with the key given", "the log only grew since the bundle's checkpoint", "OK: the bundle is intact"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errs := cli(t, t.TempDir(), "verify", "--proof", proof, bundle); code != 2 || !strings.Contains(errs, "--proof needs --checkpoint") {
+		t.Errorf("--proof alone: %d %s", code, errs)
+	}
+	if code, out, _ := cli(t, t.TempDir(), "verify", "--checkpoint", c2, bundle); code != 1 || !strings.Contains(out, "give the consistency proof") {
+		t.Errorf("later checkpoint without proof: %d %s", code, out)
+	}
+
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, store.DefaultDBName)+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE audit_log SET after = replace(after, 'Metropolitan', 'Municipal') WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cli(t, data, "audit", "checkpoint"); code != 1 || !strings.Contains(errs, "audit entry 1: no longer matches its leaf") {
+		t.Errorf("checkpoint over a rewritten row: %d %s", code, errs)
+	}
+	if code, out, _ := cli(t, data, "audit", "verify", "--quiet"); code != 1 || !strings.Contains(out, "audit entry 1: no longer matches its leaf in the transparency log") {
+		t.Errorf("audit verify over a rewritten row: %d %s", code, out)
 	}
 }
