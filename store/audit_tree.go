@@ -124,7 +124,9 @@ func (e AuditEntry) Leaf(secret string) (AuditLeaf, map[string]AuditOpening, err
 	if err != nil {
 		return AuditLeaf{}, nil, err
 	}
-	l := AuditLeaf{ID: e.ID, At: e.At.UTC().Format(time.RFC3339Nano), // as Canonical writes it Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Fields: map[string]string{}}
+	// "at" as Canonical writes it (RFC 3339), whatever the column's layout.
+	l := AuditLeaf{ID: e.ID, At: e.At.UTC().Format(time.RFC3339Nano), Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
+		Fields: map[string]string{}}
 	open := map[string]AuditOpening{}
 	for f, v := range fields {
 		o := AuditOpening{Value: v, Salt: fieldSalt(secret, f)}
