@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -143,6 +144,9 @@ type letterDraftPage struct {
 	CannotSend string
 	// Failed is the message kept after a refused send (retry from the letters page).
 	Failed *store.OutgoingMessage
+	// SentOn is the day typed in "I sent it myself" (today when empty).
+	SentOn string
+	Today  tracker.Date
 }
 
 // letterKindParam reads :kind.
@@ -178,7 +182,7 @@ func (s *Server) draftPage(ctx context.Context, c echo.Context, id int64, kind r
 	if err != nil {
 		return nil, err
 	}
-	p := &letterDraftPage{Request: r, Kind: kind, Label: kind.Label(), PublicInterest: points}
+	p := &letterDraftPage{Request: r, Kind: kind, Label: kind.Label(), PublicInterest: points, Today: s.today()}
 	in := remind.DraftInput{Kind: kind, RequestID: id, Today: s.today(), PublicInterest: remind.SplitPoints(points),
 		SenderName: currentUser(c).DisplayName()}
 	sender, err := s.outboundSender(ctx)
@@ -227,8 +231,59 @@ func (s *Server) submitLetter(c echo.Context) error {
 		return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(text))
 	case "send":
 		return s.sendLetter(c, id, kind, points, edited)
+	case "sent_myself":
+		return s.recordSentMyself(c, id, kind, points, edited)
 	}
-	return tracker.Errorf(tracker.EINVALID, "Choose redraft, download or send.")
+	return tracker.Errorf(tracker.EINVALID, "Choose redraft, download, send, or say you sent it yourself.")
+}
+
+// sentMyselfEvent is the lifecycle event a letter sent outside foitrack
+// records: the same one a send by email records.
+func sentMyselfEvent(kind remind.LetterKind) tracker.EventKind {
+	switch kind {
+	case remind.LetterChaser:
+		return tracker.EventChaserSent
+	case remind.LetterReview:
+		return tracker.EventReviewRequested
+	case remind.LetterComplaint:
+		return tracker.EventRegulatorComplaint
+	case remind.LetterRequest:
+		return tracker.EventSent
+	}
+	return ""
+}
+
+// recordSentMyself records a letter the user sent themselves (by their own
+// mail, a web form, the post) as the lifecycle event it stands for, on the
+// date they give; a refusal shows the draft again with the reason.
+func (s *Server) recordSentMyself(c echo.Context, id int64, kind remind.LetterKind, points string, edited remind.Draft) error {
+	ctx := c.Request().Context()
+	again := func(msg string, fields map[string]string) error {
+		p, err := s.draftPage(ctx, c, id, kind, points)
+		if err != nil {
+			return err
+		}
+		p.Draft.To, p.Draft.Subject, p.Draft.Body = edited.To, edited.Subject, edited.Body
+		p.SentOn = c.FormValue("sent_on")
+		return s.render(c, http.StatusUnprocessableEntity, "letter_draft", &view{Title: p.Label + ": " + p.Request.Title, Section: "requests",
+			Error: msg, Fields: fields, Data: p})
+	}
+	day, err := tracker.ParseDate(c.FormValue("sent_on"))
+	if err != nil {
+		return again("Not recorded: give the day you sent it.", map[string]string{"sent_on": "a date is required (YYYY-MM-DD)"})
+	}
+	if day.After(s.today()) {
+		return again("Not recorded: the day you sent it cannot be in the future.", map[string]string{"sent_on": "not after today"})
+	}
+	e := tracker.Event{RequestID: id, Kind: sentMyselfEvent(kind), Date: day,
+		Note: strings.TrimSpace("Sent outside foitrack: " + edited.Subject)}
+	if err := s.st.AddEvent(ctx, &e); err != nil {
+		if code := tracker.ErrorCode(err); code == tracker.EINVALID || code == tracker.ECONFLICT {
+			return again("Not recorded: "+tracker.ErrorMessage(err), nil)
+		}
+		return err
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/requests/%d", id), "ok", "Recorded: %s on %s.", e.Kind.Label(), day.Long())
 }
 
 // sendLetter sends an edited letter. Any failure shows the draft again, as

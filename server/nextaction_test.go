@@ -124,3 +124,59 @@ func TestWhereItStandsFollowsTheStory(t *testing.T) {
 		t.Errorf("the API list lacks the other request's chaser: %.400s", body)
 	}
 }
+
+// TestSentItMyselfRecordsTheStep: a letter drafted here but sent by other
+// means is recorded as the lifecycle event it stands for, on the day given,
+// and the next action moves on; a day in the future or a step the history
+// does not allow is refused with the reason, and nothing is recorded.
+func TestSentItMyselfRecordsTheStep(t *testing.T) {
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	c := app.login("editor@example.org")
+	ctx := context.Background()
+	council := app.authority("Barsetshire County Council", tracker.JurisdictionEngland)
+	r := app.request("Speed camera contracts", council.ID, "2026-03-02", false)
+	letter := fmt.Sprintf("/requests/%d/letters/internal_review", r.ID)
+
+	// Today is Wed 25 Mar 2026 in these tests.
+	res, body := c.get(letter)
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "I sent it myself", `value="2026-03-25"`)
+	form := url.Values{"action": {"sent_myself"}, "subject": {"Internal review"}, "body": {"Please review"}, "sent_on": {"2026-03-24"}}
+	draft := app.request("Not sent yet", council.ID, "", false)
+	res, body = c.postForm(fmt.Sprintf("/requests/%d/letters/internal_review", draft.ID), form)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantContains(t, body, "Not recorded", "Internal review requested", "Draft")
+	form.Set("sent_on", "2026-03-26")
+	res, body = c.postForm(letter, form)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantContains(t, body, "cannot be in the future", `aria-invalid="true"`)
+	if evs, _ := app.st.Events(ctx, r.ID); len(evs) != 1 {
+		t.Fatalf("a refused record recorded: %+v", evs)
+	}
+
+	if err := app.st.AddEvent(ctx, &tracker.Event{RequestID: r.ID, Kind: tracker.EventResponseReceived, Date: tracker.MustParseDate("2026-03-20"), Outcome: tracker.OutcomeRefused}); err != nil {
+		t.Fatal(err)
+	}
+	form.Set("sent_on", "2026-03-24")
+	res, _ = c.postForm(letter, form)
+	wantStatus(t, res, http.StatusSeeOther)
+	evs, _ := app.st.Events(ctx, r.ID)
+	if last := evs[len(evs)-1]; last.Kind != tracker.EventReviewRequested || last.Date.String() != "2026-03-24" {
+		t.Fatalf("recorded %+v", last)
+	}
+	plan, _ := app.st.StoredPlan(ctx, r.ID)
+	if plan.Now.Action != tracker.ActionAwaitReview {
+		t.Fatalf("after the review request sent by hand the next action is %s", plan.Now.Action)
+	}
+	// A chaser and a complaint record their own steps.
+	for kind, want := range map[string]tracker.EventKind{"chaser": tracker.EventChaserSent, "regulator_complaint": tracker.EventRegulatorComplaint} {
+		form.Set("sent_on", "2026-03-25")
+		res, _ = c.postForm(fmt.Sprintf("/requests/%d/letters/%s", r.ID, kind), form)
+		wantStatus(t, res, http.StatusSeeOther)
+		evs, _ := app.st.Events(ctx, r.ID)
+		if last := evs[len(evs)-1]; last.Kind != want {
+			t.Fatalf("%s recorded %s", kind, last.Kind)
+		}
+	}
+}

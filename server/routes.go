@@ -73,6 +73,7 @@ func (s *Server) registerRoutes() {
 	editor.GET("/requests/:id/edit", s.showEditRequestPage)
 	editor.POST("/requests/:id", s.updateRequest)
 	editor.POST("/requests/:id/events", s.recordEvent)
+	editor.GET("/requests/:id/events/:event/delete", s.confirmDeleteEvent)
 	editor.POST("/requests/:id/events/:event/delete", s.deleteEvent)
 	editor.POST("/requests/:id/documents", s.uploadDocument).limit(s.cfg.MaxUploadBytes + uploadBodyOverhead)
 	editor.POST("/documents/:id", s.updateDocument)

@@ -91,8 +91,30 @@ func TestRecordingEvents(t *testing.T) {
 	_, body = c.get(path)
 	wantContains(t, body, "Released in part", "s43(2)", "Ask for an internal review by")
 
+	// Deleting asks first: the history links to a confirmation page, and a
+	// POST without the confirmation only leads there.
+	delPath := fmt.Sprintf("%s/events/%d/delete", path, last.ID)
+	if !strings.Contains(body, `href="`+delPath+`"`) {
+		t.Fatal("the history does not link to the confirmation page")
+	}
+	res, body = c.get(delPath)
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "Delete this event?", "Response received", "Keep it", `name="confirm" value="yes"`)
+	res, _ = c.postForm(delPath, nil)
+	wantStatus(t, res, http.StatusSeeOther)
+	if loc := res.Header.Get("Location"); loc != delPath {
+		t.Fatalf("an unconfirmed delete went to %q", loc)
+	}
+	if evs, _ := app.st.Events(context.Background(), r.ID); len(evs) != len(events) {
+		t.Fatal("an unconfirmed delete deleted")
+	}
+	// An event a later one depends on cannot go, and the message says why in words.
+	if err := app.st.DeleteEvent(context.Background(), r.ID, events[0].ID); err == nil ||
+		!strings.Contains(tracker.ErrorMessage(err), "the later response received of") {
+		t.Fatalf("deleting the sending under a response: %v", err)
+	}
 	// Deleting the last event puts the request back where it was.
-	res, _ = c.postForm(fmt.Sprintf("%s/events/%d/delete", path, last.ID), nil)
+	res, _ = c.postForm(delPath, url.Values{"confirm": {"yes"}})
 	wantStatus(t, res, http.StatusSeeOther)
 	got, _ := app.st.RequestByID(context.Background(), r.ID)
 	if got.Status != tracker.StatusAwaitingResponse {
@@ -101,7 +123,7 @@ func TestRecordingEvents(t *testing.T) {
 	// An event of another request cannot be deleted through this one.
 	other := app.request("Other", a.ID, "2026-03-03", false)
 	oev, _ := app.st.Events(context.Background(), other.ID)
-	res, _ = c.postForm(fmt.Sprintf("%s/events/%d/delete", path, oev[0].ID), nil)
+	res, _ = c.postForm(fmt.Sprintf("%s/events/%d/delete", path, oev[0].ID), url.Values{"confirm": {"yes"}})
 	wantStatus(t, res, http.StatusNotFound)
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -134,7 +135,18 @@ func (s *Store) DeleteEvent(ctx context.Context, requestID, eventID int64) error
 			return notFound("event", eventID)
 		}
 		if _, err := tracker.Replay(rest); err != nil {
-			return tracker.Errorf(tracker.ECONFLICT, "cannot delete this event: without it the history does not hold (%v)", err)
+			// Name the event that depends on it, in words.
+			st := tracker.State{Status: tracker.StatusDraft}
+			for _, e := range rest {
+				next, err := tracker.Apply(st, e)
+				if err != nil {
+					return tracker.Errorf(tracker.ECONFLICT, "This %s of %s cannot be deleted: the later %s of %s depends on it. Delete the later events first, newest first.",
+						strings.ToLower(gone.Kind.Label()), gone.Date.Long(), strings.ToLower(e.Kind.Label()), e.Date.Long())
+				}
+				st = next
+			}
+			return tracker.Errorf(tracker.ECONFLICT, "This %s of %s cannot be deleted: the history would not hold without it.",
+				strings.ToLower(gone.Kind.Label()), gone.Date.Long())
 		}
 		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM request_events WHERE id = ?`, eventID); err != nil {
 			return fmt.Errorf("store: unable to delete event: %w", err)
