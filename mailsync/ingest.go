@@ -63,7 +63,10 @@ type reading struct {
 }
 
 // read loads a stored message and parses it.
-func (in *Ingester) read(ctx context.Context, m store.MailMessage) (*reading, error) {
+// With verifyDKIM false the DKIM results stored when the message was fetched
+// are kept (a move between requests is not a new arrival: the evidence is
+// what was checked then, and no DNS is asked).
+func (in *Ingester) read(ctx context.Context, m store.MailMessage, verifyDKIM bool) (*reading, error) {
 	rd := &reading{msg: m}
 	if m.RawSHA256 == "" {
 		// Over the size limit: only the header was fetched.
@@ -109,7 +112,9 @@ func (in *Ingester) read(ctx context.Context, m store.MailMessage) (*reading, er
 			}
 		}
 	}
-	if b, err := json.Marshal(VerifyDKIM(ctx, raw, in.Resolver)); err == nil {
+	if !verifyDKIM {
+		rd.dkim = m.DKIM
+	} else if b, err := json.Marshal(VerifyDKIM(ctx, raw, in.Resolver)); err == nil {
 		rd.dkim = b
 	}
 	return rd, nil
@@ -137,7 +142,7 @@ func resultOf(m store.MailMessage) Result {
 // written (outside any transaction) only for a message that is filed;
 // any other is matched and filed in one transaction.
 func (in *Ingester) process(ctx context.Context, m store.MailMessage) (Result, error) {
-	rd, err := in.read(ctx, m)
+	rd, err := in.read(ctx, m, true)
 	if err != nil {
 		return Result{}, err
 	}
@@ -222,7 +227,7 @@ func (in *Ingester) Assign(ctx context.Context, id, requestID int64) (Result, er
 	if _, err := in.Store.RequestByID(ctx, requestID); err != nil {
 		return Result{}, err
 	}
-	rd, err := in.read(ctx, m)
+	rd, err := in.read(ctx, m, true)
 	if err != nil {
 		return Result{}, err
 	}
@@ -243,6 +248,86 @@ func (in *Ingester) Assign(ctx context.Context, id, requestID int64) (Result, er
 	})
 	if errors.Is(err, errProcessed) {
 		return Result{}, tracker.Errorf(tracker.ECONFLICT, "this message was filed meanwhile")
+	}
+	return res, err
+}
+
+// File files a message on request toRequestID, or puts it back in the
+// holding pen when toRequestID is 0: the one action behind the web app's
+// filing and moving, `foitrack mail file` and the API. A message in the
+// holding pen is filed as Assign does; a filed one is moved (see Move).
+func (in *Ingester) File(ctx context.Context, id, toRequestID int64) (Result, error) {
+	m, err := in.Store.MailMessageByID(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	switch {
+	case m.Direction != "in":
+		return Result{}, tracker.Errorf(tracker.ECONFLICT, "message %d is one we sent: it stays with its request", id)
+	case m.RequestID == 0 && toRequestID == 0:
+		return Result{}, tracker.Errorf(tracker.ECONFLICT, "message %d is not on any request already", id)
+	case m.RequestID == 0:
+		return in.Assign(ctx, id, toRequestID)
+	case m.RequestID == toRequestID:
+		return Result{}, tracker.Errorf(tracker.ECONFLICT, "message %d is on that request already", id)
+	}
+	return in.Move(ctx, id, toRequestID)
+}
+
+// Move moves a filed message to another request, or back to the holding pen
+// (toRequestID 0), in one transaction: the events recorded from it leave its
+// old request's history (store.DetachMail), its documents go with it (or are
+// deleted, back to the holding pen: filing it again makes them anew from the
+// raw mail), and on the new request it is read again under that request's
+// law, its proposal made there (an acknowledgement recorded there at once, as
+// for any reply) and the authority's reference learned.
+func (in *Ingester) Move(ctx context.Context, id, toRequestID int64) (Result, error) {
+	m, err := in.Store.MailMessageByID(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	if m.RequestID == 0 {
+		return Result{}, tracker.Errorf(tracker.ECONFLICT, "message %d is not filed on a request (file it from the holding pen)", id)
+	}
+	var rd *reading
+	if toRequestID != 0 {
+		if _, err := in.Store.RequestByID(ctx, toRequestID); err != nil {
+			return Result{}, err
+		}
+		if rd, err = in.read(ctx, m, false); err != nil {
+			return Result{}, err
+		}
+	}
+	var res Result
+	err = in.Store.Update(ctx, func(tx *store.Tx) error {
+		before, err := tx.DetachMail(id)
+		if err != nil {
+			return err
+		}
+		if before.RequestID != m.RequestID {
+			return errProcessed // moved meanwhile
+		}
+		res = Result{MailID: id, UID: before.UID, MessageID: before.MessageID, State: store.MailUnmatched}
+		if toRequestID == 0 {
+			_, err := tx.DeleteMailDocuments(id)
+			return err
+		}
+		moved, err := tx.MoveMailDocuments(id, toRequestID)
+		if err != nil {
+			return err
+		}
+		cur, err := tx.SetMailRequest(id, toRequestID)
+		if err != nil {
+			return err
+		}
+		if err := in.file(tx, rd, cur, Match{RequestID: toRequestID, Rule: store.MatchManual, Evidence: store.Actor(ctx)}, true, nil, &res); err != nil {
+			return err
+		}
+		res.Documents = moved
+		return nil
+	})
+	if errors.Is(err, errProcessed) {
+		return Result{}, tracker.Errorf(tracker.ECONFLICT, "this message was filed or moved meanwhile")
 	}
 	return res, err
 }

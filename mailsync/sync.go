@@ -57,15 +57,15 @@ type Failure struct {
 
 // Summary is what a sync pass did.
 type Summary struct {
-	RunID      int64
-	Fetched    int // messages newly stored
-	Matched    int // …of which filed on a request
-	Unmatched  int // …of which left in the holding pen
-	Duplicates int // skipped: stored already (a rescan after a UIDVALIDITY change)
-	Failed     int // …of which kept raw but not readable, or over the size limit
-	Failures   []Failure
-	Retries    int // reconnections after a dropped connection
-	Rescan     bool
+	RunID      int64     `json:"run_id"`
+	Fetched    int       `json:"fetched"`    // messages newly stored
+	Matched    int       `json:"matched"`    // …of which filed on a request
+	Unmatched  int       `json:"unmatched"`  // …of which left in the holding pen
+	Duplicates int       `json:"duplicates"` // skipped: stored already (a rescan after a UIDVALIDITY change)
+	Failed     int       `json:"failed"`     // …of which kept raw but not readable, or over the size limit
+	Failures   []Failure `json:"failures"`
+	Retries    int       `json:"retries"` // reconnections after a dropped connection
+	Rescan     bool      `json:"rescan"`
 }
 
 // Syncer runs sync passes of one mailbox into the store.

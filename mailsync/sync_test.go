@@ -794,3 +794,81 @@ func TestOnePassAtATime(t *testing.T) {
 	}
 	f.assertStoredOnce(3)
 }
+
+// A message filed on the wrong request moves to the right one with its
+// documents and its proposal; the event confirmed from it leaves the old
+// request's history; back in the holding pen its documents are gone (made
+// again when it is filed), and every step keeps the audit log and the rows
+// in agreement.
+func TestFileMovesAMessageWithItsDocumentsAndProposal(t *testing.T) {
+	f := newFixture(t)
+	f.append(mailWithPDF("clerk@somewhere.example", "requests@example.org", "The contracts you asked for", "mv-1@x",
+		"Please find attached the contracts. We are releasing the information in full."))
+	f.sync()
+	m := f.byMessageID("mv-1@x")
+	in := Ingester{Store: f.st, Resolver: noDNS{}}
+	if _, err := in.File(f.ctx, m.ID, f.roads.ID); err != nil {
+		t.Fatal(err)
+	}
+	m = f.byMessageID("mv-1@x")
+	p, _ := ReadProposal(m)
+	e, err := ConfirmProposal(f.ctx, f.st, m.ID, Confirmation{Kind: p.ProposedEvent, Date: p.Date, Outcome: p.ProposedOutcome})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, _ := f.st.Documents(f.ctx, store.DocumentFilter{MessageID: m.ID})
+	if len(docs) != 1 || docs[0].RequestID != f.roads.ID {
+		t.Fatalf("documents before the move: %+v", docs)
+	}
+
+	// To the parks request: the document follows, the confirmed event leaves
+	// the roads history and the proposal waits on parks.
+	res, err := in.File(f.ctx, m.ID, f.parks.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Documents != 1 || res.RequestID != f.parks.ID || res.State != store.MailMatched {
+		t.Fatalf("move: %+v", res)
+	}
+	m = f.byMessageID("mv-1@x")
+	if m.RequestID != f.parks.ID || m.MatchRule != store.MatchManual || m.ProposalState != store.ProposalProposed {
+		t.Fatalf("moved message %+v", m)
+	}
+	if d, _ := f.st.DocumentByID(f.ctx, docs[0].ID); d.RequestID != f.parks.ID {
+		t.Fatalf("document %d is on request %d", d.ID, d.RequestID)
+	}
+	events, _ := f.st.Events(f.ctx, f.roads.ID)
+	for _, ev := range events {
+		if ev.ID == e.ID || ev.MessageID == m.ID {
+			t.Fatalf("the event from the moved message is still on the old request: %+v", ev)
+		}
+	}
+	if r, _ := f.st.RequestByID(f.ctx, f.roads.ID); r.Status == tracker.StatusAnswered {
+		t.Fatal("the old request is still answered by the moved reply")
+	}
+	if _, err := in.File(f.ctx, m.ID, f.parks.ID); tracker.ErrorCode(err) != tracker.ECONFLICT {
+		t.Fatalf("moving to the request it is on: %v", err)
+	}
+
+	// Back to the holding pen: no request, no documents.
+	if _, err := in.File(f.ctx, m.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	m = f.byMessageID("mv-1@x")
+	if m.RequestID != 0 || m.State != store.MailUnmatched || m.ProposalState != "" {
+		t.Fatalf("back in the pen: %+v", m)
+	}
+	if docs, _ := f.st.Documents(f.ctx, store.DocumentFilter{MessageID: m.ID}); len(docs) != 0 {
+		t.Fatalf("documents left after going back to the holding pen: %+v", docs)
+	}
+	if _, err := in.File(f.ctx, m.ID, 0); tracker.ErrorCode(err) != tracker.ECONFLICT {
+		t.Fatalf("to the holding pen twice: %v", err)
+	}
+	// Filed again: its documents are made anew.
+	if res, err := in.File(f.ctx, m.ID, f.roads.ID); err != nil || res.Documents != 1 {
+		t.Fatalf("filed again: %+v, %v", res, err)
+	}
+	if _, problems, err := f.st.VerifyRows(f.ctx); err != nil || len(problems) > 0 {
+		t.Fatalf("audit log and rows disagree: %v, %v", problems, err)
+	}
+}

@@ -25,6 +25,7 @@ func (s *Server) registerMailRoutes(viewer, editor, admin routeGroup) {
 	viewer.GET("/mail/:id/raw", s.downloadRawMail)
 
 	editor.POST("/mail/:id/assign", s.assignMail)
+	editor.POST("/mail/:id/move", s.moveMail)
 	editor.POST("/mail/:id/not-foi", s.markMailNotFOI)
 	editor.POST("/mail/:id/confirm", s.confirmMailProposal)
 	editor.POST("/mail/:id/dismiss", s.dismissMailProposal)
@@ -152,6 +153,7 @@ type mailMessagePage struct {
 	Docs     []tracker.Document
 	Requests []tracker.Request
 	InPen    bool // waiting for an editor: show the filing form
+	CanMove  bool // filed: an editor can move it to another request or back
 	Timeline *timelinePanel
 }
 
@@ -184,7 +186,8 @@ func (s *Server) showMailMessage(c echo.Context) error {
 		return err
 	}
 	p.InPen = m.Direction == "in" && m.RequestID == 0 && m.State != store.MailNew
-	if p.InPen {
+	p.CanMove = m.Direction == "in" && m.RequestID != 0 && m.State != store.MailNew
+	if p.InPen || p.CanMove {
 		if p.Requests, err = s.fileableRequests(ctx); err != nil {
 			return err
 		}
@@ -266,6 +269,45 @@ func pluralWord(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// moveMail moves a filed message to another request, or back to the
+// holding pen (request_id "pen"), with its documents and proposal.
+func (s *Server) moveMail(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	to := strings.TrimSpace(c.FormValue("request_id"))
+	var requestID int64
+	if to != "pen" {
+		if requestID, _ = strconv.ParseInt(to, 10, 64); requestID <= 0 {
+			return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Choose the request to move it to, or the holding pen.")
+		}
+	}
+	cfg, err := mailsync.LoadConfig(ctx, s.st)
+	if err != nil {
+		return err
+	}
+	in := mailsync.Ingester{Store: s.st, Limits: cfg.Limits(), Log: s.log}
+	res, err := in.Move(ctx, id, requestID)
+	if code := tracker.ErrorCode(err); err != nil && (code == tracker.ECONFLICT || code == tracker.ENOTFOUND) {
+		return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Not moved: %s", tracker.ErrorMessage(err))
+	} else if err != nil {
+		return err
+	}
+	if requestID == 0 {
+		return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "ok", "Back in the holding pen; what was recorded from it was taken off its request.")
+	}
+	msg := "Moved to this request."
+	if res.Documents > 0 {
+		msg += fmt.Sprintf(" %d %s came with it.", res.Documents, pluralWord(res.Documents, "document", "documents"))
+	}
+	if res.Applied != "" {
+		msg += " Recorded: " + res.Applied.Label() + "."
+	}
+	return s.redirectWithFlash(c, fmt.Sprintf("/requests/%d#mail", requestID), "ok", "%s", msg)
 }
 
 // markMailNotFOI takes a message out of the holding pen.

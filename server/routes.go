@@ -103,8 +103,11 @@ func (s *Server) registerRoutes() {
 	viewer.GET("/api/v1/documents/:id", s.apiGetDocument)
 	viewer.GET("/api/v1/documents/:id/content", s.downloadDocument)
 	viewer.GET("/api/v1/search", s.apiSearch)
+	viewer.GET("/api/v1/mail", s.apiListMail)
+	viewer.GET("/api/v1/mail/:id", s.apiGetMail)
 	editor.POST("/api/v1/requests", s.apiCreateRequest)
 	editor.POST("/api/v1/requests/:id/events", s.apiRecordEvent)
+	editor.POST("/api/v1/mail/:id/file", s.apiFileMail)
 
 	// Timeline events, links, provenance, evidence bundles, the audit page.
 	s.registerTimelineRoutes(viewer, editor)

@@ -21,27 +21,34 @@ func (s *Store) DeleteDocument(ctx context.Context, id int64) (tracker.Document,
 	var before tracker.Document
 	err := s.Update(ctx, func(tx *Tx) error {
 		var err error
-		if before, err = tx.documentByID(id); err != nil {
-			return err
-		}
-		links, err := tx.linkRows(`l.document_id = ?`, id)
-		if err != nil {
-			return err
-		}
-		for _, l := range links {
-			if err := tx.deleteLink(l); err != nil {
-				return err
-			}
-		}
-		if err := tx.unpublishDocument(before); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM documents WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("store: unable to delete document: %w", err)
-		}
-		return tx.Audit("delete", "document", id, before, nil)
+		before, err = tx.deleteDocument(id)
+		return err
 	})
 	return before, err
+}
+
+// deleteDocument is DeleteDocument in the caller's transaction.
+func (tx *Tx) deleteDocument(id int64) (tracker.Document, error) {
+	before, err := tx.documentByID(id)
+	if err != nil {
+		return before, err
+	}
+	links, err := tx.linkRows(`l.document_id = ?`, id)
+	if err != nil {
+		return before, err
+	}
+	for _, l := range links {
+		if err := tx.deleteLink(l); err != nil {
+			return before, err
+		}
+	}
+	if err := tx.unpublishDocument(before); err != nil {
+		return before, err
+	}
+	if _, err := tx.ExecContext(tx.ctx, `DELETE FROM documents WHERE id = ?`, id); err != nil {
+		return before, fmt.Errorf("store: unable to delete document: %w", err)
+	}
+	return before, tx.Audit("delete", "document", id, before, nil)
 }
 
 // DeleteAuthority deletes an authority that no request is addressed to.

@@ -117,46 +117,49 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 
 // DeleteEvent removes a mistaken event, if the history still replays without it.
 func (s *Store) DeleteEvent(ctx context.Context, requestID, eventID int64) error {
-	return s.Update(ctx, func(tx *Tx) error {
-		history, err := queryEvents(tx.ctx, tx, requestID)
-		if err != nil {
-			return err
-		}
-		var gone *tracker.Event
-		var rest []tracker.Event
-		for i := range history {
-			if history[i].ID == eventID {
-				gone = &history[i]
-			} else {
-				rest = append(rest, history[i])
-			}
-		}
-		if gone == nil {
-			return notFound("event", eventID)
-		}
-		if _, err := tracker.Replay(rest); err != nil {
-			// Name the event that depends on it, in words.
-			st := tracker.State{Status: tracker.StatusDraft}
-			for _, e := range rest {
-				next, err := tracker.Apply(st, e)
-				if err != nil {
-					return tracker.Errorf(tracker.ECONFLICT, "This %s of %s cannot be deleted: the later %s of %s depends on it. Delete the later events first, newest first.",
-						strings.ToLower(gone.Kind.Label()), gone.Date.Long(), strings.ToLower(e.Kind.Label()), e.Date.Long())
-				}
-				st = next
-			}
-			return tracker.Errorf(tracker.ECONFLICT, "This %s of %s cannot be deleted: the history would not hold without it.",
-				strings.ToLower(gone.Kind.Label()), gone.Date.Long())
-		}
-		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM request_events WHERE id = ?`, eventID); err != nil {
-			return fmt.Errorf("store: unable to delete event: %w", err)
-		}
-		if err := tx.Audit("delete_event", "request", requestID, gone, nil); err != nil {
-			return err
-		}
-		_, err = tx.refreshRequest(requestID)
+	return s.Update(ctx, func(tx *Tx) error { return tx.deleteEvent(requestID, eventID) })
+}
+
+// deleteEvent is DeleteEvent in the caller's transaction.
+func (tx *Tx) deleteEvent(requestID, eventID int64) error {
+	history, err := queryEvents(tx.ctx, tx, requestID)
+	if err != nil {
 		return err
-	})
+	}
+	var gone *tracker.Event
+	var rest []tracker.Event
+	for i := range history {
+		if history[i].ID == eventID {
+			gone = &history[i]
+		} else {
+			rest = append(rest, history[i])
+		}
+	}
+	if gone == nil {
+		return notFound("event", eventID)
+	}
+	if _, err := tracker.Replay(rest); err != nil {
+		// Name the event that depends on it, in words.
+		st := tracker.State{Status: tracker.StatusDraft}
+		for _, e := range rest {
+			next, err := tracker.Apply(st, e)
+			if err != nil {
+				return tracker.Errorf(tracker.ECONFLICT, "This %s of %s cannot be deleted: the later %s of %s depends on it. Delete the later events first, newest first.",
+					strings.ToLower(gone.Kind.Label()), gone.Date.Long(), strings.ToLower(e.Kind.Label()), e.Date.Long())
+			}
+			st = next
+		}
+		return tracker.Errorf(tracker.ECONFLICT, "This %s of %s cannot be deleted: the history would not hold without it.",
+			strings.ToLower(gone.Kind.Label()), gone.Date.Long())
+	}
+	if _, err := tx.ExecContext(tx.ctx, `DELETE FROM request_events WHERE id = ?`, eventID); err != nil {
+		return fmt.Errorf("store: unable to delete event: %w", err)
+	}
+	if err := tx.Audit("delete_event", "request", requestID, gone, nil); err != nil {
+		return err
+	}
+	_, err = tx.refreshRequest(requestID)
+	return err
 }
 
 // refreshRequest recomputes the fields derived from the history and the

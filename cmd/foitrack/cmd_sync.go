@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -74,9 +73,7 @@ func syncMail(env *Env, args []string) error {
 		if err != nil {
 			out.Error = userMessage(err)
 		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		if encErr := enc.Encode(out); encErr != nil {
+		if encErr := writeJSON(env, out); encErr != nil {
 			return encErr
 		}
 	} else if sum.RunID != 0 {

@@ -47,11 +47,19 @@ func TestSyncCommand(t *testing.T) {
 
 	out = mustCLI(t, dir, "sync", "--json", "--quiet")
 	var sum struct {
-		Fetched, Duplicates int
-		RunID               int64
+		Fetched    int   `json:"fetched"`
+		Duplicates int   `json:"duplicates"`
+		RunID      int64 `json:"run_id"`
 	}
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	// snake_case keys, [] for no failures (never Go's field names or null).
+	var shape any
+	json.Unmarshal([]byte(out), &shape)
+	checkJSONShape(t, "sync --json", shape)
+	if !strings.Contains(out, `"failures": []`) || strings.Contains(out, "RunID") {
+		t.Fatalf("sync --json: %s", out)
 	}
 	if sum.Fetched != 0 || sum.Duplicates != 0 || sum.RunID != 2 {
 		t.Fatalf("rerun: %+v", sum)
