@@ -19,6 +19,7 @@ var statusFor = map[string]int{
 	tracker.EUNAUTHORIZED: http.StatusUnauthorized,
 	tracker.EFORBIDDEN:    http.StatusForbidden,
 	tracker.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	tracker.ENOSPACE:      http.StatusInsufficientStorage,
 	tracker.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -46,6 +47,7 @@ var errorHeadings = map[int]string{
 	http.StatusUnprocessableEntity:   "Please check what you entered",
 	http.StatusTooManyRequests:       "Too many attempts",
 	http.StatusInternalServerError:   "Something went wrong",
+	http.StatusInsufficientStorage:   "The disk is full",
 }
 
 // handleError is echo's error handler: every error a handler or middleware
@@ -116,6 +118,10 @@ func (s *Server) classify(err error, c echo.Context) (int, string, map[string]st
 	if code == tracker.EINTERNAL {
 		s.logInternal(c, err)
 		return http.StatusInternalServerError, "Internal error: it has been logged (request " + requestID(c) + ").", nil
+	}
+	if code == tracker.ENOSPACE {
+		// The operator must hear of it: nothing can be saved until they act.
+		s.log.Error("disk full: a change was refused", "method", c.Request().Method, "path", c.Request().URL.Path, "request_id", requestID(c))
 	}
 	var te *tracker.Error
 	var fields map[string]string

@@ -325,10 +325,21 @@ func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority)
 			return nil
 		})
 		if err != nil {
-			if start > 0 {
-				return res, fmt.Errorf("%w (%d of the %d rows to write were written; import the file again to finish)", err, start, len(todo))
+			if start == 0 {
+				return res, err
 			}
-			return res, err
+			// The batches before this one stay: say so, in the error's own
+			// words (a person reads only a domain error's message).
+			saved := fmt.Sprintf("%d of the %d rows to write were saved before this, the rest were not; import the file again to finish (rows saved are matched, not doubled)", start, len(todo))
+			var te *tracker.Error
+			if errors.As(err, &te) {
+				msg := te.Message
+				if te.Code == tracker.ENOSPACE {
+					msg = "No space left on device. Free some space on the disk that holds foitrack's data directory"
+				}
+				return res, &tracker.Error{Code: te.Code, Message: msg + ": " + saved + ".", Fields: te.Fields}
+			}
+			return res, fmt.Errorf("%w (%s)", err, saved)
 		}
 		res.Created += batch.Created
 		res.Updated += batch.Updated

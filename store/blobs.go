@@ -31,6 +31,7 @@ func (s *Store) blobPath(sum string) (string, error) {
 // before it gets its final name, so a row that names a blob never points at
 // a partial file. Rows are added by PutBlob inside a transaction.
 func (s *Store) WriteBlob(r io.Reader, max int64) (sum string, size int64, err error) {
+	defer func() { err = noSpace(err) }()
 	tmp, err := os.CreateTemp(s.BlobDir, ".incoming-*")
 	if err != nil {
 		return "", 0, fmt.Errorf("store: unable to create blob file: %w", err)

@@ -239,18 +239,20 @@ func (tx *Tx) Now() time.Time { return tx.now }
 func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	sqltx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: unable to begin transaction: %w", err)
+		return noSpace(fmt.Errorf("store: unable to begin transaction: %w", err))
 	}
 	// Microseconds, as stored: an instant read back equals the one written
 	// (the audit chain hashes it).
 	tx := &Tx{Tx: sqltx, s: s, ctx: ctx, now: s.Now().UTC().Truncate(time.Microsecond), actor: Actor(ctx)}
 	defer s.stmts.prepareWanted(ctx, s.w)
+	// A full disk, met by SQLite or by a file written inside fn, rolls the
+	// whole transaction back and is reported as one clear error.
 	if err := fn(tx); err != nil {
 		sqltx.Rollback()
-		return err
+		return noSpace(err)
 	}
 	if err := sqltx.Commit(); err != nil {
-		return fmt.Errorf("store: unable to commit: %w", err)
+		return noSpace(fmt.Errorf("store: unable to commit: %w", err))
 	}
 	return nil
 }

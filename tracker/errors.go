@@ -15,6 +15,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // no (valid) credentials
 	EFORBIDDEN    = "forbidden"    // credentials, but not allowed
 	ETOOLARGE     = "too_large"    // input over a configured limit
+	ENOSPACE      = "no_space"     // the disk is full: nothing was saved
 	EINTERNAL     = "internal"     // our fault: log it, show a generic message
 )
 
