@@ -2,7 +2,9 @@
 #   make run    runs foitrack on its embedded default (SQLite under ./foitrack-data)
 #   make test   installs what the tests need (Dovecot, Chromium) and runs them all
 GO        ?= go
-ADDR      ?= 127.0.0.1:8080
+# make run listens on $(ADDR): ADDR=… on the command line, else $FOITRACK_ADDR,
+# else 127.0.0.1:8080.
+ADDR      ?= $(or $(FOITRACK_ADDR),127.0.0.1:8080)
 TESTFLAGS ?= -race -count=1 -timeout 30m
 
 .PHONY: run demo test test-deps check build bench fuzz clean
@@ -13,8 +15,11 @@ run:
 demo:
 	$(GO) run ./cmd/foitrack serve --demo --addr $(ADDR)
 
+# A static binary (pure-Go SQLite, no cgo): it runs on any Linux of the same
+# architecture, and in a distroless or scratch image. go build stamps the git
+# revision into it (foitrack --version).
 build:
-	$(GO) build -o bin/foitrack ./cmd/foitrack
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -o bin/foitrack ./cmd/foitrack
 
 # The test suite needs a real Dovecot (IMAP integration), a real headless
 # Chromium (page tests) and pdftotext (poppler-utils: text of released PDFs). Install them from Debian when missing; as root via

@@ -129,11 +129,15 @@ func serve(env *Env, args []string) error {
 	log.Info("foitrack is listening", "url", *baseURL, "data", env.DataDir)
 	fmt.Fprintf(env.Stdout, "foitrack serving on %s (data in %s)\n", *baseURL, env.DataDir)
 
+	// A server that stops on its own is a failure: exit non-zero, so that
+	// systemd or a container runtime restarts it and says so.
+	var serveErr error
 	select {
 	case <-env.Ctx.Done():
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", "err", err)
+			serveErr = fmt.Errorf("the web server stopped: %w", err)
 		}
 	}
 	// Shut down in order: stop taking requests, let the running jobs finish,
@@ -148,7 +152,7 @@ func serve(env *Env, args []string) error {
 	stopped := sched.Stop()
 	cancelJobs()
 	<-stopped.Done()
-	return nil
+	return serveErr
 }
 
 func envOr(key, def string) string {
