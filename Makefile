@@ -9,6 +9,9 @@ TESTFLAGS ?= -race -count=1 -timeout 30m
 
 .PHONY: run demo test test-deps check build bench fuzz clean
 
+# The axe-core release the accessibility tests run (npm registry).
+AXE_VERSION ?= 4.14.1
+
 run:
 	$(GO) run ./cmd/foitrack serve --addr $(ADDR)
 
@@ -34,6 +37,14 @@ test-deps:
 		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
 			{ echo "could not install:$$missing (needed by the tests)"; exit 1; }; \
+	fi
+	@# axe-core, for the accessibility audit of the browser tests: from the npm
+	@# registry into .axe/ (git-ignored), never committed.
+	@if [ ! -f .axe/axe.min.js ]; then \
+		command -v npm >/dev/null 2>&1 || { echo "npm is needed to fetch axe-core for the accessibility tests"; exit 1; }; \
+		mkdir -p .axe && cd .axe && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+		tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && rm -rf package axe-core-*.tgz || \
+		{ echo "could not fetch axe-core $(AXE_VERSION)"; exit 1; }; \
 	fi
 
 check:
