@@ -150,7 +150,10 @@ func (g routeGroup) add(method, path string, h echo.HandlerFunc) registered {
 	return registered{s: g.s, key: key}
 }
 
+// GET adds a page and, with the same handler and access, its HEAD (health
+// checks and link checkers ask HEAD; net/http sends no body for it).
 func (g routeGroup) GET(path string, h echo.HandlerFunc) registered {
+	g.add(http.MethodHead, path, h)
 	return g.add(http.MethodGet, path, h)
 }
 
