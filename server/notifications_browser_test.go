@@ -59,7 +59,7 @@ func TestBrowserReminderToChaser(t *testing.T) {
 	b.open("/notifications", http.StatusOK)
 	b.wantText("main", "Response overdue: Pothole repair contracts (Borsetshire County Council)", "16 working days late")
 	b.screenshot("notifications")
-	b.submit("open the notification", `a.rowtitle[href^="/notifications/"]`, http.StatusOK)
+	b.submit("open the notification", `form[action$="/open"] button.notification-open`, http.StatusOK)
 	if loc := b.location(); loc != fmt.Sprintf("/requests/%d", r.ID) {
 		t.Fatalf("the notification leads to %s", loc)
 	}

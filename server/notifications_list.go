@@ -54,24 +54,46 @@ func (s *Server) readNotifications(c echo.Context) error {
 	return s.redirectWithFlash(c, "/notifications", "ok", "%d marked read.", n)
 }
 
-// openNotification marks one notification read and follows its link.
+// followNotification leads to where a notification points, without
+// marking it read: a GET changes nothing (a prefetch or a crawler must not
+// read a person's notifications for them).
+func (s *Server) followNotification(c echo.Context) error {
+	n, err := s.ownNotification(c)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, notificationTarget(n))
+}
+
+// openNotification marks one notification read and follows its link (the
+// list's titles post here, with the CSRF token).
 func (s *Server) openNotification(c echo.Context) error {
-	ctx := c.Request().Context()
+	n, err := s.ownNotification(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.st.MarkNotificationsRead(c.Request().Context(), currentUser(c).ID, n.ID); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, notificationTarget(n))
+}
+
+// ownNotification is the signed-in user's notification named by :id
+// (someone else's is not found).
+func (s *Server) ownNotification(c echo.Context) (store.Notification, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		return err
+		return store.Notification{}, err
 	}
-	u := currentUser(c)
-	n, err := s.st.NotificationByID(ctx, u.ID, id)
-	if err != nil {
-		return err
-	}
-	if _, err := s.st.MarkNotificationsRead(ctx, u.ID, id); err != nil {
-		return err
-	}
+	return s.st.NotificationByID(c.Request().Context(), currentUser(c).ID, id)
+}
+
+// notificationTarget is where a notification leads: its link on this site,
+// else the list.
+func notificationTarget(n store.Notification) string {
 	to := localRedirect(n.Link)
 	if to == "/" && n.Link == "" {
 		to = "/notifications"
 	}
-	return c.Redirect(http.StatusSeeOther, to)
+	return to
 }

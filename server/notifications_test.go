@@ -58,7 +58,7 @@ func TestNotificationsAndUnreadCount(t *testing.T) {
 	vc := app.login(other.Email)
 	res2, _ := vc.get(fmt.Sprintf("/notifications/%d", ns[0].ID))
 	wantStatus(t, res2, http.StatusNotFound)
-	res2, _ = c.get(fmt.Sprintf("/notifications/%d", ns[0].ID))
+	res2, _ = c.postForm(fmt.Sprintf("/notifications/%d/open", ns[0].ID), nil)
 	wantStatus(t, res2, http.StatusSeeOther)
 	if loc := res2.Header.Get("Location"); loc != fmt.Sprintf("/requests/%d", r.ID) {
 		t.Fatalf("opens %q", loc)
