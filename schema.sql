@@ -813,3 +813,11 @@ CREATE TABLE audit_checkpoints (
     note       TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+
+-- migrate:13 mail sync runs that add up
+-- A pass also processes what an interrupted pass stored (resumed), and an
+-- interrupted pass may store messages it did not get to process (pending,
+-- processed by the next): with both, fetched + resumed = matched + unmatched
+-- + failed + pending for every run.
+ALTER TABLE mail_sync_runs ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mail_sync_runs ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;

@@ -26,6 +26,7 @@ type Result struct {
 	Failure   string // why the message could not be read (state failed or over_limit)
 	Documents int
 	Applied   tracker.EventKind // the event recorded automatically, if any
+	pending   bool              // stored by the sync, but processing did not finish
 }
 
 // Ingester processes stored messages: it parses them, verifies their DKIM

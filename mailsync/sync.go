@@ -55,7 +55,9 @@ type Failure struct {
 	Reason    string `json:"reason"`
 }
 
-// Summary is what a sync pass did.
+// Summary is what a sync pass did. Its numbers add up on every path,
+// an interrupted pass too: Fetched + Resumed = Matched + Unmatched + Failed
+// + Pending (see AddsUp); Duplicates were not stored again and are apart.
 type Summary struct {
 	RunID      int64     `json:"run_id"`
 	Fetched    int       `json:"fetched"`    // messages newly stored
@@ -63,6 +65,8 @@ type Summary struct {
 	Unmatched  int       `json:"unmatched"`  // …of which left in the holding pen
 	Duplicates int       `json:"duplicates"` // skipped: stored already (a rescan after a UIDVALIDITY change)
 	Failed     int       `json:"failed"`     // …of which kept raw but not readable, or over the size limit
+	Resumed    int       `json:"resumed"`    // stored by an earlier, interrupted pass and processed in this one
+	Pending    int       `json:"pending"`    // stored by this pass but not processed: it was interrupted (the next pass processes them)
 	Failures   []Failure `json:"failures"`
 	Retries    int       `json:"retries"` // reconnections after a dropped connection
 	Rescan     bool      `json:"rescan"`
@@ -136,6 +140,7 @@ func (s *Syncer) Run(ctx context.Context) (Summary, error) {
 	sum.RunID = run.ID
 	err := s.run(ctx, cfg, &sum)
 	run.Fetched, run.Matched, run.Unmatched, run.Duplicates, run.Failed = sum.Fetched, sum.Matched, sum.Unmatched, sum.Duplicates, sum.Failed
+	run.Resumed, run.Pending = sum.Resumed, sum.Pending
 	if err != nil {
 		run.Error = err.Error()
 	}
@@ -174,7 +179,7 @@ func (s *Syncer) run(ctx context.Context, cfg Config, sum *Summary) error {
 		if err != nil {
 			return err
 		}
-		sum.count(res)
+		sum.count(res, true)
 	}
 
 	maxAttempts, initial, maxDelay := s.MaxAttempts, s.Backoff, s.MaxBackoff
@@ -219,11 +224,27 @@ func (s *Syncer) run(ctx context.Context, cfg Config, sum *Summary) error {
 // after the program stopped during it.
 const maxProcessAttempts = 3
 
-func (sum *Summary) count(r Result) {
+// AddsUp reports whether every message the pass stored or took up is
+// accounted for once.
+func (sum Summary) AddsUp() bool {
+	return sum.Fetched+sum.Resumed == sum.Matched+sum.Unmatched+sum.Failed+sum.Pending
+}
+
+// count adds one message's result: one fetched by this pass (stored now, or
+// a duplicate) or, with resumed, one an interrupted pass stored.
+func (sum *Summary) count(r Result, resumed bool) {
 	switch {
 	case r.Duplicate:
 		sum.Duplicates++
 		return
+	case resumed:
+		sum.Resumed++
+	default:
+		sum.Fetched++
+	}
+	switch {
+	case r.pending:
+		sum.Pending++
 	case r.Failure != "":
 		sum.Failed++
 		sum.Failures = append(sum.Failures, Failure{UID: r.UID, MessageID: r.MessageID, Reason: r.Failure})
@@ -328,22 +349,26 @@ func (s *Syncer) pass(ctx context.Context, cfg Config, sum *Summary) error {
 		if b.overLimit {
 			err = src.FetchHeaders(ctx, b.uids, func(uid uint32, header []byte) error {
 				res, err := s.storeOverLimit(ctx, cfg, uv, cur, uid, b.sizes[uid], header)
+				if res.pending {
+					sum.count(res, false) // stored, not processed: the next pass does
+				}
 				if err != nil {
 					return err
 				}
-				sum.Fetched += boolInt(!res.Duplicate)
-				sum.count(res)
+				sum.count(res, false)
 				report(uid)
 				return nil
 			})
 		} else {
 			err = src.FetchRaw(ctx, b.uids, func(uid uint32, raw []byte) error {
 				res, err := s.storeRaw(ctx, cfg, uv, cur, uid, raw)
+				if res.pending {
+					sum.count(res, false) // stored, not processed: the next pass does
+				}
 				if err != nil {
 					return err
 				}
-				sum.Fetched += boolInt(!res.Duplicate)
-				sum.count(res)
+				sum.count(res, false)
 				report(uid)
 				return nil
 			})
@@ -449,7 +474,9 @@ func (s *Syncer) insertAndProcess(ctx context.Context, m *store.MailMessage, cur
 	}
 	res, err := s.Ingest.process(ctx, *m)
 	if err != nil {
-		return res, storeError{err}
+		// Stored, but not processed (the pass was stopped, or the
+		// database failed): counted as pending, taken up next pass.
+		return Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID, pending: true}, storeError{err}
 	}
 	return res, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -593,7 +594,7 @@ func TestCrashBetweenStoreAndProcessIsFinishedNextPass(t *testing.T) {
 		t.Fatalf("state %s", got.State)
 	}
 	res := f.sync()
-	if res.Fetched != 0 || res.Matched != 1 {
+	if res.Fetched != 0 || res.Resumed != 1 || res.Matched != 1 || !res.AddsUp() {
 		t.Fatalf("next pass: %+v", res)
 	}
 	if got := f.byMessageID("crash@x"); got.State != store.MailMatched || got.RequestID != f.roads.ID {
@@ -870,5 +871,81 @@ func TestFileMovesAMessageWithItsDocumentsAndProposal(t *testing.T) {
 	}
 	if _, problems, err := f.st.VerifyRows(f.ctx); err != nil || len(problems) > 0 {
 		t.Fatalf("audit log and rows disagree: %v, %v", problems, err)
+	}
+}
+
+// cancellingResolver stops the pass when the DKIM key of the n-th signed
+// message is looked up: that message is stored but not processed.
+type cancellingResolver struct {
+	cancel func()
+	n      *int
+	at     int
+}
+
+func (r cancellingResolver) LookupTXT(_ context.Context, name string) ([]string, error) {
+	*r.n++
+	if *r.n == r.at {
+		r.cancel()
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+// An interrupted pass still adds up (fetched = matched + unmatched + failed
+// + pending), in its summary and in its recorded run; the next pass takes
+// up what it left (resumed) and adds up too; together they account for
+// every message exactly once.
+func TestInterruptedPassAddsUp(t *testing.T) {
+	f := newFixture(t)
+	for i := 0; i < 6; i++ {
+		to := "foi+" + f.roads.ReplyToken + "@example.org"
+		if i%2 == 1 {
+			to = "someone@example.org" // the holding pen
+		}
+		raw := textMail("foi@borsetshire.gov.uk", to, fmt.Sprintf("M%d", i), fmt.Sprintf("int-%d@x", i), "We acknowledge receipt of your request.")
+		// Signed (badly): verifying it looks its key up.
+		raw = "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=borsetshire.gov.uk; s=sel; h=from:subject; bh=AAAA; b=AAAA\r\n" + raw
+		f.append(raw)
+	}
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	n := 0
+	s := f.syncer()
+	s.Ingest.Resolver = cancellingResolver{cancel: cancel, n: &n, at: 4}
+	first, err := s.Run(ctx)
+	if err == nil {
+		t.Fatal("the pass was not interrupted")
+	}
+	if !first.AddsUp() || first.Pending != 1 || first.Fetched != 4 {
+		t.Fatalf("interrupted pass: %+v", first)
+	}
+	runs, _ := f.st.MailSyncRuns(f.ctx, 1)
+	if r := runs[0]; r.Fetched+r.Resumed != r.Matched+r.Unmatched+r.Failed+r.Pending || r.Pending != 1 || r.Error == "" {
+		t.Fatalf("recorded run: %+v", r)
+	}
+	second := f.sync()
+	if !second.AddsUp() || second.Resumed != 1 || second.Fetched != 2 || second.Pending != 0 {
+		t.Fatalf("next pass: %+v", second)
+	}
+	if got := first.Fetched + second.Fetched; got != 6 {
+		t.Fatalf("fetched %d in all, want 6", got)
+	}
+	if m, u := first.Matched+second.Matched, first.Unmatched+second.Unmatched; m != 3 || u != 3 {
+		t.Fatalf("matched %d, unmatched %d in all", m, u)
+	}
+	f.assertStoredOnce(6)
+}
+
+func TestSummaryCount(t *testing.T) {
+	var s Summary
+	s.count(Result{RequestID: 1}, false)
+	s.count(Result{}, false)
+	s.count(Result{Failure: "bad"}, false)
+	s.count(Result{pending: true}, false)
+	s.count(Result{Duplicate: true}, false)
+	s.count(Result{RequestID: 2}, true)
+	want := Summary{Fetched: 4, Resumed: 1, Matched: 2, Unmatched: 1, Failed: 1, Pending: 1, Duplicates: 1,
+		Failures: []Failure{{Reason: "bad"}}}
+	if !reflect.DeepEqual(s, want) || !s.AddsUp() {
+		t.Fatalf("count: %+v", s)
 	}
 }

@@ -455,8 +455,12 @@ func (s *Server) loadMailPanel(ctx context.Context) (*mailPanel, error) {
 		p.LastSyncOK = false
 		p.LastSyncText = fmt.Sprintf("%s — failed: %s (%d fetched before)", run.FinishedAt.In(loc).Format("2 Jan 2006 15:04"), run.Error, run.Fetched)
 	default:
-		p.LastSyncText = fmt.Sprintf("%s — %d fetched, %d matched, %d unmatched, %d failed, %d duplicates skipped",
-			run.FinishedAt.In(loc).Format("2 Jan 2006 15:04"), run.Fetched, run.Matched, run.Unmatched, run.Failed, run.Duplicates)
+		resumed := ""
+		if run.Resumed > 0 {
+			resumed = fmt.Sprintf(" (and %d from an interrupted pass)", run.Resumed)
+		}
+		p.LastSyncText = fmt.Sprintf("%s — %d fetched%s, %d matched, %d unmatched, %d failed, %d duplicates skipped",
+			run.FinishedAt.In(loc).Format("2 Jan 2006 15:04"), run.Fetched, resumed, run.Matched, run.Unmatched, run.Failed, run.Duplicates)
 	}
 	return p, nil
 }

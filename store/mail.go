@@ -704,6 +704,8 @@ type MailSyncRun struct {
 	Unmatched  int       `json:"unmatched"`
 	Duplicates int       `json:"duplicates"`
 	Failed     int       `json:"failed"`
+	Resumed    int       `json:"resumed"` // stored by an interrupted pass, processed in this one
+	Pending    int       `json:"pending"` // stored in this pass, left for the next to process
 	Error      string    `json:"error"`
 }
 
@@ -725,8 +727,8 @@ func (s *Store) FinishMailSyncRun(ctx context.Context, run *MailSyncRun) error {
 	return s.Update(ctx, func(tx *Tx) error {
 		run.FinishedAt = tx.now
 		_, err := tx.ExecContext(tx.ctx, `UPDATE mail_sync_runs SET finished_at = ?, fetched = ?, matched = ?, unmatched = ?,
-			duplicates = ?, failed = ?, error = ? WHERE id = ?`,
-			ts(run.FinishedAt), run.Fetched, run.Matched, run.Unmatched, run.Duplicates, run.Failed, run.Error, run.ID)
+			duplicates = ?, failed = ?, resumed = ?, pending = ?, error = ? WHERE id = ?`,
+			ts(run.FinishedAt), run.Fetched, run.Matched, run.Unmatched, run.Duplicates, run.Failed, run.Resumed, run.Pending, run.Error, run.ID)
 		if err != nil {
 			return fmt.Errorf("store: unable to record sync run: %w", err)
 		}
@@ -740,7 +742,7 @@ func (s *Store) MailSyncRuns(ctx context.Context, limit int) ([]MailSyncRun, err
 		limit = 20
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT id, started_at, COALESCE(finished_at, ''), fetched, matched, unmatched,
-		duplicates, failed, error FROM mail_sync_runs ORDER BY id DESC LIMIT ?`, limit)
+		duplicates, failed, resumed, pending, error FROM mail_sync_runs ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list sync runs: %w", err)
 	}
@@ -749,7 +751,7 @@ func (s *Store) MailSyncRuns(ctx context.Context, limit int) ([]MailSyncRun, err
 	for rows.Next() {
 		var r MailSyncRun
 		var started, finished string
-		if err := rows.Scan(&r.ID, &started, &finished, &r.Fetched, &r.Matched, &r.Unmatched, &r.Duplicates, &r.Failed, &r.Error); err != nil {
+		if err := rows.Scan(&r.ID, &started, &finished, &r.Fetched, &r.Matched, &r.Unmatched, &r.Duplicates, &r.Failed, &r.Resumed, &r.Pending, &r.Error); err != nil {
 			return nil, fmt.Errorf("store: unable to read sync run: %w", err)
 		}
 		r.StartedAt, r.FinishedAt = parseTS(started), parseTS(finished)

@@ -130,6 +130,12 @@ func fillEveryTable(t *testing.T, db *sql.DB) map[string][]int64 {
 			virtual = append(virtual, tb.name)
 			continue
 		}
+		if tb.name == "audit_tree" {
+			// Derived: the Merkle tree over audit_log, whose row numbers
+			// are fixed by the tree's shape (an arbitrary row is no tree,
+			// and opening refuses it); it is checked by the audit tests.
+			continue
+		}
 		all = append(all, tb)
 	}
 	rows.Close()

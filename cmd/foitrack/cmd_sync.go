@@ -83,8 +83,17 @@ func syncMail(env *Env, args []string) error {
 }
 
 func printSyncSummary(w io.Writer, s mailsync.Summary) {
-	fmt.Fprintf(w, "fetched %d: %d matched, %d unmatched (holding pen), %d failed; %d skipped as duplicates",
-		s.Fetched, s.Matched, s.Unmatched, s.Failed, s.Duplicates)
+	// Every message is counted once: fetched + resumed = matched +
+	// unmatched + failed + pending (mailsync.Summary.AddsUp).
+	fmt.Fprintf(w, "fetched %d", s.Fetched)
+	if s.Resumed > 0 {
+		fmt.Fprintf(w, " (and %d stored by an interrupted pass)", s.Resumed)
+	}
+	fmt.Fprintf(w, ": %d matched, %d unmatched (holding pen), %d failed", s.Matched, s.Unmatched, s.Failed)
+	if s.Pending > 0 {
+		fmt.Fprintf(w, ", %d stored but not yet read (the next pass reads them)", s.Pending)
+	}
+	fmt.Fprintf(w, "; %d skipped as duplicates", s.Duplicates)
 	if s.Retries > 0 {
 		fmt.Fprintf(w, "; reconnected %d times", s.Retries)
 	}
@@ -124,8 +133,8 @@ func runMailSync(ctx context.Context, st *store.Store, log *slog.Logger) error {
 	}
 	syncer := &mailsync.Syncer{Store: st, Config: cfg, Log: log}
 	sum, err := syncer.Run(ctx)
-	log.Info("mail sync", "fetched", sum.Fetched, "matched", sum.Matched, "unmatched", sum.Unmatched,
-		"duplicates", sum.Duplicates, "failed", sum.Failed, "retries", sum.Retries)
+	log.Info("mail sync", "fetched", sum.Fetched, "resumed", sum.Resumed, "matched", sum.Matched, "unmatched", sum.Unmatched,
+		"failed", sum.Failed, "pending", sum.Pending, "duplicates", sum.Duplicates, "retries", sum.Retries)
 	return err
 }
 
