@@ -1,10 +1,17 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/foitrack/foitrack/internal/seed"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -30,6 +37,60 @@ func BenchmarkPages(b *testing.B) {
 					b.Fatalf("%s: %d", path, res.StatusCode)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkPagesAtScale measures the dashboard and the request list on a
+// large database built by `foitrack dev seed` (bench/nextaction.sh makes one
+// of 100,000 requests and names it in FOITRACK_BENCH_DATA), and reports each
+// page's p50 and p99. Both pages read the stored next actions: no history is
+// replayed per view. Skipped without FOITRACK_BENCH_DATA.
+func BenchmarkPagesAtScale(b *testing.B) {
+	dir := os.Getenv("FOITRACK_BENCH_DATA")
+	if dir == "" {
+		b.Skip("FOITRACK_BENCH_DATA names no seeded data directory (see bench/nextaction.sh)")
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	end := seed.DefaultEnd.Time().Add(12 * time.Hour)
+	srv, err := New(Config{Store: st, BaseURL: "http://foitrack.test", DataDir: dir, Location: time.UTC,
+		Logger: slog.New(slog.NewTextHandler(testLogWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Now:    func() time.Time { return end }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	b.Cleanup(func() {
+		ts.Close()
+		srv.Close()
+		st.Close()
+	})
+	app := &testApp{t: b, st: st, srv: srv, ts: ts}
+	email := fmt.Sprintf("bench-%d@example.org", time.Now().UnixNano())
+	app.user(email, store.RoleEditor)
+	c := app.login(email)
+	for _, path := range []string{"/", "/?page=40", "/requests", "/requests?page=500", "/requests?status=awaiting_response",
+		"/requests?status=internal_review&page=3", "/requests?open=1"} {
+		b.Run(path, func(b *testing.B) {
+			var took []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				res, _ := c.get(path)
+				took = append(took, time.Since(t0))
+				if res.StatusCode != http.StatusOK {
+					b.Fatalf("%s: %d", path, res.StatusCode)
+				}
+			}
+			slices.Sort(took)
+			pct := func(p float64) float64 {
+				return float64(took[min(len(took)-1, int(p*float64(len(took))))].Microseconds()) / 1000
+			}
+			b.ReportMetric(pct(0.50), "p50-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
 		})
 	}
 }

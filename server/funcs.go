@@ -41,6 +41,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return t.In(s.cfg.Location).Format("2 Jan 2006 15:04")
 		},
 		"statusLabel":      func(st tracker.Status) string { return st.Label() },
+		"ariaInvalid":      ariaInvalid,
+		"errFor":           func(fields map[string]string, name string) fieldErr { return fieldErr{Name: name, Msg: fields[name]} },
 		"actionLabel":      func(a tracker.Action) string { return a.Label() },
 		"actionLetter":     actionLetter,
 		"statusClass":      statusClass,
@@ -144,4 +146,17 @@ func formatBytes(n int64) string {
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+}
+
+// fieldErr is a field's error with the field's name, so that the message
+// gets the id its input points to (aria-describedby).
+type fieldErr struct{ Name, Msg string }
+
+// ariaInvalid marks an input whose value was refused and ties it to its
+// message (rendered by the "fielderrfor" partial).
+func ariaInvalid(fields map[string]string, name string) template.HTMLAttr {
+	if fields[name] == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(name) + `-error"`)
 }

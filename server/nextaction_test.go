@@ -180,3 +180,19 @@ func TestSentItMyselfRecordsTheStep(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldErrorsAreTiedToTheirFields: a refused form marks the field
+// invalid and points it at its message, and radio groups are fieldsets.
+func TestFieldErrorsAreTiedToTheirFields(t *testing.T) {
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	c := app.login("editor@example.org")
+	app.authority("Barsetshire County Council", tracker.JurisdictionEngland)
+	res, body := c.postForm("/requests", url.Values{"title": {""}, "authority_id": {"1"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantContains(t, body, `id="title" type="text" name="title" value="" maxlength="300" required aria-invalid="true" aria-describedby="title-error"`,
+		`<div class="error" id="title-error">`, `<legend>Visibility</legend>`)
+	if strings.Contains(body, `aria-describedby="tags-error"`) {
+		t.Error("a field without an error is marked invalid")
+	}
+}
