@@ -120,7 +120,7 @@ func ToTimelineJS(title, description string, events []*Event) TimelineJS {
 			Tags:       e.Tags(),
 		}
 		if tags := e.Tags(); len(tags) > 0 {
-			slide.Group = tags[0]
+			slide.Group = html.EscapeString(tags[0]) // TimelineJS shows the group as HTML
 		}
 		out.Events = append(out.Events, slide)
 	}
@@ -163,6 +163,12 @@ var (
 	mdEm     = regexp.MustCompile(`(^|[^*\w])\*([^*\n]+)\*`)
 )
 
+// emphasis turns **strong** and *em* of escaped text into markup.
+func emphasis(s string) string {
+	s = mdStrong.ReplaceAllString(s, "<strong>$1</strong>")
+	return mdEm.ReplaceAllString(s, "$1<em>$2</em>")
+}
+
 // HTML renders the markdown of an event body as safe HTML: paragraphs,
 // line breaks, **strong**, *emphasis* and [links](http…). Everything else is
 // shown as text; nothing in the input can inject markup.
@@ -173,17 +179,22 @@ func HTML(md string) string {
 		if para == "" {
 			continue
 		}
-		s := html.EscapeString(para)
-		s = mdLink.ReplaceAllStringFunc(s, func(m string) string {
-			sub := mdLink.FindStringSubmatch(m)
-			u := html.UnescapeString(sub[2])
+		// Links first; emphasis applies to the text between them and to a
+		// link's own text, never inside its address.
+		esc := html.EscapeString(para)
+		var out strings.Builder
+		last := 0
+		for _, m := range mdLink.FindAllStringSubmatchIndex(esc, -1) {
+			u := html.UnescapeString(esc[m[4]:m[5]])
 			if !safeURL(u) {
-				return m
+				continue // shown as text, emphasis and all
 			}
-			return `<a href="` + html.EscapeString(u) + `">` + sub[1] + `</a>`
-		})
-		s = mdStrong.ReplaceAllString(s, "<strong>$1</strong>")
-		s = mdEm.ReplaceAllString(s, "$1<em>$2</em>")
+			out.WriteString(emphasis(esc[last:m[0]]))
+			out.WriteString(`<a href="` + html.EscapeString(u) + `">` + emphasis(esc[m[2]:m[3]]) + `</a>`)
+			last = m[1]
+		}
+		out.WriteString(emphasis(esc[last:]))
+		s := out.String()
 		s = strings.ReplaceAll(s, "\n", "<br>\n")
 		b.WriteString("<p>" + s + "</p>\n")
 	}
