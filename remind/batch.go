@@ -211,7 +211,7 @@ func WriteBatchCSV(w io.Writer, p BatchProgress) error {
 			string(r.Standing.Code), r.FirstResponse.String(), r.OnTime, req.Outcome, strings.Join(r.Exemptions, "; "),
 			r.Deadlines.ReviewRequested.String(), reviewDue}
 		for i, v := range rec {
-			rec[i] = csvSafe(v)
+			rec[i] = tracker.CSVSafe(v)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -221,15 +221,6 @@ func WriteBatchCSV(w io.Writer, p BatchProgress) error {
 	return cw.Error()
 }
 
-// csvSafe stops a spreadsheet from running a cell as a formula (CSV
-// injection): a value an authority's name or a server error put there could
-// start with = + - or @.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
 
 // BatchSender sends a batch's requests one after another, waiting the
 // batch's throttle between two, and stops at the first failure. It is

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/tracker"
 )
 
 // exportRequestsCSV sends the requests matching the list's filters as CSV,
@@ -39,13 +41,10 @@ func (s *Server) exportRequestsCSV(c echo.Context) error {
 	return w.Error()
 }
 
-// csvSafe defuses cells a spreadsheet would run as a formula (=, +, -, @,
-// tab, CR at the start) by putting a quote mark in front.
+// csvSafe defuses every cell of a record (tracker.CSVSafe).
 func csvSafe(rec []string) []string {
 	for i, v := range rec {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			rec[i] = "'" + v
-		}
+		rec[i] = tracker.CSVSafe(v)
 	}
 	return rec
 }

@@ -175,7 +175,7 @@ func authorityFromRecord(cols []string, rec []string) (Authority, error) {
 	var a Authority
 	var country string
 	for i, v := range rec {
-		v = strings.TrimSpace(v)
+		v = csvUnsafe(strings.TrimSpace(v))
 		switch cols[i] {
 		case "name":
 			a.Name = v
@@ -263,6 +263,9 @@ func WriteAuthoritiesCSV(w io.Writer, list []Authority) error {
 	for _, a := range list {
 		rec := []string{a.Name, a.ShortName, a.URLName, strings.Join(a.Tags, " "), a.Website, a.Notes,
 			a.Jurisdiction, string(a.DefaultLaw), a.Email, strings.Join(a.Domains, " ")}
+		for i, v := range rec {
+			rec[i] = CSVSafe(v)
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
