@@ -221,7 +221,6 @@ func WriteBatchCSV(w io.Writer, p BatchProgress) error {
 	return cw.Error()
 }
 
-
 // BatchSender sends a batch's requests one after another, waiting the
 // batch's throttle between two, and stops at the first failure. It is
 // resumable: requests already sent are skipped, a failed one is retried (the
