@@ -1,0 +1,497 @@
+// Command pagebench measures foitrack's pages from outside, as a browser or
+// an API client meets them: it starts `foitrack serve` on a seeded data
+// directory (see `foitrack dev seed`), signs in as the seeded admin, and
+// drives every page over loopback with a few concurrent connections for a
+// fixed time each, printing p50/p95/p99 latency, throughput, response size
+// and the server's resident memory, beside the static CSS file served in the
+// same run (the ceiling: what the machine and the HTTP stack give for free).
+// It also times the start-up and reads the idle memory.
+//
+// It is a program, not a test: `go test ./...` never runs it. See
+// bench/README.md.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/foitrack/foitrack/store"
+)
+
+type page struct {
+	Name string `json:"name"`
+	Path string `json:"path"`
+	API  bool   `json:"-"`
+}
+
+// Result is one page's figures.
+type Result struct {
+	Name      string  `json:"name"`
+	Path      string  `json:"path"`
+	Status    int     `json:"status"`
+	Bytes     int     `json:"bytes"`
+	Requests  int     `json:"requests"`
+	Errors    int     `json:"errors"`
+	P50ms     float64 `json:"p50_ms"`
+	P95ms     float64 `json:"p95_ms"`
+	P99ms     float64 `json:"p99_ms"`
+	MaxMs     float64 `json:"max_ms"`
+	PerSecond float64 `json:"per_second"`
+	RSSMB     float64 `json:"rss_mb"` // the server's largest resident size while this page ran
+}
+
+// Report is a whole run.
+type Report struct {
+	Data         string   `json:"data"`
+	Requests     int      `json:"requests"`
+	Messages     int      `json:"messages"`
+	Connections  int      `json:"connections"`
+	Duration     string   `json:"duration_per_page"`
+	StartupMs    float64  `json:"startup_ms"`
+	IdleRSSMB    float64  `json:"idle_rss_mb"`
+	PeakRSSMB    float64  `json:"peak_rss_mb"`
+	Results      []Result `json:"results"`
+	Machine      string   `json:"machine"`
+	LoadAverage  string   `json:"load_average_before"`
+	StartedAtUTC string   `json:"started_at_utc"`
+}
+
+func main() {
+	data := flag.String("data", "", "seeded data directory (foitrack dev seed)")
+	bin := flag.String("bin", "", "foitrack binary (default: go build ./cmd/foitrack into a temporary directory)")
+	dur := flag.Duration("duration", 5*time.Second, "how long each page is driven")
+	conns := flag.Int("connections", 4, "concurrent connections")
+	only := flag.String("pages", "", "comma-separated page names to run (default: all)")
+	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
+	timeout := flag.Duration("timeout", 30*time.Second, "a response slower than this counts as an error")
+	flag.Parse()
+	if *data == "" {
+		fmt.Fprintln(os.Stderr, "pagebench: --data DIR is required (a directory made by foitrack dev seed)")
+		os.Exit(2)
+	}
+	if err := run(*data, *bin, *dur, *conns, *only, *jsonOut, *timeout); err != nil {
+		fmt.Fprintln(os.Stderr, "pagebench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, timeout time.Duration) error {
+	ctx := context.Background()
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "pagebench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		bin = filepath.Join(dir, "foitrack")
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/foitrack")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("go build: %w (run from the repository root, or give --bin)", err)
+		}
+	}
+	fx, err := prepare(ctx, data)
+	if err != nil {
+		return err
+	}
+	rep := Report{Data: data, Requests: fx.requests, Messages: fx.messages, Connections: conns, Duration: dur.String(),
+		Machine: machine(), LoadAverage: loadAverage(), StartedAtUTC: time.Now().UTC().Format(time.RFC3339)}
+
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	srv := exec.Command(bin, "--data", data, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port))
+	srv.Env = append(os.Environ(), "FOITRACK_MAIL_SCHEDULE=off", "FOITRACK_REMIND_SCHEDULE=off")
+	logf, err := os.CreateTemp("", "pagebench-serve-*.log")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(logf.Name())
+	srv.Stdout, srv.Stderr = logf, logf
+	start := time.Now()
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", bin, err)
+	}
+	defer func() {
+		srv.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { srv.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			srv.Process.Kill()
+		}
+	}()
+	client := &http.Client{Timeout: timeout, Transport: &http.Transport{MaxIdleConnsPerHost: conns * 2, DisableCompression: true}}
+	for {
+		resp, err := client.Get(base + "/healthz")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Since(start) > 60*time.Second {
+			b, _ := os.ReadFile(logf.Name())
+			return fmt.Errorf("the server did not answer /healthz within a minute:\n%s", b)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	rep.StartupMs = ms(time.Since(start))
+	time.Sleep(500 * time.Millisecond)
+	rep.IdleRSSMB = rssMB(srv.Process.Pid, "VmRSS")
+
+	pages := fx.pages()
+	want := map[string]bool{}
+	for _, n := range strings.Split(only, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			want[n] = true
+		}
+	}
+	fmt.Fprintf(os.Stderr, "pagebench: %d requests, %d messages; start-up %.0f ms, idle %.1f MB\n", fx.requests, fx.messages, rep.StartupMs, rep.IdleRSSMB)
+	for _, p := range pages {
+		if len(want) > 0 && !want[p.Name] && p.Name != "static css" {
+			continue
+		}
+		r := drive(client, base, p, fx, dur, conns, srv.Process.Pid)
+		rep.Results = append(rep.Results, r)
+		fmt.Fprintf(os.Stderr, "  %-28s p50 %8.1f ms  p99 %8.1f ms  %7.1f/s  %s\n", r.Name, r.P50ms, r.P99ms, r.PerSecond, statusNote(r))
+	}
+	// The ceiling again at the end, to show the machine did not change under the run.
+	r := drive(client, base, pages[0], fx, dur, conns, srv.Process.Pid)
+	r.Name = "static css (again, last)"
+	rep.Results = append(rep.Results, r)
+	rep.PeakRSSMB = rssMB(srv.Process.Pid, "VmHWM")
+
+	printMarkdown(os.Stdout, rep)
+	if jsonOut != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(jsonOut, b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func statusNote(r Result) string {
+	if r.Status != http.StatusOK {
+		return fmt.Sprintf("HTTP %d", r.Status)
+	}
+	if r.Errors > 0 {
+		return fmt.Sprintf("%d errors", r.Errors)
+	}
+	return fmt.Sprintf("%d bytes", r.Bytes)
+}
+
+// fixture is what the pages are opened with: a signed-in session, an API
+// token, and the ids of the heaviest things to show.
+type fixture struct {
+	cookie, token            string
+	requests, messages       int
+	authority, request, mail int64
+	document, event          int64
+	slug, tag, word          string
+}
+
+func prepare(ctx context.Context, data string) (*fixture, error) {
+	st, err := store.Open(ctx, data)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	fx := &fixture{tag: "surveillance", word: "police"}
+	u, err := st.UserByEmail(ctx, "admin@example.org")
+	if err != nil {
+		return nil, fmt.Errorf("no seeded admin (run foitrack dev seed first): %w", err)
+	}
+	if fx.cookie, _, err = st.CreateSession(ctx, u.ID, "127.0.0.1", "pagebench"); err != nil {
+		return nil, err
+	}
+	if fx.token, _, err = st.CreateAPIToken(ctx, u.ID, "pagebench"); err != nil {
+		return nil, err
+	}
+	db := st.Reader()
+	one := func(q string, dst any) {
+		if err == nil {
+			if e := db.QueryRowContext(ctx, q).Scan(dst); e != nil && !errors.Is(e, sql.ErrNoRows) {
+				err = fmt.Errorf("%s: %w", q, e)
+			}
+		}
+	}
+	one(`SELECT count(*) FROM requests`, &fx.requests)
+	one(`SELECT count(*) FROM mail_messages`, &fx.messages)
+	// The largest authority: the page that lists the most.
+	one(`SELECT authority_id FROM requests GROUP BY authority_id ORDER BY count(*) DESC LIMIT 1`, &fx.authority)
+	// A request with a long history, in the middle of the table.
+	one(`SELECT request_id FROM request_events WHERE request_id > (SELECT max(id) / 2 FROM requests)
+		GROUP BY request_id ORDER BY count(*) DESC LIMIT 1`, &fx.request)
+	one(`SELECT p.slug FROM public_pages p JOIN requests r ON r.id = p.request_id
+		WHERE r.visibility = 'public' ORDER BY (SELECT count(*) FROM request_events e WHERE e.request_id = r.id) DESC LIMIT 1`, &fx.slug)
+	one(`SELECT max(id) FROM mail_messages WHERE state = 'matched'`, &fx.mail)
+	one(`SELECT max(id) FROM documents`, &fx.document)
+	one(`SELECT max(id) FROM timeline_events`, &fx.event)
+	return fx, err
+}
+
+func (fx *fixture) pages() []page {
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	return []page{
+		{Name: "static css", Path: "/static/style.css"},
+		{Name: "dashboard", Path: "/"},
+		{Name: "requests", Path: "/requests"},
+		{Name: "requests ?status=", Path: "/requests?status=awaiting_response"},
+		{Name: "requests ?tag=", Path: "/requests?tag=" + fx.tag},
+		{Name: "requests ?q=", Path: "/requests?q=" + fx.word},
+		{Name: "requests page 50", Path: "/requests?page=50"},
+		{Name: "authorities", Path: "/authorities"},
+		{Name: "authority (largest)", Path: "/authorities/" + id(fx.authority)},
+		{Name: "request page", Path: "/requests/" + id(fx.request)},
+		{Name: "mail", Path: "/mail"},
+		{Name: "mail holding pen", Path: "/mail?state=unmatched"},
+		{Name: "mail message", Path: "/mail/" + id(fx.mail)},
+		{Name: "documents", Path: "/documents"},
+		{Name: "document page", Path: "/documents/" + id(fx.document)},
+		{Name: "exemptions", Path: "/exemptions"},
+		{Name: "timeline", Path: "/timeline"},
+		{Name: "timeline event", Path: "/timeline/events/" + id(fx.event)},
+		{Name: "search", Path: "/search?q=" + fx.word},
+		{Name: "insight", Path: "/insight"},
+		{Name: "notifications", Path: "/notifications"},
+		{Name: "public page", Path: "/p/" + fx.slug},
+		{Name: "public search", Path: "/p/search?q=" + fx.word},
+		{Name: "api requests", Path: "/api/v1/requests", API: true},
+		{Name: "api requests ?status=", Path: "/api/v1/requests?status=awaiting_response", API: true},
+		{Name: "api request", Path: "/api/v1/requests/" + id(fx.request), API: true},
+		{Name: "api documents", Path: "/api/v1/documents", API: true},
+		{Name: "api search", Path: "/api/v1/search?q=" + fx.word, API: true},
+	}
+}
+
+func (fx *fixture) get(client *http.Client, base string, p page) (status, size int, err error) {
+	req, err := http.NewRequest(http.MethodGet, base+p.Path, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	if p.API {
+		req.Header.Set("Authorization", "Bearer "+fx.token)
+	} else {
+		req.AddCookie(&http.Cookie{Name: "foitrack_session", Value: fx.cookie})
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, int(n), err
+}
+
+// drive sends requests for p from conns workers in a closed loop (each sends
+// its next request when the last one is answered) for dur.
+func drive(client *http.Client, base string, p page, fx *fixture, dur time.Duration, conns, pid int) Result {
+	r := Result{Name: p.Name, Path: p.Path}
+	status, size, err := fx.get(client, base, p) // warm-up, and what the page is
+	r.Status, r.Bytes = status, size
+	if err != nil || status != http.StatusOK {
+		if err != nil {
+			r.Errors = 1
+		}
+		return r
+	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	errs := 0
+	stop := time.Now().Add(dur)
+	var wg sync.WaitGroup
+	rssDone := make(chan struct{})
+	var maxRSS float64
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-rssDone:
+				return
+			case <-t.C:
+				if v := rssMB(pid, "VmRSS"); v > maxRSS {
+					maxRSS = v
+				}
+			}
+		}
+	}()
+	began := time.Now()
+	for w := 0; w < conns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			bad := 0
+			// At least one request each, however slow the page.
+			for len(mine) == 0 || time.Now().Before(stop) {
+				t0 := time.Now()
+				st, _, err := fx.get(client, base, p)
+				if err != nil || st != http.StatusOK {
+					bad++
+					if time.Now().After(stop) {
+						break
+					}
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			errs += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	close(rssDone)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r.Requests, r.Errors, r.RSSMB = len(lat), errs, maxRSS
+	if len(lat) > 0 {
+		r.P50ms, r.P95ms, r.P99ms, r.MaxMs = ms(pct(lat, 50)), ms(pct(lat, 95)), ms(pct(lat, 99)), ms(lat[len(lat)-1])
+		r.PerSecond = float64(len(lat)) / elapsed.Seconds()
+	}
+	return r
+}
+
+// pct is the nearest-rank percentile of sorted latencies.
+func pct(sorted []time.Duration, p int) time.Duration {
+	i := (len(sorted)*p + 99) / 100
+	if i < 1 {
+		i = 1
+	}
+	return sorted[i-1]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// rssMB reads a memory figure of a process (VmRSS now, VmHWM the peak) in MB.
+func rssMB(pid int, field string) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, field+":") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func machine() string {
+	cpu := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+				break
+			}
+		}
+	}
+	n := 0
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		n = strings.Count(string(b), "processor\t:")
+	}
+	mem := rssLine("/proc/meminfo", "MemTotal")
+	return fmt.Sprintf("%d × %s, %s RAM", n, cpu, mem)
+}
+
+func rssLine(file, field string) string {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, field+":") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				return fmt.Sprintf("%.0f GB", kb/1024/1024)
+			}
+		}
+	}
+	return "?"
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func printMarkdown(w io.Writer, rep Report) {
+	fmt.Fprintf(w, "%d requests, %d messages (%s); %d connections, %s per page; %s; load average before: %s; %s\n\n",
+		rep.Requests, rep.Messages, rep.Data, rep.Connections, rep.Duration, rep.Machine, rep.LoadAverage, rep.StartedAtUTC)
+	fmt.Fprintf(w, "Start-up %.0f ms; idle RSS %.1f MB; peak RSS over the run %.1f MB.\n\n", rep.StartupMs, rep.IdleRSSMB, rep.PeakRSSMB)
+	fmt.Fprintln(w, "| page | path | p50 ms | p95 ms | p99 ms | req/s | size | RSS MB | note |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---|")
+	for _, r := range rep.Results {
+		note := ""
+		if r.Status != http.StatusOK {
+			note = fmt.Sprintf("HTTP %d", r.Status)
+		} else if r.Errors > 0 {
+			note = fmt.Sprintf("%d errors", r.Errors)
+		}
+		fmt.Fprintf(w, "| %s | `%s` | %.1f | %.1f | %.1f | %.0f | %s | %.0f | %s |\n", r.Name, clip(r.Path, 40), r.P50ms, r.P95ms, r.P99ms,
+			r.PerSecond, size(r.Bytes), r.RSSMB, note)
+	}
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+func size(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
