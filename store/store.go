@@ -28,7 +28,7 @@ const DefaultDBName = "foitrack.db"
 // Store is the database and the blob directory.
 type Store struct {
 	w    *sql.DB // the only writer: one connection, BEGIN IMMEDIATE
-	r    *sql.DB // readers: WAL lets them run beside the writer
+	r    reader  // readers: WAL lets them run beside the writer
 	path string
 	// BlobDir holds content-addressed files (<BlobDir>/ab/<sha256>).
 	BlobDir string
@@ -104,7 +104,7 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		s.w.Close()
 		return nil, err
 	}
-	if s.r, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
+	if s.r.DB, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("store: unable to open readers on %s: %w", path, err)
 	}
@@ -205,7 +205,7 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 
 // Reader exposes the reader pool for packages that keep their queries beside
 // their own logic (read-only: the connection refuses writes).
-func (s *Store) Reader() *sql.DB { return s.r }
+func (s *Store) Reader() *sql.DB { return s.r.DB }
 
 type actorKey struct{}
 

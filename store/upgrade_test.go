@@ -323,7 +323,7 @@ func TestUpgradeFromEveryVersionKeepsEveryRow(t *testing.T) {
 				t.Fatalf("upgraded to %d, want %d", got, latest)
 			}
 			for table, ids := range before {
-				after := rowids(t, st.r, table)
+				after := rowids(t, st.r.DB, table)
 				have := map[int64]bool{}
 				for _, id := range after {
 					have[id] = true
