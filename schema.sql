@@ -821,3 +821,54 @@ CREATE TABLE audit_checkpoints (
 -- + failed + pending for every run.
 ALTER TABLE mail_sync_runs ADD COLUMN resumed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE mail_sync_runs ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+
+-- migrate:14 speed at a million
+-- Indexes the pages' queries lacked (each showed a full scan of a large
+-- table per row, or per view, in EXPLAIN QUERY PLAN): a document's
+-- exemptions (documents, timeline links, audit verify), the dashboard's
+-- recent replies (events by date).
+CREATE INDEX exemption_claims_document ON exemption_claims (document_id) WHERE document_id IS NOT NULL;
+CREATE INDEX exemption_claims_event ON exemption_claims (event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX request_events_date ON request_events (date, id);
+-- The tags on requests, one row per (tag, request), and how many requests
+-- carry each tag: the request list's tag choices and its tag filter read
+-- these instead of unpacking every request's JSON tags on every view. Kept
+-- by triggers, so no write path can forget them.
+CREATE TABLE request_tags (
+    tag        TEXT NOT NULL,
+    request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    PRIMARY KEY (tag, request_id)
+) WITHOUT ROWID;
+CREATE INDEX request_tags_request ON request_tags (request_id);
+CREATE TABLE request_tag_counts (
+    tag      TEXT PRIMARY KEY,
+    requests INTEGER NOT NULL
+);
+INSERT INTO request_tags (tag, request_id)
+    SELECT DISTINCT j.value, r.id FROM requests r, json_each(r.tags) j WHERE j.type = 'text';
+INSERT INTO request_tag_counts (tag, requests) SELECT tag, count(*) FROM request_tags GROUP BY tag;
+CREATE TRIGGER request_tags_insert AFTER INSERT ON requests BEGIN
+    INSERT OR IGNORE INTO request_tags (tag, request_id)
+        SELECT j.value, NEW.id FROM json_each(NEW.tags) j WHERE j.type = 'text';
+    INSERT INTO request_tag_counts (tag, requests)
+        SELECT DISTINCT j.value, 1 FROM json_each(NEW.tags) j WHERE j.type = 'text'
+        ON CONFLICT (tag) DO UPDATE SET requests = requests + 1;
+END;
+CREATE TRIGGER request_tags_update AFTER UPDATE OF tags ON requests WHEN OLD.tags IS NOT NEW.tags BEGIN
+    UPDATE request_tag_counts SET requests = requests - 1
+        WHERE tag IN (SELECT tag FROM request_tags WHERE request_id = OLD.id);
+    DELETE FROM request_tags WHERE request_id = OLD.id;
+    INSERT OR IGNORE INTO request_tags (tag, request_id)
+        SELECT j.value, NEW.id FROM json_each(NEW.tags) j WHERE j.type = 'text';
+    INSERT INTO request_tag_counts (tag, requests)
+        SELECT DISTINCT j.value, 1 FROM json_each(NEW.tags) j WHERE j.type = 'text'
+        ON CONFLICT (tag) DO UPDATE SET requests = requests + 1;
+    DELETE FROM request_tag_counts WHERE requests <= 0;
+END;
+CREATE TRIGGER request_tags_delete BEFORE DELETE ON requests BEGIN
+    UPDATE request_tag_counts SET requests = requests - 1
+        WHERE tag IN (SELECT tag FROM request_tags WHERE request_id = OLD.id);
+    DELETE FROM request_tag_counts WHERE requests <= 0;
+END;
+-- A reference typed to file a message from the holding pen.
+CREATE INDEX requests_our_ref ON requests (our_ref);

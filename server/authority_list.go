@@ -33,7 +33,11 @@ func (s *Server) showAuthorityList(c echo.Context) error {
 		list = list[:pageSize]
 	}
 	p.Authorities = list
-	if p.Counts, err = s.st.RequestCountsByAuthority(ctx); err != nil {
+	ids := make([]int64, len(list))
+	for i, a := range list {
+		ids[i] = a.ID
+	}
+	if p.Counts, err = s.st.RequestCountsByAuthority(ctx, ids); err != nil {
 		return err
 	}
 	if p.Total, err = s.st.CountAuthorities(ctx); err != nil {

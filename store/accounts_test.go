@@ -454,7 +454,7 @@ func TestAuthorityRecordAndOverviews(t *testing.T) {
 	if len(recent) != 3 || recent[0].RequestTitle != "On time" || recent[0].AuthorityName != a.Name || recent[2].RequestTitle != "Late" {
 		t.Errorf("recent = %+v", recent)
 	}
-	counts, _ := st.RequestCountsByAuthority(ctx)
+	counts, _ := st.RequestCountsByAuthority(ctx, []int64{a.ID, b.ID})
 	if counts[a.ID] != 5 || counts[b.ID] != 1 {
 		t.Errorf("counts = %v", counts)
 	}

@@ -397,8 +397,14 @@ func (s *Store) EventLinkDetails(ctx context.Context, f LinkFilter) ([]EventLink
 		args = append(args, f.MessageID)
 	}
 	if f.RequestID != 0 {
-		where = append(where, `r.id = ?`)
-		args = append(args, f.RequestID)
+		// The links of the request itself, of its documents and of its
+		// mail, each found by its own index (r.id = ? alone, through the
+		// COALESCE join, reads every link).
+		where = append(where, `l.id IN (
+			SELECT id FROM event_links WHERE request_id = ?
+			UNION ALL SELECT el.id FROM documents dd JOIN event_links el ON el.document_id = dd.id WHERE dd.request_id = ?
+			UNION ALL SELECT el.id FROM mail_messages mm JOIN event_links el ON el.message_id = mm.id WHERE mm.request_id = ?)`)
+		args = append(args, f.RequestID, f.RequestID, f.RequestID)
 	}
 	if f.Role != "" {
 		where = append(where, `l.role = ?`)

@@ -104,23 +104,21 @@ type scanTail struct {
 
 func (t scanTail) Scan(dest ...any) error { return t.sc.Scan(append(dest, t.tail...)...) }
 
-// RequestCountsByAuthority counts requests per authority ID.
-func (s *Store) RequestCountsByAuthority(ctx context.Context) (map[int64]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT authority_id, count(*) FROM requests GROUP BY authority_id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to count requests: %w", err)
-	}
-	defer rows.Close()
+// RequestCountsByAuthority counts the requests of the given authorities
+// (those on one page of the list: counting every authority's would read the
+// whole requests index on every view).
+func (s *Store) RequestCountsByAuthority(ctx context.Context, authorityIDs []int64) (map[int64]int, error) {
 	out := map[int64]int{}
-	for rows.Next() {
-		var id int64
+	for _, id := range authorityIDs {
 		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, fmt.Errorf("store: unable to read count: %w", err)
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests WHERE authority_id = ?`, id).Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: unable to count requests: %w", err)
 		}
-		out[id] = n
+		if n > 0 {
+			out[id] = n
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AuthorityName is an authority's ID and name, for pickers.
@@ -149,9 +147,10 @@ func (s *Store) AuthoritiesWithRequests(ctx context.Context) ([]AuthorityName, e
 	return out, rows.Err()
 }
 
-// RequestTags lists every tag used on a request, alphabetically.
+// RequestTags lists every tag used on a request, alphabetically (from the
+// counts the schema's triggers keep, not from every request's tags).
 func (s *Store) RequestTags(ctx context.Context) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT j.value FROM requests r, json_each(r.tags) j ORDER BY j.value`)
+	rows, err := s.r.QueryContext(ctx, `SELECT tag FROM request_tag_counts WHERE requests > 0 ORDER BY tag`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list tags: %w", err)
 	}

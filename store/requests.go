@@ -159,6 +159,11 @@ func (s *Store) RequestByReplyToken(ctx context.Context, token string) (tracker.
 	return s.requestWhere1(ctx, "r.reply_token = ?", strings.ToLower(token), "request with reply token", token)
 }
 
+// RequestByOurRef finds the request with our reference (FT-2026-0042).
+func (s *Store) RequestByOurRef(ctx context.Context, ref string) (tracker.Request, error) {
+	return s.requestWhere1(ctx, "r.our_ref = ?", strings.ToUpper(strings.TrimSpace(ref)), "request with reference", ref)
+}
+
 // requestWhere1 reads the one request matching cond (with one argument).
 func (s *Store) requestWhere1(ctx context.Context, cond string, arg any, kind string, ref any) (tracker.Request, error) {
 	r, err := scanRequest(s.r.QueryRowContext(ctx, `SELECT `+requestColumns+`
@@ -220,8 +225,15 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 // CountRequests counts the requests Requests would list without paging.
 func (s *Store) CountRequests(ctx context.Context, f RequestFilter) (int, error) {
 	where, args := requestWhere(f)
+	// No join with authorities (every request has one), and no WHERE when
+	// nothing filters: SQLite then counts the smallest index's entries, not
+	// each row.
+	q := `SELECT count(*) FROM requests r`
+	if where != "1 = 1" {
+		q += ` WHERE ` + where
+	}
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE `+where, args...).Scan(&n)
+	err := s.r.QueryRowContext(ctx, q, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to count requests: %w", err)
 	}
@@ -230,6 +242,17 @@ func (s *Store) CountRequests(ctx context.Context, f RequestFilter) (int, error)
 
 // closedStatuses are those with no live deadline.
 var closedStatuses = `('draft', 'withdrawn', 'closed')`
+
+// openStatuses are all the others, as an SQL list.
+var openStatuses = func() string {
+	var l []string
+	for _, s := range tracker.Statuses {
+		if s.Status.Open() {
+			l = append(l, "'"+string(s.Status)+"'")
+		}
+	}
+	return "(" + strings.Join(l, ", ") + ")"
+}()
 
 func requestWhere(f RequestFilter) (string, []any) {
 	conds := []string{"1 = 1"}
@@ -247,7 +270,7 @@ func requestWhere(f RequestFilter) (string, []any) {
 		args = append(args, string(f.Law))
 	}
 	if f.Tag != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM json_each(r.tags) WHERE value = ?)")
+		conds = append(conds, "r.id IN (SELECT request_id FROM request_tags WHERE tag = ?)")
 		args = append(args, strings.ToLower(f.Tag))
 	}
 	if f.Query != "" {
@@ -260,7 +283,9 @@ func requestWhere(f RequestFilter) (string, []any) {
 		args = append(args, f.DueBefore.String())
 	}
 	if f.OpenOnly || !f.DueBefore.IsZero() {
-		conds = append(conds, "r.status NOT IN "+closedStatuses)
+		// The open statuses named (not "NOT IN" the closed ones), so that
+		// the (status, due_date) index finds them.
+		conds = append(conds, "r.status IN "+openStatuses)
 	}
 	if f.PublicOnly {
 		conds = append(conds, "r.visibility = 'public'")

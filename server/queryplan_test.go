@@ -1,0 +1,239 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/foitrack/foitrack/internal/seed"
+)
+
+// largeTables grow with the number of requests (or faster): a page may not
+// read one of them whole. The others (authorities, users, settings…) stay
+// small whatever the volume.
+var largeTables = map[string]bool{
+	"requests": true, "request_events": true, "exemption_claims": true, "documents": true, "mail_messages": true,
+	"audit_log": true, "event_links": true, "blobs": true, "request_windows": true, "notifications": true,
+	"reminder_log": true, "request_tags": true, "public_pages": true, "outbound_sends": true, "request_watchers": true,
+}
+
+// planExceptions are full scans that are known and left, each with why:
+// the query (spaces folded) exactly, or the start of it when the key ends
+// with "…". bench/README.md reports them.
+var planExceptions = map[string]string{
+	// The number of all requests, for the request list's pager: SQLite
+	// counts the entries of the smallest index (OP_Count), a few ms at a
+	// million; the figures are in bench/README.md.
+	"SELECT count(*) FROM requests r": "the request list's total",
+	// The dashboard's count of requests that need the user (the next-action
+	// engine's page): it reads the partial index of open requests needing
+	// action, not the table.
+	"SELECT count(*) FROM requests r WHERE r.needs_from IS NOT NULL…": "the dashboard's 'Needs you' count",
+}
+
+var fromRe = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+([a-z_]+)(?:\s+(?:AS\s+)?([a-z_]+))?`)
+
+// tableOf maps the names a query gives its tables (aliases too) to the tables.
+func tableOf(query string) map[string]string {
+	m := map[string]string{}
+	keywords := map[string]bool{"where": true, "join": true, "on": true, "left": true, "inner": true, "order": true,
+		"group": true, "limit": true, "using": true, "natural": true, "cross": true, "union": true, "and": true}
+	for _, g := range fromRe.FindAllStringSubmatch(query, -1) {
+		t := strings.ToLower(g[1])
+		m[t] = t
+		if a := strings.ToLower(g[2]); a != "" && !keywords[a] {
+			m[a] = t
+		}
+	}
+	return m
+}
+
+type planRow struct {
+	id, parent int
+	detail     string
+}
+
+// TestPagesNeverScanALargeTable opens every page of a seeded database and
+// asks SQLite how it runs each query the page ran (EXPLAIN QUERY PLAN): none
+// may read a large table whole, except by walking it in the order asked for
+// with a LIMIT (it stops after a page of rows). Plans do not depend on the
+// number of rows (the app keeps no statistics), so a small database shows
+// the plans a million requests get.
+func TestPagesNeverScanALargeTable(t *testing.T) {
+	app := newTestApp(t)
+	ctx := context.Background()
+	if _, err := seed.Run(ctx, app.st, seed.Options{Requests: 60, Messages: 150, Seed: 1, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[string][]any{}
+	page := map[string]string{}
+	current := ""
+	app.st.TraceReads(func(q string, args []any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, ok := seen[q]; !ok {
+			seen[q], page[q] = args, current
+		}
+	})
+	defer app.st.TraceReads(nil)
+
+	db := app.st.Reader()
+	one := func(q string) string {
+		var v string
+		if err := db.QueryRowContext(ctx, q).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return v
+	}
+	authority := one(`SELECT authority_id FROM requests GROUP BY authority_id ORDER BY count(*) DESC LIMIT 1`)
+	request := one(`SELECT max(request_id) FROM request_events`)
+	slug := one(`SELECT p.slug FROM public_pages p JOIN requests r ON r.id = p.request_id WHERE r.visibility = 'public' LIMIT 1`)
+	mail := one(`SELECT max(id) FROM mail_messages WHERE state = 'matched'`)
+	document := one(`SELECT max(id) FROM documents`)
+	event := one(`SELECT max(id) FROM timeline_events`)
+
+	c := app.login("admin@example.org")
+	admin, err := app.st.UserByEmail(ctx, "admin@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := app.st.CreateAPIToken(ctx, admin.ID, "plans")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"/", "/requests", "/requests?status=awaiting_response", "/requests?tag=surveillance",
+		"/requests?page=2", "/authorities", "/authorities/" + authority, "/requests/" + request, "/mail",
+		"/mail?state=unmatched", "/mail/" + mail, "/documents", "/documents/" + document, "/timeline",
+		"/timeline/events/" + event, "/notifications", "/p/" + slug, "/api/v1/requests", "/api/v1/requests/" + request,
+		"/api/v1/documents"}
+	for _, p := range paths {
+		mu.Lock()
+		current = p
+		mu.Unlock()
+		status := 0
+		if strings.HasPrefix(p, "/api/") {
+			req, _ := http.NewRequest(http.MethodGet, app.ts.URL+p, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			status = res.StatusCode
+		} else {
+			res, _ := c.get(p)
+			status = res.StatusCode
+		}
+		if status != http.StatusOK {
+			t.Errorf("GET %s: status %d", p, status)
+		}
+	}
+	app.st.TraceReads(nil)
+
+	var problems []string
+	for q, args := range seen {
+		if strings.HasPrefix(strings.TrimSpace(strings.ToUpper(q)), "PRAGMA") {
+			continue
+		}
+		rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Errorf("EXPLAIN %s: %v", q, err)
+			continue
+		}
+		var plan []planRow
+		for rows.Next() {
+			var r planRow
+			var notused int
+			if err := rows.Scan(&r.id, &r.parent, &notused, &r.detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, r)
+		}
+		rows.Close()
+		if msg := fullScan(q, plan); msg != "" {
+			if why, ok := exception(q); ok {
+				t.Logf("known full scan (%s) on %s: %s", why, page[q], msg)
+				continue
+			}
+			problems = append(problems, fmt.Sprintf("%s runs a full scan of %s:\n  %s\n  plan: %s", page[q], msg,
+				strings.Join(strings.Fields(q), " "), planText(plan)))
+		}
+	}
+	sort.Strings(problems)
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+func exception(q string) (string, bool) {
+	q = strings.Join(strings.Fields(q), " ")
+	for key, why := range planExceptions {
+		if prefix, ok := strings.CutSuffix(key, "…"); ok && strings.HasPrefix(q, prefix) || q == key {
+			return why, true
+		}
+	}
+	return "", false
+}
+
+func planText(plan []planRow) string {
+	var parts []string
+	for _, r := range plan {
+		parts = append(parts, r.detail)
+	}
+	return strings.Join(parts, " | ")
+}
+
+// fullScan names the large table a plan reads whole, or "".
+func fullScan(q string, plan []planRow) string {
+	tables := tableOf(q)
+	upper := strings.ToUpper(q)
+	hasLimit := strings.Contains(upper, " LIMIT ")
+	sorts := false
+	for _, r := range plan {
+		if strings.Contains(r.detail, "USE TEMP B-TREE") {
+			sorts = true
+		}
+	}
+	// The rows of the outermost level: a scan there with a LIMIT and no
+	// sort stops after a page.
+	outer := map[int]bool{0: true}
+	inSub := map[int]bool{}
+	for _, r := range plan {
+		if strings.Contains(r.detail, "SUBQUERY") || strings.HasPrefix(r.detail, "CO-ROUTINE") || strings.HasPrefix(r.detail, "MATERIALIZE") ||
+			strings.HasPrefix(r.detail, "LIST SUBQUERY") || inSub[r.parent] {
+			inSub[r.id] = true
+		}
+	}
+	first := true
+	for _, r := range plan {
+		if !strings.HasPrefix(r.detail, "SCAN ") {
+			if outer[r.parent] && !inSub[r.id] && strings.HasPrefix(r.detail, "SEARCH ") {
+				first = false
+			}
+			continue
+		}
+		name := strings.Fields(strings.TrimPrefix(r.detail, "SCAN "))[0]
+		table := tables[strings.ToLower(name)]
+		if table == "" {
+			table = strings.ToLower(name)
+		}
+		if !largeTables[table] {
+			if outer[r.parent] && !inSub[r.id] {
+				first = false
+			}
+			continue
+		}
+		if hasLimit && !sorts && first && outer[r.parent] && !inSub[r.id] {
+			first = false
+			continue // walked in order, stops after LIMIT rows
+		}
+		return fmt.Sprintf("%s (%s)", table, r.detail)
+	}
+	return ""
+}
