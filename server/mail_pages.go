@@ -104,7 +104,7 @@ func (s *Server) showMailList(c echo.Context) error {
 		p.Messages = append(p.Messages, row)
 	}
 	p.Pager = newPager(c, page, total, len(msgs), false)
-	if p.Requests, err = s.fileableRequests(ctx); err != nil {
+	if p.Requests, err = s.requestChoices(ctx); err != nil {
 		return err
 	}
 	if p.LastRun, p.HasRun, err = s.st.LastMailSyncRun(ctx); err != nil {
@@ -113,27 +113,12 @@ func (s *Server) showMailList(c echo.Context) error {
 	return s.render(c, http.StatusOK, "mail_list", &view{Title: "Mail", Section: "mail", Data: p})
 }
 
-// fileableRequests lists the requests a message can be filed on: open ones
-// first (by due date), then the rest.
-func (s *Server) fileableRequests(ctx context.Context) ([]tracker.Request, error) {
-	open, err := s.st.Requests(ctx, store.RequestFilter{OpenOnly: true, OrderBy: "due", Limit: 1000})
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.st.Requests(ctx, store.RequestFilter{Limit: 1000})
-	if err != nil {
-		return nil, err
-	}
-	seen := map[int64]bool{}
-	for _, r := range open {
-		seen[r.ID] = true
-	}
-	for _, r := range all {
-		if !seen[r.ID] {
-			open = append(open, r)
-		}
-	}
-	return open, nil
+// requestChoices are the requests offered when filing a message: the 100
+// newest open ones, in one list per page (a datalist), beside a field that
+// also takes any request's number or reference. (A list of every request
+// under every message made the holding pen's page megabytes long.)
+func (s *Server) requestChoices(ctx context.Context) ([]tracker.Request, error) {
+	return s.st.Requests(ctx, store.RequestFilter{OpenOnly: true, Limit: 100})
 }
 
 // mailMessagePage is one message with its provenance.
@@ -188,7 +173,7 @@ func (s *Server) showMailMessage(c echo.Context) error {
 	p.InPen = m.Direction == "in" && m.RequestID == 0 && m.State != store.MailNew
 	p.CanMove = m.Direction == "in" && m.RequestID != 0 && m.State != store.MailNew
 	if p.InPen || p.CanMove {
-		if p.Requests, err = s.fileableRequests(ctx); err != nil {
+		if p.Requests, err = s.requestChoices(ctx); err != nil {
 			return err
 		}
 	}
@@ -239,7 +224,19 @@ func (s *Server) assignMail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	requestID, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue("request_id")), 10, 64)
+	choice := strings.TrimSpace(c.FormValue("request_id"))
+	requestID, err := strconv.ParseInt(choice, 10, 64)
+	if err != nil && choice != "" {
+		// A reference (FT-2026-0042) typed instead of a number.
+		switch r, err := s.st.RequestByOurRef(ctx, choice); {
+		case err == nil:
+			requestID = r.ID
+		case tracker.ErrorCode(err) == tracker.ENOTFOUND:
+			return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "No request has the number or reference %q.", choice)
+		default:
+			return err
+		}
+	}
 	if requestID <= 0 {
 		return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Choose the request this message is about.")
 	}

@@ -251,7 +251,7 @@ func (s *Store) verifyDerived(ctx context.Context) ([]Problem, error) {
 	var problems []Problem
 	for _, r := range all {
 		where := fmt.Sprintf("requests row %d", r.id)
-		history, err := queryEvents(ctx, &s.r, r.id)
+		history, err := queryEvents(ctx, s.r, r.id)
 		if err != nil {
 			return problems, err
 		}

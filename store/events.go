@@ -42,7 +42,7 @@ func queryEvents(ctx context.Context, q interface {
 
 // Events returns a request's history in the order it happened.
 func (s *Store) Events(ctx context.Context, requestID int64) ([]tracker.Event, error) {
-	return queryEvents(ctx, &s.r, requestID)
+	return queryEvents(ctx, s.r, requestID)
 }
 
 // AddEvent records a lifecycle event. The whole history with the new event

@@ -28,7 +28,7 @@ const DefaultDBName = "foitrack.db"
 // Store is the database and the blob directory.
 type Store struct {
 	w    *sql.DB // the only writer: one connection, BEGIN IMMEDIATE
-	r    reader  // readers: WAL lets them run beside the writer
+	r    *reader // readers: WAL lets them run beside the writer
 	path string
 	// BlobDir holds content-addressed files (<BlobDir>/ab/<sha256>).
 	BlobDir string
@@ -78,7 +78,7 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		return nil, fmt.Errorf("store: unable to create data directory %s: %w", dataDir, err)
 	}
 	path := filepath.Join(dataDir, DefaultDBName)
-	s := &Store{path: path, BlobDir: filepath.Join(dataDir, "blobs"), Now: time.Now}
+	s := &Store{r: &reader{}, path: path, BlobDir: filepath.Join(dataDir, "blobs"), Now: time.Now}
 	if err := os.MkdirAll(s.BlobDir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: unable to create blob directory: %w", err)
 	}

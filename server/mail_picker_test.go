@@ -1,0 +1,42 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// The holding pen offers the requests once per page (a datalist beside
+// each message's field), not a list of every request under every message;
+// the field takes a request's number or our reference.
+func TestMailFiledByReferenceWithOneListOfChoices(t *testing.T) {
+	app, d := mailApp(t)
+	editor := app.login("editor@example.org")
+	fete := mailBySubject(t, app.st, "Village fete")
+	police := d.Requests["police"]
+
+	res, body := editor.get("/mail")
+	wantStatus(t, res, http.StatusOK)
+	if n := strings.Count(body, "<datalist"); n != 1 {
+		t.Errorf("%d request lists on the page, want 1", n)
+	}
+	if n := strings.Count(body, `<option value="`+fmt.Sprint(police.ID)+`"`); n != 1 {
+		t.Errorf("the police request is offered %d times, want once", n)
+	}
+	wantContains(t, body, fmt.Sprintf(`id="assign-%d"`, fete.ID), `list="request-choices"`)
+
+	// A reference nobody has is refused, and nothing is filed.
+	res, _ = editor.postForm(fmt.Sprintf("/mail/%d/assign", fete.ID), url.Values{"request_id": {"FT-1999-9999"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	if m := mailBySubject(t, app.st, "Village fete"); m.RequestID != 0 {
+		t.Fatalf("filed on %d by an unknown reference", m.RequestID)
+	}
+	// Our reference, typed in lower case, files it.
+	res, _ = editor.postForm(fmt.Sprintf("/mail/%d/assign", fete.ID), url.Values{"request_id": {strings.ToLower(police.OurRef)}})
+	wantStatus(t, res, http.StatusSeeOther)
+	if m := mailBySubject(t, app.st, "Village fete"); m.RequestID != police.ID {
+		t.Errorf("filed on %d, want the police request %d (%s)", m.RequestID, police.ID, police.OurRef)
+	}
+}
