@@ -11,8 +11,9 @@
 //
 // The same options give the same content: the random source is seeded, the
 // store's clock is set per transaction, and reply tokens are drawn from the
-// same source. Only values the app keeps secret by design (password hashes,
-// public page slugs) differ between runs; ContentHash leaves them out.
+// same source. Only values the app draws at random by design (password
+// hashes, public page slugs, audit secrets) differ between runs; ContentHash
+// leaves them out.
 package seed
 
 import (
@@ -886,9 +887,10 @@ func (g *gen) timeline(ctx context.Context) error {
 	return nil
 }
 
-// ContentHash is the sha256 of every table's rows in id order, leaving out
-// only values the app draws at random by design (password hashes, public
-// page slugs): two databases seeded alike have the same hash.
+// ContentHash is the sha256 of every table's rows in order, leaving out only
+// values the app draws at random by design (password hashes, public page
+// slugs, audit entries' secrets and the transparency log's tree built from
+// them): two databases seeded alike have the same hash.
 func ContentHash(ctx context.Context, db *sql.DB) (string, error) {
 	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 	if err != nil {
@@ -906,6 +908,9 @@ func ContentHash(ctx context.Context, db *sql.DB) (string, error) {
 	rows.Close()
 	h := sha256.New()
 	for _, t := range tables {
+		if t == "audit_tree" || t == "audit_checkpoints" {
+			continue // built from the entries' random secrets
+		}
 		if err := hashTable(ctx, db, t, h); err != nil {
 			return "", err
 		}
@@ -934,7 +939,7 @@ func hashTable(ctx context.Context, db *sql.DB, table string, h interface{ Write
 	}
 	skip := make([]bool, len(cols))
 	for i, c := range cols {
-		skip[i] = c == "password_hash" || (table == "public_pages" && c == "slug")
+		skip[i] = c == "password_hash" || (table == "public_pages" && c == "slug") || (table == "audit_log" && c == "secret")
 	}
 	fmt.Fprintf(hashWriter{h}, "table %s %v\n", table, cols)
 	vals := make([]any, len(cols))
