@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -48,6 +49,10 @@ type Config struct {
 	// ReplyAddress is the address requests are sent from, e.g.
 	// foi@example.org: each request's reply address is foi+<token>@example.org.
 	ReplyAddress string `json:"reply_address"`
+	// DKIM is "off" to verify no DKIM signature (no DNS lookups at all: an
+	// offline or air-gapped install); results are then "not checked",
+	// never "fail". "" or "on" verifies them.
+	DKIM string `json:"dkim"`
 
 	// Overridden lists the fields set by environment variables (not saved).
 	Overridden []string `json:"-"`
@@ -94,6 +99,10 @@ func EnvVars() []EnvVar {
 		{"FOITRACK_MAIL_MAX_MESSAGE_BYTES", "max_message_bytes", "largest message fetched whole (default 50 MiB)", size(func(c *Config) *int64 { return &c.MaxMessageBytes })},
 		{"FOITRACK_MAIL_MAX_ATTACHMENT_BYTES", "max_attachment_bytes", "largest attachment made a document (default 25 MiB)", size(func(c *Config) *int64 { return &c.MaxAttachmentBytes })},
 		{"FOITRACK_REPLY_ADDRESS", "reply_address", "address requests are sent from; replies go to its +token form", str(func(c *Config) *string { return &c.ReplyAddress })},
+		{"FOITRACK_DKIM", "dkim", `"off" to verify no DKIM signature (no DNS lookups; results "not checked"), "on" (the default)`, func(c *Config, v string) error {
+			c.DKIM = strings.ToLower(strings.TrimSpace(v))
+			return nil
+		}},
 	}
 }
 
@@ -159,6 +168,8 @@ func copyField(dst, src *Config, f string) {
 		dst.MaxAttachmentBytes = src.MaxAttachmentBytes
 	case "reply_address":
 		dst.ReplyAddress = src.ReplyAddress
+	case "dkim":
+		dst.DKIM = src.DKIM
 	}
 }
 
@@ -199,6 +210,15 @@ func (c *Config) applyDefaults() {
 	if c.PasswordEnv == "" && c.PasswordFile == "" {
 		c.PasswordEnv = DefaultPasswordEnv
 	}
+}
+
+// DKIMChecked reports whether DKIM signatures are verified (see Config.DKIM).
+func (c Config) DKIMChecked() bool { return c.DKIM != "off" }
+
+// Ingester is how mail is processed under this configuration: its size
+// limits, and DKIM verified or not.
+func (c Config) Ingester(st *store.Store, log *slog.Logger) Ingester {
+	return Ingester{Store: st, Limits: c.Limits(), Log: log, NoDKIM: !c.DKIMChecked()}
 }
 
 // Enabled reports whether a mailbox is configured at all.
@@ -264,6 +284,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxAttachmentBytes < 1 || c.MaxAttachmentBytes > maxConfigBytes {
 		v.Add("max_attachment_bytes", "between 1 byte and 1 GiB")
+	}
+	if c.DKIM != "" && c.DKIM != "on" && c.DKIM != "off" {
+		v.Add("dkim", `"on" or "off"`)
 	}
 	if c.ReplyAddress != "" {
 		at := strings.LastIndexByte(c.ReplyAddress, '@')

@@ -25,7 +25,26 @@ const (
 	DKIMTempError = "temperror" // the key could not be fetched now; retrying may succeed
 	DKIMPermError = "permerror" // the signature or key is unusable (malformed, revoked, missing)
 	DKIMNone      = "none"      // the message has no DKIM signature
+	// DKIMNotChecked: verification is turned off (Config.DKIM): the
+	// signature is neither good nor bad, it was not looked at.
+	DKIMNotChecked = "not_checked"
 )
+
+// notCheckedDKIM is what a message's signatures are recorded as when DKIM
+// verification is turned off: each "not checked", with its domain and
+// selector, without any lookup.
+func notCheckedDKIM(raw []byte) []DKIMResult {
+	sigs := dkimSignatureTags(raw)
+	if len(sigs) == 0 {
+		return []DKIMResult{{Status: DKIMNone}}
+	}
+	out := make([]DKIMResult, 0, len(sigs))
+	for _, s := range sigs {
+		out = append(out, DKIMResult{Domain: s.domain, Selector: s.selector, KeyName: dkimKeyName(s.selector, s.domain),
+			Status: DKIMNotChecked, Error: "not checked: DKIM verification is turned off (FOITRACK_DKIM=off or the mail settings)"})
+	}
+	return out
+}
 
 // DKIMResult is the verification of one DKIM-Signature header field.
 type DKIMResult struct {

@@ -154,6 +154,7 @@ func (s *Syncer) Run(ctx context.Context) (Summary, error) {
 func (s *Syncer) run(ctx context.Context, cfg Config, sum *Summary) error {
 	s.Ingest.Store = s.Store
 	s.Ingest.Limits = cfg.Limits()
+	s.Ingest.NoDKIM = s.Ingest.NoDKIM || !cfg.DKIMChecked()
 	if s.Ingest.Log == nil {
 		s.Ingest.Log = s.Log
 	}

@@ -3,6 +3,8 @@ package mailsync
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"reflect"
@@ -947,5 +949,55 @@ func TestSummaryCount(t *testing.T) {
 		Failures: []Failure{{Reason: "bad"}}}
 	if !reflect.DeepEqual(s, want) || !s.AddsUp() {
 		t.Fatalf("count: %+v", s)
+	}
+}
+
+// failOnLookup fails the test on any DNS lookup.
+type failOnLookup struct{ t *testing.T }
+
+func (r failOnLookup) LookupTXT(_ context.Context, name string) ([]string, error) {
+	r.t.Errorf("DNS lookup of %s with DKIM turned off", name)
+	return nil, errors.New("no lookups")
+}
+
+// FOITRACK_DKIM=off (or the setting): signatures are recorded "not
+// checked" with their domain and selector, never "fail", and nothing asks
+// DNS; an unsigned message is "none" as always.
+func TestDKIMOff(t *testing.T) {
+	t.Setenv("FOITRACK_DKIM", "off")
+	f := newFixture(t)
+	cfg, err := LoadConfig(f.ctx, f.st)
+	if err != nil || cfg.DKIMChecked() || cfg.DKIM != "off" {
+		t.Fatalf("FOITRACK_DKIM=off read as %q (%v)", cfg.DKIM, err)
+	}
+	f.cfg.DKIM = cfg.DKIM
+	signed := "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=borsetshire.gov.uk; s=sel1; h=from:subject; bh=AAAA; b=AAAA\r\n" +
+		textMail("foi@borsetshire.gov.uk", "foi+"+f.roads.ReplyToken+"@example.org", "Signed", "dkim-off-1@x", "We acknowledge receipt of your request.")
+	f.append(signed)
+	f.append(textMail("foi@borsetshire.gov.uk", "foi+"+f.roads.ReplyToken+"@example.org", "Unsigned", "dkim-off-2@x", "Thank you."))
+	s := f.syncer()
+	s.Ingest.Resolver = failOnLookup{t}
+	if _, err := s.Run(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got []DKIMResult
+	json.Unmarshal(f.byMessageID("dkim-off-1@x").DKIM, &got)
+	if len(got) != 1 || got[0].Status != DKIMNotChecked || got[0].Domain != "borsetshire.gov.uk" || got[0].Selector != "sel1" {
+		t.Fatalf("signed message with DKIM off: %+v", got)
+	}
+	json.Unmarshal(f.byMessageID("dkim-off-2@x").DKIM, &got)
+	if len(got) != 1 || got[0].Status != DKIMNone {
+		t.Fatalf("unsigned message: %+v", got)
+	}
+	// The setting, without the variable; and only on/off are taken.
+	t.Setenv("FOITRACK_DKIM", "")
+	c := Config{DKIM: "off"}
+	c.applyDefaults()
+	if c.DKIMChecked() || c.Ingester(f.st, nil).NoDKIM != true {
+		t.Error("the dkim setting off does not turn verification off")
+	}
+	c.DKIM = "maybe"
+	if err := c.Validate(); err == nil || !strings.Contains(tracker.ErrorMessage(err), "on") {
+		t.Errorf("dkim %q accepted: %v", c.DKIM, err)
 	}
 }

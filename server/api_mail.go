@@ -81,7 +81,7 @@ func (s *Server) apiFileMail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ing := mailsync.Ingester{Store: s.st, Limits: cfg.Limits(), Log: s.log}
+	ing := cfg.Ingester(s.st, s.log)
 	res, err := ing.File(ctx, id, in.RequestID)
 	if err != nil {
 		return err

@@ -244,7 +244,7 @@ func (s *Server) assignMail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := mailsync.Ingester{Store: s.st, Limits: cfg.Limits(), Log: s.log}
+	in := cfg.Ingester(s.st, s.log)
 	res, err := in.Assign(ctx, id, requestID)
 	if tracker.ErrorCode(err) == tracker.ECONFLICT {
 		return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Not filed: %s", tracker.ErrorMessage(err))
@@ -287,7 +287,7 @@ func (s *Server) moveMail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in := mailsync.Ingester{Store: s.st, Limits: cfg.Limits(), Log: s.log}
+	in := cfg.Ingester(s.st, s.log)
 	res, err := in.Move(ctx, id, requestID)
 	if code := tracker.ErrorCode(err); err != nil && (code == tracker.ECONFLICT || code == tracker.ENOTFOUND) {
 		return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Not moved: %s", tracker.ErrorMessage(err))
@@ -533,7 +533,7 @@ func (s *Server) saveMailSettings(c echo.Context) error {
 		PasswordFile: strings.TrimSpace(c.FormValue("password_file")), Mailbox: strings.TrimSpace(c.FormValue("mailbox")),
 		ProcessedFolder: strings.TrimSpace(c.FormValue("processed_folder")), Schedule: strings.TrimSpace(c.FormValue("schedule")),
 		MaxMessageBytes: size("max_message_bytes"), MaxAttachmentBytes: size("max_attachment_bytes"),
-		ReplyAddress: strings.TrimSpace(c.FormValue("reply_address")),
+		ReplyAddress: strings.TrimSpace(c.FormValue("reply_address")), DKIM: c.FormValue("dkim"),
 		// Fields set by the environment keep their stored values.
 		Overridden: current.Overridden,
 	}

@@ -166,7 +166,7 @@ func mailFile(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	in := mailsync.Ingester{Store: st, Limits: cfg.Limits()}
+	in := cfg.Ingester(st, nil)
 	res, err := in.File(env.Ctx, id, *requestID)
 	if err != nil {
 		return err
