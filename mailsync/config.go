@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/internal/secrets"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
@@ -114,7 +114,7 @@ func LoadConfig(ctx context.Context, st *store.Store) (Config, error) {
 	if _, err := st.GetSetting(ctx, SettingKey, &c); err != nil {
 		return c, err
 	}
-	if err := c.applyEnv(os.Getenv); err != nil {
+	if err := c.applyEnv(config.Getenv); err != nil {
 		return c, err
 	}
 	c.applyDefaults()
@@ -312,7 +312,7 @@ func (c Config) Password() (string, error) {
 	if name == "" {
 		name = DefaultPasswordEnv
 	}
-	pw := os.Getenv(name)
+	pw := config.Getenv(name)
 	if pw == "" {
 		return "", tracker.Errorf(tracker.EINVALID, "the IMAP password is not set: put it in the environment variable %s (or configure a password file)", name)
 	}

@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/internal/secrets"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
@@ -76,14 +76,14 @@ const (
 var ErrNotConfigured = tracker.Errorf(tracker.EINVALID, "no SMTP server is configured: an admin sets one under Reminders and mail (/admin/reminders), or set FOITRACK_SMTP_HOST")
 
 // LoadSettings reads the stored settings, then applies the environment
-// overrides (getenv is os.Getenv outside tests).
+// overrides (getenv is config.Getenv outside tests).
 func LoadSettings(ctx context.Context, st *store.Store, getenv func(string) string) (Settings, error) {
 	var s Settings
 	if _, err := st.GetSetting(ctx, SettingKey, &s); err != nil {
 		return s, err
 	}
 	if getenv == nil {
-		getenv = os.Getenv
+		getenv = config.Getenv
 	}
 	set := func(dst *string, key string) {
 		if v := strings.TrimSpace(getenv(key)); v != "" {
@@ -139,7 +139,7 @@ func LoadConfig(ctx context.Context, st *store.Store, getenv func(string) string
 // sync matches replies by. Read here rather than through package mailsync so
 // that sending mail does not depend on the IMAP code.
 func replyBase(ctx context.Context, st *store.Store) (string, error) {
-	if v := strings.TrimSpace(os.Getenv("FOITRACK_REPLY_ADDRESS")); v != "" {
+	if v := strings.TrimSpace(config.Getenv("FOITRACK_REPLY_ADDRESS")); v != "" {
 		return v, nil
 	}
 	var mc struct {
@@ -197,7 +197,7 @@ func (s *Settings) Validate() error {
 // Resolve validates the settings and reads the password from its source.
 func (s Settings) Resolve(getenv func(string) string) (Config, error) {
 	if getenv == nil {
-		getenv = os.Getenv
+		getenv = config.Getenv
 	}
 	if err := s.Validate(); err != nil {
 		return Config{}, err

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/outbound"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
@@ -49,12 +49,9 @@ func LoadSettings(ctx context.Context, st *store.Store) (Settings, error) {
 	if _, err := st.GetSetting(ctx, SettingKey, &s); err != nil {
 		return s, err
 	}
-	if v := strings.TrimSpace(os.Getenv(EnvSchedule)); v != "" {
-		s.Schedule = v
-	}
-	if v := strings.TrimSpace(os.Getenv(EnvBaseURL)); v != "" && s.BaseURL == "" {
-		s.BaseURL = v
-	}
+	// flag > environment > stored > default, as every setting (package config).
+	s.Schedule, _ = config.Resolve("remind.schedule", s.Schedule)
+	s.BaseURL, _ = config.Resolve("base_url", s.BaseURL)
 	return s, s.Validate()
 }
 

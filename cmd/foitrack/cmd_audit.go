@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/foitrack/foitrack/evidence"
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/store"
 )
 
@@ -27,18 +27,11 @@ const CheckpointScheduleSetting = "audit_checkpoint_schedule"
 const defaultCheckpointSchedule = "0 * * * *"
 
 func checkpointSpec(ctx context.Context, st *store.Store) (string, error) {
-	spec := os.Getenv("FOITRACK_CHECKPOINT_SCHEDULE")
-	if spec == "" {
-		var v string
-		found, err := st.GetSetting(ctx, CheckpointScheduleSetting, &v)
-		if err != nil {
-			return "", err
-		}
-		spec = defaultCheckpointSchedule
-		if found && strings.TrimSpace(v) != "" {
-			spec = strings.TrimSpace(v)
-		}
+	var stored string
+	if _, err := st.GetSetting(ctx, CheckpointScheduleSetting, &stored); err != nil {
+		return "", err
 	}
+	spec, _ := config.Resolve("checkpoint.schedule", stored)
 	if spec == "off" {
 		return "", nil
 	}

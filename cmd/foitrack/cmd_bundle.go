@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/foitrack/foitrack/evidence"
+	"github.com/foitrack/foitrack/internal/config"
 )
 
 func init() {
@@ -21,7 +22,7 @@ func exportBundle(env *Env, args []string) error {
 	event := fs.String("event", "", "the timeline event to bundle (its number or id): what it is linked to")
 	out := fs.String("o", "", "the zip file to write (required)")
 	confidential := fs.Bool("confidential", false, "everything, private notes, reply addresses, withheld files and all mail included (for the team or a lawyer); the default is a public bundle: only what the public page may show")
-	baseURL := fs.String("base-url", os.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for public requests' pages")
+	baseURL := fs.String("base-url", config.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for public requests' pages")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/foitrack/foitrack/internal/config"
 )
 
 func init() {
@@ -17,7 +19,7 @@ func init() {
 // has no curl or wget.
 func healthcheck(env *Env, args []string) error {
 	fs := newFlags(env, "healthcheck", "[--addr HOST:PORT | --url URL]\n\nGets /healthz from the serve listening on --addr (default $FOITRACK_ADDR, else\n127.0.0.1:8080; an unspecified host such as 0.0.0.0 is asked on the loopback) and exits 0\nwhen it answers 200 within --timeout, 1 otherwise.")
-	addr := fs.String("addr", envOr("FOITRACK_ADDR", "127.0.0.1:8080"), "the address serve listens on")
+	addr := fs.String("addr", config.StartValue("addr"), "the address serve listens on")
 	url := fs.String("url", "", "the health URL to get instead (e.g. https://foi.example.org/healthz)")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
 	if err := parseFlags(fs, args); err != nil {

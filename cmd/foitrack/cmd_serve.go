@@ -12,6 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/internal/secrets"
 	"github.com/foitrack/foitrack/server"
 	"github.com/foitrack/foitrack/store"
@@ -40,18 +41,25 @@ var demoSetup func(env *Env, st *store.Store, log *slog.Logger) (cleanup func(),
 
 func serve(env *Env, args []string) error {
 	fs := newFlags(env, "serve", "[--addr HOST:PORT] [--base-url URL] [--trust-proxy CIDRS] [--secrets-dir DIR] [--no-jobs] [--demo]\n\nServes the web app on --addr (default $FOITRACK_ADDR, else 127.0.0.1:8080) and runs the\nbackground jobs on their schedules. SIGINT/SIGTERM stop it gracefully.")
-	addr := fs.String("addr", envOr("FOITRACK_ADDR", "127.0.0.1:8080"), "listen address")
-	baseURL := fs.String("base-url", os.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for links in mail and feeds (default http://ADDR)")
+	addr := fs.String("addr", config.StartValue("addr"), "listen address")
+	baseURL := fs.String("base-url", "", "public URL of this foitrack, for links in mail and feeds (default $FOITRACK_BASE_URL, else the reminder settings', else http://ADDR)")
+	configFile := fs.String("config", config.StartValue("config"), "settings file: KEY=VALUE lines (FOITRACK_… variables), read again every minute")
 	demo := fs.Bool("demo", false, "start on a fresh demo database with a demo inbox (see README)")
 	noJobs := fs.Bool("no-jobs", false, "do not run background jobs")
-	trustProxy := fs.String("trust-proxy", os.Getenv("FOITRACK_TRUST_PROXY"), `take the client's address from X-Forwarded-For when the connection comes from these proxies: comma-separated CIDRs, or "loopback" (default: never)`)
-	secretsDir := fs.String("secrets-dir", os.Getenv(secrets.EnvDir), "directory holding the IMAP and SMTP password files; the settings name a file in it, never a path (default $"+secrets.EnvDir+")")
+	trustProxy := fs.String("trust-proxy", config.StartValue("trust_proxy"), `take the client's address from X-Forwarded-For when the connection comes from these proxies: comma-separated CIDRs, or "loopback" (default: never)`)
+	secretsDir := fs.String("secrets-dir", config.StartValue("secrets_dir"), "directory holding the IMAP and SMTP password files; the settings name a file in it, never a path (default $"+secrets.EnvDir+")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
 		return err
 	}
+	if *configFile != "" {
+		if err := config.LoadFile(*configFile); err != nil {
+			return err
+		}
+	}
+	config.SetFlag("base_url", *baseURL)
 	if *secretsDir != "" {
 		if fi, err := os.Stat(*secretsDir); err != nil || !fi.IsDir() {
 			return usagef("--secrets-dir %s is not a directory", *secretsDir)
@@ -91,14 +99,18 @@ func serve(env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
-	if *baseURL == "" {
-		*baseURL = "http://" + ln.Addr().String()
+	// The public URL: flag > environment > the reminder settings' > the
+	// address this server answers on (also for the background jobs, which
+	// resolve it themselves through package config).
+	config.SetDefault("base_url", "http://"+ln.Addr().String())
+	var storedBase struct {
+		BaseURL string `json:"base_url"`
 	}
-	// The background jobs (reminder mail, calendar links) read the public URL
-	// from the environment; give them the one this server answers on.
-	if os.Getenv("FOITRACK_BASE_URL") == "" {
-		os.Setenv("FOITRACK_BASE_URL", *baseURL)
+	if _, err := st.GetSetting(env.Ctx, "reminders", &storedBase); err != nil {
+		ln.Close()
+		return err
 	}
+	*baseURL, _ = config.Resolve("base_url", storedBase.BaseURL)
 	srv, err := server.New(server.Config{Store: st, BaseURL: *baseURL, Logger: log, DataDir: env.DataDir, TrustedProxies: proxies})
 	if err != nil {
 		ln.Close()
@@ -153,11 +165,4 @@ func serve(env *Env, args []string) error {
 	cancelJobs()
 	<-stopped.Done()
 	return serveErr
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }

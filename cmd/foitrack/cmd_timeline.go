@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/timeline"
 )
@@ -102,7 +103,7 @@ func timelineExport(env *Env, args []string) error {
 	jsonFile := fs.String("json", "", "also write the timeline as one JSON array to FILE")
 	tjsFile := fs.String("timelinejs", "", "also write TimelineJS JSON to FILE")
 	title := fs.String("title", "", "headline of the TimelineJS title slide")
-	baseURL := fs.String("base-url", os.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for public requests' pages in sources")
+	baseURL := fs.String("base-url", config.Getenv("FOITRACK_BASE_URL"), "public URL of this foitrack, for public requests' pages in sources")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -86,10 +87,7 @@ func main() {
 
 // defaultDataDir is $FOITRACK_DATA or ./foitrack-data.
 func defaultDataDir() string {
-	if d := os.Getenv("FOITRACK_DATA"); d != "" {
-		return d
-	}
-	return "foitrack-data"
+	return config.StartValue("data")
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
@@ -122,6 +120,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if len(args) == 0 {
 		printHelp(stdout)
 		return 0
+	}
+	// The settings file ($FOITRACK_CONFIG) for every command; serve
+	// --config names another one, and serve reads it again every minute.
+	if p := config.StartValue("config"); p != "" {
+		if err := config.LoadFile(p); err != nil {
+			fmt.Fprintf(stderr, "foitrack: %v\n", err)
+			return 1
+		}
 	}
 	// "foitrack help request add" is "foitrack request add --help".
 	if args[0] == "help" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/store"
 )
 
@@ -117,6 +118,10 @@ func (s *jobScheduler) reloadJob(ctx context.Context, j *scheduledJob) error {
 func (s *jobScheduler) watch(ctx context.Context, interval time.Duration) {
 	cronLog := cron.PrintfLogger(slog.NewLogLogger(s.log.Handler(), slog.LevelInfo))
 	check := cron.NewChain(cron.Recover(cronLog), cron.SkipIfStillRunning(cronLog)).Then(cron.FuncJob(func() {
+		// The settings file first: a schedule changed there applies now too.
+		if err := config.Reload(); err != nil {
+			s.log.Error("settings file not read again; keeping the settings it gave", "err", err)
+		}
 		if err := s.reload(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("schedule not changed", "err", err)
 		}

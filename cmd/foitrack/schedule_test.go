@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/mailsync"
 	"github.com/foitrack/foitrack/remind"
 	"github.com/foitrack/foitrack/store"
@@ -264,5 +267,38 @@ func TestJobSchedulerNeverRunsAJobTwiceAcrossAReschedule(t *testing.T) {
 	renewed.WrappedJob.Run() // the first run is over: this one runs
 	if n := w.runs.Load(); n != 2 {
 		t.Errorf("%d runs, want 2", n)
+	}
+}
+
+// TestScheduleFromTheSettingsFileAppliesWithoutRestart: a schedule given in
+// the settings file (serve --config) wins over the stored one, and a change
+// to the file is taken up by the next check, as the watch does it.
+func TestScheduleFromTheSettingsFileAppliesWithoutRestart(t *testing.T) {
+	t.Cleanup(config.Reset)
+	w := newSchedulerWorld(t)
+	w.put(remind.SettingKey, remind.Settings{Schedule: "30 6 * * *"})
+	file := filepath.Join(t.TempDir(), "foitrack.env")
+	os.WriteFile(file, []byte("FOITRACK_REMIND_SCHEDULE=15 7 * * *\n"), 0o600)
+	if err := config.LoadFile(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.jobs.reload(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.next("reminders", scheduleFrom); !got.Equal(at(11, 7, 15)) {
+		t.Fatalf("reminders next at %v, want 07:15 from the settings file", got)
+	}
+	os.WriteFile(file, []byte("FOITRACK_REMIND_SCHEDULE=off\n"), 0o600)
+	if err := config.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.jobs.reload(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.next("reminders", scheduleFrom); !got.IsZero() {
+		t.Fatalf("reminders still scheduled (next %v) after the file said off", got)
+	}
+	if !strings.Contains(w.log.String(), `reminders schedule changed from \"15 7 * * *\" to off`) {
+		t.Errorf("log:\n%s", w.log.String())
 	}
 }
