@@ -55,6 +55,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		case "":
 			s.setUser(c, u)
 			c.Set(ctxSession, sess.TokenHash)
+			c.Set(ctxSessionCSRF, sessionCSRFToken(ck.Value))
 		case tracker.EUNAUTHORIZED, tracker.ENOTFOUND:
 			s.clearCookie(c, sessionCookie) // ended: forget it and carry on signed out
 		default:
@@ -137,13 +138,17 @@ func (s *Server) clearCookie(c echo.Context, name string) {
 	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 
-// startSession signs u in: a new session, its cookie, and a new CSRF token.
+// startSession signs u in: a new session, its cookie, and its CSRF token.
 func (s *Server) startSession(c echo.Context, u store.User) error {
 	token, _, err := s.st.CreateSession(c.Request().Context(), u.ID, c.RealIP(), c.Request().UserAgent())
 	if err != nil {
 		return err
 	}
 	s.setCookie(c, sessionCookie, token, store.SessionMaxAge)
-	s.newCSRFToken(c)
+	// The new session's own CSRF token: one planted before sign-in is no use.
+	csrf := sessionCSRFToken(token)
+	s.setCookie(c, csrfCookie, csrf, 0)
+	c.Set(ctxCSRF, csrf)
+	c.Set(ctxSessionCSRF, csrf)
 	return nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
@@ -23,8 +24,22 @@ const (
 	csrfField  = "csrf_token"
 	csrfHeader = "X-CSRF-Token"
 	ctxCSRF    = "csrf"
+	// ctxSessionCSRF is the signed-in session's token (set by loadSession).
+	ctxSessionCSRF = "session_csrf"
 )
 
+// sessionCSRFToken is the CSRF token of the session whose cookie holds
+// sessionSecret: a hash of it, so that it is the session's alone and cannot
+// be worked out from the database (which holds another hash of the secret).
+func sessionCSRFToken(sessionSecret string) string {
+	sum := sha256.Sum256([]byte("foitrack csrf token\x00" + sessionSecret))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// Signed in, the token is the session's own (sessionCSRFToken, derived from
+// the session cookie's secret): the cookie only carries it to the forms, and
+// a POST must send exactly it. A matching cookie and field planted from
+// elsewhere (another account's pair, or one made before sign-in) are refused.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if isAPI(c) {
@@ -35,14 +50,24 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
 			token = ck.Value
 		}
+		sessionToken, _ := c.Get(ctxSessionCSRF).(string)
 		switch req.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
-			if token == "" {
-				token = s.newCSRFToken(c)
-			} else {
+			switch {
+			case sessionToken != "":
+				if token != sessionToken {
+					s.setCookie(c, csrfCookie, sessionToken, 0)
+				}
+				c.Set(ctxCSRF, sessionToken)
+			case token == "":
+				s.newCSRFToken(c)
+			default:
 				c.Set(ctxCSRF, token)
 			}
 			return next(c)
+		}
+		if sessionToken != "" {
+			token = sessionToken // the session's, whatever the cookie says
 		}
 		sent := req.Header.Get(csrfHeader)
 		if sent == "" {
