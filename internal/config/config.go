@@ -57,6 +57,7 @@ var Settings = []Setting{
 	{Key: "mail.schedule", Env: "FOITRACK_MAIL_SCHEDULE", Stored: "mail.schedule", Default: "*/5 * * * *", Help: "mail sync schedule (cron; off to stop)"},
 	{Key: "mail.max_message_bytes", Env: "FOITRACK_MAIL_MAX_MESSAGE_BYTES", Stored: "mail.max_message_bytes", Default: "52428800", Help: "largest message fetched whole"},
 	{Key: "mail.max_attachment_bytes", Env: "FOITRACK_MAIL_MAX_ATTACHMENT_BYTES", Stored: "mail.max_attachment_bytes", Default: "26214400", Help: "largest attachment made a document"},
+	{Key: "mail.dkim", Env: "FOITRACK_DKIM", Stored: "mail.dkim", Default: "on", Help: "off: verify no DKIM signature (no DNS lookups)"},
 	{Key: "mail.reply_address", Env: "FOITRACK_REPLY_ADDRESS", Stored: "mail.reply_address", Help: "address requests are sent from; replies come to its +token form"},
 
 	{Key: "smtp.host", Env: "FOITRACK_SMTP_HOST", Stored: "smtp.host", Help: "SMTP host"},
