@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -32,7 +33,7 @@ func (s *Store) blobPath(sum string) (string, error) {
 // a partial file. Rows are added by PutBlob inside a transaction.
 func (s *Store) WriteBlob(r io.Reader, max int64) (sum string, size int64, err error) {
 	defer func() { err = noSpace(err) }()
-	tmp, err := os.CreateTemp(s.BlobDir, ".incoming-*")
+	tmp, err := os.CreateTemp(s.BlobDir, incomingPattern())
 	if err != nil {
 		return "", 0, fmt.Errorf("store: unable to create blob file: %w", err)
 	}
@@ -88,7 +89,7 @@ func (s *Store) WriteBlobBytes(b []byte) (sum string, err error) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return "", fmt.Errorf("store: unable to create blob directory: %w", err)
 	}
-	tmp := filepath.Join(s.BlobDir, ".incoming-"+sum)
+	tmp := filepath.Join(s.BlobDir, incomingPrefix+strconv.Itoa(os.Getpid())+"-"+sum)
 	if err := os.WriteFile(tmp, b, 0o640); err != nil {
 		os.Remove(tmp)
 		return "", fmt.Errorf("store: unable to write blob: %w", err)

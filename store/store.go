@@ -49,6 +49,9 @@ type Store struct {
 	// auditTree: the schema has the transparency log (a database held at
 	// an older version by a test has not).
 	auditTree bool
+	// Incoming is what opening found of blob files a killed run left (and
+	// removed): `audit verify` reports it.
+	Incoming IncomingCleanup
 }
 
 // Options for Open.
@@ -82,6 +85,7 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	if err := os.MkdirAll(s.BlobDir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: unable to create blob directory: %w", err)
 	}
+	s.Incoming = cleanIncoming(s.BlobDir, time.Now())
 	// busy_timeout first, so that even setting WAL waits for a lock rather
 	// than failing; then WAL, NORMAL sync (safe with WAL) and foreign keys.
 	busy := opt.BusyTimeout

@@ -187,6 +187,15 @@ func auditVerify(env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "stored files: %d re-hashed, %d problems\n", fc.Blobs, len(fc.Problems))
 	}
 
+	// Partial files a killed run left while writing a blob: never named by
+	// any row, removed when the store was opened (here, or by any process).
+	if in := st.Incoming; in.Removed > 0 || in.Kept > 0 {
+		fmt.Fprintf(env.Stdout, "partial files: %d left by a killed run were removed (%d bytes); %d still being written by a running process\n",
+			in.Removed, in.RemovedBytes, in.Kept)
+	} else {
+		fmt.Fprintln(env.Stdout, "partial files: none left by a killed run")
+	}
+
 	leaves, tp, err := st.VerifyAuditTree(env.Ctx)
 	if err != nil {
 		return err

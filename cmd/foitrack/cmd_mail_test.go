@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/foitrack/foitrack/mailsync"
 	"github.com/foitrack/foitrack/store"
@@ -134,5 +137,29 @@ func decode(t *testing.T, s string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, s)
+	}
+}
+
+// audit verify reports the partial blob files a killed run left, which
+// opening the store removed.
+func TestAuditVerifyReportsPartialFiles(t *testing.T) {
+	dir := t.TempDir()
+	mustCLI(t, dir, "authority", "add", "--name", "Somewhere Council")
+	// An older version's name (no pid), untouched for hours: a leftover.
+	p := filepath.Join(dir, "blobs", ".incoming-7731")
+	if err := os.WriteFile(p, []byte("half a message"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-3 * time.Hour)
+	os.Chtimes(p, old, old)
+	out := mustCLI(t, dir, "audit", "verify")
+	if !strings.Contains(out, "partial files: 1 left by a killed run were removed (14 bytes)") {
+		t.Fatalf("audit verify: %s", out)
+	}
+	if _, err := os.Stat(p); err == nil {
+		t.Fatal("the partial file is still there")
+	}
+	if out := mustCLI(t, dir, "audit", "verify"); !strings.Contains(out, "partial files: none left by a killed run") {
+		t.Fatalf("audit verify again: %s", out)
 	}
 }
