@@ -85,6 +85,14 @@ func TestBrowserTimeline(t *testing.T) {
 	if err != nil || overflow > 0 {
 		t.Errorf("the event page is %d px wider than the window (%v)", overflow, err)
 	}
+	// And on a phone, 390 px wide.
+	b.do("phone width", chromedp.EmulateViewport(390, 844), chromedp.Reload())
+	overflow, err = chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+	if err != nil || overflow > 0 {
+		t.Errorf("at 390 px the event page is %d px wider than the window (%v)", overflow, err)
+	}
+	b.screenshot("timeline-event-390")
+	b.do("desktop width", chromedp.EmulateViewport(1280, 900))
 
 	// The timeline, filtered by tag in the form.
 	b.open("/timeline", http.StatusOK)
