@@ -1,15 +1,19 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
 
 // changePassword changes the user's own password (the current one is
-// asked for) and ends their other sessions.
+// asked for) and ends their other sessions; API tokens and the calendar feed
+// too, when the form's boxes say so.
 func (s *Server) changePassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
@@ -39,7 +43,15 @@ func (s *Server) changePassword(c echo.Context) error {
 		} else if err != nil {
 			return err
 		} else {
-			return s.redirectWithFlash(c, "/settings", "ok", "Password changed. Your other sessions are signed out.")
+			// The other sessions were ended with the change; tokens and the
+			// feed go too when the boxes are ticked.
+			var r store.Revoked
+			if tokens, feeds := c.FormValue("revoke_tokens") != "", c.FormValue("revoke_feeds") != ""; tokens || feeds {
+				if r, err = s.st.RevokeAccess(ctx, u.ID, keep, tokens, feeds); err != nil {
+					return err
+				}
+			}
+			return s.redirectWithFlash(c, "/settings", "ok", "Password changed. Your other sessions are signed out%s.", revokedNote(r))
 		}
 	}
 	p, err := s.loadSettingsPage(ctx, u)
@@ -48,4 +60,33 @@ func (s *Server) changePassword(c echo.Context) error {
 	}
 	return s.render(c, http.StatusUnprocessableEntity, "settings", &view{Title: "Your account", Section: "settings",
 		Error: "The password was not changed.", Fields: fields, Data: p})
+}
+
+// revokedNote says what else was revoked ("" when nothing).
+func revokedNote(r store.Revoked) string {
+	var parts []string
+	if r.APITokens > 0 {
+		parts = append(parts, fmt.Sprintf("%d API token(s) revoked", r.APITokens))
+	}
+	if r.CalendarFeeds > 0 {
+		parts = append(parts, "your calendar feed address revoked")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", ")
+}
+
+// signOutEverywhere ends every session of the user, this one too, and their
+// API tokens and calendar feed when the boxes say so.
+func (s *Server) signOutEverywhere(c echo.Context) error {
+	u := currentUser(c)
+	r, err := s.st.RevokeAccess(c.Request().Context(), u.ID, "", c.FormValue("revoke_tokens") != "", c.FormValue("revoke_feeds") != "")
+	if err != nil {
+		return err
+	}
+	s.clearCookie(c, sessionCookie)
+	s.newCSRFToken(c)
+	s.setFlash(c, "ok", "You are signed out everywhere (%d session(s) ended)%s.", r.Sessions, revokedNote(r))
+	return c.Redirect(http.StatusSeeOther, "/login")
 }

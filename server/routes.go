@@ -64,6 +64,7 @@ func (s *Server) registerRoutes() {
 	viewer.GET("/documents/:id/download", s.downloadDocument)
 	viewer.GET("/settings", s.showSettingsPage)
 	viewer.POST("/settings/password", s.changePassword)
+	viewer.POST("/settings/sign-out-everywhere", s.signOutEverywhere)
 	viewer.POST("/settings/tokens", s.createAPIToken)
 	viewer.POST("/settings/tokens/:id/delete", s.deleteAPIToken)
 

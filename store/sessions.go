@@ -225,3 +225,39 @@ func normEmail(e string) string {
 	}
 	return strings.ToLower(strings.TrimSpace(e))
 }
+
+// Revoked says what RevokeAccess ended.
+type Revoked struct{ Sessions, APITokens, CalendarFeeds int64 }
+
+// RevokeAccess ends a user's sessions except keepSession (the sha256 of the
+// session asking; "" ends them all), and, when asked, deletes their API
+// tokens and revokes their calendar feed: "sign out everywhere", and what a
+// password change offers. One transaction, audited.
+func (s *Store) RevokeAccess(ctx context.Context, userID int64, keepSession string, tokens, feeds bool) (Revoked, error) {
+	var r Revoked
+	err := s.Update(ctx, func(tx *Tx) error {
+		r = Revoked{}
+		res, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepSession)
+		if err != nil {
+			return fmt.Errorf("store: unable to end sessions: %w", err)
+		}
+		r.Sessions, _ = res.RowsAffected()
+		if tokens {
+			res, err := tx.ExecContext(tx.ctx, `DELETE FROM api_tokens WHERE user_id = ?`, userID)
+			if err != nil {
+				return fmt.Errorf("store: unable to revoke API tokens: %w", err)
+			}
+			r.APITokens, _ = res.RowsAffected()
+		}
+		if feeds {
+			res, err := tx.ExecContext(tx.ctx, `UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, ts(tx.now), userID)
+			if err != nil {
+				return fmt.Errorf("store: unable to revoke calendar feeds: %w", err)
+			}
+			r.CalendarFeeds, _ = res.RowsAffected()
+		}
+		return tx.Audit("revoke_access", "user", userID, nil, map[string]any{
+			"sessions": r.Sessions, "api_tokens": r.APITokens, "calendar_feeds": r.CalendarFeeds, "kept_this_session": keepSession != ""})
+	})
+	return r, err
+}
