@@ -345,6 +345,7 @@ func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority)
 		res.Updated += batch.Updated
 		res.Unchanged += batch.Unchanged
 		start = end
+		reportProgress(ctx, len(list)-len(todo)+start, len(list))
 		if start < len(todo) {
 			if err := sleepCtx(ctx, importGap); err != nil {
 				return res, fmt.Errorf("import stopped after %d of %d rows to write: %w", start, len(todo), err)

@@ -343,6 +343,7 @@ func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {
 		}
 		n += len(ids)
 		last = ids[len(ids)-1]
+		reportProgress(ctx, n, -1)
 	}
 }
 

@@ -188,7 +188,8 @@ func (s *Store) ImportTimelineEvents(ctx context.Context, files []timeline.FileE
 	var out []TimelineImportItem
 	err := s.Update(ctx, func(tx *Tx) error {
 		out = out[:0]
-		for _, fe := range files {
+		for i, fe := range files {
+			reportProgress(ctx, i, len(files))
 			ev := fe.Event.Clone()
 			var id int64
 			err := tx.QueryRowContext(tx.ctx, `SELECT id FROM timeline_events WHERE slug = ?`, ev.ID()).Scan(&id)

@@ -142,7 +142,8 @@ func TestReadOnlyCommandsRefuseAMissingDataDir(t *testing.T) {
 		{"due"}, {"request", "list"}, {"request", "show", "1"}, {"audit", "verify"}, {"audit", "head"},
 		{"authority", "list"}, {"authority", "export"}, {"timeline", "list"}, {"timeline", "export", out},
 		{"batch", "list"}, {"batch", "show", "1"}, {"batch", "export", "1"}, {"user", "list"},
-		{"export", "bundle", "--request", "1", "-o", out + ".zip"}, {"remind", "--dry-run"},
+		{"export", "bundle", "--request", "1", "-o", out + ".zip"}, {"remind", "--dry-run"}, {"mail", "list"}, {"mail", "show", "1"},
+		{"search", "gritting"}, {"backup", out + ".tar.gz"},
 	} {
 		code, stdout, errs := cli(t, missing, args...)
 		if code != 1 || !strings.Contains(errs, "no foitrack data in "+missing+"; give --data or set FOITRACK_DATA") || stdout != "" {
@@ -202,7 +203,7 @@ func TestJSONOutputShape(t *testing.T) {
 	mustCLI(t, dir, "authority", "add", "--name", "Somewhere Council")
 	listCmds := [][]string{
 		{"due"}, {"request", "list"}, {"authority", "list"}, {"batch", "list"}, {"user", "list"},
-		{"timeline", "list"}, {"exemptions"}, {"remind", "--dry-run"},
+		{"timeline", "list"}, {"exemptions"}, {"remind", "--dry-run"}, {"mail", "list"},
 	}
 	for _, args := range listCmds {
 		if args[0] == "exemptions" || args[0] == "authority" {
@@ -220,7 +221,7 @@ func TestJSONOutputShape(t *testing.T) {
 	os.WriteFile(filepath.Join(ev, "2026-03-30--budget.md"), []byte("---\nid: 2026-03-30--budget\ndate: 2026-03-30\ntitle: Budget\n---\nBody\n"), 0o600)
 	mustCLI(t, dir, "timeline", "import", ev)
 	all := append(listCmds, []string{"request", "show", "1"}, []string{"request", "show", "2"}, []string{"batch", "show", "1"},
-		[]string{"deadline", "--law", "uk-foia", "--received", "2026-03-02"})
+		[]string{"deadline", "--law", "uk-foia", "--received", "2026-03-02"}, []string{"search", "Gritting"}, []string{"search", "nothing-matches-this"})
 	for _, args := range all {
 		out := mustCLI(t, dir, append(args, "--json")...)
 		var v any

@@ -44,7 +44,9 @@ func authorityImport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := st.ImportAuthorities(env.Ctx, list)
+	bar := newProgress(env, len(list), "importing authorities", false)
+	res, err := st.ImportAuthorities(store.WithProgress(env.Ctx, bar.Set), list)
+	bar.Finish()
 	if err != nil {
 		return err
 	}

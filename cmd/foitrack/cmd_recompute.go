@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/foitrack/foitrack/store"
 )
 
 func init() {
@@ -24,7 +25,9 @@ func recompute(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	n, err := st.RecomputeAll(env.Ctx, true)
+	bar := newProgress(env, -1, "recomputing requests", false)
+	n, err := st.RecomputeAll(store.WithProgress(env.Ctx, bar.Set), true)
+	bar.Finish()
 	if err != nil {
 		return err
 	}

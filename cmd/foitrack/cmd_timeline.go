@@ -47,7 +47,9 @@ func timelineImport(env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		items, err := st.ImportTimelineEvents(env.Ctx, res.Events)
+		bar := newProgress(env, len(res.Events), "importing events", false)
+		items, err := st.ImportTimelineEvents(store.WithProgress(env.Ctx, bar.Set), res.Events)
+		bar.Finish()
 		if err != nil {
 			return err
 		}

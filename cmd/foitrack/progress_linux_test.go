@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// openPTY opens a pseudo-terminal pair: the side a program writes to (a
+// terminal, to it) and the side that reads what it wrote.
+func openPTY(t *testing.T) (term, reader *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		m.Close()
+		t.Skipf("unlockpt: %v", err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		m.Close()
+		t.Skipf("ptsname: %v", err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		m.Close()
+		t.Skipf("open pts: %v", err)
+	}
+	t.Cleanup(func() { s.Close(); m.Close() })
+	return s, m
+}
+
+// TestProgressOnlyOnATerminal: a long command (here timeline import) draws
+// a bar on standard error when it is a terminal, and writes no \r or
+// escape codes into a pipe.
+func TestProgressOnlyOnATerminal(t *testing.T) {
+	events := t.TempDir()
+	for i := 0; i < 30; i++ {
+		os.WriteFile(filepath.Join(events, fmt.Sprintf("2026-03-%02d--e%d.md", i%28+1, i)),
+			[]byte(fmt.Sprintf("---\nid: 2026-03-%02d--e%d\ndate: 2026-03-%02d\ntitle: Event %d\n---\nBody\n", i%28+1, i, i%28+1, i)), 0o600)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"--data", t.TempDir(), "timeline", "import", events}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if strings.ContainsAny(errb.String(), "\r\x1b") {
+		t.Fatalf("progress written into a pipe: %q", errb.String())
+	}
+
+	term, reader := openPTY(t)
+	got := make(chan string, 1)
+	go func() {
+		var all []byte
+		buf := make([]byte, 4096)
+		reader.SetReadDeadline(time.Now().Add(20 * time.Second))
+		for {
+			n, err := reader.Read(buf)
+			all = append(all, buf[:n]...)
+			if err != nil || bytes.Contains(all, []byte("importing events")) {
+				got <- string(all)
+				return
+			}
+		}
+	}()
+	env := &Env{Ctx: context.Background(), DataDir: t.TempDir(), Stdout: &out, Stderr: term, Stdin: strings.NewReader("")}
+	if err := timelineImport(env, []string{events}); err != nil {
+		t.Fatal(err)
+	}
+	env.st.Close()
+	if s := <-got; !strings.Contains(s, "importing events") {
+		t.Fatalf("no progress bar on a terminal: %q", s)
+	}
+}
