@@ -872,3 +872,19 @@ CREATE TRIGGER request_tags_delete BEFORE DELETE ON requests BEGIN
 END;
 -- A reference typed to file a message from the holding pen.
 CREATE INDEX requests_our_ref ON requests (our_ref);
+-- migrate:15 censor rules
+-- Text replacements applied to everything public (public request pages,
+-- public evidence bundles, timeline exports): global (scope_id 0), for one
+-- authority, or for one request. Audited like any change.
+CREATE TABLE censor_rules (
+    id          INTEGER PRIMARY KEY,
+    scope       TEXT NOT NULL CHECK (scope IN ('global', 'authority', 'request')),
+    scope_id    INTEGER NOT NULL DEFAULT 0,
+    pattern     TEXT NOT NULL,
+    is_regexp   INTEGER NOT NULL DEFAULT 0,
+    replacement TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX censor_rules_scope ON censor_rules (scope, scope_id);

@@ -95,9 +95,46 @@ func fileIsPublic(d tracker.Document) bool {
 // reply quotes our address, and the token files mail on the request).
 func (c *collection) scrub(text string) string {
 	for _, s := range c.secrets {
-		text = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(s)).ReplaceAllString(text, "[reply token removed]")
+		text = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(s)).ReplaceAllLiteralString(text, "[reply token removed]")
 	}
-	return text
+	return c.censor.Apply(text)
+}
+
+// applyCensor loads the censor rules of what a public bundle holds (global,
+// its requests', their authorities') and applies them, with the secrets,
+// to every text of the collection that the bundle shows.
+func (c *collection) applyCensor(ctx context.Context, st *store.Store) error {
+	var reqs, auths []int64
+	for id, r := range c.requests {
+		reqs, auths = append(reqs, id), append(auths, r.AuthorityID)
+	}
+	var err error
+	if c.censor, err = st.CensorFor(ctx, reqs, auths); err != nil {
+		return err
+	}
+	c.scope.Title = c.scrub(c.scope.Title)
+	for id, r := range c.requests {
+		r.Title, r.Body, r.AuthorityName = c.scrub(r.Title), c.scrub(r.Body), c.scrub(r.AuthorityName)
+		c.requests[id] = r
+	}
+	for id, d := range c.docs {
+		d.Filename = c.scrub(d.Filename)
+		c.docs[id] = d
+	}
+	for id, m := range c.msgs {
+		cp := *m
+		cp.Subject, cp.TextBody, cp.FromAddr = c.scrub(m.Subject), c.scrub(m.TextBody), c.scrub(m.FromAddr)
+		c.msgs[id] = &cp
+	}
+	for evID, links := range c.links {
+		for i := range links {
+			l := &links[i]
+			l.RequestTitle, l.AuthorityName, l.DocumentFilename = c.scrub(l.RequestTitle), c.scrub(l.AuthorityName), c.scrub(l.DocumentFilename)
+			l.DocumentDescription = c.scrub(l.DocumentDescription)
+		}
+		c.links[evID] = links
+	}
+	return nil
 }
 
 // checkPublic checks that a public bundle holds nothing a public bundle may
@@ -252,11 +289,43 @@ func (c *collection) opens(e store.AuditEntry, field string) bool {
 	if !publicAuditFields[e.Entity][key] {
 		return false
 	}
-	// A value that holds a secret the bundle scrubs stays closed.
+	// A value that holds a secret the bundle scrubs, or text a censor rule
+	// replaces, stays closed: opening it would show what was taken out.
 	if o, err := e.Fields(); err == nil {
-		if v, ok := o[field]; ok && c.scrub(string(v)) != string(v) {
-			return false
+		if v, ok := o[field]; ok {
+			for _, s := range jsonTexts(v) {
+				if c.scrub(s) != s {
+					return false
+				}
+			}
 		}
 	}
 	return true
+}
+
+// jsonTexts is a JSON value as written and every string inside it, decoded
+// (a rule for "Jane Smith" must find "Jane\nSmith" in a JSON string).
+func jsonTexts(raw json.RawMessage) []string {
+	out := []string{string(raw)}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return out
+	}
+	var walk func(any)
+	walk = func(x any) {
+		switch x := x.(type) {
+		case string:
+			out = append(out, x)
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		case map[string]any:
+			for _, y := range x {
+				walk(y)
+			}
+		}
+	}
+	walk(v)
+	return out
 }

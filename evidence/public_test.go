@@ -102,8 +102,20 @@ func buildPrivateTrail(t *testing.T) *privateTrail {
 		must(err)
 		return in.ID
 	}
-	deliver("From: Information Rights Unit <foi@met.example.gov.uk>\nTo: foi+"+r.ReplyToken+"@foitrack.example\nSubject: Your request\n"+
-		"Date: Wed, 01 Apr 2026 10:00:00 +0100\nMessage-ID: <ack2@met.example.gov.uk>\n\nWe write to foi+"+r.ReplyToken+"@foitrack.example about the review.\n", 43)
+	deliver("From: Information Rights Unit <foi@met.example.gov.uk>\nTo: foi+"+r.ReplyToken+"@foitrack.example\nSubject: Your request, Ms Jane Privet\n"+
+		"Date: Wed, 01 Apr 2026 10:00:00 +0100\nMessage-ID: <ack2@met.example.gov.uk>\n\nDear Ms Jane\nPrivet, we write to foi+"+r.ReplyToken+
+		"@foitrack.example about the review. Call 07700 900461.\n", 43)
+
+	// Censor rules: the requester's name (this request's rule) and a phone
+	// number pattern (global); the name is in the event's body too.
+	must(st.AddCensorRule(ctx, &tracker.CensorRule{Scope: tracker.CensorRequest, ScopeID: r.ID, Pattern: "Jane Privet"}))
+	must(st.AddCensorRule(ctx, &tracker.CensorRule{Scope: tracker.CensorGlobal, Pattern: `07700 ?\d{6}`, Regexp: true, Replacement: "[phone]"}))
+	p.private["requester name"] = "Privet"
+	p.private["phone number"] = "900461"
+	te, err := st.TimelineEventByID(ctx, p.EventID)
+	must(err)
+	te.Event.SetBody(te.Event.Body() + "\nAsked by Jane Privet.\n")
+	must(st.SaveTimelineEvent(ctx, &te))
 	p.misfiled = deliver("From: A Source <deep.throat@whistle.example.org>\nTo: foi+"+r.ReplyToken+"@foitrack.example\nSubject: off the record\n"+
 		"Date: Wed, 01 Apr 2026 11:00:00 +0100\nMessage-ID: <src@whistle.example.org>\n\nMISFILED-SOURCE-MAIL-LAPWING: ask them about the vendor.\n", 44)
 	p.private["misfiled mail"] = "MISFILED-SOURCE-MAIL-LAPWING"
@@ -184,9 +196,9 @@ func TestPublicBundleLeaksNothingPrivate(t *testing.T) {
 					}
 				}
 			}
-			wants := []string{"PUBLIC", "LFR watchlist criteria", "Please find attached part of the information", "s31(1)(a)"}
+			wants := []string{"PUBLIC", "LFR watchlist criteria", "Please find attached part of the information", "s31(1)(a)", "Asked by [REDACTED]."}
 			if scope == "request" {
-				wants = append(wants, "criteria-withheld.txt", "annex.txt", "[reply token removed]")
+				wants = append(wants, "criteria-withheld.txt", "annex.txt", "[reply token removed]", "Dear Ms [REDACTED], we write", "Call [phone].")
 			}
 			for _, want := range wants {
 				found := false

@@ -39,6 +39,7 @@ type Options struct {
 type collection struct {
 	public   bool
 	secrets  []string // never in a public bundle's text (reply tokens)
+	censor   *tracker.Censor
 	scope    Scope
 	requests map[int64]tracker.Request
 	docs     map[int64]tracker.Document
@@ -200,11 +201,17 @@ func collect(ctx context.Context, st *store.Store, kind string, id int64, baseUR
 		if err := c.keepPublic(ctx, st); err != nil {
 			return nil, err
 		}
+		if err := c.applyCensor(ctx, st); err != nil {
+			return nil, err
+		}
 	}
 	// Each event as exported, with the links the bundle keeps.
 	for id, te := range c.eventIDs {
 		src, wh := store.LinkedForExport(c.links[id], baseURL)
 		c.events[id] = te.Event.WithLinks(src, wh)
+		if public {
+			c.events[id] = c.events[id].Censored(c.scrub)
+		}
 	}
 	// Provenance chains of the documents.
 	for _, d := range sortedDocs(c.docs) {

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/foitrack/foitrack/extract"
+	"github.com/foitrack/foitrack/internal/testenv"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -24,7 +27,9 @@ func TestPublishedDocumentOnPublicPage(t *testing.T) {
 	a := app.authority("Borsetshire Police", tracker.JurisdictionEngland)
 	r := app.request("Stop and search figures", a.ID, "2026-03-02", true)
 	ctx := context.Background()
-	content := []byte("%PDF-1.4 stop and search, 2025\n")
+	// A real PDF: its text is scanned (pdftotext) before it is published.
+	testenv.LookPath(t, "poppler-utils", "pdftotext")
+	content := extract.SamplePDF("stop and search, 2025")
 	d := tracker.Document{RequestID: r.ID, Filename: "stop-search-2025.pdf", MediaType: "application/pdf", Disposition: tracker.DispositionReleased}
 	if err := app.st.AddDocument(ctx, &d, strings.NewReader(string(content)), 0); err != nil {
 		t.Fatal(err)
@@ -111,4 +116,49 @@ func TestPublishedDocumentOnPublicPage(t *testing.T) {
 	}
 	res, _ = anon.get(fileURL)
 	wantStatus(t, res, http.StatusNotFound)
+}
+
+// A document whose text shows personal data is published only with a
+// confirmation naming what the scan found; a confirmation for other
+// findings does not publish; the page says redaction is not attempted.
+func TestPublishAsksToConfirmPersonalData(t *testing.T) {
+	testenv.LookPath(t, "poppler-utils", "pdftotext")
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	a := app.authority("Borsetshire Police", tracker.JurisdictionEngland)
+	r := app.request("Stop and search figures", a.ID, "2026-03-02", true)
+	ctx := store.WithActor(context.Background(), "test")
+	if err := app.st.PutSetting(ctx, store.RequesterDetailsSetting, store.RequesterDetails{Name: "Jane Privet", Address: "12 Acacia Avenue\nBorchester", Email: "jane@privet.example"}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := extract.SamplePDF("Jane Privet, 12 Acacia Avenue, BC1 2AB, 020 7946 0018, ao@pol.example")
+	d := tracker.Document{RequestID: r.ID, Filename: "reply.pdf", MediaType: "application/pdf", Disposition: tracker.DispositionReleased}
+	if err := app.st.AddDocument(ctx, &d, strings.NewReader(string(pdf)), 0); err != nil {
+		t.Fatal(err)
+	}
+	editor := app.login("editor@example.org")
+	_, body := editor.get(fmt.Sprintf("/documents/%d", d.ID))
+	wantContains(t, body, "Redaction inside PDFs is not attempted")
+	path := fmt.Sprintf("/documents/%d/publish", d.ID)
+	res, body := editor.postForm(path, url.Values{"publish": {"1"}})
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "What the scan found", "the requester&#39;s details: <strong class=\"break\">Jane Privet</strong>",
+		"12 Acacia Avenue", "BC1 2AB", "020 7946 0018", "ao@pol.example", "Redaction inside PDFs (or any file) is not attempted",
+		"it may be published with: the requester&#39;s details Jane Privet;")
+	if got, _ := app.st.DocumentByID(ctx, d.ID); !got.PublishedAt.IsZero() {
+		t.Fatal("published without a confirmation")
+	}
+	res, _ = editor.postForm(path, url.Values{"publish": {"1"}, "confirm": {"0123456789abcdef"}})
+	if got, _ := app.st.DocumentByID(ctx, d.ID); !got.PublishedAt.IsZero() {
+		t.Fatal("published with a confirmation naming other findings")
+	}
+	token := regexp.MustCompile(`name="confirm" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if token == nil {
+		t.Fatal("no confirmation token on the page")
+	}
+	res, _ = editor.postForm(path, url.Values{"publish": {"1"}, "confirm": {token[1]}, "checked": {"1"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	if got, _ := app.st.DocumentByID(ctx, d.ID); got.PublishedAt.IsZero() {
+		t.Fatal("not published after the confirmation")
+	}
 }

@@ -63,10 +63,16 @@ func (s *Server) showPublicRequestPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Censor rules (global, the authority's, the request's) apply to every
+	// text shown here.
+	censor, err := s.st.CensorForRequest(ctx, r)
+	if err != nil {
+		return err
+	}
 	slug := strings.ToLower(c.Param("slug"))
 	law, _ := tracker.LawByCode(r.Law)
 	ds := tracker.ComputeDeadlines(law, events)
-	p := publicRequestPage{Title: r.Title, Body: r.Body, AuthorityName: r.AuthorityName, Law: law, Status: r.Status,
+	p := publicRequestPage{Title: censor.Apply(r.Title), Body: censor.Apply(r.Body), AuthorityName: censor.Apply(r.AuthorityName), Law: law, Status: r.Status,
 		Outcome: r.Outcome, SentOn: r.SentOn, Next: ds.NextDue(), Standing: ds.Standing(s.today())}
 	for _, e := range events {
 		if e.Kind == tracker.EventNote || e.Kind == tracker.EventDraft {
@@ -75,12 +81,12 @@ func (s *Server) showPublicRequestPage(c echo.Context) error {
 		p.Events = append(p.Events, publicEvent{Kind: e.Kind, Date: e.Date, Outcome: e.Outcome, NewDueDate: e.NewDueDate, Exemptions: e.Exemptions})
 	}
 	for _, d := range docs {
-		pd := publicDocument{Filename: d.Filename, Disposition: d.Disposition, Exemptions: d.Exemptions}
+		pd := publicDocument{Filename: censor.Apply(d.Filename), Disposition: d.Disposition, Exemptions: d.Exemptions}
 		if !d.PublishedAt.IsZero() && d.Disposition != tracker.DispositionWithheld && d.SHA256 != "" {
 			pd.URL, pd.Size, pd.SHA256 = store.PublicDocumentURL("", slug, d.SHA256), d.Size, d.SHA256
 		}
 		p.Documents = append(p.Documents, pd)
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
-	return s.renderPublic(c, http.StatusOK, "public_request", &view{Title: r.Title, Data: p})
+	return s.renderPublic(c, http.StatusOK, "public_request", &view{Title: p.Title, Data: p})
 }

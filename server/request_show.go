@@ -40,6 +40,8 @@ type requestPage struct {
 	Timeline *timelinePanel
 	// Mail is the request's mail, its reply address and the replies' proposals.
 	Mail *requestMailPanel
+	// Censor is the censor rules that apply, and the requester's details offered as rules.
+	Censor *censorPanel
 }
 
 // claimedExemption is an exemption cited in the history or on a document.
@@ -101,6 +103,9 @@ func (s *Server) loadRequestPage(ctx context.Context, id int64) (*requestPage, e
 		p.PublicURL = "/p/" + slug
 	}
 	if p.Timeline, err = s.loadTimelinePanel(ctx, "request", id); err != nil {
+		return nil, err
+	}
+	if p.Censor, err = s.loadCensorPanel(ctx, r); err != nil {
 		return nil, err
 	}
 	if p.Mail, err = s.loadRequestMail(ctx, r); err != nil {

@@ -88,6 +88,10 @@ func (s *Server) registerRoutes() {
 	editor.GET("/authorities/:id/edit", s.showEditAuthorityPage)
 	editor.POST("/authorities/:id", s.updateAuthority)
 	editor.POST("/authorities/:id/delete", s.deleteAuthority)
+	viewer.GET("/censor", s.showCensorRules)
+	editor.POST("/censor", s.addCensorRules)
+	editor.POST("/censor/:id/delete", s.deleteCensorRule)
+	editor.POST("/censor/requester", s.saveRequesterDetails)
 
 	// Admin: users.
 	admin.GET("/admin/users", s.showUserList)

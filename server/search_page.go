@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
 )
 
 // searchPage is the one search box's results (signed in, or public).
@@ -63,7 +65,40 @@ func (s *Server) showPublicSearchPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.censorHits(c.Request().Context(), p.Result.Hits); err != nil {
+		return err
+	}
 	return s.renderPublic(c, http.StatusOK, "search", &view{Title: "Search published requests", Data: p})
+}
+
+// censorHits applies the censor rules (global, and each hit's request's and
+// authority's) to public search results; a snippet a rule changes loses its
+// highlighting rather than show what the rule took out.
+func (s *Server) censorHits(ctx context.Context, hits []store.SearchHit) error {
+	censors := map[int64]*tracker.Censor{}
+	for i := range hits {
+		h := &hits[i]
+		c, ok := censors[h.RequestID]
+		if !ok {
+			var err error
+			if h.RequestID == 0 {
+				c, err = s.st.CensorFor(ctx, nil, nil)
+			} else if r, rerr := s.st.RequestByID(ctx, h.RequestID); rerr != nil {
+				return rerr
+			} else {
+				c, err = s.st.CensorForRequest(ctx, r)
+			}
+			if err != nil {
+				return err
+			}
+			censors[h.RequestID] = c
+		}
+		if c.Changes(h.Snippet) {
+			h.Marked = c.Apply(h.Snippet)
+		}
+		h.Title, h.Snippet, h.RequestTitle = c.Apply(h.Title), c.Apply(h.Snippet), c.Apply(h.RequestTitle)
+	}
+	return nil
 }
 
 // apiSearch: GET /api/v1/search?q=&kind=&limit=&page=

@@ -206,10 +206,15 @@ func treeSize(ctx context.Context, q queryer) (int64, error) {
 	// StoredHashCount grows with the size: find the size that stores count.
 	n := int64(sort.Search(1<<40, func(n int) bool { return tlog.StoredHashCount(int64(n)) >= count }))
 	if tlog.StoredHashCount(n) != count {
-		return 0, fmt.Errorf("store: the audit tree holds %d hashes, which is no whole tree", count)
+		return 0, fmt.Errorf("%w: it holds %d hashes, which is no whole tree", errTreeBroken, count)
 	}
 	return n, nil
 }
+
+// errTreeBroken: the stored tree is not one tlog could have written (it
+// was changed behind the app's back). Writes go on without extending it;
+// audit verify reports it and no checkpoint is signed.
+var errTreeBroken = errors.New("store: the audit tree is broken")
 
 // appendLeaf adds leaf number n (the tree must hold n leaves).
 func appendLeaf(ctx context.Context, tx *sql.Tx, n int64, h tlog.Hash) error {
@@ -232,7 +237,9 @@ func appendLeaf(ctx context.Context, tx *sql.Tx, n int64, h tlog.Hash) error {
 func (s *Store) catchUpAuditTree(ctx context.Context) error {
 	return s.Update(ctx, func(tx *Tx) error {
 		n, err := treeSize(ctx, tx)
-		if err != nil {
+		if errors.Is(err, errTreeBroken) {
+			return nil // reported by audit verify; not a reason to refuse to open
+		} else if err != nil {
 			return err
 		}
 		for {
@@ -293,7 +300,9 @@ func (s *Store) AuditTreeHash(ctx context.Context, n int64) (tlog.Hash, error) {
 // root of the tree's first leaves now, and returns the number of leaves.
 func (s *Store) VerifyAuditTree(ctx context.Context) (int64, []Problem, error) {
 	size, err := treeSize(ctx, s.r)
-	if err != nil {
+	if errors.Is(err, errTreeBroken) {
+		return 0, []Problem{{Where: "audit tree", Detail: err.Error() + " (changed behind the app's back)"}}, nil
+	} else if err != nil {
 		return 0, nil, err
 	}
 	var problems []Problem

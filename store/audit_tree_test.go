@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,4 +218,32 @@ func treeReader(t *testing.T, st *store.Store) tlog.HashReader {
 	return tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
 		return st.AuditTreeHashes(context.Background(), idx)
 	})
+}
+
+// A censor rule removed or weakened behind the app's back shows in audit
+// verify's row check.
+func TestCensorRuleTamperingIsFound(t *testing.T) {
+	ctx := store.WithActor(context.Background(), "cli:test")
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, r := range []tracker.CensorRule{{Scope: tracker.CensorGlobal, Pattern: "Jane Privet"}, {Scope: tracker.CensorGlobal, Pattern: `07\d+`, Regexp: true}} {
+		if err := st.AddCensorRule(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, p, err := st.VerifyRows(ctx); len(p) > 0 || err != nil {
+		t.Fatalf("fresh rules: %v %v", p, err)
+	}
+	db := rawDB(t, dir)
+	db.Exec(`DELETE FROM censor_rules WHERE id = 1`)
+	db.Exec(`UPDATE censor_rules SET is_regexp = 0 WHERE id = 2`)
+	_, p, _ := st.VerifyRows(ctx)
+	got := fmt.Sprint(p)
+	if !strings.Contains(got, "censor_rules row 1: is gone") || !strings.Contains(got, "censor_rules row 2: regexp is false") {
+		t.Errorf("tampered rules: %v", p)
+	}
 }

@@ -200,10 +200,21 @@ var rowChecks = []rowCheck{
 		query: `SELECT id, event_id, COALESCE(document_id, 0), COALESCE(message_id, 0), COALESCE(request_id, 0), role, json(exemptions),
 			tier, note FROM event_links`,
 	},
+	{
+		// A censor rule deleted or changed behind the app's back would let
+		// what it hid out on the public pages.
+		entity: "censor_rule", table: "censor_rules",
+		actions:       map[string]string{"create": objectAfter},
+		deleteActions: map[string]bool{"delete": true},
+		fields:        []string{"scope", "scope_id", "pattern", "regexp", "replacement", "note"},
+		query: `SELECT id, scope, scope_id, pattern, CASE WHEN is_regexp THEN 'true' ELSE 'false' END, replacement, note
+			FROM censor_rules`,
+	},
 }
 
 // isJSONColumn says which fields hold JSON text in their column.
-var isJSONColumn = map[string]bool{"tags": true, "domains": true, "exemptions": true, "actors": true, "sources": true, "extra": true}
+var isJSONColumn = map[string]bool{"tags": true, "domains": true, "exemptions": true, "actors": true, "sources": true, "extra": true,
+	"regexp": true}
 
 // VerifyRows compares every audited row with what its audit entries
 // recorded, and reports rows changed, added or deleted behind the app's back.

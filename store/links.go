@@ -504,10 +504,30 @@ func (s *Store) TimelineEventsForExport(ctx context.Context, f TimelineFilter, b
 			byEvent[l.EventID] = append(byEvent[l.EventID], l)
 		}
 	}
+	// Exports are for the public: the censor rules apply (global ones, and
+	// those of the requests and authorities each event links to).
+	rules, err := s.CensorRules(ctx, "", 0)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*timeline.Event, len(tes))
 	for i, te := range tes {
-		src, wh := LinkedForExport(byEvent[te.ID], baseURL)
+		links := byEvent[te.ID]
+		var reqs, auths []int64
+		for _, l := range links {
+			reqs, auths = append(reqs, l.ReqID), append(auths, l.AuthorityID)
+		}
+		censor := censorOf(rules, reqs, auths)
+		for j := range links {
+			l := &links[j]
+			l.DocumentFilename, l.DocumentDescription = censor.Apply(l.DocumentFilename), censor.Apply(l.DocumentDescription)
+			l.RequestTitle, l.AuthorityName = censor.Apply(l.RequestTitle), censor.Apply(l.AuthorityName)
+		}
+		src, wh := LinkedForExport(links, baseURL)
 		out[i] = te.Event.WithLinks(src, wh)
+		if !censor.Empty() {
+			out[i] = out[i].Censored(censor.Apply)
+		}
 	}
 	return out, nil
 }

@@ -454,3 +454,21 @@ func TestHTMLIsSafe(t *testing.T) {
 		t.Errorf("HTML:\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestCensoredEvent(t *testing.T) {
+	ev := New("2026-03-30--jane-smith-refused", "2026-03-30", "Jane Smith refused by the Met")
+	ev.SetActors([]string{"Jane Smith", "Metropolitan Police Service"})
+	ev.SetBody("Jane Smith asked; the Met said no.\n")
+	c := ev.Censored(func(s string) string { return strings.ReplaceAll(s, "Jane Smith", "[REDACTED]") })
+	md := string(c.Markdown())
+	if strings.Contains(md[strings.Index(md, "title"):], "Jane Smith") || !strings.Contains(md, "id: 2026-03-30--jane-smith-refused") {
+		t.Fatalf("censored:\n%s", md)
+	}
+	back, err := ParseMarkdown("x.md", c.Markdown())
+	if err != nil || back.Title() != "[REDACTED] refused by the Met" || back.Actors()[0] != "[REDACTED]" || !strings.Contains(back.Body(), "[REDACTED] asked") {
+		t.Fatalf("censored event reads back as %q %v %q (%v)", back.Title(), back.Actors(), back.Body(), err)
+	}
+	if ev.Title() != "Jane Smith refused by the Met" {
+		t.Error("the original was changed")
+	}
+}

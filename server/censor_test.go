@@ -1,0 +1,86 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/timeline"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// Censor rules apply to the public page, timeline exports and public
+// search, never to what the team sees; a public request offers the
+// requester's details as rules (ticked), and taking the offer covers them.
+func TestCensorRulesApplyToEverythingPublic(t *testing.T) {
+	app := newTestApp(t)
+	app.user("editor@example.org", store.RoleEditor)
+	ctx := store.WithActor(context.Background(), "test")
+	a := app.authority("Borsetshire Police", tracker.JurisdictionEngland)
+	r := tracker.Request{Title: "Jane Privet's complaint file", AuthorityID: a.ID, Body: "Please send the file about Jane Privet, 12 Acacia Avenue.",
+		Visibility: tracker.VisibilityPublic}
+	if err := app.st.CreateRequest(ctx, &r, tracker.MustParseDate("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	doc := tracker.Document{RequestID: r.ID, Filename: "privet-letter.txt", Disposition: tracker.DispositionReleased}
+	if err := app.st.AddDocument(ctx, &doc, strings.NewReader("a letter"), 0); err != nil {
+		t.Fatal(err)
+	}
+	ev := timeline.New("2026-03-30--privet-file", "2026-03-30", "Police release Jane Privet's file")
+	ev.SetBody("Jane Privet asked for it.\n")
+	te := &store.TimelineEvent{Event: ev}
+	if err := app.st.SaveTimelineEvent(ctx, te); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.st.LinkToEvent(ctx, &store.EventLink{EventID: te.ID, DocumentID: doc.ID, Role: store.LinkReleased, Tier: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.st.PutSetting(ctx, store.RequesterDetailsSetting, store.RequesterDetails{Name: "Jane Privet", Address: "12 Acacia Avenue\nBorchester", Email: "jane@privet.example"}); err != nil {
+		t.Fatal(err)
+	}
+	editor := app.login("editor@example.org")
+	slug, _ := app.st.PublicSlug(ctx, r.ID)
+
+	// No rule yet: the request page offers the requester's details, ticked.
+	_, body := editor.get(fmt.Sprintf("/requests/%d", r.ID))
+	wantContains(t, body, `id="censor-offers"`, `name="pattern" value="Jane Privet" checked`, `value="12 Acacia Avenue" checked`, `value="jane@privet.example" checked`)
+	res, _ := editor.postForm("/censor", url.Values{"scope": {"global"}, "pattern": {"Jane Privet", "12 Acacia Avenue"}, "back": {fmt.Sprintf("/requests/%d", r.ID)}})
+	wantStatus(t, res, http.StatusSeeOther)
+	res, _ = editor.postForm("/censor", url.Values{"scope": {"request"}, "scope_id": {fmt.Sprint(r.ID)}, "pattern": {`privet-\w+`}, "regexp": {"1"}, "replacement": {"[file]"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	_, body = editor.get(fmt.Sprintf("/requests/%d", r.ID))
+	if strings.Contains(body, `value="Jane Privet" checked`) {
+		t.Error("a detail covered by a rule is still offered")
+	}
+	wantContains(t, body, `value="jane@privet.example" checked`, "Jane Privet&#39;s complaint file") // the team sees the real title
+
+	// The public page, the timeline exports and public search are censored.
+	anon := app.anonymous()
+	_, page := anon.get("/p/" + slug)
+	_, js := editor.get("/timeline.json")
+	_, tjs := editor.get("/timeline/timelinejs.json")
+	_, search := anon.get("/p/search?q=complaint")
+	wantContains(t, search, "[REDACTED]&#39;s complaint file")
+	for name, text := range map[string]string{"public page": page, "timeline.json": js, "timelinejs.json": tjs, "public search": search} {
+		for _, private := range []string{"Privet", "Acacia"} {
+			if strings.Contains(text, private) {
+				t.Errorf("%s shows %q:\n%s", name, private, text)
+			}
+		}
+	}
+	wantContains(t, page, "[REDACTED]&#39;s complaint file", "[file].txt")
+	wantContains(t, js, "Police release [REDACTED]")
+
+	// A rule that is not valid is refused with a message.
+	res, _ = editor.postForm("/censor", url.Values{"scope": {"global"}, "pattern": {"("}, "regexp": {"1"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	_, body = editor.get("/censor")
+	wantContains(t, body, "not a regular expression", "<code>Jane Privet</code>")
+	if _, p, _ := app.st.VerifyRows(ctx); len(p) > 0 {
+		t.Errorf("rows changed without audit entries: %v", p)
+	}
+}
