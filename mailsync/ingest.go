@@ -429,13 +429,17 @@ func (in *Ingester) file(tx *store.Tx, rd *reading, m store.MailMessage, match M
 	res.State, res.Failure = p.State, p.Error
 	if rd.state == "" && pm != nil {
 		r := tracker.Request{}
+		var law tracker.LawCode
+		var err error
 		if matched {
-			var err error
 			if r, err = tx.RequestByID(match.RequestID); err != nil {
 				return err
 			}
+			law = r.Law
+		} else if law, err = senderLaw(tx, pm.From.Address); err != nil {
+			return err
 		}
-		prop := proposeFor(pm, r, rd.msg)
+		prop := proposeFor(pm, r, law, rd.msg)
 		if matched {
 			if err := in.fileOnRequest(tx, rd, r, files, &prop, res); err != nil {
 				return err

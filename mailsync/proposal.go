@@ -20,22 +20,23 @@ type Proposal struct {
 	Date  tracker.Date `json:"date"` // the day the reply was sent (its Date header, else when it was fetched)
 	// State is the message's proposal_state (store.Proposal…): proposed,
 	// applied, confirmed, dismissed; "" when nothing is proposed.
-	State   string `json:"state,omitempty"`
-	EventID int64  `json:"event_id,omitempty"` // the event recorded automatically
-	Note    string `json:"note,omitempty"`     // why an automatic event was not recorded
+	State string `json:"state,omitempty"`
+	// Law is the law the reply was read under: its request's, or for mail in
+	// the holding pen the one its sender's authority implies ("" when the
+	// sender is no known authority, or several with different laws).
+	Law     tracker.LawCode `json:"law,omitempty"`
+	EventID int64           `json:"event_id,omitempty"` // the event recorded automatically
+	Note    string          `json:"note,omitempty"`     // why an automatic event was not recorded
 }
 
-// proposeFor classifies a reply for request r (zero when the message is
-// unmatched: the classification is still kept, for the holding pen). Only
-// the reply's own text is read, not the quoted history below it.
-func proposeFor(pm *ParsedMessage, r tracker.Request, m store.MailMessage) Proposal {
-	law := r.Law
-	if law == "" {
-		law = tracker.UKFOIA
-	}
+// proposeFor classifies a reply for request r under law (r is zero when the
+// message is unmatched: the classification is still kept, for the holding
+// pen; law is then the one its sender implies, see senderLaw). Only the
+// reply's own text is read, not the quoted history below it.
+func proposeFor(pm *ParsedMessage, r tracker.Request, law tracker.LawCode, m store.MailMessage) Proposal {
 	reply, _ := QuotedFolded(pm.TextBody)
 	c := Classify(pm.Header, pm.Subject, reply, law)
-	p := Proposal{Classification: c, Label: c.Kind.Label()}
+	p := Proposal{Classification: c, Label: c.Kind.Label(), Law: law}
 	day := m.FetchedAt
 	if !pm.Date.IsZero() {
 		day = pm.Date
@@ -45,6 +46,30 @@ func proposeFor(pm *ParsedMessage, r tracker.Request, m store.MailMessage) Propo
 		p.State = store.ProposalProposed
 	}
 	return p
+}
+
+// senderLaw is the law mail from addr is read under when it matches no
+// request: the default law of the authority that writes from its domain
+// (the most specific domain any authority lists), or "" when none does or
+// the authorities there have different laws. A Police Scotland letter in the
+// holding pen is then read under FOISA, never as UK FOIA (whose s35 is a
+// different exemption).
+func senderLaw(tx *store.Tx, addr string) (tracker.LawCode, error) {
+	for _, domain := range senderDomains(addr) {
+		laws, err := tx.LawsForDomain(domain)
+		if err != nil {
+			return "", err
+		}
+		switch len(laws) {
+		case 0:
+			continue
+		case 1:
+			return laws[0], nil
+		default:
+			return "", nil
+		}
+	}
+	return "", nil
 }
 
 // event is the lifecycle event the proposal records.

@@ -1001,3 +1001,33 @@ func TestDKIMOff(t *testing.T) {
 		t.Errorf("dkim %q accepted: %v", c.DKIM, err)
 	}
 }
+
+// Mail in the holding pen is read under the law its sender's authority
+// implies (by the sender's domain): a Police Scotland letter under FOISA,
+// not UK FOIA; a sender no authority writes from under none (no
+// exemptions read into it).
+func TestHoldingPenMailReadUnderItsSendersLaw(t *testing.T) {
+	f := newFixture(t)
+	scot := tracker.Authority{Name: "Police Scotland", Jurisdiction: tracker.JurisdictionScotland,
+		Email: "foi@scotland.police.uk", Domains: []string{"scotland.police.uk"}}
+	if err := f.st.CreateAuthority(f.ctx, &scot); err != nil {
+		t.Fatal(err)
+	}
+	if scot.DefaultLaw != tracker.ScotFOISA {
+		t.Fatalf("Police Scotland's law is %s", scot.DefaultLaw)
+	}
+	letter := "We are refusing your request. The information is exempt under section 35(1)(a) of the Act (law enforcement)."
+	f.append(textMail("im-foi@north.scotland.police.uk", "requests@example.org", "FOI response", "scot-1@x", letter))
+	f.append(textMail("someone@nowhere.example", "requests@example.org", "FOI response", "nobody-1@x", letter))
+	f.sync()
+	m := f.byMessageID("scot-1@x")
+	p, ok := ReadProposal(m)
+	if m.RequestID != 0 || !ok || p.Law != tracker.ScotFOISA || len(p.Exemptions) != 1 ||
+		p.Exemptions[0].Law != tracker.ScotFOISA || p.Exemptions[0].Code != "s35(1)(a)" {
+		t.Fatalf("Police Scotland in the holding pen: request %d, %+v", m.RequestID, p)
+	}
+	m = f.byMessageID("nobody-1@x")
+	if p, ok = ReadProposal(m); !ok || p.Law != "" || len(p.Exemptions) != 0 || p.Kind != ReplyRefusal {
+		t.Fatalf("unknown sender in the holding pen: %+v", p)
+	}
+}

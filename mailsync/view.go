@@ -173,10 +173,10 @@ func ViewMessage(ctx context.Context, st *store.Store, id int64) (MessageView, e
 		v.DKIM = append(v.DKIM, DKIMView{Status: d.Status, Domain: d.Domain, Selector: d.Selector, Error: d.Error, KeyName: d.KeyName, KeyRecord: d.KeyRecord})
 	}
 	if p, ok := ReadProposal(m); ok {
-		law := tracker.UKFOIA
-		if m.RequestID != 0 {
+		law := p.Law
+		if law == "" && m.RequestID != 0 {
 			if r, err := st.RequestByID(ctx, m.RequestID); err == nil {
-				law = r.Law
+				law = r.Law // classified before the law was recorded with it
 			}
 		}
 		c := &ClassificationView{Kind: string(p.Kind), Label: p.Label, Reason: p.Reason, Sentence: p.Sentence,

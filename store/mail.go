@@ -632,6 +632,26 @@ func (tx *Tx) OpenRequestsForDomain(domain string) ([]int64, error) {
 	return ids, rows.Err()
 }
 
+// LawsForDomain lists the default laws of the authorities that write from
+// mail domain (exactly as listed in an authority's domains).
+func (tx *Tx) LawsForDomain(domain string) ([]tracker.LawCode, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT DISTINCT a.default_law FROM authorities a
+		WHERE EXISTS (SELECT 1 FROM json_each(a.domains) WHERE lower(value) = lower(?)) ORDER BY 1`, domain)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list laws for domain: %w", err)
+	}
+	defer rows.Close()
+	var out []tracker.LawCode
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			return nil, fmt.Errorf("store: unable to read law: %w", err)
+		}
+		out = append(out, tracker.LawCode(l))
+	}
+	return out, rows.Err()
+}
+
 // LearnTheirRef sets a request's authority reference when it has none yet
 // (learned from the first reply that quotes one). It reports whether it did.
 func (tx *Tx) LearnTheirRef(requestID int64, ref string) (bool, error) {
