@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
 
@@ -15,6 +16,8 @@ import (
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"asset": s.assetURL,
+		// passwordRule is the rule for new passwords, said on every form that sets one.
+		"passwordRule": func() string { return store.PasswordRule },
 		// auditHead is the audit log's head, shown in the footer.
 		"auditHead": s.auditHeadShort,
 		// unread is the signed-in user's unread notification count (nav).

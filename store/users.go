@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trustelem/zxcvbn"
+	"github.com/trustelem/zxcvbn/frequency"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -100,17 +102,43 @@ func (u *User) Validate() error {
 	return v.Err()
 }
 
-// checkPassword says what is wrong with a new password, or "".
-func checkPassword(pw string) string {
+// PasswordRule is the rule for new passwords, as the forms state it.
+const PasswordRule = "At least 10 characters, and not a common or breached password or an easy variation of one (a word with digits added, a keyboard row): a few unrelated words make a good one."
+
+// minPasswordGuesses is how many guesses a new password must be estimated to
+// need (zxcvbn's estimate, which knows the most common breached passwords,
+// words, names, keyboard patterns and dates, and their variations).
+const minPasswordGuesses = 1e6
+
+// checkPassword says what is wrong with a new password, or "". userInputs
+// are words of the account (its email) that must not make the password.
+// The rule is NIST SP 800-63B's: a minimum length and a check against
+// common and breached passwords, no composition rules.
+func checkPassword(pw string, userInputs ...string) string {
 	switch {
 	case len([]rune(pw)) < MinPasswordLength:
 		return fmt.Sprintf("at least %d characters", MinPasswordLength)
 	case len(pw) > 72:
 		// bcrypt reads only the first 72 bytes: refuse rather than ignore the rest.
 		return "at most 72 bytes"
+	case commonPasswords()[strings.ToLower(pw)]:
+		return "this is a common password, in lists of breached passwords: choose another (a few unrelated words)"
+	case zxcvbn.PasswordStrength(pw, userInputs).Guesses < minPasswordGuesses:
+		return "too common or too easy to guess (a common or breached password, a word with digits added, a keyboard pattern, or your email): choose another (a few unrelated words)"
 	}
 	return ""
 }
+
+// commonPasswords is the list of the most common breached passwords that
+// ships in the binary (zxcvbn's, from a corpus of leaked passwords).
+var commonPasswords = sync.OnceValue(func() map[string]bool {
+	list := frequency.FrequencyLists["passwords"]
+	m := make(map[string]bool, len(list))
+	for _, p := range list {
+		m[p] = true
+	}
+	return m
+})
 
 func hashPassword(pw string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), PasswordCost)
@@ -149,7 +177,7 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, u *User, password string) 
 
 func (s *Store) createUser(ctx context.Context, u *User, password string, onlyIfFirst bool) error {
 	err := u.Validate()
-	if msg := checkPassword(password); msg != "" {
+	if msg := checkPassword(password, u.Email); msg != "" {
 		var te *tracker.Error
 		if errors.As(err, &te) {
 			te.Fields["password"] = msg
@@ -321,7 +349,11 @@ func (s *Store) UpdateUser(ctx context.Context, u *User) error {
 // SetPassword replaces a user's password and ends all their sessions except
 // keepSession (the sha256 of the session that made the change; "" for none).
 func (s *Store) SetPassword(ctx context.Context, userID int64, password, keepSession string) error {
-	if msg := checkPassword(password); msg != "" {
+	var email string
+	if u, err := s.UserByID(ctx, userID); err == nil {
+		email = u.Email
+	}
+	if msg := checkPassword(password, email); msg != "" {
 		return &tracker.Error{Code: tracker.EINVALID, Message: "password: " + msg, Fields: map[string]string{"password": msg}}
 	}
 	hash, err := hashPassword(password)
