@@ -22,8 +22,9 @@ import (
 )
 
 // A backup is a gzipped tar: foitrack.db (a consistent snapshot taken with
-// VACUUM INTO while the app runs), blobs/ab/<sha256> for every stored file
-// the snapshot lists, and manifest.json last (what the archive holds, each
+// VACUUM INTO while the app runs), the audit checkpoints' signing key when
+// there is one, blobs/ab/<sha256> for every stored file the snapshot lists,
+// and manifest.json last (what the archive holds, each
 // file's sha256, and the audit head of the snapshot). Copying the data
 // directory with cp while serve runs is not a backup: the database file and
 // its WAL are copied at different moments and the copy can be malformed.
@@ -86,7 +87,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer, progress func(done, tot
 
 	gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 	tw := tar.NewWriter(gz)
-	add := func(name, src string) error {
+	add := func(name, src string, mode int64) error {
 		f, err := os.Open(src)
 		if err != nil {
 			return fmt.Errorf("store: backup: %w", err)
@@ -96,7 +97,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer, progress func(done, tot
 		if err != nil {
 			return fmt.Errorf("store: backup: %w", err)
 		}
-		hdr := &tar.Header{Name: name, Mode: 0o640, Size: fi.Size(), ModTime: fi.ModTime().UTC(), Typeflag: tar.TypeReg}
+		hdr := &tar.Header{Name: name, Mode: mode, Size: fi.Size(), ModTime: fi.ModTime().UTC(), Typeflag: tar.TypeReg}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return fmt.Errorf("store: backup: unable to write the archive: %w", err)
 		}
@@ -109,8 +110,20 @@ func (s *Store) Backup(ctx context.Context, w io.Writer, progress func(done, tot
 		return nil
 	}
 	total := len(sums) + 1
-	if err := add(DefaultDBName, snap); err != nil {
+	if err := add(DefaultDBName, snap, 0o640); err != nil {
 		return m, err
+	}
+	// The audit checkpoints' signing key: without it a restored foitrack
+	// would sign with a new key, and checkpoints published before would no
+	// longer verify against the one it shows. (So a backup is as secret as
+	// the data directory.)
+	key := filepath.Join(filepath.Dir(s.path), CheckpointKeyFile)
+	if _, err := os.Stat(key); err == nil {
+		if err := add(CheckpointKeyFile, key, 0o600); err != nil {
+			return m, err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return m, fmt.Errorf("store: backup: %w", err)
 	}
 	if progress != nil {
 		progress(1, total)
@@ -123,7 +136,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer, progress func(done, tot
 		if err != nil {
 			return m, err
 		}
-		if err := add(path.Join("blobs", sum[:2], sum), p); err != nil {
+		if err := add(path.Join("blobs", sum[:2], sum), p, 0o640); err != nil {
 			return m, err
 		}
 		if got := m.Files[len(m.Files)-1].SHA256; got != sum {
@@ -236,7 +249,11 @@ func Restore(ctx context.Context, r io.Reader, dataDir string) (BackupManifest, 
 		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 			return m, fmt.Errorf("store: restore: %w", err)
 		}
-		f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+		mode := os.FileMode(0o640)
+		if hdr.Name == CheckpointKeyFile {
+			mode = 0o600
+		}
+		f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 		if err != nil {
 			return m, fmt.Errorf("store: restore: %w", err)
 		}
@@ -284,7 +301,7 @@ func Restore(ctx context.Context, r io.Reader, dataDir string) (BackupManifest, 
 
 // backupName is a file name a backup may hold: the database or a blob.
 func backupName(name string) bool {
-	if name == DefaultDBName {
+	if name == DefaultDBName || name == CheckpointKeyFile {
 		return true
 	}
 	parts := strings.Split(name, "/")

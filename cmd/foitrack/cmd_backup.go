@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/foitrack/foitrack/store"
 )
@@ -51,11 +52,15 @@ func backupCmd(env *Env, args []string) error {
 		return err
 	}
 	var size int64
+	var blobs int
 	for _, f := range m.Files {
 		size += f.Size
+		if strings.HasPrefix(f.Path, "blobs/") {
+			blobs++
+		}
 	}
 	fmt.Fprintf(env.Stdout, "%s: database (schema %d) and %d stored files, %d bytes; audit head entry %d sha256 %s\n",
-		out, m.SchemaVersion, len(m.Files)-1, size, m.AuditHead.ID, m.AuditHead.SHA256)
+		out, m.SchemaVersion, blobs, size, m.AuditHead.ID, m.AuditHead.SHA256)
 	return nil
 }
 

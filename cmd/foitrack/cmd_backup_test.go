@@ -30,6 +30,12 @@ func TestBackupUnderWriteLoadRestores(t *testing.T) {
 	if err := live.CreateAuthority(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
+	// A signing key for audit checkpoints: it must come back too.
+	mustCLI(t, dir, "audit", "checkpoint")
+	key, err := os.ReadFile(filepath.Join(dir, store.CheckpointKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	var writes atomic.Int64
 	stop := make(chan struct{})
@@ -83,6 +89,12 @@ func TestBackupUnderWriteLoadRestores(t *testing.T) {
 	code, out, errs := cli(t, restored, "restore", archive)
 	if code != 0 || !strings.Contains(out, "chain intact") || !strings.Contains(out, "all intact") || !strings.Contains(out, "all match") {
 		t.Fatalf("restore: exit %d\n%s%s", code, out, errs)
+	}
+	if got, err := os.ReadFile(filepath.Join(restored, store.CheckpointKeyFile)); err != nil || string(got) != string(key) {
+		t.Fatalf("the checkpoint signing key was not restored: %v", err)
+	}
+	if fi, _ := os.Stat(filepath.Join(restored, store.CheckpointKeyFile)); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the restored signing key is %v", fi.Mode().Perm())
 	}
 	st, err := store.Open(ctx, restored)
 	if err != nil {
