@@ -283,7 +283,7 @@ func TestPublicBundleContentsAndFlippedByte(t *testing.T) {
 	if !dkim {
 		t.Errorf("the reply's DKIM result and raw hash are not in the manifest: %+v", r.Manifest.Messages)
 	}
-	for _, name := range []string{pdf, text, evidence.ManifestName, evidence.ReadmeName} {
+	for _, name := range []string{pdf, text, evidence.ManifestName, evidence.ReadmeName, evidence.CheckpointName} {
 		off, size := entryRange(t, path, name)
 		for _, k := range []int64{0, size / 2, size - 1} {
 			r := mustVerify(t, flipped(t, path, off+k))

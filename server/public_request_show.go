@@ -25,6 +25,7 @@ type publicRequestPage struct {
 	Standing      tracker.Standing
 	Events        []publicEvent
 	Documents     []publicDocument
+	VerifierKey   string // checks the audit log's checkpoints (served at /audit/checkpoint)
 }
 
 // publicEvent is a history entry without its note, reason or author.
@@ -86,6 +87,9 @@ func (s *Server) showPublicRequestPage(c echo.Context) error {
 			pd.URL, pd.Size, pd.SHA256 = store.PublicDocumentURL("", slug, d.SHA256), d.Size, d.SHA256
 		}
 		p.Documents = append(p.Documents, pd)
+	}
+	if p.VerifierKey, err = s.st.CheckpointVerifierKey(); err != nil {
+		return err
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return s.renderPublic(c, http.StatusOK, "public_request", &view{Title: p.Title, Data: p})

@@ -324,7 +324,7 @@ func TestEventPageLinksByName(t *testing.T) {
 // The latest checkpoint is served to anyone and opens with the verifier
 // key the /audit page shows; before the first there is none.
 func TestAuditCheckpointIsPublic(t *testing.T) {
-	app, _, c := timelineApp(t)
+	app, tr, c := timelineApp(t)
 	anon := app.anonymous()
 	res, _ := anon.get("/audit/checkpoint")
 	wantStatus(t, res, http.StatusNotFound)
@@ -346,4 +346,7 @@ func TestAuditCheckpointIsPublic(t *testing.T) {
 		t.Fatalf("served checkpoint does not open with the key on /audit: %v", err)
 	}
 	wantContains(t, page, fmt.Sprintf("Latest checkpoint: %d entries", cp.Size))
+	// The public page of a request gives the key too, for readers outside.
+	_, pub := anon.get("/p/" + tr.PublicSlug)
+	wantContains(t, pub, m[1], `href="/audit/checkpoint"`)
 }
