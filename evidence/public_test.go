@@ -106,6 +106,16 @@ func buildPrivateTrail(t *testing.T) *privateTrail {
 		"Date: Wed, 01 Apr 2026 10:00:00 +0100\nMessage-ID: <ack2@met.example.gov.uk>\n\nDear Ms Jane\nPrivet, we write to foi+"+r.ReplyToken+
 		"@foitrack.example about the review. Call 07700 900461.\n", 43)
 
+	// A private request's document linked to the same event.
+	pr := tracker.Request{Title: "PRIVATE-REQUEST-GANNET", AuthorityID: p.Authority.ID}
+	must(st.CreateRequest(ctx, &pr, tracker.MustParseDate("2026-03-03")))
+	pd := tracker.Document{RequestID: pr.ID, Filename: "private-doc-SHAG.pdf", Disposition: tracker.DispositionReleased}
+	must(st.AddDocument(ctx, &pd, strings.NewReader("PRIVATE-REQUEST-FILE-SKUA"), 0))
+	must(st.LinkToEvent(ctx, &store.EventLink{EventID: p.EventID, DocumentID: pd.ID, Role: store.LinkReleased, Tier: 2}))
+	p.private["private request's title"] = "PRIVATE-REQUEST-GANNET"
+	p.private["private request's document"] = "private-doc-SHAG"
+	p.private["private request's file"] = "PRIVATE-REQUEST-FILE-SKUA"
+
 	// Censor rules: the requester's name (this request's rule) and a phone
 	// number pattern (global); the name is in the event's body too.
 	must(st.AddCensorRule(ctx, &tracker.CensorRule{Scope: tracker.CensorRequest, ScopeID: r.ID, Pattern: "Jane Privet"}))
