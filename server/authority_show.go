@@ -1,7 +1,9 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,6 +18,9 @@ type authorityPage struct {
 	Rows      []requestRow
 	// Titles of the exemptions in the record, by law and code.
 	ExemptionTitles map[string]string
+	// OlderURL shows the next page of requests; Paged: this is not the first.
+	OlderURL string
+	Paged    bool
 }
 
 // showAuthorityPage shows an authority with its record: how many requests,
@@ -40,10 +45,18 @@ func (s *Server) showAuthorityPage(c echo.Context) error {
 			p.ExemptionTitles[string(ec.Law)+" "+ec.Code] = ex.Title
 		}
 	}
-	reqs, err := s.st.Requests(ctx, store.RequestFilter{AuthorityID: id})
+	// Its requests a page at a time, newest first, by id (keyset: ?before=
+	// the last id shown), so the largest authority's page stays small.
+	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
+	reqs, err := s.st.Requests(ctx, store.RequestFilter{AuthorityID: id, BeforeID: before, Limit: pageSize + 1})
 	if err != nil {
 		return err
 	}
+	if len(reqs) > pageSize {
+		reqs = reqs[:pageSize]
+		p.OlderURL = fmt.Sprintf("/authorities/%d?before=%d#requests", id, reqs[len(reqs)-1].ID)
+	}
+	p.Paged = before > 0
 	if p.Rows, err = s.requestRows(ctx, reqs); err != nil {
 		return err
 	}

@@ -2,7 +2,8 @@ package store
 
 import (
 	"context"
-	"sort"
+	"database/sql"
+	"fmt"
 
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -33,69 +34,47 @@ func (r AuthorityRecord) OnTimeShare() float64 {
 	return float64(r.AnsweredOnTime) / float64(r.Answered)
 }
 
-// AuthorityRecord works out an authority's record from the histories of its
-// requests, as of today.
+// AuthorityRecord reads an authority's record, as of today, by indexed SQL
+// over the columns kept with each request (see storeResponse): it reads the
+// authority's entries of one index, never its requests' histories.
 func (s *Store) AuthorityRecord(ctx context.Context, authorityID int64, today tracker.Date) (AuthorityRecord, error) {
 	var rec AuthorityRecord
-	reqs, err := s.Requests(ctx, RequestFilter{AuthorityID: authorityID})
+	var onTime sql.NullInt64
+	var overdue sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `
+		SELECT count(*), count(sent_on), count(responded_on),
+			sum(responded_on <= response_due_on),
+			sum(next_by < ? AND then_action IN ('chase_response', 'chase_review'))
+		FROM requests INDEXED BY requests_authority_record WHERE authority_id = ?`, today, authorityID).
+		Scan(&rec.Requests, &rec.Sent, &rec.Answered, &onTime, &overdue)
 	if err != nil {
-		return rec, err
+		return rec, fmt.Errorf("store: unable to read the authority's record: %w", err)
 	}
-	ids := make([]int64, len(reqs))
-	for i, r := range reqs {
-		ids[i] = r.ID
+	rec.AnsweredOnTime, rec.OverdueNow = int(onTime.Int64), int(overdue.Int64)
+	var timed int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(response_days) FROM requests INDEXED BY requests_authority_record
+		WHERE authority_id = ? AND response_days IS NOT NULL`, authorityID).Scan(&timed); err != nil {
+		return rec, fmt.Errorf("store: unable to read the authority's record: %w", err)
 	}
-	histories, err := s.EventsByRequest(ctx, ids)
-	if err != nil {
-		return rec, err
-	}
-	var days []int
-	for _, r := range reqs {
-		rec.Requests++
-		law, ok := tracker.LawByCode(r.Law)
-		if !ok {
-			continue
+	if timed > 0 {
+		// The middle one (or two) of the working days, in index order.
+		median := func(offset int) (float64, error) {
+			var d float64
+			err := s.r.QueryRowContext(ctx, `SELECT response_days FROM requests INDEXED BY requests_authority_record
+				WHERE authority_id = ? AND response_days IS NOT NULL ORDER BY response_days LIMIT 1 OFFSET ?`, authorityID, offset).Scan(&d)
+			return d, err
 		}
-		history := histories[r.ID]
-		ds := tracker.ComputeDeadlines(law, history)
-		if ds.Sent.IsZero() {
-			continue
-		}
-		rec.Sent++
-		if code := ds.Standing(today).Code; code == tracker.StandingOverdue || code == tracker.StandingLongOverdue {
-			rec.OverdueNow++
-		}
-		first := -1
-		for i, e := range history {
-			if e.Kind == tracker.EventResponseReceived {
-				first = i
-				break
+		m, err := median(timed / 2)
+		if err == nil && timed%2 == 0 {
+			var lo float64
+			if lo, err = median(timed/2 - 1); err == nil {
+				m = (lo + m) / 2
 			}
 		}
-		if first < 0 {
-			continue
+		if err != nil {
+			return rec, fmt.Errorf("store: unable to read the authority's median: %w", err)
 		}
-		rec.Answered++
-		// The deadline that was in force when the response came: the
-		// history up to (not including) it.
-		before := tracker.ComputeDeadlines(law, history[:first])
-		responded := history[first].Date
-		if due := before.Current().Date; !due.IsZero() && !responded.After(due) {
-			rec.AnsweredOnTime++
-		}
-		if cal := tracker.CalendarFor(law.Calendar); cal != nil && !before.Received.IsZero() {
-			days = append(days, tracker.WorkingDaysBetween(cal, before.Received, responded))
-		}
-	}
-	if len(days) > 0 {
-		sort.Ints(days)
-		n := len(days)
-		rec.HasMedian = true
-		if n%2 == 1 {
-			rec.MedianWorkingDays = float64(days[n/2])
-		} else {
-			rec.MedianWorkingDays = float64(days[n/2-1]+days[n/2]) / 2
-		}
+		rec.MedianWorkingDays, rec.HasMedian = m, true
 	}
 	counts, err := s.ExemptionCounts(ctx, authorityID)
 	if err != nil {
@@ -106,4 +85,34 @@ func (s *Store) AuthorityRecord(ctx context.Context, authorityID int64, today tr
 	}
 	rec.TopExemptions = counts
 	return rec, nil
+}
+
+// storeResponse keeps, with a request's other derived columns, what its
+// authority's record reads: the first response, the due date in force
+// when it came (after any clarification restart, fee pause or extension),
+// and the working days from the date of receipt to it, on the law's
+// calendar.
+func (tx *Tx) storeResponse(id int64, law tracker.Law, history []tracker.Event) error {
+	var respondedOn, dueOn any
+	var days any
+	for i, e := range history {
+		if e.Kind != tracker.EventResponseReceived {
+			continue
+		}
+		respondedOn = e.Date.String()
+		before := tracker.ComputeDeadlines(law, history[:i])
+		if due := before.Current().Date; !due.IsZero() {
+			dueOn = due.String()
+		}
+		if cal := tracker.CalendarFor(law.Calendar); cal != nil && !before.Received.IsZero() {
+			days = tracker.WorkingDaysBetween(cal, before.Received, e.Date)
+		}
+		break
+	}
+	_, err := tx.ExecContext(tx.ctx, `UPDATE requests SET responded_on = ?, response_due_on = ?, response_days = ? WHERE id = ?`,
+		respondedOn, dueOn, days, id)
+	if err != nil {
+		return fmt.Errorf("store: unable to store the first response: %w", err)
+	}
+	return nil
 }

@@ -205,6 +205,9 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 	if tx.s.noPlans {
 		return r, nil
 	}
+	if err := tx.storeResponse(id, law, history); err != nil {
+		return r, err
+	}
 	pending, err := tx.pendingReplies(id)
 	if err != nil {
 		return r, err

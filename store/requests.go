@@ -187,8 +187,10 @@ type RequestFilter struct {
 	OpenOnly    bool
 	PublicOnly  bool
 	IDs         []int64
-	Limit       int
-	Offset      int
+	// BeforeID lists only requests with a smaller id (keyset paging, newest first).
+	BeforeID int64
+	Limit    int
+	Offset   int
 	// OrderBy: "due" (soonest first, undated last) or "" (newest first).
 	OrderBy string
 }
@@ -286,6 +288,10 @@ func requestWhere(f RequestFilter) (string, []any) {
 		// The open statuses named (not "NOT IN" the closed ones), so that
 		// the (status, due_date) index finds them.
 		conds = append(conds, "r.status IN "+openStatuses)
+	}
+	if f.BeforeID > 0 {
+		conds = append(conds, "r.id < ?")
+		args = append(args, f.BeforeID)
 	}
 	if f.PublicOnly {
 		conds = append(conds, "r.visibility = 'public'")
