@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -377,20 +378,50 @@ func (s *Store) LastReminderRun(ctx context.Context) (run ReminderRun, found boo
 // OpenRequestHistories returns every request whose status is open, with its
 // history in order: what the reminder job and the calendar feed work from.
 func (s *Store) OpenRequestHistories(ctx context.Context) ([]RequestHistory, error) {
-	reqs, err := s.Requests(ctx, RequestFilter{OpenOnly: true, OrderBy: "due"})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]RequestHistory, 0, len(reqs))
-	for _, r := range reqs {
-		events, err := s.Events(ctx, r.ID)
+	// Every open request, a page at a time by id (never a silent cap: a
+	// request left out would never be reminded of), then by due date.
+	var out []RequestHistory
+	for before := int64(0); ; {
+		f := RequestFilter{OpenOnly: true, Limit: openHistoryPage}
+		if before > 0 {
+			f.BeforeID = before
+		}
+		reqs, err := s.Requests(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, RequestHistory{Request: r, Events: events})
+		ids := make([]int64, len(reqs))
+		for i, r := range reqs {
+			ids[i] = r.ID
+		}
+		histories, err := s.EventsByRequest(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reqs {
+			out = append(out, RequestHistory{Request: r, Events: histories[r.ID]})
+		}
+		if len(reqs) < openHistoryPage {
+			break
+		}
+		before = reqs[len(reqs)-1].ID
 	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Request, out[j].Request
+		if a.DueDate.IsZero() != b.DueDate.IsZero() {
+			return !a.DueDate.IsZero() // undated last
+		}
+		if !a.DueDate.Equal(b.DueDate) {
+			return a.DueDate.Before(b.DueDate)
+		}
+		return a.ID < b.ID
+	})
 	return out, nil
 }
+
+// openHistoryPage is how many open requests OpenRequestHistories reads at
+// a time (tests lower it).
+var openHistoryPage = 1000
 
 // RequestHistory is a request with its lifecycle events.
 type RequestHistory struct {
