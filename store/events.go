@@ -196,7 +196,8 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 		return r, tracker.Errorf(tracker.EINVALID, "unknown law %q", r.Law)
 	}
 	r.Status, r.Outcome, r.SentOn = st.Status, st.Outcome, st.SentOn
-	r.DueDate = tracker.ComputeDeadlines(law, history).NextDue().Date
+	ds := tracker.ComputeDeadlines(law, history)
+	r.DueDate = ds.NextDue().Date
 	_, err = tx.ExecContext(tx.ctx, `UPDATE requests SET status = ?, outcome = ?, sent_on = ?, due_date = ? WHERE id = ?`,
 		r.Status, r.Outcome, r.SentOn, r.DueDate, id)
 	if err != nil {
@@ -212,7 +213,7 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 	if err != nil {
 		return r, err
 	}
-	return r, tx.writePlan(id, tracker.PlanNextAction(law, history, pending))
+	return r, tx.writePlan(id, tracker.PlanFromDeadlines(law, ds, history, pending))
 }
 
 // EventByID returns one event.

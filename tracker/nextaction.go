@@ -197,7 +197,12 @@ func adverse(outcome string) bool {
 // history and its replies waiting to be confirmed. The dates come from
 // ComputeDeadlines; this only says which of them matters and to whom.
 func PlanNextAction(law Law, history []Event, pending []PendingReply) Plan {
-	ds := ComputeDeadlines(law, history)
+	return PlanFromDeadlines(law, ComputeDeadlines(law, history), history, pending)
+}
+
+// PlanFromDeadlines is PlanNextAction for a caller that has the history's
+// deadlines already (ds must be ComputeDeadlines(law, history)).
+func PlanFromDeadlines(law Law, ds Deadlines, history []Event, pending []PendingReply) Plan {
 	st, _ := replayLenient(history)
 	p := Plan{Status: ds.Status, Windows: planWindows(law, ds, st.Outcome)}
 	p.Now, p.Then = planSteps(law, ds, st.Outcome)
