@@ -108,12 +108,14 @@ func (s *Store) CalendarFeedUser(ctx context.Context, token string) (User, Calen
 	if last.Valid {
 		u.LastLoginAt = parseTS(last.String)
 	}
-	err = s.Update(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(tx.ctx, `UPDATE calendar_feeds SET last_used_at = ? WHERE id = ?`, ts(tx.now), f.ID)
-		return err
+	// Best effort, in the background (as for API tokens): a calendar app's
+	// fetch must not fail because another process holds the write lock.
+	id := f.ID
+	s.bestEffort(func(ctx context.Context) error {
+		return s.Update(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(tx.ctx, `UPDATE calendar_feeds SET last_used_at = ? WHERE id = ?`, ts(tx.now), id)
+			return err
+		})
 	})
-	if err != nil {
-		return u, f, fmt.Errorf("store: unable to note calendar feed use: %w", err)
-	}
 	return u, f, nil
 }
