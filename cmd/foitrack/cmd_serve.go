@@ -40,7 +40,7 @@ func addBackgroundJob(j BackgroundJob) { backgroundJobs = append(backgroundJobs,
 var demoSetup func(env *Env, st *store.Store, log *slog.Logger) (cleanup func(), err error)
 
 func serve(env *Env, args []string) error {
-	fs := newFlags(env, "serve", "[--addr HOST:PORT] [--base-url URL] [--trust-proxy CIDRS] [--secrets-dir DIR] [--no-jobs] [--demo]\n\nServes the web app on --addr (default $FOITRACK_ADDR, else 127.0.0.1:8080) and runs the\nbackground jobs on their schedules. SIGINT/SIGTERM stop it gracefully.")
+	fs := newFlags(env, "serve", "[--addr HOST:PORT] [--base-url URL] [--trust-proxy CIDRS] [--secrets-dir DIR] [--config FILE] [--no-jobs] [--demo]\n\nServes the web app on --addr (default $FOITRACK_ADDR, else 127.0.0.1:8080) and runs the\nbackground jobs on their schedules. SIGINT/SIGTERM stop it gracefully.")
 	addr := fs.String("addr", config.StartValue("addr"), "listen address")
 	baseURL := fs.String("base-url", "", "public URL of this foitrack, for links in mail and feeds (default $FOITRACK_BASE_URL, else the reminder settings', else http://ADDR)")
 	configFile := fs.String("config", config.StartValue("config"), "settings file: KEY=VALUE lines (FOITRACK_… variables), read again every minute")
