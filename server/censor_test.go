@@ -65,6 +65,11 @@ func TestCensorRulesApplyToEverythingPublic(t *testing.T) {
 	_, tjs := editor.get("/timeline/timelinejs.json")
 	_, search := anon.get("/p/search?q=complaint")
 	wantContains(t, search, "[REDACTED]&#39;s complaint file")
+	// Searching by a hidden word finds nothing to show.
+	_, hiddenSearch := anon.get("/p/search?q=privet")
+	if strings.Contains(hiddenSearch, "complaint file") {
+		t.Errorf("public search by a censored word shows the request:\n%s", hiddenSearch)
+	}
 	for name, text := range map[string]string{"public page": page, "timeline.json": js, "timelinejs.json": tjs, "public search": search} {
 		for _, private := range []string{"Privet", "Acacia"} {
 			if strings.Contains(text, private) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -65,40 +66,52 @@ func (s *Server) showPublicSearchPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.censorHits(c.Request().Context(), p.Result.Hits); err != nil {
+	if p.Result.Hits, err = s.censorHits(c.Request().Context(), p.Query, p.Result.Hits); err != nil {
 		return err
 	}
 	return s.renderPublic(c, http.StatusOK, "search", &view{Title: "Search published requests", Data: p})
 }
 
 // censorHits applies the censor rules (global, and each hit's request's and
-// authority's) to public search results; a snippet a rule changes loses its
-// highlighting rather than show what the rule took out.
-func (s *Server) censorHits(ctx context.Context, hits []store.SearchHit) error {
+// authority's) to public search results: a snippet a rule changes loses its
+// highlighting rather than show what the rule took out, and a hit found by
+// a word a rule hides is left out (its presence alone would tell). The
+// page's count of hits still counts those.
+func (s *Server) censorHits(ctx context.Context, query string, hits []store.SearchHit) ([]store.SearchHit, error) {
+	words := strings.FieldsFunc(query, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	censors := map[int64]*tracker.Censor{}
+	kept := hits[:0]
 	for i := range hits {
-		h := &hits[i]
+		h := hits[i]
 		c, ok := censors[h.RequestID]
 		if !ok {
 			var err error
 			if h.RequestID == 0 {
 				c, err = s.st.CensorFor(ctx, nil, nil)
 			} else if r, rerr := s.st.RequestByID(ctx, h.RequestID); rerr != nil {
-				return rerr
+				return nil, rerr
 			} else {
 				c, err = s.st.CensorForRequest(ctx, r)
 			}
 			if err != nil {
-				return err
+				return nil, err
 			}
 			censors[h.RequestID] = c
+		}
+		hidden := false
+		for _, w := range words {
+			hidden = hidden || c.Hides(w)
+		}
+		if hidden {
+			continue
 		}
 		if c.Changes(h.Snippet) {
 			h.Marked = c.Apply(h.Snippet)
 		}
 		h.Title, h.Snippet, h.RequestTitle = c.Apply(h.Title), c.Apply(h.Snippet), c.Apply(h.RequestTitle)
+		kept = append(kept, h)
 	}
-	return nil
+	return kept, nil
 }
 
 // apiSearch: GET /api/v1/search?q=&kind=&limit=&page=

@@ -78,8 +78,9 @@ func (r *CensorRule) Validate() error {
 
 // Censor is a set of rules ready to apply.
 type Censor struct {
-	res  []*regexp.Regexp
-	with []string
+	res      []*regexp.Regexp
+	with     []string
+	literals []string // the literal rules' texts, lower case, for Hides
 }
 
 // NewCensor compiles rules (global first, then authority, then request; a
@@ -102,6 +103,7 @@ func NewCensor(rules []CensorRule) *Censor {
 			if len(words) == 0 {
 				continue
 			}
+			c.literals = append(c.literals, strings.ToLower(strings.Join(strings.Fields(r.Pattern), " ")))
 			pat = `(?i)` + strings.Join(words, `\s+`)
 		}
 		re, err := regexp.Compile(pat)
@@ -136,6 +138,31 @@ func (c *Censor) Changes(s string) bool {
 	}
 	for _, re := range c.res {
 		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Hides says whether a search word would find text a rule hides: the word
+// is part of a literal rule's text, or a pattern rule matches inside it.
+// A public search that finds something by such a word must not show it
+// (that alone would say the hidden text is there).
+func (c *Censor) Hides(word string) bool {
+	if c == nil {
+		return false
+	}
+	w := strings.ToLower(strings.TrimSpace(word))
+	if len([]rune(w)) < 2 {
+		return false
+	}
+	for _, l := range c.literals {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	for _, re := range c.res {
+		if re.MatchString(w) {
 			return true
 		}
 	}

@@ -18,6 +18,11 @@ func TestCensorRules(t *testing.T) {
 	if !c.Changes("jane smith") || c.Changes("John Smith") {
 		t.Error("Changes")
 	}
+	for w, want := range map[string]bool{"Smith": true, "jane": true, "07700900123": true, "high": true, "council": false, "s": false} {
+		if c.Hides(w) != want {
+			t.Errorf("Hides(%q) = %v", w, !want)
+		}
+	}
 	for _, bad := range []CensorRule{{Scope: "planet", Pattern: "x"}, {Scope: CensorGlobal, Pattern: " "}, {Scope: CensorGlobal, Pattern: "(", Regexp: true},
 		{Scope: CensorGlobal, Pattern: "a*", Regexp: true}, {Scope: CensorRequest, Pattern: "x"}} {
 		if err := bad.Validate(); ErrorCode(err) != EINVALID {
