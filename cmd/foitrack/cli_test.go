@@ -221,7 +221,7 @@ func TestJSONOutputShape(t *testing.T) {
 	os.WriteFile(filepath.Join(ev, "2026-03-30--budget.md"), []byte("---\nid: 2026-03-30--budget\ndate: 2026-03-30\ntitle: Budget\n---\nBody\n"), 0o600)
 	mustCLI(t, dir, "timeline", "import", ev)
 	all := append(listCmds, []string{"request", "show", "1"}, []string{"request", "show", "2"}, []string{"batch", "show", "1"},
-		[]string{"deadline", "--law", "uk-foia", "--received", "2026-03-02"}, []string{"search", "Gritting"}, []string{"search", "nothing-matches-this"})
+		[]string{"deadline", "--law", "uk-foia", "--received", "2026-03-02"}, []string{"search", "Gritting"}, []string{"audit", "head"}, []string{"search", "nothing-matches-this"})
 	for _, args := range all {
 		out := mustCLI(t, dir, append(args, "--json")...)
 		var v any

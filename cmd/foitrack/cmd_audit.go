@@ -240,7 +240,8 @@ func auditVerify(env *Env, args []string) error {
 }
 
 func auditHead(env *Env, args []string) error {
-	fs := newFlags(env, "audit head", "")
+	fs := newFlags(env, "audit head", "[--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -254,6 +255,12 @@ func auditHead(env *Env, args []string) error {
 	head, id, err := st.AuditHead(env.Ctx)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return writeJSON(env, struct {
+			Entry  int64  `json:"entry"`
+			SHA256 string `json:"sha256"`
+		}{id, head})
 	}
 	fmt.Fprintf(env.Stdout, "entry %d sha256 %s\n", id, head)
 	return nil
