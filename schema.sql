@@ -912,3 +912,20 @@ DROP INDEX requests_needs;
 CREATE INDEX requests_needs ON requests (needs_rank, needs_sort, id, needs_from, needs_until) WHERE needs_from IS NOT NULL;
 DROP INDEX requests_next;
 CREATE INDEX requests_next ON requests (next_by, then_action, next_who);
+
+-- migrate:18 insight
+-- The rest of each request's figures for the insight pages (beside section
+-- 16's first response, due date then and working days): the first
+-- response's outcome, working days to the internal review's outcome (-1:
+-- none), and the last review and regulator outcomes. Written with the
+-- request's derived columns on every change (tracker.RequestFigures), so
+-- that the insight pages are indexed SQL aggregates.
+ALTER TABLE requests ADD COLUMN first_outcome TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN review_days INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE requests ADD COLUMN review_outcome TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN regulator_outcome TEXT NOT NULL DEFAULT '';
+CREATE INDEX requests_insight ON requests (authority_id, law, response_days);
+CREATE INDEX requests_insight_review ON requests (authority_id, review_days) WHERE review_days >= 0;
+CREATE INDEX exemption_claims_request_code ON exemption_claims (request_id, law, code);
+-- Worked out for existing requests when the store next opens (with their plans).
+UPDATE requests SET plan_version = 0;

@@ -59,6 +59,8 @@ func (s *Server) registerRoutes() {
 	viewer.GET("/authorities/:id", s.showAuthorityPage)
 	viewer.GET("/exemptions", s.showExemptionList)
 	viewer.GET("/search", s.showSearchPage)
+	viewer.GET("/insight", s.showInsightPage)
+	viewer.GET("/insight/:file", s.downloadInsightChart)
 	viewer.GET("/documents", s.showDocumentList)
 	viewer.GET("/documents/:id", s.showDocumentPage)
 	viewer.GET("/documents/:id/download", s.downloadDocument)

@@ -244,10 +244,13 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]tracker.Docu
 
 // ExemptionCount is how often one exemption was claimed.
 type ExemptionCount struct {
-	Law      tracker.LawCode `json:"law"`
-	Code     string          `json:"code"`
-	Claims   int             `json:"claims"`   // responses and documents citing it
-	Requests int             `json:"requests"` // distinct requests
+	Law  tracker.LawCode `json:"law"`
+	Code string          `json:"code"`
+	// Claims counts the claim once per request: a response, its review's
+	// outcome and a withheld document citing the same exemption are one
+	// claim, not three. Requests is the same number (kept for the API).
+	Claims   int `json:"claims"`
+	Requests int `json:"requests"`
 }
 
 // ExemptionCounts counts claims per exemption, optionally for one authority
@@ -256,14 +259,14 @@ func (s *Store) ExemptionCounts(ctx context.Context, authorityID int64) ([]Exemp
 	// Two queries, not one with "(? = 0 OR r.authority_id = ?)": that
 	// condition keeps SQLite from using the authority's index, so one
 	// authority's counts read every claim of every authority.
-	q := `SELECT c.law, c.code, count(*), count(DISTINCT c.request_id) FROM exemption_claims c
-		GROUP BY c.law, c.code ORDER BY count(*) DESC, c.law, c.code`
+	q := `SELECT c.law, c.code, count(DISTINCT c.request_id), count(DISTINCT c.request_id) FROM exemption_claims c
+		GROUP BY c.law, c.code ORDER BY count(DISTINCT c.request_id) DESC, c.law, c.code`
 	args := []any{}
 	if authorityID != 0 {
-		q = `SELECT c.law, c.code, count(*), count(DISTINCT c.request_id)
+		q = `SELECT c.law, c.code, count(DISTINCT c.request_id), count(DISTINCT c.request_id)
 			FROM requests r JOIN exemption_claims c ON c.request_id = r.id
 			WHERE r.authority_id = ?
-			GROUP BY c.law, c.code ORDER BY count(*) DESC, c.law, c.code`
+			GROUP BY c.law, c.code ORDER BY count(DISTINCT c.request_id) DESC, c.law, c.code`
 		args = append(args, authorityID)
 	}
 	rows, err := s.r.QueryContext(ctx, q, args...)
@@ -288,16 +291,16 @@ func (s *Store) ExemptionCounts(ctx context.Context, authorityID int64) ([]Exemp
 type ExemptionClaimant struct {
 	AuthorityID   int64  `json:"authority_id"`
 	AuthorityName string `json:"authority_name"`
-	Claims        int    `json:"claims"`
+	Claims        int    `json:"claims"` // requests in which it claimed it
 }
 
 // ExemptionClaimants lists who claimed one exemption, most often first.
 func (s *Store) ExemptionClaimants(ctx context.Context, law tracker.LawCode, code string) ([]ExemptionClaimant, error) {
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT a.id, a.name, count(*) FROM exemption_claims c
+		SELECT a.id, a.name, count(DISTINCT c.request_id) FROM exemption_claims c
 		JOIN requests r ON r.id = c.request_id JOIN authorities a ON a.id = r.authority_id
 		WHERE c.law = ? AND c.code = ?
-		GROUP BY a.id ORDER BY count(*) DESC, a.name`, string(law), code)
+		GROUP BY a.id ORDER BY count(DISTINCT c.request_id) DESC, a.name`, string(law), code)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list exemption claimants: %w", err)
 	}

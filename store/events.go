@@ -203,6 +203,14 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 	if err != nil {
 		return r, fmt.Errorf("store: unable to update request status: %w", err)
 	}
+	if !tx.s.noFigures {
+		f := tracker.RequestFigures(law, history)
+		_, err = tx.ExecContext(tx.ctx, `UPDATE requests SET first_outcome = ?, review_days = ?, review_outcome = ?, regulator_outcome = ?
+			WHERE id = ?`, f.FirstOutcome, f.ReviewDays, f.ReviewOutcome, f.RegulatorOutcome, id)
+		if err != nil {
+			return r, fmt.Errorf("store: unable to update request figures: %w", err)
+		}
+	}
 	if tx.s.noPlans {
 		return r, nil
 	}

@@ -52,6 +52,8 @@ type Store struct {
 	// Incoming is what opening found of blob files a killed run left (and
 	// removed): `audit verify` reports it.
 	Incoming IncomingCleanup
+	// noFigures: likewise, before the stored insight figures (section 18).
+	noFigures bool
 }
 
 // Options for Open.
@@ -140,6 +142,11 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	var planned, stale int
 	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'plan_version'`).Scan(&planned)
 	s.noPlans = err == nil && planned == 0
+	if err == nil {
+		var figured int
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'first_outcome'`).Scan(&figured)
+		s.noFigures = figured == 0
+	}
 	if err == nil && planned > 0 {
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM requests WHERE plan_version < ? LIMIT 1)`,
 			tracker.PlanVersion).Scan(&stale)

@@ -1,0 +1,225 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// insightPage compares authorities side by side: a table of every figure,
+// and the same figures as charts.
+type insightPage struct {
+	In          store.Insight
+	Charts      chartSet
+	Authorities []store.AuthorityName
+	Selected    map[int64]bool
+	Laws        []tracker.Law
+	Law         string
+	Batches     []store.Batch
+	BatchID     int64
+	Query       string // the filters, for the download links
+	Summary     string // the batch's sentence
+}
+
+// chartSet is charts with the filters their downloads repeat.
+type chartSet struct {
+	Charts []chart
+	Query  string
+}
+
+// insightFilter reads the filters: authority=ID (repeated), law=, batch=.
+func (s *Server) insightFilter(c echo.Context) (store.InsightFilter, url.Values) {
+	var f store.InsightFilter
+	q := url.Values{}
+	for _, v := range c.QueryParams()["authority"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 && len(f.AuthorityIDs) < 50 {
+			f.AuthorityIDs = append(f.AuthorityIDs, id)
+			q.Add("authority", v)
+		}
+	}
+	if l, ok := tracker.LawByCode(tracker.LawCode(c.QueryParam("law"))); ok {
+		f.Law = l.Code
+		q.Set("law", string(l.Code))
+	}
+	if id, err := strconv.ParseInt(c.QueryParam("batch"), 10, 64); err == nil && id > 0 {
+		f.BatchID = id
+		q.Set("batch", c.QueryParam("batch"))
+	}
+	return f, q
+}
+
+// showInsightPage: GET /insight
+func (s *Server) showInsightPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	f, q := s.insightFilter(c)
+	in, err := s.st.Insight(ctx, f, s.today())
+	if err != nil {
+		return err
+	}
+	p := insightPage{In: in, Charts: chartSet{Charts: insightCharts(in), Query: q.Encode()}, Laws: tracker.Laws, Law: string(f.Law), BatchID: f.BatchID,
+		Query: q.Encode(), Selected: map[int64]bool{}}
+	for _, id := range f.AuthorityIDs {
+		p.Selected[id] = true
+	}
+	if p.Authorities, err = s.st.AuthoritiesWithRequests(ctx); err != nil {
+		return err
+	}
+	if p.Batches, err = s.st.Batches(ctx, ""); err != nil {
+		return err
+	}
+	if f.BatchID != 0 {
+		p.Summary = batchSentence(in)
+	}
+	return s.render(c, http.StatusOK, "insight", &view{Title: "Insight", Section: "insight", Data: p})
+}
+
+// downloadInsightChart: GET /insight/NAME.svg or NAME.csv, with the page's filters.
+func (s *Server) downloadInsightChart(c echo.Context) error {
+	file := c.Param("file")
+	name, ext, ok := strings.Cut(file, ".")
+	if !ok || (ext != "svg" && ext != "csv") {
+		return tracker.Errorf(tracker.ENOTFOUND, "no chart %q", file)
+	}
+	f, _ := s.insightFilter(c)
+	in, err := s.st.Insight(c.Request().Context(), f, s.today())
+	if err != nil {
+		return err
+	}
+	for _, ch := range insightCharts(in) {
+		if ch.Name != name {
+			continue
+		}
+		c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="foitrack-%s.%s"`, name, ext))
+		if ext == "svg" {
+			return c.Blob(http.StatusOK, "image/svg+xml", []byte(`<?xml version="1.0" encoding="UTF-8"?>`+"\n"+ch.SVG()))
+		}
+		return c.Blob(http.StatusOK, "text/csv; charset=utf-8", ch.CSV())
+	}
+	return tracker.Errorf(tracker.ENOTFOUND, "no chart %q", name)
+}
+
+// authorityInsight is the insight of one authority, for its page.
+func (s *Server) authorityInsight(ctx context.Context, id int64) (store.Insight, []chart, error) {
+	in, err := s.st.Insight(ctx, store.InsightFilter{AuthorityIDs: []int64{id}}, s.today())
+	if err != nil {
+		return in, nil, err
+	}
+	// Its own page: per law rather than per authority.
+	byLaw := in
+	byLaw.Rows = in.Laws
+	var charts []chart
+	for _, ch := range insightCharts(byLaw) {
+		if ch.Name != "overdue" {
+			charts = append(charts, ch)
+		}
+	}
+	return in, charts, nil
+}
+
+// batchSentence: "Of the 14 authorities asked, 9 answered on time, 3 refused (s31 cited in 3)."
+func batchSentence(in store.Insight) string {
+	o := in.Overall
+	sb := fmt.Sprintf("Of the %d %s asked, %d answered on time", o.Requests, plural(o.Requests, "authority", "authorities"), o.OnTime)
+	if o.Late > 0 {
+		sb += fmt.Sprintf(", %d late", o.Late)
+	}
+	if o.Awaiting > 0 {
+		sb += fmt.Sprintf(", %d still awaited", o.Awaiting)
+	}
+	if o.Refused > 0 {
+		sb += fmt.Sprintf("; %d refused", o.Refused)
+		if in.RefusedUnder != "" {
+			sb += fmt.Sprintf(" (%d under %s)", in.RefusedUnderCount, in.RefusedUnder)
+		}
+	}
+	return sb + "."
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// insightCharts are the figures of an insight as charts.
+func insightCharts(in store.Insight) []chart {
+	rows := in.Rows
+	href := func(r store.InsightRow) string {
+		if id := r.AuthorityID(); id != 0 {
+			return fmt.Sprintf("/authorities/%d", id)
+		}
+		return ""
+	}
+	outcomes := chart{Name: "outcomes", Title: "Requests by outcome of the first response", Stacked: true,
+		Columns: []string{"Released in full", "Released in part", "Refused", "Not held", "Neither confirm nor deny", "Awaiting"}}
+	onTime := chart{Name: "on-time", Title: "Share answered within the statutory time", Percent: true, Columns: []string{"on time"}}
+	days := chart{Name: "days", Title: "Working days to the first response (median; p90 tick)", Unit: "days", Columns: []string{"median"}, Marker: "p90"}
+	review := chart{Name: "review-days", Title: "Working days to an internal review's outcome (median; p90 tick)", Unit: "days", Columns: []string{"median"}, Marker: "p90"}
+	overturn := chart{Name: "overturned", Title: "Reviews and regulator decisions, and how many went the requester's way", Stacked: true,
+		Columns: []string{"Review: overturned", "Review: upheld", "Regulator: for the requester", "Regulator: for the authority"}}
+	for _, r := range rows {
+		outcomes.Rows = append(outcomes.Rows, chartRow{Label: r.Name, Href: href(r), Values: []float64{
+			float64(r.ReleasedInFull), float64(r.ReleasedInPart), float64(r.Refused), float64(r.NotHeld), float64(r.NCND), float64(r.Awaiting)}})
+		if r.OnTime+r.Late > 0 {
+			onTime.Rows = append(onTime.Rows, chartRow{Label: r.Name, Href: href(r), Values: []float64{r.OnTimeShare()},
+				Note: fmt.Sprintf("%d of %d", r.OnTime, r.OnTime+r.Late)})
+		}
+		if r.HasDays {
+			days.Rows = append(days.Rows, chartRow{Label: r.Name, Href: href(r), Values: []float64{r.MedianDays}, Mark: float64(r.P90Days)})
+		}
+		if r.HasReviewDays {
+			review.Rows = append(review.Rows, chartRow{Label: r.Name, Href: href(r), Values: []float64{r.ReviewMedianDays}, Mark: float64(r.ReviewP90Days)})
+		}
+		if r.Reviews+r.Regulator > 0 {
+			overturn.Rows = append(overturn.Rows, chartRow{Label: r.Name, Href: href(r), Values: []float64{
+				float64(r.ReviewsOverturned), float64(r.Reviews - r.ReviewsOverturned),
+				float64(r.RegulatorOverturned), float64(r.Regulator - r.RegulatorOverturned)}})
+		}
+	}
+	o := in.Overall
+	outcomes.Desc = fmt.Sprintf("%d requests: %d released in full, %d in part, %d refused, %d not held, %d neither confirmed nor denied, %d awaiting a response.",
+		o.Requests, o.ReleasedInFull, o.ReleasedInPart, o.Refused, o.NotHeld, o.NCND, o.Awaiting)
+	onTime.Desc = fmt.Sprintf("Overall %d of %d responses with a due date came on time (%d%%).", o.OnTime, o.OnTime+o.Late, int(o.OnTimeShare()*100+0.5))
+	days.Desc = "No response yet."
+	if o.HasDays {
+		days.Desc = fmt.Sprintf("Overall the median is %s working days, and 90%% of responses came within %d.", trimFloat(o.MedianDays), o.P90Days)
+	}
+	review.Desc = "No internal review decided yet."
+	if o.HasReviewDays {
+		review.Desc = fmt.Sprintf("Overall the median is %s working days, and 90%% of reviews were decided within %d.", trimFloat(o.ReviewMedianDays), o.ReviewP90Days)
+	}
+	overturn.Desc = fmt.Sprintf("%d of %d internal reviews and %d of %d regulator decisions went the requester's way, in whole or in part.",
+		o.ReviewsOverturned, o.Reviews, o.RegulatorOverturned, o.Regulator)
+	ex := chart{Name: "exemptions", Title: "Exemptions cited (each counted once per request)", Columns: []string{"requests"}}
+	for _, e := range in.Exemptions {
+		label := string(e.Law) + " " + e.Code
+		if l, ok := tracker.LawByCode(e.Law); ok {
+			label = l.ShortName + " " + e.Code
+		}
+		ex.Rows = append(ex.Rows, chartRow{Label: label, Values: []float64{float64(e.Requests)}})
+	}
+	ex.Desc = "No exemption cited yet."
+	if len(in.Exemptions) > 0 {
+		ex.Desc = fmt.Sprintf("The most cited is %s, in %d %s.", ex.Rows[0].Label, in.Exemptions[0].Requests, plural(in.Exemptions[0].Requests, "request", "requests"))
+	}
+	overdue := chart{Name: "overdue", Title: "Authorities with the most requests overdue now", Columns: []string{"overdue"}}
+	for _, r := range in.MostOverdue {
+		overdue.Rows = append(overdue.Rows, chartRow{Label: r.Name, Href: href(r), Values: []float64{float64(r.Requests)}})
+	}
+	overdue.Desc = "Nothing is overdue."
+	if len(in.MostOverdue) > 0 {
+		overdue.Desc = fmt.Sprintf("%s has the most: %d.", in.MostOverdue[0].Name, in.MostOverdue[0].Requests)
+	}
+	return []chart{outcomes, onTime, days, review, overturn, ex, overdue}
+}
+
+func trimFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// Insight: how authorities answer, from the figures stored on each request
+// (schema sections 16 and 18, tracker.RequestFigures). Every number is an SQL
+// aggregate over indexed columns; nothing here replays a history.
+
+// InsightFilter chooses the requests counted.
+type InsightFilter struct {
+	AuthorityIDs []int64 // these authorities, side by side; none: all (the most asked, Limit rows)
+	Law          tracker.LawCode
+	BatchID      int64
+	Limit        int // rows when AuthorityIDs is empty (default 20)
+}
+
+// InsightRow is one group's figures (an authority, a law, or everything).
+type InsightRow struct {
+	Key  string `json:"key"` // the authority's id, the law's code, or "" overall
+	Name string `json:"name"`
+	// Requests counts every request; Sent those sent; Answered those with a
+	// response; OnTime/Late the answered ones with a due date in force.
+	Requests   int `json:"requests"`
+	Sent       int `json:"sent"`
+	Answered   int `json:"answered"`
+	OnTime     int `json:"on_time"`
+	Late       int `json:"late"`
+	OverdueNow int `json:"overdue_now"`
+	// First responses by outcome; Awaiting: sent, no response, still open.
+	ReleasedInFull int `json:"released_in_full"`
+	ReleasedInPart int `json:"released_in_part"`
+	Refused        int `json:"refused"`
+	NotHeld        int `json:"not_held"`
+	NCND           int `json:"neither_confirm_nor_deny"`
+	Awaiting       int `json:"awaiting"`
+	// Working days to the first response and to the review's outcome
+	// (median, and the 90th percentile by nearest rank).
+	MedianDays       float64 `json:"median_days"`
+	P90Days          int     `json:"p90_days"`
+	HasDays          bool    `json:"has_days"`
+	ReviewMedianDays float64 `json:"review_median_days"`
+	ReviewP90Days    int     `json:"review_p90_days"`
+	HasReviewDays    bool    `json:"has_review_days"`
+	// Reviews and regulator decisions, and how many went the requester's
+	// way in whole or in part (tracker.Overturned).
+	Reviews             int `json:"reviews"`
+	ReviewsOverturned   int `json:"reviews_overturned"`
+	Regulator           int `json:"regulator"`
+	RegulatorOverturned int `json:"regulator_overturned"`
+}
+
+// OnTimeShare is OnTime of the answered ones with a due date (0 when none).
+func (r InsightRow) OnTimeShare() float64 {
+	if r.OnTime+r.Late == 0 {
+		return 0
+	}
+	return float64(r.OnTime) / float64(r.OnTime+r.Late)
+}
+
+// AuthorityID is the row's authority (0 for a law or overall row).
+func (r InsightRow) AuthorityID() int64 { id, _ := strconv.ParseInt(r.Key, 10, 64); return id }
+
+// Insight is the figures the insight pages show.
+type Insight struct {
+	Overall    InsightRow       `json:"overall"`
+	Rows       []InsightRow     `json:"authorities"`
+	Laws       []InsightRow     `json:"laws"`
+	Exemptions []ExemptionCount `json:"exemptions"` // each counted once per request
+	// RefusedUnder: the exemption (by section, s31 for s31(1)(a)) most cited
+	// in refusals, and in how many refused requests.
+	RefusedUnder      string `json:"refused_under"`
+	RefusedUnderCount int    `json:"refused_under_count"`
+	// MostOverdue: authorities with the most requests overdue now.
+	MostOverdue []InsightRow `json:"most_overdue"`
+}
+
+// insightConds is the filter's WHERE over requests r.
+func insightConds(f InsightFilter) (string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
+	if len(f.AuthorityIDs) > 0 {
+		conds = append(conds, "r.authority_id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.AuthorityIDs)), ",")+")")
+		for _, id := range f.AuthorityIDs {
+			args = append(args, id)
+		}
+	}
+	if f.Law != "" {
+		conds = append(conds, "r.law = ?")
+		args = append(args, string(f.Law))
+	}
+	if f.BatchID != 0 {
+		conds = append(conds, "r.id IN (SELECT request_id FROM batch_requests WHERE batch_id = ?)")
+		args = append(args, f.BatchID)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Insight works out the figures for the filter as of today.
+func (s *Store) Insight(ctx context.Context, f InsightFilter, today tracker.Date) (Insight, error) {
+	var in Insight
+	if f.Limit <= 0 {
+		f.Limit = 20
+	}
+	where, args := insightConds(f)
+	overall, err := s.insightGroups(ctx, "''", where, args, today, "", 1)
+	if err != nil {
+		return in, err
+	}
+	if len(overall) == 1 {
+		in.Overall = overall[0]
+	}
+	in.Overall.Name = "All"
+	if in.Rows, err = s.insightGroups(ctx, "CAST(r.authority_id AS TEXT)", where, args, today, "count(*) DESC, key", f.Limit); err != nil {
+		return in, err
+	}
+	if in.Laws, err = s.insightGroups(ctx, "r.law", where, args, today, "count(*) DESC, key", 20); err != nil {
+		return in, err
+	}
+	for i := range in.Laws {
+		if l, ok := tracker.LawByCode(tracker.LawCode(in.Laws[i].Key)); ok {
+			in.Laws[i].Name = l.Name
+		} else {
+			in.Laws[i].Name = in.Laws[i].Key
+		}
+	}
+	overdue, err := s.insightGroups(ctx, "CAST(r.authority_id AS TEXT)", where+" AND r.due_date IS NOT NULL AND r.due_date < ?",
+		append(append([]any{}, args...), today.String()), today, "count(*) DESC, key", 10)
+	if err != nil {
+		return in, err
+	}
+	in.MostOverdue = overdue
+	if err := s.nameAuthorities(ctx, in.Rows, in.MostOverdue); err != nil {
+		return in, err
+	}
+	if in.Exemptions, err = s.exemptionsOncePerRequest(ctx, where, args, 15); err != nil {
+		return in, err
+	}
+	err = s.r.QueryRowContext(ctx, `SELECT s, n FROM (
+			SELECT CASE WHEN instr(c.code, '(') > 1 THEN substr(c.code, 1, instr(c.code, '(') - 1) ELSE c.code END AS s,
+				count(DISTINCT r.id) AS n
+			FROM requests r JOIN exemption_claims c ON c.request_id = r.id
+			WHERE `+where+` AND r.first_outcome = 'refused'
+			GROUP BY s ORDER BY n DESC, s LIMIT 1)`, args...).Scan(&in.RefusedUnder, &in.RefusedUnderCount)
+	if err != nil && !strings.Contains(err.Error(), "no rows") {
+		return in, fmt.Errorf("store: unable to count refusals by exemption: %w", err)
+	}
+	return in, nil
+}
+
+// insightGroups computes the figures grouped by the SQL expression group
+// (over requests r), ordered by order, at most limit groups.
+func (s *Store) insightGroups(ctx context.Context, group, where string, args []any, today tracker.Date, order string, limit int) ([]InsightRow, error) {
+	if order == "" {
+		order = "key"
+	}
+	q := `SELECT ` + group + ` AS key, count(*),
+			count(r.sent_on), count(r.responded_on), COALESCE(sum(r.responded_on <= r.response_due_on), 0), COALESCE(sum(r.responded_on > r.response_due_on), 0),
+			sum(r.due_date IS NOT NULL AND r.due_date < ?),
+			sum(r.first_outcome = 'released_in_full'), sum(r.first_outcome = 'released_in_part'), sum(r.first_outcome = 'refused'),
+			sum(r.first_outcome = 'not_held'), sum(r.first_outcome = 'neither_confirm_nor_deny'),
+			sum(r.sent_on IS NOT NULL AND r.responded_on IS NULL AND r.status NOT IN ('withdrawn', 'closed')),
+			sum(r.review_outcome <> ''), sum(r.review_outcome IN ('overturned', 'partly_upheld', 'complaint_upheld')),
+			sum(r.regulator_outcome <> ''), sum(r.regulator_outcome IN ('overturned', 'partly_upheld', 'complaint_upheld'))
+		FROM requests r WHERE ` + where + ` GROUP BY key ORDER BY ` + order + ` LIMIT ?`
+	rows, err := s.r.QueryContext(ctx, q, append(append([]any{today.String()}, args...), limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to work out insight: %w", err)
+	}
+	var out []InsightRow
+	index := map[string]int{}
+	for rows.Next() {
+		var r InsightRow
+		if err := rows.Scan(&r.Key, &r.Requests, &r.Sent, &r.Answered, &r.OnTime, &r.Late, &r.OverdueNow,
+			&r.ReleasedInFull, &r.ReleasedInPart, &r.Refused, &r.NotHeld, &r.NCND, &r.Awaiting,
+			&r.Reviews, &r.ReviewsOverturned, &r.Regulator, &r.RegulatorOverturned); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: unable to read insight: %w", err)
+		}
+		index[r.Key] = len(out)
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unable to work out insight: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Median and 90th percentile per group, of the groups listed.
+	keys := make([]any, 0, len(out))
+	for _, r := range out {
+		keys = append(keys, r.Key)
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")
+	for _, col := range []string{"response_days", "review_days"} {
+		rows, err := s.r.QueryContext(ctx, `SELECT key,
+				avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN d END),
+				max(CASE WHEN rn = (9 * n + 9) / 10 THEN d END)
+			FROM (SELECT `+group+` AS key, r.`+col+` AS d,
+					row_number() OVER (PARTITION BY `+group+` ORDER BY r.`+col+`) AS rn,
+					count(*) OVER (PARTITION BY `+group+`) AS n
+				FROM requests r WHERE `+where+` AND r.`+col+` >= 0 AND `+group+` IN (`+ph+`))
+			GROUP BY key`, append(append([]any{}, args...), keys...)...)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to work out %s percentiles: %w", col, err)
+		}
+		for rows.Next() {
+			var key string
+			var median float64
+			var p90 int
+			if err := rows.Scan(&key, &median, &p90); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: unable to read percentiles: %w", err)
+			}
+			r := &out[index[key]]
+			if col == "response_days" {
+				r.MedianDays, r.P90Days, r.HasDays = median, p90, true
+			} else {
+				r.ReviewMedianDays, r.ReviewP90Days, r.HasReviewDays = median, p90, true
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to work out percentiles: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// nameAuthorities fills the names of authority rows.
+func (s *Store) nameAuthorities(ctx context.Context, lists ...[]InsightRow) error {
+	for _, l := range lists {
+		for i := range l {
+			if err := s.r.QueryRowContext(ctx, `SELECT name FROM authorities WHERE id = ?`, l[i].AuthorityID()).Scan(&l[i].Name); err != nil {
+				return fmt.Errorf("store: unable to read authority name: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// exemptionsOncePerRequest counts each exemption (with its subsection) once
+// per request, however many responses, reviews and documents cite it.
+func (s *Store) exemptionsOncePerRequest(ctx context.Context, where string, args []any, limit int) ([]ExemptionCount, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT c.law, c.code, count(DISTINCT c.request_id), count(DISTINCT c.request_id)
+		FROM exemption_claims c JOIN requests r ON r.id = c.request_id
+		WHERE `+where+`
+		GROUP BY c.law, c.code ORDER BY count(DISTINCT c.request_id) DESC, c.law, c.code LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to count exemptions: %w", err)
+	}
+	defer rows.Close()
+	out := []ExemptionCount{}
+	for rows.Next() {
+		var c ExemptionCount
+		var law string
+		if err := rows.Scan(&law, &c.Code, &c.Claims, &c.Requests); err != nil {
+			return nil, fmt.Errorf("store: unable to read exemption count: %w", err)
+		}
+		c.Law = tracker.LawCode(law)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
