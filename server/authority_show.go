@@ -21,6 +21,8 @@ type authorityPage struct {
 	// OlderURL shows the next page of requests; Paged: this is not the first.
 	OlderURL string
 	Paged    bool
+	Insight         store.Insight
+	Charts          chartSet
 }
 
 // showAuthorityPage shows an authority with its record: how many requests,
@@ -44,6 +46,9 @@ func (s *Server) showAuthorityPage(c echo.Context) error {
 		if ex, ok := tracker.ExemptionByCode(ec.Law, ec.Code); ok {
 			p.ExemptionTitles[string(ec.Law)+" "+ec.Code] = ex.Title
 		}
+	}
+	if p.Insight, p.Charts, err = s.authorityInsight(ctx, id); err != nil {
+		return err
 	}
 	// Its requests a page at a time, newest first, by id (keyset: ?before=
 	// the last id shown), so the largest authority's page stays small.

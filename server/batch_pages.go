@@ -89,6 +89,8 @@ type batchPage struct {
 	Progress remind.BatchProgress
 	CanEdit  bool
 	Running  bool
+	// Summary: "Of the 14 authorities asked, 9 answered on time…" (Insight).
+	Summary string
 }
 
 // showBatch: the progress of every request of a batch.
@@ -115,7 +117,12 @@ func (s *Server) loadBatch(ctx context.Context, id int64) (*batchPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &batchPage{Batch: b, Progress: remind.BatchReport(members, s.today()), Running: b.State == store.BatchSending}, nil
+	in, err := s.st.Insight(ctx, store.InsightFilter{BatchID: id}, s.today())
+	if err != nil {
+		return nil, err
+	}
+	return &batchPage{Batch: b, Progress: remind.BatchReport(members, s.today()), Running: b.State == store.BatchSending,
+		Summary: batchSentence(in)}, nil
 }
 
 // exportBatchCSV downloads the batch's progress, one row per request.

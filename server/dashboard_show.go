@@ -35,6 +35,8 @@ type dashboardPage struct {
 	// and they wait for a person to settle them (see send_interrupted.go).
 	InterruptedLetters   []store.OutgoingMessage
 	InterruptedReminders int // shown to admins, who settle them
+	// Insight: how the most asked authorities answer (insight_page.go).
+	Insight chartSet
 }
 
 // mailPanel is the mail sync's part of the dashboard.
@@ -102,6 +104,9 @@ func (s *Server) showDashboard(c echo.Context) error {
 			return err
 		}
 		p.InterruptedReminders = len(rs)
+	}
+	if p.Insight, err = s.dashboardInsight(ctx); err != nil {
+		return err
 	}
 	return s.render(c, http.StatusOK, "dashboard", &view{Title: "Dashboard", Section: "dashboard", Data: p})
 }

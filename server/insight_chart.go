@@ -67,49 +67,67 @@ func (c chart) total(r chartRow) float64 {
 // SVG draws the chart: one horizontal bar per row, label above it, so that
 // long names never squeeze the bars on a phone.
 func (c chart) SVG() string {
-	const width, left, right, barH, rowH, top = 640.0, 8.0, 110.0, 14.0, 40.0, 8.0
-	max := 0.0
+	// Narrow on purpose: drawn at a phone's width the text stays legible;
+	// the page caps how wide it is drawn on a desktop.
+	// Each row: its name on the left and its value on the right of one line,
+	// the bar below across the whole width.
+	const width, left, right, barH, rowH, top, charW = 420.0, 4.0, 4.0, 14.0, 40.0, 6.0, 7.4
+	top1 := 0.0 // the largest value: a full-width bar
 	for _, r := range c.Rows {
-		max = math.Max(max, c.total(r))
+		top1 = math.Max(top1, c.total(r))
 		if c.Marker != "" {
-			max = math.Max(max, r.Mark)
+			top1 = math.Max(top1, r.Mark)
 		}
 	}
-	if c.Percent {
-		max = 1
+	if c.Percent || top1 == 0 {
+		top1 = 1
 	}
-	if max == 0 {
-		max = 1
-	}
+	// The legend wraps onto as many lines as it needs.
+	type legendItem struct{ x, y float64 }
+	var legend []legendItem
 	legendH := 0.0
-	if c.Stacked {
-		legendH = 24
+	if c.Stacked && len(c.Rows) > 0 {
+		x, line := left, 0.0
+		for _, col := range c.Columns {
+			w := 22 + charW*float64(len([]rune(col)))
+			if x+w > width && x > left {
+				x, line = left, line+18
+			}
+			legend = append(legend, legendItem{x, top + line})
+			x += w
+		}
+		legendH = line + 24
 	}
 	height := top + legendH + float64(len(c.Rows))*rowH + 8
 	if len(c.Rows) == 0 {
 		height = top + 40
 	}
-	scale := (width - left - right) / max
+	scale := (width - left - right) / top1
 	id := "chart-" + c.Name
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="100%%" role="img" aria-labelledby="%s-title %s-desc" class="chart" font-family="system-ui, sans-serif" font-size="12">`,
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="100%%" role="img" aria-labelledby="%s-title %s-desc" class="chart" font-family="system-ui, sans-serif" font-size="13">`,
 		width, height, id, id)
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, html.EscapeString(c.Title), id, html.EscapeString(c.Desc))
 	y := top
-	if c.Stacked {
-		x := left
-		for i, col := range c.Columns {
-			fmt.Fprintf(&b, `<rect x="%g" y="%g" width="10" height="10" fill="%s"/><text x="%g" y="%g" fill="#111">%s</text>`,
-				x, y, chartColors[i%len(chartColors)], x+14, y+9, html.EscapeString(col))
-			x += 22 + 6.5*float64(len([]rune(col)))
+	for i, col := range c.Columns {
+		if i >= len(legend) {
+			break
 		}
-		y += legendH
+		fmt.Fprintf(&b, `<rect x="%g" y="%g" width="11" height="11" fill="%s"/><text x="%g" y="%g" fill="#111">%s</text>`,
+			legend[i].x, legend[i].y, chartColors[i%len(chartColors)], legend[i].x+15, legend[i].y+10, html.EscapeString(col))
 	}
+	y += legendH
 	if len(c.Rows) == 0 {
 		fmt.Fprintf(&b, `<text x="%g" y="%g" fill="#555">Nothing to show yet.</text>`, left, y+16)
 	}
 	for _, r := range c.Rows {
-		fmt.Fprintf(&b, `<text x="%g" y="%g" fill="#111">%s</text>`, left, y+11, html.EscapeString(truncate(r.Label, 80)))
+		value := c.format(c.total(r))
+		if c.Marker != "" && r.Mark > 0 {
+			value += " · " + c.Marker + " " + c.format(r.Mark)
+		}
+		room := int(math.Floor((width-left-right)/charW)) - len([]rune(value)) - 2
+		fmt.Fprintf(&b, `<text x="%g" y="%g" fill="#111">%s</text><text x="%g" y="%g" fill="#111" text-anchor="end">%s</text>`,
+			left, y+11, html.EscapeString(truncate(r.Label, max(room, 8))), width-right, y+11, html.EscapeString(value))
 		x := left
 		by := y + 16
 		for i, v := range r.Values {
@@ -129,13 +147,7 @@ func (c chart) SVG() string {
 			mx := left + r.Mark*scale
 			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%g" y2="%g" stroke="#111" stroke-width="2"><title>%s: %s</title></line>`,
 				mx, mx, by-2, by+barH+2, c.Marker, html.EscapeString(c.format(r.Mark)))
-			x = math.Max(x, mx)
 		}
-		label := c.format(c.total(r))
-		if c.Marker != "" && r.Mark > 0 {
-			label += " · " + c.Marker + " " + c.format(r.Mark)
-		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%g" fill="#111">%s</text>`, x+6, by+11, html.EscapeString(label))
 		y += rowH
 	}
 	b.WriteString(`</svg>`)

@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,14 +27,14 @@ type insightPage struct {
 	Law         string
 	Batches     []store.Batch
 	BatchID     int64
-	Query       string // the filters, for the download links
 	Summary     string // the batch's sentence
 }
 
 // chartSet is charts with the filters their downloads repeat.
 type chartSet struct {
 	Charts []chart
-	Query  string
+	// Query is url.Values.Encode output: already escaped for a link.
+	Query template.URL
 }
 
 // insightFilter reads the filters: authority=ID (repeated), law=, batch=.
@@ -64,8 +66,8 @@ func (s *Server) showInsightPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := insightPage{In: in, Charts: chartSet{Charts: insightCharts(in), Query: q.Encode()}, Laws: tracker.Laws, Law: string(f.Law), BatchID: f.BatchID,
-		Query: q.Encode(), Selected: map[int64]bool{}}
+	p := insightPage{In: in, Charts: chartSet{Charts: insightCharts(in), Query: template.URL(q.Encode())}, Laws: tracker.Laws, Law: string(f.Law), BatchID: f.BatchID,
+		Selected: map[int64]bool{}}
 	for _, id := range f.AuthorityIDs {
 		p.Selected[id] = true
 	}
@@ -106,28 +108,52 @@ func (s *Server) downloadInsightChart(c echo.Context) error {
 	return tracker.Errorf(tracker.ENOTFOUND, "no chart %q", name)
 }
 
-// authorityInsight is the insight of one authority, for its page.
-func (s *Server) authorityInsight(ctx context.Context, id int64) (store.Insight, []chart, error) {
+// authorityInsight is one authority's figures and charts, for its page.
+func (s *Server) authorityInsight(ctx context.Context, id int64) (store.Insight, chartSet, error) {
 	in, err := s.st.Insight(ctx, store.InsightFilter{AuthorityIDs: []int64{id}}, s.today())
 	if err != nil {
-		return in, nil, err
+		return in, chartSet{}, err
 	}
-	// Its own page: per law rather than per authority.
-	byLaw := in
-	byLaw.Rows = in.Laws
 	var charts []chart
-	for _, ch := range insightCharts(byLaw) {
-		if ch.Name != "overdue" {
+	for _, ch := range insightCharts(in) {
+		if ch.Name != "overdue" { // one authority: the table says it
 			charts = append(charts, ch)
 		}
 	}
-	return in, charts, nil
+	return in, chartSet{Charts: charts, Query: template.URL(url.Values{"authority": {strconv.FormatInt(id, 10)}}.Encode())}, nil
+}
+
+// dashboardInsight is the dashboard's chart of how the most asked
+// authorities answer on time. Over every request it is the costliest
+// figure of the dashboard, so it is kept for a minute.
+func (s *Server) dashboardInsight(ctx context.Context) (chartSet, error) {
+	s.insightMu.Lock()
+	defer s.insightMu.Unlock()
+	now := s.cfg.Now()
+	if s.insightCache != nil && now.Sub(s.insightCachedAt) < time.Minute && now.After(s.insightCachedAt) {
+		return *s.insightCache, nil
+	}
+	in, err := s.st.Insight(ctx, store.InsightFilter{Limit: 8}, s.today())
+	if err != nil {
+		return chartSet{}, err
+	}
+	var set chartSet
+	for _, ch := range insightCharts(in) {
+		if ch.Name == "on-time" || ch.Name == "overdue" {
+			set.Charts = append(set.Charts, ch)
+		}
+	}
+	s.insightCache, s.insightCachedAt = &set, now
+	return set, nil
 }
 
 // batchSentence: "Of the 14 authorities asked, 9 answered on time, 3 refused (s31 cited in 3)."
 func batchSentence(in store.Insight) string {
 	o := in.Overall
-	sb := fmt.Sprintf("Of the %d %s asked, %d answered on time", o.Requests, plural(o.Requests, "authority", "authorities"), o.OnTime)
+	if o.Sent == 0 {
+		return fmt.Sprintf("None of its %d %s has been sent yet.", o.Requests, plural(o.Requests, "request", "requests"))
+	}
+	sb := fmt.Sprintf("Of the %d %s asked, %d answered on time", o.Sent, plural(o.Sent, "authority", "authorities"), o.OnTime)
 	if o.Late > 0 {
 		sb += fmt.Sprintf(", %d late", o.Late)
 	}

@@ -66,6 +66,11 @@ type Server struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 	wg       sync.WaitGroup
+
+	// The dashboard's insight chart, kept a minute (insight_page.go).
+	insightMu       sync.Mutex
+	insightCache    *chartSet
+	insightCachedAt time.Time
 }
 
 // New builds the server: it parses every template (a broken template fails

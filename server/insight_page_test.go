@@ -1,0 +1,107 @@
+package server
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+func insightEvent(t *testing.T, app *testApp, id int64, e tracker.Event) {
+	t.Helper()
+	e.RequestID = id
+	if err := app.st.AddEvent(context.Background(), &e); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// insightApp: a batch to three police forces (one answered on time with a
+// refusal under s31, one late, one not yet), and a council asked apart.
+func insightApp(t *testing.T) (*testApp, tracker.Authority, store.Batch) {
+	app := newTestApp(t)
+	ctx := context.Background()
+	app.user("vi@example.org", store.RoleViewer)
+	kent := app.authority("Kent Police", tracker.JurisdictionEngland)
+	gwent := app.authority("Gwent Police", tracker.JurisdictionWales)
+	dyfed := app.authority("Dyfed-Powys Police", tracker.JurisdictionWales)
+	council := app.authority("=Borsetshire Council", tracker.JurisdictionEngland) // a name a spreadsheet would run
+	b := store.Batch{Title: "Drones", Body: "Please send…"}
+	err := app.st.CreateBatch(ctx, &b, []int64{kent.ID, gwent.ID, dyfed.ID}, 0, func(a tracker.Authority) (string, string, error) {
+		return "Drones: " + a.Name, "Please send…", nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := app.st.BatchMembers(ctx, b.ID)
+	if err != nil || len(members) != 3 {
+		t.Fatalf("members %v %v", members, err)
+	}
+	for _, m := range members {
+		insightEvent(t, app, m.Request.ID, tracker.Event{Kind: tracker.EventSent, Date: tracker.MustParseDate("2026-03-02")})
+	}
+	insightEvent(t, app, members[0].Request.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: tracker.MustParseDate("2026-03-20"),
+		Outcome: tracker.OutcomeRefused, Exemptions: []string{"s31(1)(a)"}})
+	insightEvent(t, app, members[1].Request.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: tracker.MustParseDate("2026-04-20"),
+		Outcome: tracker.OutcomeReleasedInPart})
+	app.request("Gritting", council.ID, "2026-03-02", false)
+	return app, kent, b
+}
+
+func TestInsightPageComparesAuthorities(t *testing.T) {
+	app, kent, b := insightApp(t)
+	c := app.login("vi@example.org")
+	res, body := c.get("/insight")
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "Side by side", "Kent Police", "Gwent Police", `<svg`, `role="img"`, "<title id=\"chart-outcomes-title\">",
+		"<desc id=\"chart-on-time-desc\">Overall 1 of 2 responses with a due date came on time (50%).</desc>",
+		`href="/insight/outcomes.csv"`, `href="/insight/days.svg"`)
+	if strings.Contains(body, "<script") {
+		t.Fatal("the insight page needs JavaScript")
+	}
+	// Kent alone: its figures only.
+	_, body = c.get("/insight?authority=" + itoaID(kent.ID))
+	wantContains(t, body, `value="`+itoaID(kent.ID)+`" checked`, "Overall 1 of 1 responses")
+	// The batch: its sentence.
+	_, body = c.get("/insight?batch=" + itoaID(b.ID))
+	wantContains(t, body, "Of the 3 authorities asked, 1 answered on time, 1 late, 1 still awaited; 1 refused (1 under s31).")
+	_, body = c.get("/batches/" + itoaID(b.ID))
+	wantContains(t, body, "Of the 3 authorities asked, 1 answered on time", `href="/insight?batch=`+itoaID(b.ID)+`"`)
+	// Downloads: the chart's numbers as CSV (formula-safe), the SVG itself.
+	res, body = c.get("/insight/outcomes.csv")
+	wantStatus(t, res, http.StatusOK)
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string][]string{}
+	for _, r := range recs {
+		found[r[0]] = r
+	}
+	if k := found["Kent Police"]; k == nil || k[3] != "1" || recs[0][3] != "Refused" {
+		t.Fatalf("outcomes CSV %q", body)
+	}
+	if found["'=Borsetshire Council"] == nil {
+		t.Fatalf("a name starting with = was not defused: %q", body)
+	}
+	res, body = c.get("/insight/on-time.svg?batch=" + itoaID(b.ID))
+	wantStatus(t, res, http.StatusOK)
+	if res.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "<title") || !strings.Contains(body, "<desc") {
+		t.Fatalf("svg download %s %q", res.Header.Get("Content-Type"), body[:min(200, len(body))])
+	}
+	res, _ = c.get("/insight/nothing.csv")
+	wantStatus(t, res, http.StatusNotFound)
+	// The authority page and the dashboard show the charts.
+	_, body = c.get("/authorities/" + itoaID(kent.ID))
+	wantContains(t, body, "How it answers", "chart-outcomes", `href="/insight/outcomes.csv?authority=`+itoaID(kent.ID)+`"`)
+	_, body = c.get("/")
+	wantContains(t, body, "How authorities answer", "chart-on-time")
+	// Visitors get none of it.
+	res, _ = app.anonymous().get("/insight")
+	if res.StatusCode == http.StatusOK {
+		t.Fatal("a visitor saw the insight page")
+	}
+}
