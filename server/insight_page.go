@@ -124,18 +124,28 @@ func (s *Server) authorityInsight(ctx context.Context, id int64) (store.Insight,
 }
 
 // dashboardInsight is the dashboard's chart of how the most asked
-// authorities answer on time. Over every request it is the costliest
-// figure of the dashboard, so it is kept for a minute.
-func (s *Server) dashboardInsight(ctx context.Context) (chartSet, error) {
+// authorities answer. Over every request it is a full pass over the
+// requests, so no page request computes it: refreshDashboardInsight does,
+// in the background, and the dashboard shows the latest.
+func (s *Server) dashboardInsight() (chartSet, time.Time) {
 	s.insightMu.Lock()
 	defer s.insightMu.Unlock()
-	now := s.cfg.Now()
-	if s.insightCache != nil && now.Sub(s.insightCachedAt) < time.Minute && now.After(s.insightCachedAt) {
-		return *s.insightCache, nil
+	if s.insightCache == nil {
+		return chartSet{}, time.Time{}
 	}
+	return *s.insightCache, s.insightCachedAt
+}
+
+// dashboardInsightEvery is how often the dashboard's figures are redone.
+const dashboardInsightEvery = 5 * time.Minute
+
+// workOutDashboardInsight does one pass of refreshDashboardInsight.
+func (s *Server) workOutDashboardInsight() error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	in, err := s.st.Insight(ctx, store.InsightFilter{Limit: 8}, s.today())
 	if err != nil {
-		return chartSet{}, err
+		return err
 	}
 	var set chartSet
 	for _, ch := range insightCharts(in) {
@@ -143,8 +153,26 @@ func (s *Server) dashboardInsight(ctx context.Context) (chartSet, error) {
 			set.Charts = append(set.Charts, ch)
 		}
 	}
-	s.insightCache, s.insightCachedAt = &set, now
-	return set, nil
+	s.insightMu.Lock()
+	s.insightCache, s.insightCachedAt = &set, s.cfg.Now()
+	s.insightMu.Unlock()
+	return nil
+}
+
+// refreshDashboardInsight works out the dashboard's figures now and then
+// every few minutes, until the server stops.
+func (s *Server) refreshDashboardInsight() {
+	defer s.wg.Done()
+	for {
+		if err := s.workOutDashboardInsight(); err != nil {
+			s.log.Error("unable to work out the dashboard's insight", "err", err)
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(dashboardInsightEvery):
+		}
+	}
 }
 
 // batchSentence: "Of the 14 authorities asked, 9 answered on time, 3 refused (s31 cited in 3)."

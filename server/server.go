@@ -67,7 +67,8 @@ type Server struct {
 	stopOnce sync.Once
 	wg       sync.WaitGroup
 
-	// The dashboard's insight chart, kept a minute (insight_page.go).
+	// The dashboard's insight charts, worked out in the background
+	// (insight_page.go).
 	insightMu       sync.Mutex
 	insightCache    *chartSet
 	insightCachedAt time.Time
@@ -105,8 +106,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.echo = s.newEcho()
 	s.registerRoutes()
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.cleanSessions()
+	go s.refreshDashboardInsight()
 	return s, nil
 }
 
