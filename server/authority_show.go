@@ -21,8 +21,8 @@ type authorityPage struct {
 	// OlderURL shows the next page of requests; Paged: this is not the first.
 	OlderURL string
 	Paged    bool
-	Insight         store.Insight
-	Charts          chartSet
+	Insight  store.Insight
+	Charts   chartSet
 }
 
 // showAuthorityPage shows an authority with its record: how many requests,
