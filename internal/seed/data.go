@@ -199,3 +199,27 @@ func fakePDF(title, name string, pad int) []byte {
 	b.WriteString("trailer << /Root 1 0 R >>\n%%EOF\n")
 	return b.Bytes()
 }
+
+// SampleReply is the i-th of a stream of made-up replies from authorities
+// (a third with a PDF attached, some quoting our reference), each with its
+// own Message-ID: the mailbox the ingest benchmark syncs.
+func SampleReply(i int) []byte {
+	topic := topics[i%len(topics)]
+	place := ukPlaces[(i/len(topics))%len(ukPlaces)]
+	r := &tracker.Request{Title: topic.title, OurRef: fmt.Sprintf("FT-2026-%04d", i%5000+1)}
+	e := tracker.Event{Kind: tracker.EventAcknowledged}
+	var atts []attachment
+	switch i % 3 {
+	case 1:
+		e = tracker.Event{Kind: tracker.EventResponseReceived, Outcome: tracker.OutcomeRefused, Exemptions: []string{"s40(2)", "s31(1)(a)"}}
+	case 2:
+		e = tracker.Event{Kind: tracker.EventResponseReceived, Outcome: tracker.OutcomeReleasedInFull}
+		atts = append(atts, attachment{name: fmt.Sprintf("FOI-%d.pdf", i), data: fakePDF(topic.title, place, i%2500)})
+	}
+	subject, text := replyText(r, e)
+	domain := slug(place) + ".gov.uk"
+	s := messageSpec{from: "foi@" + domain, fromName: place + " Council FOI Team", to: "foi@requests.example.org",
+		subject: subject, text: text}
+	at := time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
+	return rawMessage(s, at, fmt.Sprintf("bench-%d@%s", i, domain), uint32(i+1), atts)
+}
