@@ -929,3 +929,11 @@ CREATE INDEX requests_insight_review ON requests (authority_id, review_days) WHE
 CREATE INDEX exemption_claims_request_code ON exemption_claims (request_id, law, code);
 -- Worked out for existing requests when the store next opens (with their plans).
 UPDATE requests SET plan_version = 0;
+
+-- migrate:19 requests by status, newest first
+-- Lists of one status in the orders the pages ask for (newest first; due
+-- soonest first, undated last), so that SQLite walks an index and stops
+-- after a page, where (status, due_date) made it sort every request of the
+-- status first.
+CREATE INDEX requests_status_id ON requests (status, id);
+CREATE INDEX requests_status_due_order ON requests (status, due_date IS NULL, due_date, id);

@@ -1,7 +1,57 @@
 #!/usr/bin/env bash
-# Prints foitrack's performance figures. Speed is measured here, never
-# asserted in tests. Usage: bench/run.sh [-count N]   (compare runs with benchstat)
+# Prints foitrack's performance figures (see bench/README.md). Speed is
+# measured here, never asserted in tests.
+#
+#   bench/run.sh micro [-count=N]        Go benchmarks of the packages (compare runs with benchstat)
+#   bench/run.sh pages N [SECONDS]       seed N requests (once, cached under $BENCH_DIR), then drive every page
+#   bench/run.sh ingest [MESSAGES]       foitrack's mail sync against mbsync on one Dovecot mailbox (default 10000)
+#   bench/run.sh recompute N             time `foitrack recompute` of every request of the N-request database
+#
+# BENCH_DIR (default /tmp/foitrack-bench) keeps the seeded databases between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-count="${1:--count=1}"
-go test -run='^$' -bench=. -benchmem "$count" ./tracker/ ./store/ ./mailsync/ ./server/ 2>&1 | grep -E '^(Benchmark|goos|goarch|cpu|pkg|ok|FAIL)'
+what="${1:-micro}"
+dir="${BENCH_DIR:-/tmp/foitrack-bench}"
+mkdir -p "$dir"
+bin="$dir/foitrack"
+
+build() { go build -o "$bin" ./cmd/foitrack; }
+
+seeded() { # seeded N: the data directory of N requests, built once
+	local n="$1" data="$dir/seed-$1"
+	if [ ! -f "$data/.seeded" ]; then
+		rm -rf "$data"
+		echo "seeding $n requests into $data (once; dev seed prints its progress on a terminal)" >&2
+		/usr/bin/time -f "seed: %e s wall, %U s user, %M kB max RSS" "$bin" --data "$data" dev seed --requests "$n" >&2
+		touch "$data/.seeded"
+	fi
+	echo "$data"
+}
+
+case "$what" in
+micro)
+	count="${2:--count=1}"
+	go test -run='^$' -bench=. -benchmem "$count" ./tracker/ ./store/ ./mailsync/ ./server/ 2>&1 | grep -E '^(Benchmark|goos|goarch|cpu|pkg|ok|FAIL)'
+	;;
+pages)
+	n="${2:?give the number of requests, e.g. bench/run.sh pages 10000}"
+	secs="${3:-5}"
+	build
+	data="$(seeded "$n")"
+	go run ./bench/pagebench --data "$data" --bin "$bin" --duration "${secs}s" --json "$dir/pages-$n.json"
+	;;
+ingest)
+	FOITRACK_BENCH=1 FOITRACK_BENCH_MESSAGES="${2:-10000}" go test -count=1 -timeout 60m -run TestIngestAgainstMbsync -v ./bench/ |
+		grep -E '^(ingest|    ingest_test|--- |ok|FAIL)'
+	;;
+recompute)
+	n="${2:?give the number of requests}"
+	build
+	data="$(seeded "$n")"
+	/usr/bin/time -f "recompute of $n requests: %e s wall, %U s user, %M kB max RSS" "$bin" --data "$data" recompute
+	;;
+*)
+	echo "usage: bench/run.sh micro|pages N [SECONDS]|ingest [MESSAGES]|recompute N" >&2
+	exit 2
+	;;
+esac

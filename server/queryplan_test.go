@@ -36,6 +36,9 @@ var planExceptions = map[string]string{
 	"SELECT count(*) FROM requests r WHERE r.needs_from IS NOT NULL…": "the dashboard's 'Needs you' count",
 }
 
+// idLookup: rows of one request, document, message… (a small set).
+var idLookup = regexp.MustCompile(`\((?:[a-z_]*_id|rowid)=\?`)
+
 var fromRe = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+([a-z_]+)(?:\s+(?:AS\s+)?([a-z_]+))?`)
 
 // tableOf maps the names a query gives its tables (aliases too) to the tables.
@@ -208,6 +211,28 @@ func fullScan(q string, plan []planRow) string {
 		if strings.Contains(r.detail, "SUBQUERY") || strings.HasPrefix(r.detail, "CO-ROUTINE") || strings.HasPrefix(r.detail, "MATERIALIZE") ||
 			strings.HasPrefix(r.detail, "LIST SUBQUERY") || inSub[r.parent] {
 			inSub[r.id] = true
+		}
+	}
+	// A LIMIT after a sort reads and sorts every matching row first: fine
+	// for a small set (one request's events), not for a large table's range.
+	fullSort := false
+	for _, r := range plan {
+		if strings.Contains(r.detail, "USE TEMP B-TREE FOR ORDER BY") {
+			fullSort = true // not "FOR LAST TERM OF ORDER BY": rows come in order but for ties
+		}
+	}
+	if hasLimit && fullSort {
+		for _, r := range plan {
+			for _, pfx := range []string{"SEARCH ", "SCAN "} {
+				if !strings.HasPrefix(r.detail, pfx) || inSub[r.id] || !outer[r.parent] {
+					continue
+				}
+				name := strings.Fields(strings.TrimPrefix(r.detail, pfx))[0]
+				table := tables[strings.ToLower(name)]
+				if largeTables[table] && !idLookup.MatchString(r.detail) {
+					return fmt.Sprintf("%s, sorted whole before its LIMIT (%s)", table, r.detail)
+				}
+			}
 		}
 	}
 	first := true

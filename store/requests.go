@@ -198,6 +198,12 @@ type RequestFilter struct {
 // Requests lists requests with their authority names.
 func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Request, error) {
 	where, args := requestWhere(f)
+	if f.OrderBy == "" && (f.OpenOnly || !f.DueBefore.IsZero()) {
+		// Newest first among the open ones: walk the table by id and stop
+		// after a page ("+" keeps SQLite from gathering every open request
+		// through the status index and sorting them all first).
+		where = strings.Replace(where, "r.status IN "+openStatuses, "+r.status IN "+openStatuses, 1)
+	}
 	order := "r.id DESC"
 	if f.OrderBy == "due" {
 		order = "r.due_date IS NULL, r.due_date, r.id"
