@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -107,5 +108,16 @@ func TestNextActionOnTheCommandLine(t *testing.T) {
 	}
 	if code, _, _ := cli(t, dir, "due", "--who", "nobody"); code != 2 {
 		t.Errorf("due --who nobody: exit %d, want 2", code)
+	}
+	// recompute works every request out again and changes nothing here.
+	before := mustCLI(t, dir, "request", "show", "2", "--json", "--today", "2026-09-02")
+	if out := mustCLI(t, dir, "recompute", "--json"); strings.TrimSpace(out) != `{"recomputed":3}` && !strings.Contains(out, `"recomputed": 3`) {
+		t.Errorf("recompute --json: %s", out)
+	}
+	if after := mustCLI(t, dir, "request", "show", "2", "--json", "--today", "2026-09-02"); after != before {
+		t.Errorf("recompute changed request 2:\n%s\n%s", before, after)
+	}
+	if code, _, _ := cli(t, dir, "recompute", "extra"); code != 2 {
+		t.Errorf("recompute extra: exit %d, want 2", code)
 	}
 }
