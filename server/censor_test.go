@@ -21,7 +21,7 @@ func TestCensorRulesApplyToEverythingPublic(t *testing.T) {
 	app.user("editor@example.org", store.RoleEditor)
 	ctx := store.WithActor(context.Background(), "test")
 	a := app.authority("Borsetshire Police", tracker.JurisdictionEngland)
-	r := tracker.Request{Title: "Jane Privet's complaint file", AuthorityID: a.ID, Body: "Please send the file about Jane Privet, 12 Acacia Avenue.",
+	r := tracker.Request{Title: "Jane Privet's complaint file", AuthorityID: a.ID, Body: "Please send the file about Jane Privet, 12 Acacia Avenue (write to wombat@privet.example).",
 		Visibility: tracker.VisibilityPublic}
 	if err := app.st.CreateRequest(ctx, &r, tracker.MustParseDate("2026-03-02")); err != nil {
 		t.Fatal(err)
@@ -70,6 +70,22 @@ func TestCensorRulesApplyToEverythingPublic(t *testing.T) {
 	if strings.Contains(hiddenSearch, "complaint file") {
 		t.Errorf("public search by a censored word shows the request:\n%s", hiddenSearch)
 	}
+	// Nor by what a pattern rule hides, a stem or a prefix of a hidden word:
+	// the hit is matched again as the public sees it.
+	res, _ = editor.postForm("/censor", url.Values{"scope": {"global"}, "pattern": {`\S+@\S+`}, "regexp": {"1"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	for _, q := range []string{"wombat", "wombat*", "avenues", "acac*"} {
+		_, found := anon.get("/p/search?q=" + url.QueryEscape(q))
+		if strings.Contains(found, "complaint file") {
+			t.Errorf("public search for %q, a word only the censored text has, shows the request:\n%s", q, found)
+		}
+	}
+	_, found := anon.get("/p/search?q=" + url.QueryEscape("complaint acac*"))
+	if strings.Contains(found, "complaint file") {
+		t.Errorf("public search for a shown and a hidden word shows the request")
+	}
+	_, found = anon.get("/p/search?q=complaint")
+	wantContains(t, found, "[REDACTED]&#39;s complaint file")
 	for name, text := range map[string]string{"public page": page, "timeline.json": js, "timelinejs.json": tjs, "public search": search} {
 		for _, private := range []string{"Privet", "Acacia"} {
 			if strings.Contains(text, private) {

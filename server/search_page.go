@@ -105,6 +105,21 @@ func (s *Server) censorHits(ctx context.Context, query string, hits []store.Sear
 		if hidden {
 			continue
 		}
+		// Found through a word a rule hides (a pattern, a stem, a prefix)?
+		// Match it again as the public sees it.
+		title, body, err := s.st.PublicHitText(ctx, h)
+		if err != nil {
+			return nil, err
+		}
+		if c.Changes(title) || c.Changes(body) {
+			ok, err := store.MatchesPublicText(ctx, query, c.Apply(title), c.Apply(body))
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
 		if c.Changes(h.Snippet) {
 			h.Marked = c.Apply(h.Snippet)
 		}
