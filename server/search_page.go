@@ -66,17 +66,20 @@ func (s *Server) showPublicSearchPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	shown := len(p.Result.Hits)
 	if p.Result.Hits, err = s.censorHits(c.Request().Context(), p.Query, p.Result.Hits); err != nil {
 		return err
 	}
+	// A count that includes a hit left out would tell it is there.
+	p.Result.Total -= shown - len(p.Result.Hits)
 	return s.renderPublic(c, http.StatusOK, "search", &view{Title: "Search published requests", Data: p})
 }
 
 // censorHits applies the censor rules (global, and each hit's request's and
 // authority's) to public search results: a snippet a rule changes loses its
 // highlighting rather than show what the rule took out, and a hit found by
-// a word a rule hides is left out (its presence alone would tell). The
-// page's count of hits still counts those.
+// a word a rule hides is left out (its presence alone would tell), and the
+// page's count leaves it out too.
 func (s *Server) censorHits(ctx context.Context, query string, hits []store.SearchHit) ([]store.SearchHit, error) {
 	words := strings.FieldsFunc(query, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	censors := map[int64]*tracker.Censor{}
