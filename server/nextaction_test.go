@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,8 +21,12 @@ import (
 // dashboard's "Needs you" at each step: the review before the ICO, the ICO
 // window from the review outcome, then waiting for the regulator.
 func TestWhereItStandsFollowsTheStory(t *testing.T) {
+	// The clock is read by the dashboard's background insight job too.
+	var clock sync.Mutex
 	now := testNow
-	app := newTestApp(t, func(c *Config) { c.Now = func() time.Time { return now } })
+	app := newTestApp(t, func(c *Config) {
+		c.Now = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
+	})
 	app.user("editor@example.org", store.RoleEditor)
 	c := app.login("editor@example.org")
 	ctx := context.Background()
@@ -35,7 +40,11 @@ func TestWhereItStandsFollowsTheStory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	day := func(s string) { now = tracker.MustParseDate(s).Time().Add(10 * time.Hour) }
+	day := func(s string) {
+		clock.Lock()
+		defer clock.Unlock()
+		now = tracker.MustParseDate(s).Time().Add(10 * time.Hour)
+	}
 	page := fmt.Sprintf("/requests/%d", r.ID)
 	section := func(body, id string) string {
 		i := strings.Index(body, `id="`+id+`"`)
