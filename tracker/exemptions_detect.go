@@ -288,24 +288,7 @@ var (
 // introduced as what the requester asked ("You asked: “…”"), or the lines
 // between a "Request" heading and a "Response" heading.
 func notTheirWords(text string) spans {
-	var out spans
-	for i := 0; i < len(text); {
-		j := strings.IndexAny(text[i:], "\"“")
-		if j < 0 {
-			break
-		}
-		open := i + j
-		_, w := utf8.DecodeRuneInString(text[open:])
-		k := strings.IndexAny(text[open+w:], "\"”")
-		if k < 0 {
-			break
-		}
-		end := open + w + k + 1
-		if requestIntro.MatchString(text[max(0, open-200):open]) && end-open <= quoteLimit {
-			out = append(out, span{open, end})
-		}
-		i = end
-	}
+	out := quotationsAfter(text, requestIntro, 200)
 	for _, h := range requestHeading.FindAllStringIndex(text, -1) {
 		rest := text[h[1]:min(len(text), h[1]+quoteLimit)]
 		if r := responseHeading.FindStringIndex(rest); r != nil {
@@ -639,6 +622,12 @@ var statuteIntro = regexp.MustCompile(`(?i)\b(?:provides?|provided|states?|state
 // words that introduce it. What it names is the law's text, not the
 // authority's claim (the claim is the citation that introduces it).
 func statuteQuoted(text string) spans {
+	return quotationsAfter(text, statuteIntro, 120)
+}
+
+// quotationsAfter finds the quotations ("…" or “…”, at most quoteLimit
+// long) whose preceding lookback bytes end in words intro matches.
+func quotationsAfter(text string, intro *regexp.Regexp, lookback int) spans {
 	var out spans
 	for i := 0; i < len(text); {
 		j := strings.IndexAny(text[i:], "\"“")
@@ -652,7 +641,7 @@ func statuteQuoted(text string) spans {
 			break
 		}
 		end := open + w + k + 1
-		if statuteIntro.MatchString(text[max(0, open-120):open]) && end-open <= quoteLimit {
+		if intro.MatchString(text[max(0, open-lookback):open]) && end-open <= quoteLimit {
 			out = append(out, span{open, end})
 		}
 		i = end
