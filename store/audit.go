@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -85,29 +86,18 @@ func canonicalJSON(raw []byte) ([]byte, error) {
 func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	e := AuditEntry{At: tx.now, Actor: tx.actor, Action: action, Entity: entity, EntityID: id}
 	var err error
-	if e.Before, err = json.Marshal(before); err != nil {
-		return fmt.Errorf("store: unable to encode audit value: %w", err)
-	}
-	if e.After, err = json.Marshal(after); err != nil {
-		return fmt.Errorf("store: unable to encode audit value: %w", err)
-	}
-	if e.Before, err = canonicalJSON(e.Before); err != nil {
+	if e.Before, err = canonicalValue(before); err != nil {
 		return err
 	}
-	if e.After, err = canonicalJSON(e.After); err != nil {
+	if e.After, err = canonicalValue(after); err != nil {
 		return err
 	}
-	var lastID int64
-	err = tx.QueryRowContext(tx.ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &e.PrevHash)
-	if errors.Is(err, sql.ErrNoRows) {
-		e.PrevHash = GenesisHash
-	} else if err != nil {
-		return fmt.Errorf("store: unable to read audit head: %w", err)
-	}
-	e.ID = lastID + 1
-	if e.Hash, err = e.ComputeHash(); err != nil {
+	head, err := tx.head()
+	if err != nil {
 		return err
 	}
+	e.ID, e.PrevHash = head.id+1, head.hash
+	e.Hash = e.hashCanonical()
 	if !tx.s.auditTree {
 		_, err = tx.ExecContext(tx.ctx, `
 			INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
@@ -116,6 +106,7 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 		if err != nil {
 			return fmt.Errorf("store: unable to append audit entry: %w", err)
 		}
+		head.id, head.hash = e.ID, e.Hash
 		return nil
 	}
 	// The entry, and its leaf in the transparency log, together.
@@ -127,20 +118,103 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	if err != nil {
 		return fmt.Errorf("store: unable to append audit entry: %w", err)
 	}
-	size, err := treeSize(tx.ctx, tx)
-	if errors.Is(err, errTreeBroken) || (err == nil && size != e.ID-1) {
+	head.id, head.hash = e.ID, e.Hash
+	if head.treeBroken || head.treeSize != e.ID-1 {
 		// The tree was changed behind the app's back: the change itself
 		// goes on being recorded (in the chain); audit verify reports the
 		// tree, and no checkpoint is signed until it is mended.
 		return nil
+	}
+	l := e.leafCanonical(secret)
+	if err := appendLeaf(tx.ctx, tx, tx.treeReader(), head.treeSize, l.Hash()); err != nil {
+		return err
+	}
+	head.treeSize++
+	return nil
+}
+
+// auditHead is where the audit log and its tree stand inside a write
+// transaction: read once, then moved on by each entry it appends (the
+// transaction holds the writer's lock, so nothing else moves them).
+type auditHead struct {
+	id         int64
+	hash       string
+	treeSize   int64
+	treeBroken bool
+}
+
+func (tx *Tx) head() (*auditHead, error) {
+	if tx.auditHead != nil {
+		return tx.auditHead, nil
+	}
+	h := &auditHead{}
+	err := tx.QueryRowContext(tx.ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&h.id, &h.hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		h.id, h.hash = 0, GenesisHash
 	} else if err != nil {
-		return err
+		return nil, fmt.Errorf("store: unable to read audit head: %w", err)
 	}
-	l, _, err := e.Leaf(secret)
+	if tx.s.auditTree {
+		h.treeSize, err = treeSize(tx.ctx, tx)
+		if errors.Is(err, errTreeBroken) {
+			h.treeBroken = true
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	tx.auditHead = h
+	return h, nil
+}
+
+// canonicalValue is a value's canonical JSON (see canonicalJSON).
+func canonicalValue(v any) (json.RawMessage, error) {
+	raw, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("store: unable to encode audit value: %w", err)
 	}
-	return appendLeaf(tx.ctx, tx.Tx, size, l.Hash())
+	return canonicalJSON(raw)
+}
+
+// hashCanonical is ComputeHash for an entry whose Before and After are
+// canonical already (as Audit makes them): the same bytes are hashed
+// without decoding and encoding the values again.
+func (e AuditEntry) hashCanonical() string {
+	h := sha256.New()
+	h.Write([]byte(e.PrevHash))
+	h.Write([]byte("\n"))
+	h.Write(e.canonicalKnown())
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// canonicalKnown is Canonical for canonical Before and After: the object
+// json.Marshal makes of the map in Canonical (keys sorted, strings escaped
+// as encoding/json escapes them), written directly.
+func (e AuditEntry) canonicalKnown() []byte {
+	str := func(s string) []byte { b, _ := json.Marshal(s); return b }
+	orNull := func(r json.RawMessage) []byte {
+		if len(r) == 0 {
+			return []byte("null")
+		}
+		return r
+	}
+	b := make([]byte, 0, 160+len(e.Before)+len(e.After))
+	b = append(b, `{"action":`...)
+	b = append(b, str(e.Action)...)
+	b = append(b, `,"actor":`...)
+	b = append(b, str(e.Actor)...)
+	b = append(b, `,"after":`...)
+	b = append(b, orNull(e.After)...)
+	b = append(b, `,"at":`...)
+	b = append(b, str(e.At.UTC().Format(time.RFC3339Nano))...)
+	b = append(b, `,"before":`...)
+	b = append(b, orNull(e.Before)...)
+	b = append(b, `,"entity":`...)
+	b = append(b, str(e.Entity)...)
+	b = append(b, `,"entity_id":`...)
+	b = strconv.AppendInt(b, e.EntityID, 10)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendInt(b, e.ID, 10)
+	return append(b, '}')
 }
 
 // AuditHead returns the newest entry's hash (GenesisHash for an empty log) and its id.

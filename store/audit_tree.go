@@ -138,6 +138,41 @@ func (e AuditEntry) Leaf(secret string) (AuditLeaf, map[string]AuditOpening, err
 	return l, open, nil
 }
 
+// leafCanonical is Leaf for an entry whose Before and After are canonical
+// already (as Audit makes them), without the openings: every value is
+// committed to as Leaf commits to it, without being decoded and encoded
+// again (a part of canonical JSON is canonical).
+func (e AuditEntry) leafCanonical(secret string) AuditLeaf {
+	l := AuditLeaf{ID: e.ID, At: e.At.UTC().Format(time.RFC3339Nano), Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
+		Fields: map[string]string{}}
+	commit := func(field string, v []byte) {
+		h := sha256.New()
+		h.Write([]byte(auditFieldPrefix + fieldSalt(secret, field) + "\n" + field + "\n"))
+		h.Write(v)
+		l.Fields[field] = hex.EncodeToString(h.Sum(nil))
+	}
+	actor, _ := json.Marshal(e.Actor)
+	commit("actor", actor)
+	for _, part := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"before", e.Before}, {"after", e.After}} {
+		c := []byte(part.raw)
+		if len(c) == 0 {
+			c = []byte("null")
+		}
+		var obj map[string]json.RawMessage
+		if c[0] == '{' && json.Unmarshal(c, &obj) == nil {
+			for k, v := range obj {
+				commit(part.name+"."+k, v)
+			}
+			continue
+		}
+		commit(part.name, c)
+	}
+	return l
+}
+
 // newAuditSecret is a fresh entry secret.
 func newAuditSecret() string {
 	b := make([]byte, 32)
@@ -216,9 +251,10 @@ func treeSize(ctx context.Context, q queryer) (int64, error) {
 // audit verify reports it and no checkpoint is signed.
 var errTreeBroken = errors.New("store: the audit tree is broken")
 
-// appendLeaf adds leaf number n (the tree must hold n leaves).
-func appendLeaf(ctx context.Context, tx *sql.Tx, n int64, h tlog.Hash) error {
-	hashes, err := tlog.StoredHashesForRecordHash(n, h, treeHashes{ctx, tx})
+// appendLeaf adds leaf number n (the tree must hold n leaves), reading the
+// hashes it needs through r.
+func appendLeaf(ctx context.Context, tx *Tx, r tlog.HashReader, n int64, h tlog.Hash) error {
+	hashes, err := tlog.StoredHashesForRecordHash(n, h, r)
 	if err != nil {
 		return fmt.Errorf("store: unable to extend the audit tree: %w", err)
 	}
@@ -227,8 +263,46 @@ func appendLeaf(ctx context.Context, tx *sql.Tx, n int64, h tlog.Hash) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_tree (idx, hash) VALUES (?, ?)`, base+int64(i), sh[:]); err != nil {
 			return fmt.Errorf("store: unable to extend the audit tree: %w", err)
 		}
+		if tx.treeHashMap != nil {
+			tx.treeHashMap[base+int64(i)] = sh
+		}
 	}
 	return nil
+}
+
+// treeReader reads the tree's hashes in the transaction, each from the
+// database once: the hashes read or written by the transaction are kept.
+func (tx *Tx) treeReader() tlog.HashReader {
+	if tx.treeHashMap == nil {
+		tx.treeHashMap = map[int64]tlog.Hash{}
+	}
+	return txTreeHashes{tx}
+}
+
+type txTreeHashes struct{ tx *Tx }
+
+func (r txTreeHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	m := r.tx.treeHashMap
+	var missing []int64
+	for _, idx := range indexes {
+		if _, ok := m[idx]; !ok {
+			missing = append(missing, idx)
+		}
+	}
+	if len(missing) > 0 {
+		got, err := treeHashes{r.tx.ctx, r.tx}.ReadHashes(missing)
+		if err != nil {
+			return nil, err
+		}
+		for i, idx := range missing {
+			m[idx] = got[i]
+		}
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		out[i] = m[idx]
+	}
+	return out, nil
 }
 
 // catchUpAuditTree adds the leaves of entries the tree does not hold yet:
@@ -255,7 +329,7 @@ func (s *Store) catchUpAuditTree(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("store: audit entry %d: %w", e.ID, err)
 				}
-				if err := appendLeaf(ctx, tx.Tx, n, l.Hash()); err != nil {
+				if err := appendLeaf(ctx, tx, tx.treeReader(), n, l.Hash()); err != nil {
 					return err
 				}
 				n++

@@ -78,9 +78,18 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 	if err != nil {
 		return err
 	}
+	statusBefore := r.Status
+	if tx.batch {
+		// The stored status may be behind (worked out at the commit):
+		// the history before this event says what it is.
+		if st, err := tracker.Replay(history); err == nil {
+			statusBefore = st.Status
+		}
+	}
 	history = append(history, *e)
 	tracker.SortEvents(history)
-	if _, err := tracker.Replay(history); err != nil {
+	replayed, err := tracker.Replay(history)
+	if err != nil {
 		return err
 	}
 	e.CreatedBy, e.CreatedAt = tx.actor, tx.now
@@ -102,12 +111,18 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 	if err := tx.Audit("event", "request", r.ID, nil, e); err != nil {
 		return err
 	}
-	after, err := tx.refreshRequest(r.ID)
-	if err != nil {
+	var after tracker.Request
+	if tx.batch {
+		// The rest is worked out once, before the commit; what the
+		// caller reads back now is what the replay gives.
+		tx.refreshLater(r.ID)
+		after = *r
+		after.Status, after.Outcome, after.SentOn, after.UpdatedAt = replayed.Status, replayed.Outcome, replayed.SentOn, tx.now
+	} else if after, err = tx.refreshRequest(r.ID); err != nil {
 		return err
 	}
-	if after.Status != r.Status {
-		if err := tx.Audit("status", "request", r.ID, r.Status, after.Status); err != nil {
+	if after.Status != statusBefore {
+		if err := tx.Audit("status", "request", r.ID, statusBefore, after.Status); err != nil {
 			return err
 		}
 	}
@@ -158,8 +173,69 @@ func (tx *Tx) deleteEvent(requestID, eventID int64) error {
 	if err := tx.Audit("delete_event", "request", requestID, gone, nil); err != nil {
 		return err
 	}
-	_, err = tx.refreshRequest(requestID)
+	return tx.refreshLater(requestID)
+}
+
+// refreshLater is refreshRequest for a caller that does not read the
+// result: in a batch (UpdateBatch) it is done once per request, before the
+// commit.
+func (tx *Tx) refreshLater(id int64) error {
+	if tx.later(id, true) {
+		return nil
+	}
+	_, err := tx.refreshRequest(id)
 	return err
+}
+
+// deriveLater is derive for a caller that does not read the result.
+func (tx *Tx) deriveLater(id int64) error {
+	if tx.later(id, false) {
+		return nil
+	}
+	_, err := tx.derive(id)
+	return err
+}
+
+// later notes, in a batch, that request id's derived fields (and, with
+// touch, its updated_at) are to be worked out before the commit, and says
+// whether it did.
+func (tx *Tx) later(id int64, touch bool) bool {
+	if !tx.batch {
+		return false
+	}
+	if tx.dirty == nil {
+		tx.dirty = map[int64]bool{}
+	}
+	t, seen := tx.dirty[id]
+	if !seen {
+		tx.order = append(tx.order, id)
+	}
+	tx.dirty[id] = t || touch
+	return true
+}
+
+// flushDerived works out what was left for the commit (UpdateBatch), in the
+// order the requests were first changed.
+func (tx *Tx) flushDerived() error {
+	if len(tx.order) == 0 {
+		return nil
+	}
+	tx.batch = false
+	defer func() { tx.batch = true }()
+	order, dirty := tx.order, tx.dirty
+	tx.order, tx.dirty = nil, nil
+	for _, id := range order {
+		var err error
+		if dirty[id] {
+			_, err = tx.refreshRequest(id)
+		} else {
+			_, err = tx.derive(id)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // refreshRequest recomputes the fields derived from the history and the

@@ -49,8 +49,7 @@ func (tx *Tx) pendingReplies(requestID int64) ([]tracker.PendingReply, error) {
 // Whoever changes a message's request or proposal state outside this
 // package's methods must call it for every request concerned.
 func (tx *Tx) RefreshRequest(id int64) error {
-	_, err := tx.refreshRequest(id)
-	return err
+	return tx.refreshLater(id)
 }
 
 // writePlan stores the plan and windows of request id.

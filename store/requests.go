@@ -93,7 +93,7 @@ func (tx *Tx) createRequest(r *tracker.Request) error {
 			return err
 		}
 	}
-	if _, err := tx.derive(r.ID); err != nil {
+	if err := tx.deriveLater(r.ID); err != nil {
 		return err
 	}
 	return tx.Audit("create", "request", r.ID, nil, r)

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/foitrack/foitrack"
 	"github.com/foitrack/foitrack/tracker"
 
@@ -240,6 +242,16 @@ type Tx struct {
 	ctx   context.Context
 	now   time.Time
 	actor string
+	// batch: the derived fields of the requests written are worked out
+	// once, before the commit, rather than after each change (UpdateBatch).
+	batch bool
+	dirty map[int64]bool // request id → its updated_at is set too
+	order []int64        // dirty ids, first changed first
+	// The audit log's head and the transparency log's size and the hashes
+	// read or written, as this transaction has left them (it holds the
+	// writer's lock, so nobody else moves them).
+	auditHead   *auditHead
+	treeHashMap map[int64]tlog.Hash
 }
 
 // Now is the transaction's timestamp (one per transaction, so all rows and
@@ -258,7 +270,11 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	defer s.stmts.prepareWanted(ctx, s.w)
 	// A full disk, met by SQLite or by a file written inside fn, rolls the
 	// whole transaction back and is reported as one clear error.
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.flushDerived()
+	}
+	if err != nil {
 		sqltx.Rollback()
 		return noSpace(err)
 	}
@@ -266,6 +282,21 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		return noSpace(fmt.Errorf("store: unable to commit: %w", err))
 	}
 	return nil
+}
+
+// UpdateBatch is Update for writers of many changes at once (dev seed, an
+// import): the fields derived from each request's history and proposals
+// (status, due date, next action, windows, figures) are worked out once per
+// request, just before the commit, instead of after every event and
+// message. What is stored is the same as Update would store, audit entries
+// included (the status change an event makes is audited as it is made);
+// only reads of a request's derived columns inside fn see them as they were
+// before the batch.
+func (s *Store) UpdateBatch(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		tx.batch = true
+		return fn(tx)
+	})
 }
 
 // Context is the context the transaction was begun with.

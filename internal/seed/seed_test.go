@@ -2,6 +2,8 @@ package seed
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -136,4 +138,104 @@ func TestSeedRefusesADatabaseWithRequests(t *testing.T) {
 	if tracker.ErrorCode(err) != tracker.ECONFLICT {
 		t.Errorf("seeding a database with requests: %v, want a conflict", err)
 	}
+}
+
+// Writing in batches (store.UpdateBatch: each request's derived fields
+// worked out once per transaction) stores exactly what writing every change
+// on its own does: the same rows, the same audit entries (ContentHash
+// covers the audit log but for its random secrets), a transparency log
+// that verifies, and on every request a stored plan equal to a fresh
+// computation.
+func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
+	ctx := context.Background()
+	st, _, batched := seeded(t, Options{Requests: 300, Messages: 1200, Seed: 3})
+	other, _, perChange := seeded(t, Options{Requests: 300, Messages: 1200, Seed: 3, perChange: true})
+	if batched != perChange {
+		t.Errorf("batched seeding stored other content than per-change seeding: %s vs %s", batched, perChange)
+	}
+	// The full-text index finds the same rows (ContentHash leaves out its
+	// segments, laid out by how often a row was indexed again).
+	for _, word := range []string{"police", "council", "refused", "exemption", "acknowledged", "s40", "fee"} {
+		a, b := matches(t, st, word), matches(t, other, word)
+		if len(a) == 0 || !reflect.DeepEqual(a, b) {
+			t.Errorf("search %q: batched finds %d rows, per-change %d (or none)", word, len(a), len(b))
+		}
+	}
+	if _, problems, err := st.VerifyAuditTree(ctx); err != nil || len(problems) > 0 {
+		t.Fatalf("audit tree: %v %v", problems, err)
+	}
+	if _, brk, err := st.VerifyAuditChain(ctx); err != nil || brk != nil {
+		t.Fatalf("audit chain: %v %v", brk, err)
+	}
+	rows, err := st.Reader().QueryContext(ctx, `SELECT id FROM requests ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		got, err := st.StoredPlan(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := freshPlan(t, st, id); !reflect.DeepEqual(got, want) {
+			t.Fatalf("request %d: the stored plan differs from a fresh one:\nstored %+v\nfresh  %+v", id, got, want)
+		}
+	}
+}
+
+// freshPlan works a request's plan out from scratch from what the store
+// holds (as store's own test of the stored plan does).
+func freshPlan(t *testing.T, st *store.Store, id int64) tracker.Plan {
+	t.Helper()
+	ctx := context.Background()
+	r, err := st.RequestByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := st.Events(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pending []tracker.PendingReply
+	msgs, err := st.MailMessages(ctx, store.MailFilter{RequestID: id, Proposal: store.ProposalProposed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(msgs) - 1; i >= 0; i-- { // oldest first
+		var p struct {
+			Event   tracker.EventKind `json:"proposed_event"`
+			Outcome string            `json:"proposed_outcome"`
+			Date    tracker.Date      `json:"date"`
+		}
+		json.Unmarshal(msgs[i].Classification, &p)
+		pending = append(pending, tracker.PendingReply{Kind: p.Event, Outcome: p.Outcome, Date: p.Date})
+	}
+	law, _ := tracker.LawByCode(r.Law)
+	p := tracker.PlanNextAction(law, events, pending)
+	if p.Windows == nil {
+		p.Windows = []tracker.Window{}
+	}
+	return p
+}
+
+func matches(t *testing.T, st *store.Store, word string) []int64 {
+	t.Helper()
+	rows, err := st.Reader().Query(`SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid`, word)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		out = append(out, id)
+	}
+	return out
 }
