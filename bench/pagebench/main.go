@@ -80,6 +80,7 @@ func main() {
 	only := flag.String("pages", "", "comma-separated page names to run (default: all)")
 	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
 	timeout := flag.Duration("timeout", 30*time.Second, "a response slower than this counts as an error")
+	flag.StringVar(&profileDir, "profile", "", "write the server's CPU profile while each page is driven to DIR/<page>.pprof (go tool pprof)")
 	flag.Parse()
 	if *data == "" {
 		fmt.Fprintln(os.Stderr, "pagebench: --data DIR is required (a directory made by foitrack dev seed)")
@@ -120,6 +121,17 @@ func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, t
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	srv := exec.Command(bin, "--data", data, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port))
 	srv.Env = append(os.Environ(), "FOITRACK_MAIL_SCHEDULE=off", "FOITRACK_REMIND_SCHEDULE=off")
+	if profileDir != "" {
+		if err := os.MkdirAll(profileDir, 0o755); err != nil {
+			return err
+		}
+		pp, err := freePort()
+		if err != nil {
+			return err
+		}
+		pprofBase = "http://127.0.0.1:" + strconv.Itoa(pp)
+		srv.Env = append(srv.Env, "FOITRACK_PPROF_ADDR=127.0.0.1:"+strconv.Itoa(pp))
+	}
 	logf, err := os.CreateTemp("", "pagebench-serve-*.log")
 	if err != nil {
 		return err
@@ -338,6 +350,15 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 			}
 		}
 	}()
+	profiled := make(chan struct{})
+	if profileDir != "" {
+		go func() {
+			defer close(profiled)
+			profile(client, p.Name, dur)
+		}()
+	} else {
+		close(profiled)
+	}
 	began := time.Now()
 	for w := 0; w < conns; w++ {
 		wg.Add(1)
@@ -366,6 +387,7 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 	}
 	wg.Wait()
 	elapsed := time.Since(began)
+	<-profiled
 	close(rssDone)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	r.Requests, r.Errors, r.RSSMB = len(lat), errs, maxRSS
@@ -374,6 +396,36 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 		r.PerSecond = float64(len(lat)) / elapsed.Seconds()
 	}
 	return r
+}
+
+// profileDir and pprofBase: where --profile writes, and the server's
+// profiler (FOITRACK_PPROF_ADDR).
+var profileDir, pprofBase string
+
+// profile saves the server's CPU profile over dur (whole seconds, at least
+// one) as profileDir/<name>.pprof.
+func profile(client *http.Client, name string, dur time.Duration) {
+	secs := max(1, int(dur.Round(time.Second).Seconds()))
+	c := &http.Client{Timeout: time.Duration(secs+30) * time.Second}
+	resp, err := c.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", pprofBase, secs))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pagebench: profile of %s: %v\n", name, err)
+		return
+	}
+	defer resp.Body.Close()
+	file := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(name))
+	f, err := os.Create(filepath.Join(profileDir, file+".pprof"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pagebench: %v\n", err)
+		return
+	}
+	defer f.Close()
+	io.Copy(f, resp.Body)
 }
 
 // pct is the nearest-rank percentile of sorted latencies.

@@ -138,6 +138,7 @@ func serve(env *Env, args []string) error {
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	startPprof(log)
 	log.Info("foitrack is listening", "url", *baseURL, "data", env.DataDir)
 	fmt.Fprintf(env.Stdout, "foitrack serving on %s (data in %s)\n", *baseURL, env.DataDir)
 
