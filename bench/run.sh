@@ -42,7 +42,7 @@ pages)
 	;;
 ingest)
 	FOITRACK_BENCH=1 FOITRACK_BENCH_MESSAGES="${2:-10000}" go test -count=1 -timeout 60m -run TestIngestAgainstMbsync -v ./bench/ |
-		grep -E '^(ingest|    ingest_test|--- |ok|FAIL)'
+		grep -E '^(ingest|round|    ingest_test|--- |ok|FAIL)'
 	;;
 recompute)
 	n="${2:?give the number of requests}"
