@@ -121,21 +121,21 @@ func Classify(h Headers, subject, text string, law tracker.LawCode) Classificati
 
 	if reason, ok := deliveryFailure(h, subject); ok {
 		return proposal(Classification{Kind: ReplyDeliveryFailure, Reason: reason,
-			Sentence: firstMatch(sentences, bounceText)})
+			Sentence: firstMatch(sentences, bounceTextFilter)})
 	}
 	if reportType(h) == "disposition-notification" {
 		return proposal(Classification{Kind: ReplyAutoReply, Reason: "read receipt (multipart/report; report-type=disposition-notification)"})
 	}
 	if outOfOfficeSubject.MatchString(subject) {
 		return proposal(Classification{Kind: ReplyAutoReply, Reason: "Subject: " + subject,
-			Sentence: firstMatch(sentences, outOfOfficeText)})
+			Sentence: firstMatch(sentences, outOfOfficeFilter)})
 	}
 
 	citations := tracker.DetectExemptions(law, text)
 	c := classifyText(sentences, citations, law, reviewSubject.MatchString(subject))
 	c.Exemptions = citations
 	auto := automaticReply(h, subject)
-	oof := firstMatch(sentences, outOfOfficeText)
+	oof := firstMatch(sentences, outOfOfficeFilter)
 	// Automatic headers alone do not make a reply an out-of-office: FOI case
 	// systems send acknowledgements, and sometimes whole responses, with
 	// Auto-Submitted set. The text decides unless it says nothing, or says
@@ -429,9 +429,15 @@ var (
 // "I have determined that 180 pages may be released".
 var decided = regexp.MustCompile(`(?i)\b(?:I|we) have (?:now )?(?:determined|decided|concluded)\b`)
 
-func hypothetical(s string) bool {
+func hypothetical(s string) bool { return hypotheticalFolded(s, fold(s)) }
+
+// hypotheticalFolded is hypothetical with fold(s) at hand.
+func hypotheticalFolded(s, folded string) bool {
 	if tracker.ConditionalSentence(s) {
 		return true
+	}
+	if mayMightFilter.need != nil && !containsAny(folded, mayMightFilter.need) {
+		return false
 	}
 	return mayMight.MatchString(monthMay.ReplaceAllString(s, "")) && !decided.MatchString(s)
 }
@@ -460,14 +466,33 @@ type evidence [numSignals]string
 
 func (e evidence) has(s signal) bool { return e[s] != "" }
 
+// Prefiltered forms of the patterns read on every sentence (see prefilter):
+// cueFilters[i] is cues[i].re's.
+var (
+	cueFilters = func() []prefiltered {
+		out := make([]prefiltered, len(cues))
+		for i, c := range cues {
+			out[i] = prefilter(c.re)
+		}
+		return out
+	}()
+	mayMightFilter    = prefilter(mayMight)
+	negatedFilter     = prefilter(negated)
+	aboutRightsFilter = prefilter(aboutRights)
+	apologyFilter     = prefilter(apology)
+	bounceTextFilter  = prefilter(bounceText)
+	outOfOfficeFilter = prefilter(outOfOfficeText)
+)
+
 func gather(sentences []tracker.Sentence) evidence {
 	var ev evidence
 	for _, s := range sentences {
-		hypo := hypothetical(s.Text)
-		neg := negated.MatchString(s.Text)
-		rights := aboutRights.MatchString(s.Text)
-		sorry := apology.MatchString(s.Text)
-		for _, c := range cues {
+		folded := fold(s.Text)
+		hypo := hypotheticalFolded(s.Text, folded)
+		neg := negatedFilter.match(s.Text, folded)
+		rights := aboutRightsFilter.match(s.Text, folded)
+		sorry := apologyFilter.match(s.Text, folded)
+		for i, c := range cues {
 			if ev[c.signal] != "" || (hypo && !c.any) {
 				continue
 			}
@@ -475,7 +500,7 @@ func gather(sentences []tracker.Sentence) evidence {
 				c.signal == sigExtension && sorry {
 				continue
 			}
-			if c.re.MatchString(s.Text) {
+			if cueFilters[i].match(s.Text, folded) {
 				ev[c.signal] = s.Text
 			}
 		}
@@ -566,9 +591,9 @@ func firstOf(s ...string) string {
 	return ""
 }
 
-func firstMatch(sentences []tracker.Sentence, re *regexp.Regexp) string {
+func firstMatch(sentences []tracker.Sentence, p prefiltered) string {
 	for _, s := range sentences {
-		if re.MatchString(s.Text) {
+		if p.match(s.Text, fold(s.Text)) {
 			return s.Text
 		}
 	}
