@@ -937,3 +937,11 @@ UPDATE requests SET plan_version = 0;
 -- status first.
 CREATE INDEX requests_status_id ON requests (status, id);
 CREATE INDEX requests_status_due_order ON requests (status, due_date IS NULL, due_date, id);
+
+-- migrate:20 plan since
+-- The day the step now in force began (tracker.Plan.Since): the date of
+-- the last event that moved the request on, or of the newest reply waiting
+-- to be confirmed. The reminder job knows an undated step by it (the
+-- clarification asked for on that day). Filled by the recomputation that
+-- tracker.PlanVersion 2 brings when the database is opened.
+ALTER TABLE requests ADD COLUMN plan_since TEXT;

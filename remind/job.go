@@ -141,37 +141,38 @@ type Planned struct {
 	Given bool
 }
 
-// Plan works out every reminder due at now and whether each has been given.
-// It changes nothing (foitrack remind --dry-run prints it).
+// Plan works out every reminder due at now, from every open request's
+// stored plan (a page at a time), and whether each has been given. It
+// changes nothing (foitrack remind --dry-run prints it).
 func (r *Runner) Plan(ctx context.Context, now time.Time) ([]Planned, error) {
 	today := tracker.DateOf(now.In(r.location()))
-	histories, err := r.Store.OpenRequestHistories(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []Planned
-	for _, h := range histories {
-		law, ok := tracker.LawByCode(h.Request.Law)
+	err := r.Store.EachOpenPlan(ctx, func(rp store.RequestPlan) error {
+		law, ok := tracker.LawByCode(rp.Request.Law)
 		if !ok {
-			continue
+			return nil
 		}
-		dues := Evaluate(h.Request, law, tracker.ComputeDeadlines(law, h.Events), today, r.Rules)
+		dues := Evaluate(rp.Request, law, rp.Plan, today, r.Rules)
 		if len(dues) == 0 {
-			continue
+			return nil
 		}
-		recipients, err := r.Store.RequestRecipients(ctx, h.Request.ID)
+		recipients, err := r.Store.RequestRecipients(ctx, rp.Request.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, d := range dues {
 			for _, rc := range recipients {
-				given, err := r.Store.ReminderGiven(ctx, h.Request.ID, d.Deadline, d.DueDate, rc.User.ID, d.Stage)
+				given, err := r.Store.ReminderGiven(ctx, rp.Request.ID, d.Deadline, d.DueDate, rc.User.ID, d.Stage)
 				if err != nil {
-					return nil, err
+					return err
 				}
-				out = append(out, Planned{Request: h.Request, Due: d, Recipient: rc, Given: given})
+				out = append(out, Planned{Request: rp.Request, Due: d, Recipient: rc, Given: given})
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -233,12 +233,16 @@ func TestClockAcrossRequests(t *testing.T) {
 		{"B clarification", "Olu", "clarification", "owed", "2026-03-09", "2026-03-09"},
 		{"B clarification", "Olu", "response", "due_soon", "2026-04-16", "2026-04-13"},
 		{"B clarification", "Olu", "response", "due_today", "2026-04-16", "2026-04-16"},
+		{"B clarification", "Olu", "review_ask_by", "your_move", "2026-06-16", "2026-04-17"},
 		{"B clarification", "Olu", "review_ask_by", "closing_soon", "2026-06-16", "2026-06-02"},
 		// C: due soon for 31 Mar, then extended on 30 Mar to Tue 28 Apr.
 		{"C extension", "Olu", "response", "due_soon", "2026-03-31", "2026-03-26"},
 		{"C extension", "Olu", "extended", "due_soon", "2026-04-28", "2026-04-23"},
 		{"C extension", "Olu", "extended", "due_today", "2026-04-28", "2026-04-28"},
-		// D: refused 20 Mar: ask for a review by Wed 20 May.
+		// D: refused 20 Mar: ask for a review by Wed 20 May, reminded the
+		// day the step comes into force (as "Needs you" lists it from then).
+		{"D refused", "Olu", "review_ask_by", "your_move", "2026-05-20", "2026-03-20"},
+		{"D refused", "Wen", "review_ask_by", "your_move", "2026-05-20", "2026-03-20"},
 		{"D refused", "Olu", "review_ask_by", "closing_soon", "2026-05-20", "2026-05-06"},
 		{"D refused", "Olu", "review_ask_by", "closes_today", "2026-05-20", "2026-05-20"},
 		{"D refused", "Wen", "review_ask_by", "closing_soon", "2026-05-20", "2026-05-06"},
@@ -249,6 +253,9 @@ func TestClockAcrossRequests(t *testing.T) {
 		// (E was sent 2 Feb: its response was due Mon 2 Mar, one working
 		// day after the clock starts on Sun 1 Mar.)
 		{"E review", "Ada", "response", "due_soon", "2026-03-02", "2026-03-01"},
+		// Refused on 2 Mar (ask for a review by Thu 30 Apr, 40 working
+		// days): the step is ours that day, until the review is asked on 4 Mar.
+		{"E review", "Ada", "review_ask_by", "your_move", "2026-04-30", "2026-03-02"},
 		{"E review", "Ada", "review", "due_soon", "2026-04-02", "2026-03-30"},
 		{"E review", "Ada", "review", "due_today", "2026-04-02", "2026-04-02"},
 		{"E review", "Ada", "review", "overdue", "2026-04-02", "2026-04-03"},
@@ -277,7 +284,7 @@ func TestClockAcrossRequests(t *testing.T) {
 	// Emails: one per reminder for Olu and Ada; none for Wen, who turned
 	// them off (she still has her notifications).
 	msgs := w.smtp.Messages()
-	if want := len(rules) - 2; len(msgs) != want {
+	if want := len(rules) - 3; len(msgs) != want {
 		t.Fatalf("%d emails, want %d", len(msgs), want)
 	}
 	rems, _ := w.st.Reminders(ctx, store.ReminderFilter{})
@@ -323,10 +330,10 @@ func TestClockAcrossRequests(t *testing.T) {
 		}
 	}
 
-	// In the app: Wen has her two notifications, unread.
+	// In the app: Wen has her three notifications, unread.
 	n, err := w.st.UnreadNotifications(ctx, w.user["Wen"].ID)
-	if err != nil || n != 2 {
-		t.Fatalf("Wen has %d unread notifications (%v), want 2", n, err)
+	if err != nil || n != 3 {
+		t.Fatalf("Wen has %d unread notifications (%v), want 3", n, err)
 	}
 }
 

@@ -1,5 +1,7 @@
 // Package remind chases deadlines: it works out which reminders are due on a
-// given day from the deadline engine (rules.go), gives each one exactly once
+// given day from each request's stored next action (rules.go: the plan
+// tracker.PlanNextAction made, as the store keeps it, so that reminders,
+// pages, `due` and the feed never disagree), gives each one exactly once
 // to a request's owner and watchers, in the app and by email (job.go), drafts
 // the letter that should go out next (letters.go), and publishes every open
 // deadline as an iCalendar feed (ics.go, feed.go).
@@ -57,6 +59,8 @@ const (
 	DeadlineFee             = "fee"              // we owe the authority a fee
 	DeadlineReviewAskBy     = "review_ask_by"    // last day for us to ask for a review
 	DeadlineRegulatorWindow = "regulator_window" // last day to complain to the regulator
+	DeadlineAppeal          = "appeal"           // last day to appeal the regulator's decision
+	DeadlineConfirmReply    = "confirm_reply"    // a reply read from mail waits for us to confirm it
 )
 
 // Kinds of reminder, with their stage: within one deadline and due date a
@@ -69,12 +73,19 @@ const (
 	KindLongOverdue = "long_overdue" // stage 4
 	KindOwed        = "owed"         // stage 1: the clock waits for us
 	KindStillOwed   = "still_owed"   // stage 2
-	KindClosingSoon = "closing_soon" // stage 1: a window we must act in
-	KindClosesToday = "closes_today" // stage 2
+	KindYourMove    = "your_move"    // stage 0: a step of ours came into force
+	KindClosingSoon = "closing_soon" // stage 1 (3 for a fee): a window we must act in
+	KindClosesToday = "closes_today" // stage 2 (4 for a fee)
+	KindPassed      = "passed"       // stage 3: its date passed and it is still ours
 )
 
 // Due is one reminder that applies to a request on a day.
 type Due struct {
+	// Who must act, and on what: the step in force that day, as the
+	// request page, the dashboard and `due` show it.
+	Who    tracker.Who    `json:"who"`
+	Action tracker.Action `json:"action"`
+
 	Deadline string       `json:"deadline"`
 	Kind     string       `json:"kind"`
 	Stage    int          `json:"stage"`
@@ -82,51 +93,279 @@ type Due struct {
 	// Title is short ("Response overdue"); Text says why, in a sentence.
 	Title string `json:"title"`
 	Text  string `json:"text"`
-	// Explanation is the deadline engine's account of the date.
+	// Explanation is the engine's account of the date or the step.
 	Explanation string `json:"explanation,omitempty"`
 	// Letter names the letter that should go out next, if any (chaser,
 	// internal_review, regulator_complaint).
 	Letter string `json:"letter,omitempty"`
 }
 
-// Evaluate returns the reminders that apply to a request on today: for each
-// of its live deadlines, the one latest stage reached. It is pure: the same
-// request, history and day always give the same answer.
-func Evaluate(r tracker.Request, law tracker.Law, ds tracker.Deadlines, today tracker.Date, rules Rules) []Due {
+// Evaluate returns the reminders that apply to a request on today, from its
+// stored plan: one for the step in force when it is ours (whatever its date:
+// every step the dashboard's "Needs you" lists is reminded of), and one for
+// the authority's date when it is due soon or today. It is pure: the same
+// request, plan and day always give the same answer.
+func Evaluate(r tracker.Request, law tracker.Law, p tracker.Plan, today tracker.Date, rules Rules) []Due {
 	rules = rules.withDefaults()
 	c := tracker.CalendarFor(law.Calendar)
 	if c == nil {
 		return nil
 	}
-	e := evaluator{r: r, law: law, ds: ds, today: today, rules: rules, cal: c}
-	switch ds.Status {
-	case tracker.StatusAwaitingResponse:
-		e.response()
-	case tracker.StatusAwaitingClarification, tracker.StatusAwaitingFee:
-		if !ds.Stopped.IsZero() {
-			e.owed()
-		} else {
-			// A second US clarification request does not stop the clock.
-			e.response()
-		}
-	case tracker.StatusAnswered:
-		if unfavourable(r.Outcome) {
-			e.window(DeadlineReviewAskBy, ds.ReviewAskBy, "internal_review")
-		}
-	case tracker.StatusReviewRequested:
-		overdue := e.review()
-		if overdue {
-			// The window a late review opens runs from the day it was due
-			// (as the next action says), not from the original answer.
-			e.window(DeadlineRegulatorWindow, ds.RegulatorLate, "regulator_complaint")
-		}
-	case tracker.StatusReviewDecided:
-		if r.Outcome == tracker.OutcomeUpheld || r.Outcome == tracker.OutcomePartlyUpheld {
-			e.window(DeadlineRegulatorWindow, ds.RegulatorWindow, "regulator_complaint")
-		}
+	e := evaluator{r: r, law: law, p: p, today: today, rules: rules, cal: c}
+	s, overdue := p.StepAt(today)
+	since := p.Since
+	if s != p.Now {
+		// The step after a date passed: in force from the day after it.
+		since = p.Now.By.AddDays(1)
+	}
+	d := Due{Who: s.Who, Action: s.Action, Explanation: s.Explanation}
+	switch s.Action {
+	case tracker.ActionAwaitResponse, tracker.ActionAwaitReview:
+		e.authority(d, s)
+	case tracker.ActionChaseResponse, tracker.ActionChaseReview:
+		e.chase(d)
+	case tracker.ActionSendClarification, tracker.ActionPayFee:
+		e.owed(d, s, since)
+	case tracker.ActionConfirmReply:
+		d.Deadline, d.Kind, d.DueDate = DeadlineConfirmReply, KindYourMove, since
+		d.Title = "Reply to confirm"
+		d.Text = "A reply read from mail waits for you to confirm it (or correct it): the next step depends on it."
+		e.out = append(e.out, d)
+	case tracker.ActionRequestReview, tracker.ActionComplainToRegulator, tracker.ActionAppealDecision:
+		e.window(d, s, since, overdue)
 	}
 	return e.out
 }
+
+type evaluator struct {
+	r     tracker.Request
+	law   tracker.Law
+	p     tracker.Plan
+	today tracker.Date
+	rules Rules
+	cal   tracker.Calendar
+	out   []Due
+}
+
+// windowKind is the kind of the stored window dated d of the given kinds
+// ("" when there is none).
+func (e *evaluator) windowKind(d tracker.Date, kinds ...tracker.DeadlineKind) (tracker.DeadlineKind, string) {
+	for _, w := range e.p.Windows {
+		for _, k := range kinds {
+			if w.Kind == k && w.Date.Equal(d) {
+				return k, w.Explanation
+			}
+		}
+	}
+	return "", ""
+}
+
+// authority: the authority's date, due soon or today.
+func (e *evaluator) authority(d Due, s tracker.Step) {
+	if s.By.IsZero() || e.today.After(s.By) {
+		return
+	}
+	days := tracker.WorkingDaysBetween(e.cal, e.today, s.By)
+	switch {
+	case e.today.Equal(s.By):
+		d.Kind, d.Stage = KindDueToday, 2
+	case days <= e.rules.DueSoonDays:
+		d.Kind, d.Stage = KindDueSoon, 1
+	default:
+		return
+	}
+	d.DueDate = s.By
+	who := e.r.AuthorityName
+	if who == "" {
+		who = "The authority"
+	}
+	if s.Action == tracker.ActionAwaitResponse {
+		kind, why := e.windowKind(s.By, tracker.DeadlineResponse, tracker.DeadlineExtended)
+		d.Deadline, d.Explanation = DeadlineResponse, why
+		extended := kind == tracker.DeadlineExtended
+		if extended {
+			d.Deadline = DeadlineExtended
+		}
+		if d.Kind == KindDueSoon {
+			d.Title = fmt.Sprintf("Response due in %s", workingDays(days))
+			if extended {
+				d.Title = fmt.Sprintf("Extension ending in %s", workingDays(days))
+			}
+			d.Text = fmt.Sprintf("%s must respond by %s.", who, s.By.Long())
+		} else {
+			d.Title = "Response due today"
+			if extended {
+				d.Title = "Extension ends today"
+			}
+			d.Text = fmt.Sprintf("%s must respond today, %s.", who, s.By.Long())
+		}
+	} else {
+		kind, why := e.windowKind(s.By, tracker.DeadlineReviewDue, tracker.DeadlineReviewExtended)
+		d.Deadline, d.Explanation = DeadlineReview, why
+		if kind == tracker.DeadlineReviewExtended {
+			d.Deadline = DeadlineReviewExtended
+		}
+		name := e.law.ReviewName
+		if d.Kind == KindDueSoon {
+			d.Title = fmt.Sprintf("%s decision due in %s", tracker.Capitalize(name), workingDays(days))
+			d.Text = fmt.Sprintf("The %s decision is due by %s.", name, s.By.Long())
+		} else {
+			d.Title = fmt.Sprintf("%s decision due today", tracker.Capitalize(name))
+			d.Text = fmt.Sprintf("The %s decision is due today, %s.", name, s.By.Long())
+		}
+	}
+	if d.Explanation == "" {
+		d.Explanation = s.Explanation
+	}
+	e.out = append(e.out, d)
+}
+
+// chase: the authority's date passed (the plan's Now.By) and we must chase.
+func (e *evaluator) chase(d Due) {
+	due := e.p.Now.By
+	late := tracker.WorkingDaysBetween(e.cal, due, e.today)
+	long, _ := tracker.AddWorkingDays(e.cal, due, tracker.LongOverdueWorkingDays)
+	d.DueDate, d.Kind, d.Stage = due, KindOverdue, 3
+	if e.today.After(long) {
+		d.Kind, d.Stage = KindLongOverdue, 4
+	}
+	d.Letter = string(LetterChaser)
+	if d.Action == tracker.ActionChaseResponse {
+		kind, why := e.windowKind(due, tracker.DeadlineResponse, tracker.DeadlineExtended)
+		d.Deadline = DeadlineResponse
+		if kind == tracker.DeadlineExtended {
+			d.Deadline = DeadlineExtended
+		}
+		if why != "" {
+			d.Explanation = why
+		}
+		d.Title = "Response overdue"
+		d.Text = fmt.Sprintf("The response was due %s and is %s late. A polite chaser is drafted for you.", due.Long(), workingDays(late))
+		if d.Kind == KindLongOverdue {
+			d.Title = "Response long overdue"
+			d.Text = fmt.Sprintf("The response was due %s and is %s late. Chase again, and consider a complaint to the %s.",
+				due.Long(), workingDays(late), e.law.Regulator)
+		}
+	} else {
+		kind, _ := e.windowKind(due, tracker.DeadlineReviewDue, tracker.DeadlineReviewExtended)
+		d.Deadline = DeadlineReview
+		if kind == tracker.DeadlineReviewExtended {
+			d.Deadline = DeadlineReviewExtended
+		}
+		name := e.law.ReviewName
+		d.Title = fmt.Sprintf("%s overdue", tracker.Capitalize(name))
+		d.Text = fmt.Sprintf("The %s decision was due %s and is %s late. You can chase it, or complain to the %s.",
+			name, due.Long(), workingDays(late), e.law.Regulator)
+		if d.Kind == KindLongOverdue {
+			d.Title = fmt.Sprintf("%s long overdue", tracker.Capitalize(name))
+			d.Text = fmt.Sprintf("The %s decision was due %s and is %s late. A complaint to the %s is drafted for you.",
+				name, due.Long(), workingDays(late), e.law.Regulator)
+			d.Letter = string(LetterComplaint)
+		}
+	}
+	e.out = append(e.out, d)
+}
+
+// owed: the clock waits for us (a clarification or a fee), since the day
+// it was asked for; a fee has a date to pay by.
+func (e *evaluator) owed(d Due, s tracker.Step, since tracker.Date) {
+	d.DueDate, d.Kind, d.Stage = since, KindOwed, 1
+	ago := tracker.WorkingDaysBetween(e.cal, since, e.today)
+	if ago >= e.rules.StillOwedDays {
+		d.Kind, d.Stage = KindStillOwed, 2
+	}
+	if s.Action == tracker.ActionSendClarification {
+		d.Deadline = DeadlineClarification
+		d.Title = "Clarification owed"
+		if d.Kind == KindStillOwed {
+			d.Title = "Clarification still owed"
+		}
+		restart := "the clock stays stopped until the authority receives it"
+		if e.law.Clarification == tracker.ClarificationRestarts {
+			restart = fmt.Sprintf("the %d working days start again from the day the authority receives it (%s)",
+				e.law.ResponsePeriod, e.law.ClarificationRule)
+		}
+		d.Text = fmt.Sprintf("The authority asked for clarification on %s (%s ago): %s.", since.Long(), workingDays(ago), restart)
+		e.out = append(e.out, d)
+		return
+	}
+	d.Deadline = DeadlineFee
+	d.Title = "Fee owed"
+	if d.Kind == KindStillOwed {
+		d.Title = "Fee still owed"
+	}
+	d.Text = fmt.Sprintf("The authority sent a fees notice on %s (%s ago): the clock stays stopped until it receives the fee (%s).",
+		since.Long(), workingDays(ago), e.law.FeeRule)
+	if !s.By.IsZero() {
+		d.Text += fmt.Sprintf(" Pay it by %s.", s.By.Long())
+		switch left := tracker.WorkingDaysBetween(e.cal, e.today, s.By); {
+		case e.today.Equal(s.By):
+			d.Kind, d.Stage, d.Title = KindClosesToday, 4, "Fee to pay today"
+		case !e.today.After(s.By) && left <= e.rules.WindowLeadDays:
+			d.Kind, d.Stage, d.Title = KindClosingSoon, 3, fmt.Sprintf("Fee to pay by %s", s.By.Long())
+		}
+	}
+	e.out = append(e.out, d)
+}
+
+// window: a step of ours with a last day (ask for a review, complain,
+// appeal), or none (US FOIA after an appeal: OGIS or the courts): reminded
+// when it comes into force, again as its last day nears, and on the day.
+func (e *evaluator) window(d Due, s tracker.Step, since tracker.Date, overdue bool) {
+	d.Kind, d.DueDate = KindYourMove, s.By
+	if s.By.IsZero() {
+		d.DueDate = since
+	}
+	switch {
+	case s.By.IsZero():
+	case overdue:
+		d.Kind, d.Stage = KindPassed, 3
+	case e.today.Equal(s.By):
+		d.Kind, d.Stage = KindClosesToday, 2
+	case tracker.WorkingDaysBetween(e.cal, e.today, s.By) <= e.rules.WindowLeadDays:
+		d.Kind, d.Stage = KindClosingSoon, 1
+	}
+	by := ""
+	if !s.By.IsZero() {
+		by = " by " + s.By.Long()
+	}
+	switch s.Action {
+	case tracker.ActionRequestReview:
+		d.Deadline, d.Letter = DeadlineReviewAskBy, string(LetterReview)
+		d.Title = fmt.Sprintf("Ask for %s%s", e.law.AReview(), by)
+		d.Text = fmt.Sprintf("The response was %s: if you want it reconsidered, ask for %s%s. A request is drafted for you.",
+			lowerOutcome(e.r.Outcome), e.law.AReview(), by)
+	case tracker.ActionComplainToRegulator:
+		d.Deadline, d.Letter = DeadlineRegulatorWindow, string(LetterComplaint)
+		d.Title = "Complain to the " + e.law.Regulator + by
+		if !s.By.IsZero() {
+			d.Title = fmt.Sprintf("Complaint window closing %s", s.By.Long())
+		}
+		d.Text = "The next step is " + regulatorWords(e.law) + by + ". A complaint is drafted for you."
+	case tracker.ActionAppealDecision:
+		d.Deadline = DeadlineAppeal
+		d.Title = fmt.Sprintf("Appeal to the %s%s", e.law.AppealTo, by)
+		d.Text = fmt.Sprintf("The %s's decision went against you: you may appeal to the %s%s.", e.law.Regulator, e.law.AppealTo, by)
+	}
+	switch d.Kind {
+	case KindClosesToday:
+		d.Title += " (today)"
+	case KindPassed:
+		d.Title += " (passed)"
+	}
+	e.out = append(e.out, d)
+}
+
+// regulatorWords names the step after a review: a complaint to the
+// regulator, or for US FOIA mediation by OGIS or a suit.
+func regulatorWords(law tracker.Law) string {
+	if law.Code == tracker.USFOIA {
+		return "mediation by OGIS or a suit in federal court"
+	}
+	return "a complaint to the " + law.Regulator
+}
+
+func workingDays(n int) string { return unitWords(n, tracker.WorkingDays) }
 
 // unfavourable reports whether a response outcome is worth a review.
 func unfavourable(outcome string) bool {
@@ -136,182 +375,6 @@ func unfavourable(outcome string) bool {
 	}
 	return false
 }
-
-type evaluator struct {
-	r     tracker.Request
-	law   tracker.Law
-	ds    tracker.Deadlines
-	today tracker.Date
-	rules Rules
-	cal   tracker.Calendar
-	out   []Due
-}
-
-// timing is the stage of a due date on today: due soon, due today, overdue,
-// long overdue (after long), or nothing yet.
-func (e *evaluator) timing(due, long tracker.Date) (kind string, stage, days int, ok bool) {
-	switch {
-	case e.today.Equal(due):
-		return KindDueToday, 2, 0, true
-	case e.today.Before(due):
-		days = tracker.WorkingDaysBetween(e.cal, e.today, due)
-		if days <= e.rules.DueSoonDays {
-			return KindDueSoon, 1, days, true
-		}
-		return "", 0, days, false
-	default:
-		days = tracker.WorkingDaysBetween(e.cal, due, e.today)
-		if !long.IsZero() && e.today.After(long) {
-			return KindLongOverdue, 4, days, true
-		}
-		return KindOverdue, 3, days, true
-	}
-}
-
-func (e *evaluator) response() {
-	cur := e.ds.Current()
-	if cur.Date.IsZero() {
-		return
-	}
-	kind, stage, days, ok := e.timing(cur.Date, e.ds.LongOverdue.Date)
-	if !ok {
-		return
-	}
-	extended := cur.Kind == tracker.DeadlineExtended
-	d := Due{Deadline: DeadlineResponse, Kind: kind, Stage: stage, DueDate: cur.Date, Explanation: cur.Explanation}
-	if extended {
-		d.Deadline = DeadlineExtended
-	}
-	who := e.r.AuthorityName
-	if who == "" {
-		who = "The authority"
-	}
-	switch kind {
-	case KindDueSoon:
-		d.Title = fmt.Sprintf("Response due in %s", workingDays(days))
-		if extended {
-			d.Title = fmt.Sprintf("Extension ending in %s", workingDays(days))
-		}
-		d.Text = fmt.Sprintf("%s must respond by %s.", who, cur.Date.Long())
-	case KindDueToday:
-		d.Title = "Response due today"
-		if extended {
-			d.Title = "Extension ends today"
-		}
-		d.Text = fmt.Sprintf("%s must respond today, %s.", who, cur.Date.Long())
-	case KindOverdue:
-		d.Title = "Response overdue"
-		d.Text = fmt.Sprintf("The response was due %s and is %s late. A polite chaser is drafted for you.", cur.Date.Long(), workingDays(days))
-		d.Letter = "chaser"
-	case KindLongOverdue:
-		d.Title = "Response long overdue"
-		d.Text = fmt.Sprintf("The response was due %s and is %s late. Chase again, and consider a complaint to the %s.",
-			cur.Date.Long(), workingDays(days), e.law.Regulator)
-		d.Letter = "chaser"
-	}
-	e.out = append(e.out, d)
-}
-
-// review adds the review decision's reminder and reports whether it is overdue.
-func (e *evaluator) review() (overdue bool) {
-	cur := e.ds.CurrentReview()
-	if cur.Date.IsZero() {
-		return false
-	}
-	kind, stage, days, ok := e.timing(cur.Date, e.ds.ReviewLongOverdue.Date)
-	if !ok {
-		return false
-	}
-	name := e.law.ReviewName
-	d := Due{Deadline: DeadlineReview, Kind: kind, Stage: stage, DueDate: cur.Date, Explanation: cur.Explanation}
-	if cur.Kind == tracker.DeadlineReviewExtended {
-		d.Deadline = DeadlineReviewExtended
-	}
-	switch kind {
-	case KindDueSoon:
-		d.Title = fmt.Sprintf("%s decision due in %s", tracker.Capitalize(name), workingDays(days))
-		d.Text = fmt.Sprintf("The %s decision is due by %s.", name, cur.Date.Long())
-	case KindDueToday:
-		d.Title = fmt.Sprintf("%s decision due today", tracker.Capitalize(name))
-		d.Text = fmt.Sprintf("The %s decision is due today, %s.", name, cur.Date.Long())
-	case KindOverdue:
-		d.Title = fmt.Sprintf("%s overdue", tracker.Capitalize(name))
-		d.Text = fmt.Sprintf("The %s decision was due %s and is %s late. You can chase it, or complain to the %s.",
-			name, cur.Date.Long(), workingDays(days), e.law.Regulator)
-		d.Letter = "regulator_complaint"
-	case KindLongOverdue:
-		d.Title = fmt.Sprintf("%s long overdue", tracker.Capitalize(name))
-		d.Text = fmt.Sprintf("The %s decision was due %s and is %s late. A complaint to the %s is drafted for you.",
-			name, cur.Date.Long(), workingDays(days), e.law.Regulator)
-		d.Letter = "regulator_complaint"
-	}
-	e.out = append(e.out, d)
-	return kind == KindOverdue || kind == KindLongOverdue
-}
-
-// owed: the clock waits for us (a clarification or a fee).
-func (e *evaluator) owed() {
-	st := e.ds.Stopped
-	deadline, what := DeadlineClarification, "clarification"
-	if st.Kind == tracker.EventFeeNotice {
-		deadline, what = DeadlineFee, "fee"
-	}
-	d := Due{Deadline: deadline, Kind: KindOwed, Stage: 1, DueDate: st.From}
-	since := tracker.WorkingDaysBetween(e.cal, st.From, e.today)
-	if since >= e.rules.StillOwedDays {
-		d.Kind, d.Stage = KindStillOwed, 2
-	}
-	restart := "the clock stays stopped until the authority receives it"
-	if what == "clarification" && e.law.Clarification == tracker.ClarificationRestarts {
-		restart = fmt.Sprintf("the %d working days start again from the day the authority receives it (%s)",
-			e.law.ResponsePeriod, e.law.ClarificationRule)
-	}
-	if what == "clarification" {
-		d.Title = "Clarification owed"
-		if d.Kind == KindStillOwed {
-			d.Title = "Clarification still owed"
-		}
-		d.Text = fmt.Sprintf("The authority asked for clarification on %s (%s ago): %s.", st.From.Long(), workingDays(since), restart)
-	} else {
-		d.Title = "Fee owed"
-		if d.Kind == KindStillOwed {
-			d.Title = "Fee still owed"
-		}
-		d.Text = fmt.Sprintf("The authority sent a fees notice on %s (%s ago): %s (%s).", st.From.Long(), workingDays(since), restart, e.law.FeeRule)
-	}
-	e.out = append(e.out, d)
-}
-
-// window: a last day for us to act (ask for a review, complain).
-func (e *evaluator) window(deadline string, w tracker.Deadline, letter string) {
-	if w.IsZero() || w.Date.IsZero() || e.today.After(w.Date) {
-		return
-	}
-	d := Due{Deadline: deadline, DueDate: w.Date, Explanation: w.Explanation, Letter: letter}
-	days := tracker.WorkingDaysBetween(e.cal, e.today, w.Date)
-	switch {
-	case e.today.Equal(w.Date):
-		d.Kind, d.Stage = KindClosesToday, 2
-	case days <= e.rules.WindowLeadDays:
-		d.Kind, d.Stage = KindClosingSoon, 1
-	default:
-		return
-	}
-	if deadline == DeadlineReviewAskBy {
-		d.Title = fmt.Sprintf("Ask for %s by %s", e.law.AReview(), w.Date.Long())
-		d.Text = fmt.Sprintf("The response was %s: if you want it reconsidered, ask for %s by %s. A request is drafted for you.",
-			lowerOutcome(e.r.Outcome), e.law.AReview(), w.Date.Long())
-	} else {
-		d.Title = fmt.Sprintf("Complaint window closing %s", w.Date.Long())
-		d.Text = fmt.Sprintf("A complaint to the %s should normally be made by %s. A complaint is drafted for you.", e.law.Regulator, w.Date.Long())
-	}
-	if d.Kind == KindClosesToday {
-		d.Title += " (today)"
-	}
-	e.out = append(e.out, d)
-}
-
-func workingDays(n int) string { return unitWords(n, tracker.WorkingDays) }
 
 // lowerOutcome is the outcome's label for the middle of a sentence.
 func lowerOutcome(code string) string {

@@ -8,14 +8,15 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
-func history(law tracker.LawCode, evs ...tracker.Event) (tracker.Request, tracker.Law, tracker.Deadlines) {
+// history is a request with its plan, as the store keeps it, and its deadlines.
+func history(law tracker.LawCode, evs ...tracker.Event) (tracker.Request, tracker.Law, tracker.Plan, tracker.Deadlines) {
 	l, _ := tracker.LawByCode(law)
 	st, err := tracker.Replay(evs)
 	if err != nil {
 		panic(err)
 	}
 	r := tracker.Request{Title: "T", AuthorityName: "A", Law: law, Status: st.Status, Outcome: st.Outcome}
-	return r, l, tracker.ComputeDeadlines(l, evs)
+	return r, l, tracker.PlanNextAction(l, evs, nil), tracker.ComputeDeadlines(l, evs)
 }
 
 func ev(kind tracker.EventKind, date string, opts ...func(*tracker.Event)) tracker.Event {
@@ -33,11 +34,11 @@ func outcome(o string) func(*tracker.Event) { return func(e *tracker.Event) { e.
 // deadline engine's own standing for that day, for each law.
 func TestResponseRemindersAgreeWithTheEngineStanding(t *testing.T) {
 	for _, law := range tracker.Laws {
-		r, l, ds := history(law.Code, ev(tracker.EventSent, "2026-11-20"))
+		r, l, p, ds := history(law.Code, ev(tracker.EventSent, "2026-11-20"))
 		for d := tracker.MustParseDate("2026-11-20"); d.Before(tracker.MustParseDate("2027-03-01")); d = d.AddDays(1) {
 			want := ds.Standing(d).Code
 			got := tracker.StandingCode("on_time")
-			for _, x := range remind.Evaluate(r, l, ds, d, remind.Rules{}) {
+			for _, x := range remind.Evaluate(r, l, p, d, remind.Rules{}) {
 				if x.Deadline == remind.DeadlineResponse {
 					got = tracker.StandingCode(x.Kind)
 				}
@@ -86,17 +87,32 @@ func TestRuleCases(t *testing.T) {
 			[]tracker.Event{sent, ev(tracker.EventResponseReceived, "2026-03-20", outcome(tracker.OutcomeRefused)),
 				ev(tracker.EventReviewRequested, "2026-03-23"), ev(tracker.EventReviewOutcome, "2026-04-15", outcome(tracker.OutcomeUpheld))},
 			"2026-10-15", remind.Rules{}, "regulator_window/closes_today@2026-10-15 "},
-		{"US FOIA: no complaint window to chase", tracker.USFOIA,
+		// US FOIA: after the appeal, OGIS or the courts, with no window the
+		// statute sets: one reminder, known by the day of the appeal decision.
+		{"US FOIA: OGIS or court, undated", tracker.USFOIA,
 			[]tracker.Event{sent, ev(tracker.EventResponseReceived, "2026-03-20", outcome(tracker.OutcomeRefused)),
 				ev(tracker.EventReviewRequested, "2026-03-23"), ev(tracker.EventReviewOutcome, "2026-04-15", outcome(tracker.OutcomeUpheld))},
-			"2026-07-15", remind.Rules{}, ""},
+			"2026-07-15", remind.Rules{}, "regulator_window/your_move@2026-04-15 "},
+		// A step of ours is reminded of the day it comes into force, whatever
+		// its date, as the dashboard's "Needs you" lists it.
+		{"refused: ask for a review, at once", tracker.UKFOIA,
+			[]tracker.Event{sent, ev(tracker.EventResponseReceived, "2026-03-20", outcome(tracker.OutcomeRefused))}, "2026-03-21", remind.Rules{}, "review_ask_by/your_move@2026-05-20 "},
+		{"ICO decision: appeal to the tribunal", tracker.UKFOIA,
+			[]tracker.Event{sent, ev(tracker.EventResponseReceived, "2026-03-20", outcome(tracker.OutcomeRefused)),
+				ev(tracker.EventReviewRequested, "2026-03-23"), ev(tracker.EventReviewOutcome, "2026-04-15", outcome(tracker.OutcomeUpheld)),
+				ev(tracker.EventRegulatorComplaint, "2026-04-20"), ev(tracker.EventRegulatorDecision, "2026-09-01", outcome(tracker.OutcomeComplaintNotUpheld))},
+			"2026-09-02", remind.Rules{}, "appeal/your_move@2026-09-29 "},
+		{"fee: to pay in 3 months, closing", tracker.UKFOIA, []tracker.Event{sent, ev(tracker.EventFeeNotice, "2026-03-10")}, "2026-06-01", remind.Rules{}, "fee/closing_soon@2026-03-10 "},
+		{"review overdue: chase", tracker.UKFOIA,
+			[]tracker.Event{sent, ev(tracker.EventResponseReceived, "2026-03-20", outcome(tracker.OutcomeRefused)),
+				ev(tracker.EventReviewRequested, "2026-03-23")}, "2026-04-23", remind.Rules{}, "review/overdue@2026-04-22 "},
 		{"past the ask-by date: nothing", tracker.UKFOIA,
 			[]tracker.Event{sent, ev(tracker.EventResponseReceived, "2026-03-20", outcome(tracker.OutcomeRefused))}, "2026-05-21", remind.Rules{}, ""},
 		{"withdrawn: nothing", tracker.UKFOIA, []tracker.Event{sent, ev(tracker.EventWithdrawn, "2026-03-05")}, "2026-04-15", remind.Rules{}, ""},
 	}
 	for _, c := range cases {
-		r, l, ds := history(c.law, c.evs...)
-		if got := kinds(remind.Evaluate(r, l, ds, tracker.MustParseDate(c.today), c.rules)); got != c.want {
+		r, l, p, _ := history(c.law, c.evs...)
+		if got := kinds(remind.Evaluate(r, l, p, tracker.MustParseDate(c.today), c.rules)); got != c.want {
 			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
 		}
 	}

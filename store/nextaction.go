@@ -65,7 +65,9 @@ func (tx *Tx) writePlan(id int64, plan tracker.Plan) error {
 	switch {
 	case plan.Now.Who == tracker.WhoRequester:
 		needsFrom, needsSort = "", plan.Now.By.String()
-		if !plan.Now.By.IsZero() && !plan.Then.IsZero() {
+		// Until the date passes, when the step after it is not ours too
+		// (an Australian requester may still go to the Commissioner).
+		if !plan.Now.By.IsZero() && !plan.Then.IsZero() && plan.Then.Who != tracker.WhoRequester {
 			needsUntil = plan.Now.By.String()
 		}
 		if plan.Now.Action == tracker.ActionConfirmReply {
@@ -80,11 +82,11 @@ func (tx *Tx) writePlan(id int64, plan tracker.Plan) error {
 		}
 	}
 	_, err := tx.ExecContext(tx.ctx, `UPDATE requests SET next_who = ?, next_action = ?, next_by = ?, next_explanation = ?,
-			then_who = ?, then_action = ?, then_by = ?, then_explanation = ?,
+			then_who = ?, then_action = ?, then_by = ?, then_explanation = ?, plan_since = ?,
 			needs_from = ?, needs_until = ?, needs_rank = ?, needs_sort = ?, plan_version = ?
 		WHERE id = ?`,
 		plan.Now.Who, plan.Now.Action, dateOrNil(plan.Now.By), plan.Now.Explanation,
-		plan.Then.Who, plan.Then.Action, dateOrNil(plan.Then.By), plan.Then.Explanation,
+		plan.Then.Who, plan.Then.Action, dateOrNil(plan.Then.By), plan.Then.Explanation, dateOrNil(plan.Since),
 		needsFrom, needsUntil, needsRank, needsSort, tracker.PlanVersion, id)
 	if err != nil {
 		return fmt.Errorf("store: unable to store the next action of request %d: %w", id, err)
@@ -102,11 +104,11 @@ func (tx *Tx) writePlan(id int64, plan tracker.Plan) error {
 }
 
 // planColumns read a stored plan (after requestColumns' table aliases).
-const planColumns = `r.next_who, r.next_action, r.next_by, r.next_explanation, r.then_who, r.then_action, r.then_by, r.then_explanation`
+const planColumns = `r.next_who, r.next_action, r.next_by, r.next_explanation, r.then_who, r.then_action, r.then_by, r.then_explanation, r.plan_since`
 
 func scanPlanInto(dest *tracker.Plan) []any {
 	return []any{&dest.Now.Who, &dest.Now.Action, &dest.Now.By, &dest.Now.Explanation,
-		&dest.Then.Who, &dest.Then.Action, &dest.Then.By, &dest.Then.Explanation}
+		&dest.Then.Who, &dest.Then.Action, &dest.Then.By, &dest.Then.Explanation, &dest.Since}
 }
 
 // StoredPlan is a request's plan as stored, with its windows.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -375,56 +374,62 @@ func (s *Store) LastReminderRun(ctx context.Context) (run ReminderRun, found boo
 	return run, true, nil
 }
 
-// OpenRequestHistories returns every request whose status is open, with its
-// history in order: what the reminder job and the calendar feed work from.
-func (s *Store) OpenRequestHistories(ctx context.Context) ([]RequestHistory, error) {
-	// Every open request, a page at a time by id (never a silent cap: a
-	// request left out would never be reminded of), then by due date.
-	var out []RequestHistory
-	for before := int64(0); ; {
-		f := RequestFilter{OpenOnly: true, Limit: openHistoryPage}
-		if before > 0 {
-			f.BeforeID = before
-		}
-		reqs, err := s.Requests(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		ids := make([]int64, len(reqs))
-		for i, r := range reqs {
-			ids[i] = r.ID
-		}
-		histories, err := s.EventsByRequest(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range reqs {
-			out = append(out, RequestHistory{Request: r, Events: histories[r.ID]})
-		}
-		if len(reqs) < openHistoryPage {
-			break
-		}
-		before = reqs[len(reqs)-1].ID
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i].Request, out[j].Request
-		if a.DueDate.IsZero() != b.DueDate.IsZero() {
-			return !a.DueDate.IsZero() // undated last
-		}
-		if !a.DueDate.Equal(b.DueDate) {
-			return a.DueDate.Before(b.DueDate)
-		}
-		return a.ID < b.ID
-	})
-	return out, nil
-}
-
-// openHistoryPage is how many open requests OpenRequestHistories reads at
-// a time (tests lower it).
-var openHistoryPage = 1000
-
-// RequestHistory is a request with its lifecycle events.
-type RequestHistory struct {
+// RequestPlan is an open request with its stored plan and windows: what
+// the reminder job works from.
+type RequestPlan struct {
 	Request tracker.Request
-	Events  []tracker.Event
+	Plan    tracker.Plan
 }
+
+// EachOpenPlan calls fn with every open request and its stored plan, a page
+// of openPlanPage requests at a time by id: never a silent cap (a request
+// left out would never be reminded of), and never every request in memory
+// at once. No rows are held open while fn runs, so fn may read the store.
+func (s *Store) EachOpenPlan(ctx context.Context, fn func(RequestPlan) error) error {
+	for after := int64(0); ; {
+		rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`, `+planColumns+`
+			FROM requests r JOIN authorities a ON a.id = r.authority_id
+			WHERE r.id > ? AND r.status NOT IN `+closedStatuses+` ORDER BY r.id LIMIT ?`, after, openPlanPage)
+		if err != nil {
+			return fmt.Errorf("store: unable to list open requests: %w", err)
+		}
+		var page []RequestPlan
+		for rows.Next() {
+			var rp RequestPlan
+			r, err := scanRequest(scanTail{rows, scanPlanInto(&rp.Plan)})
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("store: unable to read an open request: %w", err)
+			}
+			rp.Request, rp.Plan.Status = r, r.Status
+			page = append(page, rp)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("store: unable to list open requests: %w", err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(page))
+		for i, rp := range page {
+			ids[i] = rp.Request.ID
+		}
+		ws, err := s.windowsOf(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, rp := range page {
+			rp.Plan.Windows = ws[rp.Request.ID]
+			if err := fn(rp); err != nil {
+				return err
+			}
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// openPlanPage is how many open requests EachOpenPlan reads at a time
+// (tests lower it).
+var openPlanPage = 1000

@@ -9,7 +9,7 @@ import (
 // (the laws' periods, the holiday tables, the wording). Raise it with any
 // change to them: the store then works out again every plan stored under an
 // older version when it opens the database.
-const PlanVersion = 1
+const PlanVersion = 2
 
 // Who must act next on a request.
 type Who string
@@ -118,7 +118,12 @@ func (s Step) IsZero() bool { return s.Action == "" }
 // is, so that a date passing never needs a recomputation: the step in force
 // on a day is Now until Now.By, Then after it (see At).
 type Plan struct {
-	Status  Status   `json:"status"`
+	Status Status `json:"status"`
+	// Since is the day the step Now came into force: the date of the last
+	// event that moved the request on, or of the newest reply waiting to be
+	// confirmed. An undated step is known by it (a reminder of a
+	// clarification owed is about the one asked for on that day).
+	Since   Date     `json:"since,omitzero"`
 	Now     Step     `json:"now"`
 	Then    Step     `json:"then,omitzero"`
 	Windows []Window `json:"windows"`
@@ -203,8 +208,8 @@ func PlanNextAction(law Law, history []Event, pending []PendingReply) Plan {
 // PlanFromDeadlines is PlanNextAction for a caller that has the history's
 // deadlines already (ds must be ComputeDeadlines(law, history)).
 func PlanFromDeadlines(law Law, ds Deadlines, history []Event, pending []PendingReply) Plan {
-	st, _ := replayLenient(history)
-	p := Plan{Status: ds.Status, Windows: planWindows(law, ds, st.Outcome)}
+	st, since, _ := replayLenient(history)
+	p := Plan{Status: ds.Status, Since: since, Windows: planWindows(law, ds, st.Outcome)}
 	p.Now, p.Then = planSteps(law, ds, st.Outcome)
 	if len(pending) > 0 && ds.Status.Open() {
 		r := pending[len(pending)-1]
@@ -216,6 +221,7 @@ func PlanFromDeadlines(law Law, ds Deadlines, history []Event, pending []Pending
 			Explanation: fmt.Sprintf("A reply of %s reads as %s. Check it and confirm it (or correct it): nothing read from mail is recorded without you, and the next step depends on it.",
 				r.Date.Long(), what)}
 		p.Then = Step{}
+		p.Since = r.Date
 		if len(pending) > 1 {
 			p.Now.Explanation += fmt.Sprintf(" %d replies wait to be confirmed.", len(pending))
 		}
@@ -224,9 +230,12 @@ func PlanFromDeadlines(law Law, ds Deadlines, history []Event, pending []Pending
 }
 
 // replayLenient is the state of a history, skipping the events the
-// lifecycle refuses (as ComputeDeadlines does, with a warning there).
-func replayLenient(history []Event) (State, error) {
+// lifecycle refuses (as ComputeDeadlines does, with a warning there), and
+// the date of the last event that moved the request on (not a note, an
+// acknowledgement or a chaser, which leave the next step where it was).
+func replayLenient(history []Event) (State, Date, error) {
 	st := State{Status: StatusDraft}
+	var since Date
 	var first error
 	for _, ev := range history {
 		next, err := Apply(st, ev)
@@ -237,8 +246,13 @@ func replayLenient(history []Event) (State, error) {
 			continue
 		}
 		st = next
+		switch ev.Kind {
+		case EventNote, EventAcknowledged, EventChaserSent:
+		default:
+			since = ev.Date
+		}
 	}
-	return st, first
+	return st, since, first
 }
 
 func none(why string) Step { return Step{Who: WhoNone, Action: ActionNothing, Explanation: why} }

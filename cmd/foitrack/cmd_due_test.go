@@ -61,31 +61,12 @@ func TestNextActionOnTheCommandLine(t *testing.T) {
 			if st.event != nil {
 				mustCLI(t, dir, append([]string{"request", "event", id}, st.event...)...)
 			}
-			var show struct {
-				NextAction struct {
-					Who, Action, Explanation string
-					By                       any
-					Overdue                  bool
-				} `json:"next_action"`
-			}
-			if err := json.Unmarshal([]byte(mustCLI(t, dir, "request", "show", id, "--json", "--today", st.today)), &show); err != nil {
-				t.Fatal(err)
-			}
-			na := show.NextAction
+			na := showNextAction(t, dir, id, st.today)
 			if na.Who != st.who || na.Action != st.action || na.By != st.by || na.Overdue != st.overdue || na.Explanation == "" {
 				t.Errorf("request %s on %s: show gives %s/%s by %v overdue %v, want %s/%s by %v overdue %v",
 					id, st.today, na.Who, na.Action, na.By, na.Overdue, st.who, st.action, st.by, st.overdue)
 			}
-			var due []struct {
-				RequestID int64 `json:"request_id"`
-				Who       string
-				Action    string
-				By        any
-				Overdue   bool
-			}
-			if err := json.Unmarshal([]byte(mustCLI(t, dir, "due", "--json", "--today", st.today, "--days", "400")), &due); err != nil {
-				t.Fatal(err)
-			}
+			due := dueJSON(t, dir, st.today)
 			found := false
 			for _, d := range due {
 				if fmt.Sprint(d.RequestID) == id {
