@@ -120,7 +120,8 @@ func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, t
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	srv := exec.Command(bin, "--data", data, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port))
-	srv.Env = append(os.Environ(), "FOITRACK_MAIL_SCHEDULE=off", "FOITRACK_REMIND_SCHEDULE=off")
+	srv.Env = append(os.Environ(), "FOITRACK_MAIL_SCHEDULE=off", "FOITRACK_REMIND_SCHEDULE=off",
+		"FOITRACK_TEXT_SCHEDULE=off") // the seeded documents' text is not read while pages are timed
 	if profileDir != "" {
 		if err := os.MkdirAll(profileDir, 0o755); err != nil {
 			return err

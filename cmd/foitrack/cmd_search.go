@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/foitrack/foitrack/extract"
+	"github.com/foitrack/foitrack/internal/config"
 	"github.com/foitrack/foitrack/store"
 )
 
@@ -15,9 +16,18 @@ func init() {
 	register(command{"document reextract", "read a document's text again (after installing pdftotext, or a failure)", documentReextract})
 	// Documents' text is read in the background, never while a page waits:
 	// every 15 seconds the waiting ones, a batch at a time.
-	addBackgroundJob(BackgroundJob{Name: "document text",
-		Spec: func(context.Context, *store.Store) (string, error) { return "@every 15s", nil },
-		Run:  runTextExtraction})
+	addBackgroundJob(BackgroundJob{Name: "document text", Spec: textSpec, Run: runTextExtraction})
+}
+
+// textSpec is the text job's schedule: FOITRACK_TEXT_SCHEDULE (cron, or
+// "off", as bench/pagebench sets it so that a seeded database's documents
+// are not read while its pages are timed), else every 15 seconds.
+func textSpec(context.Context, *store.Store) (string, error) {
+	spec, _ := config.Resolve("text.schedule", "")
+	if spec == "off" {
+		return "", nil
+	}
+	return spec, nil
 }
 
 func runTextExtraction(ctx context.Context, st *store.Store, log *slog.Logger) error {

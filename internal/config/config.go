@@ -70,6 +70,7 @@ var Settings = []Setting{
 	{Key: "smtp.from_name", Env: "FOITRACK_SMTP_FROM_NAME", Stored: "smtp.from_name", Help: "From name"},
 	{Key: "checkpoint.schedule", Env: "FOITRACK_CHECKPOINT_SCHEDULE", Stored: "audit_checkpoint_schedule", Default: "0 * * * *", Help: "audit checkpoint schedule (cron; off to stop)"},
 	{Key: "remind.schedule", Env: "FOITRACK_REMIND_SCHEDULE", Stored: "reminders.schedule", Default: "0 * * * *", Help: "reminder schedule (cron; off to stop)"},
+	{Key: "text.schedule", Env: "FOITRACK_TEXT_SCHEDULE", Default: "@every 15s", Help: "schedule of reading documents' text (cron; off to stop)"},
 }
 
 // Lookup finds a setting by key or environment variable name.
