@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -85,13 +86,15 @@ func canonicalJSON(raw []byte) ([]byte, error) {
 // after (nil for none). The single writer connection serialises the chain.
 func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	e := AuditEntry{At: tx.now, Actor: tx.actor, Action: action, Entity: entity, EntityID: id}
-	var err error
-	if e.Before, err = canonicalValue(before); err != nil {
+	bv, err := canonicalParts(before)
+	if err != nil {
 		return err
 	}
-	if e.After, err = canonicalValue(after); err != nil {
+	av, err := canonicalParts(after)
+	if err != nil {
 		return err
 	}
+	e.Before, e.After = bv.canon, av.canon
 	head, err := tx.head()
 	if err != nil {
 		return err
@@ -125,7 +128,7 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 		// tree, and no checkpoint is signed until it is mended.
 		return nil
 	}
-	l := e.leafCanonical(secret)
+	l := e.leafParts(secret, bv, av)
 	if err := appendLeaf(tx.ctx, tx, tx.treeReader(), head.treeSize, l.Hash()); err != nil {
 		return err
 	}
@@ -166,13 +169,61 @@ func (tx *Tx) head() (*auditHead, error) {
 	return h, nil
 }
 
-// canonicalValue is a value's canonical JSON (see canonicalJSON).
-func canonicalValue(v any) (json.RawMessage, error) {
+// auditValue is a value made canonical (see canonicalJSON) once: its
+// bytes, and when it is an object, its keys in order and each key's value,
+// which a leaf commits to one by one.
+type auditValue struct {
+	canon  json.RawMessage
+	keys   []string
+	values []json.RawMessage // nil when the value is not an object
+}
+
+// canonicalParts is a value's canonical JSON, object keys apart. The
+// object is written as json.Marshal writes a map (keys sorted, each key
+// and value encoded on its own), so the bytes are canonicalJSON's.
+func canonicalParts(v any) (auditValue, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to encode audit value: %w", err)
+		return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
 	}
-	return canonicalJSON(raw)
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var x any
+	if err := d.Decode(&x); err != nil {
+		return auditValue{}, fmt.Errorf("store: audit value is not JSON: %w", err)
+	}
+	obj, ok := x.(map[string]any)
+	if !ok {
+		c, err := json.Marshal(x)
+		if err != nil {
+			return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
+		}
+		return auditValue{canon: c}, nil
+	}
+	av := auditValue{keys: make([]string, 0, len(obj)), values: make([]json.RawMessage, 0, len(obj))}
+	for k := range obj {
+		av.keys = append(av.keys, k)
+	}
+	slices.Sort(av.keys)
+	b := make([]byte, 0, len(raw)+16)
+	b = append(b, '{')
+	for i, k := range av.keys {
+		kb, err := json.Marshal(k)
+		if err != nil {
+			return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
+		}
+		vb, err := json.Marshal(obj[k])
+		if err != nil {
+			return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, kb...), ':'), vb...)
+		av.values = append(av.values, vb)
+	}
+	av.canon = append(b, '}')
+	return av, nil
 }
 
 // hashCanonical is ComputeHash for an entry whose Before and After are

@@ -138,37 +138,41 @@ func (e AuditEntry) Leaf(secret string) (AuditLeaf, map[string]AuditOpening, err
 	return l, open, nil
 }
 
-// leafCanonical is Leaf for an entry whose Before and After are canonical
-// already (as Audit makes them), without the openings: every value is
-// committed to as Leaf commits to it, without being decoded and encoded
-// again (a part of canonical JSON is canonical).
-func (e AuditEntry) leafCanonical(secret string) AuditLeaf {
+// leafParts is Leaf, without the openings, for an entry whose Before and
+// After are the canonical values given (as Audit makes them): every field
+// is committed to as Leaf commits to it, without the values being decoded
+// and encoded again, and with one HMAC and one hash for all the fields.
+func (e AuditEntry) leafParts(secret string, before, after auditValue) AuditLeaf {
 	l := AuditLeaf{ID: e.ID, At: e.At.UTC().Format(time.RFC3339Nano), Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
-		Fields: map[string]string{}}
+		Fields: make(map[string]string, 1+len(before.keys)+len(after.keys))}
+	mac, h := hmac.New(sha256.New, []byte(secret)), sha256.New()
+	var sum [sha256.Size]byte
+	var salt [2 * sha256.Size]byte
 	commit := func(field string, v []byte) {
-		h := sha256.New()
-		h.Write([]byte(auditFieldPrefix + fieldSalt(secret, field) + "\n" + field + "\n"))
+		// salt = fieldSalt(secret, field); then CommitField.
+		mac.Reset()
+		mac.Write([]byte(field))
+		hex.Encode(salt[:], mac.Sum(sum[:0]))
+		h.Reset()
+		h.Write([]byte(auditFieldPrefix))
+		h.Write(salt[:])
+		h.Write([]byte("\n" + field + "\n"))
 		h.Write(v)
-		l.Fields[field] = hex.EncodeToString(h.Sum(nil))
+		l.Fields[field] = hex.EncodeToString(h.Sum(sum[:0]))
 	}
 	actor, _ := json.Marshal(e.Actor)
 	commit("actor", actor)
 	for _, part := range []struct {
 		name string
-		raw  json.RawMessage
-	}{{"before", e.Before}, {"after", e.After}} {
-		c := []byte(part.raw)
-		if len(c) == 0 {
-			c = []byte("null")
-		}
-		var obj map[string]json.RawMessage
-		if c[0] == '{' && json.Unmarshal(c, &obj) == nil {
-			for k, v := range obj {
-				commit(part.name+"."+k, v)
-			}
+		v    auditValue
+	}{{"before", before}, {"after", after}} {
+		if part.v.values == nil {
+			commit(part.name, part.v.canon)
 			continue
 		}
-		commit(part.name, c)
+		for i, k := range part.v.keys {
+			commit(part.name+"."+k, part.v.values[i])
+		}
 	}
 	return l
 }

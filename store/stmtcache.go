@@ -75,6 +75,12 @@ func (c *stmtCache) close() {
 // ExecContext runs query in the transaction, prepared once for all
 // transactions (see stmtCache).
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if q := strings.TrimSpace(query); len(q) >= 8 && strings.EqualFold(q[:8], "ROLLBACK") {
+		// A rollback to a savepoint undoes the audit entries and tree
+		// hashes written since: what the transaction knew of the log's
+		// end is read again.
+		tx.auditHead, tx.treeHashMap = nil, nil
+	}
 	if st := tx.s.stmts.get(query); st != nil {
 		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
