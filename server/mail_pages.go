@@ -16,25 +16,6 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
-// registerMailRoutes adds the mail pages: the holding pen and each
-// message (viewers), filing a message, confirming what a reply says
-// (editors), and the mailbox settings (admins). registerRoutes calls it.
-func (s *Server) registerMailRoutes(viewer, editor, admin routeGroup) {
-	viewer.GET("/mail", s.showMailList)
-	viewer.GET("/mail/:id", s.showMailMessage)
-	viewer.GET("/mail/:id/raw", s.downloadRawMail)
-
-	editor.POST("/mail/:id/assign", s.assignMail)
-	editor.POST("/mail/:id/move", s.moveMail)
-	editor.POST("/mail/:id/not-foi", s.markMailNotFOI)
-	editor.POST("/mail/:id/confirm", s.confirmMailProposal)
-	editor.POST("/mail/:id/dismiss", s.dismissMailProposal)
-
-	admin.GET("/admin/mail", s.showMailSettings)
-	admin.POST("/admin/mail", s.saveMailSettings)
-	admin.POST("/admin/mail/sync", s.runMailSyncNow)
-}
-
 // mailListPage is the holding pen (or another view of the mailbox).
 type mailListPage struct {
 	View     string // pen, failed, not_foi, all

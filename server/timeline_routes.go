@@ -13,31 +13,6 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
-// registerTimelineRoutes adds the routes of timeline events, their links,
-// provenance pages, evidence bundles and the audit page (registerRoutes
-// calls it, so that routes.go stays the one list's root).
-func (s *Server) registerTimelineRoutes(viewer, editor routeGroup) {
-	viewer.GET("/timeline", s.showTimeline)
-	viewer.GET("/timeline.json", s.exportTimelineJSON)
-	viewer.GET("/timeline/timelinejs.json", s.exportTimelineJS)
-	viewer.GET("/timeline/events/:id", s.showTimelineEvent)
-	viewer.GET("/timeline/events/:id/bundle.zip", s.downloadEventBundle)
-	viewer.GET("/requests/:id/bundle.zip", s.downloadRequestBundle)
-	viewer.GET("/documents/:id/provenance", s.showDocumentProvenance)
-	viewer.GET("/audit", s.showAuditPage)
-
-	editor.GET("/timeline/new", s.showNewTimelineEvent)
-	editor.GET("/timeline/import", s.showTimelineImport)
-	editor.POST("/timeline/import", s.importTimelineEvents).limit(timelineImportLimit)
-	editor.POST("/timeline", s.createTimelineEvent)
-	editor.GET("/timeline/events/:id/edit", s.showEditTimelineEvent)
-	editor.POST("/timeline/events/:id", s.updateTimelineEvent)
-	editor.POST("/timeline/events/:id/delete", s.deleteTimelineEvent)
-	editor.POST("/timeline/links", s.linkToTimelineEvent)
-	editor.POST("/timeline/links/:id/delete", s.unlinkTimelineEvent)
-	editor.POST("/audit/verify", s.verifyAudit)
-}
-
 // timelinePanel is what a request or document page shows of the timeline:
 // the events it is linked to and, for editors, a form to link it to one.
 type timelinePanel struct {
