@@ -120,7 +120,7 @@ var Laws = []Law{
 		ResponsePeriod: 20, Unit: WorkingDays, Calendar: CalendarUK,
 		WorkingDayRule: "FOIA s10(6)", Clarification: ClarificationRestarts, ClarificationRule: "FOIA s1(3) and s10(6)",
 		FeeRule: "FOIA s10(2)", ExtensionDefaultDays: 20,
-		ExtensionRule:    "s10(3): a reasonable extension to consider the public interest; the s45 Code of Practice says no more than 20 further working days",
+		ExtensionRule:    "FOIA s10(3): such time as is reasonable to consider the public interest; ICO guidance: no more than 20 further working days (guidance, not statute)",
 		MaxExtensionDays: 20,
 		ReviewName:       "internal review", ReviewAskDays: 40, ReviewAskUnit: WorkingDays,
 		ReviewDecideDays: 20, ReviewDecideMax: 40, ReviewDecideUnit: WorkingDays,

@@ -9,7 +9,7 @@ import (
 // (the laws' periods, the holiday tables, the wording). Raise it with any
 // change to them: the store then works out again every plan stored under an
 // older version when it opens the database.
-const PlanVersion = 2
+const PlanVersion = 3
 
 // Who must act next on a request.
 type Who string
@@ -321,10 +321,21 @@ func awaitResponse(law Law, ds Deadlines) (Step, Step) {
 		// The clock is stopped (a fee or clarification the state did not catch).
 		return Step{Who: WhoAuthority, Action: ActionAwaitResponse, Explanation: cur.Explanation}, Step{}
 	}
+	cite := law.Citation
+	if cur.Kind == DeadlineExtended {
+		// The date an extension gives, under the rule that allows it.
+		cite += "; extended under " + law.ExtensionRule
+	}
 	now := Step{Who: WhoAuthority, Action: ActionAwaitResponse, By: cur.Date,
-		Explanation: fmt.Sprintf("The authority must respond by %s (%s). %s", cur.Date.Long(), law.Citation, cur.Explanation)}
+		Explanation: fmt.Sprintf("The authority must respond by %s (%s). %s", cur.Date.Long(), cite, cur.Explanation)}
+	if cur.Warning != "" {
+		now.Explanation += " " + cur.Warning
+		if law.RegulatorRule != "" && law.Code != USFOIA && strings.Contains(cur.Warning, "Excessive extension") {
+			now.Explanation += fmt.Sprintf(" You may complain to the %s about the delay.", law.Regulator)
+		}
+	}
 	then := Step{Who: WhoRequester, Action: ActionChaseResponse,
-		Explanation: fmt.Sprintf("The response was due %s (%s) and has not come: chase it.", cur.Date.Long(), law.Citation)}
+		Explanation: fmt.Sprintf("The response was due %s (%s) and has not come: chase it.", cur.Date.Long(), cite)}
 	switch {
 	case law.Code == USFOIA:
 		then.Explanation += " With no response in time, remedies are treated as exhausted and you may go to court (5 U.S.C. 552(a)(6)(C)(i))."

@@ -42,7 +42,7 @@ func storyCases() []nextCase {
 	var table []struct {
 		Name    string     `json:"name"`
 		Law     LawCode    `json:"law"`
-		History [][]string `json:"history"` // kind, date, outcome, new due date
+		History [][]string `json:"history"` // kind, date, outcome, new due date, reason
 		Pending [][]string `json:"pending"` // kind, date, outcome
 		Today   string     `json:"today"`
 		Who     Who        `json:"who"`
@@ -67,6 +67,9 @@ func storyCases() []nextCase {
 			}
 			if len(h) > 3 && h[3] != "" {
 				e.NewDueDate = MustParseDate(h[3])
+			}
+			if len(h) > 4 {
+				e.Reason = h[4]
 			}
 			nc.history = append(nc.history, e)
 		}

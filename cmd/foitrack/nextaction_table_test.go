@@ -19,7 +19,7 @@ import (
 type tableCase struct {
 	Name    string     `json:"name"`
 	Law     string     `json:"law"`
-	History [][]string `json:"history"` // kind, date, outcome, new due date
+	History [][]string `json:"history"` // kind, date, outcome, new due date, reason
 	Pending [][]string `json:"pending"`
 	Today   string     `json:"today"`
 	Who     string     `json:"who"`
@@ -87,6 +87,9 @@ func TestNextActionTableThroughTheCLI(t *testing.T) {
 			}
 			if len(h) > 3 && h[3] != "" {
 				args = append(args, "--new-due", h[3])
+			}
+			if len(h) > 4 && h[4] != "" {
+				args = append(args, "--reason", h[4])
 			}
 			mustCLI(t, dir, args...)
 		}
