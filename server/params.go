@@ -110,3 +110,17 @@ func fieldErrors(err error) map[string]string {
 	}
 	return nil
 }
+
+// localPath accepts a redirect target only when it is a path on this site.
+func localPath(p, fallback string) string {
+	if strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.Contains(p, `\`) && !strings.ContainsAny(p, "\r\n") {
+		return p
+	}
+	return fallback
+}
+
+// formInt reads an integer form field (0 when absent or bad).
+func formInt(c echo.Context, field string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue(field)), 10, 64)
+	return n
+}

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -104,84 +102,4 @@ func (s *Server) renderTimelineForm(c echo.Context, status int, f timelineForm, 
 		v.Error, v.Fields = "Not saved: "+tracker.ErrorMessage(err), fieldErrors(err)
 	}
 	return s.render(c, status, "timeline_form", v)
-}
-
-func (s *Server) showNewTimelineEvent(c echo.Context) error {
-	return s.renderTimelineForm(c, http.StatusOK, timelineForm{Date: s.today().String()}, nil)
-}
-
-func (s *Server) showEditTimelineEvent(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	te, err := s.st.TimelineEventByID(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return s.renderTimelineForm(c, http.StatusOK, formFromEvent(te), nil)
-}
-
-// createTimelineEvent adds an event from the form.
-func (s *Server) createTimelineEvent(c echo.Context) error {
-	f := readTimelineForm(c)
-	slug := f.Slug
-	if slug == "" {
-		slug = timeline.Slug(f.Date, f.Title)
-	}
-	ev := timeline.New(slug, f.Date, f.Title)
-	te := &store.TimelineEvent{Event: ev}
-	err := f.apply(ev)
-	if err == nil {
-		err = s.st.SaveTimelineEvent(c.Request().Context(), te)
-	}
-	if code := tracker.ErrorCode(err); code == tracker.EINVALID || code == tracker.ECONFLICT {
-		if code == tracker.ECONFLICT {
-			err = &tracker.Error{Code: code, Message: tracker.ErrorMessage(err), Fields: map[string]string{"slug": "another event has this id"}}
-		}
-		return s.renderTimelineForm(c, http.StatusUnprocessableEntity, f, err)
-	} else if err != nil {
-		return err
-	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/timeline/events/%d", te.ID), "ok", "Event added.")
-}
-
-// updateTimelineEvent saves the form: only what changed is rewritten, so
-// the event's file keeps its other lines as they were.
-func (s *Server) updateTimelineEvent(c echo.Context) error {
-	ctx := c.Request().Context()
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	te, err := s.st.TimelineEventByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	f := readTimelineForm(c)
-	f.ID = id
-	err = f.apply(te.Event)
-	if err == nil {
-		err = s.st.SaveTimelineEvent(ctx, &te)
-	}
-	if code := tracker.ErrorCode(err); code == tracker.EINVALID || code == tracker.ECONFLICT {
-		if code == tracker.ECONFLICT {
-			err = &tracker.Error{Code: code, Message: tracker.ErrorMessage(err), Fields: map[string]string{"slug": "another event has this id"}}
-		}
-		return s.renderTimelineForm(c, http.StatusUnprocessableEntity, f, err)
-	} else if err != nil {
-		return err
-	}
-	return s.redirectWithFlash(c, fmt.Sprintf("/timeline/events/%d", id), "ok", "Event saved.")
-}
-
-func (s *Server) deleteTimelineEvent(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.st.DeleteTimelineEvent(c.Request().Context(), id); err != nil {
-		return err
-	}
-	return s.redirectWithFlash(c, "/timeline", "ok", "Event deleted (its links with it); the audit log keeps what it was.")
 }

@@ -39,23 +39,6 @@ const (
 // zipImports bounds the zip imports running at once.
 var zipImports = make(chan struct{}, timelineZipImportsAtOnce)
 
-// timelineImportPage is the import form and, after a post, what it did.
-type timelineImportPage struct {
-	Done      bool
-	Read      int
-	Created   []store.TimelineImportItem
-	Updated   []store.TimelineImportItem
-	Unchanged int
-	Errors    []string // file:line: problem
-	Notes     []string // duplicates and twins
-	Skipped   []string
-}
-
-// showTimelineImport shows the form to upload event files.
-func (s *Server) showTimelineImport(c echo.Context) error {
-	return s.render(c, http.StatusOK, "timeline_import", &view{Title: "Import timeline events", Section: "timeline", Data: timelineImportPage{}})
-}
-
 // importTimelineEvents reads uploaded event files (markdown with YAML front
 // matter, or JSON; or a zip of them), reports each file that cannot be
 // read with its line, and imports the others, updating events by id.

@@ -3,11 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
@@ -69,30 +64,4 @@ func truncateLabel(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
-}
-
-// auditHeadShort is the audit log's head for the page footer: entry and the
-// start of its hash ("" when the log is empty or cannot be read).
-func (s *Server) auditHeadShort() string {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	h, id, err := s.st.AuditHead(ctx)
-	if err != nil || id == 0 {
-		return ""
-	}
-	return "#" + strconv.FormatInt(id, 10) + " " + h[:16]
-}
-
-// localPath accepts a redirect target only when it is a path on this site.
-func localPath(p, fallback string) string {
-	if strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.Contains(p, `\`) && !strings.ContainsAny(p, "\r\n") {
-		return p
-	}
-	return fallback
-}
-
-// formInt reads an integer form field (0 when absent or bad).
-func formInt(c echo.Context, field string) int64 {
-	n, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue(field)), 10, 64)
-	return n
 }

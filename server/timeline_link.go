@@ -60,20 +60,3 @@ func (s *Server) linkToTimelineEvent(c echo.Context) error {
 	}
 	return s.redirectWithFlash(c, back, "ok", "%s", msg)
 }
-
-// unlinkTimelineEvent removes a link.
-func (s *Server) unlinkTimelineEvent(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	l, err := s.st.EventLinkByID(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := s.st.DeleteEventLink(c.Request().Context(), id); err != nil {
-		return err
-	}
-	back := localPath(c.FormValue("back"), fmt.Sprintf("/timeline/events/%d", l.EventID))
-	return s.redirectWithFlash(c, back, "ok", "Link removed.")
-}

@@ -1,0 +1,99 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/foitrack/foitrack/mailsync"
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// mailListPage is the holding pen (or another view of the mailbox).
+type mailListPage struct {
+	View     string // pen, failed, not_foi, all
+	Views    []struct{ Code, Label string }
+	Query    string // the search box
+	Messages []mailRow
+	Pager    pager
+	// Requests an editor can file a message on (open ones first).
+	Requests []tracker.Request
+	LastRun  store.MailSyncRun
+	HasRun   bool
+}
+
+// mailRow is a message in a list, with its classification.
+type mailRow struct {
+	store.MailMessage
+	Proposal mailsync.Proposal
+}
+
+var mailViews = []struct{ Code, Label string }{
+	{"pen", "Holding pen"},
+	{"failed", "Unreadable or over the limit"},
+	{"not_foi", "Not FOI"},
+	{"all", "All incoming mail"},
+}
+
+func mailFilterFor(view string) store.MailFilter {
+	f := store.MailFilter{Direction: "in"}
+	switch view {
+	case "failed":
+		f.States = []string{store.MailFailed, store.MailOverLimit}
+	case "not_foi":
+		f.State = store.MailNotFOI
+	case "all":
+	default:
+		f.State = store.MailUnmatched
+	}
+	return f
+}
+
+// showMailList lists the holding pen: mail that matched no request, to be
+// filed by an editor (or marked not FOI).
+func (s *Server) showMailList(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := mailListPage{View: c.QueryParam("view"), Views: mailViews, Query: strings.TrimSpace(c.QueryParam("q"))}
+	if p.View == "" {
+		p.View = "pen"
+		if p.Query != "" {
+			p.View = "all" // a search looks through all the mail
+		}
+	}
+	f := mailFilterFor(p.View)
+	f.Query = p.Query
+	total, err := s.st.CountMail(ctx, f)
+	if err != nil {
+		return err
+	}
+	page := pageParam(c)
+	f.Limit, f.Offset = pageSize, (page-1)*pageSize
+	msgs, err := s.st.MailMessages(ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		row := mailRow{MailMessage: m}
+		row.Proposal, _ = mailsync.ReadProposal(m)
+		p.Messages = append(p.Messages, row)
+	}
+	p.Pager = newPager(c, page, total, len(msgs), false)
+	if p.Requests, err = s.requestChoices(ctx); err != nil {
+		return err
+	}
+	if p.LastRun, p.HasRun, err = s.st.LastMailSyncRun(ctx); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "mail_list", &view{Title: "Mail", Section: "mail", Data: p})
+}
+
+// requestChoices are the requests offered when filing a message: the 100
+// newest open ones, in one list per page (a datalist), beside a field that
+// also takes any request's number or reference. (A list of every request
+// under every message made the holding pen's page megabytes long.)
+func (s *Server) requestChoices(ctx context.Context) ([]tracker.Request, error) {
+	return s.st.Requests(ctx, store.RequestFilter{OpenOnly: true, Limit: 100})
+}
