@@ -114,7 +114,11 @@ func TestPagesNeverScanALargeTable(t *testing.T) {
 		"/requests?page=2", "/authorities", "/authorities/" + authority, "/requests/" + request, "/mail",
 		"/mail?state=unmatched", "/mail/" + mail, "/documents", "/documents/" + document, "/timeline",
 		"/timeline/events/" + event, "/notifications", "/p/" + slug, "/api/v1/requests", "/api/v1/requests/" + request,
-		"/api/v1/documents"}
+		"/api/v1/documents", "/requests?open=1", "/requests?overdue=1", "/requests?q=police", "/requests?tag=surveillance&open=1",
+		// Not /exemptions and /insight: their statistics aggregate every
+		// claim and request (bench/README.md gives their figures).
+		"/search?q=police", "/p/search?q=police", "/api/v1/search?q=police",
+		"/api/v1/requests?status=awaiting_response", "/api/v1/requests?open=1"}
 	for _, p := range paths {
 		mu.Lock()
 		current = p

@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -204,16 +205,24 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 		// through the status index and sorting them all first).
 		where = strings.Replace(where, "r.status IN "+openStatuses, "+r.status IN "+openStatuses, 1)
 	}
-	order := "r.id DESC"
+	order, from := "r.id DESC", "requests r"
 	if f.OrderBy == "due" {
 		order = "r.due_date IS NULL, r.due_date, r.id"
+		if bare := unpaged(f); (f.OpenOnly || !f.DueBefore.IsZero()) && reflect.DeepEqual(bare, RequestFilter{OpenOnly: f.OpenOnly, DueBefore: f.DueBefore, Law: f.Law, PublicOnly: f.PublicOnly, BeforeID: f.BeforeID}) {
+			// The open requests in this order are an index of their own:
+			// walk it and stop after a page (SQLite, without statistics,
+			// would gather the open requests status by status and sort
+			// them all). Not with a narrower filter (one authority, tag or
+			// search), whose few rows it would look for among them all.
+			from = "requests r INDEXED BY requests_open_due"
+		}
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100000
 	}
 	args = append(args, f.Limit, f.Offset)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`
-		FROM requests r JOIN authorities a ON a.id = r.authority_id
+		FROM `+from+` JOIN authorities a ON a.id = r.authority_id
 		WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list requests: %w", err)
@@ -232,6 +241,31 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 
 // CountRequests counts the requests Requests would list without paging.
 func (s *Store) CountRequests(ctx context.Context, f RequestFilter) (int, error) {
+	if statuses, ok := countedStatuses(f); ok {
+		// All requests, one status or the open ones: the counts the
+		// schema's triggers keep, a row per status.
+		q, args := `SELECT COALESCE(sum(requests), 0) FROM request_status_counts`, []any{}
+		if statuses != nil {
+			q += ` WHERE status IN (` + strings.TrimSuffix(strings.Repeat("?,", len(statuses)), ",") + `)`
+			for _, st := range statuses {
+				args = append(args, string(st))
+			}
+		}
+		var n int
+		if err := s.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("store: unable to count requests: %w", err)
+		}
+		return n, nil
+	}
+	if bare := unpaged(f); f.Tag != "" && reflect.DeepEqual(bare, RequestFilter{Tag: f.Tag}) {
+		// One tag: the count its triggers keep.
+		var n int
+		err := s.r.QueryRowContext(ctx, `SELECT COALESCE(sum(requests), 0) FROM request_tag_counts WHERE tag = ?`, strings.ToLower(f.Tag)).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("store: unable to count requests: %w", err)
+		}
+		return n, nil
+	}
 	where, args := requestWhere(f)
 	// No join with authorities (every request has one), and no WHERE when
 	// nothing filters: SQLite then counts the smallest index's entries, not
@@ -246,6 +280,33 @@ func (s *Store) CountRequests(ctx context.Context, f RequestFilter) (int, error)
 		return 0, fmt.Errorf("store: unable to count requests: %w", err)
 	}
 	return n, nil
+}
+
+// countedStatuses says whether f filters by nothing but status (one, or the
+// open ones), and which (nil: all of them), so that request_status_counts
+// answers CountRequests.
+func countedStatuses(f RequestFilter) ([]tracker.Status, bool) {
+	rest := unpaged(f)
+	rest.Status, rest.OpenOnly = "", false
+	if !reflect.DeepEqual(rest, RequestFilter{}) {
+		return nil, false
+	}
+	out := []tracker.Status{} // none at all (a closed status, open only) is not nil
+	for _, st := range tracker.Statuses {
+		if (f.Status == "" || st.Status == f.Status) && (!f.OpenOnly || st.Status.Open()) {
+			out = append(out, st.Status)
+		}
+	}
+	if f.Status == "" && !f.OpenOnly {
+		return nil, true
+	}
+	return out, true
+}
+
+// unpaged is f without its page and order.
+func unpaged(f RequestFilter) RequestFilter {
+	f.Limit, f.Offset, f.OrderBy = 0, 0, ""
+	return f
 }
 
 // closedStatuses are those with no live deadline.
