@@ -12,16 +12,14 @@ import (
 )
 
 // templateFuncs are the helpers templates may call. They only format:
-// anything that decides belongs in a handler or in tracker.
+// anything that decides belongs in a handler or in tracker, and anything
+// read from the store is in the view before rendering
+// (TestTemplateFuncsDoNotReadTheStore).
 func (s *Server) templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"asset": s.assetURL,
 		// passwordRule is the rule for new passwords, said on every form that sets one.
 		"passwordRule": func() string { return store.PasswordRule },
-		// auditHead is the audit log's head, shown in the footer.
-		"auditHead": s.auditHeadShort,
-		// unread is the signed-in user's unread notification count (nav).
-		"unread": s.unreadNotifications,
 		"date": func(d tracker.Date) string {
 			if d.IsZero() {
 				return "—"

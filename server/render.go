@@ -34,6 +34,10 @@ type view struct {
 	Error     string
 	Fields    map[string]string
 	RequestID string
+	// Unread (the navigation's badge) and AuditHead (the footer) are read
+	// from the store before rendering: templates never query.
+	Unread    int
+	AuditHead string
 	Data      any
 }
 
@@ -89,6 +93,8 @@ func (s *Server) renderPublic(c echo.Context, status int, page string, v *view) 
 func (s *Server) fillView(c echo.Context, v *view) {
 	v.CSRF = csrfToken(c)
 	v.RequestID = requestID(c)
+	v.Unread = s.unreadNotifications(v.User)
+	v.AuditHead = s.auditHeadShort()
 	if v.Flash == nil {
 		v.Flash = s.popFlash(c)
 	}
