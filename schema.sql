@@ -976,3 +976,11 @@ END;
 CREATE INDEX requests_open_due ON requests (due_date IS NULL, due_date, id)
     WHERE status IN ('awaiting_response', 'awaiting_clarification', 'awaiting_fee', 'answered', 'internal_review',
         'review_decided', 'regulator_complaint', 'regulator_decided');
+
+-- migrate:22 dashboard counts by index ranges
+-- The dashboard's "Needs you" count and its count of late requests read
+-- only the index entries they count: those still in force (no end, or an
+-- end not passed) and those whose next step is a chaser, where the covering
+-- indexes of section 17 made them read every request with a plan.
+CREATE INDEX requests_needs_until ON requests (needs_until, needs_from) WHERE needs_from IS NOT NULL;
+CREATE INDEX requests_late ON requests (then_action, next_by);

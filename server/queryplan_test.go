@@ -30,10 +30,6 @@ var planExceptions = map[string]string{
 	// counts the entries of the smallest index (OP_Count), a few ms at a
 	// million; the figures are in bench/README.md.
 	"SELECT count(*) FROM requests r": "the request list's total",
-	// The dashboard's count of requests that need the user (the next-action
-	// engine's page): it reads the partial index of open requests needing
-	// action, not the table.
-	"SELECT count(*) FROM requests r WHERE r.needs_from IS NOT NULL…": "the dashboard's 'Needs you' count",
 }
 
 // idLookup: rows of one request, document, message… (a small set).

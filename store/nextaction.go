@@ -217,7 +217,15 @@ func inForce(col string) string {
 func (s *Store) NeedsYou(ctx context.Context, today tracker.Date, limit, offset int) ([]ActionItem, int, error) {
 	cond := `r.needs_from IS NOT NULL AND r.needs_from <= ? AND (r.needs_until IS NULL OR r.needs_until >= ?)`
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r WHERE `+cond, today, today).Scan(&total); err != nil {
+	// Counted in the two ranges of needs_until in force (none, and not
+	// passed yet), so that the steps whose end has passed (most of them,
+	// in time) are never read.
+	err := s.r.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM requests r INDEXED BY requests_needs_until
+				WHERE r.needs_from IS NOT NULL AND r.needs_until IS NULL AND r.needs_from <= ?) +
+			(SELECT count(*) FROM requests r INDEXED BY requests_needs_until
+				WHERE r.needs_from IS NOT NULL AND r.needs_until >= ? AND r.needs_from <= ?)`, today, today, today).Scan(&total)
+	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count actions: %w", err)
 	}
 	if limit <= 0 {
@@ -375,8 +383,8 @@ func (s *Store) AwaitedBetween(ctx context.Context, from, to tracker.Date, limit
 // today and has not answered (the step in force is a chaser).
 func (s *Store) CountLate(ctx context.Context, today tracker.Date) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r
-		WHERE r.next_by < ? AND r.then_action IN ('chase_response', 'chase_review')`, today).Scan(&n)
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r INDEXED BY requests_late
+		WHERE r.then_action IN ('chase_response', 'chase_review') AND r.next_by < ?`, today).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to count late requests: %w", err)
 	}

@@ -239,3 +239,36 @@ func matches(t *testing.T, st *store.Store, word string) []int64 {
 	}
 	return out
 }
+
+// The dashboard's counts (Needs you, late requests), read from index
+// ranges, equal the rows they stand for on any day.
+func TestDashboardCountsEqualTheRows(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := seeded(t, Options{Requests: 300, Messages: 900, Seed: 5})
+	for _, day := range []string{"2024-01-15", "2025-06-30", "2026-10-01", "2026-11-30", "2026-12-20", "2027-03-01"} {
+		today := tracker.MustParseDate(day)
+		items, total, err := st.NeedsYou(ctx, today, 100000, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want int
+		if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM requests
+			WHERE needs_from IS NOT NULL AND needs_from <= ? AND (needs_until IS NULL OR needs_until >= ?)`, today, today).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if total != want || len(items) != want {
+			t.Errorf("%s: Needs you counts %d and lists %d, want %d", day, total, len(items), want)
+		}
+		late, err := st.CountLate(ctx, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM requests
+			WHERE next_by < ? AND then_action IN ('chase_response', 'chase_review')`, today).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if late != want {
+			t.Errorf("%s: %d late, want %d", day, late, want)
+		}
+	}
+}
