@@ -984,3 +984,29 @@ CREATE INDEX requests_open_due ON requests (due_date IS NULL, due_date, id)
 -- indexes of section 17 made them read every request with a plan.
 CREATE INDEX requests_needs_until ON requests (needs_until, needs_from) WHERE needs_from IS NOT NULL;
 CREATE INDEX requests_late ON requests (then_action, next_by);
+
+-- migrate:23 mail counts by state
+-- How many messages stand in each direction and state, kept by triggers:
+-- the holding pen's count (on the dashboard and the mail pages) reads a row,
+-- where it read every unmatched message's row to check its direction.
+CREATE TABLE mail_state_counts (
+    direction TEXT NOT NULL,
+    state     TEXT NOT NULL,
+    messages  INTEGER NOT NULL,
+    PRIMARY KEY (direction, state)
+) WITHOUT ROWID;
+INSERT INTO mail_state_counts (direction, state, messages)
+    SELECT direction, state, count(*) FROM mail_messages GROUP BY direction, state;
+CREATE TRIGGER mail_state_counts_insert AFTER INSERT ON mail_messages BEGIN
+    INSERT INTO mail_state_counts (direction, state, messages) VALUES (NEW.direction, NEW.state, 1)
+        ON CONFLICT (direction, state) DO UPDATE SET messages = messages + 1;
+END;
+CREATE TRIGGER mail_state_counts_update AFTER UPDATE OF direction, state ON mail_messages
+WHEN OLD.direction IS NOT NEW.direction OR OLD.state IS NOT NEW.state BEGIN
+    UPDATE mail_state_counts SET messages = messages - 1 WHERE direction = OLD.direction AND state = OLD.state;
+    INSERT INTO mail_state_counts (direction, state, messages) VALUES (NEW.direction, NEW.state, 1)
+        ON CONFLICT (direction, state) DO UPDATE SET messages = messages + 1;
+END;
+CREATE TRIGGER mail_state_counts_delete AFTER DELETE ON mail_messages BEGIN
+    UPDATE mail_state_counts SET messages = messages - 1 WHERE direction = OLD.direction AND state = OLD.state;
+END;

@@ -483,6 +483,26 @@ func (s *Store) MailMessages(ctx context.Context, f MailFilter) ([]MailMessage, 
 
 // CountMail counts the messages MailMessages would list without paging.
 func (s *Store) CountMail(ctx context.Context, f MailFilter) (int, error) {
+	if f.Direction != "" && f.RequestID == 0 && f.Mailbox == "" && f.Proposal == "" && f.Query == "" {
+		// Messages of one direction in some states: the counts the
+		// schema's triggers keep, a row per state.
+		states := append([]string{}, f.States...)
+		if f.State != "" {
+			states = append(states, f.State)
+		}
+		q, args := `SELECT COALESCE(sum(messages), 0) FROM mail_state_counts WHERE direction = ?`, []any{f.Direction}
+		if len(states) > 0 {
+			q += ` AND state IN (` + strings.TrimSuffix(strings.Repeat("?,", len(states)), ",") + `)`
+			for _, st := range states {
+				args = append(args, st)
+			}
+		}
+		var n int
+		if err := s.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("store: unable to count mail messages: %w", err)
+		}
+		return n, nil
+	}
 	where, args := mailWhere(f)
 	var n int
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM mail_messages m WHERE `+where, args...).Scan(&n); err != nil {

@@ -272,3 +272,49 @@ func TestDashboardCountsEqualTheRows(t *testing.T) {
 		}
 	}
 }
+
+// The mail counts by direction and state (kept by triggers) equal the
+// messages listed, for every state and for the holding pen's views, and
+// follow a message set aside and one deleted.
+func TestMailCountsEqualTheRows(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := seeded(t, Options{Requests: 60, Messages: 400, Seed: 6})
+	check := func(when string) {
+		t.Helper()
+		filters := []store.MailFilter{{Direction: "in"}, {Direction: "out"},
+			{Direction: "in", States: []string{store.MailFailed, store.MailOverLimit}}}
+		for _, s := range []string{store.MailNew, store.MailMatched, store.MailUnmatched, store.MailFailed, store.MailOverLimit, store.MailNotFOI} {
+			filters = append(filters, store.MailFilter{Direction: "in", State: s})
+		}
+		for _, f := range filters {
+			n, err := st.CountMail(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := st.MailMessages(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != len(l) {
+				t.Errorf("%s: CountMail(%+v) = %d, %d listed", when, f, n, len(l))
+			}
+		}
+	}
+	check("seeded")
+	pen, err := st.MailMessages(ctx, store.MailFilter{Direction: "in", State: store.MailUnmatched, Limit: 2})
+	if err != nil || len(pen) < 2 {
+		t.Fatalf("holding pen: %v %v", len(pen), err)
+	}
+	if err := st.MarkMailNotFOI(ctx, pen[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	check("after one is set aside")
+	err = st.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM mail_messages WHERE id = ?`, pen[1].ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after one is deleted")
+}
