@@ -272,6 +272,7 @@ func (fx *fixture) pages() []page {
 		{Name: "dashboard", Path: "/"},
 		{Name: "requests", Path: "/requests"},
 		{Name: "requests ?status=", Path: "/requests?status=awaiting_response"},
+		{Name: "requests ?open=", Path: "/requests?open=1"},
 		{Name: "requests ?tag=", Path: "/requests?tag=" + fx.tag},
 		{Name: "requests ?q=", Path: "/requests?q=" + fx.word},
 		{Name: "requests page 50", Path: "/requests?page=50"},
