@@ -186,19 +186,10 @@ func canonicalParts(v any) (auditValue, error) {
 	if err != nil {
 		return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
 	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var x any
-	if err := d.Decode(&x); err != nil {
-		return auditValue{}, fmt.Errorf("store: audit value is not JSON: %w", err)
-	}
-	obj, ok := x.(map[string]any)
-	if !ok {
-		c, err := json.Marshal(x)
-		if err != nil {
-			return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
-		}
-		return auditValue{canon: c}, nil
+	var obj map[string]json.RawMessage
+	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &obj) != nil {
+		c, err := canonicalJSON(raw)
+		return auditValue{canon: c}, err
 	}
 	av := auditValue{keys: make([]string, 0, len(obj)), values: make([]json.RawMessage, 0, len(obj))}
 	for k := range obj {
@@ -208,22 +199,47 @@ func canonicalParts(v any) (auditValue, error) {
 	b := make([]byte, 0, len(raw)+16)
 	b = append(b, '{')
 	for i, k := range av.keys {
-		kb, err := json.Marshal(k)
-		if err != nil {
-			return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
-		}
-		vb, err := json.Marshal(obj[k])
-		if err != nil {
-			return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
+		vb := obj[k]
+		if !plainJSON(vb) {
+			if vb, err = canonicalJSON(vb); err != nil {
+				return auditValue{}, err
+			}
 		}
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(append(append(b, kb...), ':'), vb...)
+		b = append(append(appendJSONString(b, k), ':'), vb...)
 		av.values = append(av.values, vb)
 	}
 	av.canon = append(b, '}')
 	return av, nil
+}
+
+// appendJSONString appends s as json.Marshal writes it: directly when it
+// needs no escape, else through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			j, _ := json.Marshal(s)
+			return append(b, j...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// plainJSON reports whether compact JSON from json.Marshal is canonical as
+// it is: printable ASCII with no object to sort and no escape or character
+// that encoding/json writes escaped (a number is kept as written, a
+// string's other characters stand for themselves).
+func plainJSON(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e || c == '{' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 // hashCanonical is ComputeHash for an entry whose Before and After are
@@ -241,7 +257,7 @@ func (e AuditEntry) hashCanonical() string {
 // json.Marshal makes of the map in Canonical (keys sorted, strings escaped
 // as encoding/json escapes them), written directly.
 func (e AuditEntry) canonicalKnown() []byte {
-	str := func(s string) []byte { b, _ := json.Marshal(s); return b }
+	str := func(s string) []byte { return appendJSONString(nil, s) }
 	orNull := func(r json.RawMessage) []byte {
 		if len(r) == 0 {
 			return []byte("null")

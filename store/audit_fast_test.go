@@ -9,6 +9,11 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
+// oddJSON marshals itself with escapes encoding/json would not write.
+type oddJSON struct{}
+
+func (oddJSON) MarshalJSON() ([]byte, error) { return []byte(`"\u0041\/x"`), nil }
+
 // TestAuditFastPathIsCanonical: the bytes Audit hashes and commits to,
 // built once per value, are those Canonical and Leaf (which audit verify
 // and the bundles use) compute from the stored entry.
@@ -18,6 +23,11 @@ func TestAuditFastPathIsCanonical(t *testing.T) {
 		map[string]any{"z": 1, "a": "x & y <script>", "m": map[string]any{"k2": []any{1, "\u2028"}, "k1": nil}},
 		tracker.Authority{ID: 7, Name: "Council <&> \"quoted\"", Tags: []string{"local_council"}, Notes: "line\nbreak é 😀",
 			CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 600000000, time.UTC)},
+		struct {
+			Odd  oddJSON `json:"odd"`
+			Odd2 oddJSON `json:"odd2"`
+		}{},
+		map[string]any{"raw": json.RawMessage(`{"b": 1, "a": [ 1 , 2 ]}`), "t": "\u00e9\t\x01"},
 		struct {
 			N json.Number `json:"n"`
 			S string      `json:"s,omitempty"`
@@ -66,6 +76,40 @@ func TestAuditFastPathIsCanonical(t *testing.T) {
 			if got := e.leafParts("secret", bv, av); !bytes.Equal(got.Bytes(), wantLeaf.Bytes()) {
 				t.Fatalf("entry %d/%d: leaf\n%s\nwant\n%s", i, j, got.Bytes(), wantLeaf.Bytes())
 			}
+		}
+	}
+}
+
+// TestAuditLeafBytes: the leaf record written directly is the canonical
+// JSON json.Marshal makes of it.
+func TestAuditLeafBytes(t *testing.T) {
+	for _, l := range []AuditLeaf{
+		{},
+		{ID: 1, At: "2026-12-02T09:00:00.000123Z", Action: "create", Entity: "authority", EntityID: 5,
+			Fields: map[string]string{"after.name": "ab", "actor": "cd", "before": "ef", "after.<odd> & \"key\"\u2028": "gh"}},
+	} {
+		fields := l.Fields
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		want, _ := json.Marshal(map[string]any{"format": AuditLeafFormat, "id": l.ID, "at": l.At, "action": l.Action,
+			"entity": l.Entity, "entity_id": l.EntityID, "fields": fields})
+		if got := l.Bytes(); !bytes.Equal(got, want) {
+			t.Fatalf("leaf\n%s\nwant\n%s", got, want)
+		}
+	}
+}
+
+// TestImportGapAfter: the lock is left free for at least the sleep of a
+// writer in SQLite's busy handler that has waited as long as the batch held it.
+func TestImportGapAfter(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct{ held, want time.Duration }{
+		{0, 11 * ms}, {2 * ms, 12 * ms}, {100 * ms, 35 * ms}, {177 * ms, 60 * ms}, {205 * ms, 60 * ms},
+		{228 * ms, 110 * ms}, {10 * time.Second, 110 * ms},
+	} {
+		if got := importGapAfter(c.held); got != c.want {
+			t.Errorf("after %v: %v, want %v", c.held, got, c.want)
 		}
 	}
 }

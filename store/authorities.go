@@ -161,16 +161,37 @@ func (s *Store) CountAuthorities(ctx context.Context) (int, error) {
 type ImportResult struct{ Created, Updated, Unchanged int }
 
 // An import writes in batches: one transaction holds the write lock for at
-// most importBatchTime (or importBatchRows rows), then leaves it free for
-// importGap, so that a serving foitrack's reads never wait and its writes
-// wait one batch at most. The gap is as long as SQLite's longest pause
-// between two tries of a writer waiting in another process (100 ms), so
-// such a writer always finds the lock free in some gap.
+// most importBatchTime (or importBatchRows rows), then leaves it free long
+// enough for a writer of a serving foitrack (another process, waiting in
+// SQLite's busy handler) to take it: such a writer tries again after waits
+// that grow with how long it has waited (busyWaits), so one that began to
+// wait during the batch tries within one wait of the batch's length
+// (importGapAfter). Reads never wait (WAL).
 const (
 	importBatchRows = 1000
 	importBatchTime = 200 * time.Millisecond
-	importGap       = 100 * time.Millisecond
 )
+
+// busyWaits are SQLite's busy handler's sleeps between tries
+// (sqliteDefaultBusyCallback), the last repeated.
+var busyWaits = []time.Duration{1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100}
+
+// importGapAfter is how long an import leaves the lock free after a batch
+// that held it for held: the longest sleep of a writer that has waited at
+// most held, and a margin for the scheduler. After a 200 ms batch that is
+// 60 ms, where a fixed 100 ms left the lock idle a third of the time.
+func importGapAfter(held time.Duration) time.Duration {
+	const margin = 10 * time.Millisecond
+	var waited time.Duration
+	for _, w := range busyWaits {
+		w *= time.Millisecond
+		if held < waited+w {
+			return w + margin
+		}
+		waited += w
+	}
+	return busyWaits[len(busyWaits)-1]*time.Millisecond + margin
+}
 
 // authorityIndex finds an import row's authority in memory: by URL name,
 // else by exact name (an authority typed by hand has no URL name yet). One
@@ -286,9 +307,9 @@ func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority)
 	for start := 0; start < len(todo); {
 		var batch ImportResult
 		end := start
+		began := time.Now()
 		err := s.Update(ctx, func(tx *Tx) error {
 			batch, end = ImportResult{}, start
-			began := time.Now()
 			for ; end < len(todo) && end-start < importBatchRows && time.Since(began) < importBatchTime; end++ {
 				a := todo[end]
 				id := a.ID
@@ -347,7 +368,7 @@ func (s *Store) ImportAuthorities(ctx context.Context, list []tracker.Authority)
 		start = end
 		reportProgress(ctx, len(list)-len(todo)+start, len(list))
 		if start < len(todo) {
-			if err := sleepCtx(ctx, importGap); err != nil {
+			if err := sleepCtx(ctx, importGapAfter(time.Since(began))); err != nil {
 				return res, fmt.Errorf("import stopped after %d of %d rows to write: %w", start, len(todo), err)
 			}
 		}

@@ -214,6 +214,25 @@ func TestSearchIndexFollowsTimelineAndAuthorities(t *testing.T) {
 	}
 	expectHits(t, st, "facades")
 	expectHits(t, st, "window", "authority:"+idStr(a.ID))
+	// A change of the website only leaves the entry as it was (the
+	// trigger rewrites it only when its text changes); the short name
+	// and the notes are indexed when they change.
+	a.Website = "https://windows.example.gov.uk"
+	if err := st.UpdateAuthority(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "window", "authority:"+idStr(a.ID))
+	a.ShortName, a.Notes = "MoW", "Glazing and casements"
+	if err := st.UpdateAuthority(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "mow", "authority:"+idStr(a.ID))
+	expectHits(t, st, "casements", "authority:"+idStr(a.ID))
+	a.Notes = ""
+	if err := st.UpdateAuthority(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "casements")
 	if _, err := st.DeleteAuthority(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
