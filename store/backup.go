@@ -61,7 +61,8 @@ type BackupFile struct {
 // committed). progress, when set, is called after each file.
 func (s *Store) Backup(ctx context.Context, w io.Writer, progress func(done, total int)) (BackupManifest, error) {
 	m := BackupManifest{Format: BackupFormat, CreatedAt: ts(s.Now()), Files: []BackupFile{}}
-	tmpDir, err := os.MkdirTemp(filepath.Dir(s.path), ".backup-*")
+	RemoveLeftovers(filepath.Dir(s.path), BackupSnapshotPrefix)
+	tmpDir, err := os.MkdirTemp(filepath.Dir(s.path), LeftoverPattern(BackupSnapshotPrefix))
 	if err != nil {
 		return m, fmt.Errorf("store: backup: unable to make a temporary directory: %w", err)
 	}
@@ -146,6 +147,10 @@ func (s *Store) Backup(ctx context.Context, w io.Writer, progress func(done, tot
 			progress(i+2, total)
 		}
 	}
+	// Stopped (SIGINT, SIGTERM) during the last file: no archive.
+	if err := ctx.Err(); err != nil {
+		return m, err
+	}
 	b, _ := json.MarshalIndent(m, "", "  ")
 	if err := tw.WriteHeader(&tar.Header{Name: "manifest.json", Mode: 0o640, Size: int64(len(b)), ModTime: time.Now().UTC(), Typeflag: tar.TypeReg}); err != nil {
 		return m, fmt.Errorf("store: backup: unable to write the archive: %w", err)
@@ -209,7 +214,9 @@ func Restore(ctx context.Context, r io.Reader, dataDir string) (BackupManifest, 
 	if err := os.MkdirAll(parent, 0o750); err != nil {
 		return m, fmt.Errorf("store: restore: %w", err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dataDir)+".restoring-*")
+	prefix := "." + filepath.Base(dataDir) + restoringInfix
+	RemoveLeftovers(parent, prefix)
+	tmp, err := os.MkdirTemp(parent, LeftoverPattern(prefix))
 	if err != nil {
 		return m, fmt.Errorf("store: restore: %w", err)
 	}

@@ -90,6 +90,7 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		return nil, fmt.Errorf("store: unable to create blob directory: %w", err)
 	}
 	s.Incoming = cleanIncoming(s.BlobDir, time.Now())
+	RemoveLeftovers(dataDir, BackupSnapshotPrefix) // a killed backup's snapshot
 	// busy_timeout first, so that even setting WAL waits for a lock rather
 	// than failing; then WAL, NORMAL sync (safe with WAL) and foreign keys.
 	busy := opt.BusyTimeout

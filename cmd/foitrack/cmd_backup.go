@@ -31,7 +31,9 @@ func backupCmd(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".foitrack-backup-*")
+	// A backup killed outright leaves its partial archive: removed here.
+	store.RemoveLeftovers(filepath.Dir(out), store.BackupArchivePrefix)
+	tmp, err := os.CreateTemp(filepath.Dir(out), store.LeftoverPattern(store.BackupArchivePrefix))
 	if err != nil {
 		return err
 	}
@@ -41,6 +43,9 @@ func backupCmd(env *Env, args []string) error {
 	bar.Finish()
 	if err == nil {
 		err = tmp.Sync()
+	}
+	if err == nil {
+		err = env.Ctx.Err() // stopped by SIGINT or SIGTERM: no backup
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
