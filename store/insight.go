@@ -117,7 +117,7 @@ func (s *Store) Insight(ctx context.Context, f InsightFilter, today tracker.Date
 		in.Overall = overall[0]
 	}
 	in.Overall.Name = "All"
-	if in.Rows, err = s.insightGroups(ctx, "CAST(r.authority_id AS TEXT)", where, args, today, "count(*) DESC, key", f.Limit); err != nil {
+	if in.Rows, err = s.insightGroups(ctx, authorityKey, where, args, today, "count(*) DESC, key", f.Limit); err != nil {
 		return in, err
 	}
 	if in.Laws, err = s.insightGroups(ctx, "r.law", where, args, today, "count(*) DESC, key", 20); err != nil {
@@ -130,7 +130,7 @@ func (s *Store) Insight(ctx context.Context, f InsightFilter, today tracker.Date
 			in.Laws[i].Name = in.Laws[i].Key
 		}
 	}
-	overdue, err := s.insightGroups(ctx, "CAST(r.authority_id AS TEXT)", where+" AND r.due_date IS NOT NULL AND r.due_date < ?",
+	overdue, err := s.insightGroups(ctx, authorityKey, where+" AND r.due_date IS NOT NULL AND r.due_date < ?",
 		append(append([]any{}, args...), today.String()), today, "count(*) DESC, key", 10)
 	if err != nil {
 		return in, err
@@ -154,11 +154,20 @@ func (s *Store) Insight(ctx context.Context, f InsightFilter, today tracker.Date
 	return in, nil
 }
 
+// authorityKey groups insight rows by authority.
+const authorityKey = "CAST(r.authority_id AS TEXT)"
+
 // insightGroups computes the figures grouped by the SQL expression group
 // (over requests r), ordered by order, at most limit groups.
 func (s *Store) insightGroups(ctx context.Context, group, where string, args []any, today tracker.Date, order string, limit int) ([]InsightRow, error) {
 	if order == "" {
 		order = "key"
+	}
+	// Authorities are grouped by their id as stored (index order, no
+	// sort), and shown by it as text.
+	by := group
+	if group == authorityKey {
+		by = "r.authority_id"
 	}
 	q := `SELECT ` + group + ` AS key, count(*),
 			count(r.sent_on), count(r.responded_on), COALESCE(sum(r.responded_on <= r.response_due_on), 0), COALESCE(sum(r.responded_on > r.response_due_on), 0),
@@ -168,7 +177,7 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 			sum(r.sent_on IS NOT NULL AND r.responded_on IS NULL AND r.status NOT IN ('withdrawn', 'closed')),
 			sum(r.review_outcome <> ''), sum(r.review_outcome IN ('overturned', 'partly_upheld', 'complaint_upheld')),
 			sum(r.regulator_outcome <> ''), sum(r.regulator_outcome IN ('overturned', 'partly_upheld', 'complaint_upheld'))
-		FROM requests r WHERE ` + where + ` GROUP BY key ORDER BY ` + order + ` LIMIT ?`
+		FROM requests r WHERE ` + where + ` GROUP BY ` + by + ` ORDER BY ` + order + ` LIMIT ?`
 	rows, err := s.r.QueryContext(ctx, q, append(append([]any{today.String()}, args...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to work out insight: %w", err)
@@ -196,7 +205,11 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 	// Median and 90th percentile per group, of the groups listed.
 	keys := make([]any, 0, len(out))
 	for _, r := range out {
-		keys = append(keys, r.Key)
+		if by == "r.authority_id" {
+			keys = append(keys, r.AuthorityID())
+		} else {
+			keys = append(keys, r.Key)
+		}
 	}
 	ph := strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")
 	for _, col := range []string{"response_days", "review_days"} {
@@ -204,9 +217,9 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 				avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN d END),
 				max(CASE WHEN rn = (9 * n + 9) / 10 THEN d END)
 			FROM (SELECT `+group+` AS key, r.`+col+` AS d,
-					row_number() OVER (PARTITION BY `+group+` ORDER BY r.`+col+`) AS rn,
-					count(*) OVER (PARTITION BY `+group+`) AS n
-				FROM requests r WHERE `+where+` AND r.`+col+` >= 0 AND `+group+` IN (`+ph+`))
+					row_number() OVER (PARTITION BY `+by+` ORDER BY r.`+col+`) AS rn,
+					count(*) OVER (PARTITION BY `+by+`) AS n
+				FROM requests r WHERE `+where+` AND r.`+col+` >= 0 AND `+by+` IN (`+ph+`))
 			GROUP BY key`, append(append([]any{}, args...), keys...)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to work out %s percentiles: %w", col, err)
