@@ -153,11 +153,19 @@ func formatBytes(n int64) string {
 // gets the id its input points to (aria-describedby).
 type fieldErr struct{ Name, Msg string }
 
-// ariaInvalid marks an input whose value was refused and ties it to its
-// message (rendered by the "fielderrfor" partial).
-func ariaInvalid(fields map[string]string, name string) template.HTMLAttr {
+// ariaInvalid marks a form control whose value was refused and ties it to
+// its message (rendered by the "fielderrfor" partial, id NAME-error), after
+// the ids it is described by already (a hint): every form field that can
+// carry an error gets it, so that a screen reader announces the error with
+// the field.
+func ariaInvalid(fields map[string]string, name string, describedBy ...string) template.HTMLAttr {
+	ids := strings.Join(describedBy, " ")
 	if fields[name] == "" {
-		return ""
+		if ids == "" {
+			return ""
+		}
+		return template.HTMLAttr(`aria-describedby="` + template.HTMLEscapeString(ids) + `"`)
 	}
-	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(name) + `-error"`)
+	ids = strings.TrimSpace(ids + " " + name + "-error")
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(ids) + `"`)
 }

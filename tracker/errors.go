@@ -29,6 +29,18 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Message }
 
+// On ties the error to the form fields (the event's JSON names) it is
+// about, with its message, so that a form shows it beside them.
+func (e *Error) On(fields ...string) *Error {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	for _, f := range fields {
+		e.Fields[f] = e.Message
+	}
+	return e
+}
+
 // Errorf returns an *Error with the given code.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}

@@ -268,7 +268,7 @@ func Apply(st State, e Event) (State, error) {
 		return st, Errorf(EINVALID, "unknown event kind %q", e.Kind)
 	}
 	if e.Date.IsZero() {
-		return st, Errorf(EINVALID, "%s: a date is required", e.Kind.Label())
+		return st, Errorf(EINVALID, "%s: a date is required", e.Kind.Label()).On("date")
 	}
 	if e.Kind == EventNote || e.Kind == EventDraft {
 		return st, nil
@@ -279,22 +279,22 @@ func Apply(st State, e Event) (State, error) {
 	switch e.Kind {
 	case EventResponseReceived:
 		if !validOutcome(ResponseOutcomes, e.Outcome) {
-			return st, Errorf(EINVALID, "a response needs an outcome: one of %s", codes(ResponseOutcomes))
+			return st, Errorf(EINVALID, "a response needs an outcome: one of %s", codes(ResponseOutcomes)).On("outcome")
 		}
 	case EventReviewOutcome:
 		if !validOutcome(ReviewOutcomes, e.Outcome) {
-			return st, Errorf(EINVALID, "a review outcome needs one of %s", codes(ReviewOutcomes))
+			return st, Errorf(EINVALID, "a review outcome needs one of %s", codes(ReviewOutcomes)).On("outcome")
 		}
 	case EventRegulatorDecision:
 		if !validOutcome(RegulatorOutcomes, e.Outcome) {
-			return st, Errorf(EINVALID, "a regulator decision needs one of %s", codes(RegulatorOutcomes))
+			return st, Errorf(EINVALID, "a regulator decision needs one of %s", codes(RegulatorOutcomes)).On("outcome")
 		}
 	case EventExtensionClaimed:
 		if strings.TrimSpace(e.Reason) == "" && e.NewDueDate.IsZero() {
-			return st, Errorf(EINVALID, "an extension needs a new due date or a reason (e.g. public interest test, unusual circumstances)")
+			return st, Errorf(EINVALID, "an extension needs a new due date or a reason (e.g. public interest test, unusual circumstances)").On("new_due_date", "reason")
 		}
 		if !e.NewDueDate.IsZero() && !e.NewDueDate.After(e.Date) {
-			return st, Errorf(EINVALID, "the extended due date %s must be after the notice date %s", e.NewDueDate, e.Date)
+			return st, Errorf(EINVALID, "the extended due date %s must be after the notice date %s", e.NewDueDate, e.Date).On("new_due_date")
 		}
 	}
 	switch e.Kind {
