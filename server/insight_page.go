@@ -62,7 +62,13 @@ func (s *Server) insightFilter(c echo.Context) (store.InsightFilter, url.Values)
 func (s *Server) showInsightPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	f, q := s.insightFilter(c)
-	in, err := s.st.Insight(ctx, f, s.today())
+	var in store.Insight
+	var err error
+	if len(q) == 0 {
+		in, err = s.allInsight(ctx)
+	} else {
+		in, err = s.st.Insight(ctx, f, s.today())
+	}
 	if err != nil {
 		return err
 	}
@@ -147,6 +153,9 @@ func (s *Server) workOutDashboardInsight() error {
 	if err != nil {
 		return err
 	}
+	if _, err := s.allInsight(ctx); err != nil {
+		return err
+	}
 	var set chartSet
 	for _, ch := range insightCharts(in) {
 		if ch.Name == "on-time" || ch.Name == "overdue" {
@@ -157,6 +166,41 @@ func (s *Server) workOutDashboardInsight() error {
 	s.insightCache, s.insightCachedAt = &set, s.cfg.Now()
 	s.insightMu.Unlock()
 	return nil
+}
+
+// insightMemo is the insight page's figures without filters, with the
+// audit log's head and the day they were worked out for.
+type insightMemo struct {
+	in   *store.Insight
+	head int64
+	day  tracker.Date
+}
+
+// allInsight is the insight page's figures over every request. Working
+// them out is a pass over every request, so the last result is kept and
+// shown again while nothing has been written since (every change is an
+// audit entry: the log's head has not moved) on the same day; the
+// dashboard's background pass works them out ahead of the first view.
+func (s *Server) allInsight(ctx context.Context) (store.Insight, error) {
+	_, head, err := s.st.AuditHead(ctx)
+	if err != nil {
+		return store.Insight{}, err
+	}
+	today := s.today()
+	s.insightMu.Lock()
+	m := s.insightPage
+	s.insightMu.Unlock()
+	if m.in != nil && m.head == head && m.day == today {
+		return *m.in, nil
+	}
+	in, err := s.st.Insight(ctx, store.InsightFilter{}, today)
+	if err != nil {
+		return in, err
+	}
+	s.insightMu.Lock()
+	s.insightPage = insightMemo{in: &in, head: head, day: today}
+	s.insightMu.Unlock()
+	return in, nil
 }
 
 // refreshDashboardInsight works out the dashboard's figures now and then

@@ -110,3 +110,23 @@ func TestInsightPageComparesAuthorities(t *testing.T) {
 		t.Fatal("a visitor saw the insight page")
 	}
 }
+
+// The insight page without filters is kept between views while nothing is
+// written, and never shows figures older than the last change: a response
+// recorded after a view is counted on the next.
+func TestInsightPageShowsTheLatestChange(t *testing.T) {
+	app, _, b := insightApp(t)
+	c := app.login("vi@example.org")
+	_, body := c.get("/insight")
+	wantContains(t, body, "Overall 1 of 2 responses with a due date came on time (50%).")
+	_, again := c.get("/insight")
+	wantContains(t, again, "Overall 1 of 2 responses with a due date came on time (50%).")
+	members, err := app.st.BatchMembers(context.Background(), b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insightEvent(t, app, members[2].Request.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: tracker.MustParseDate("2026-03-25"),
+		Outcome: tracker.OutcomeReleasedInFull})
+	_, after := c.get("/insight")
+	wantContains(t, after, "Overall 2 of 3 responses with a due date came on time (67%).")
+}
