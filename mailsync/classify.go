@@ -113,11 +113,31 @@ func AutoApplicable(kind ReplyKind) bool {
 // A nil h is allowed (no header). The law is the request's law, for
 // exemption detection.
 func Classify(h Headers, subject, text string, law tracker.LawCode) Classification {
+	return classifyReply(h, subject, readReply(text), law)
+}
+
+// replyReading is the part of classifying a reply that does not depend on
+// the law: its own text, its sentences and the cues they show. The sync
+// works it out while parsing, outside the writer's transaction, which only
+// adds what the request's law changes (exemptions, dates).
+type replyReading struct {
+	text      string
+	sentences []tracker.Sentence
+	ev        evidence
+}
+
+func readReply(text string) *replyReading {
+	text = withoutQuotedLines(text)
+	sentences := tracker.Sentences(text)
+	return &replyReading{text: text, sentences: sentences, ev: gather(sentences)}
+}
+
+// classifyReply is Classify of a reply read by readReply.
+func classifyReply(h Headers, subject string, rr *replyReading, law tracker.LawCode) Classification {
 	if h == nil {
 		h = noHeaders{}
 	}
-	text = withoutQuotedLines(text)
-	sentences := tracker.Sentences(text)
+	text, sentences := rr.text, rr.sentences
 
 	if reason, ok := deliveryFailure(h, subject); ok {
 		return proposal(Classification{Kind: ReplyDeliveryFailure, Reason: reason,
@@ -132,7 +152,7 @@ func Classify(h Headers, subject, text string, law tracker.LawCode) Classificati
 	}
 
 	citations := tracker.DetectExemptions(law, text)
-	c := classifyText(sentences, citations, law, reviewSubject.MatchString(subject))
+	c := classifyText(sentences, rr.ev, citations, law, reviewSubject.MatchString(subject))
 	c.Exemptions = citations
 	auto := automaticReply(h, subject)
 	oof := firstMatch(sentences, outOfOfficeFilter)
@@ -518,8 +538,7 @@ func gather(sentences []tracker.Sentence) evidence {
 // inReview says the subject is that of a review or appeal ("Internal review
 // of …"): then a verdict is enough, as review letters often go straight to
 // their findings without saying that the review is done.
-func classifyText(sentences []tracker.Sentence, citations []tracker.ExemptionCitation, law tracker.LawCode, inReview bool) Classification {
-	ev := gather(sentences)
+func classifyText(sentences []tracker.Sentence, ev evidence, citations []tracker.ExemptionCitation, law tracker.LawCode, inReview bool) Classification {
 	var withholding, notHeldCited []string
 	withholdingSentence := ""
 	for _, c := range citations {

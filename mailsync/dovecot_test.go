@@ -75,15 +75,10 @@ func TestDovecotRestartMidFetchResumes(t *testing.T) {
 		deliver(t, d, numbered("restart", i))
 	}
 	s := f.syncer()
-	s.BatchBytes = 4000 // several FETCH commands: the restart lands between and inside them
+	s.BatchBytes = 4000 // several FETCH commands: the restart lands inside the third
 	s.Backoff = 200 * time.Millisecond
 	restarted := 0
-	s.Progress = func(p Progress) {
-		if p.Done == 17 && restarted == 0 {
-			restarted++
-			d.Restart(t)
-		}
-	}
+	s.Dial = droppingDial(func() { restarted++; d.Restart(t) }, 3)
 	sum, err := s.Run(f.ctx)
 	if err != nil {
 		t.Fatalf("sync: %v\n%s", err, d.Log())
@@ -213,6 +208,8 @@ const (
 	childDirEnv  = "FOITRACK_SYNC_CHILD_DIR"
 	childAddrEnv = "FOITRACK_SYNC_CHILD_ADDR"
 	childUserEnv = "FOITRACK_SYNC_CHILD_USER"
+	// childBatchEnv is the child's Syncer.BatchBytes.
+	childBatchEnv = "FOITRACK_SYNC_CHILD_BATCH"
 )
 
 // TestSyncChildProcess is the child: it does nothing unless started by
@@ -231,7 +228,8 @@ func TestSyncChildProcess(t *testing.T) {
 	}
 	defer st.Close()
 	cfg := Config{Host: host, Port: p, TLS: TLSModePlain, Username: os.Getenv(childUserEnv), PasswordEnv: testPasswordEnv}
-	s := &Syncer{Store: st, Config: cfg, Ingest: Ingester{Resolver: noDNS{}}, BatchBytes: 3000, Backoff: 50 * time.Millisecond}
+	batchBytes, _ := strconv.ParseInt(os.Getenv(childBatchEnv), 10, 64)
+	s := &Syncer{Store: st, Config: cfg, Ingest: Ingester{Resolver: noDNS{}}, BatchBytes: batchBytes, Backoff: 50 * time.Millisecond}
 	// The parent reads these lines to kill the child mid-pass.
 	s.Progress = func(p Progress) { fmt.Fprintf(os.Stdout, "progress %d/%d\n", p.Done, p.Total) }
 	if _, err := s.Run(ctx); err != nil {
@@ -240,6 +238,16 @@ func TestSyncChildProcess(t *testing.T) {
 }
 
 func TestDovecotKilledSyncLosesAndDuplicatesNothing(t *testing.T) {
+	// Small batches (a few messages each), and batches of some forty
+	// messages, so that kills land inside a batch's blob writes, its
+	// transaction, and its processing while the next batch is stored.
+	t.Run("small batches", func(t *testing.T) { killedSync(t, 3000, 6, 40) })
+	t.Run("large batches", func(t *testing.T) { killedSync(t, 16000, 3, 20) })
+}
+
+// killedSync kills a child sync kills times, each after up to maxAfter
+// messages, with batches of batchBytes, then lets a last run finish.
+func killedSync(t *testing.T, batchBytes int64, kills, maxAfter int) {
 	f, d := newDovecotFixture(t)
 	const n = 300
 	for i := 0; i < n; i++ {
@@ -261,7 +269,7 @@ func TestDovecotKilledSyncLosesAndDuplicatesNothing(t *testing.T) {
 		t.Helper()
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSyncChildProcess$", "-test.count=1", "-test.v")
 		cmd.Env = append(os.Environ(), childDirEnv+"="+dir, childAddrEnv+"="+d.Addr(), childUserEnv+"="+d.User(),
-			testPasswordEnv+"="+d.Password())
+			testPasswordEnv+"="+d.Password(), childBatchEnv+"="+strconv.FormatInt(batchBytes, 10))
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		stdout, err := cmd.StdoutPipe()
@@ -303,10 +311,10 @@ func TestDovecotKilledSyncLosesAndDuplicatesNothing(t *testing.T) {
 		}
 		return stored
 	}
-	for i := 0; i < 6; i++ {
+	for i := 0; i < kills; i++ {
 		// Each child starts where the last one was killed; kill it within
-		// its first 40 messages, so that six kills fit in the mailbox.
-		k := 1 + rng.IntN(40)
+		// its first maxAfter messages, so that the kills fit in the mailbox.
+		k := 1 + rng.IntN(maxAfter)
 		t.Logf("kill %d after %d messages: %d of %d stored", i+1, k, run(k), n)
 	}
 	if stored := run(0); stored != n {

@@ -64,6 +64,9 @@ type reading struct {
 	failure  string
 	dkim     json.RawMessage
 	warnings []string
+	// reply is the law-independent reading of the text for the
+	// classifier (nil: worked out when filing).
+	reply *replyReading
 }
 
 // read loads a stored message and parses it.
@@ -71,16 +74,8 @@ type reading struct {
 // are kept (a move between requests is not a new arrival: the evidence is
 // what was checked then, and no DNS is asked).
 func (in *Ingester) read(ctx context.Context, m store.MailMessage, verifyDKIM bool) (*reading, error) {
-	rd := &reading{msg: m}
 	if m.RawSHA256 == "" {
-		// Over the size limit: only the header was fetched.
-		rd.state, rd.failure = store.MailOverLimit, m.Error
-		if rd.failure == "" {
-			rd.failure = "the message was over the size limit: only its header was fetched"
-		}
-		pm, _ := ParseMessage([]byte(m.RawHeaders+"\r\n"), in.Limits)
-		rd.pm = pm
-		return rd, nil
+		return in.understand(ctx, m, nil, verifyDKIM), nil
 	}
 	f, err := in.Store.OpenBlob(m.RawSHA256)
 	if err != nil {
@@ -90,6 +85,25 @@ func (in *Ingester) read(ctx context.Context, m store.MailMessage, verifyDKIM bo
 	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("mailsync: unable to read stored message %d: %w", m.ID, err)
+	}
+	return in.understand(ctx, m, raw, verifyDKIM), nil
+}
+
+// understand parses a stored message whose raw bytes are at hand (nil for
+// an over-limit message: only its header was fetched), verifies its DKIM
+// signatures and reads its text for the classifier: all of what processing
+// does that needs no transaction.
+func (in *Ingester) understand(ctx context.Context, m store.MailMessage, raw []byte, verifyDKIM bool) *reading {
+	rd := &reading{msg: m}
+	if m.RawSHA256 == "" {
+		// Over the size limit: only the header was fetched.
+		rd.state, rd.failure = store.MailOverLimit, m.Error
+		if rd.failure == "" {
+			rd.failure = "the message was over the size limit: only its header was fetched"
+		}
+		pm, _ := ParseMessage([]byte(m.RawHeaders+"\r\n"), in.Limits)
+		rd.pm = pm
+		return rd
 	}
 	rd.raw = raw
 	lim := in.Limits
@@ -115,6 +129,9 @@ func (in *Ingester) read(ctx context.Context, m store.MailMessage, verifyDKIM bo
 				rd.warnings = append(rd.warnings, fmt.Sprintf("attachment %q was not made a document: %s", a.DisplayName(), a.LimitExceeded))
 			}
 		}
+		if rd.state == "" {
+			rd.reply = readMessageReply(pm)
+		}
 	}
 	if !verifyDKIM {
 		rd.dkim = m.DKIM
@@ -123,7 +140,7 @@ func (in *Ingester) read(ctx context.Context, m store.MailMessage, verifyDKIM bo
 	} else if b, err := json.Marshal(VerifyDKIM(ctx, raw, in.Resolver)); err == nil {
 		rd.dkim = b
 	}
-	return rd, nil
+	return rd
 }
 
 // Process reads, matches and files a message stored in state new. A message
@@ -152,6 +169,12 @@ func (in *Ingester) process(ctx context.Context, m store.MailMessage) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
+	return in.processReading(ctx, rd)
+}
+
+// processReading files a message read by read or understand.
+func (in *Ingester) processReading(ctx context.Context, rd *reading) (Result, error) {
+	m := rd.msg
 	canMatch := rd.pm != nil && len(rd.pm.Header) > 0
 	var match Match
 	var matched bool
@@ -173,7 +196,7 @@ func (in *Ingester) process(ctx context.Context, m store.MailMessage) (Result, e
 		}
 	}
 	var res Result
-	err = in.Store.Update(ctx, func(tx *store.Tx) error {
+	err := in.Store.Update(ctx, func(tx *store.Tx) error {
 		if canMatch && !prematch {
 			var err error
 			if match, matched, err = MatchReply(tx, rd.pm); err != nil {
@@ -439,7 +462,7 @@ func (in *Ingester) file(tx *store.Tx, rd *reading, m store.MailMessage, match M
 		} else if law, err = senderLaw(tx, pm.From.Address); err != nil {
 			return err
 		}
-		prop := proposeFor(pm, r, law, rd.msg)
+		prop := proposeFor(pm, r, law, rd.msg, rd.reply)
 		if matched {
 			if err := in.fileOnRequest(tx, rd, r, files, &prop, res); err != nil {
 				return err

@@ -33,9 +33,11 @@ type Proposal struct {
 // message is unmatched: the classification is still kept, for the holding
 // pen; law is then the one its sender implies, see senderLaw). Only the
 // reply's own text is read, not the quoted history below it.
-func proposeFor(pm *ParsedMessage, r tracker.Request, law tracker.LawCode, m store.MailMessage) Proposal {
-	reply, _ := QuotedFolded(pm.TextBody)
-	c := Classify(pm.Header, pm.Subject, reply, law)
+func proposeFor(pm *ParsedMessage, r tracker.Request, law tracker.LawCode, m store.MailMessage, rr *replyReading) Proposal {
+	if rr == nil {
+		rr = readMessageReply(pm)
+	}
+	c := classifyReply(pm.Header, pm.Subject, rr, law)
 	p := Proposal{Classification: c, Label: c.Kind.Label(), Law: law}
 	day := m.FetchedAt
 	if !pm.Date.IsZero() {
@@ -163,4 +165,10 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// readMessageReply reads the reply part of a message for the classifier.
+func readMessageReply(pm *ParsedMessage) *replyReading {
+	reply, _ := QuotedFolded(pm.TextBody)
+	return readReply(reply)
 }

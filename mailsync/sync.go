@@ -329,10 +329,16 @@ func (s *Syncer) pass(ctx context.Context, cfg Config, sum *Summary) error {
 	}
 	total := len(list)
 	done := 0
-	report := func(uid uint32) {
-		done++
-		if s.Progress != nil {
-			s.Progress(Progress{Done: done, Total: total, UID: uid})
+	var mu sync.Mutex // sum, done and the Progress calls, from both stages
+	count := func(res Result, reported bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		sum.count(res, false)
+		if reported {
+			done++
+			if s.Progress != nil {
+				s.Progress(Progress{Done: done, Total: total, UID: res.UID})
+			}
 		}
 	}
 	cur := newCursor(list, since)
@@ -343,44 +349,8 @@ func (s *Syncer) pass(ctx context.Context, cfg Config, sum *Summary) error {
 	if batchBytes <= 0 {
 		batchBytes = 8 << 20
 	}
-	for _, b := range batches(list, cfg.MaxMessageBytes, batchBytes) {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if b.overLimit {
-			err = src.FetchHeaders(ctx, b.uids, func(uid uint32, header []byte) error {
-				res, err := s.storeOverLimit(ctx, cfg, uv, cur, uid, b.sizes[uid], header)
-				if res.pending {
-					sum.count(res, false) // stored, not processed: the next pass does
-				}
-				if err != nil {
-					return err
-				}
-				sum.count(res, false)
-				report(uid)
-				return nil
-			})
-		} else {
-			err = src.FetchRaw(ctx, b.uids, func(uid uint32, raw []byte) error {
-				res, err := s.storeRaw(ctx, cfg, uv, cur, uid, raw)
-				if res.pending {
-					sum.count(res, false) // stored, not processed: the next pass does
-				}
-				if err != nil {
-					return err
-				}
-				sum.count(res, false)
-				report(uid)
-				return nil
-			})
-		}
-		if err != nil {
-			var se storeError
-			if errors.As(err, &se) {
-				return se.err
-			}
-			return connError{fmt.Errorf("mailsync: fetch failed: %w", err)}
-		}
+	if err := s.pipeline(ctx, cfg, uv, src, cur, batches(list, cfg.MaxMessageBytes, batchBytes), count); err != nil {
+		return err
 	}
 	if cfg.ProcessedFolder != "" {
 		cp, found, err := s.Store.MailCheckpoint(ctx, cfg.Mailbox)
@@ -438,48 +408,6 @@ func batches(list []MessageInfo, maxMessage, batchBytes int64) []batch {
 		curBytes += m.Size
 	}
 	return out
-}
-
-// storeRaw stores one fetched message exactly once: the raw bytes as a blob
-// (written and synced first), then in one transaction the blob row, the
-// message row and the checkpoint. Processing follows in its own
-// transaction; a crash in between leaves the message in state new, which
-// the next pass processes first.
-func (s *Syncer) storeRaw(ctx context.Context, cfg Config, uv uint32, cur *cursor, uid uint32, raw []byte) (Result, error) {
-	header := headerBlock(raw)
-	msgID := quickMessageID(header)
-	sum, size, err := s.Store.WriteBlob(bytes.NewReader(raw), 0)
-	if err != nil {
-		return Result{}, storeError{err}
-	}
-	m := store.MailMessage{RawSHA256: sum, RawSize: size, MessageID: msgID, Mailbox: cfg.Mailbox, UIDValidity: uv, UID: uid,
-		RawHeaders: string(header), State: store.MailNew}
-	return s.insertAndProcess(ctx, &m, cur)
-}
-
-// storeOverLimit records a message over the size limit with its header and
-// the reason; its body is never fetched.
-func (s *Syncer) storeOverLimit(ctx context.Context, cfg Config, uv uint32, cur *cursor, uid uint32, size int64, header []byte) (Result, error) {
-	header = headerBlock(header)
-	msgID := quickMessageID(header)
-	reason := fmt.Sprintf("the message is %d bytes, over the limit of %d bytes: only its header was fetched", size, cfg.MaxMessageBytes)
-	m := store.MailMessage{RawSize: size, MessageID: msgID, Mailbox: cfg.Mailbox, UIDValidity: uv, UID: uid,
-		RawHeaders: string(header), State: store.MailNew, Error: reason}
-	return s.insertAndProcess(ctx, &m, cur)
-}
-
-func (s *Syncer) insertAndProcess(ctx context.Context, m *store.MailMessage, cur *cursor) (Result, error) {
-	dup, err := s.insert(ctx, m, cur)
-	if err != nil || dup {
-		return Result{UID: m.UID, MessageID: m.MessageID, Duplicate: dup}, err
-	}
-	res, err := s.Ingest.process(ctx, *m)
-	if err != nil {
-		// Stored, but not processed (the pass was stopped, or the
-		// database failed): counted as pending, taken up next pass.
-		return Result{MailID: m.ID, UID: m.UID, MessageID: m.MessageID, pending: true}, storeError{err}
-	}
-	return res, nil
 }
 
 // cursor tracks which listed messages are stored, so that the checkpoint

@@ -2,6 +2,7 @@ package mailsync
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -454,6 +456,103 @@ func TestUnparseableMessageKeptRaw(t *testing.T) {
 	}
 }
 
+// droppingSource is a Source whose connection is dropped, as by a server
+// going away, during chosen FETCH commands of whole messages (numbered from
+// 1 over every connection of the pass): once the first half of the batch
+// has come in, so that the pipeline holds a part of a batch when the fetch
+// fails (for a batch of one, before it).
+type droppingSource struct {
+	Source
+	fetches *int
+	at      map[int]bool
+	drop    func()
+}
+
+func (d droppingSource) FetchRaw(ctx context.Context, uids []uint32, fn func(uint32, []byte) error) error {
+	*d.fetches++
+	if !d.at[*d.fetches] {
+		return d.Source.FetchRaw(ctx, uids, fn)
+	}
+	half := len(uids) / 2
+	if half > 0 {
+		if err := d.Source.FetchRaw(ctx, uids[:half], fn); err != nil {
+			return err
+		}
+	}
+	d.drop()
+	return d.Source.FetchRaw(ctx, uids[half:], fn)
+}
+
+// droppingDial dials the real server and drops the connection during the
+// FETCH commands numbered in at.
+func droppingDial(drop func(), at ...int) func(context.Context, Config) (Source, error) {
+	fetches, set := new(int), map[int]bool{}
+	for _, n := range at {
+		set[n] = true
+	}
+	return func(ctx context.Context, cfg Config) (Source, error) {
+		src, err := DialSource(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return droppingSource{Source: src, fetches: fetches, at: set, drop: drop}, nil
+	}
+}
+
+// watchCheckpoint checks, over and over until stop is called, that every
+// UID up to the checkpoint is stored (the mailbox holds UIDs 1…n): the
+// checkpoint never passes a message whose row is not committed. It reads
+// both in one read transaction, a snapshot.
+func watchCheckpoint(t *testing.T, st *store.Store) (stop func() (checks int)) {
+	t.Helper()
+	done := make(chan struct{})
+	result := make(chan int)
+	go func() {
+		checks := 0
+		defer func() { result <- checks }()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			tx, err := st.Reader().BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var last uint32
+			if err := tx.QueryRow(`SELECT COALESCE(MAX(last_uid), 0) FROM mail_checkpoints`).Scan(&last); err != nil {
+				tx.Rollback()
+				t.Error(err)
+				return
+			}
+			var stored int
+			if err := tx.QueryRow(`SELECT count(DISTINCT uid) FROM mail_messages WHERE direction = 'in' AND uid <= ?`, last).Scan(&stored); err != nil {
+				tx.Rollback()
+				t.Error(err)
+				return
+			}
+			tx.Rollback()
+			if uint32(stored) != last {
+				t.Errorf("checkpoint at UID %d with only %d messages up to it stored", last, stored)
+				return
+			}
+			if last > 0 {
+				checks++
+			}
+		}
+	}()
+	return func() int {
+		close(done)
+		return <-result
+	}
+}
+
+// The connection drops in the middle of a batch, twice: the part of the
+// batch that came in is stored, the pass reconnects and resumes after it,
+// and every message is stored exactly once; meanwhile the checkpoint never
+// passes a message not stored.
 func TestConnectionDroppedMidFetchResumes(t *testing.T) {
 	f := newFixture(t)
 	const total = 40
@@ -461,25 +560,25 @@ func TestConnectionDroppedMidFetchResumes(t *testing.T) {
 		f.append(textMail("x@y.example", "foi@example.org", fmt.Sprintf("Message %d", i), fmt.Sprintf("drop-%d@x", i), "text"))
 	}
 	s := f.syncer()
-	s.BatchBytes = 2000 // several FETCH commands, so the drop lands between and inside them
+	s.BatchBytes = 2000 // several FETCH commands, so the drops land in different batches
 	dropped := 0
-	s.Progress = func(p Progress) {
-		if p.Done == 12 && dropped == 0 || p.Done == 5 && dropped == 1 {
-			dropped++
-			f.ms.DropConnections()
-		}
-	}
+	s.Dial = droppingDial(func() { dropped++; f.ms.DropConnections() }, 3, 5)
+	stop := watchCheckpoint(t, f.st)
 	sum, err := s.Run(f.ctx)
+	checks := stop()
 	if err != nil {
 		t.Fatalf("sync: %v", err)
 	}
-	if dropped != 2 || sum.Retries < 2 || sum.Fetched != total || sum.Duplicates != 0 {
+	if dropped != 2 || sum.Retries < 2 || sum.Fetched != total || sum.Duplicates != 0 || !sum.AddsUp() {
 		t.Fatalf("dropped %d times; summary %+v", dropped, sum)
 	}
 	f.assertStoredOnce(total)
 	cp, _, _ := f.st.MailCheckpoint(f.ctx, "INBOX")
 	if cp.LastUID != total {
 		t.Fatalf("checkpoint %d, want %d", cp.LastUID, total)
+	}
+	if checks == 0 {
+		t.Fatal("the checkpoint was never seen moving")
 	}
 }
 
@@ -558,6 +657,7 @@ func TestInterruptedRescanContinuesWithoutDuplicates(t *testing.T) {
 	// The rescan stops after three messages (the process is stopped).
 	ctx, cancel := context.WithCancel(f.ctx)
 	s := f.syncer()
+	s.BatchBytes = 1 // a batch per message: the pass stops between batches
 	s.Progress = func(p Progress) {
 		if p.Done == 3 {
 			cancel()
@@ -880,13 +980,12 @@ func TestFileMovesAMessageWithItsDocumentsAndProposal(t *testing.T) {
 // message is looked up: that message is stored but not processed.
 type cancellingResolver struct {
 	cancel func()
-	n      *int
-	at     int
+	n      *atomic.Int32
+	at     int32
 }
 
 func (r cancellingResolver) LookupTXT(_ context.Context, name string) ([]string, error) {
-	*r.n++
-	if *r.n == r.at {
+	if r.n.Add(1) == r.at {
 		r.cancel()
 	}
 	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
@@ -910,22 +1009,25 @@ func TestInterruptedPassAddsUp(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(f.ctx)
 	defer cancel()
-	n := 0
+	var n atomic.Int32
 	s := f.syncer()
+	s.BatchBytes = 1 // a batch per message: the pass stops between batches
 	s.Ingest.Resolver = cancellingResolver{cancel: cancel, n: &n, at: 4}
 	first, err := s.Run(ctx)
 	if err == nil {
 		t.Fatal("the pass was not interrupted")
 	}
-	if !first.AddsUp() || first.Pending != 1 || first.Fetched != 4 {
+	// The first three are processed; the fourth, and any the pipeline
+	// stored after it, are left pending.
+	if !first.AddsUp() || first.Pending < 1 || first.Fetched-first.Pending != 3 {
 		t.Fatalf("interrupted pass: %+v", first)
 	}
 	runs, _ := f.st.MailSyncRuns(f.ctx, 1)
-	if r := runs[0]; r.Fetched+r.Resumed != r.Matched+r.Unmatched+r.Failed+r.Pending || r.Pending != 1 || r.Error == "" {
+	if r := runs[0]; r.Fetched+r.Resumed != r.Matched+r.Unmatched+r.Failed+r.Pending || r.Pending != first.Pending || r.Error == "" {
 		t.Fatalf("recorded run: %+v", r)
 	}
 	second := f.sync()
-	if !second.AddsUp() || second.Resumed != 1 || second.Fetched != 2 || second.Pending != 0 {
+	if !second.AddsUp() || second.Resumed != first.Pending || second.Fetched != 6-first.Fetched || second.Pending != 0 {
 		t.Fatalf("next pass: %+v", second)
 	}
 	if got := first.Fetched + second.Fetched; got != 6 {
@@ -1030,4 +1132,47 @@ func TestHoldingPenMailReadUnderItsSendersLaw(t *testing.T) {
 	if p, ok = ReadProposal(m); !ok || p.Law != "" || len(p.Exemptions) != 0 || p.Kind != ReplyRefusal {
 		t.Fatalf("unknown sender in the holding pen: %+v", p)
 	}
+}
+
+// The store refuses one message of a batch (a trigger stands in for a full
+// disk or a failing database): the pass stops with the error, the checkpoint
+// stays below that message and every message up to the checkpoint is
+// stored; once the store accepts it again the next pass stores the rest,
+// each message exactly once.
+func TestCheckpointNeverPassesAMessageNotStored(t *testing.T) {
+	f := newFixture(t)
+	const total = 30
+	for i := 0; i < total; i++ {
+		f.append(textMail("x@y.example", "foi@example.org", fmt.Sprintf("Message %d", i), fmt.Sprintf("cp-%d@x", i), "text"))
+	}
+	exec := func(q string) {
+		t.Helper()
+		if err := f.st.Update(f.ctx, func(tx *store.Tx) error { _, err := tx.ExecContext(f.ctx, q); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`CREATE TRIGGER refuse_uid_17 BEFORE INSERT ON mail_messages WHEN NEW.uid = 17 BEGIN SELECT RAISE(ABORT, 'refused'); END`)
+	s := f.syncer()
+	s.BatchBytes = 2000 // several batches before and after the refused one
+	sum, err := s.Run(f.ctx)
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("err = %v, want the store's refusal (summary %+v)", err, sum)
+	}
+	if !sum.AddsUp() || sum.Fetched == 0 || sum.Fetched >= 17 {
+		t.Fatalf("summary %+v", sum)
+	}
+	cp, _, _ := f.st.MailCheckpoint(f.ctx, "INBOX")
+	if cp.LastUID >= 17 || cp.LastUID == 0 {
+		t.Fatalf("checkpoint at UID %d, with UID 17 refused", cp.LastUID)
+	}
+	stored, _ := f.st.CountMail(f.ctx, store.MailFilter{Direction: "in"})
+	if uint32(stored) < cp.LastUID || stored != sum.Fetched {
+		t.Fatalf("%d stored, %d fetched, checkpoint %d", stored, sum.Fetched, cp.LastUID)
+	}
+	exec(`DROP TRIGGER refuse_uid_17`)
+	next := f.sync()
+	if next.Fetched+sum.Fetched != total || next.Duplicates != 0 {
+		t.Fatalf("next pass %+v", next)
+	}
+	f.assertStoredOnce(total)
 }
