@@ -62,12 +62,12 @@ func (s *Server) uploadDocument(c echo.Context) error {
 				p.Upload[k] = v
 			}
 		}
-		status := http.StatusUnprocessableEntity
+		status, fields := http.StatusUnprocessableEntity, fieldErrors(err)
 		if code == tracker.ETOOLARGE {
-			status = http.StatusRequestEntityTooLarge
+			status, fields = http.StatusRequestEntityTooLarge, map[string]string{"file": tracker.ErrorMessage(err)}
 		}
 		return s.render(c, status, "request_show", &view{Title: p.Request.Title, Section: "requests",
-			Error: "The document was not added: " + tracker.ErrorMessage(err), Data: p})
+			Error: "The document was not added: " + tracker.ErrorMessage(err), Fields: fields, Data: p})
 	} else if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func DisplayFilename(name string) string {
 // and records the document, with its exemptions, against its request.
 func (s *Store) AddDocument(ctx context.Context, d *tracker.Document, content io.Reader, maxBytes int64) error {
 	if !tracker.ValidDisposition(d.Disposition) {
-		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld")
+		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld").On("disposition")
 	}
 	d.Filename = DisplayFilename(d.Filename)
 	if content != nil {
@@ -80,7 +80,7 @@ func (s *Store) AddDocument(ctx context.Context, d *tracker.Document, content io
 			d.SniffedType = s.sniff(sum)
 		}
 	} else if d.Disposition != tracker.DispositionWithheld {
-		return tracker.Errorf(tracker.EINVALID, "a released document needs its file")
+		return tracker.Errorf(tracker.EINVALID, "a released document needs its file").On("file")
 	}
 	if d.MediaType == "" {
 		if t := mime.TypeByExtension(strings.ToLower(filepath.Ext(d.Filename))); t != "" {
