@@ -107,17 +107,9 @@ func (s *Server) apiCreateRequest(c echo.Context) error {
 	}
 	r := tracker.Request{Title: in.Title, Body: in.Body, AuthorityID: in.AuthorityID, Law: in.Law, Tags: in.Tags,
 		OurRef: in.OurRef, TheirRef: in.TheirRef, Visibility: in.Visibility, Notes: in.Notes}
-	if err := s.st.CreateRequest(ctx, &r, in.SentOn); err != nil {
-		return err
-	}
 	// Whoever logs a request owns it: its reminders go to them.
-	if err := s.st.SetRequestOwner(ctx, r.ID, currentUser(c).ID); err != nil {
+	if err := s.st.CreateRequestWith(ctx, &r, store.NewRequest{SentOn: in.SentOn, OwnerID: currentUser(c).ID}); err != nil {
 		return err
-	}
-	if r.Visibility == tracker.VisibilityPublic {
-		if _, err := s.st.EnsurePublicSlug(ctx, r.ID); err != nil {
-			return err
-		}
 	}
 	r, err := s.st.RequestByID(ctx, r.ID)
 	if err != nil {

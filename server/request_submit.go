@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
 
@@ -25,7 +26,8 @@ func (s *Server) submitRequest(c echo.Context) error {
 	if verr := r.Validate(); err != nil || verr != nil {
 		err = &tracker.Error{Code: tracker.EINVALID, Message: "Please correct the highlighted fields.", Fields: mergeFields(&v, verr)}
 	} else {
-		err = s.st.CreateRequest(ctx, &r, sentOn)
+		// Whoever logs a request owns it: its reminders go to them.
+		err = s.st.CreateRequestWith(ctx, &r, store.NewRequest{SentOn: sentOn, OwnerID: currentUser(c).ID})
 	}
 	if code := tracker.ErrorCode(err); code == tracker.EINVALID {
 		p := requestFormPage{IsNew: true, Request: r, SentOn: strings.TrimSpace(c.FormValue("sent_on"))}
@@ -36,15 +38,6 @@ func (s *Server) submitRequest(c echo.Context) error {
 			Error: "The request was not saved: " + tracker.ErrorMessage(err), Fields: fieldErrors(err), Data: p})
 	} else if err != nil {
 		return err
-	}
-	// Whoever logs a request owns it: its reminders go to them.
-	if err := s.st.SetRequestOwner(ctx, r.ID, currentUser(c).ID); err != nil {
-		return err
-	}
-	if r.Visibility == tracker.VisibilityPublic {
-		if _, err := s.st.EnsurePublicSlug(ctx, r.ID); err != nil {
-			return err
-		}
 	}
 	return s.redirectWithFlash(c, fmt.Sprintf("/requests/%d", r.ID), "ok", "Request %s saved.", r.OurRef)
 }

@@ -38,10 +38,6 @@ func (s *Server) updateRequest(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	if r.Visibility == tracker.VisibilityPublic {
-		if _, err := s.st.EnsurePublicSlug(ctx, r.ID); err != nil {
-			return err
-		}
-	}
+	// UpdateRequest made the public page, if the request is public now.
 	return s.redirectWithFlash(c, fmt.Sprintf("/requests/%d", r.ID), "ok", "Changes saved.")
 }

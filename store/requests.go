@@ -38,10 +38,32 @@ func NewReplyToken() string {
 // from the authority. When sentOn is not zero, a "sent" event on that date is
 // recorded in the same transaction.
 func (s *Store) CreateRequest(ctx context.Context, r *tracker.Request, sentOn tracker.Date) error {
+	return s.CreateRequestWith(ctx, r, NewRequest{SentOn: sentOn})
+}
+
+// NewRequest is what creating a request writes beside the request itself.
+type NewRequest struct {
+	SentOn  tracker.Date // the "sent" event's date (zero: a draft)
+	OwnerID int64        // the user who gets its reminders (0: nobody)
+}
+
+// CreateRequestWith creates r as CreateRequest does, and its owner, in one
+// transaction: the request, its public page (when public), its "sent"
+// event, its owner and their audit entries are all written or none is. The
+// web form, the API and the CLI (request add) all create requests here.
+func (s *Store) CreateRequestWith(ctx context.Context, r *tracker.Request, n NewRequest) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	return s.Update(ctx, func(tx *Tx) error { return tx.CreateRequest(r, sentOn) })
+	return s.Update(ctx, func(tx *Tx) error {
+		if err := tx.CreateRequest(r, n.SentOn); err != nil {
+			return err
+		}
+		if n.OwnerID != 0 {
+			return tx.SetRequestOwner(r.ID, n.OwnerID)
+		}
+		return nil
+	})
 }
 
 // CreateRequest is CreateRequest in the caller's transaction (r already

@@ -20,7 +20,7 @@ func init() {
 func requestAdd(env *Env, args []string) error {
 	fs := newFlags(env, "request add", "--authority ID|NAME --title TITLE [options]")
 	var r tracker.Request
-	var auth, law, tags, textFile, sent string
+	var auth, law, tags, textFile, sent, owner string
 	var public bool
 	fs.StringVar(&auth, "authority", "", "authority ID or name (required)")
 	fs.StringVar(&r.Title, "title", "", "short title (required)")
@@ -31,6 +31,7 @@ func requestAdd(env *Env, args []string) error {
 	fs.StringVar(&r.OurRef, "our-ref", "", "our reference (default: generated)")
 	fs.StringVar(&sent, "sent", "", "date the authority received it, YYYY-MM-DD (omit for a draft)")
 	fs.BoolVar(&public, "public", false, "give the request a public page")
+	fs.StringVar(&owner, "owner", "", "email of the user who owns it and gets its reminders (default: nobody)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,7 +67,15 @@ func requestAdd(env *Env, args []string) error {
 	if public {
 		r.Visibility = tracker.VisibilityPublic
 	}
-	if err := st.CreateRequest(env.Ctx, &r, sentOn); err != nil {
+	n := store.NewRequest{SentOn: sentOn}
+	if owner != "" {
+		u, err := st.UserByEmail(env.Ctx, owner)
+		if err != nil {
+			return err
+		}
+		n.OwnerID = u.ID
+	}
+	if err := st.CreateRequestWith(env.Ctx, &r, n); err != nil {
 		return err
 	}
 	r, _ = st.RequestByID(env.Ctx, r.ID)
