@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/foitrack/foitrack/internal/testenv"
+	"github.com/foitrack/foitrack/remind"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -88,6 +90,9 @@ func TestBrowserNextActionStory(t *testing.T) {
 	if err := b.st.CreateRequest(ctx, &r, tracker.MustParseDate("2026-01-05")); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.st.SetRequestOwner(ctx, r.ID, u.ID); err != nil {
+		t.Fatal(err)
+	}
 	record := func(kind tracker.EventKind, date, outcome string, exemptions ...string) {
 		t.Helper()
 		e := tracker.Event{RequestID: r.ID, Kind: kind, Date: tracker.MustParseDate(date), Outcome: outcome, Exemptions: exemptions}
@@ -125,6 +130,24 @@ func TestBrowserNextActionStory(t *testing.T) {
 	}
 	for _, s := range steps {
 		s.record()
+		// The reminder job reads the same stored step: it reminds Casey of
+		// exactly what "Needs you" lists (and of nothing of hers otherwise).
+		plan, err := (&remind.Runner{Store: b.st, Location: time.UTC}).Plan(ctx, testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ours []string
+		for _, p := range plan {
+			if p.Request.ID == r.ID && p.Due.Who == tracker.WhoRequester {
+				ours = append(ours, p.Due.Action.Label())
+			}
+		}
+		switch {
+		case s.notOnNeedsYou && len(ours) > 0:
+			t.Errorf("%s: reminded of %v, which 'Needs you' does not list", s.name, ours)
+		case !s.notOnNeedsYou && (len(ours) != 1 || ours[0] != s.needsYou[0]):
+			t.Errorf("%s: reminded of %v, 'Needs you' lists %q", s.name, ours, s.needsYou[0])
+		}
 		for _, width := range []int64{1366, 390} {
 			b.do("resize", chromedp.EmulateViewport(width, 900))
 			b.open(page, http.StatusOK)
