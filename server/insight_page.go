@@ -62,13 +62,7 @@ func (s *Server) insightFilter(c echo.Context) (store.InsightFilter, url.Values)
 func (s *Server) showInsightPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	f, q := s.insightFilter(c)
-	var in store.Insight
-	var err error
-	if len(q) == 0 {
-		in, err = s.allInsight(ctx)
-	} else {
-		in, err = s.st.Insight(ctx, f, s.today())
-	}
+	in, err := s.memoInsight(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -116,7 +110,7 @@ func (s *Server) downloadInsightChart(c echo.Context) error {
 
 // authorityInsight is one authority's figures and charts, for its page.
 func (s *Server) authorityInsight(ctx context.Context, id int64) (store.Insight, chartSet, error) {
-	in, err := s.st.Insight(ctx, store.InsightFilter{AuthorityIDs: []int64{id}}, s.today())
+	in, err := s.memoInsight(ctx, store.InsightFilter{AuthorityIDs: []int64{id}})
 	if err != nil {
 		return in, chartSet{}, err
 	}
@@ -153,7 +147,7 @@ func (s *Server) workOutDashboardInsight() error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.allInsight(ctx); err != nil {
+	if _, err := s.memoInsight(ctx, store.InsightFilter{}); err != nil {
 		return err
 	}
 	var set chartSet
@@ -168,37 +162,46 @@ func (s *Server) workOutDashboardInsight() error {
 	return nil
 }
 
-// insightMemo is the insight page's figures without filters, with the
-// audit log's head and the day they were worked out for.
+// insightMemo is insight figures with the audit log's head and the day
+// they were worked out for.
 type insightMemo struct {
-	in   *store.Insight
+	in   store.Insight
 	head int64
 	day  tracker.Date
 }
 
-// allInsight is the insight page's figures over every request. Working
-// them out is a pass over every request, so the last result is kept and
-// shown again while nothing has been written since (every change is an
-// audit entry: the log's head has not moved) on the same day; the
-// dashboard's background pass works them out ahead of the first view.
-func (s *Server) allInsight(ctx context.Context) (store.Insight, error) {
+// maxInsightMemos bounds the figures kept (a filter each).
+const maxInsightMemos = 64
+
+// memoInsight is s.st.Insight(f) for today. The figures are SQL aggregates
+// over every request the filter takes (all of them without one, every
+// request of the largest authority on its page), so the last result for a
+// filter is kept and shown again while nothing has been written since
+// (every change is an audit entry: the log's head has not moved) on the
+// same day. The dashboard's background pass works out the page without
+// filters ahead of the first view.
+func (s *Server) memoInsight(ctx context.Context, f store.InsightFilter) (store.Insight, error) {
 	_, head, err := s.st.AuditHead(ctx)
 	if err != nil {
 		return store.Insight{}, err
 	}
 	today := s.today()
+	key := fmt.Sprintf("%+v", f)
 	s.insightMu.Lock()
-	m := s.insightPage
+	m, ok := s.insightMemos[key]
 	s.insightMu.Unlock()
-	if m.in != nil && m.head == head && m.day == today {
-		return *m.in, nil
+	if ok && m.head == head && m.day == today {
+		return m.in, nil
 	}
-	in, err := s.st.Insight(ctx, store.InsightFilter{}, today)
+	in, err := s.st.Insight(ctx, f, today)
 	if err != nil {
 		return in, err
 	}
 	s.insightMu.Lock()
-	s.insightPage = insightMemo{in: &in, head: head, day: today}
+	if s.insightMemos == nil || len(s.insightMemos) >= maxInsightMemos {
+		s.insightMemos = map[string]insightMemo{}
+	}
+	s.insightMemos[key] = insightMemo{in: in, head: head, day: today}
 	s.insightMu.Unlock()
 	return in, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,4 +130,18 @@ func TestInsightPageShowsTheLatestChange(t *testing.T) {
 		Outcome: tracker.OutcomeReleasedInFull})
 	_, after := c.get("/insight")
 	wantContains(t, after, "Overall 2 of 3 responses with a due date came on time (67%).")
+}
+
+// An authority's figures on its page follow a change too.
+func TestAuthorityInsightShowsTheLatestChange(t *testing.T) {
+	app, kent, _ := insightApp(t)
+	c := app.login("vi@example.org")
+	path := "/authorities/" + strconv.FormatInt(kent.ID, 10)
+	_, body := c.get(path)
+	wantContains(t, body, "1 of 1 responses with a due date came on time (100%)")
+	r := app.request("Stop and search", kent.ID, "2026-04-01", false)
+	insightEvent(t, app, r.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: tracker.MustParseDate("2026-06-10"),
+		Outcome: tracker.OutcomeReleasedInFull})
+	_, after := c.get(path)
+	wantContains(t, after, "1 of 2 responses with a due date came on time (50%)")
 }

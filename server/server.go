@@ -72,8 +72,8 @@ type Server struct {
 	insightMu       sync.Mutex
 	insightCache    *chartSet
 	insightCachedAt time.Time
-	// The insight page without filters, as of an audit log head and a day.
-	insightPage insightMemo
+	// Insight figures by filter, each as of an audit log head and a day.
+	insightMemos map[string]insightMemo
 }
 
 // New builds the server: it parses every template (a broken template fails
