@@ -85,17 +85,8 @@ func currentUser(c echo.Context) *store.User {
 func (s *Server) requireLevel(l level) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			u := currentUser(c)
-			if u == nil {
-				if isAPI(c) {
-					c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="foitrack"`)
-					return tracker.Errorf(tracker.EUNAUTHORIZED, "an API token is required (Authorization: Bearer <token>; make one under Settings)")
-				}
-				return c.Redirect(http.StatusSeeOther, loginURL(c))
-			}
-			need := map[level]store.Role{levelViewer: store.RoleViewer, levelEditor: store.RoleEditor, levelAdmin: store.RoleAdmin}[l]
-			if !u.Role.AtLeast(need) {
-				return tracker.Errorf(tracker.EFORBIDDEN, "Your account (%s) may not do this: it needs the %s role.", u.Role, need)
+			if !hasLevel(c, l) {
+				return refuseLevel(c, l)
 			}
 			// Signed-in pages hold private data: keep them out of shared caches
 			// and the back/forward cache after sign-out.
@@ -103,6 +94,35 @@ func (s *Server) requireLevel(l level) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// levelRoles is the role each access level needs.
+var levelRoles = map[level]store.Role{levelViewer: store.RoleViewer, levelEditor: store.RoleEditor, levelAdmin: store.RoleAdmin}
+
+// hasLevel reports whether the request's user (session or API token) has
+// access level l.
+func hasLevel(c echo.Context, l level) bool {
+	if l == levelPublic {
+		return true
+	}
+	u := currentUser(c)
+	return u != nil && u.Role.AtLeast(levelRoles[l])
+}
+
+// refuseLevel answers a request whose user lacks access level l: a page
+// asks a stranger to sign in, the API asks for a token, a signed-in user
+// without the role gets 403.
+func refuseLevel(c echo.Context, l level) error {
+	u := currentUser(c)
+	if u == nil {
+		if isAPI(c) {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="foitrack"`)
+			return tracker.Errorf(tracker.EUNAUTHORIZED, "an API token is required (Authorization: Bearer <token>; make one under Settings)")
+		}
+		return c.Redirect(http.StatusSeeOther, loginURL(c))
+	}
+	need := levelRoles[l]
+	return tracker.Errorf(tracker.EFORBIDDEN, "Your account (%s) may not do this: it needs the %s role.", u.Role, need)
 }
 
 // loginURL is the login page that comes back here (for a GET) afterwards.

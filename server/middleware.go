@@ -143,6 +143,14 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if req.Body == nil || req.Body == http.NoBody {
 			return next(c)
 		}
+		// A request the route's access refuses is answered before a byte of
+		// its body is read: a viewer's upload is not spooled to disk first.
+		// Connection: close tells net/http not to read what is left of the
+		// body either (it would wait for a client that never finishes).
+		if need := s.levels[req.Method+" "+c.Path()]; !hasLevel(c, need) {
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+			return refuseLevel(c, need)
+		}
 		limit := int64(formBodyLimit)
 		if n, ok := s.bodyLimits[req.Method+" "+c.Path()]; ok {
 			limit = n
