@@ -9,7 +9,7 @@ import (
 // (the laws' periods, the holiday tables, the wording). Raise it with any
 // change to them: the store then works out again every plan stored under an
 // older version when it opens the database.
-const PlanVersion = 3
+const PlanVersion = 4
 
 // Who must act next on a request.
 type Who string
@@ -339,6 +339,15 @@ func awaitResponse(law Law, ds Deadlines) (Step, Step) {
 	switch {
 	case law.Code == USFOIA:
 		then.Explanation += " With no response in time, remedies are treated as exhausted and you may go to court (5 U.S.C. 552(a)(6)(C)(i))."
+	case law.Code == ScotFOISA || law.Code == ScotEISR:
+		// In Scotland a failure to respond is itself reviewed first: the
+		// Commissioner takes an application only after a review (s47(1)).
+		by, _ := AddWorkingDays(CalendarFor(law.Calendar), cur.Date, law.ReviewAskDays)
+		rule := "FOISA s20(5)(a): 40 working days after the time for complying expired; the Commissioner takes an application only after a review, s47(1)"
+		if law.Code == ScotEISR {
+			rule = "EISR reg 16(2): 40 working days after the time for complying expired; the Commissioner takes an application only after a review, reg 17 applying FOISA s47(1)"
+		}
+		then.Explanation += fmt.Sprintf(" If it still does not come, require %s for the failure to respond, by %s (%s).", law.AReview(), by.Long(), rule)
 	case law.RegulatorRule != "":
 		then.Explanation += fmt.Sprintf(" If it still does not come, you may complain to the %s about the delay.", law.Regulator)
 	}
