@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -39,9 +40,19 @@ func (s *Server) showExemptionList(c echo.Context) error {
 	if !ok {
 		law, _ = tracker.LawByCode(tracker.UKFOIA)
 	}
-	counts, err := s.st.ExemptionCounts(ctx, 0)
+	v, err := s.untilWritten(ctx, "exemptions "+string(law.Code), func() (any, error) { return s.exemptionList(ctx, law) })
 	if err != nil {
 		return err
+	}
+	return s.render(c, http.StatusOK, "exemption_list", &view{Title: "Exemptions", Section: "exemptions", Data: v.(exemptionListPage)})
+}
+
+// exemptionList counts the claims of every exemption of law and who made
+// them: every claim of the law is read (kept until the next write).
+func (s *Server) exemptionList(ctx context.Context, law tracker.Law) (exemptionListPage, error) {
+	counts, err := s.st.ExemptionCounts(ctx, 0)
+	if err != nil {
+		return exemptionListPage{}, err
 	}
 	byCode := map[string]store.ExemptionCount{}
 	perLaw := map[tracker.LawCode]int{}
@@ -60,11 +71,11 @@ func (s *Server) showExemptionList(c echo.Context) error {
 		if ec, ok := byCode[ex.Code]; ok {
 			e.Claims, e.Requests = ec.Claims, ec.Requests
 			if e.Claimants, err = s.st.ExemptionClaimants(ctx, law.Code, ex.Code); err != nil {
-				return err
+				return p, err
 			}
 			p.Claimed++
 		}
 		p.Entries = append(p.Entries, e)
 	}
-	return s.render(c, http.StatusOK, "exemption_list", &view{Title: "Exemptions", Section: "exemptions", Data: p})
+	return p, nil
 }

@@ -162,48 +162,19 @@ func (s *Server) workOutDashboardInsight() error {
 	return nil
 }
 
-// insightMemo is insight figures with the audit log's head and the day
-// they were worked out for.
-type insightMemo struct {
-	in   store.Insight
-	head int64
-	day  tracker.Date
-}
-
-// maxInsightMemos bounds the figures kept (a filter each).
-const maxInsightMemos = 64
-
-// memoInsight is s.st.Insight(f) for today. The figures are SQL aggregates
-// over every request the filter takes (all of them without one, every
-// request of the largest authority on its page), so the last result for a
-// filter is kept and shown again while nothing has been written since
-// (every change is an audit entry: the log's head has not moved) on the
-// same day. The dashboard's background pass works out the page without
-// filters ahead of the first view.
+// memoInsight is s.st.Insight(f) for today, kept while nothing is written
+// (see untilWritten): the figures are SQL aggregates over every request the
+// filter takes (all of them without one, every request of the largest
+// authority on its page). The dashboard's background pass works out the
+// page without filters ahead of the first view.
 func (s *Server) memoInsight(ctx context.Context, f store.InsightFilter) (store.Insight, error) {
-	_, head, err := s.st.AuditHead(ctx)
+	v, err := s.untilWritten(ctx, fmt.Sprintf("insight %+v", f), func() (any, error) {
+		return s.st.Insight(ctx, f, s.today())
+	})
 	if err != nil {
 		return store.Insight{}, err
 	}
-	today := s.today()
-	key := fmt.Sprintf("%+v", f)
-	s.insightMu.Lock()
-	m, ok := s.insightMemos[key]
-	s.insightMu.Unlock()
-	if ok && m.head == head && m.day == today {
-		return m.in, nil
-	}
-	in, err := s.st.Insight(ctx, f, today)
-	if err != nil {
-		return in, err
-	}
-	s.insightMu.Lock()
-	if s.insightMemos == nil || len(s.insightMemos) >= maxInsightMemos {
-		s.insightMemos = map[string]insightMemo{}
-	}
-	s.insightMemos[key] = insightMemo{in: in, head: head, day: today}
-	s.insightMu.Unlock()
-	return in, nil
+	return v.(store.Insight), nil
 }
 
 // refreshDashboardInsight works out the dashboard's figures now and then

@@ -72,8 +72,9 @@ type Server struct {
 	insightMu       sync.Mutex
 	insightCache    *chartSet
 	insightCachedAt time.Time
-	// Insight figures by filter, each as of an audit log head and a day.
-	insightMemos map[string]insightMemo
+	// Aggregates kept until the next write (memo.go).
+	memoMu sync.Mutex
+	memos  map[string]memo
 }
 
 // New builds the server: it parses every template (a broken template fails
