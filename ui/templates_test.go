@@ -11,6 +11,16 @@ import (
 // only in the author's head: styles belong in static/style.css.
 func TestTemplatesHaveNoInlineStyles(t *testing.T) {
 	inline := regexp.MustCompile(`(?i)<[a-z][^>]*\sstyle\s*=|<style[\s>]`)
+	eachTemplate(t, func(path, s string) {
+		if loc := inline.FindStringIndex(s); loc != nil {
+			t.Errorf("%s: inline style (blocked by the CSP) at %q", path, s[loc[0]:min(loc[1]+40, len(s))])
+		}
+	})
+}
+
+// eachTemplate calls fn with every template's path and text.
+func eachTemplate(t *testing.T, fn func(path, text string)) {
+	t.Helper()
 	err := fs.WalkDir(Templates(), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -19,9 +29,7 @@ func TestTemplatesHaveNoInlineStyles(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if loc := inline.FindIndex(b); loc != nil {
-			t.Errorf("%s: inline style (blocked by the CSP) at %q", path, b[loc[0]:min(loc[1]+40, len(b))])
-		}
+		fn(path, string(b))
 		return nil
 	})
 	if err != nil {
@@ -39,15 +47,7 @@ func TestTemplatesHaveNoInlineStyles(t *testing.T) {
 func TestEveryFieldErrorIsTied(t *testing.T) {
 	errFor := regexp.MustCompile(`errFor\s+\S+\s+"([^"]+)"`)
 	handMade := regexp.MustCompile(`<div class="error"|template "fielderror"`)
-	err := fs.WalkDir(Templates(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(Templates(), path)
-		if err != nil {
-			return err
-		}
-		s := string(b)
+	eachTemplate(t, func(path, s string) {
 		if path != "partials/common.html" && handMade.MatchString(s) {
 			t.Errorf("%s: an error message not tied to its field (%q): use {{template \"fielderrfor\" (errFor $f \"name\")}} and {{ariaInvalid $f \"name\"}} on the control",
 				path, handMade.FindString(s))
@@ -58,9 +58,5 @@ func TestEveryFieldErrorIsTied(t *testing.T) {
 				t.Errorf("%s: the error of %q is shown but no control carries {{ariaInvalid … %q}}", path, m[1], m[1])
 			}
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
