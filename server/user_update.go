@@ -24,10 +24,8 @@ func (s *Server) updateUser(c echo.Context) error {
 	u.Name = c.FormValue("name")
 	u.Role = store.Role(c.FormValue("role"))
 	u.Disabled = c.FormValue("disabled") != ""
-	err = s.st.UpdateUser(ctx, &u)
-	if err == nil && c.FormValue("password") != "" {
-		err = s.st.SetPassword(ctx, u.ID, c.FormValue("password"), "")
-	}
+	// The account and its new password, if any, are saved together.
+	err = s.st.UpdateUserWith(ctx, &u, c.FormValue("password"))
 	if code := tracker.ErrorCode(err); code == tracker.EINVALID || code == tracker.ECONFLICT {
 		return s.renderUserList(c, http.StatusUnprocessableEntity, &view{Error: u.Email + " was not changed: " + tracker.ErrorMessage(err)}, store.User{})
 	} else if err != nil {

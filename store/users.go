@@ -309,41 +309,68 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 // leave the installation without an active admin. Disabling a user ends
 // their sessions.
 func (s *Store) UpdateUser(ctx context.Context, u *User) error {
+	return s.UpdateUserWith(ctx, u, "")
+}
+
+// UpdateUserWith is UpdateUser and, when password is not "", SetPassword
+// (every session ended) in one transaction: an account whose new password
+// is refused keeps its old name and role too.
+func (s *Store) UpdateUserWith(ctx context.Context, u *User, password string) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
+	var hash string
+	if password != "" {
+		if msg := checkPassword(password, u.Email); msg != "" {
+			return &tracker.Error{Code: tracker.EINVALID, Message: "password: " + msg, Fields: map[string]string{"password": msg}}
+		}
+		var err error
+		if hash, err = hashPassword(password); err != nil {
+			return err
+		}
+	}
 	return s.Update(ctx, func(tx *Tx) error {
-		before, err := scanUser(tx.QueryRowContext(tx.ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, u.ID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("user", u.ID)
-		} else if err != nil {
-			return fmt.Errorf("store: unable to read user: %w", err)
+		if err := tx.updateUser(u); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET email = ?, name = ?, role = ?, disabled = ?, updated_at = ? WHERE id = ?`,
-			u.Email, u.Name, u.Role, u.Disabled, ts(tx.now), u.ID); err != nil {
-			if isUnique(err) {
-				return &tracker.Error{Code: tracker.ECONFLICT, Message: fmt.Sprintf("a user with email %s exists already", u.Email),
-					Fields: map[string]string{"email": "this email has an account already"}}
-			}
-			return fmt.Errorf("store: unable to update user: %w", err)
+		if hash != "" {
+			return tx.setPasswordHash(u.ID, hash, "")
 		}
-		var admins int
-		if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`).Scan(&admins); err != nil {
-			return fmt.Errorf("store: unable to count admins: %w", err)
-		}
-		if admins == 0 {
-			return tracker.Errorf(tracker.ECONFLICT, "there must be at least one active admin")
-		}
-		if u.Disabled {
-			if _, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
-				return fmt.Errorf("store: unable to end sessions: %w", err)
-			}
-		}
-		after := *u
-		after.PasswordHash, after.CreatedAt, after.UpdatedAt, after.LastLoginAt = before.PasswordHash, before.CreatedAt, tx.now, before.LastLoginAt
-		*u = after
-		return tx.Audit("update", "user", u.ID, before, after)
+		return nil
 	})
+}
+
+func (tx *Tx) updateUser(u *User) error {
+	before, err := scanUser(tx.QueryRowContext(tx.ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, u.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("user", u.ID)
+	} else if err != nil {
+		return fmt.Errorf("store: unable to read user: %w", err)
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE users SET email = ?, name = ?, role = ?, disabled = ?, updated_at = ? WHERE id = ?`,
+		u.Email, u.Name, u.Role, u.Disabled, ts(tx.now), u.ID); err != nil {
+		if isUnique(err) {
+			return &tracker.Error{Code: tracker.ECONFLICT, Message: fmt.Sprintf("a user with email %s exists already", u.Email),
+				Fields: map[string]string{"email": "this email has an account already"}}
+		}
+		return fmt.Errorf("store: unable to update user: %w", err)
+	}
+	var admins int
+	if err := tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled`).Scan(&admins); err != nil {
+		return fmt.Errorf("store: unable to count admins: %w", err)
+	}
+	if admins == 0 {
+		return tracker.Errorf(tracker.ECONFLICT, "there must be at least one active admin")
+	}
+	if u.Disabled {
+		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
+			return fmt.Errorf("store: unable to end sessions: %w", err)
+		}
+	}
+	after := *u
+	after.PasswordHash, after.CreatedAt, after.UpdatedAt, after.LastLoginAt = before.PasswordHash, before.CreatedAt, tx.now, before.LastLoginAt
+	*u = after
+	return tx.Audit("update", "user", u.ID, before, after)
 }
 
 // SetPassword replaces a user's password and ends all their sessions except
@@ -360,19 +387,21 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, password, keepSes
 	if err != nil {
 		return err
 	}
-	return s.Update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, ts(tx.now), userID)
-		if err != nil {
-			return fmt.Errorf("store: unable to set password: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("user", userID)
-		}
-		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepSession); err != nil {
-			return fmt.Errorf("store: unable to end sessions: %w", err)
-		}
-		return tx.Audit("password", "user", userID, nil, nil)
-	})
+	return s.Update(ctx, func(tx *Tx) error { return tx.setPasswordHash(userID, hash, keepSession) })
+}
+
+func (tx *Tx) setPasswordHash(userID int64, hash, keepSession string) error {
+	res, err := tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, ts(tx.now), userID)
+	if err != nil {
+		return fmt.Errorf("store: unable to set password: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("user", userID)
+	}
+	if _, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepSession); err != nil {
+		return fmt.Errorf("store: unable to end sessions: %w", err)
+	}
+	return tx.Audit("password", "user", userID, nil, nil)
 }
 
 // CheckPassword reports whether password is the user's current one.
