@@ -31,8 +31,12 @@ func (s *Server) updateDocument(c echo.Context) error {
 			return rerr
 		}
 		p := documentPage{Document: d, Request: r, Dispositions: dispositions, Exemptions: c.FormValue("exemptions")}
+		fields := fieldErrors(err)
+		if len(fields) == 0 {
+			fields = map[string]string{"exemptions": tracker.ErrorMessage(err)}
+		}
 		return s.render(c, http.StatusUnprocessableEntity, "document_show", &view{Title: d.Filename, Section: "documents",
-			Error: "Not saved: " + tracker.ErrorMessage(err), Fields: map[string]string{"exemptions": tracker.ErrorMessage(err)}, Data: p})
+			Error: "Not saved: " + tracker.ErrorMessage(err), Fields: fields, Data: p})
 	} else if err != nil {
 		return err
 	}

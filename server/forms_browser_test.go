@@ -160,6 +160,11 @@ func TestBrowserFormsWithErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqPage := fmt.Sprintf("/requests/%d", r.ID)
+	doc := tracker.Document{RequestID: r.ID, Disposition: tracker.DispositionReleased, Filename: "contract.txt", Description: "The contract"}
+	if err := b.st.AddDocument(ctx, &doc, strings.NewReader("The contract, in full."), 0); err != nil {
+		t.Fatal(err)
+	}
+	docPage := fmt.Sprintf("/documents/%d", doc.ID)
 
 	forms := []struct {
 		page, form string
@@ -171,6 +176,7 @@ func TestBrowserFormsWithErrors(t *testing.T) {
 		{fmt.Sprintf("/authorities/%d/edit", a.ID), fmt.Sprintf(`form[action="/authorities/%d"]`, a.ID), map[string]string{"name": ""}},
 		{reqPage, `#event-response_received form`, map[string]string{"date": "", "outcome": ""}},
 		{reqPage, fmt.Sprintf(`form[action="/requests/%d/documents"]`, r.ID), map[string]string{"disposition": "released"}},
+		{docPage, fmt.Sprintf(`form[action="/documents/%d"]`, doc.ID), map[string]string{"exemptions": "s999(9)"}},
 		{reqPage, `#event-extension_claimed form`, map[string]string{"date": "2026-01-20", "new_due_date": "2025-01-01", "reason": ""}},
 		{"/authorities/import", `form[action="/authorities/import"]`, map[string]string{"csv": "Name,Jurisdiction\n,nowhere\n"}},
 		{"/timeline/import", `form[action="/timeline/import"]`, map[string]string{}},
@@ -198,7 +204,7 @@ func TestBrowserFormsWithErrors(t *testing.T) {
 		b.checkWidths(axe, where)
 	}
 
-	pages := []string{"/", "/requests", reqPage, reqPage + "/letters", reqPage + "/letters/chaser", reqPage + "/edit", "/requests/new",
+	pages := []string{"/", "/requests", reqPage, docPage, docPage + "/provenance", reqPage + "/letters", reqPage + "/letters/chaser", reqPage + "/edit", "/requests/new",
 		"/authorities", fmt.Sprintf("/authorities/%d", a.ID), "/authorities/new", "/authorities/import", "/exemptions",
 		"/search?q=camera", "/insight", "/documents", "/censor", "/timeline", "/timeline/new", "/timeline/import", "/audit",
 		"/mail", "/batches", "/batches/new", "/notifications", "/notifications/settings", "/settings",

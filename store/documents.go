@@ -132,7 +132,7 @@ func (tx *Tx) AddDocument(d *tracker.Document) error {
 // UpdateDocument changes a document's disposition, description and exemptions.
 func (s *Store) UpdateDocument(ctx context.Context, d *tracker.Document) error {
 	if !tracker.ValidDisposition(d.Disposition) {
-		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld")
+		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld").On("disposition")
 	}
 	return s.Update(ctx, func(tx *Tx) error {
 		before, err := tx.documentByID(d.ID)
