@@ -223,6 +223,9 @@ func newProgress(env *Env, total int, desc string, quiet bool) *progress {
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100_000_000), // 0.1 s
 		progressbar.OptionClearOnFinish(),
+		// Shown at once: a short run that never reaches the first update
+		// still says what it is doing.
+		progressbar.OptionSetRenderBlankState(true),
 	)
 	return &progress{bar: bar}
 }

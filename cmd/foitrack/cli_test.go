@@ -203,7 +203,7 @@ func TestJSONOutputShape(t *testing.T) {
 	mustCLI(t, dir, "authority", "add", "--name", "Somewhere Council")
 	listCmds := [][]string{
 		{"due"}, {"request", "list"}, {"authority", "list"}, {"batch", "list"}, {"user", "list"},
-		{"timeline", "list"}, {"exemptions"}, {"remind", "--dry-run"}, {"mail", "list"},
+		{"timeline", "list"}, {"exemptions"}, {"remind", "--dry-run"}, {"mail", "list"}, {"censor", "list"},
 	}
 	for _, args := range listCmds {
 		if args[0] == "exemptions" || args[0] == "authority" {
@@ -230,5 +230,21 @@ func TestJSONOutputShape(t *testing.T) {
 			continue
 		}
 		checkJSONShape(t, strings.Join(args, " "), v)
+	}
+}
+
+// TestEveryListAndShowHasJSON: every list and show command (and the other
+// commands that print records) offers --json; TestJSONOutputShape checks
+// what it prints.
+func TestEveryListAndShowHasJSON(t *testing.T) {
+	printers := map[string]bool{"due": true, "exemptions": true, "search": true, "deadline": true, "audit head": true, "remind": true, "sync": true}
+	for _, name := range commandNames() {
+		if !strings.HasSuffix(name, " list") && !strings.HasSuffix(name, " show") && !printers[name] {
+			continue
+		}
+		_, out, _ := cli(t, t.TempDir(), append(strings.Fields(name), "--help")...)
+		if !strings.Contains(out, "-json") {
+			t.Errorf("%s has no --json", name)
+		}
 	}
 }

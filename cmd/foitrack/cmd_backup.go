@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,6 +72,7 @@ func backupCmd(env *Env, args []string) error {
 
 func restoreCmd(env *Env, args []string) error {
 	fs := newFlags(env, "restore", "FILE.tar.gz --data DIR\n\nUnpacks a backup made by foitrack backup into DIR, which must not exist or be empty (a\nrestore never overwrites data), checks every file against the manifest, then runs\nfoitrack audit verify on the result.")
+	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -85,7 +87,14 @@ func restoreCmd(env *Env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	m, err := store.Restore(env.Ctx, f, env.DataDir)
+	var in io.Reader = f
+	var bar *progress
+	if fi, err := f.Stat(); err == nil {
+		bar = newProgress(env, int(fi.Size()), "restoring", *quiet)
+		in = &progressReader{r: f, bar: bar}
+	}
+	m, err := store.Restore(env.Ctx, in, env.DataDir)
+	bar.Finish()
 	if err != nil {
 		return err
 	}
@@ -103,4 +112,18 @@ func restoreCmd(env *Env, args []string) error {
 		return fmt.Errorf("the restored audit head (entry %d, %s) is not the manifest's (entry %d, %s)", id, head, m.AuditHead.ID, m.AuditHead.SHA256)
 	}
 	return auditVerify(env, []string{"--quiet"})
+}
+
+// progressReader moves a bar of bytes on as it is read.
+type progressReader struct {
+	r    io.Reader
+	bar  *progress
+	done int
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.done += n
+	p.bar.Set(p.done, 0)
+	return n, err
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strings"
@@ -64,13 +63,12 @@ func devSeed(env *Env, args []string) error {
 	}
 	opt := seed.Options{Requests: *requests, Messages: *messages, Seed: *seedFlag, End: end, Password: password}
 	start := time.Now()
-	if f, ok := env.Stderr.(*os.File); ok && isTerminal(f) {
-		opt.Progress = progressBar(env.Stderr, start)
+	bar := newProgress(env, *requests, "seeding requests", false)
+	if bar != nil {
+		opt.Progress = bar.Set
 	}
 	sum, err := seed.Run(env.Ctx, st, opt)
-	if opt.Progress != nil {
-		fmt.Fprintln(env.Stderr)
-	}
+	bar.Finish()
 	if err != nil {
 		return err
 	}
@@ -90,19 +88,4 @@ func devSeed(env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "Sign in as admin@example.org (or editor1@, viewer@example.org) with the seeded password.\n")
 	return nil
-}
-
-// progressBar draws "[#####     ] 1200/10000 requests, 40 s left" on one
-// terminal line.
-func progressBar(w io.Writer, start time.Time) func(done, total int) {
-	return func(done, total int) {
-		const width = 30
-		filled := width * done / max(1, total)
-		left := ""
-		if done > 0 && done < total {
-			rest := time.Duration(float64(time.Since(start)) * float64(total-done) / float64(done))
-			left = fmt.Sprintf(", %s left", rest.Round(time.Second))
-		}
-		fmt.Fprintf(w, "\r[%s%s] %d/%d requests%s   ", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), done, total, left)
-	}
 }

@@ -139,7 +139,9 @@ func documentReextract(env *Env, args []string) error {
 	if err := st.RequeueDocumentText(env.Ctx, id); err != nil {
 		return err
 	}
+	bar := newProgress(env, -1, "reading the document's text", false)
 	t, err := st.ExtractDocumentText(env.Ctx, id, extract.Options{})
+	bar.Finish()
 	if err != nil {
 		return err
 	}

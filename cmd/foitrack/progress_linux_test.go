@@ -80,3 +80,70 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 		t.Fatalf("no progress bar on a terminal: %q", s)
 	}
 }
+
+// TestEveryLongCommandShowsProgress: each long command draws its bar on
+// standard error when that is a terminal, and writes no \r or escape codes
+// into a pipe.
+func TestEveryLongCommandShowsProgress(t *testing.T) {
+	dir := t.TempDir()
+	mustCLI(t, dir, "authority", "import", filepath.Join("testdata", "authorities.csv"))
+	mustCLI(t, dir, "request", "add", "--authority", "1", "--title", "Gritting routes", "--sent", "2026-03-02")
+	file := filepath.Join(t.TempDir(), "reply.txt")
+	os.WriteFile(file, []byte("The gritting routes are attached.\n"), 0o600)
+	mustCLI(t, dir, "document", "add", "--request", "1", "--file", file)
+	archive := filepath.Join(t.TempDir(), "backup.tar.gz")
+	mustCLI(t, dir, "backup", archive)
+	for _, c := range []struct {
+		desc string
+		args func() []string // run once in a pipe, once on a terminal
+	}{
+		{"backup: files", func() []string {
+			return []string{"--data", dir, "backup", filepath.Join(t.TempDir(), "b.tar.gz")}
+		}},
+		{"restoring", func() []string {
+			return []string{"--data", filepath.Join(t.TempDir(), "restored"), "restore", archive}
+		}},
+		{"re-hashing stored files", func() []string { return []string{"--data", dir, "audit", "verify"} }},
+		{"recomputing requests", func() []string { return []string{"--data", dir, "recompute"} }},
+		{"importing authorities", func() []string {
+			return []string{"--data", dir, "authority", "import", filepath.Join("testdata", "authorities.csv")}
+		}},
+		{"seeding requests", func() []string {
+			return []string{"--data", t.TempDir(), "dev", "seed", "--requests", "3", "--messages", "2"}
+		}},
+		{"reading the document's text", func() []string { return []string{"--data", dir, "document", "reextract", "1"} }},
+	} {
+		t.Run(strings.Fields(c.desc)[0], func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(c.args(), strings.NewReader(""), &out, &errb); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			if strings.ContainsAny(errb.String(), "\r\x1b") {
+				t.Fatalf("progress written into a pipe: %q", errb.String())
+			}
+			term, reader := openPTY(t)
+			got := make(chan string, 1)
+			go func() {
+				var all []byte
+				buf := make([]byte, 4096)
+				reader.SetReadDeadline(time.Now().Add(20 * time.Second))
+				for {
+					n, err := reader.Read(buf)
+					all = append(all, buf[:n]...)
+					if err != nil || bytes.Contains(all, []byte(c.desc)) {
+						got <- string(all)
+						return
+					}
+				}
+			}()
+			out.Reset()
+			if code := run(c.args(), strings.NewReader(""), &out, term); code != 0 {
+				t.Fatalf("exit %d on a terminal", code)
+			}
+			term.Close() // the reader sees the end once it has read all
+			if s := <-got; !strings.Contains(s, c.desc) {
+				t.Fatalf("no %q bar on a terminal: %q", c.desc, s)
+			}
+		})
+	}
+}
