@@ -19,7 +19,7 @@ func (s *Server) addCensorRules(c echo.Context) error {
 	}
 	patterns := c.Request().PostForm["pattern"]
 	if len(patterns) == 0 {
-		return s.redirectWithFlash(c, back, "error", "No rule added: nothing to replace was given.")
+		return s.redirectWithFieldError(c, back, "pattern", "No rule added: nothing to replace was given.")
 	}
 	added := 0
 	for _, pat := range patterns {
@@ -27,7 +27,7 @@ func (s *Server) addCensorRules(c echo.Context) error {
 			Regexp: c.FormValue("regexp") == "1", Replacement: strings.TrimSpace(c.FormValue("replacement")), Note: c.FormValue("note")}
 		err := s.st.AddCensorRule(ctx, &r)
 		if code := tracker.ErrorCode(err); code == tracker.EINVALID || code == tracker.ENOTFOUND {
-			return s.redirectWithFlash(c, back, "error", "Rule not added: %s", tracker.ErrorMessage(err))
+			return s.redirectWithFieldError(c, back, "pattern", "Rule not added: %s", tracker.ErrorMessage(err))
 		} else if err != nil {
 			return err
 		}

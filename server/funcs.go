@@ -43,6 +43,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		},
 		"statusLabel":      func(st tracker.Status) string { return st.Label() },
 		"ariaInvalid":      ariaInvalid,
+		"flashInvalid":     flashInvalid,
 		"errFor":           func(fields map[string]string, name string) fieldErr { return fieldErr{Name: name, Msg: fields[name]} },
 		"actionLabel":      func(a tracker.Action) string { return a.Label() },
 		"actionLetter":     actionLetter,
@@ -152,6 +153,16 @@ func formatBytes(n int64) string {
 // fieldErr is a field's error with the field's name, so that the message
 // gets the id its input points to (aria-describedby).
 type fieldErr struct{ Name, Msg string }
+
+// flashInvalid marks the control of field as refused by the error message
+// at the top of the page (id flash-error), when that message is about it
+// (redirectWithFieldError).
+func flashInvalid(f *flash, field string) template.HTMLAttr {
+	if f == nil || f.Kind != "error" || f.Field != field {
+		return ""
+	}
+	return `aria-invalid="true" aria-describedby="flash-error"`
+}
 
 // ariaInvalid marks a form control whose value was refused and ties it to
 // its message (rendered by the "fielderrfor" partial, id NAME-error), after

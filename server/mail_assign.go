@@ -26,13 +26,13 @@ func (s *Server) assignMail(c echo.Context) error {
 		case err == nil:
 			requestID = r.ID
 		case tracker.ErrorCode(err) == tracker.ENOTFOUND:
-			return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "No request has the number or reference %q.", choice)
+			return s.redirectWithFieldError(c, fmt.Sprintf("/mail/%d", id), "request_id", "No request has the number or reference %q.", choice)
 		default:
 			return err
 		}
 	}
 	if requestID <= 0 {
-		return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Choose the request this message is about.")
+		return s.redirectWithFieldError(c, fmt.Sprintf("/mail/%d", id), "request_id", "Choose the request this message is about.")
 	}
 	cfg, err := mailsync.LoadConfig(ctx, s.st)
 	if err != nil {
@@ -41,7 +41,7 @@ func (s *Server) assignMail(c echo.Context) error {
 	in := cfg.Ingester(s.st, s.log)
 	res, err := in.Assign(ctx, id, requestID)
 	if tracker.ErrorCode(err) == tracker.ECONFLICT {
-		return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Not filed: %s", tracker.ErrorMessage(err))
+		return s.redirectWithFieldError(c, fmt.Sprintf("/mail/%d", id), "request_id", "Not filed: %s", tracker.ErrorMessage(err))
 	} else if err != nil {
 		return err
 	}

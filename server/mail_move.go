@@ -23,7 +23,7 @@ func (s *Server) moveMail(c echo.Context) error {
 	var requestID int64
 	if to != "pen" {
 		if requestID, _ = strconv.ParseInt(to, 10, 64); requestID <= 0 {
-			return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Choose the request to move it to, or the holding pen.")
+			return s.redirectWithFieldError(c, fmt.Sprintf("/mail/%d", id), "move_to", "Choose the request to move it to, or the holding pen.")
 		}
 	}
 	cfg, err := mailsync.LoadConfig(ctx, s.st)
@@ -33,7 +33,7 @@ func (s *Server) moveMail(c echo.Context) error {
 	in := cfg.Ingester(s.st, s.log)
 	res, err := in.Move(ctx, id, requestID)
 	if code := tracker.ErrorCode(err); err != nil && (code == tracker.ECONFLICT || code == tracker.ENOTFOUND) {
-		return s.redirectWithFlash(c, fmt.Sprintf("/mail/%d", id), "error", "Not moved: %s", tracker.ErrorMessage(err))
+		return s.redirectWithFieldError(c, fmt.Sprintf("/mail/%d", id), "move_to", "Not moved: %s", tracker.ErrorMessage(err))
 	} else if err != nil {
 		return err
 	}

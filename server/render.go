@@ -112,6 +112,10 @@ func (s *Server) write(c echo.Context, status int, t *template.Template, v *view
 type flash struct {
 	Kind    string `json:"k"` // ok, error, info
 	Message string `json:"m"`
+	// Field names the form field an error is about, when the page it
+	// leads to has that form: the field is then tied to the message
+	// (flashInvalid).
+	Field string `json:"f,omitempty"`
 }
 
 const flashCookie = "foitrack_flash"
@@ -147,6 +151,15 @@ func (s *Server) popFlash(c echo.Context) *flash {
 // redirect (303, so a reload does not post again).
 func (s *Server) redirectWithFlash(c echo.Context, to, kind, format string, args ...any) error {
 	s.setFlash(c, kind, format, args...)
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// redirectWithFieldError is the end of a POST refused because of one
+// field, on a page that shows its form again after the redirect: the
+// message is tied to the field there (flashInvalid).
+func (s *Server) redirectWithFieldError(c echo.Context, to, field, format string, args ...any) error {
+	b, _ := json.Marshal(flash{Kind: "error", Message: fmt.Sprintf(format, args...), Field: field})
+	s.setCookie(c, flashCookie, base64.RawURLEncoding.EncodeToString(b), time.Minute)
 	return c.Redirect(http.StatusSeeOther, to)
 }
 
