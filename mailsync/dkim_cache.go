@@ -27,8 +27,18 @@ type KeyResolver struct {
 
 	mu       sync.Mutex
 	answers  map[string]keyAnswer
+	inflight map[string]*keyLookup
 	failures int
 	openTill time.Time
+}
+
+// keyLookup is a lookup under way: the sync verifies several messages at
+// once, and a batch of replies from one authority all wait for the same
+// key, asked of DNS once.
+type keyLookup struct {
+	done chan struct{}
+	txts []string
+	err  error
 }
 
 type keyAnswer struct {
@@ -61,6 +71,20 @@ func (k *KeyResolver) LookupTXT(ctx context.Context, name string) ([]string, err
 		// Temporary, so that go-msgauth reports a temperror.
 		return nil, &net.DNSError{Err: errDNSUnavailable.Error(), Name: name, IsTemporary: true}
 	}
+	if l, ok := k.inflight[key]; ok {
+		k.mu.Unlock()
+		select {
+		case <-l.done:
+			return l.txts, l.err
+		case <-ctx.Done():
+			return nil, &net.DNSError{Err: ctx.Err().Error(), Name: name, IsTemporary: true}
+		}
+	}
+	if k.inflight == nil {
+		k.inflight = map[string]*keyLookup{}
+	}
+	l := &keyLookup{done: make(chan struct{})}
+	k.inflight[key] = l
 	k.mu.Unlock()
 
 	base := k.Base
@@ -71,6 +95,9 @@ func (k *KeyResolver) LookupTXT(ctx context.Context, name string) ([]string, err
 
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	l.txts, l.err = txts, err
+	delete(k.inflight, key)
+	close(l.done)
 	if k.answers == nil {
 		k.answers = map[string]keyAnswer{}
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -88,5 +91,59 @@ func TestVerifyDKIMWhileDNSIsPaused(t *testing.T) {
 	res := VerifyDKIM(context.Background(), raw, k)
 	if len(res) != 1 || res[0].Status != DKIMTempError || res[0].Domain != "example.org" || !strings.Contains(res[0].Error, "paused") {
 		t.Fatalf("results %+v, want one temperror for example.org", res)
+	}
+}
+
+// blockingResolver holds its first question until release is closed and
+// counts every question.
+type blockingResolver struct {
+	asked   atomic.Int32
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (r *blockingResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	if r.asked.Add(1) == 1 {
+		close(r.entered)
+		<-r.release
+	}
+	return []string{"v=DKIM1; p=KEY"}, nil
+}
+
+// The sync verifies several messages at once: those that need a key already
+// being fetched wait for that answer instead of asking DNS again.
+func TestKeyResolverAsksOnceForConcurrentLookups(t *testing.T) {
+	base := &blockingResolver{entered: make(chan struct{}), release: make(chan struct{})}
+	var arrived atomic.Int32
+	now := time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC)
+	// Now is called as each lookup begins: it tells the test who arrived.
+	k := &KeyResolver{Base: base, Now: func() time.Time { arrived.Add(1); return now }}
+	const n = 8
+	var wg sync.WaitGroup
+	answers := make([][]string, n)
+	errs := make([]error, n)
+	lookup := func(i int) {
+		defer wg.Done()
+		answers[i], errs[i] = k.LookupTXT(context.Background(), "sel._domainkey.council.example.gov.uk")
+	}
+	wg.Add(1)
+	go lookup(0)
+	<-base.entered // the first lookup is asking DNS
+	for i := 1; i < n; i++ {
+		wg.Add(1)
+		go lookup(i)
+	}
+	for arrived.Load() < n { // every other lookup has begun
+		runtime.Gosched()
+	}
+	close(base.release)
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || len(answers[i]) != 1 || answers[i][0] != "v=DKIM1; p=KEY" {
+			t.Fatalf("lookup %d = %v, %v", i, answers[i], errs[i])
+		}
+	}
+	if got := base.asked.Load(); got != 1 {
+		t.Fatalf("DNS asked %d times for one key, want once", got)
 	}
 }
