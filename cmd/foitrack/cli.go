@@ -281,3 +281,12 @@ func lawList() string {
 	}
 	return strings.Join(l, ", ")
 }
+
+// checkLawFlag refuses a --law that names no law (a usage mistake, exit 2);
+// "" passes.
+func checkLawFlag(code string) error {
+	if _, ok := tracker.LawByCode(tracker.LawCode(code)); code != "" && !ok {
+		return usagef("unknown --law %q; laws: %s", code, lawList())
+	}
+	return nil
+}

@@ -125,6 +125,13 @@ func TestUsageMistakesExitTwo(t *testing.T) {
 		{[]string{"timeline", "list", "--importance", "11"}, "--importance"},
 		{[]string{"authority", "list", "police"}, `unexpected argument "police"`},
 		{[]string{"exemptions", "--law", "xx"}, "unknown law"},
+		{[]string{"deadline", "--law", "xx", "--received", "2026-03-02"}, "unknown --law"},
+		{[]string{"request", "add", "--authority", "1", "--title", "T", "--law", "xx"}, "unknown --law"},
+		{[]string{"authority", "add"}, "--name is required"},
+		{[]string{"authority", "add", "--name", "Elsewhere", "--law", "xx"}, "unknown --law"},
+		{[]string{"batch", "create", "--authorities", "1"}, "--title is required"},
+		{[]string{"batch", "create", "--title", "T", "--authorities", "1"}, "give --text or --text-file"},
+		{[]string{"batch", "create", "--title", "T", "--text", "x"}, "--authorities is required"},
 	} {
 		code, out, errs := cli(t, dir, c.args...)
 		if code != 2 || !strings.Contains(errs, c.want) || out != "" {

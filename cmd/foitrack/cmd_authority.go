@@ -71,6 +71,12 @@ func authorityAdd(env *Env, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
+	if strings.TrimSpace(a.Name) == "" {
+		return usagef("--name is required")
+	}
+	if err := checkLawFlag(law); err != nil {
+		return err
+	}
 	a.DefaultLaw, a.Tags = tracker.LawCode(law), []string{tags}
 	st, err := env.Store()
 	if err != nil {

@@ -65,6 +65,14 @@ func batchCreate(env *Env, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
+	switch {
+	case strings.TrimSpace(*title) == "":
+		return usagef("--title is required")
+	case *text == "" && *textFile == "":
+		return usagef("give --text or --text-file")
+	case strings.Trim(*auths, ", ") == "":
+		return usagef("--authorities is required")
+	}
 	if *textFile != "" {
 		b, err := os.ReadFile(*textFile)
 		if err != nil {

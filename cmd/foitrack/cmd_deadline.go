@@ -42,6 +42,9 @@ func deadline(env *Env, args []string) error {
 	if *law == "" || *received == "" {
 		return usagef("--law and --received are required")
 	}
+	if err := checkLawFlag(*law); err != nil {
+		return err
+	}
 	in := tracker.CalculatorInput{Law: tracker.LawCode(*law)}
 	dates := []struct {
 		flag, val string

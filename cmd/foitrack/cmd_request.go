@@ -41,6 +41,9 @@ func requestAdd(env *Env, args []string) error {
 	if auth == "" || r.Title == "" {
 		return usagef("--authority and --title are required")
 	}
+	if err := checkLawFlag(law); err != nil {
+		return err
+	}
 	if textFile != "" {
 		b, err := os.ReadFile(textFile)
 		if err != nil {
@@ -108,8 +111,8 @@ func requestList(env *Env, args []string) error {
 	if status != "" && !validStatus(f.Status) {
 		return usagef("unknown --status %q; statuses: %s", status, statusList())
 	}
-	if _, ok := tracker.LawByCode(f.Law); law != "" && !ok {
-		return usagef("unknown --law %q; laws: %s", law, lawList())
+	if err := checkLawFlag(law); err != nil {
+		return err
 	}
 	st, err := env.ExistingStore()
 	if err != nil {

@@ -74,7 +74,7 @@ func TestBadInputIsAClearErrorNotAPanic(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"deadline", "--law", "xx-foia", "--received", "2026-03-02"}, 1, "unknown law"},
+		{[]string{"deadline", "--law", "xx-foia", "--received", "2026-03-02"}, 2, "unknown --law"}, // a usage mistake, like request list --law
 		{[]string{"deadline", "--law", "uk-foia", "--received", "2026-13-01"}, 2, "YYYY-MM-DD"},
 		{[]string{"deadline", "--law", "uk-foia"}, 2, "required"},
 		{[]string{"request", "show", "999"}, 1, "not found"},
