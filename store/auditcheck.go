@@ -131,8 +131,13 @@ type rowCheck struct {
 }
 
 // objectAfter marks an action whose after value is the whole row as an
-// object of fields (a field it lacks is empty).
-const objectAfter = ""
+// object of fields (a field it lacks is empty); partialAfter one whose
+// after value is an object of the fields it changed (a field it lacks is
+// as it was).
+const (
+	objectAfter  = ""
+	partialAfter = "+"
+)
 
 var rowChecks = []rowCheck{
 	{
@@ -172,6 +177,26 @@ var rowChecks = []rowCheck{
 		fields:  []string{"mailbox", "uidvalidity", "uid", "raw_sha256", "raw_size"},
 		query: `SELECT id, mailbox, uidvalidity, uid, COALESCE(raw_sha256, ''), raw_size
 			FROM mail_messages WHERE direction = 'in'`,
+	},
+	{
+		// Where a fetched message is filed, and its state: processing
+		// (matched, unmatched), filing by hand, unfiling (moving), the
+		// holding pen and the proposal made from it. A message moved to
+		// another request behind the app's back shows up here.
+		entity: "mail_message", table: "mail_messages",
+		actions: map[string]string{"fetch": objectAfter, "process": objectAfter, "detach": objectAfter,
+			"assign": partialAfter, "not_foi": "state", "proposal": "proposal_state"},
+		fields: []string{"request_id", "state", "proposal_state"},
+		query: `SELECT id, COALESCE(request_id, 0), state, proposal_state
+			FROM mail_messages WHERE direction = 'in'`,
+	},
+	{
+		// Accounts: a role raised or an account enabled behind the app's
+		// back. (Passwords are not audited; last sign-in is not a field.)
+		entity: "user", table: "users",
+		actions: map[string]string{"create": objectAfter, "update": objectAfter},
+		fields:  []string{"email", "name", "role", "disabled"},
+		query:   `SELECT id, email, name, role, CASE WHEN disabled THEN 'true' ELSE 'false' END FROM users`,
 	},
 	{
 		entity: "timeline_event", table: "timeline_events",
@@ -214,7 +239,7 @@ var rowChecks = []rowCheck{
 
 // isJSONColumn says which fields hold JSON text in their column.
 var isJSONColumn = map[string]bool{"tags": true, "domains": true, "exemptions": true, "actors": true, "sources": true, "extra": true,
-	"regexp": true}
+	"regexp": true, "disabled": true}
 
 // VerifyRows compares every audited row with what its audit entries
 // recorded, and reports rows changed, added or deleted behind the app's back.
@@ -342,12 +367,20 @@ func (s *Store) verifyTable(ctx context.Context, rc rowCheck) (int, []Problem, e
 				continue
 			}
 			x.deleted, x.lastID = false, e.ID
-			if field != objectAfter {
+			if field != objectAfter && field != partialAfter {
 				x.fields[field], x.entry[field] = e.After, e.ID
 				continue
 			}
 			var obj map[string]json.RawMessage
 			if err := json.Unmarshal(e.After, &obj); err != nil {
+				continue
+			}
+			if field == partialAfter {
+				for _, f := range rc.fields {
+					if v, ok := obj[f]; ok {
+						x.fields[f], x.entry[f] = v, e.ID
+					}
+				}
 				continue
 			}
 			// An objectAfter entry holds the whole row as it was written, so a
