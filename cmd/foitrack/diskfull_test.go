@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -21,11 +22,24 @@ func TestDiskFullCLIExitsWithClearMessage(t *testing.T) {
 	if code, out, errs := cli(t, mnt, "authority", "add", "--name", "Barsetshire County Council"); code != 0 { // creates the database while there is room
 		t.Fatalf("authority list: exit %d %s %s", code, out, errs)
 	}
+	// Leave 4 MiB free: room for the first batch of the import (1000 rows,
+	// about 1 KiB each with their audit entries, in the WAL and then the
+	// database), not for all 10,000 rows. (Sizing the rows so that the disk
+	// filled after a few batches depended on how many rows a batch held in
+	// its 200 ms, that is on the machine's speed.)
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(mnt, &fs); err != nil {
+		t.Fatal(err)
+	}
+	if free := int64(fs.Bavail) * int64(fs.Bsize); free > 4<<20 {
+		if err := os.WriteFile(filepath.Join(mnt, "filler"), make([]byte, free-4<<20), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var csv strings.Builder
 	csv.WriteString("Name,Short name,URL name,Tags,Home page,Notes\n")
-	notes := strings.Repeat("x", 2000)
-	for i := 0; i < 3000; i++ {
-		fmt.Fprintf(&csv, "Council %d,,council_%d,local_council,https://example.gov.uk,%s\n", i, i, notes)
+	for i := 0; i < 10000; i++ {
+		fmt.Fprintf(&csv, "Council %d,,council_%d,local_council,https://example.gov.uk,slow to answer\n", i, i)
 	}
 	p := filepath.Join(t.TempDir(), "big.csv")
 	os.WriteFile(p, []byte(csv.String()), 0o600)
@@ -37,7 +51,7 @@ func TestDiskFullCLIExitsWithClearMessage(t *testing.T) {
 	}
 	// A document that does not fit saves nothing, and says so.
 	big := filepath.Join(t.TempDir(), "reply.bin")
-	os.WriteFile(big, []byte(strings.Repeat(notes, 2500)), 0o600) // 5 MB
+	os.WriteFile(big, []byte(strings.Repeat("x", 5<<20)), 0o600) // 5 MiB
 	code, _, errs = cli(t, mnt, "document", "add", "--request", "1", "--file", big)
 	if code != 1 || !strings.Contains(errs, "No space left on device: nothing was saved") {
 		t.Fatalf("document add onto a full disk: exit %d, stderr %q", code, errs)
