@@ -246,21 +246,24 @@ func (s *Store) NeedsYou(ctx context.Context, today tracker.Date, limit, offset 
 type DueFilter struct {
 	Today tracker.Date
 	// Until: dated steps due on or before it (overdue ones included);
-	// undated steps other than "nothing" are always listed.
+	// undated steps other than "nothing", and every step of the
+	// requester's (as "Needs you" and the reminders have them), are
+	// always listed.
 	Until tracker.Date
 	Who   tracker.Who // "" for both sides
 	Limit int         // 0: no limit
 }
 
 // DueActions lists the open requests whose step in force on f.Today is
-// due by f.Until (or has no date), both sides, soonest first.
+// due by f.Until (or has no date, or is the requester's), both sides,
+// soonest first.
 func (s *Store) DueActions(ctx context.Context, f DueFilter) ([]ActionItem, error) {
 	by := inForce("by")
 	q := `SELECT ` + requestColumns + `, ` + planColumns + `
 		FROM requests r JOIN authorities a ON a.id = r.authority_id
 		WHERE r.status NOT IN ` + closedStatuses + ` AND ` + inForce("action") + ` <> 'nothing'
-			AND (` + by + ` IS NULL OR ` + by + ` <= ?)`
-	args := []any{f.Today, f.Today, f.Today, f.Until}
+			AND (` + by + ` IS NULL OR ` + by + ` <= ? OR ` + inForce("who") + ` = 'requester')`
+	args := []any{f.Today, f.Today, f.Today, f.Until, f.Today}
 	if f.Who != "" {
 		q += ` AND ` + inForce("who") + ` = ?`
 		args = append(args, f.Today, string(f.Who))

@@ -202,12 +202,19 @@ func TestDueActionsReadStoredDates(t *testing.T) {
 		}
 		return out
 	}
-	if g := got("2026-03-28", "2026-04-04"); !reflect.DeepEqual(g, map[string]string{"Waiting": "authority/await_response/2026-03-31"}) {
+	if g := got("2026-03-28", "2026-04-04"); !reflect.DeepEqual(g, map[string]string{"Waiting": "authority/await_response/2026-03-31",
+		"Refused": "requester/request_review/2026-05-28"}) {
 		t.Errorf("on 28 Mar, a week ahead: %v", g)
 	}
 	if g := got("2026-04-01", "2026-06-01"); !reflect.DeepEqual(g, map[string]string{
 		"Waiting": "requester/chase_response/", "Refused": "requester/request_review/2026-05-28"}) {
 		t.Errorf("on 1 Apr, two months ahead: %v", g)
+	}
+	// The requester's steps are listed whatever their date, as "Needs you"
+	// and the reminders have them: a window closing in two months is open now.
+	if g := got("2026-04-01", "2026-04-08"); !reflect.DeepEqual(g, map[string]string{
+		"Waiting": "requester/chase_response/", "Refused": "requester/request_review/2026-05-28"}) {
+		t.Errorf("on 1 Apr, a week ahead: %v", g)
 	}
 	items, total, err := st.NeedsYou(ctx, d("2026-04-01"), 1, 0)
 	if err != nil || total != 2 || len(items) != 1 {

@@ -9,12 +9,12 @@ import (
 )
 
 func init() {
-	register(command{"due", "who must act next, on what, by when: overdue, and due in the next N days", due})
+	register(command{"due", "who must act next, on what, by when: every step of yours, and the authority's and regulator's overdue or due in the next N days", due})
 }
 
 func due(env *Env, args []string) error {
 	fs := newFlags(env, "due", "[--days N] [--who requester|authority|regulator] [--today YYYY-MM-DD] [--json]")
-	days := fs.Int("days", 7, "look this many calendar days ahead")
+	days := fs.Int("days", 7, "look this many calendar days ahead for the authority's and the regulator's dates (yours are all listed)")
 	who := fs.String("who", "", "only the actions of this side: requester, authority or regulator")
 	todayFlag := fs.String("today", "", "pretend today is this date")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -81,9 +81,10 @@ type DueRow struct {
 	Explanation   string         `json:"explanation"`
 }
 
-// DueList is every open request whose step in force on today is dated on or
-// before today+days (overdue ones included), or has no date, both sides
-// (or only who's), read from the stored next actions.
+// DueList is every open request whose step in force on today is the
+// requester's (whatever its date, as "Needs you" and the reminders have
+// it), or is dated on or before today+days (overdue ones included), or has
+// no date, both sides (or only who's), read from the stored next actions.
 func DueList(env *Env, st *store.Store, today tracker.Date, days int, who tracker.Who) ([]DueRow, error) {
 	items, err := st.DueActions(env.Ctx, store.DueFilter{Today: today, Until: today.AddDays(days), Who: who})
 	if err != nil {
