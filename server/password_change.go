@@ -37,20 +37,15 @@ func (s *Server) changePassword(c echo.Context) error {
 		fields["new_password_confirm"] = "the two new passwords differ"
 	} else {
 		keep, _ := c.Get(ctxSession).(string)
-		err := s.st.SetPassword(ctx, u.ID, c.FormValue("new_password"), keep)
+		// The other sessions are ended with the change; tokens and the feed
+		// go too, in the same transaction, when the boxes are ticked.
+		r, err := s.st.ChangePassword(ctx, u.ID, c.FormValue("new_password"), keep,
+			c.FormValue("revoke_tokens") != "", c.FormValue("revoke_feeds") != "")
 		if tracker.ErrorCode(err) == tracker.EINVALID {
 			fields["new_password"] = fieldErrors(err)["password"]
 		} else if err != nil {
 			return err
 		} else {
-			// The other sessions were ended with the change; tokens and the
-			// feed go too when the boxes are ticked.
-			var r store.Revoked
-			if tokens, feeds := c.FormValue("revoke_tokens") != "", c.FormValue("revoke_feeds") != ""; tokens || feeds {
-				if r, err = s.st.RevokeAccess(ctx, u.ID, keep, tokens, feeds); err != nil {
-					return err
-				}
-			}
 			return s.redirectWithFlash(c, "/settings", "ok", "Password changed. Your other sessions are signed out%s.", revokedNote(r))
 		}
 	}

@@ -236,7 +236,16 @@ type Revoked struct{ Sessions, APITokens, CalendarFeeds int64 }
 func (s *Store) RevokeAccess(ctx context.Context, userID int64, keepSession string, tokens, feeds bool) (Revoked, error) {
 	var r Revoked
 	err := s.Update(ctx, func(tx *Tx) error {
-		r = Revoked{}
+		var err error
+		r, err = tx.revokeAccess(userID, keepSession, tokens, feeds)
+		return err
+	})
+	return r, err
+}
+
+func (tx *Tx) revokeAccess(userID int64, keepSession string, tokens, feeds bool) (Revoked, error) {
+	var r Revoked
+	err := func() error {
 		res, err := tx.ExecContext(tx.ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepSession)
 		if err != nil {
 			return fmt.Errorf("store: unable to end sessions: %w", err)
@@ -258,6 +267,6 @@ func (s *Store) RevokeAccess(ctx context.Context, userID int64, keepSession stri
 		}
 		return tx.Audit("revoke_access", "user", userID, nil, map[string]any{
 			"sessions": r.Sessions, "api_tokens": r.APITokens, "calendar_feeds": r.CalendarFeeds, "kept_this_session": keepSession != ""})
-	})
+	}()
 	return r, err
 }

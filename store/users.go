@@ -390,6 +390,37 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, password, keepSes
 	return s.Update(ctx, func(tx *Tx) error { return tx.setPasswordHash(userID, hash, keepSession) })
 }
 
+// ChangePassword is SetPassword and, when tokens or feeds is set,
+// RevokeAccess, in one transaction: a password changed after a leak and
+// the revocation of the leaked tokens are made together or not at all.
+func (s *Store) ChangePassword(ctx context.Context, userID int64, password, keepSession string, tokens, feeds bool) (Revoked, error) {
+	var email string
+	if u, err := s.UserByID(ctx, userID); err == nil {
+		email = u.Email
+	}
+	if msg := checkPassword(password, email); msg != "" {
+		return Revoked{}, &tracker.Error{Code: tracker.EINVALID, Message: "password: " + msg, Fields: map[string]string{"password": msg}}
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return Revoked{}, err
+	}
+	var r Revoked
+	err = s.Update(ctx, func(tx *Tx) error {
+		r = Revoked{}
+		if err := tx.setPasswordHash(userID, hash, keepSession); err != nil {
+			return err
+		}
+		if tokens || feeds {
+			var err error
+			r, err = tx.revokeAccess(userID, keepSession, tokens, feeds)
+			return err
+		}
+		return nil
+	})
+	return r, err
+}
+
 func (tx *Tx) setPasswordHash(userID int64, hash, keepSession string) error {
 	res, err := tx.ExecContext(tx.ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, ts(tx.now), userID)
 	if err != nil {
