@@ -54,6 +54,10 @@ type Result struct {
 	MaxMs     float64 `json:"max_ms"`
 	PerSecond float64 `json:"per_second"`
 	RSSMB     float64 `json:"rss_mb"` // the server's largest resident size while this page ran
+	// CPUms is the server's CPU time (user and system) per response while
+	// this page ran: unlike the latencies, it hardly depends on what else
+	// the machine is doing.
+	CPUms float64 `json:"cpu_ms_per_request"`
 }
 
 // Report is a whole run.
@@ -361,7 +365,7 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 	} else {
 		close(profiled)
 	}
-	began := time.Now()
+	began, cpuBefore := time.Now(), cpuTime(pid)
 	for w := 0; w < conns; w++ {
 		wg.Add(1)
 		go func() {
@@ -388,7 +392,7 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(began)
+	elapsed, cpu := time.Since(began), cpuTime(pid)-cpuBefore
 	<-profiled
 	close(rssDone)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -396,6 +400,7 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 	if len(lat) > 0 {
 		r.P50ms, r.P95ms, r.P99ms, r.MaxMs = ms(pct(lat, 50)), ms(pct(lat, 95)), ms(pct(lat, 99)), ms(lat[len(lat)-1])
 		r.PerSecond = float64(len(lat)) / elapsed.Seconds()
+		r.CPUms = ms(cpu) / float64(len(lat))
 	}
 	return r
 }
@@ -442,6 +447,24 @@ func pct(sorted []time.Duration, p int) time.Duration {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // rssMB reads a memory figure of a process (VmRSS now, VmHWM the peak) in MB.
+// cpuTime is a process's user and system CPU time so far (/proc/PID/stat,
+// in clock ticks of 1/100 s).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which may hold spaces): utime and
+	// stime are the 12th and 13th.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond
+}
+
 func rssMB(pid int, field string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -519,8 +542,8 @@ func printMarkdown(w io.Writer, rep Report) {
 	fmt.Fprintf(w, "%d requests, %d messages (%s); %d connections, %s per page; %s; load average before: %s; %s\n\n",
 		rep.Requests, rep.Messages, rep.Data, rep.Connections, rep.Duration, rep.Machine, rep.LoadAverage, rep.StartedAtUTC)
 	fmt.Fprintf(w, "Start-up %.0f ms; idle RSS %.1f MB; peak RSS over the run %.1f MB.\n\n", rep.StartupMs, rep.IdleRSSMB, rep.PeakRSSMB)
-	fmt.Fprintln(w, "| page | path | p50 ms | p95 ms | p99 ms | req/s | size | RSS MB | note |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "| page | path | p50 ms | p95 ms | p99 ms | req/s | CPU ms/req | size | RSS MB | note |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rep.Results {
 		note := ""
 		if r.Status != http.StatusOK {
@@ -528,8 +551,8 @@ func printMarkdown(w io.Writer, rep Report) {
 		} else if r.Errors > 0 {
 			note = fmt.Sprintf("%d errors", r.Errors)
 		}
-		fmt.Fprintf(w, "| %s | `%s` | %.1f | %.1f | %.1f | %.0f | %s | %.0f | %s |\n", r.Name, clip(r.Path, 40), r.P50ms, r.P95ms, r.P99ms,
-			r.PerSecond, size(r.Bytes), r.RSSMB, note)
+		fmt.Fprintf(w, "| %s | `%s` | %.1f | %.1f | %.1f | %.0f | %.1f | %s | %.0f | %s |\n", r.Name, clip(r.Path, 40), r.P50ms, r.P95ms, r.P99ms,
+			r.PerSecond, r.CPUms, size(r.Bytes), r.RSSMB, note)
 	}
 }
 
