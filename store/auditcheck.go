@@ -254,8 +254,80 @@ func (s *Store) VerifyRows(ctx context.Context) (int, []Problem, error) {
 		n += c
 		problems = append(problems, p...)
 	}
-	p, err := s.verifyDerived(ctx)
+	c, p, err := s.verifySettings(ctx)
+	n += c
+	problems = append(problems, p...)
+	if err != nil {
+		return n, problems, err
+	}
+	p, err = s.verifyDerived(ctx)
 	return n, append(problems, p...), err
+}
+
+// verifySettings compares every setting (mail, outbound, reminders, the
+// requester's details) with the value its last "setting" entry recorded:
+// its entity is the key.
+func (s *Store) verifySettings(ctx context.Context) (int, []Problem, error) {
+	want := map[string]AuditEntry{}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, entity, after FROM audit_log WHERE action = 'setting' ORDER BY id`)
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: unable to read audit log: %w", err)
+	}
+	for rows.Next() {
+		var e AuditEntry
+		var after string
+		if err := rows.Scan(&e.ID, &e.Entity, &after); err != nil {
+			rows.Close()
+			return 0, nil, fmt.Errorf("store: unable to read audit entry: %w", err)
+		}
+		e.After = json.RawMessage(after)
+		want[e.Entity] = e
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, nil, err
+	}
+	rows, err = s.r.QueryContext(ctx, `SELECT key, value FROM settings ORDER BY key`)
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: unable to read settings: %w", err)
+	}
+	defer rows.Close()
+	var problems []Problem
+	seen := map[string]bool{}
+	n := 0
+	for rows.Next() {
+		var key, value string
+		if err := rows.Scan(&key, &value); err != nil {
+			return n, problems, fmt.Errorf("store: unable to read setting: %w", err)
+		}
+		n++
+		seen[key] = true
+		where := fmt.Sprintf("settings row %q", key)
+		e, ok := want[key]
+		if !ok {
+			problems = append(problems, Problem{Where: where, Detail: "has no audit entry: it was added behind the app's back"})
+			continue
+		}
+		if !sameJSON(e.After, json.RawMessage(value)) {
+			problems = append(problems, Problem{Where: where, Detail: fmt.Sprintf("value is %s, but audit entry %d recorded %s",
+				clip(value), e.ID, clip(string(e.After)))})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, problems, err
+	}
+	var gone []string
+	for key := range want {
+		if !seen[key] {
+			gone = append(gone, key)
+		}
+	}
+	sort.Strings(gone)
+	for _, key := range gone {
+		problems = append(problems, Problem{Where: fmt.Sprintf("settings row %q", key),
+			Detail: fmt.Sprintf("is gone, but no audit entry deleted it (last entry: %d)", want[key].ID)})
+	}
+	return n, problems, nil
 }
 
 // verifyDerived replays each request's history (its audited lifecycle

@@ -300,4 +300,37 @@ func TestVerifyTellsEditFromTamperingInEveryTable(t *testing.T) {
 			caught(tp)
 		}
 	}
+
+	// Settings (keyed by name): set and cleared through the app, then
+	// changed, added and deleted behind its back.
+	type details struct {
+		Name    string `json:"name,omitempty"`
+		Address string `json:"address,omitempty"`
+	}
+	for _, v := range []details{{Name: "Jane Doe", Address: "1 High St"}, {}} {
+		if err := st.PutSetting(ctx, store.RequesterDetailsSetting, v); err != nil {
+			t.Fatal(err)
+		}
+		clean(fmt.Sprintf("setting %+v through the app", v))
+	}
+	for _, tc := range []struct{ sql, where, detail string }{
+		{`UPDATE settings SET value = '{"name":"Mallory"}' WHERE key = '` + store.RequesterDetailsSetting + `'`,
+			`settings row "` + store.RequesterDetailsSetting + `"`, `value is {"name":"Mallory"}`},
+		{`INSERT INTO settings (key, value, updated_at) VALUES ('mail', '{"host":"evil.example"}', '2026-01-01T00:00:00.000000Z')`,
+			`settings row "mail"`, "added behind the app's back"},
+		{`DELETE FROM settings WHERE key = '` + store.RequesterDetailsSetting + `'`,
+			`settings row "` + store.RequesterDetailsSetting + `"`, "is gone"},
+	} {
+		if _, err := db.Exec(tc.sql); err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		_, p, err := st.VerifyRows(ctx)
+		found := false
+		for _, x := range p {
+			found = found || (x.Where == tc.where && strings.Contains(x.Detail, tc.detail))
+		}
+		if err != nil || !found {
+			t.Errorf("%s: not reported at %s (got %v, err %v)", tc.sql, tc.where, p, err)
+		}
+	}
 }
