@@ -42,15 +42,22 @@ func (s *Server) showDocumentList(c echo.Context) error {
 	if more {
 		docs = docs[:pageSize]
 	}
-	titles := map[int64]string{}
+	// The requests' titles in one query, not one per document.
+	var ids []int64
 	for _, d := range docs {
-		if _, ok := titles[d.RequestID]; !ok {
-			r, err := s.st.RequestByID(ctx, d.RequestID)
-			if err != nil {
-				return err
-			}
-			titles[d.RequestID] = r.Title
+		ids = append(ids, d.RequestID)
+	}
+	titles := map[int64]string{}
+	if len(ids) > 0 {
+		reqs, err := s.st.Requests(ctx, store.RequestFilter{IDs: ids, Limit: len(ids)})
+		if err != nil {
+			return err
 		}
+		for _, r := range reqs {
+			titles[r.ID] = r.Title
+		}
+	}
+	for _, d := range docs {
 		p.Documents = append(p.Documents, documentRow{Document: d, RequestTitle: titles[d.RequestID]})
 	}
 	p.Pager = newPager(c, page, -1, len(docs), more)
