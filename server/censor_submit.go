@@ -21,19 +21,19 @@ func (s *Server) addCensorRules(c echo.Context) error {
 	if len(patterns) == 0 {
 		return s.redirectWithFieldError(c, back, "pattern", "No rule added: nothing to replace was given.")
 	}
-	added := 0
+	var rules []*tracker.CensorRule
 	for _, pat := range patterns {
-		r := tracker.CensorRule{Scope: c.FormValue("scope"), ScopeID: formInt(c, "scope_id"), Pattern: pat,
-			Regexp: c.FormValue("regexp") == "1", Replacement: strings.TrimSpace(c.FormValue("replacement")), Note: c.FormValue("note")}
-		err := s.st.AddCensorRule(ctx, &r)
-		if code := tracker.ErrorCode(err); code == tracker.EINVALID || code == tracker.ENOTFOUND {
-			return s.redirectWithFieldError(c, back, "pattern", "Rule not added: %s", tracker.ErrorMessage(err))
-		} else if err != nil {
-			return err
-		}
-		added++
+		rules = append(rules, &tracker.CensorRule{Scope: c.FormValue("scope"), ScopeID: formInt(c, "scope_id"), Pattern: pat,
+			Regexp: c.FormValue("regexp") == "1", Replacement: strings.TrimSpace(c.FormValue("replacement")), Note: c.FormValue("note")})
 	}
-	return s.redirectWithFlash(c, back, "ok", "%d censor rule(s) added: they apply to the public page, public bundles, timeline exports and public search from now on.", added)
+	// All or none: a refused pattern adds none of the others.
+	err := s.st.AddCensorRules(ctx, rules)
+	if code := tracker.ErrorCode(err); code == tracker.EINVALID || code == tracker.ENOTFOUND {
+		return s.redirectWithFieldError(c, back, "pattern", "Rule not added: %s", tracker.ErrorMessage(err))
+	} else if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(c, back, "ok", "%d censor rule(s) added: they apply to the public page, public bundles, timeline exports and public search from now on.", len(rules))
 }
 
 // deleteCensorRule removes a rule.

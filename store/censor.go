@@ -15,29 +15,47 @@ const censorColumns = `id, scope, scope_id, pattern, is_regexp, replacement, not
 
 // AddCensorRule validates and stores a rule.
 func (s *Store) AddCensorRule(ctx context.Context, r *tracker.CensorRule) error {
-	r.Pattern = strings.TrimSpace(r.Pattern)
-	r.Note = strings.TrimSpace(r.Note)
-	if err := r.Validate(); err != nil {
-		return err
+	return s.AddCensorRules(ctx, []*tracker.CensorRule{r})
+}
+
+// AddCensorRules adds several rules (the words a request page offers to
+// hide, or several patterns given at once) in one transaction: when one is
+// refused, none is added.
+func (s *Store) AddCensorRules(ctx context.Context, rules []*tracker.CensorRule) error {
+	for _, r := range rules {
+		r.Pattern = strings.TrimSpace(r.Pattern)
+		r.Note = strings.TrimSpace(r.Note)
+		if err := r.Validate(); err != nil {
+			return err
+		}
 	}
 	return s.Update(ctx, func(tx *Tx) error {
-		switch r.Scope {
-		case tracker.CensorRequest:
-			if _, err := tx.requestByID(r.ScopeID); err != nil {
-				return err
-			}
-		case tracker.CensorAuthority:
-			if _, err := tx.authorityByID(r.ScopeID); err != nil {
+		for _, r := range rules {
+			if err := tx.addCensorRule(r); err != nil {
 				return err
 			}
 		}
-		err := tx.QueryRowContext(tx.ctx, `INSERT INTO censor_rules (scope, scope_id, pattern, is_regexp, replacement, note, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.Scope, r.ScopeID, r.Pattern, r.Regexp, r.Replacement, r.Note, ts(tx.now), tx.actor).Scan(&r.ID)
-		if err != nil {
-			return fmt.Errorf("store: unable to add censor rule: %w", err)
-		}
-		return tx.Audit("create", "censor_rule", r.ID, nil, r)
+		return nil
 	})
+}
+
+func (tx *Tx) addCensorRule(r *tracker.CensorRule) error {
+	switch r.Scope {
+	case tracker.CensorRequest:
+		if _, err := tx.requestByID(r.ScopeID); err != nil {
+			return err
+		}
+	case tracker.CensorAuthority:
+		if _, err := tx.authorityByID(r.ScopeID); err != nil {
+			return err
+		}
+	}
+	err := tx.QueryRowContext(tx.ctx, `INSERT INTO censor_rules (scope, scope_id, pattern, is_regexp, replacement, note, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.Scope, r.ScopeID, r.Pattern, r.Regexp, r.Replacement, r.Note, ts(tx.now), tx.actor).Scan(&r.ID)
+	if err != nil {
+		return fmt.Errorf("store: unable to add censor rule: %w", err)
+	}
+	return tx.Audit("create", "censor_rule", r.ID, nil, r)
 }
 
 // DeleteCensorRule removes a rule.

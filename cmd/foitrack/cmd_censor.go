@@ -17,7 +17,7 @@ func init() {
 }
 
 func censorAdd(env *Env, args []string) error {
-	fs := newFlags(env, "censor add", "(--global | --authority ID | --request ID) [--regexp] [--replacement TEXT] [--note TEXT] PATTERN\n\nThe rule applies to the public request page, public evidence bundles, timeline exports and\npublic search: literal text is matched without regard to case or spacing; --regexp takes a\nGo regular expression. Nothing inside a published file is changed.")
+	fs := newFlags(env, "censor add", "(--global | --authority ID | --request ID) [--regexp] [--replacement TEXT] [--note TEXT] PATTERN...\n\nOne rule per PATTERN, all added or none. The rule applies to the public request page, public evidence bundles, timeline exports and\npublic search: literal text is matched without regard to case or spacing; --regexp takes a\nGo regular expression. Nothing inside a published file is changed.")
 	var r tracker.CensorRule
 	global := fs.Bool("global", false, "apply everywhere")
 	authority := fs.Int64("authority", 0, "apply to what is public about this authority's requests")
@@ -34,7 +34,7 @@ func censorAdd(env *Env, args []string) error {
 			n++
 		}
 	}
-	if n != 1 || fs.NArg() != 1 {
+	if n != 1 || fs.NArg() < 1 {
 		return usagef("give one of --global, --authority ID or --request ID, and the text to replace")
 	}
 	switch {
@@ -45,15 +45,22 @@ func censorAdd(env *Env, args []string) error {
 	default:
 		r.Scope, r.ScopeID = tracker.CensorRequest, *request
 	}
-	r.Pattern = fs.Arg(0)
+	var rules []*tracker.CensorRule
+	for _, p := range fs.Args() {
+		one := r
+		one.Pattern = p
+		rules = append(rules, &one)
+	}
 	st, err := env.Store()
 	if err != nil {
 		return err
 	}
-	if err := st.AddCensorRule(env.Ctx, &r); err != nil {
+	if err := st.AddCensorRules(env.Ctx, rules); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "censor rule %d: %s\n", r.ID, describeRule(r))
+	for _, r := range rules {
+		fmt.Fprintf(env.Stdout, "censor rule %d: %s\n", r.ID, describeRule(*r))
+	}
 	return nil
 }
 

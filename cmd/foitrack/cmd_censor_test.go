@@ -44,3 +44,20 @@ func TestCensorCommands(t *testing.T) {
 		t.Errorf("audit verify: %s", out)
 	}
 }
+
+// TestCensorAddSeveralIsAllOrNothing: censor add takes several patterns,
+// added in one transaction (the store method the web form uses).
+func TestCensorAddSeveralIsAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	mustCLI(t, dir, "authority", "add", "--name", "Somewhere Council")
+	if code, _, errs := cli(t, dir, "censor", "add", "--global", "Jane Smith", strings.Repeat("x", 600)); code != 1 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if out := mustCLI(t, dir, "censor", "list", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("a refused pattern left rules: %s", out)
+	}
+	out := mustCLI(t, dir, "censor", "add", "--global", "Jane Smith", "07700 900123")
+	if strings.Count(out, "censor rule ") != 2 {
+		t.Fatalf("%s", out)
+	}
+}
