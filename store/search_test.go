@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -462,4 +463,24 @@ func TestSearchIndexBuiltForExistingData(t *testing.T) {
 		t.Fatalf("existing document queued for text: %d %v", n, err)
 	}
 	expectHits(t, st, "snowplough", "document:"+idStr(d.ID))
+}
+
+// A prefix of one or two letters (a*, st*) would have FTS5 merge the
+// postings of every word that starts so, for every such term of the query:
+// "s* -a* -b* … -o*" took seconds of CPU on a 3,000-request database, and
+// grows with the database. A prefix needs three letters or digits; a
+// shorter one is searched as a word, and the query says so.
+func TestSearchPrefixNeedsThreeLetters(t *testing.T) {
+	q := store.ParseSearchQuery("s* -a* st* sta* 12* 123* é*")
+	want := []store.SearchTerm{{Text: "s"}, {Text: "a", Negate: true}, {Text: "st"}, {Text: "sta", Prefix: true},
+		{Text: "12"}, {Text: "123", Prefix: true}, {Text: "é"}}
+	if !slices.Equal(q.Terms, want) {
+		t.Fatalf("terms %+v, want %+v", q.Terms, want)
+	}
+	if len(q.Ignored) != 1 || !strings.Contains(q.Ignored[0], "3 letters at least") {
+		t.Fatalf("ignored %q: the query should say short prefixes were searched as words", q.Ignored)
+	}
+	if got := q.String(); strings.Contains(got, "s*") || !strings.Contains(got, "sta*") {
+		t.Fatalf("query written back as %q", got)
+	}
 }

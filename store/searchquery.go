@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -25,6 +26,9 @@ import (
 const (
 	maxSearchQueryBytes = 1000
 	maxSearchTerms      = 16
+	// A prefix this short (a*, st*) has FTS5 merge the postings of a
+	// large share of all words, per term: it is searched as a word.
+	minSearchPrefix = 3
 )
 
 // SearchTerm is one word or phrase of a query.
@@ -48,6 +52,8 @@ type SearchQuery struct {
 	// Ignored says what of the query was not understood and left out, for
 	// the page to show ("from: not a date").
 	Ignored []string `json:"ignored,omitempty"`
+
+	shortPrefixes []string // prefixes too short, searched as words
 }
 
 // Kinds of search hit.
@@ -172,6 +178,10 @@ func ParseSearchQuery(s string) SearchQuery {
 		}
 		q.addTerm(SearchTerm{Text: word, Prefix: prefix, Negate: negate})
 	}
+	if len(q.shortPrefixes) > 0 {
+		q.Ignored = append(q.Ignored, fmt.Sprintf("%s as a prefix (a prefix needs %d letters at least: searched as a word)",
+			strings.Join(q.shortPrefixes, ", "), minSearchPrefix))
+	}
 	return q
 }
 
@@ -196,6 +206,18 @@ func (q *SearchQuery) addTerm(t SearchTerm) {
 	}
 	if t.Phrase {
 		t.Prefix = false
+	}
+	if t.Prefix {
+		n := 0
+		for _, r := range t.Text {
+			if unicode.IsLetter(r) || unicode.IsNumber(r) {
+				n++
+			}
+		}
+		if n < minSearchPrefix {
+			t.Prefix = false
+			q.shortPrefixes = append(q.shortPrefixes, t.Text+"*")
+		}
 	}
 	q.Terms = append(q.Terms, t)
 }

@@ -50,7 +50,7 @@ func runTextExtraction(ctx context.Context, st *store.Store, log *slog.Logger) e
 
 const searchSyntaxHelp = `
 Words are found in any order (stemmed: "shares" finds "sharing"); polic* is a
-prefix, "data sharing" a phrase, -word or -"a phrase" leaves out. Filters:
+prefix (3 letters at least), "data sharing" a phrase, -word or -"a phrase" leaves out. Filters:
 authority:NAME or authority:"two words", law:uk-eir, status:refused (a status
 or an outcome), exemption:s31 (and its subsections), from:2026-01-01,
 to:2026-03-31, kind:request|mail|document|event|authority.`
