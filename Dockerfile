@@ -14,6 +14,8 @@
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# zxcvbn is a local copy (see third_party/zxcvbn/FOITRACK.md), replaced in go.mod.
+COPY third_party ./third_party
 RUN go mod download
 COPY . .
 # -buildvcs=auto stamps the git revision (foitrack --version) when the build
