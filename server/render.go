@@ -122,7 +122,11 @@ const flashCookie = "foitrack_flash"
 
 // setFlash keeps a message for the next page the browser loads.
 func (s *Server) setFlash(c echo.Context, kind, format string, args ...any) {
-	b, _ := json.Marshal(flash{Kind: kind, Message: fmt.Sprintf(format, args...)})
+	s.keepFlash(c, flash{Kind: kind, Message: fmt.Sprintf(format, args...)})
+}
+
+func (s *Server) keepFlash(c echo.Context, f flash) {
+	b, _ := json.Marshal(f)
 	s.setCookie(c, flashCookie, base64.RawURLEncoding.EncodeToString(b), time.Minute)
 }
 
@@ -158,8 +162,7 @@ func (s *Server) redirectWithFlash(c echo.Context, to, kind, format string, args
 // field, on a page that shows its form again after the redirect: the
 // message is tied to the field there (flashInvalid).
 func (s *Server) redirectWithFieldError(c echo.Context, to, field, format string, args ...any) error {
-	b, _ := json.Marshal(flash{Kind: "error", Message: fmt.Sprintf(format, args...), Field: field})
-	s.setCookie(c, flashCookie, base64.RawURLEncoding.EncodeToString(b), time.Minute)
+	s.keepFlash(c, flash{Kind: "error", Message: fmt.Sprintf(format, args...), Field: field})
 	return c.Redirect(http.StatusSeeOther, to)
 }
 
