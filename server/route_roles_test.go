@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -192,5 +193,56 @@ func TestPublicRoutesShowNothingPrivate(t *testing.T) {
 				t.Errorf("GET %s?q=%s (public) answers otherwise than a search for a word found nowhere", base, m)
 			}
 		}
+	}
+}
+
+// Every POST route (from echo's route list, the API's too), sent a body one
+// byte over its limit by an admin with the CSRF token, with a length and
+// chunked: 413, nothing changed.
+func TestEveryPostRouteHasASizeLimit(t *testing.T) {
+	app := newTestApp(t, func(c *Config) { c.MaxUploadBytes = 1 << 20 })
+	app.user("admin@example.org", store.RoleAdmin)
+	a := app.authority("Borsetshire County Council", tracker.JurisdictionEngland)
+	r := app.request("Existing request", a.ID, "2026-03-02", false)
+	ids := map[string]string{"id": fmt.Sprint(r.ID)}
+	c := app.login("admin@example.org")
+	tok, _, err := app.st.CreateAPIToken(context.Background(), 1, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := app.st.AuditHead(context.Background())
+	for _, route := range echoRoutes(app.srv) {
+		method, path, _ := strings.Cut(route, " ")
+		if method != http.MethodPost {
+			continue
+		}
+		limit := int64(formBodyLimit)
+		if n, ok := app.srv.bodyLimits[route]; ok {
+			limit = n
+		}
+		body := "title=" + strings.Repeat("x", int(limit)) // over the limit by the "title=" itself
+		if strings.HasPrefix(path, "/api/") {
+			body = `{"title":"` + strings.Repeat("x", int(limit)) + `"}` // JSON (other text is refused at its first byte)
+		}
+		for _, chunked := range []bool{false, true} {
+			var rd io.Reader = strings.NewReader(body)
+			if chunked {
+				rd = io.MultiReader(rd)
+			}
+			req, _ := http.NewRequest(http.MethodPost, app.ts.URL+routePath(path, ids), rd)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set(csrfHeader, c.csrf())
+			if strings.HasPrefix(path, "/api/") {
+				req.Header.Set("Authorization", "Bearer "+tok)
+				req.Header.Set("Content-Type", "application/json")
+			}
+			res, _ := c.do(req)
+			if res.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Errorf("%s, %d bytes (limit %d, chunked %v): status %d, want 413", route, len(body), limit, chunked, res.StatusCode)
+			}
+		}
+	}
+	if after, _, _ := app.st.AuditHead(context.Background()); after != head {
+		t.Fatal("the audit log moved: an oversize body changed something")
 	}
 }
