@@ -35,7 +35,9 @@ type Result struct {
 type Ingester struct {
 	Store  *store.Store
 	Limits Limits
-	// Resolver fetches DKIM keys (nil: DNS). Tests serve their own.
+	// Resolver fetches DKIM keys (nil: DNS through the shared, caching
+	// KeyResolver). Tests serve their own. A sync pass verifies several
+	// messages at once: it must be safe for concurrent use.
 	Resolver TXTResolver
 	// NoDKIM verifies no signature and asks no DNS: each is recorded "not
 	// checked" (Config.DKIM "off", FOITRACK_DKIM=off).
