@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -97,6 +98,18 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	if busy <= 0 {
 		busy = DefaultBusyTimeout
 	}
+	// A process that has created a data folder before starts the next from
+	// a copy of that one's new, empty database (freshdb.go).
+	var fresh, copied bool
+	if opt.SchemaVersion == 0 {
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+			fresh = true
+			var err error
+			if copied, err = placeFreshImage(path); err != nil {
+				return nil, err
+			}
+		}
+	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&", busy.Milliseconds()) + "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	var err error
@@ -112,6 +125,12 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	if err := migrate(ctx, s.w, foitrack.Schema, opt.SchemaVersion); err != nil {
 		s.w.Close()
 		return nil, err
+	}
+	if fresh && !copied {
+		if err := keepFreshImage(ctx, s.w, dataDir); err != nil {
+			s.w.Close()
+			return nil, err
+		}
 	}
 	if s.r.DB, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
 		s.w.Close()
