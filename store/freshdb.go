@@ -69,11 +69,9 @@ func placeFreshImage(path string) (bool, error) {
 	}
 	// Link, not rename: it fails rather than replace a database another
 	// process created meanwhile.
+	// Where links are not supported, the database is migrated as usual.
 	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return false, nil
-		}
-		return false, fmt.Errorf("store: unable to create the database: %w", err)
+		return false, nil
 	}
 	return true, nil
 }
