@@ -248,7 +248,7 @@ type DueFilter struct {
 	// Until: dated steps due on or before it (overdue ones included);
 	// undated steps other than "nothing", and every step of the
 	// requester's (as "Needs you" and the reminders have them), are
-	// always listed.
+	// always listed. Zero: every open request's step, whatever its date.
 	Until tracker.Date
 	Who   tracker.Who // "" for both sides
 	Limit int         // 0: no limit
@@ -261,9 +261,12 @@ func (s *Store) DueActions(ctx context.Context, f DueFilter) ([]ActionItem, erro
 	by := inForce("by")
 	q := `SELECT ` + requestColumns + `, ` + planColumns + `
 		FROM requests r JOIN authorities a ON a.id = r.authority_id
-		WHERE r.status NOT IN ` + closedStatuses + ` AND ` + inForce("action") + ` <> 'nothing'
-			AND (` + by + ` IS NULL OR ` + by + ` <= ? OR ` + inForce("who") + ` = 'requester')`
-	args := []any{f.Today, f.Today, f.Today, f.Until, f.Today}
+		WHERE r.status NOT IN ` + closedStatuses + ` AND ` + inForce("action") + ` <> 'nothing'`
+	args := []any{f.Today}
+	if !f.Until.IsZero() {
+		q += ` AND (` + by + ` IS NULL OR ` + by + ` <= ? OR ` + inForce("who") + ` = 'requester')`
+		args = append(args, f.Today, f.Today, f.Until, f.Today)
+	}
 	if f.Who != "" {
 		q += ` AND ` + inForce("who") + ` = ?`
 		args = append(args, f.Today, string(f.Who))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"text/tabwriter"
 
@@ -9,12 +10,12 @@ import (
 )
 
 func init() {
-	register(command{"due", "who must act next, on what, by when: every step of yours, and the authority's and regulator's overdue or due in the next N days", due})
+	register(command{"due", "who must act next, on what, by when: every open request's step in force, soonest first (--days N: the authority's and regulator's only when due within N days)", due})
 }
 
 func due(env *Env, args []string) error {
 	fs := newFlags(env, "due", "[--days N] [--who requester|authority|regulator] [--today YYYY-MM-DD] [--json]")
-	days := fs.Int("days", 7, "look this many calendar days ahead for the authority's and the regulator's dates (yours are all listed)")
+	days := fs.Int("days", -1, "list the authority's and the regulator's steps only when overdue or due within this many calendar days (yours are all listed; default: every step)")
 	who := fs.String("who", "", "only the actions of this side: requester, authority or regulator")
 	todayFlag := fs.String("today", "", "pretend today is this date")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -24,7 +25,9 @@ func due(env *Env, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	if *days < 0 {
+	daysGiven := false
+	fs.Visit(func(f *flag.Flag) { daysGiven = daysGiven || f.Name == "days" })
+	if daysGiven && *days < 0 {
 		return usagef("--days must not be negative")
 	}
 	switch tracker.Who(*who) {
@@ -48,7 +51,11 @@ func due(env *Env, args []string) error {
 		return writeJSON(env, rows)
 	}
 	if len(rows) == 0 {
-		fmt.Fprintf(env.Stdout, "Nothing overdue and nothing due by %s.\n", today.AddDays(*days).Long())
+		if *days < 0 {
+			fmt.Fprintln(env.Stdout, "No open request has a step to take.")
+		} else {
+			fmt.Fprintf(env.Stdout, "Nothing overdue and nothing due by %s.\n", today.AddDays(*days).Long())
+		}
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
@@ -81,12 +88,17 @@ type DueRow struct {
 	Explanation   string         `json:"explanation"`
 }
 
-// DueList is every open request whose step in force on today is the
-// requester's (whatever its date, as "Needs you" and the reminders have
-// it), or is dated on or before today+days (overdue ones included), or has
-// no date, both sides (or only who's), read from the stored next actions.
+// DueList is every open request's step in force on today, both sides (or
+// only who's), read from the stored next actions; with days >= 0, the
+// authority's and regulator's only when dated on or before today+days
+// (overdue ones included) or undated, the requester's whatever their date
+// (as "Needs you" and the reminders have them).
 func DueList(env *Env, st *store.Store, today tracker.Date, days int, who tracker.Who) ([]DueRow, error) {
-	items, err := st.DueActions(env.Ctx, store.DueFilter{Today: today, Until: today.AddDays(days), Who: who})
+	f := store.DueFilter{Today: today, Who: who}
+	if days >= 0 {
+		f.Until = today.AddDays(days)
+	}
+	items, err := st.DueActions(env.Ctx, f)
 	if err != nil {
 		return nil, err
 	}
