@@ -1035,3 +1035,8 @@ END;
 DROP INDEX requests_insight;
 CREATE INDEX requests_insight ON requests (authority_id, response_days, law, review_days, sent_on, responded_on,
     response_due_on, due_date, first_outcome, status, review_outcome, regulator_outcome);
+
+-- migrate:26 documents by message
+-- A message's attachments (the mail message page, moving a message): found
+-- by their own index, not among every document.
+CREATE INDEX documents_message ON documents (message_id) WHERE message_id IS NOT NULL;

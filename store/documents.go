@@ -219,13 +219,25 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]tracker.Docu
 	if f.Limit <= 0 {
 		f.Limit = 100000
 	}
-	search, searchArgs := "1 = 1", []any(nil)
-	if f.Query != "" {
-		search, searchArgs = itemSearchCond("d.id", KindDocument, f.Query)
+	// Only the conditions that apply: "(? = 0 OR d.request_id = ?)" kept
+	// SQLite from the request's index, so one request's documents were
+	// looked for among all of them, newest first.
+	conds, args := []string{"1 = 1"}, []any{}
+	if f.RequestID != 0 {
+		conds, args = append(conds, "d.request_id = ?"), append(args, f.RequestID)
 	}
-	args := append([]any{f.RequestID, f.RequestID, f.MessageID, f.MessageID, f.Disposition, f.Disposition}, searchArgs...)
+	if f.MessageID != 0 {
+		conds, args = append(conds, "d.message_id = ?"), append(args, f.MessageID)
+	}
+	if f.Disposition != "" {
+		conds, args = append(conds, "d.disposition = ?"), append(args, f.Disposition)
+	}
+	if f.Query != "" {
+		search, searchArgs := itemSearchCond("d.id", KindDocument, f.Query)
+		conds, args = append(conds, search), append(args, searchArgs...)
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents d
-		WHERE (? = 0 OR d.request_id = ?) AND (? = 0 OR d.message_id = ?) AND (? = '' OR d.disposition = ?) AND `+search+`
+		WHERE `+strings.Join(conds, " AND ")+`
 		ORDER BY d.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list documents: %w", err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -256,9 +257,20 @@ func (s *Store) Reminders(ctx context.Context, f ReminderFilter) ([]Reminder, er
 		state = EmailSending
 	}
 	now := s.Now()
+	// Only the conditions that apply, so that SQLite can use their indexes
+	// ("(? = 0 OR l.request_id = ?)" made it walk the whole log).
+	conds, args := []string{"1 = 1"}, []any{}
+	if f.RequestID != 0 {
+		conds, args = append(conds, "l.request_id = ?"), append(args, f.RequestID)
+	}
+	if f.UserID != 0 {
+		conds, args = append(conds, "l.user_id = ?"), append(args, f.UserID)
+	}
+	if state != "" {
+		conds, args = append(conds, "l.email_state = ?"), append(args, state)
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+reminderColumns+` FROM reminder_log l
-		WHERE (? = 0 OR l.request_id = ?) AND (? = 0 OR l.user_id = ?) AND (? = '' OR l.email_state = ?) ORDER BY l.id DESC LIMIT ?`,
-		f.RequestID, f.RequestID, f.UserID, f.UserID, state, state, f.Limit)
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY l.id DESC LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list reminders: %w", err)
 	}
