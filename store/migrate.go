@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/foitrack/foitrack"
 )
@@ -72,9 +73,30 @@ func ParseMigrations(schema string) ([]Migration, error) {
 	return out, nil
 }
 
+// embeddedMigrations is schema.sql's sections, parsed once: every Open
+// reads them, and a command that runs in a few milliseconds spent most of
+// its time splitting the same text again.
+var embeddedMigrations struct {
+	once sync.Once
+	ms   []Migration
+	err  error
+}
+
+// migrationsOf is ParseMigrations, from the parsed copy for the embedded
+// schema. Callers must not change the slice.
+func migrationsOf(schema string) ([]Migration, error) {
+	if schema != foitrack.Schema {
+		return ParseMigrations(schema)
+	}
+	embeddedMigrations.once.Do(func() {
+		embeddedMigrations.ms, embeddedMigrations.err = ParseMigrations(foitrack.Schema)
+	})
+	return embeddedMigrations.ms, embeddedMigrations.err
+}
+
 // LatestVersion is the schema version this binary writes.
 func LatestVersion() int {
-	ms, err := ParseMigrations(foitrack.Schema)
+	ms, err := migrationsOf(foitrack.Schema)
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
@@ -85,7 +107,7 @@ func LatestVersion() int {
 // own transaction together with the user_version bump, so a crash mid-upgrade
 // leaves the database at a whole version.
 func migrate(ctx context.Context, db *sql.DB, schema string, target int) error {
-	ms, err := ParseMigrations(schema)
+	ms, err := migrationsOf(schema)
 	if err != nil {
 		return err
 	}
