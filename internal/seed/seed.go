@@ -54,6 +54,9 @@ type Options struct {
 	// fields worked out after each change) rather than UpdateBatch (once
 	// per request per transaction): the tests compare the two.
 	perChange bool
+	// perTx, when set, replaces requestsPerTx, so that a test's small
+	// database still spans several transactions.
+	perTx int
 }
 
 // DefaultEnd is the fixed "today" of a seeded database, so that the same seed
@@ -124,8 +127,12 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 		return sum, err
 	}
 	g.msgPerReq = float64(o.Messages) / float64(max(1, o.Requests))
+	perTx := requestsPerTx
+	if o.perTx > 0 {
+		perTx = o.perTx
+	}
 	for done := 0; done < o.Requests; {
-		batch := min(requestsPerTx, o.Requests-done)
+		batch := min(perTx, o.Requests-done)
 		g.tick()
 		err := g.update(ctx, func(tx *store.Tx) error {
 			for i := 0; i < batch; i++ {

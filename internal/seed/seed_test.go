@@ -148,8 +148,9 @@ func TestSeedRefusesADatabaseWithRequests(t *testing.T) {
 // computation.
 func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 	ctx := context.Background()
-	st, _, batched := seeded(t, Options{Requests: 300, Messages: 1200, Seed: 3})
-	other, _, perChange := seeded(t, Options{Requests: 300, Messages: 1200, Seed: 3, perChange: true})
+	// Three transactions of 25 requests: batching across and within them.
+	st, _, batched := seeded(t, Options{Requests: 70, Messages: 280, Seed: 3, perTx: 25})
+	other, _, perChange := seeded(t, Options{Requests: 70, Messages: 280, Seed: 3, perTx: 25, perChange: true})
 	if batched != perChange {
 		t.Errorf("batched seeding stored other content than per-change seeding: %s vs %s", batched, perChange)
 	}
@@ -244,7 +245,7 @@ func matches(t *testing.T, st *store.Store, word string) []int64 {
 // ranges, equal the rows they stand for on any day.
 func TestDashboardCountsEqualTheRows(t *testing.T) {
 	ctx := context.Background()
-	st, _, _ := seeded(t, Options{Requests: 300, Messages: 900, Seed: 5})
+	st, _, _ := seeded(t, Options{Requests: 120, Messages: 360, Seed: 5})
 	for _, day := range []string{"2024-01-15", "2025-06-30", "2026-10-01", "2026-11-30", "2026-12-20", "2027-03-01"} {
 		today := tracker.MustParseDate(day)
 		items, total, err := st.NeedsYou(ctx, today, 100000, 0)
