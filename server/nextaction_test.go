@@ -178,8 +178,13 @@ func TestSentItMyselfRecordsTheStep(t *testing.T) {
 	if plan.Now.Action != tracker.ActionAwaitReview {
 		t.Fatalf("after the review request sent by hand the next action is %s", plan.Now.Action)
 	}
-	// A chaser and a complaint record their own steps.
-	for kind, want := range map[string]tracker.EventKind{"chaser": tracker.EventChaserSent, "regulator_complaint": tracker.EventRegulatorComplaint} {
+	// A chaser and a complaint record their own steps, in that order (no
+	// chaser is recorded once the request is with the regulator).
+	for _, step := range []struct {
+		kind string
+		want tracker.EventKind
+	}{{"chaser", tracker.EventChaserSent}, {"regulator_complaint", tracker.EventRegulatorComplaint}} {
+		kind, want := step.kind, step.want
 		form.Set("sent_on", "2026-03-25")
 		res, _ = c.postForm(fmt.Sprintf("/requests/%d/letters/%s", r.ID, kind), form)
 		wantStatus(t, res, http.StatusSeeOther)
