@@ -60,7 +60,8 @@ func TestImportBesideServingProcessNo5xx(t *testing.T) {
 		tokens = append(tokens, secret)
 	}
 
-	const rows = 6000
+	// Three batches at the least (1000 rows or 200 ms each), many more under -race.
+	const rows = 2500
 	list := make([]tracker.Authority, rows)
 	for i := range list {
 		list[i] = tracker.Authority{Name: fmt.Sprintf("Imported Council %05d", i), URLName: fmt.Sprintf("imported_%05d", i),
