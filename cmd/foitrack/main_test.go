@@ -7,7 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/foitrack/foitrack/store"
 )
+
+// Hashing passwords at full cost under -race takes seconds a user (dev
+// seed makes five): the commands' tests hash at the lowest cost.
+func init() { store.PasswordCost = bcrypt.MinCost }
 
 // cli runs foitrack in-process on dataDir and returns its exit code and output.
 func cli(t *testing.T, dataDir string, args ...string) (int, string, string) {
