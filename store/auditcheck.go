@@ -254,6 +254,14 @@ func (s *Store) VerifyRows(ctx context.Context) (int, []Problem, error) {
 		n += c
 		problems = append(problems, p...)
 	}
+	for _, verify := range []func(context.Context) (int, []Problem, error){s.verifyAPITokens, s.verifyCalendarFeeds, s.verifyLetterTemplates} {
+		c, p, err := verify(ctx)
+		if err != nil {
+			return n, problems, err
+		}
+		n += c
+		problems = append(problems, p...)
+	}
 	c, p, err := s.verifySettings(ctx)
 	n += c
 	problems = append(problems, p...)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -43,9 +44,9 @@ func scanCalendarFeed(sc interface{ Scan(...any) error }, extra ...any) (Calenda
 func (s *Store) CreateCalendarFeed(ctx context.Context, userID int64) (token string, f CalendarFeed, err error) {
 	token, hash := newSecret()
 	err = s.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
-			ts(tx.now), userID); err != nil {
-			return fmt.Errorf("store: unable to revoke calendar feed: %w", err)
+		revoked, err := tx.revokeFeeds(userID)
+		if err != nil {
+			return err
 		}
 		f = CalendarFeed{UserID: userID, Prefix: token[:6], CreatedAt: tx.now}
 		res, err := tx.ExecContext(tx.ctx, `INSERT INTO calendar_feeds (user_id, token_hash, prefix, created_at) VALUES (?, ?, ?, ?)`,
@@ -57,7 +58,12 @@ func (s *Store) CreateCalendarFeed(ctx context.Context, userID int64) (token str
 			return fmt.Errorf("store: unable to create calendar feed: %w", err)
 		}
 		f.ID, _ = res.LastInsertId()
-		return tx.Audit("create", "calendar_feed", f.ID, nil, f)
+		// The feeds it revoked are listed, for `audit verify` (an older
+		// entry without the list revoked every live feed of the user).
+		return tx.Audit("create", "calendar_feed", f.ID, nil, struct {
+			CalendarFeed
+			Revoked []int64 `json:"revoked_ids"` // null: none
+		}{f, revoked})
 	})
 	return token, f, err
 }
@@ -77,15 +83,40 @@ func (s *Store) ActiveCalendarFeed(ctx context.Context, userID int64) (CalendarF
 // RevokeCalendarFeed stops the user's feed address from working.
 func (s *Store) RevokeCalendarFeed(ctx context.Context, userID int64) error {
 	return s.Update(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(tx.ctx, `UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, ts(tx.now), userID)
-		if err != nil {
-			return fmt.Errorf("store: unable to revoke calendar feed: %w", err)
+		ids, err := tx.revokeFeeds(userID)
+		if err != nil || len(ids) == 0 {
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		return tx.Audit("revoke", "calendar_feed", 0, nil, map[string]int64{"user_id": userID})
+		return tx.Audit("revoke", "calendar_feed", 0, nil, map[string]any{"user_id": userID, "ids": ids})
 	})
+}
+
+// revokeFeeds revokes the user's live feeds and returns their ids.
+func (tx *Tx) revokeFeeds(userID int64) ([]int64, error) {
+	rows, err := tx.QueryContext(tx.ctx, `UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING id`,
+		ts(tx.now), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to revoke calendar feeds: %w", err)
+	}
+	return scanIDs(rows)
+}
+
+// scanIDs reads a column of ids (sorted), and closes rows.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // CalendarFeedUser returns the user a live feed token belongs to, and notes

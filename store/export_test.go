@@ -1,7 +1,24 @@
 package store
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
 
 // Writer lets tests change rows the way no code path of foitrack does yet
 // (a raw DELETE), to check that triggers follow every change.
 func (s *Store) Writer() *sql.DB { return s.w }
+
+// OldEntry runs stmts (each with one parameter: the transaction's time) and
+// appends an audit entry as an older version of foitrack wrote it, in one
+// transaction, for the checks that must read old entries.
+func (s *Store) OldEntry(ctx context.Context, action, entity string, id int64, after any, stmts ...string) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(tx.ctx, q, ts(tx.now)); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(action, entity, id, nil, after)
+	})
+}

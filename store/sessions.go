@@ -251,22 +251,35 @@ func (tx *Tx) revokeAccess(userID int64, keepSession string, tokens, feeds bool)
 			return fmt.Errorf("store: unable to end sessions: %w", err)
 		}
 		r.Sessions, _ = res.RowsAffected()
+		// The tokens deleted and feeds revoked are listed by id, for `audit
+		// verify` (older entries give the counts only).
+		var tokenIDs, feedIDs []int64
 		if tokens {
-			res, err := tx.ExecContext(tx.ctx, `DELETE FROM api_tokens WHERE user_id = ?`, userID)
+			rows, err := tx.QueryContext(tx.ctx, `DELETE FROM api_tokens WHERE user_id = ? RETURNING id`, userID)
+			if err == nil {
+				tokenIDs, err = scanIDs(rows)
+			}
 			if err != nil {
 				return fmt.Errorf("store: unable to revoke API tokens: %w", err)
 			}
-			r.APITokens, _ = res.RowsAffected()
+			r.APITokens = int64(len(tokenIDs))
 		}
 		if feeds {
-			res, err := tx.ExecContext(tx.ctx, `UPDATE calendar_feeds SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, ts(tx.now), userID)
-			if err != nil {
-				return fmt.Errorf("store: unable to revoke calendar feeds: %w", err)
+			var err error
+			if feedIDs, err = tx.revokeFeeds(userID); err != nil {
+				return err
 			}
-			r.CalendarFeeds, _ = res.RowsAffected()
+			r.CalendarFeeds = int64(len(feedIDs))
 		}
-		return tx.Audit("revoke_access", "user", userID, nil, map[string]any{
-			"sessions": r.Sessions, "api_tokens": r.APITokens, "calendar_feeds": r.CalendarFeeds, "kept_this_session": keepSession != ""})
+		after := map[string]any{
+			"sessions": r.Sessions, "api_tokens": r.APITokens, "calendar_feeds": r.CalendarFeeds, "kept_this_session": keepSession != ""}
+		if len(tokenIDs) > 0 {
+			after["api_token_ids"] = tokenIDs
+		}
+		if len(feedIDs) > 0 {
+			after["calendar_feed_ids"] = feedIDs
+		}
+		return tx.Audit("revoke_access", "user", userID, nil, after)
 	}()
 	return r, err
 }
