@@ -14,8 +14,9 @@ import (
 // user's live feed, by making a new one, or by revoke_access) and letter
 // templates (keyed by kind and law). Each is replayed from its audit
 // entries: a token or feed planted, given to another user or renamed, or a
-// feed un-revoked behind the app's back, shows up at its row. (The secret's
-// hash is not audited, nor compared; last use is not audited.)
+// feed un-revoked behind the app's back, shows up at its row. The secret's
+// hash is compared through the digest its entry records (token_hash_check;
+// older entries have none and it is not compared); last use is not audited.
 
 type keyedRow struct {
 	fields  map[string]json.RawMessage
@@ -103,6 +104,9 @@ func (s *Store) verifyAPITokens(ctx context.Context) (int, []Problem, error) {
 			for _, f := range []string{"user_id", "name", "prefix"} {
 				x.set(f, obj[f], e.ID)
 			}
+			if v, ok := obj["token_hash_check"]; ok {
+				x.set("token_hash_check", v, e.ID)
+			}
 			x.set("created_at", timeJSON(obj["created_at"]), e.ID)
 			want[e.EntityID] = x
 		case e.Entity == "api_token" && e.Action == "delete":
@@ -134,7 +138,7 @@ func (s *Store) verifyAPITokens(ctx context.Context) (int, []Problem, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, user_id, name, prefix, created_at FROM api_tokens ORDER BY id`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, user_id, name, prefix, created_at, token_hash FROM api_tokens ORDER BY id`)
 	if err != nil {
 		return 0, nil, fmt.Errorf("store: unable to read api_tokens: %w", err)
 	}
@@ -142,17 +146,17 @@ func (s *Store) verifyAPITokens(ctx context.Context) (int, []Problem, error) {
 	got := map[int64]map[string]json.RawMessage{}
 	for rows.Next() {
 		var id, user int64
-		var name, prefix, created string
-		if err := rows.Scan(&id, &user, &name, &prefix, &created); err != nil {
+		var name, prefix, created, hash string
+		if err := rows.Scan(&id, &user, &name, &prefix, &created, &hash); err != nil {
 			return 0, nil, fmt.Errorf("store: unable to read api_tokens: %w", err)
 		}
 		got[id] = map[string]json.RawMessage{"user_id": json.RawMessage(fmt.Sprint(user)), "name": stringJSON(name),
-			"prefix": stringJSON(prefix), "created_at": timeJSON(stringJSON(created))}
+			"prefix": stringJSON(prefix), "created_at": timeJSON(stringJSON(created)), "token_hash_check": stringJSON(hashCheck(hash))}
 	}
 	if err := rows.Err(); err != nil {
 		return 0, nil, err
 	}
-	p := compareKeyed(rowIn("api_tokens"), want, got, []string{"user_id", "name", "prefix", "created_at"})
+	p := compareKeyed(rowIn("api_tokens"), want, got, []string{"user_id", "name", "prefix", "created_at", "token_hash_check"})
 	return len(got), p, nil
 }
 
@@ -195,6 +199,9 @@ func (s *Store) verifyCalendarFeeds(ctx context.Context) (int, []Problem, error)
 			for _, f := range []string{"user_id", "prefix"} {
 				x.set(f, obj[f], e.ID)
 			}
+			if v, ok := obj["token_hash_check"]; ok {
+				x.set("token_hash_check", v, e.ID)
+			}
 			x.set("created_at", timeJSON(obj["created_at"]), e.ID)
 			x.set("revoked_at", json.RawMessage("null"), e.ID)
 			want[e.EntityID] = x
@@ -223,7 +230,7 @@ func (s *Store) verifyCalendarFeeds(ctx context.Context) (int, []Problem, error)
 	if err != nil {
 		return 0, nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, user_id, prefix, created_at, COALESCE(revoked_at, '') FROM calendar_feeds ORDER BY id`)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, user_id, prefix, created_at, COALESCE(revoked_at, ''), token_hash FROM calendar_feeds ORDER BY id`)
 	if err != nil {
 		return 0, nil, fmt.Errorf("store: unable to read calendar_feeds: %w", err)
 	}
@@ -231,17 +238,18 @@ func (s *Store) verifyCalendarFeeds(ctx context.Context) (int, []Problem, error)
 	got := map[int64]map[string]json.RawMessage{}
 	for rows.Next() {
 		var id, user int64
-		var prefix, created, revoked string
-		if err := rows.Scan(&id, &user, &prefix, &created, &revoked); err != nil {
+		var prefix, created, revoked, hash string
+		if err := rows.Scan(&id, &user, &prefix, &created, &revoked, &hash); err != nil {
 			return 0, nil, fmt.Errorf("store: unable to read calendar_feeds: %w", err)
 		}
 		got[id] = map[string]json.RawMessage{"user_id": json.RawMessage(fmt.Sprint(user)), "prefix": stringJSON(prefix),
-			"created_at": timeJSON(stringJSON(created)), "revoked_at": timeJSON(stringJSON(revoked))}
+			"created_at": timeJSON(stringJSON(created)), "revoked_at": timeJSON(stringJSON(revoked)),
+			"token_hash_check": stringJSON(hashCheck(hash))}
 	}
 	if err := rows.Err(); err != nil {
 		return 0, nil, err
 	}
-	p := compareKeyed(rowIn("calendar_feeds"), want, got, []string{"user_id", "prefix", "created_at", "revoked_at"})
+	p := compareKeyed(rowIn("calendar_feeds"), want, got, []string{"user_id", "prefix", "created_at", "revoked_at", "token_hash_check"})
 	return len(got), p, nil
 }
 

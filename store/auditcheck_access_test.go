@@ -111,6 +111,8 @@ func TestAuditVerifyAccessTablesTellEditFromTampering(t *testing.T) {
 			[]any{tokBulk1, u1.ID, when}, row("api_tokens", tokBulk1), "deleted it"},
 		{"other token revoked in bulk, back", "api_tokens", `INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at) VALUES (?, ?, 'phone', 'ef', 'foit_c', ?)`,
 			[]any{tokBulk2, u1.ID, when}, row("api_tokens", tokBulk2), "deleted it"},
+		{"token's hash swapped", "api_tokens", `UPDATE api_tokens SET token_hash = 'planted' WHERE id = ?`,
+			[]any{tokLive}, row("api_tokens", tokLive), "token_hash"},
 		{"live token deleted", "api_tokens", `DELETE FROM api_tokens WHERE id = ?`,
 			[]any{tokLive}, row("api_tokens", tokLive), "is gone"},
 
@@ -126,6 +128,8 @@ func TestAuditVerifyAccessTablesTellEditFromTampering(t *testing.T) {
 			[]any{when, feedLive}, row("calendar_feeds", feedLive), "revoked_at"},
 		{"feed given to another user", "calendar_feeds", `UPDATE calendar_feeds SET user_id = ? WHERE id = ?`,
 			[]any{u1.ID, feedOther}, row("calendar_feeds", feedOther), "user_id"},
+		{"feed's hash swapped", "calendar_feeds", `UPDATE calendar_feeds SET token_hash = 'planted' WHERE id = ?`,
+			[]any{feedLive}, row("calendar_feeds", feedLive), "token_hash"},
 		{"feed deleted", "calendar_feeds", `DELETE FROM calendar_feeds WHERE id = ?`,
 			[]any{feedOther}, row("calendar_feeds", feedOther), "is gone"},
 
@@ -160,7 +164,8 @@ func TestAuditVerifyAccessTablesTellEditFromTampering(t *testing.T) {
 // Entries written before revoke_access and a feed's revocation listed the
 // ids they revoked (counts only; the feed's user only) still replay: the
 // bulk delete took every token the user had, a revocation every live feed.
-func TestAuditVerifyAccessReadsOlderRevocationEntries(t *testing.T) {
+// A token whose entry has no token_hash_check raises no alarm either.
+func TestAuditVerifyAccessReadsOlderEntries(t *testing.T) {
 	st := MustOpenDB(t)
 	ctx := store.WithActor(context.Background(), "alice")
 	u := store.User{Email: "ed@example.org", Role: store.RoleEditor}
@@ -185,8 +190,12 @@ func TestAuditVerifyAccessReadsOlderRevocationEntries(t *testing.T) {
 	must(err)
 	must(st.OldEntry(ctx, "revoke_access", "user", u.ID, map[string]any{"sessions": 0, "api_tokens": 2, "calendar_feeds": 1,
 		"kept_this_session": false}, revokeFeeds, fmt.Sprintf(`DELETE FROM api_tokens WHERE user_id = %d AND ? <> ''`, u.ID)))
+	// A token made by an older version: its entry has no token_hash_check.
+	must(st.OldEntry(ctx, "create", "api_token", 500, map[string]any{"id": 500, "user_id": u.ID, "name": "old", "prefix": "foit_o",
+		"created_at": "2026-01-01T00:00:00Z"}, fmt.Sprintf(`INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at)
+		SELECT 500, %d, 'old', 'hh', 'foit_o', '2026-01-01T00:00:00.000000Z' WHERE ? <> ''`, u.ID)))
 	if _, p, err := st.VerifyRows(ctx); err != nil || len(p) > 0 {
-		t.Errorf("older revocation entries: audit verify reports %v (err %v)", p, err)
+		t.Errorf("older entries: audit verify reports %v (err %v)", p, err)
 	}
 	// And an un-revoked feed is still caught.
 	for _, id := range []int64{f1.ID, f2.ID} {

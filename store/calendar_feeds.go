@@ -62,8 +62,9 @@ func (s *Store) CreateCalendarFeed(ctx context.Context, userID int64) (token str
 		// entry without the list revoked every live feed of the user).
 		return tx.Audit("create", "calendar_feed", f.ID, nil, struct {
 			CalendarFeed
-			Revoked []int64 `json:"revoked_ids"` // null: none
-		}{f, revoked})
+			Revoked   []int64 `json:"revoked_ids"` // null: none
+			HashCheck string  `json:"token_hash_check"`
+		}{f, revoked, hashCheck(hash)})
 	})
 	return token, f, err
 }

@@ -49,6 +49,16 @@ func HashSecret(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// hashCheck is what the audit log records of a stored secret's hash (an
+// API token's, a calendar feed's): a digest of it, so that `audit verify`
+// can tell a hash swapped behind the app's back (a secret someone knows put
+// in place of one they do not), while neither the secret nor its hash is
+// in the log in clear.
+func hashCheck(hash string) string {
+	sum := sha256.Sum256([]byte("foitrack audit hash check\x00" + hash))
+	return hex.EncodeToString(sum[:])
+}
+
 // CreateSession starts a session for the user and returns the token for the
 // cookie (the only copy of it).
 func (s *Store) CreateSession(ctx context.Context, userID int64, ip, userAgent string) (token string, sess Session, err error) {

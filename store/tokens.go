@@ -55,7 +55,10 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (
 			return fmt.Errorf("store: unable to create API token: %w", err)
 		}
 		t.ID, _ = res.LastInsertId()
-		return tx.Audit("create", "api_token", t.ID, nil, t)
+		return tx.Audit("create", "api_token", t.ID, nil, struct {
+			APIToken
+			HashCheck string `json:"token_hash_check"` // for audit verify
+		}{t, hashCheck(HashSecret(secret))})
 	})
 	return secret, t, err
 }
