@@ -6,43 +6,10 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/foitrack/foitrack/internal/plantest"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
-
-// freshPlan works the plan out from scratch, from what the store holds.
-func freshPlan(t *testing.T, st *store.Store, id int64) tracker.Plan {
-	t.Helper()
-	ctx := context.Background()
-	r, err := st.RequestByID(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := st.Events(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pending []tracker.PendingReply
-	msgs, err := st.MailMessages(ctx, store.MailFilter{RequestID: id, Proposal: store.ProposalProposed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := len(msgs) - 1; i >= 0; i-- { // oldest first
-		var p struct {
-			Event   tracker.EventKind `json:"proposed_event"`
-			Outcome string            `json:"proposed_outcome"`
-			Date    tracker.Date      `json:"date"`
-		}
-		json.Unmarshal(msgs[i].Classification, &p)
-		pending = append(pending, tracker.PendingReply{Kind: p.Event, Outcome: p.Outcome, Date: p.Date})
-	}
-	law, _ := tracker.LawByCode(r.Law)
-	p := tracker.PlanNextAction(law, events, pending)
-	if p.Windows == nil {
-		p.Windows = []tracker.Window{}
-	}
-	return p
-}
 
 func assertStoredPlanFresh(t *testing.T, st *store.Store, id int64, after string) {
 	t.Helper()
@@ -50,7 +17,7 @@ func assertStoredPlanFresh(t *testing.T, st *store.Store, id int64, after string
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := freshPlan(t, st, id)
+	want := plantest.FreshPlan(t, st, id)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("after %s the stored plan differs from a fresh one:\nstored %+v\nfresh  %+v", after, got, want)
 	}

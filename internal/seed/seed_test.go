@@ -2,12 +2,12 @@ package seed
 
 import (
 	"context"
-	"encoding/json"
 	"reflect"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/foitrack/foitrack/internal/plantest"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -184,45 +184,10 @@ func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := freshPlan(t, st, id); !reflect.DeepEqual(got, want) {
+		if want := plantest.FreshPlan(t, st, id); !reflect.DeepEqual(got, want) {
 			t.Fatalf("request %d: the stored plan differs from a fresh one:\nstored %+v\nfresh  %+v", id, got, want)
 		}
 	}
-}
-
-// freshPlan works a request's plan out from scratch from what the store
-// holds (as store's own test of the stored plan does).
-func freshPlan(t *testing.T, st *store.Store, id int64) tracker.Plan {
-	t.Helper()
-	ctx := context.Background()
-	r, err := st.RequestByID(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := st.Events(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pending []tracker.PendingReply
-	msgs, err := st.MailMessages(ctx, store.MailFilter{RequestID: id, Proposal: store.ProposalProposed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := len(msgs) - 1; i >= 0; i-- { // oldest first
-		var p struct {
-			Event   tracker.EventKind `json:"proposed_event"`
-			Outcome string            `json:"proposed_outcome"`
-			Date    tracker.Date      `json:"date"`
-		}
-		json.Unmarshal(msgs[i].Classification, &p)
-		pending = append(pending, tracker.PendingReply{Kind: p.Event, Outcome: p.Outcome, Date: p.Date})
-	}
-	law, _ := tracker.LawByCode(r.Law)
-	p := tracker.PlanNextAction(law, events, pending)
-	if p.Windows == nil {
-		p.Windows = []tracker.Window{}
-	}
-	return p
 }
 
 func matches(t *testing.T, st *store.Store, word string) []int64 {

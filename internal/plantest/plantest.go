@@ -1,0 +1,49 @@
+// Package plantest works a request's next-action plan out from scratch from
+// what the store holds, for tests that check the stored plan against it
+// (store's own tests and the seeder's).
+package plantest
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// FreshPlan is tracker.PlanNextAction over the request's law, its events and
+// the replies still proposed (oldest first), read through the store's
+// public reads rather than the stored plan columns.
+func FreshPlan(t testing.TB, st *store.Store, id int64) tracker.Plan {
+	t.Helper()
+	ctx := context.Background()
+	r, err := st.RequestByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := st.Events(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pending []tracker.PendingReply
+	msgs, err := st.MailMessages(ctx, store.MailFilter{RequestID: id, Proposal: store.ProposalProposed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(msgs) - 1; i >= 0; i-- { // oldest first
+		var p struct {
+			Event   tracker.EventKind `json:"proposed_event"`
+			Outcome string            `json:"proposed_outcome"`
+			Date    tracker.Date      `json:"date"`
+		}
+		json.Unmarshal(msgs[i].Classification, &p)
+		pending = append(pending, tracker.PendingReply{Kind: p.Event, Outcome: p.Outcome, Date: p.Date})
+	}
+	law, _ := tracker.LawByCode(r.Law)
+	p := tracker.PlanNextAction(law, events, pending)
+	if p.Windows == nil {
+		p.Windows = []tracker.Window{}
+	}
+	return p
+}
