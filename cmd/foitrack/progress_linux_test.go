@@ -39,6 +39,26 @@ func openPTY(t *testing.T) (term, reader *os.File) {
 	return s, m
 }
 
+// readTerminalUntil reads the terminal's other end until want appears, the
+// terminal closes or 20 s pass, and sends what it read.
+func readTerminalUntil(reader *os.File, want string) <-chan string {
+	got := make(chan string, 1)
+	go func() {
+		var all []byte
+		buf := make([]byte, 4096)
+		reader.SetReadDeadline(time.Now().Add(20 * time.Second))
+		for {
+			n, err := reader.Read(buf)
+			all = append(all, buf[:n]...)
+			if err != nil || bytes.Contains(all, []byte(want)) {
+				got <- string(all)
+				return
+			}
+		}
+	}()
+	return got
+}
+
 // TestProgressOnlyOnATerminal: a long command (here timeline import) draws
 // a bar on standard error when it is a terminal, and writes no \r or
 // escape codes into a pipe.
@@ -57,20 +77,7 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	}
 
 	term, reader := openPTY(t)
-	got := make(chan string, 1)
-	go func() {
-		var all []byte
-		buf := make([]byte, 4096)
-		reader.SetReadDeadline(time.Now().Add(20 * time.Second))
-		for {
-			n, err := reader.Read(buf)
-			all = append(all, buf[:n]...)
-			if err != nil || bytes.Contains(all, []byte("importing events")) {
-				got <- string(all)
-				return
-			}
-		}
-	}()
+	got := readTerminalUntil(reader, "importing events")
 	env := &Env{Ctx: context.Background(), DataDir: t.TempDir(), Stdout: &out, Stderr: term, Stdin: strings.NewReader("")}
 	if err := timelineImport(env, []string{events}); err != nil {
 		t.Fatal(err)
@@ -122,20 +129,7 @@ func TestEveryLongCommandShowsProgress(t *testing.T) {
 				t.Fatalf("progress written into a pipe: %q", errb.String())
 			}
 			term, reader := openPTY(t)
-			got := make(chan string, 1)
-			go func() {
-				var all []byte
-				buf := make([]byte, 4096)
-				reader.SetReadDeadline(time.Now().Add(20 * time.Second))
-				for {
-					n, err := reader.Read(buf)
-					all = append(all, buf[:n]...)
-					if err != nil || bytes.Contains(all, []byte(c.desc)) {
-						got <- string(all)
-						return
-					}
-				}
-			}()
+			got := readTerminalUntil(reader, c.desc)
 			out.Reset()
 			if code := run(c.args(), strings.NewReader(""), &out, term); code != 0 {
 				t.Fatalf("exit %d on a terminal", code)
