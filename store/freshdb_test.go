@@ -129,3 +129,40 @@ func TestAFreshDatabaseFromTheKeptImageIsTheMigratedOne(t *testing.T) {
 		t.Fatalf("the existing database lost its authority (%d, %v)", n, err)
 	}
 }
+
+// TestANewDatabaseIsReadableOnlyByItsOwner: the database holds private notes,
+// withheld files' metadata and token hashes, so a new one is mode 0600 (with
+// its WAL and shared-memory files) whether it was migrated section by section
+// (the first of a process) or copied from the kept image, whatever the umask.
+func TestANewDatabaseIsReadableOnlyByItsOwner(t *testing.T) {
+	ctx := context.Background()
+	freshImage.Lock()
+	saved := freshImage.data
+	freshImage.data = nil
+	freshImage.Unlock()
+	t.Cleanup(func() {
+		freshImage.Lock()
+		freshImage.data = saved
+		freshImage.Unlock()
+	})
+	for _, how := range []string{"migrated", "copied from the image"} {
+		dir := t.TempDir()
+		st, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateAuthority(ctx, &tracker.Authority{Name: "A council", Jurisdiction: "uk-england"}); err != nil {
+			t.Fatal(err) // a write, so that the WAL exists
+		}
+		for _, name := range []string{DefaultDBName, DefaultDBName + "-wal", DefaultDBName + "-shm"} {
+			fi, err := os.Stat(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatalf("%s: %v", how, err)
+			}
+			if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+				t.Errorf("%s: %s has mode %o: others may read it", how, name, perm)
+			}
+		}
+		st.Close()
+	}
+}

@@ -108,6 +108,18 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 			if copied, err = placeFreshImage(path); err != nil {
 				return nil, err
 			}
+			if !copied {
+				// SQLite would create it with the umask's mode (often 0644),
+				// and its WAL and shared-memory files take the database's:
+				// created here first, empty, readable by its owner only.
+				f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+				if err != nil && !errors.Is(err, fs.ErrExist) {
+					return nil, fmt.Errorf("store: unable to create the database: %w", err)
+				}
+				if f != nil {
+					f.Close()
+				}
+			}
 		}
 	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&", busy.Milliseconds()) + "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
