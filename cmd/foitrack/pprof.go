@@ -5,14 +5,15 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
+
+	"github.com/foitrack/foitrack/internal/config"
 )
 
 // startPprof serves Go's profiler on the address in FOITRACK_PPROF_ADDR
 // (a loopback address, for bench/pagebench --profile): off unless set, and
 // never on the app's own listener.
 func startPprof(log *slog.Logger) {
-	addr := os.Getenv("FOITRACK_PPROF_ADDR")
+	addr := config.StartValue("pprof_addr")
 	if addr == "" {
 		return
 	}

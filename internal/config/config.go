@@ -71,6 +71,7 @@ var Settings = []Setting{
 	{Key: "checkpoint.schedule", Env: "FOITRACK_CHECKPOINT_SCHEDULE", Stored: "audit_checkpoint_schedule", Default: "0 * * * *", Help: "audit checkpoint schedule (cron; off to stop)"},
 	{Key: "remind.schedule", Env: "FOITRACK_REMIND_SCHEDULE", Stored: "reminders.schedule", Default: "0 * * * *", Help: "reminder schedule (cron; off to stop)"},
 	{Key: "text.schedule", Env: "FOITRACK_TEXT_SCHEDULE", Default: "@every 15s", Help: "schedule of reading documents' text (cron; off to stop)"},
+	{Key: "pprof_addr", Env: "FOITRACK_PPROF_ADDR", Help: "loopback HOST:PORT serving Go's profiler (benchmarks); off unless set", StartOnly: true},
 }
 
 // Lookup finds a setting by key or environment variable name.
