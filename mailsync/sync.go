@@ -359,7 +359,12 @@ func (s *Syncer) pass(ctx context.Context, cfg Config, sum *Summary) error {
 		}
 		if found && cp.UIDValidity == uv && cp.LastUID > 0 {
 			// After the commit, never before: a message is moved only once
-			// it is safely stored, and moving again is harmless.
+			// it is safely stored — on the disk, not only committed, so
+			// that a power cut cannot take back what the inbox no longer
+			// holds — and moving again is harmless.
+			if err := s.Store.Flush(); err != nil {
+				return err
+			}
 			if err := src.MoveUpTo(ctx, cp.LastUID, cfg.ProcessedFolder); err != nil {
 				return connError{fmt.Errorf("mailsync: unable to move stored mail to %q: %w", cfg.ProcessedFolder, err)}
 			}

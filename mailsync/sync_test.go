@@ -1176,3 +1176,49 @@ func TestCheckpointNeverPassesAMessageNotStored(t *testing.T) {
 	}
 	f.assertStoredOnce(total)
 }
+
+// movesAfterFlush is a Source whose MoveUpTo records whether the store's
+// commits were made durable (store.Flush) since the pass began.
+type movesAfterFlush struct {
+	Source
+	before int64
+	moves  *[]bool
+}
+
+func (m movesAfterFlush) MoveUpTo(ctx context.Context, uid uint32, folder string) error {
+	*m.moves = append(*m.moves, store.Flushes() > m.before)
+	return m.Source.MoveUpTo(ctx, uid, folder)
+}
+
+// TestProcessedMailIsMovedOnlyOnceOnDisk: with synchronous=NORMAL a commit
+// survives kill -9 at once but a power cut only once the WAL is synced; mail
+// leaves the inbox only after that sync, or a power cut could lose a
+// message the inbox no longer shows.
+func TestProcessedMailIsMovedOnlyOnceOnDisk(t *testing.T) {
+	f := newFixture(t)
+	f.cfg.ProcessedFolder = "Processed"
+	f.append(textMail("x@y.example", "foi@example.org", "M", "durable@x", "text"))
+	var moves []bool
+	s := f.syncer()
+	s.Dial = func(ctx context.Context, cfg Config) (Source, error) {
+		src, err := DialSource(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return movesAfterFlush{Source: src, before: store.Flushes(), moves: &moves}, nil
+	}
+	if sum, err := s.Run(f.ctx); err != nil || sum.Fetched != 1 {
+		t.Fatalf("sync: %+v, %v", sum, err)
+	}
+	if len(moves) == 0 {
+		t.Fatal("nothing was moved")
+	}
+	for i, flushed := range moves {
+		if !flushed {
+			t.Errorf("move %d: mail left the inbox before the store's commits were synced to disk", i)
+		}
+	}
+	if n, err := f.ms.Count("Processed"); err != nil || n != 1 {
+		t.Fatalf("%d messages in Processed (%v)", n, err)
+	}
+}

@@ -63,8 +63,13 @@ func (s *Store) WriteBlob(r io.Reader, max int64) (sum string, size int64, err e
 	}
 	sum = hex.EncodeToString(h.Sum(nil))
 	dst, _ := s.blobPath(sum)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
-		return "", 0, fmt.Errorf("store: unable to create blob directory: %w", err)
+	if _, err := os.Stat(filepath.Dir(dst)); err != nil {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+			return "", 0, fmt.Errorf("store: unable to create blob directory: %w", err)
+		}
+		if err := syncPath(s.BlobDir); err != nil { // the new directory's entry
+			return "", 0, fmt.Errorf("store: unable to sync blob directory: %w", err)
+		}
 	}
 	if _, err := os.Stat(dst); err == nil {
 		return sum, size, nil // same content already stored
@@ -73,6 +78,11 @@ func (s *Store) WriteBlob(r io.Reader, max int64) (sum string, size int64, err e
 		return "", 0, fmt.Errorf("store: unable to store blob: %w", err)
 	}
 	tmp = nil
+	// The new name too is synced before the row naming it can commit: a
+	// power cut must not leave a committed row and no file.
+	if err := syncPath(filepath.Dir(dst)); err != nil {
+		return "", 0, fmt.Errorf("store: unable to sync blob directory: %w", err)
+	}
 	return sum, size, nil
 }
 
