@@ -63,6 +63,9 @@ func (c *stmtCache) prepareWanted(ctx context.Context, db *sql.DB) {
 	}
 }
 
+// clear drops every prepared statement (the schema changed under them).
+func (c *stmtCache) clear() { c.close() }
+
 func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()

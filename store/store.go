@@ -87,6 +87,9 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	}
 	path := filepath.Join(dataDir, DefaultDBName)
 	s := &Store{r: &reader{}, path: path, BlobDir: filepath.Join(dataDir, "blobs"), Now: time.Now}
+	if err := checkBulkMarker(path); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(s.BlobDir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: unable to create blob directory: %w", err)
 	}

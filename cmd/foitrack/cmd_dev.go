@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -26,13 +27,16 @@ func devSeed(env *Env, args []string) error {
 		"lifecycle state with their events, replies by mail with attachments, documents, exemptions,\n"+
 		"timeline events with links, and users (admin@example.org, editor1@example.org, viewer@example.org…;\n"+
 		"password \""+seedPassword+"\" unless --password-file). The same options give the same content.\n"+
-		"Only an empty database is seeded.")
+		"Only an empty database is seeded. For speed the database is written without syncing to disk and\n"+
+		"its search index is built at the end: if seeding stops midway (a crash, a kill, a full disk), the\n"+
+		"database cannot be opened; delete the data folder and seed again.")
 	requests := fs.Int("requests", 0, "how many requests (required)")
 	messages := fs.Int("messages", 0, "about how many mail messages (default: 5 per request)")
 	seedFlag := fs.Uint64("seed", 1, "random seed: the same seed gives the same database")
 	endFlag := fs.String("end", seed.DefaultEnd.String(), "the last day anything happened (dates spread over the 3 years before)")
 	pwFile := fs.String("password-file", "", "read the seeded users' password from this file")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the seeding to this file (go tool pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -62,6 +66,17 @@ func devSeed(env *Env, args []string) error {
 		return err
 	}
 	opt := seed.Options{Requests: *requests, Messages: *messages, Seed: *seedFlag, End: end, Password: password}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("unable to create the CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("unable to start the CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	bar := newProgress(env, *requests, "seeding requests", false)
 	if bar != nil {

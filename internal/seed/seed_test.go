@@ -2,6 +2,7 @@ package seed
 
 import (
 	"context"
+	"os"
 	"reflect"
 	"testing"
 
@@ -162,6 +163,21 @@ func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 			t.Errorf("search %q: batched finds %d rows, per-change %d (or none)", word, len(a), len(b))
 		}
 	}
+	// The batched path is a bulk load (search triggers dropped, the index
+	// filled at the end): it leaves the same schema, a sound index, and
+	// no marker.
+	if a, b := triggers(t, st), triggers(t, other); len(a) == 0 || !reflect.DeepEqual(a, b) {
+		t.Errorf("triggers after a bulk load differ from the app's:\n%q\n%q", a, b)
+	}
+	if err := st.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)`)
+		return err
+	}); err != nil {
+		t.Errorf("full-text index after a bulk load: %v", err)
+	}
+	if _, err := os.Stat(st.Path() + store.BulkMarkerSuffix); !os.IsNotExist(err) {
+		t.Errorf("the bulk load's marker is left: %v", err)
+	}
 	if _, problems, err := st.VerifyAuditTree(ctx); err != nil || len(problems) > 0 {
 		t.Fatalf("audit tree: %v %v", problems, err)
 	}
@@ -188,6 +204,25 @@ func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 			t.Fatalf("request %d: the stored plan differs from a fresh one:\nstored %+v\nfresh  %+v", id, got, want)
 		}
 	}
+}
+
+// triggers is every trigger's SQL, by name.
+func triggers(t *testing.T, st *store.Store) map[string]string {
+	t.Helper()
+	rows, err := st.Reader().Query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var n, s string
+		if err := rows.Scan(&n, &s); err != nil {
+			t.Fatal(err)
+		}
+		out[n] = s
+	}
+	return out
 }
 
 func matches(t *testing.T, st *store.Store, word string) []int64 {

@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// A bulk load fills an empty database with many rows at once (dev seed)
+// through the same transaction methods as the app, with the writer set up
+// for throughput rather than for surviving a crash:
+//
+//   - a large page cache, statement journals in memory, and commits that
+//     are not synced (synchronous=OFF), with checkpoints rarer;
+//   - the full-text index is not kept up row by row: the triggers that
+//     keep it (search_*) are dropped at the start, and at the end the index
+//     is filled from the tables by the triggers' own INSERT statements,
+//     run once over every row, and the triggers are created again from
+//     their stored SQL. Row by row, each statement that wrote the index
+//     made FTS5 write a segment of its own and merge them again.
+//
+// The result is what the triggers would have made, as long as the rows
+// written during the load are only inserted and updated (never deleted),
+// and their AFTER UPDATE triggers index a row as the AFTER INSERT ones do
+// (internal/seed's TestSeedBatchedWritesWhatPerChangeWrites compares a
+// database built both ways). While the load runs, a marker file beside the
+// database makes Open refuse it: a crash or a kill leaves a database
+// without its search triggers, to be deleted and built again.
+type BulkLoad struct {
+	s        *Store
+	triggers []droppedTrigger
+	fills    []bulkFill
+	marker   string
+}
+
+type droppedTrigger struct{ name, sql string }
+
+// bulkFill is an AFTER INSERT trigger's statement run over a table's rows.
+type bulkFill struct {
+	table string
+	stmt  string // with two placeholders: the rowid range (lo, hi]
+}
+
+// BulkMarkerSuffix names the marker file beside the database while a bulk
+// load runs.
+const BulkMarkerSuffix = ".bulk-load"
+
+// bulkCacheKiB is the writer's page cache during a bulk load (SQLite's
+// default is 2 MB: a large database's index pages were read and written
+// again and again).
+const bulkCacheKiB = 512 * 1024
+
+// bulkFillRows is how many rows of a table one transaction indexes at the
+// end of a load.
+const bulkFillRows = 200_000
+
+var (
+	afterInsertTrigger = regexp.MustCompile(`(?is)^CREATE\s+TRIGGER\s+(\w+)\s+AFTER\s+INSERT\s+ON\s+(\w+)\s*(?:WHEN\s+(.*?))?\s*\bBEGIN\b(.*)\bEND\s*;?\s*$`)
+	insertValues       = regexp.MustCompile(`(?is)^INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\((.*)\)$`)
+	sqlLineComment     = regexp.MustCompile(`--[^\n]*`)
+)
+
+// BeginBulkLoad starts a bulk load. The database must be empty of indexed
+// rows (its full-text index holds nothing). Finish ends it.
+func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
+	var indexed int
+	if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM search_index`).Scan(&indexed); err != nil {
+		return nil, fmt.Errorf("store: unable to read the search index: %w", err)
+	}
+	if indexed > 0 {
+		return nil, tracker.Errorf(tracker.ECONFLICT, "a bulk load needs an empty database: its search index holds %d rows", indexed)
+	}
+	b := &BulkLoad{s: s, marker: s.path + BulkMarkerSuffix}
+	rows, err := s.w.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
+		WHERE type = 'trigger' AND sql LIKE '%search_index%' ORDER BY rowid`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read the search triggers: %w", err)
+	}
+	for rows.Next() {
+		var t droppedTrigger
+		if err := rows.Scan(&t.name, &t.sql); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: unable to read the search triggers: %w", err)
+		}
+		b.triggers = append(b.triggers, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unable to read the search triggers: %w", err)
+	}
+	for _, t := range b.triggers {
+		fills, err := triggerFills(t.sql)
+		if err != nil {
+			return nil, fmt.Errorf("store: trigger %s: %w", t.name, err)
+		}
+		b.fills = append(b.fills, fills...)
+	}
+	if err := os.WriteFile(b.marker, []byte("a bulk load (dev seed) is writing this database\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("store: unable to mark the bulk load: %w", err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to begin the bulk load: %w", err)
+	}
+	for _, t := range b.triggers {
+		if _, err := tx.ExecContext(ctx, `DROP TRIGGER "`+t.name+`"`); err != nil {
+			tx.Rollback()
+			os.Remove(b.marker)
+			return nil, fmt.Errorf("store: unable to drop trigger %s: %w", t.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		os.Remove(b.marker)
+		return nil, fmt.Errorf("store: unable to begin the bulk load: %w", err)
+	}
+	// The writer is one connection, kept open: these hold until Finish.
+	for _, p := range []string{
+		fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB),
+		`PRAGMA synchronous = OFF`,
+		`PRAGMA temp_store = MEMORY`,
+		`PRAGMA wal_autocheckpoint = 50000`,
+	} {
+		if _, err := s.w.ExecContext(ctx, p); err != nil {
+			return nil, fmt.Errorf("store: %s: %w", p, err)
+		}
+	}
+	s.stmts.clear() // statements prepared with the triggers in place
+	return b, nil
+}
+
+// triggerFills turns an AFTER INSERT trigger's INSERT … VALUES statements
+// into INSERT … SELECT statements over the table's rows (in rowid order,
+// as they were inserted), with the trigger's WHEN clause as a filter.
+// Other triggers (AFTER UPDATE, AFTER DELETE) give none.
+func triggerFills(sql string) ([]bulkFill, error) {
+	m := afterInsertTrigger.FindStringSubmatch(strings.TrimSpace(sqlLineComment.ReplaceAllString(sql, "")))
+	if m == nil {
+		if regexp.MustCompile(`(?is)^CREATE\s+TRIGGER\s+\w+\s+AFTER\s+(UPDATE|DELETE)\b`).MatchString(strings.TrimSpace(sql)) {
+			return nil, nil
+		}
+		return nil, errors.New("not a trigger a bulk load knows how to run over a table")
+	}
+	table, when, body := m[2], strings.TrimSpace(m[3]), m[4]
+	where := "new.rowid > ? AND new.rowid <= ?"
+	if when != "" {
+		where = "(" + when + ") AND " + where
+	}
+	var out []bulkFill
+	for _, st := range strings.Split(body, ";") {
+		st = strings.TrimSpace(st)
+		if st == "" {
+			continue
+		}
+		im := insertValues.FindStringSubmatch(st)
+		if im == nil {
+			return nil, fmt.Errorf("statement %q is not an INSERT … VALUES a bulk load can run over a table", st)
+		}
+		out = append(out, bulkFill{table: table,
+			stmt: fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS new WHERE %s ORDER BY new.rowid", im[1], im[2], im[3], table, where)})
+	}
+	return out, nil
+}
+
+// Finish fills the full-text index from the tables, creates its triggers
+// again, and sets the writer back as Open leaves it (page cache, synced
+// commits, checkpoints), with the write-ahead log checkpointed.
+func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64)) error {
+	s := b.s
+	var total, done int64
+	ranges := make([][2]int64, len(b.fills))
+	for i, f := range b.fills {
+		if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(min(rowid), 1) - 1, COALESCE(max(rowid), 0) FROM "`+f.table+`"`).
+			Scan(&ranges[i][0], &ranges[i][1]); err != nil {
+			return fmt.Errorf("store: unable to read %s: %w", f.table, err)
+		}
+		total += ranges[i][1] - ranges[i][0]
+	}
+	for i, f := range b.fills {
+		for lo := ranges[i][0]; lo < ranges[i][1]; lo += bulkFillRows {
+			hi := min(lo+bulkFillRows, ranges[i][1])
+			tx, err := s.w.BeginTx(ctx, nil)
+			if err != nil {
+				return fmt.Errorf("store: unable to index %s: %w", f.table, err)
+			}
+			if _, err := tx.ExecContext(ctx, f.stmt, lo, hi); err != nil {
+				tx.Rollback()
+				return noSpace(fmt.Errorf("store: unable to index %s: %w", f.table, err))
+			}
+			if err := tx.Commit(); err != nil {
+				return noSpace(fmt.Errorf("store: unable to index %s: %w", f.table, err))
+			}
+			done += hi - lo
+			if progress != nil {
+				progress(done, total)
+			}
+		}
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: unable to restore the search triggers: %w", err)
+	}
+	for _, t := range b.triggers {
+		if _, err := tx.ExecContext(ctx, t.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: unable to restore trigger %s: %w", t.name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: unable to restore the search triggers: %w", err)
+	}
+	s.stmts.clear()
+	for _, p := range []string{
+		`PRAGMA cache_size = -2000`,
+		`PRAGMA synchronous = NORMAL`,
+		`PRAGMA temp_store = DEFAULT`,
+		`PRAGMA wal_autocheckpoint = 1000`,
+		`PRAGMA wal_checkpoint(TRUNCATE)`,
+	} {
+		if _, err := s.w.ExecContext(ctx, p); err != nil {
+			return fmt.Errorf("store: %s: %w", p, err)
+		}
+	}
+	if err := os.Remove(b.marker); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: unable to remove the bulk load's marker: %w", err)
+	}
+	return nil
+}
+
+// checkBulkMarker refuses a database a bulk load was writing when it stopped.
+func checkBulkMarker(path string) error {
+	if _, err := os.Lstat(path + BulkMarkerSuffix); err == nil {
+		return tracker.Errorf(tracker.ECONFLICT, "%s: a bulk load (dev seed) into this database did not finish; "+
+			"delete the data folder and seed it again", path)
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// A bulk load drops the search triggers and fills the index at the end: it
+// is refused on a database whose index holds rows (they would be indexed
+// twice), and a load that never finished leaves a database Open refuses,
+// since it has no search triggers.
+func TestBulkLoadOnlyOnAnEmptyDatabaseAndNeverHalfDone(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	mustAuthority(t, st, "Home Office", tracker.JurisdictionUK)
+	if _, err := st.BeginBulkLoad(ctx); tracker.ErrorCode(err) != tracker.ECONFLICT {
+		t.Errorf("bulk load into a database with rows: %v, want a conflict", err)
+	}
+
+	dir := t.TempDir()
+	st2, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st2.BeginBulkLoad(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st2.Close() // killed before Finish
+	if _, err := store.Open(ctx, dir); tracker.ErrorCode(err) != tracker.ECONFLICT || !strings.Contains(err.Error(), "did not finish") {
+		t.Errorf("opening a half-loaded database: %v, want a refusal", err)
+	}
+
+	// A finished load leaves the triggers as they were and indexes what
+	// was written during it.
+	st3 := MustOpenDB(t)
+	before := triggerSQL(t, st3)
+	b, err := st3.BeginBulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(triggerSQL(t, st3)); n >= len(before) {
+		t.Errorf("%d triggers during the load, %d before: the search triggers were not dropped", n, len(before))
+	}
+	a := mustAuthority(t, st3, "Ministry of Justice", tracker.JurisdictionUK)
+	if err := b.Finish(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if after := triggerSQL(t, st3); len(after) != len(before) {
+		t.Errorf("%d triggers after the load, %d before", len(after), len(before))
+	} else {
+		for name, sql := range before {
+			if after[name] != sql {
+				t.Errorf("trigger %s after the load:\n%s\nwant\n%s", name, after[name], sql)
+			}
+		}
+	}
+	var n int
+	if err := st3.Reader().QueryRowContext(ctx, `SELECT count(*) FROM search_index WHERE search_index MATCH 'justice' AND rowid = ?`, a.ID*8+5).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the authority written during the load is not indexed: %d %v", n, err)
+	}
+}
+
+func triggerSQL(t *testing.T, st *store.Store) map[string]string {
+	t.Helper()
+	rows, err := st.Reader().Query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var n, s string
+		if err := rows.Scan(&n, &s); err != nil {
+			t.Fatal(err)
+		}
+		out[n] = s
+	}
+	return out
+}
