@@ -21,14 +21,16 @@ import (
 func CheckStoredMail(ctx context.Context, st *store.Store) (int, []store.Problem, error) {
 	var problems []store.Problem
 	n := 0
-	for offset := 0; ; offset += 500 {
-		msgs, err := st.MailMessages(ctx, store.MailFilter{Direction: "in", Limit: 500, Offset: offset})
+	var after int64
+	for {
+		msgs, err := st.MailMessages(ctx, store.MailFilter{Direction: "in", Limit: 500, Cursor: store.Cursor{ID: after}})
 		if err != nil {
 			return n, problems, err
 		}
 		if len(msgs) == 0 {
 			return n, problems, nil
 		}
+		after = msgs[len(msgs)-1].ID
 		for _, m := range msgs {
 			if m.RawSHA256 == "" || m.ProcessedAt.IsZero() || m.State == store.MailFailed || m.State == store.MailOverLimit {
 				continue

@@ -6,20 +6,20 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/foitrack/foitrack/store"
-	"github.com/foitrack/foitrack/tracker"
 )
 
-// apiListAuthorities: GET /api/v1/authorities?q=&limit=&offset=
+// apiListAuthorities: GET /api/v1/authorities?q=&limit=&after=, by name;
+// "next" is the page after.
 func (s *Server) apiListAuthorities(c echo.Context) error {
-	limit, offset := apiLimit(c)
-	list, err := s.st.Authorities(c.Request().Context(), store.AuthorityFilter{Query: c.QueryParam("q"), Limit: limit, Offset: offset})
+	limit, cur, err := apiPage(c, true)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []tracker.Authority{}
+	list, err := s.st.Authorities(c.Request().Context(), store.AuthorityFilter{Query: c.QueryParam("q"), Limit: limit + 1, Cursor: cur})
+	if err != nil {
+		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"authorities": list})
+	return c.JSON(http.StatusOK, apiList(s, c, "authorities", pageOf(list, cur, limit, true, authorityCursor)))
 }
 
 // apiGetAuthority: GET /api/v1/authorities/:id, with its record.

@@ -10,11 +10,16 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
-// apiListDocuments: GET /api/v1/documents?request_id=&disposition=&limit=&offset=
-// (the file itself: GET /api/v1/documents/:id/content).
+// apiListDocuments: GET /api/v1/documents?request_id=&disposition=&limit=&after=
+// (the file itself: GET /api/v1/documents/:id/content), newest first; "next"
+// is the page after.
 func (s *Server) apiListDocuments(c echo.Context) error {
 	f := store.DocumentFilter{}
-	f.Limit, f.Offset = apiLimit(c)
+	limit, cur, err := apiPage(c, false)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Cursor = limit+1, cur
 	if id, err := strconv.ParseInt(c.QueryParam("request_id"), 10, 64); err == nil {
 		f.RequestID = id
 	}
@@ -28,7 +33,8 @@ func (s *Server) apiListDocuments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"documents": nonNil(docs)})
+	page := pageOf(docs, cur, limit, false, func(d tracker.Document) store.Cursor { return store.Cursor{ID: d.ID} })
+	return c.JSON(http.StatusOK, apiList(s, c, "documents", page))
 }
 
 // apiGetDocument: GET /api/v1/documents/:id

@@ -14,10 +14,15 @@ import (
 // The mailbox over the JSON API, in the shapes of `foitrack mail list/show`
 // (mailsync.MessageSummary, mailsync.MessageView).
 
-// apiListMail: GET /api/v1/mail?holding_pen=true&request_id=&limit=&offset=
+// apiListMail: GET /api/v1/mail?holding_pen=true&request_id=&limit=&after=,
+// oldest first; "next" is the page after.
 func (s *Server) apiListMail(c echo.Context) error {
 	f := store.MailFilter{}
-	f.Limit, f.Offset = apiLimit(c)
+	limit, cur, err := apiPage(c, false)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Cursor = limit+1, cur
 	if v := c.QueryParam("request_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
@@ -41,7 +46,8 @@ func (s *Server) apiListMail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"messages": msgs})
+	page := pageOf(msgs, cur, limit, false, func(m mailsync.MessageSummary) store.Cursor { return store.Cursor{ID: m.ID} })
+	return c.JSON(http.StatusOK, apiList(s, c, "messages", page))
 }
 
 // apiGetMail: GET /api/v1/mail/:id

@@ -23,15 +23,16 @@ type authorityListPage struct {
 func (s *Server) showAuthorityList(c echo.Context) error {
 	ctx := c.Request().Context()
 	p := authorityListPage{Query: strings.TrimSpace(c.QueryParam("q"))}
-	page := pageParam(c)
-	list, err := s.st.Authorities(ctx, store.AuthorityFilter{Query: p.Query, Limit: pageSize + 1, Offset: (page - 1) * pageSize})
+	cur, err := cursorParam(c, true)
 	if err != nil {
 		return err
 	}
-	more := len(list) > pageSize
-	if more {
-		list = list[:pageSize]
+	list, err := s.st.Authorities(ctx, store.AuthorityFilter{Query: p.Query, Limit: pageSize + 1, Cursor: cur})
+	if err != nil {
+		return err
 	}
+	page := pageOf(list, cur, pageSize, true, authorityCursor)
+	list = page.Rows
 	p.Authorities = list
 	ids := make([]int64, len(list))
 	for i, a := range list {
@@ -43,6 +44,9 @@ func (s *Server) showAuthorityList(c echo.Context) error {
 	if p.Total, err = s.st.CountAuthorities(ctx); err != nil {
 		return err
 	}
-	p.Pager = newPager(c, page, -1, len(list), more)
+	p.Pager = keysetPager(c, page, -1)
 	return s.render(c, http.StatusOK, "authority_list", &view{Title: "Authorities", Section: "authorities", Data: p})
 }
+
+// authorityCursor is an authority's place in the list by name.
+func authorityCursor(a tracker.Authority) store.Cursor { return store.Cursor{Key: a.Name, ID: a.ID} }

@@ -10,7 +10,8 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
-// documentListPage is every document, newest first.
+// documentListPage is every document, newest first, a page at a time (?after=,
+// ?before=: see cursorParam).
 type documentListPage struct {
 	Disposition  string
 	Query        string // the search box: name, description, the text of the file
@@ -33,15 +34,16 @@ func (s *Server) showDocumentList(c echo.Context) error {
 		p.Disposition = c.QueryParam("disposition")
 	}
 	p.Query = strings.TrimSpace(c.QueryParam("q"))
-	page := pageParam(c)
-	docs, err := s.st.Documents(ctx, store.DocumentFilter{Disposition: p.Disposition, Query: p.Query, Limit: pageSize + 1, Offset: (page - 1) * pageSize})
+	cur, err := cursorParam(c, false)
 	if err != nil {
 		return err
 	}
-	more := len(docs) > pageSize
-	if more {
-		docs = docs[:pageSize]
+	docs, err := s.st.Documents(ctx, store.DocumentFilter{Disposition: p.Disposition, Query: p.Query, Limit: pageSize + 1, Cursor: cur})
+	if err != nil {
+		return err
 	}
+	page := pageOf(docs, cur, pageSize, false, func(d tracker.Document) store.Cursor { return store.Cursor{ID: d.ID} })
+	docs = page.Rows
 	// The requests' titles in one query, not one per document.
 	var ids []int64
 	for _, d := range docs {
@@ -60,6 +62,6 @@ func (s *Server) showDocumentList(c echo.Context) error {
 	for _, d := range docs {
 		p.Documents = append(p.Documents, documentRow{Document: d, RequestTitle: titles[d.RequestID]})
 	}
-	p.Pager = newPager(c, page, -1, len(docs), more)
+	p.Pager = keysetPager(c, page, -1)
 	return s.render(c, http.StatusOK, "document_list", &view{Title: "Documents", Section: "documents", Data: p})
 }

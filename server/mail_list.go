@@ -69,18 +69,21 @@ func (s *Server) showMailList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := pageParam(c)
-	f.Limit, f.Offset = pageSize, (page-1)*pageSize
+	if f.Cursor, err = cursorParam(c, false); err != nil {
+		return err
+	}
+	f.Limit = pageSize + 1
 	msgs, err := s.st.MailMessages(ctx, f)
 	if err != nil {
 		return err
 	}
-	for _, m := range msgs {
+	page := pageOf(msgs, f.Cursor, pageSize, false, func(m store.MailMessage) store.Cursor { return store.Cursor{ID: m.ID} })
+	for _, m := range page.Rows {
 		row := mailRow{MailMessage: m}
 		row.Proposal, _ = mailsync.ReadProposal(m)
 		p.Messages = append(p.Messages, row)
 	}
-	p.Pager = newPager(c, page, total, len(msgs), false)
+	p.Pager = keysetPager(c, page, total)
 	if p.Requests, err = s.requestChoices(ctx); err != nil {
 		return err
 	}

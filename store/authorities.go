@@ -116,10 +116,11 @@ type AuthorityFilter struct {
 	Query  string // in name, short name, URL name or email
 	Domain string // mail domain the authority writes from
 	Limit  int
-	Offset int
+	Cursor Cursor // the page: authorities after (or Back, before) this name (Key) and id
 }
 
-// Authorities lists authorities by name.
+// Authorities lists authorities by name (then id), a page at a time from
+// f.Cursor.
 func (s *Store) Authorities(ctx context.Context, f AuthorityFilter) ([]tracker.Authority, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100000
@@ -129,11 +130,22 @@ func (s *Store) Authorities(ctx context.Context, f AuthorityFilter) ([]tracker.A
 	if f.Domain != "" {
 		dom = `%"` + likeEscape(strings.ToLower(f.Domain)) + `"%`
 	}
+	// By name, then id (names may repeat); reading back walks the other way.
+	page, order := "1 = 1", "a.name COLLATE NOCASE, a.id"
+	args := []any{f.Query, q, q, q, q, dom, dom}
+	if f.Cursor.Set() {
+		page = "(a.name COLLATE NOCASE > ? OR a.name COLLATE NOCASE = ? AND a.id > ?)"
+		if f.Cursor.Back {
+			page = "(a.name COLLATE NOCASE < ? OR a.name COLLATE NOCASE = ? AND a.id < ?)"
+			order = "a.name COLLATE NOCASE DESC, a.id DESC"
+		}
+		args = append(args, f.Cursor.Key, f.Cursor.Key, f.Cursor.ID)
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+authorityColumns+` FROM authorities a
 		WHERE (? = '' OR a.name LIKE ? ESCAPE '\' OR a.short_name LIKE ? ESCAPE '\' OR a.url_name LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\')
-		  AND (? = '' OR a.domains LIKE ? ESCAPE '\')
-		ORDER BY a.name COLLATE NOCASE LIMIT ? OFFSET ?`,
-		f.Query, q, q, q, q, dom, dom, f.Limit, f.Offset)
+		  AND (? = '' OR a.domains LIKE ? ESCAPE '\') AND `+page+`
+		ORDER BY `+order+` LIMIT ?`,
+		append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list authorities: %w", err)
 	}
@@ -146,7 +158,7 @@ func (s *Store) Authorities(ctx context.Context, f AuthorityFilter) ([]tracker.A
 		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	return inListOrder(out, f.Cursor.Set() && f.Cursor.Back), rows.Err()
 }
 
 // CountAuthorities counts all authorities.

@@ -211,10 +211,10 @@ type DocumentFilter struct {
 	Disposition string
 	Query       string // the search box (see ParseSearchQuery): name, description, text
 	Limit       int
-	Offset      int
+	Cursor      Cursor // the page: documents after (or Back, before) this id, in the list's order
 }
 
-// Documents lists documents, newest first.
+// Documents lists documents, newest first, a page at a time from f.Cursor.
 func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]tracker.Document, error) {
 	if f.Limit <= 0 {
 		f.Limit = 100000
@@ -236,9 +236,11 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]tracker.Docu
 		search, searchArgs := itemSearchCond("d.id", KindDocument, f.Query)
 		conds, args = append(conds, search), append(args, searchArgs...)
 	}
+	page, pageArgs, order, reversed := idKeyset("d.id", true, f.Cursor)
+	conds, args = append(conds, page), append(args, pageArgs...)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents d
 		WHERE `+strings.Join(conds, " AND ")+`
-		ORDER BY d.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+		ORDER BY `+order+` LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list documents: %w", err)
 	}
@@ -251,7 +253,7 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]tracker.Docu
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	return inListOrder(out, reversed), rows.Err()
 }
 
 // ExemptionCount is how often one exemption was claimed.

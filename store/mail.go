@@ -418,7 +418,16 @@ type MailFilter struct {
 	Proposal  string // proposal_state
 	Query     string // the search box (see ParseSearchQuery)
 	Limit     int
-	Offset    int
+	Cursor    Cursor // the page: messages after (or Back, before) this id, in the list's order
+}
+
+// mailStates are the states f selects (none: any).
+func mailStates(f MailFilter) []string {
+	states := append([]string{}, f.States...)
+	if f.State != "" {
+		states = append(states, f.State)
+	}
+	return states
 }
 
 func mailWhere(f MailFilter) (string, []any) {
@@ -428,11 +437,7 @@ func mailWhere(f MailFilter) (string, []any) {
 		conds = append(conds, "m.direction = ?")
 		args = append(args, f.Direction)
 	}
-	states := f.States
-	if f.State != "" {
-		states = append(states, f.State)
-	}
-	if len(states) > 0 {
+	if states := mailStates(f); len(states) > 0 {
 		conds = append(conds, "m.state IN ("+strings.TrimSuffix(strings.Repeat("?,", len(states)), ",")+")")
 		for _, s := range states {
 			args = append(args, s)
@@ -458,14 +463,32 @@ func mailWhere(f MailFilter) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// MailMessages lists messages, oldest first (the order they arrived).
+// MailMessages lists messages, oldest first (the order they arrived), a page
+// at a time from f.Cursor.
 func (s *Store) MailMessages(ctx context.Context, f MailFilter) ([]MailMessage, error) {
 	where, args := mailWhere(f)
 	if f.Limit <= 0 {
 		f.Limit = 100000
 	}
-	args = append(args, f.Limit, f.Offset)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+mailColumns+mailFrom+`WHERE `+where+` ORDER BY m.id LIMIT ? OFFSET ?`, args...)
+	page, pageArgs, order, reversed := idKeyset("m.id", false, f.Cursor)
+	if states := mailStates(f); len(states) > 1 {
+		// Several states (the unreadable and the over-limit): the state
+		// index gives each state's messages in id order, but SQLite reads
+		// all of them and sorts them to merge. Instead, a page of each
+		// state, merged: at most a page per state is sorted.
+		var parts []string
+		args = nil
+		for _, st := range states {
+			one := f
+			one.State, one.States = st, nil
+			w, a := mailWhere(one)
+			parts = append(parts, `SELECT id FROM (SELECT m.id AS id FROM mail_messages m WHERE `+w+` AND `+page+` ORDER BY `+order+` LIMIT ?)`)
+			args = append(append(append(args, a...), pageArgs...), f.Limit)
+		}
+		where = "m.id IN (" + strings.Join(parts, " UNION ALL ") + ")"
+	}
+	args = append(append(args, pageArgs...), f.Limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+mailColumns+mailFrom+`WHERE `+where+` AND `+page+` ORDER BY `+order+` LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list mail messages: %w", err)
 	}
@@ -478,7 +501,7 @@ func (s *Store) MailMessages(ctx context.Context, f MailFilter) ([]MailMessage, 
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	return inListOrder(out, reversed), rows.Err()
 }
 
 // CountMail counts the messages MailMessages would list without paging.
@@ -486,10 +509,7 @@ func (s *Store) CountMail(ctx context.Context, f MailFilter) (int, error) {
 	if f.Direction != "" && f.RequestID == 0 && f.Mailbox == "" && f.Proposal == "" && f.Query == "" {
 		// Messages of one direction in some states: the counts the
 		// schema's triggers keep, a row per state.
-		states := append([]string{}, f.States...)
-		if f.State != "" {
-			states = append(states, f.State)
-		}
+		states := mailStates(f)
 		q, args := `SELECT COALESCE(sum(messages), 0) FROM mail_state_counts WHERE direction = ?`, []any{f.Direction}
 		if len(states) > 0 {
 			q += ` AND state IN (` + strings.TrimSuffix(strings.Repeat("?,", len(states)), ",") + `)`
