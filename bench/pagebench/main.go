@@ -21,6 +21,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -292,16 +293,35 @@ func (fx *fixture) pages() []page {
 		{Name: "timeline", Path: "/timeline"},
 		{Name: "timeline event", Path: "/timeline/events/" + id(fx.event)},
 		{Name: "search", Path: "/search?q=" + fx.word},
+		// The search box as people use it (see searchQueries).
+		{Name: "search rare word", Path: "/search?q=" + url.QueryEscape(searchQueries.rare)},
+		{Name: "search phrase", Path: "/search?q=" + url.QueryEscape(searchQueries.phrase)},
+		{Name: "search prefix", Path: "/search?q=" + url.QueryEscape(searchQueries.prefix)},
+		{Name: "search exemption:", Path: "/search?q=" + url.QueryEscape(searchQueries.exemption)},
+		{Name: "search kind:", Path: "/search?q=" + url.QueryEscape(searchQueries.kind)},
+		{Name: "search page 5", Path: "/search?page=5&q=" + fx.word},
 		{Name: "insight", Path: "/insight"},
 		{Name: "notifications", Path: "/notifications"},
 		{Name: "public page", Path: "/p/" + fx.slug},
 		{Name: "public search", Path: "/p/search?q=" + fx.word},
+		{Name: "public search phrase", Path: "/p/search?q=" + url.QueryEscape(searchQueries.phrase)},
 		{Name: "api requests", Path: "/api/v1/requests", API: true},
 		{Name: "api requests ?status=", Path: "/api/v1/requests?status=awaiting_response", API: true},
 		{Name: "api request", Path: "/api/v1/requests/" + id(fx.request), API: true},
 		{Name: "api documents", Path: "/api/v1/documents", API: true},
 		{Name: "api search", Path: "/api/v1/search?q=" + fx.word, API: true},
 	}
+}
+
+// searchQueries are the search box's other pages, each a kind of query
+// that costs differently: words the seeded data has (see internal/seed).
+// The common word is fixture.word (in every police force's requests).
+var searchQueries = struct{ rare, phrase, prefix, exemption, kind string }{
+	rare:      "norfolk",              // one authority's name: a few dozen hits at 10,000 requests
+	phrase:    `"facial recognition"`, // a phrase in a fifth of the requests
+	prefix:    "survei*",              // surveillance, surveyed…
+	exemption: "exemption:s31",        // a filter and no word: the requests that cited it
+	kind:      "kind:document foi",    // one kind: documents named FOI-…
 }
 
 func (fx *fixture) get(client *http.Client, base string, p page) (status, size int, err error) {
