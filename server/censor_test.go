@@ -105,3 +105,43 @@ func TestCensorRulesApplyToEverythingPublic(t *testing.T) {
 		t.Errorf("rows changed without audit entries: %v", p)
 	}
 }
+
+// The public search's count and its pages never count a hit a censor rule
+// leaves out: neither one found by a hidden word (60 hits, more than a
+// page) nor one found only in text a pattern rule hides, wherever it falls
+// among the pages.
+func TestPublicSearchCountLeavesOutCensoredHits(t *testing.T) {
+	app := newTestApp(t)
+	ctx := store.WithActor(context.Background(), "test")
+	a := app.authority("Borsetshire Police", tracker.JurisdictionEngland)
+	add := func(title, body string) {
+		r := tracker.Request{Title: title, AuthorityID: a.ID, Body: body, Visibility: tracker.VisibilityPublic}
+		if err := app.st.CreateRequest(ctx, &r, tracker.MustParseDate("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("Hedge survey", "How many hedges did the wombat team cut?")
+	for i := 0; i < 60; i++ {
+		add(fmt.Sprintf("Complaint file %d", i), "About Jane Privet, write to wombat@privet.example.")
+	}
+	for _, rule := range []tracker.CensorRule{{Scope: tracker.CensorGlobal, Pattern: "Jane Privet"},
+		{Scope: tracker.CensorGlobal, Pattern: `\S+@\S+`, Regexp: true}} {
+		if err := app.st.AddCensorRule(ctx, &rule); err != nil {
+			t.Fatal(err)
+		}
+	}
+	anon := app.anonymous()
+	// A hidden word: nothing found, nothing counted, no next page.
+	for _, page := range []string{"", "&page=2"} {
+		_, body := anon.get("/p/search?q=privet" + page)
+		if !strings.Contains(body, "Nothing found") || strings.Contains(body, "Complaint file") || strings.Contains(body, "page=") {
+			t.Errorf("public search for a hidden word (%q) counts or shows hits:\n%s", page, body)
+		}
+	}
+	// A word the public sees only in one request: one found, one shown.
+	_, body := anon.get("/p/search?q=wombat")
+	wantContains(t, body, "Hedge survey", "1 found.")
+	if strings.Contains(body, "Complaint file") || strings.Contains(body, "page=2") {
+		t.Errorf("public search counts or shows a hit found only in censored text:\n%s", body)
+	}
+}

@@ -1,17 +1,14 @@
 package server
 
 import (
-	"context"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/foitrack/foitrack/store"
-	"github.com/foitrack/foitrack/tracker"
 )
 
 // searchPage is the one search box's results (signed in, or public).
@@ -60,76 +57,16 @@ func (s *Server) showSearchPage(c echo.Context) error {
 }
 
 // showPublicSearchPage: GET /p/search?q= — anyone; finds only what the
-// public pages show (public requests, their published documents).
+// public pages show (public requests, their published documents), as the
+// censor rules leave it.
 func (s *Server) showPublicSearchPage(c echo.Context) error {
 	p, err := s.searchFromQuery(c, store.SearchPublic, pageSize)
 	if err != nil {
 		return err
 	}
-	shown := len(p.Result.Hits)
-	if p.Result.Hits, err = s.censorHits(c.Request().Context(), p.Query, p.Result.Hits); err != nil {
-		return err
-	}
-	// A count that includes a hit left out would tell it is there.
-	p.Result.Total -= shown - len(p.Result.Hits)
+	// The store left out, before counting, every hit a censor rule hides,
+	// and applied the rules to the hits' titles and snippets.
 	return s.renderPublic(c, http.StatusOK, "search", &view{Title: "Search published requests", Data: p})
-}
-
-// censorHits applies the censor rules (global, and each hit's request's and
-// authority's) to public search results: a snippet a rule changes loses its
-// highlighting rather than show what the rule took out, and a hit found by
-// a word a rule hides is left out (its presence alone would tell), and the
-// page's count leaves it out too.
-func (s *Server) censorHits(ctx context.Context, query string, hits []store.SearchHit) ([]store.SearchHit, error) {
-	words := strings.FieldsFunc(query, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	censors := map[int64]*tracker.Censor{}
-	kept := hits[:0]
-	for i := range hits {
-		h := hits[i]
-		c, ok := censors[h.RequestID]
-		if !ok {
-			var err error
-			if h.RequestID == 0 {
-				c, err = s.st.CensorFor(ctx, nil, nil)
-			} else if r, rerr := s.st.RequestByID(ctx, h.RequestID); rerr != nil {
-				return nil, rerr
-			} else {
-				c, err = s.st.CensorForRequest(ctx, r)
-			}
-			if err != nil {
-				return nil, err
-			}
-			censors[h.RequestID] = c
-		}
-		hidden := false
-		for _, w := range words {
-			hidden = hidden || c.Hides(w)
-		}
-		if hidden {
-			continue
-		}
-		// Found through a word a rule hides (a pattern, a stem, a prefix)?
-		// Match it again as the public sees it.
-		title, body, err := s.st.PublicHitText(ctx, h)
-		if err != nil {
-			return nil, err
-		}
-		if c.Changes(title) || c.Changes(body) {
-			ok, err := store.MatchesPublicText(ctx, query, c.Apply(title), c.Apply(body))
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
-			}
-		}
-		if c.Changes(h.Snippet) {
-			h.Marked = c.Apply(h.Snippet)
-		}
-		h.Title, h.Snippet, h.RequestTitle = c.Apply(h.Title), c.Apply(h.Snippet), c.Apply(h.RequestTitle)
-		kept = append(kept, h)
-	}
-	return kept, nil
 }
 
 // apiSearch: GET /api/v1/search?q=&kind=&limit=&page=

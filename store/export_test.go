@@ -22,3 +22,11 @@ func (s *Store) OldEntry(ctx context.Context, action, entity string, id int64, a
 		return tx.Audit(action, entity, id, nil, after)
 	})
 }
+
+// SetSearchCandidates sets the bound on a search's candidates until the
+// test ends.
+func SetSearchCandidates(t interface{ Cleanup(func()) }, n int) {
+	old := searchCandidates
+	searchCandidates = n
+	t.Cleanup(func() { searchCandidates = old })
+}

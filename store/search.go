@@ -33,8 +33,9 @@ type SearchOptions struct {
 
 // searchCandidates bounds the work of one search: the newest this many
 // matches are ranked, so a common word costs the same at a million rows as
-// at a thousand. Results says when there were more.
-const searchCandidates = 2000
+// at a thousand. Results says when there were more. (A variable for the
+// tests of the bound.)
+var searchCandidates = 2000
 
 // SearchHit is one thing found.
 type SearchHit struct {
@@ -92,6 +93,13 @@ func SnippetParts(marked string) []SnippetPart {
 func unmark(s string) string { return strings.NewReplacer("\x01", "", "\x02", "").Replace(s) }
 
 // Search finds what matches q, best first among the newest matches.
+//
+// Its cost is bounded whatever the size of the database: the newest
+// searchCandidates matches (by rowid, which FTS5 walks backwards without
+// sorting) are the candidates, bm25 ranks only them, and only the page's
+// hits are read and given a snippet. A public search leaves out, before it
+// counts, every candidate a censor rule hides (see publicCandidates): the
+// count and the pages never tell that a censored hit is there.
 func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (SearchResult, error) {
 	res := SearchResult{Query: q, Hits: []SearchHit{}}
 	if opt.Limit <= 0 || opt.Limit > 200 {
@@ -106,35 +114,27 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 	if !q.HasText() {
 		return s.searchByFilters(ctx, q, opt)
 	}
+	public := opt.Scope == SearchPublic
 	columns := ""
-	if opt.Scope == SearchPublic {
+	if public {
 		columns = "{title body}"
 	}
 	expr := q.ftsExpression(columns)
-	where, args := searchFilters(q, opt)
-	rows, err := s.r.QueryContext(ctx, `SELECT f.rowid, f.rank FROM search_index f
-		LEFT JOIN requests r ON r.id = f.request_id
-		WHERE search_index MATCH ? AND `+where+`
-		ORDER BY f.rowid DESC LIMIT ?`, append(append([]any{expr}, args...), searchCandidates+1)...)
-	if err != nil {
-		return res, fmt.Errorf("store: unable to search: %w", err)
-	}
-	type cand struct {
-		rowid int64
-		rank  float64
-	}
-	var cands []cand
-	for rows.Next() {
-		var c cand
-		if err := rows.Scan(&c.rowid, &c.rank); err != nil {
-			rows.Close()
-			return res, fmt.Errorf("store: unable to read search hit: %w", err)
+	var censors *publicCensors
+	if public {
+		var err error
+		if censors, err = s.newPublicCensors(ctx); err != nil {
+			return res, err
 		}
-		cands = append(cands, c)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("store: unable to search: %w", err)
+	cands, err := s.searchCandidates(ctx, q, expr, opt)
+	if err != nil {
+		return res, err
+	}
+	if censors != nil {
+		if cands, err = s.uncensoredCandidates(ctx, q, expr, cands, censors); err != nil {
+			return res, err
+		}
 	}
 	if len(cands) > searchCandidates {
 		cands, res.More = cands[:searchCandidates], true
@@ -146,45 +146,110 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 		return res, nil
 	}
 	page := cands[opt.Offset:min(len(cands), opt.Offset+opt.Limit)]
+	if res.Hits, err = s.searchHits(ctx, expr, page, opt.Scope); err != nil {
+		return res, err
+	}
+	if censors != nil {
+		for i, h := range res.Hits {
+			c := censors.of(page[i])
+			if c.Changes(h.Snippet) {
+				// Its highlighting would show where the hidden text was.
+				h.Marked = c.Apply(h.Snippet)
+			}
+			h.Title, h.Snippet, h.RequestTitle = c.Apply(h.Title), c.Apply(h.Snippet), c.Apply(h.RequestTitle)
+			res.Hits[i] = h
+		}
+	}
+	return res, nil
+}
+
+// searchCand is a candidate hit: its rowid in search_index, its bm25 rank,
+// and (public search) its request and that request's authority.
+type searchCand struct {
+	rowid       int64
+	rank        float64
+	requestID   int64
+	authorityID int64
+}
+
+// searchCandidates are the newest searchCandidates+1 matches that pass the
+// filters and the scope, newest first. A public search finds only public
+// requests and their published documents: the request is found from the
+// rowid (a request's own, or its document's), never by reading each
+// match's stored columns.
+func (s *Store) searchCandidates(ctx context.Context, q SearchQuery, expr string, opt SearchOptions) ([]searchCand, error) {
+	from := "search_index f LEFT JOIN requests r ON r.id = f.request_id"
+	cols := "f.rowid, f.rank, 0, 0"
+	if opt.Scope == SearchPublic {
+		// CROSS JOIN: the matches drive, each one's request read by its key.
+		from = `search_index f CROSS JOIN requests r ON r.id = (CASE f.rowid % 8 WHEN 1 THEN f.rowid / 8
+			ELSE (SELECT d.request_id FROM documents d WHERE d.id = f.rowid / 8) END)`
+		cols = "f.rowid, f.rank, r.id, r.authority_id"
+	}
+	where, args := searchFilters(q, opt)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM `+from+`
+		WHERE search_index MATCH ? AND `+where+`
+		ORDER BY f.rowid DESC LIMIT ?`, append(append([]any{expr}, args...), searchCandidates+1)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to search: %w", err)
+	}
+	defer rows.Close()
+	var cands []searchCand
+	for rows.Next() {
+		var c searchCand
+		if err := rows.Scan(&c.rowid, &c.rank, &c.requestID, &c.authorityID); err != nil {
+			return nil, fmt.Errorf("store: unable to read search hit: %w", err)
+		}
+		cands = append(cands, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unable to search: %w", err)
+	}
+	return cands, nil
+}
+
+// searchHits reads the page's hits, in the page's order: their stored
+// columns by rowid, and a snippet of each (see snippets).
+func (s *Store) searchHits(ctx context.Context, expr string, page []searchCand, scope SearchScope) ([]SearchHit, error) {
 	ids := make([]string, len(page))
 	order := make(map[int64]int, len(page))
 	for i, c := range page {
 		ids[i] = strconv.FormatInt(c.rowid, 10)
 		order[c.rowid] = i
 	}
-	snippetCol := -1
-	if opt.Scope == SearchPublic {
-		snippetCol = 1 // body: never the private column
-	}
 	// The rowids are integers we formatted: safe inside the SQL.
-	rows, err = s.r.QueryContext(ctx, `SELECT f.rowid, f.title,
-			snippet(search_index, `+strconv.Itoa(snippetCol)+`, char(1), char(2), '…', 24),
+	rows, err := s.r.QueryContext(ctx, `SELECT f.rowid, f.title, f.body, f.private,
 			f.request_id, f.date, COALESCE(r.title, ''), COALESCE(p.slug, ''), COALESCE(d.sha256, '')
 		FROM search_index f
 		LEFT JOIN requests r ON r.id = f.request_id
 		LEFT JOIN public_pages p ON p.request_id = f.request_id
 		LEFT JOIN documents d ON d.id = f.rowid / 8 AND f.rowid % 8 = 3
-		WHERE search_index MATCH ? AND f.rowid IN (`+strings.Join(ids, ",")+`)`, expr)
+		WHERE f.rowid IN (`+strings.Join(ids, ",")+`)`)
 	if err != nil {
-		return res, fmt.Errorf("store: unable to read search hits: %w", err)
+		return nil, fmt.Errorf("store: unable to read search hits: %w", err)
 	}
 	defer rows.Close()
 	hits := make([]SearchHit, len(page))
+	texts := make([]scratchText, len(page))
 	for rows.Next() {
 		var h SearchHit
-		var rowid int64
+		var t scratchText
 		var slug, sum string
-		if err := rows.Scan(&rowid, &h.Title, &h.Marked, &h.RequestID, &h.Date, &h.RequestTitle, &slug, &sum); err != nil {
-			return res, fmt.Errorf("store: unable to read search hit: %w", err)
+		if err := rows.Scan(&t.rowid, &h.Title, &t.body, &t.private, &h.RequestID, &h.Date, &h.RequestTitle, &slug, &sum); err != nil {
+			return nil, fmt.Errorf("store: unable to read search hit: %w", err)
+		}
+		rowid := t.rowid
+		t.title = h.Title
+		if scope == SearchPublic {
+			t.private = "" // never the private column
 		}
 		code := rowid % 8
 		h.Kind, h.ID = kindOfCode(code), rowid/8
-		h.Snippet = unmark(h.Marked)
 		h.Rank = page[order[rowid]].rank
 		switch {
-		case opt.Scope == SearchPublic && code == 1:
+		case scope == SearchPublic && code == 1:
 			h.Link = "/p/" + slug
-		case opt.Scope == SearchPublic && code == 3:
+		case scope == SearchPublic && code == 3:
 			h.Link = "/p/" + slug + "/documents/" + sum
 		case code == 1:
 			h.Link = fmt.Sprintf("/requests/%d", h.ID)
@@ -206,19 +271,38 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 			h.Link = fmt.Sprintf("/authorities/%d", h.ID)
 		}
 		hits[order[rowid]] = h
+		texts[order[rowid]] = t
 	}
 	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("store: unable to read search hits: %w", err)
+		return nil, fmt.Errorf("store: unable to read search hits: %w", err)
 	}
-	res.Hits = hits
-	return res, nil
+	snippetCol := -1
+	if scope == SearchPublic {
+		snippetCol = 1 // body: never the private column
+	}
+	snips, err := scratchMatch(ctx, expr, texts, snippetCol)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		hits[i].Marked = snips[texts[i].rowid]
+		hits[i].Snippet = unmark(hits[i].Marked)
+	}
+	return hits, nil
 }
 
 // searchFilters is the SQL for the query's field filters and the scope,
-// over search_index f LEFT JOIN requests r.
+// over search_index f and the request r it is about (see
+// searchCandidates).
 func searchFilters(q SearchQuery, opt SearchOptions) (string, []any) {
 	conds := []string{"1 = 1"}
 	var args []any
+	// The request's id: a public hit's r is found from its rowid, without
+	// reading the hit's stored request_id.
+	reqCol := "f.request_id"
+	if opt.Scope == SearchPublic {
+		reqCol = "r.id"
+	}
 	kinds := q.Kinds
 	if len(opt.Kinds) > 0 {
 		if len(kinds) == 0 {
@@ -240,7 +324,7 @@ func searchFilters(q SearchQuery, opt SearchOptions) (string, []any) {
 		conds = append(conds, "f.rowid % 8 IN ("+strings.Join(codes, ",")+")")
 	}
 	if opt.RequestID != 0 {
-		conds = append(conds, "f.request_id = ?")
+		conds = append(conds, reqCol+" = ?")
 		args = append(args, opt.RequestID)
 	}
 	if q.Authority != "" {
@@ -257,7 +341,7 @@ func searchFilters(q SearchQuery, opt SearchOptions) (string, []any) {
 		args = append(args, q.Status, q.Status)
 	}
 	if q.Exemption != "" {
-		c, a := exemptionSQL("f.request_id", q.Exemption)
+		c, a := exemptionSQL(reqCol, q.Exemption)
 		conds = append(conds, c)
 		args = append(args, a...)
 	}

@@ -484,3 +484,36 @@ func TestSearchPrefixNeedsThreeLetters(t *testing.T) {
 		t.Fatalf("query written back as %q", got)
 	}
 }
+
+// The public search's "more than N found" never counts a hit a censor rule
+// leaves out: the candidate past the bound is one the public cannot find,
+// so there are no more.
+func TestPublicSearchBoundNeverCountsCensoredHits(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	store.SetSearchCandidates(t, 3)
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	// The oldest is found only through a hidden address; the three newer
+	// ones through shown text.
+	for _, body := range []string{"write to wombat@burrow.example", "the wombat census", "wombat crossings", "wombat habitats"} {
+		r := tracker.Request{Title: "Burrows", Body: body, AuthorityID: a.ID, Visibility: tracker.VisibilityPublic}
+		if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.AddCensorRule(ctx, &tracker.CensorRule{Scope: tracker.CensorGlobal, Pattern: `\S+@\S+`, Regexp: true}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Search(ctx, store.ParseSearchQuery("wombat"), store.SearchOptions{Scope: store.SearchPublic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 3 || res.More || len(res.Hits) != 3 {
+		t.Fatalf("public search: total %d, more %v, %d hits; want 3, false, 3", res.Total, res.More, len(res.Hits))
+	}
+	// Signed in, the fourth is there: more than the bound.
+	res, err = st.Search(ctx, store.ParseSearchQuery("wombat"), store.SearchOptions{})
+	if err != nil || res.Total != 3 || !res.More {
+		t.Fatalf("signed-in search: total %d, more %v, %v; want 3, true", res.Total, res.More, err)
+	}
+}
