@@ -156,6 +156,10 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		n = 4
 	}
 	s.r.SetMaxOpenConns(n)
+	// Every connection kept open when idle (database/sql keeps 2): one
+	// closed and opened again reads the whole schema anew, and loses the
+	// statements prepared on it.
+	s.r.SetMaxIdleConns(n)
 	s.touches, s.touchDone = make(chan func(context.Context) error, 64), make(chan struct{})
 	go s.runTouches()
 	// The transparency log's leaves for entries it does not hold yet
