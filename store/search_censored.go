@@ -54,10 +54,25 @@ func (pc *publicCensors) of(c searchCand) *tracker.Censor {
 	return cen
 }
 
+// apply applies the rules to the page's hits (page[i] is hits[i]'s
+// candidate): their titles and snippets as the public sees them.
+func (pc *publicCensors) apply(hits []SearchHit, page []searchCand) {
+	for i, h := range hits {
+		c := pc.of(page[i])
+		if c.Changes(h.Snippet) {
+			// Its highlighting would show where the hidden text was.
+			h.Marked = c.Apply(h.Snippet)
+		}
+		h.Title, h.Snippet, h.RequestTitle = c.Apply(h.Title), c.Apply(h.Snippet), c.Apply(h.RequestTitle)
+		hits[i] = h
+	}
+}
+
 // uncensoredCandidates keeps, in order, the candidates the public would
 // find in the text as it sees it: those no rule applies to, and of the
 // others those found by no word a rule hides and, when a rule changes
-// their text, matched again in the censored text.
+// their text, matched again in the censored text (expr: "" when the query
+// has no words, only filters).
 func (s *Store) uncensoredCandidates(ctx context.Context, q SearchQuery, expr string, cands []searchCand, pc *publicCensors) ([]searchCand, error) {
 	if len(pc.rules) == 0 {
 		return cands, nil
@@ -76,7 +91,7 @@ func (s *Store) uncensoredCandidates(ctx context.Context, q SearchQuery, expr st
 				break
 			}
 		}
-		if !drop[c.rowid] {
+		if !drop[c.rowid] && expr != "" {
 			read = append(read, c.rowid)
 		}
 	}

@@ -517,3 +517,35 @@ func TestPublicSearchBoundNeverCountsCensoredHits(t *testing.T) {
 		t.Fatalf("signed-in search: total %d, more %v, %v; want 3, true", res.Total, res.More, err)
 	}
 }
+
+// A public search by filters alone (no words) shows its hits as the
+// public sees them, and leaves out, uncounted, a request found by a
+// word a rule hides.
+func TestPublicFilterSearchAppliesCensorRules(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	kent := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	hidden := mustAuthority(t, st, "Privet Council", tracker.JurisdictionEngland)
+	for _, r := range []tracker.Request{
+		{Title: "Jane Privet's file", Body: "Please send Jane Privet's file", AuthorityID: kent.ID, Visibility: tracker.VisibilityPublic},
+		{Title: "Hedges", Body: "Please send the hedge plan", AuthorityID: hidden.ID, Visibility: tracker.VisibilityPublic},
+	} {
+		if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.AddCensorRule(ctx, &tracker.CensorRule{Scope: tracker.CensorGlobal, Pattern: "Privet"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Search(ctx, store.ParseSearchQuery("authority:kent"), store.SearchOptions{Scope: store.SearchPublic})
+	if err != nil || len(res.Hits) != 1 || res.Total != 1 {
+		t.Fatalf("public search by authority: %+v %v", res, err)
+	}
+	if h := res.Hits[0]; strings.Contains(h.Title+h.Snippet+h.Marked+h.RequestTitle, "Privet") {
+		t.Fatalf("public filter search shows hidden text: %+v", h)
+	}
+	res, err = st.Search(ctx, store.ParseSearchQuery("authority:privet"), store.SearchOptions{Scope: store.SearchPublic})
+	if err != nil || len(res.Hits) != 0 || res.Total != 0 || res.More {
+		t.Fatalf("public search by a hidden authority name: %+v %v", res, err)
+	}
+}
