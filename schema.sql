@@ -1040,3 +1040,13 @@ CREATE INDEX requests_insight ON requests (authority_id, response_days, law, rev
 -- A message's attachments (the mail message page, moving a message): found
 -- by their own index, not among every document.
 CREATE INDEX documents_message ON documents (message_id) WHERE message_id IS NOT NULL;
+
+-- migrate:27 standing basis
+-- What a request's standing on any day is worked out from (its part of the
+-- deadlines, tracker.StandingBasis), stored with the plan: the request
+-- list shows "3 working days left" without replaying each row's history.
+-- Filled by the plan's recompute (tracker.PlanVersion 5).
+ALTER TABLE requests ADD COLUMN standing_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN standing_date TEXT;
+ALTER TABLE requests ADD COLUMN standing_long TEXT;
+ALTER TABLE requests ADD COLUMN standing_note TEXT NOT NULL DEFAULT '';

@@ -59,7 +59,7 @@ func (s *Server) apiRecordEvent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.requestRows(ctx, []tracker.Request{r})
+	rows, err := s.requestRowsWithDeadlines(ctx, []tracker.Request{r})
 	if err != nil {
 		return err
 	}

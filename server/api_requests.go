@@ -23,7 +23,7 @@ type apiRequest struct {
 }
 
 func (s *Server) apiRequestOf(r requestRow) apiRequest {
-	return apiRequest{Request: r.Request, Due: r.Deadlines.NextDue().Date, Standing: r.StandingNow, Deadlines: r.Deadlines, NextAction: r.Next}
+	return apiRequest{Request: r.Request, Due: r.DueDate, Standing: r.StandingNow, Deadlines: r.Deadlines, NextAction: r.Next}
 }
 
 // apiListRequests: GET /api/v1/requests with the list's filters
@@ -36,7 +36,7 @@ func (s *Server) apiListRequests(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.requestRows(ctx, reqs)
+	rows, err := s.requestRowsWithDeadlines(ctx, reqs)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) apiGetRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.requestRows(ctx, []tracker.Request{r})
+	rows, err := s.requestRowsWithDeadlines(ctx, []tracker.Request{r})
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (s *Server) apiCreateRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.requestRows(ctx, []tracker.Request{r})
+	rows, err := s.requestRowsWithDeadlines(ctx, []tracker.Request{r})
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,8 @@ func standingBadge(st tracker.Standing) *badge {
 // requestRow is a request in a list, with where it stands today.
 type requestRow struct {
 	tracker.Request
+	// Deadlines are filled by requestRowsWithDeadlines only (the API's,
+	// which shows them); a list needs none of them.
 	Deadlines   tracker.Deadlines
 	StandingNow tracker.Standing
 	Standing    *badge
@@ -49,9 +51,40 @@ type requestRow struct {
 	Next tracker.NextAction
 }
 
-// requestRows computes the deadlines and standing of each request (one
-// query for all their histories).
+// requestRows is where each request stands today and who must act next,
+// from what is stored with it (one lookup by id each: no history is read).
 func (s *Server) requestRows(ctx context.Context, reqs []tracker.Request) ([]requestRow, error) {
+	ids := make([]int64, len(reqs))
+	for i, r := range reqs {
+		ids[i] = r.ID
+	}
+	today := s.today()
+	states, err := s.st.ListStates(ctx, ids, today)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]requestRow, len(reqs))
+	for i, r := range reqs {
+		rows[i].Request = r
+		st := states[r.ID]
+		rows[i].Next = tracker.NextAction{Status: r.Status, Who: st.Step.Who, Action: st.Step.Action, By: st.Step.By,
+			Overdue: st.Overdue, Explanation: st.Step.Explanation, Windows: []tracker.Window{}}
+		if _, ok := tracker.LawByCode(r.Law); !ok {
+			continue
+		}
+		rows[i].StandingNow = st.Standing.At(today)
+		rows[i].Standing = standingBadge(rows[i].StandingNow)
+	}
+	return rows, nil
+}
+
+// requestRowsWithDeadlines is requestRows with each request's deadlines,
+// worked out from its history (one query for all the histories).
+func (s *Server) requestRowsWithDeadlines(ctx context.Context, reqs []tracker.Request) ([]requestRow, error) {
+	rows, err := s.requestRows(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
 	ids := make([]int64, len(reqs))
 	for i, r := range reqs {
 		ids[i] = r.ID
@@ -60,24 +93,10 @@ func (s *Server) requestRows(ctx context.Context, reqs []tracker.Request) ([]req
 	if err != nil {
 		return nil, err
 	}
-	today := s.today()
-	next, err := s.st.ActionsFor(ctx, ids, today)
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]requestRow, len(reqs))
-	for i, r := range reqs {
-		rows[i].Request = r
-		it := next[r.ID]
-		rows[i].Next = tracker.NextAction{Status: r.Status, Who: it.Step.Who, Action: it.Step.Action, By: it.Step.By,
-			Overdue: it.Overdue, Explanation: it.Step.Explanation, Windows: []tracker.Window{}}
-		law, ok := tracker.LawByCode(r.Law)
-		if !ok {
-			continue
+	for i := range rows {
+		if law, ok := tracker.LawByCode(rows[i].Law); ok {
+			rows[i].Deadlines = tracker.ComputeDeadlines(law, histories[rows[i].ID])
 		}
-		rows[i].Deadlines = tracker.ComputeDeadlines(law, histories[r.ID])
-		rows[i].StandingNow = rows[i].Deadlines.Standing(today)
-		rows[i].Standing = standingBadge(rows[i].StandingNow)
 	}
 	return rows, nil
 }

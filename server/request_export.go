@@ -34,7 +34,7 @@ func (s *Server) exportRequestsCSV(c echo.Context) error {
 	for _, r := range rows {
 		standing := string(r.StandingNow.Code)
 		_ = w.Write(csvSafe([]string{fmt.Sprint(r.ID), r.OurRef, r.TheirRef, r.Title, r.AuthorityName, string(r.Law),
-			string(r.Status), r.Outcome, r.SentOn.String(), r.Deadlines.NextDue().Date.String(), standing, r.Visibility,
+			string(r.Status), r.Outcome, r.SentOn.String(), r.DueDate.String(), standing, r.Visibility,
 			strings.Join(r.Tags, " "), s.absURL(fmt.Sprintf("/requests/%d", r.ID))}))
 	}
 	w.Flush()

@@ -297,7 +297,7 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 	if err != nil {
 		return r, err
 	}
-	return r, tx.writePlan(id, tracker.PlanFromDeadlines(law, ds, history, pending))
+	return r, tx.writePlan(id, tracker.PlanFromDeadlines(law, ds, history, pending), ds.Basis())
 }
 
 // EventByID returns one event.

@@ -52,8 +52,9 @@ func (tx *Tx) RefreshRequest(id int64) error {
 	return tx.refreshLater(id)
 }
 
-// writePlan stores the plan and windows of request id.
-func (tx *Tx) writePlan(id int64, plan tracker.Plan) error {
+// writePlan stores the plan and windows of request id, and the basis of
+// its standing.
+func (tx *Tx) writePlan(id int64, plan tracker.Plan, basis tracker.StandingBasis) error {
 	var needsFrom, needsUntil any
 	needsRank, needsSort := 1, ""
 	dateOrNil := func(d tracker.Date) any {
@@ -81,13 +82,17 @@ func (tx *Tx) writePlan(id int64, plan tracker.Plan) error {
 			needsSort = needsFrom.(string)
 		}
 	}
-	_, err := tx.ExecContext(tx.ctx, `UPDATE requests SET next_who = ?, next_action = ?, next_by = ?, next_explanation = ?,
+	q := `UPDATE requests SET next_who = ?, next_action = ?, next_by = ?, next_explanation = ?,
 			then_who = ?, then_action = ?, then_by = ?, then_explanation = ?, plan_since = ?,
-			needs_from = ?, needs_until = ?, needs_rank = ?, needs_sort = ?, plan_version = ?
-		WHERE id = ?`,
-		plan.Now.Who, plan.Now.Action, dateOrNil(plan.Now.By), plan.Now.Explanation,
+			needs_from = ?, needs_until = ?, needs_rank = ?, needs_sort = ?, plan_version = ?`
+	args := []any{plan.Now.Who, plan.Now.Action, dateOrNil(plan.Now.By), plan.Now.Explanation,
 		plan.Then.Who, plan.Then.Action, dateOrNil(plan.Then.By), plan.Then.Explanation, dateOrNil(plan.Since),
-		needsFrom, needsUntil, needsRank, needsSort, tracker.PlanVersion, id)
+		needsFrom, needsUntil, needsRank, needsSort, tracker.PlanVersion}
+	if !tx.s.noStanding {
+		q += `, standing_code = ?, standing_date = ?, standing_long = ?, standing_note = ?`
+		args = append(args, basis.Code, dateOrNil(basis.Date), dateOrNil(basis.LongOverdue), basis.Note)
+	}
+	_, err := tx.ExecContext(tx.ctx, q+` WHERE id = ?`, append(args, id)...)
 	if err != nil {
 		return fmt.Errorf("store: unable to store the next action of request %d: %w", id, err)
 	}
@@ -285,9 +290,19 @@ func (s *Store) DueActions(ctx context.Context, f DueFilter) ([]ActionItem, erro
 	return readActionItems(rows, f.Today)
 }
 
-// ActionsFor reads the step in force on today of the given requests.
-func (s *Store) ActionsFor(ctx context.Context, ids []int64, today tracker.Date) (map[int64]ActionItem, error) {
-	out := make(map[int64]ActionItem, len(ids))
+// ListState is what a list shows of a request beside its own fields, as
+// stored: the step in force on a day, and what its standing is worked out
+// from (tracker.StandingBasis).
+type ListState struct {
+	Step     tracker.Step
+	Overdue  bool
+	Standing tracker.StandingBasis
+}
+
+// ListStates reads the list state on today of the given requests (one
+// lookup by id each; no history is read).
+func (s *Store) ListStates(ctx context.Context, ids []int64, today tracker.Date) (map[int64]ListState, error) {
+	out := make(map[int64]ListState, len(ids))
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 500)]
 		ids = ids[len(batch):]
@@ -296,18 +311,32 @@ func (s *Store) ActionsFor(ctx context.Context, ids []int64, today tracker.Date)
 			args[i] = id
 		}
 		ph := strings.TrimSuffix(strings.Repeat("?,", len(batch)), ",")
-		rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`, `+planColumns+`
-			FROM requests r JOIN authorities a ON a.id = r.authority_id WHERE r.id IN (`+ph+`)`, args...)
+		rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.law, r.standing_code, r.standing_date, r.standing_long, r.standing_note, `+planColumns+`
+			FROM requests r WHERE r.id IN (`+ph+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read next actions: %w", err)
 		}
-		items, err := readActionItems(rows, today)
+		for rows.Next() {
+			var id int64
+			var law, code string
+			var p tracker.Plan
+			var ls ListState
+			b := &ls.Standing
+			if err := rows.Scan(append([]any{&id, &law, &code, &b.Date, &b.LongOverdue, &b.Note}, scanPlanInto(&p)...)...); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: unable to read a next action: %w", err)
+			}
+			b.Code = tracker.StandingCode(code)
+			if l, ok := tracker.LawByCode(tracker.LawCode(law)); ok {
+				b.Calendar = l.Calendar
+			}
+			ls.Step, ls.Overdue = p.StepAt(today)
+			out[id] = ls
+		}
+		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			out[it.Request.ID] = it
+			return nil, fmt.Errorf("store: unable to read next actions: %w", err)
 		}
 	}
 	return out, nil

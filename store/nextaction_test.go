@@ -21,6 +21,9 @@ func assertStoredPlanFresh(t *testing.T, st *store.Store, id int64, after string
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("after %s the stored plan differs from a fresh one:\nstored %+v\nfresh  %+v", after, got, want)
 	}
+	if got, want := plantest.StoredStanding(t, st, id), plantest.FreshStanding(t, st, id); got != want {
+		t.Fatalf("after %s the stored standing basis differs from a fresh one:\nstored %+v\nfresh  %+v", after, got, want)
+	}
 }
 
 // TestStoredNextActionFollowsEveryChange: after every kind of event, a

@@ -57,6 +57,8 @@ type Store struct {
 	Incoming IncomingCleanup
 	// noFigures: likewise, before the stored insight figures (section 18).
 	noFigures bool
+	// noStanding: likewise, before the stored standing basis (section 27).
+	noStanding bool
 }
 
 // Options for Open.
@@ -187,6 +189,11 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		var figured int
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'first_outcome'`).Scan(&figured)
 		s.noFigures = figured == 0
+	}
+	if err == nil {
+		var standing int
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'standing_code'`).Scan(&standing)
+		s.noStanding = standing == 0
 	}
 	if err == nil && planned > 0 {
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM requests WHERE plan_version < ? LIMIT 1)`,

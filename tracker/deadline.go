@@ -815,31 +815,65 @@ type Standing struct {
 // deadline while a response is awaited, against the review deadline while a
 // review is under way.
 func (ds Deadlines) Standing(today Date) Standing {
-	c := CalendarFor(ds.Calendar)
-	if c == nil {
-		c = weekendsOnly
+	return ds.Basis().At(today)
+}
+
+// StandingBasis is what a request's standing on any day is worked out
+// from: the part of its deadlines that Standing reads, small enough to be
+// stored with the request (so that a list of requests shows where each
+// stands without replaying its history), and no day in it: At compares it
+// with the day.
+type StandingBasis struct {
+	// Code is the standing itself (not_started, closed, paused, answered),
+	// or on_time for a date in force, which At turns into on_time,
+	// due_soon, due_today, overdue or long_overdue.
+	Code StandingCode
+	// Date: the due date in force (on_time), the day the clock stopped
+	// (paused), the last answer (answered), the day it was closed.
+	Date Date
+	// LongOverdue is the date after which a date in force is long overdue.
+	LongOverdue Date
+	// Note: for a date in force, what is due ("Response", "Review
+	// decision"); for a stopped clock, the event that stopped it.
+	Note string
+	// Calendar names the working days the days left are counted in.
+	Calendar string
+}
+
+// Basis is the part of ds that Standing reads.
+func (ds Deadlines) Basis() StandingBasis {
+	b := StandingBasis{Calendar: ds.Calendar}
+	timed := func(due, long Deadline, what string) StandingBasis {
+		b.Code, b.Date, b.LongOverdue, b.Note = StandingOnTime, due.Date, long.Date, what
+		return b
+	}
+	paused := func() StandingBasis {
+		b.Code, b.Date, b.Note = StandingPaused, ds.Stopped.From, string(ds.Stopped.Kind)
+		return b
 	}
 	switch ds.Status {
 	case StatusDraft:
-		return Standing{Code: StandingNotStarted, Text: "Not sent yet."}
+		b.Code = StandingNotStarted
+		return b
 	case StatusWithdrawn, StatusClosed:
-		return Standing{Code: StandingClosed, Date: ds.Ended, Text: "Closed on " + ds.Ended.Long() + "."}
+		b.Code, b.Date = StandingClosed, ds.Ended
+		return b
 	case StatusAwaitingClarification, StatusAwaitingFee:
 		if !ds.Stopped.IsZero() {
-			return ds.paused()
+			return paused()
 		}
 		// A second US clarification request does not stop the clock.
-		return timing(c, today, ds.Current(), ds.LongOverdue, "Response")
+		return timed(ds.Current(), ds.LongOverdue, "Response")
 	case StatusAwaitingResponse:
 		if ds.Current().Date.IsZero() {
-			return ds.paused()
+			return paused()
 		}
-		return timing(c, today, ds.Current(), ds.LongOverdue, "Response")
+		return timed(ds.Current(), ds.LongOverdue, "Response")
 	case StatusReviewRequested:
 		if ds.CurrentReview().Date.IsZero() {
 			break
 		}
-		return timing(c, today, ds.CurrentReview(), ds.ReviewLongOverdue, "Review decision")
+		return timed(ds.CurrentReview(), ds.ReviewLongOverdue, "Review decision")
 	}
 	last := ds.Responded
 	if ds.Reviewed.After(last) {
@@ -848,40 +882,56 @@ func (ds Deadlines) Standing(today Date) Standing {
 	if last.IsZero() && !ds.Current().Date.IsZero() {
 		// A complaint to the regulator about a request never answered: the
 		// response is still owed.
-		return timing(c, today, ds.Current(), ds.LongOverdue, "Response")
+		return timed(ds.Current(), ds.LongOverdue, "Response")
 	}
-	return Standing{Code: StandingAnswered, Date: last, Text: "Answered on " + last.Long() + "."}
+	b.Code, b.Date = StandingAnswered, last
+	return b
 }
 
-func (ds Deadlines) paused() Standing {
-	what := "a clarification"
-	if ds.Stopped.Kind == EventFeeNotice {
-		what = "the fee"
+// At is where the request stands on today.
+func (b StandingBasis) At(today Date) Standing {
+	switch b.Code {
+	case StandingNotStarted:
+		return Standing{Code: StandingNotStarted, Text: "Not sent yet."}
+	case StandingClosed:
+		return Standing{Code: StandingClosed, Date: b.Date, Text: "Closed on " + b.Date.Long() + "."}
+	case StandingPaused:
+		what := "a clarification"
+		if EventKind(b.Note) == EventFeeNotice {
+			what = "the fee"
+		}
+		return Standing{Code: StandingPaused, Date: b.Date,
+			Text: fmt.Sprintf("Clock stopped since %s, waiting for %s.", b.Date.Long(), what)}
+	case StandingAnswered:
+		return Standing{Code: StandingAnswered, Date: b.Date, Text: "Answered on " + b.Date.Long() + "."}
 	}
-	return Standing{Code: StandingPaused, Date: ds.Stopped.From,
-		Text: fmt.Sprintf("Clock stopped since %s, waiting for %s.", ds.Stopped.From.Long(), what)}
+	c := CalendarFor(b.Calendar)
+	if c == nil {
+		c = weekendsOnly
+	}
+	return timing(c, today, b.Date, b.LongOverdue, b.Note)
 }
 
-func timing(c Calendar, today Date, due, long Deadline, what string) Standing {
-	s := Standing{Date: due.Date}
+func timing(c Calendar, today Date, due, long Date, what string) Standing {
+	s := Standing{Date: due}
 	switch {
-	case today.Equal(due.Date):
+	case today.Equal(due):
 		s.Code, s.Text = StandingDueToday, what+" due today."
-	case today.Before(due.Date):
-		s.WorkingDays = WorkingDaysBetween(c, today, due.Date)
+	case today.Before(due):
+		s.WorkingDays = WorkingDaysBetween(c, today, due)
 		s.Code = StandingOnTime
 		if s.WorkingDays <= DueSoonWorkingDays {
 			s.Code = StandingDueSoon
 		}
-		s.Text = fmt.Sprintf("%s due %s (%s left).", what, due.Date.Long(), unitWords(s.WorkingDays, WorkingDays))
+		s.Text = fmt.Sprintf("%s due %s (%s left).", what, due.Long(), unitWords(s.WorkingDays, WorkingDays))
 	default:
-		s.WorkingDays = WorkingDaysBetween(c, due.Date, today)
+		s.WorkingDays = WorkingDaysBetween(c, due, today)
 		s.Code = StandingOverdue
-		s.Text = fmt.Sprintf("%s overdue: it was due %s (%s late).", what, due.Date.Long(), unitWords(s.WorkingDays, WorkingDays))
-		if today.After(long.Date) {
+		s.Text = fmt.Sprintf("%s overdue: it was due %s (%s late).", what, due.Long(), unitWords(s.WorkingDays, WorkingDays))
+		if today.After(long) {
 			s.Code = StandingLongOverdue
 			s.Text = fmt.Sprintf("%s long overdue: it was due %s (%s late; long overdue after %s).",
-				what, due.Date.Long(), unitWords(s.WorkingDays, WorkingDays), long.Date.Long())
+				what, due.Long(), unitWords(s.WorkingDays, WorkingDays), long.Long())
 		}
 	}
 	return s

@@ -6,10 +6,11 @@ import (
 )
 
 // PlanVersion numbers the rules PlanNextAction and ComputeDeadlines apply
-// (the laws' periods, the holiday tables, the wording). Raise it with any
-// change to them: the store then works out again every plan stored under an
-// older version when it opens the database.
-const PlanVersion = 4
+// (the laws' periods, the holiday tables, the wording), and what is stored
+// with a plan (5: the standing basis). Raise it with any change to them: the
+// store then works out again every plan stored under an older version when
+// it opens the database.
+const PlanVersion = 5
 
 // Who must act next on a request.
 type Who string

@@ -47,3 +47,34 @@ func FreshPlan(t testing.TB, st *store.Store, id int64) tracker.Plan {
 	}
 	return p
 }
+
+// FreshStanding is the basis of the request's standing worked out from
+// scratch: tracker.ComputeDeadlines over its law and events.
+func FreshStanding(t testing.TB, st *store.Store, id int64) tracker.StandingBasis {
+	t.Helper()
+	ctx := context.Background()
+	r, err := st.RequestByID(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := st.Events(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	law, _ := tracker.LawByCode(r.Law)
+	return tracker.ComputeDeadlines(law, events).Basis()
+}
+
+// StoredStanding is the basis of the request's standing as stored.
+func StoredStanding(t testing.TB, st *store.Store, id int64) tracker.StandingBasis {
+	t.Helper()
+	states, err := st.ListStates(context.Background(), []int64{id}, tracker.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, ok := states[id]
+	if !ok {
+		t.Fatalf("request %d: no stored state", id)
+	}
+	return ls.Standing
+}

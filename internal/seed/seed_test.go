@@ -203,6 +203,9 @@ func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 		if want := plantest.FreshPlan(t, st, id); !reflect.DeepEqual(got, want) {
 			t.Fatalf("request %d: the stored plan differs from a fresh one:\nstored %+v\nfresh  %+v", id, got, want)
 		}
+		if got, want := plantest.StoredStanding(t, st, id), plantest.FreshStanding(t, st, id); got != want {
+			t.Fatalf("request %d: the stored standing basis differs from a fresh one:\nstored %+v\nfresh  %+v", id, got, want)
+		}
 	}
 }
 
