@@ -86,6 +86,7 @@ func main() {
 	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
 	timeout := flag.Duration("timeout", 30*time.Second, "a response slower than this counts as an error")
 	flag.StringVar(&profileDir, "profile", "", "write the server's CPU profile while each page is driven to DIR/<page>.pprof (go tool pprof)")
+	flag.Var(&extraPages, "also", "another page to drive, as NAME=PATH (PATH under /api/ is called with the token); repeatable")
 	flag.Parse()
 	if *data == "" {
 		fmt.Fprintln(os.Stderr, "pagebench: --data DIR is required (a directory made by foitrack dev seed)")
@@ -178,7 +179,7 @@ func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, t
 	time.Sleep(500 * time.Millisecond)
 	rep.IdleRSSMB = rssMB(srv.Process.Pid, "VmRSS")
 
-	pages := fx.pages()
+	pages := append(fx.pages(), extraPages...)
 	want := map[string]bool{}
 	for _, n := range strings.Split(only, ",") {
 		if n = strings.TrimSpace(n); n != "" {
@@ -220,6 +221,22 @@ func statusNote(r Result) string {
 	return fmt.Sprintf("%d bytes", r.Bytes)
 }
 
+// extraPages are the pages given with --also.
+var extraPages pageFlags
+
+type pageFlags []page
+
+func (f *pageFlags) String() string { return fmt.Sprint(*f) }
+
+func (f *pageFlags) Set(v string) error {
+	name, path, ok := strings.Cut(v, "=")
+	if !ok || name == "" || !strings.HasPrefix(path, "/") {
+		return fmt.Errorf("want NAME=PATH, got %q", v)
+	}
+	*f = append(*f, page{Name: name, Path: path, API: strings.HasPrefix(path, "/api/")})
+	return nil
+}
+
 // fixture is what the pages are opened with: a signed-in session, an API
 // token, and the ids of the heaviest things to show.
 type fixture struct {
@@ -227,7 +244,10 @@ type fixture struct {
 	requests, messages       int
 	authority, request, mail int64
 	document, event          int64
-	slug, tag, word          string
+	// Rows half-way down the lists of documents and mail (the newest
+	// first, the oldest first): the cursor of a deep page.
+	midDocument, midMail int64
+	slug, tag, word      string
 }
 
 func prepare(ctx context.Context, data string) (*fixture, error) {
@@ -267,6 +287,8 @@ func prepare(ctx context.Context, data string) (*fixture, error) {
 	one(`SELECT max(id) FROM mail_messages WHERE state = 'matched'`, &fx.mail)
 	one(`SELECT max(id) FROM documents`, &fx.document)
 	one(`SELECT max(id) FROM timeline_events`, &fx.event)
+	one(`SELECT id FROM documents ORDER BY id DESC LIMIT 1 OFFSET (SELECT count(*) / 2 FROM documents)`, &fx.midDocument)
+	one(`SELECT id FROM mail_messages WHERE direction = 'in' ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM mail_messages WHERE direction = 'in')`, &fx.midMail)
 	return fx, err
 }
 
@@ -284,10 +306,12 @@ func (fx *fixture) pages() []page {
 		{Name: "authorities", Path: "/authorities"},
 		{Name: "authority (largest)", Path: "/authorities/" + id(fx.authority)},
 		{Name: "request page", Path: "/requests/" + id(fx.request)},
-		{Name: "mail", Path: "/mail"},
-		{Name: "mail holding pen", Path: "/mail?state=unmatched"},
+		{Name: "mail", Path: "/mail?view=all"},
+		{Name: "mail holding pen", Path: "/mail"},
+		{Name: "mail half-way", Path: "/mail?view=all&after=" + id(fx.midMail)},
 		{Name: "mail message", Path: "/mail/" + id(fx.mail)},
 		{Name: "documents", Path: "/documents"},
+		{Name: "documents half-way", Path: "/documents?after=" + id(fx.midDocument)},
 		{Name: "document page", Path: "/documents/" + id(fx.document)},
 		{Name: "exemptions", Path: "/exemptions"},
 		{Name: "timeline", Path: "/timeline"},
@@ -309,6 +333,11 @@ func (fx *fixture) pages() []page {
 		{Name: "api requests ?status=", Path: "/api/v1/requests?status=awaiting_response", API: true},
 		{Name: "api request", Path: "/api/v1/requests/" + id(fx.request), API: true},
 		{Name: "api documents", Path: "/api/v1/documents", API: true},
+		{Name: "api documents half-way", Path: "/api/v1/documents?after=" + id(fx.midDocument), API: true},
+		{Name: "api mail", Path: "/api/v1/mail", API: true},
+		{Name: "api mail holding pen", Path: "/api/v1/mail?holding_pen=true", API: true},
+		{Name: "api authorities", Path: "/api/v1/authorities", API: true},
+		{Name: "api events", Path: "/api/v1/requests/" + id(fx.request) + "/events", API: true},
 		{Name: "api search", Path: "/api/v1/search?q=" + fx.word, API: true},
 	}
 }
