@@ -17,6 +17,7 @@ type exemptionListPage struct {
 	Laws    []lawTab
 	Entries []exemptionEntry
 	Claimed int // exemptions of this law claimed at least once
+	Figures aggregate
 }
 
 // lawTab is a law in the tabs, with its claim count.
@@ -40,11 +41,13 @@ func (s *Server) showExemptionList(c echo.Context) error {
 	if !ok {
 		law, _ = tracker.LawByCode(tracker.UKFOIA)
 	}
-	v, err := s.untilWritten(ctx, "exemptions "+string(law.Code), func() (any, error) { return s.exemptionList(ctx, law) })
+	v, err := s.untilWritten(ctx, "exemptions "+string(law.Code), func(ctx context.Context) (any, error) { return s.exemptionList(ctx, law) })
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "exemption_list", &view{Title: "Exemptions", Section: "exemptions", Data: v.(exemptionListPage)})
+	p := v.Val.(exemptionListPage)
+	p.Figures = v
+	return s.render(c, http.StatusOK, "exemption_list", &view{Title: "Exemptions", Section: "exemptions", Data: p})
 }
 
 // exemptionList counts the claims of every exemption of law and who made

@@ -28,6 +28,7 @@ type insightPage struct {
 	Batches     []store.Batch
 	BatchID     int64
 	Summary     string // the batch's sentence
+	Figures     aggregate
 }
 
 // chartSet is charts with the filters their downloads repeat.
@@ -62,11 +63,11 @@ func (s *Server) insightFilter(c echo.Context) (store.InsightFilter, url.Values)
 func (s *Server) showInsightPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	f, q := s.insightFilter(c)
-	in, err := s.memoInsight(ctx, f)
+	in, figures, err := s.memoInsight(ctx, f)
 	if err != nil {
 		return err
 	}
-	p := insightPage{In: in, Charts: chartSet{Charts: insightCharts(in), Query: template.URL(q.Encode())}, Laws: tracker.Laws, Law: string(f.Law), BatchID: f.BatchID,
+	p := insightPage{In: in, Figures: figures, Charts: chartSet{Charts: insightCharts(in), Query: template.URL(q.Encode())}, Laws: tracker.Laws, Law: string(f.Law), BatchID: f.BatchID,
 		Selected: map[int64]bool{}}
 	for _, id := range f.AuthorityIDs {
 		p.Selected[id] = true
@@ -110,7 +111,7 @@ func (s *Server) downloadInsightChart(c echo.Context) error {
 
 // authorityInsight is one authority's figures and charts, for its page.
 func (s *Server) authorityInsight(ctx context.Context, id int64) (store.Insight, chartSet, error) {
-	in, err := s.memoInsight(ctx, store.InsightFilter{AuthorityIDs: []int64{id}})
+	in, _, err := s.memoInsight(ctx, store.InsightFilter{AuthorityIDs: []int64{id}})
 	if err != nil {
 		return in, chartSet{}, err
 	}
@@ -147,7 +148,7 @@ func (s *Server) workOutDashboardInsight() error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.memoInsight(ctx, store.InsightFilter{}); err != nil {
+	if _, _, err := s.memoInsight(ctx, store.InsightFilter{}); err != nil {
 		return err
 	}
 	var set chartSet
@@ -167,14 +168,14 @@ func (s *Server) workOutDashboardInsight() error {
 // filter takes (all of them without one, every request of the largest
 // authority on its page). The dashboard's background pass works out the
 // page without filters ahead of the first view.
-func (s *Server) memoInsight(ctx context.Context, f store.InsightFilter) (store.Insight, error) {
-	v, err := s.untilWritten(ctx, fmt.Sprintf("insight %+v", f), func() (any, error) {
+func (s *Server) memoInsight(ctx context.Context, f store.InsightFilter) (store.Insight, aggregate, error) {
+	v, err := s.untilWritten(ctx, fmt.Sprintf("insight %+v", f), func(ctx context.Context) (any, error) {
 		return s.st.Insight(ctx, f, s.today())
 	})
 	if err != nil {
-		return store.Insight{}, err
+		return store.Insight{}, v, err
 	}
-	return v.(store.Insight), nil
+	return v.Val.(store.Insight), v, nil
 }
 
 // refreshDashboardInsight works out the dashboard's figures now and then

@@ -44,6 +44,13 @@ type Config struct {
 	// sessions and logs) from the nearest address in the header that is not
 	// a trusted proxy. Empty: the connection's address, always.
 	TrustedProxies []*net.IPNet
+	// SlowAggregate: a page's kept aggregate (insight, the exemptions
+	// catalogue) whose last working out took longer than this is no longer
+	// worked out while a page waits after a write: the last figures are
+	// shown, with their time, and worked out again in the background (see
+	// untilWritten). 0: 50 ms; negative: always worked out while the page
+	// waits.
+	SlowAggregate time.Duration
 }
 
 // Server is the web app.
@@ -75,6 +82,9 @@ type Server struct {
 	// Aggregates kept until the next write (memo.go).
 	memoMu sync.Mutex
 	memos  map[string]memo
+	// memoRefreshing: an aggregate is being worked out in the background
+	// (one at a time).
+	memoRefreshing bool
 }
 
 // New builds the server: it parses every template (a broken template fails
