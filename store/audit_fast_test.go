@@ -113,3 +113,34 @@ func TestImportGapAfter(t *testing.T) {
 		}
 	}
 }
+
+// splitObject reads an object's members as json.Unmarshal into a map
+// does, or gives up.
+func TestSplitObjectAgreesWithUnmarshal(t *testing.T) {
+	for _, raw := range []string{
+		`{}`, `{"a":1}`, `{"b":"x,}]","a":[1,{"c":"\"}"}],"c":null}`, `{"k":{"x":[[],{}]},"l":"\\"}`,
+		`{"a":1,"a":2}`, `{"a\u003c":1}`, `{"a":1 }`, `{"a":}`, `{"a":1,}`, `{"a":"x}`, `{"é":true,"d":-1.5e3}`,
+	} {
+		got, ok := splitObject([]byte(raw))
+		var want map[string]json.RawMessage
+		werr := json.Unmarshal([]byte(raw), &want)
+		if !ok {
+			continue // Unmarshal decides, as before
+		}
+		if werr != nil {
+			t.Errorf("%s: split, but json.Unmarshal fails: %v", raw, werr)
+			continue
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: %d members, want %d", raw, len(got), len(want))
+		}
+		for _, m := range got {
+			if w, found := want[m.key]; !found || !bytes.Equal(w, m.value) {
+				t.Errorf("%s: member %q = %s, want %s", raw, m.key, m.value, w)
+			}
+		}
+	}
+	if _, ok := splitObject([]byte(`{"b":"x,}]","a":[1,{"c":"\"}"}],"c":null}`)); !ok {
+		t.Error("a plain object was not split")
+	}
+}

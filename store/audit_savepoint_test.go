@@ -9,14 +9,34 @@ import (
 // an event that failed after it was audited) is not the head of the chain
 // nor a leaf of the tree for the entries after it: the chain and the tree
 // still verify.
+// The same in a batch (UpdateBatch), which keeps its entries back until a
+// savepoint or the commit.
 func TestAuditAfterRollbackToSavepoint(t *testing.T) {
-	ctx := context.Background()
-	st, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	for _, batch := range []bool{false, true} {
+		ctx := context.Background()
+		st, err := Open(ctx, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		update := st.Update
+		if batch {
+			update = st.UpdateBatch
+		}
+		auditAfterRollbackToSavepoint(t, st, update)
+		var actions string
+		if err := st.r.QueryRowContext(ctx, `SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_log ORDER BY id)`).Scan(&actions); err != nil {
+			t.Fatal(err)
+		}
+		if actions != "first kept" {
+			t.Errorf("batch %v: entries %q, want \"first kept\"", batch, actions)
+		}
 	}
-	defer st.Close()
-	err = st.Update(ctx, func(tx *Tx) error {
+}
+
+func auditAfterRollbackToSavepoint(t *testing.T, st *Store, update func(context.Context, func(*Tx) error) error) {
+	ctx := context.Background()
+	err := update(ctx, func(tx *Tx) error {
 		if err := tx.Audit("first", "test", 1, nil, 1); err != nil {
 			return err
 		}

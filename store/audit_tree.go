@@ -284,7 +284,10 @@ func appendLeaf(ctx context.Context, tx *Tx, r tlog.HashReader, n int64, h tlog.
 	}
 	base := tlog.StoredHashIndex(0, n)
 	for i, sh := range hashes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_tree (idx, hash) VALUES (?, ?)`, base+int64(i), sh[:]); err != nil {
+		if tx.batch && tx.treeHashMap != nil {
+			// Kept back with the entry (flushAudit); read back from the map.
+			tx.treeRows = append(tx.treeRows, base+int64(i), sh[:])
+		} else if _, err := tx.ExecContext(ctx, treeInsert, base+int64(i), sh[:]); err != nil {
 			return fmt.Errorf("store: unable to extend the audit tree: %w", err)
 		}
 		if tx.treeHashMap != nil {

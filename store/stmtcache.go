@@ -81,8 +81,14 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if q := strings.TrimSpace(query); len(q) >= 8 && strings.EqualFold(q[:8], "ROLLBACK") {
 		// A rollback to a savepoint undoes the audit entries and tree
 		// hashes written since: what the transaction knew of the log's
-		// end is read again.
+		// end is read again, and what a batch kept back since the
+		// savepoint (flushed when it was made) is dropped.
 		tx.auditHead, tx.treeHashMap = nil, nil
+		tx.auditRows, tx.treeRows = tx.auditRows[:0], tx.treeRows[:0]
+	} else if len(q) >= 9 && strings.EqualFold(q[:9], "SAVEPOINT") {
+		if err := tx.flushAudit(); err != nil {
+			return nil, err
+		}
 	}
 	if st := tx.s.stmts.get(query); st != nil {
 		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)

@@ -59,6 +59,8 @@ type Store struct {
 	noFigures bool
 	// noStanding: likewise, before the stored standing basis (section 27).
 	noStanding bool
+	// blobDirs: the blob subdirectories WriteBlobBytes has made.
+	blobDirs sync.Map
 }
 
 // Options for Open.
@@ -298,6 +300,9 @@ type Tx struct {
 	// writer's lock, so nobody else moves them).
 	auditHead   *auditHead
 	treeHashMap map[int64]tlog.Hash
+	// A batch's audit entries and tree hashes not written yet (flushAudit),
+	// their INSERTs' arguments one row after another.
+	auditRows, treeRows []any
 }
 
 // Now is the transaction's timestamp (one per transaction, so all rows and
@@ -319,6 +324,9 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	err = fn(tx)
 	if err == nil {
 		err = tx.flushDerived()
+	}
+	if err == nil {
+		err = tx.flushAudit()
 	}
 	if err != nil {
 		sqltx.Rollback()
