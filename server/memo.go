@@ -55,15 +55,11 @@ func (s *Server) slowAggregate() time.Duration {
 // when work is slow, the value kept, marked stale, while work runs in the
 // background (see above).
 func (s *Server) untilWritten(ctx context.Context, key string, work func(context.Context) (any, error)) (aggregate, error) {
-	_, head, err := s.st.AuditHead(ctx)
+	m, ok, fresh, head, today, err := s.kept(ctx, key)
 	if err != nil {
 		return aggregate{}, err
 	}
-	today := s.today()
-	s.memoMu.Lock()
-	m, ok := s.memos[key]
-	s.memoMu.Unlock()
-	if ok && m.head == head && m.day == today {
+	if fresh {
 		return aggregate{Val: m.val, AsOf: m.at}, nil
 	}
 	if slow := s.slowAggregate(); ok && slow >= 0 && m.took > slow {
@@ -71,6 +67,31 @@ func (s *Server) untilWritten(ctx context.Context, key string, work func(context
 		return aggregate{Val: m.val, AsOf: m.at, Stale: true}, nil
 	}
 	return s.workOut(ctx, key, head, today, work)
+}
+
+// currentUntilWritten is untilWritten for a value never shown out of
+// date, however long it takes (a filter's choices: quick, and wrong when
+// stale).
+func (s *Server) currentUntilWritten(ctx context.Context, key string, work func(context.Context) (any, error)) (any, error) {
+	m, _, fresh, head, today, err := s.kept(ctx, key)
+	if err != nil || fresh {
+		return m.val, err
+	}
+	a, err := s.workOut(ctx, key, head, today, work)
+	return a.Val, err
+}
+
+// kept is the value kept under key (ok: there is one), whether it is
+// fresh (nothing written since, same day), and the head and day now.
+func (s *Server) kept(ctx context.Context, key string) (m memo, ok, fresh bool, head int64, today tracker.Date, err error) {
+	if _, head, err = s.st.AuditHead(ctx); err != nil {
+		return m, false, false, 0, today, err
+	}
+	today = s.today()
+	s.memoMu.Lock()
+	m, ok = s.memos[key]
+	s.memoMu.Unlock()
+	return m, ok, ok && m.head == head && m.day == today, head, today, nil
 }
 
 // workOut runs work and keeps its value under key for head and today.

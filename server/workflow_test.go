@@ -299,6 +299,20 @@ func TestRequestListFiltersAndCSVExport(t *testing.T) {
 		}
 	}
 
+	// The authority filter: every authority with requests, the one
+	// filtered by selected, names escaped; one with its first request
+	// since the last view is there too.
+	_, body := c.get(fmt.Sprintf("/requests?authority=%d", b.ID))
+	wantContains(t, body, fmt.Sprintf(`<option value="%d">Borsetshire County Council</option>`, a.ID),
+		fmt.Sprintf(`<option value="%d" selected>Felpersham City Council</option>`, b.ID))
+	odd := app.authority(`Ambridge & <Loxley> "Parish" Council`, tracker.JurisdictionEngland)
+	app.request("Parish one", odd.ID, "2026-03-02", false)
+	_, body = c.get("/requests")
+	wantContains(t, body, fmt.Sprintf(`<option value="%d">Ambridge &amp; &lt;Loxley&gt; &#34;Parish&#34; Council</option>`, odd.ID))
+	if strings.Contains(body, " selected>") {
+		t.Error("an authority is selected in an unfiltered list")
+	}
+
 	res, body := c.get("/requests/export.csv")
 	wantStatus(t, res, http.StatusOK)
 	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
@@ -308,7 +322,7 @@ func TestRequestListFiltersAndCSVExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 5 || rows[0][9] != "Due" || rows[0][10] != "Standing" {
+	if len(rows) != 6 || rows[0][9] != "Due" || rows[0][10] != "Standing" {
 		t.Fatalf("CSV = %v", rows)
 	}
 	found := map[string][]string{}
