@@ -88,3 +88,33 @@ func TestSlowFiguresAreShownKeptWhileWorkedOutAgain(t *testing.T) {
 		untilFresh(path, row(path, gwent))
 	}
 }
+
+// Under each exemption the catalogue lists the authorities that claimed it
+// most, maxClaimantsShown of them, and says how many others did.
+func TestExemptionListNamesTheMostFrequentClaimants(t *testing.T) {
+	app := newTestApp(t)
+	app.user("vi@example.org", store.RoleViewer)
+	n := maxClaimantsShown + 2
+	for i := 0; i < n; i++ {
+		a := app.authority(fmt.Sprintf("Police force %02d", i), tracker.JurisdictionEngland)
+		for j := 0; j <= i%2; j++ { // the odd ones twice: they come first
+			r := app.request(fmt.Sprintf("Drones %d %d", i, j), a.ID, "2026-03-02", false)
+			insightEvent(t, app, r.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: tracker.MustParseDate("2026-03-20"),
+				Outcome: tracker.OutcomeRefused, Exemptions: []string{"s31(1)(a)"}})
+		}
+	}
+	res, body := app.login("vi@example.org").get("/exemptions")
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "and 2 other authorities")
+	shown := 0
+	for i := 0; i < n; i++ {
+		if strings.Contains(body, fmt.Sprintf("Police force %02d", i)) {
+			shown++
+		} else if i%2 == 1 {
+			t.Errorf("Police force %02d (two claims) is not listed", i)
+		}
+	}
+	if shown != maxClaimantsShown {
+		t.Errorf("%d claimants listed, want %d", shown, maxClaimantsShown)
+	}
+}

@@ -308,24 +308,29 @@ type ExemptionClaimant struct {
 	Claims        int    `json:"claims"` // requests in which it claimed it
 }
 
-// ExemptionClaimants lists who claimed one exemption, most often first.
-func (s *Store) ExemptionClaimants(ctx context.Context, law tracker.LawCode, code string) ([]ExemptionClaimant, error) {
+// ExemptionClaimants lists who claimed one exemption, most often first: the
+// first limit of them (0: all), and how many there are in all.
+func (s *Store) ExemptionClaimants(ctx context.Context, law tracker.LawCode, code string, limit int) ([]ExemptionClaimant, int, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT a.id, a.name, count(DISTINCT c.request_id) FROM exemption_claims c
+		SELECT a.id, a.name, count(DISTINCT c.request_id), count(*) OVER () FROM exemption_claims c
 		JOIN requests r ON r.id = c.request_id JOIN authorities a ON a.id = r.authority_id
 		WHERE c.law = ? AND c.code = ?
-		GROUP BY a.id ORDER BY count(DISTINCT c.request_id) DESC, a.name`, string(law), code)
+		GROUP BY a.id ORDER BY count(DISTINCT c.request_id) DESC, a.name LIMIT ?`, string(law), code, limit)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to list exemption claimants: %w", err)
+		return nil, 0, fmt.Errorf("store: unable to list exemption claimants: %w", err)
 	}
 	defer rows.Close()
 	var out []ExemptionClaimant
+	total := 0
 	for rows.Next() {
 		var c ExemptionClaimant
-		if err := rows.Scan(&c.AuthorityID, &c.AuthorityName, &c.Claims); err != nil {
-			return nil, fmt.Errorf("store: unable to read claimant: %w", err)
+		if err := rows.Scan(&c.AuthorityID, &c.AuthorityName, &c.Claims, &total); err != nil {
+			return nil, 0, fmt.Errorf("store: unable to read claimant: %w", err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }

@@ -132,9 +132,9 @@ func TestInsightFiguresAgainstHandCounts(t *testing.T) {
 	if err != nil || counts[0].Code != "s31(1)(a)" || counts[0].Claims != 2 {
 		t.Errorf("exemption counts %+v %v", counts, err)
 	}
-	claimants, _ := st.ExemptionClaimants(ctx, tracker.UKFOIA, "s31(1)(a)")
-	if len(claimants) != 1 || claimants[0].Claims != 2 {
-		t.Errorf("claimants %+v", claimants)
+	claimants, every, _ := st.ExemptionClaimants(ctx, tracker.UKFOIA, "s31(1)(a)", 0)
+	if len(claimants) != 1 || claimants[0].Claims != 2 || every != 1 {
+		t.Errorf("claimants %+v (%d in all)", claimants, every)
 	}
 }
 
