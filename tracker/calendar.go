@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -138,6 +139,57 @@ type ruleCalendar struct {
 
 	mu    sync.Mutex
 	years map[int]map[Date]string
+	// extra are one-off holidays added by AddHoliday (tests).
+	extra []holidayRule
+	// days holds the holidays of tableFirst to tableLast for reads
+	// without the lock, built on first use (nil until then).
+	days atomic.Pointer[dayTable]
+}
+
+// The years a calendar's dayTable covers; a day outside them is looked up
+// in the calendar's years (under its lock).
+const tableFirst, tableLast = 1990, 2100
+
+// dayTable is a calendar's holidays over a span of days, read without a lock.
+type dayTable struct {
+	lo      int64    // the day number of 1 January tableFirst
+	holiday []uint64 // a bit per day from lo: a holiday falls on it
+	names   map[Date]string
+}
+
+// table returns c's dayTable, building it on first use.
+func (c *ruleCalendar) table() *dayTable {
+	if t := c.days.Load(); t != nil {
+		return t
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := c.days.Load(); t != nil {
+		return t
+	}
+	lo, hi := NewDate(tableFirst, time.January, 1).n, NewDate(tableLast+1, time.January, 1).n
+	t := &dayTable{lo: lo, holiday: make([]uint64, (hi-lo+63)/64), names: map[Date]string{}}
+	for y := tableFirst; y <= tableLast; y++ {
+		for d, name := range c.yearLocked(y) {
+			i := d.n - lo
+			t.holiday[i/64] |= 1 << (i % 64)
+			t.names[d] = name
+		}
+	}
+	c.days.Store(t)
+	return t
+}
+
+// lookup reports whether d is a holiday, and its name, when the table covers d.
+func (t *dayTable) lookup(d Date) (name string, hol, covered bool) {
+	i := d.n - t.lo
+	if i < 0 || i >= int64(len(t.holiday))*64 {
+		return "", false, false
+	}
+	if t.holiday[i/64]&(1<<(i%64)) == 0 {
+		return "", false, true
+	}
+	return t.names[d], true, true
 }
 
 func (c *ruleCalendar) Name() string                { return c.name }
@@ -147,6 +199,9 @@ func (c *ruleCalendar) Coverage() (first, last int) { return c.first, c.last }
 func (c *ruleCalendar) Holiday(d Date) (string, bool) {
 	if d.IsZero() {
 		return "", false
+	}
+	if name, hol, ok := c.table().lookup(d); ok {
+		return name, hol
 	}
 	name, ok := c.year(d.Year())[d]
 	return name, ok
@@ -164,6 +219,11 @@ func (c *ruleCalendar) IsWorkingDay(d Date) bool {
 func (c *ruleCalendar) year(y int) map[Date]string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.yearLocked(y)
+}
+
+// yearLocked is year with c.mu held.
+func (c *ruleCalendar) yearLocked(y int) map[Date]string {
 	if m, ok := c.years[y]; ok {
 		return m
 	}
@@ -195,8 +255,9 @@ func (c *ruleCalendar) compute(y int) map[Date]string {
 	}
 	// A holiday of the year before or after can be observed in this one (US:
 	// New Year's Day on a Saturday is observed on Friday 31 December).
+	rules := append(c.rules[:len(c.rules):len(c.rules)], c.extra...)
 	for _, hy := range []int{y - 1, y, y + 1} {
-		for _, r := range c.rules {
+		for _, r := range rules {
 			act, obs := r.Calc(hy)
 			if obs.IsZero() {
 				continue
@@ -244,4 +305,36 @@ func (c *ruleCalendar) label(o observance) string {
 func dateOfCal(t time.Time) Date {
 	y, m, d := t.Date()
 	return NewDate(y, m, d)
+}
+
+// AddHoliday adds a one-off holiday on d, named name, to the calendar
+// called calendar, as a release adding a newly proclaimed holiday to its
+// table would, and returns the function that takes it away again. It is
+// for tests of what depends on the holiday tables (the store's
+// recompute); foitrack's own tables are in holidays_*.go. It panics on an
+// unknown calendar.
+func AddHoliday(calendar string, d Date, name string) (undo func()) {
+	c, ok := CalendarFor(calendar).(*ruleCalendar)
+	if !ok {
+		panic("tracker: no calendar " + calendar)
+	}
+	rule := holidayRule{&cal.Holiday{Name: name, Month: d.Month(), Day: d.Day(), Func: cal.CalcDayOfMonth,
+		StartYear: d.Year(), EndYear: d.Year()}, regionAllUK}
+	c.mu.Lock()
+	c.extra = append(c.extra, rule)
+	c.years = nil
+	c.days.Store(nil)
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for i, r := range c.extra {
+			if r.Holiday == rule.Holiday {
+				c.extra = append(c.extra[:i:i], c.extra[i+1:]...)
+				break
+			}
+		}
+		c.years = nil
+		c.days.Store(nil)
+	}
 }

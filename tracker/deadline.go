@@ -165,11 +165,30 @@ func ComputeDeadlines(law Law, history []Event) Deadlines {
 	return ds
 }
 
+// responseDue is the response deadline in force (Deadlines.Current) after
+// history, and the date of receipt it runs from: what ComputeDeadlines
+// gives for them, without working out the rest or any explanation.
+func responseDue(law Law, history []Event) (due, received Date) {
+	ds := Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
+	c := CalendarFor(law.Calendar)
+	if c == nil {
+		c = weekendsOnly
+	}
+	e := engine{law: law, cal: c, ds: &ds, datesOnly: true}
+	e.replay(history)
+	e.response()
+	return ds.Current().Date, ds.Received
+}
+
 // engine holds the working state of one ComputeDeadlines call.
 type engine struct {
 	law Law
 	cal Calendar
 	ds  *Deadlines
+
+	// datesOnly: only the response dates are wanted (responseDue), not
+	// the explanations.
+	datesOnly bool
 
 	clarifiedOn  Date // the restart: the day the clarification was received
 	askedOn      Date // when that clarification was asked for
@@ -349,6 +368,16 @@ func (e *engine) response() {
 	ds.Response = Deadline{
 		Kind: DeadlineResponse, Label: "Response due", Date: p.end,
 		From: ds.Received, Days: law.ResponsePeriod, Unit: law.Unit, Skipped: p.skipped,
+	}
+	if e.datesOnly {
+		// What follows, less the words: the date stops with a
+		// clarification that restarts the count, else extensions apply.
+		if ds.Stopped.Kind == EventClarificationRequested && law.Clarification == ClarificationRestarts {
+			ds.Response.Date = Date{}
+		} else if !p.end.IsZero() {
+			e.extend()
+		}
+		return
 	}
 	var why []string
 	why = append(why, "Received "+ds.Sent.Long()+".")

@@ -1,0 +1,84 @@
+package tracker
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// randomHistory is a history the lifecycle accepts, of up to n events a
+// few days apart from 2025 on (some on the same day), drawn with r.
+func randomHistory(r *rand.Rand, n int) []Event {
+	kinds := []EventKind{EventSent, EventAcknowledged, EventClarificationRequested, EventClarificationSent, EventFeeNotice, EventFeePaid,
+		EventExtensionClaimed, EventChaserSent, EventResponseReceived, EventReviewRequested, EventReviewOutcome,
+		EventRegulatorComplaint, EventRegulatorDecision, EventWithdrawn, EventClosed, EventNote}
+	outcomes := map[EventKind][]string{
+		EventResponseReceived:  {OutcomeReleasedInFull, OutcomeReleasedInPart, OutcomeRefused, OutcomeNotHeld},
+		EventReviewOutcome:     {OutcomeUpheld, OutcomeOverturned, OutcomePartlyUpheld},
+		EventRegulatorDecision: {OutcomeComplaintUpheld, OutcomeComplaintNotUpheld},
+	}
+	day := MustParseDate("2025-01-01").AddDays(r.IntN(700))
+	st := State{Status: StatusDraft}
+	var out []Event
+	for tries := 0; len(out) < n && tries < 200; tries++ {
+		e := Event{ID: int64(len(out) + 1), Kind: kinds[r.IntN(len(kinds))], Date: day.AddDays(r.IntN(30))}
+		if o := outcomes[e.Kind]; o != nil {
+			e.Outcome = o[r.IntN(len(o))]
+		}
+		if e.Kind == EventExtensionClaimed {
+			e.Reason = "public interest test"
+			if r.IntN(2) == 0 {
+				e.NewDueDate = e.Date.AddDays(10 + r.IntN(40))
+			}
+		}
+		next, err := Apply(st, e)
+		if err != nil {
+			continue
+		}
+		st, day = next, e.Date
+		out = append(out, e)
+	}
+	return out
+}
+
+// TestResponseDueAgreesWithComputeDeadlines: the first response's due date
+// in force and date of receipt, worked out without the rest, are what
+// ComputeDeadlines gives, after every prefix of random histories under
+// every law.
+func TestResponseDueAgreesWithComputeDeadlines(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, law := range Laws {
+		for range 300 {
+			h := randomHistory(r, 12)
+			for i := 0; i <= len(h); i++ {
+				ds := ComputeDeadlines(law, h[:i])
+				due, received := responseDue(law, h[:i])
+				if !due.Equal(ds.Current().Date) || !received.Equal(ds.Received) {
+					t.Fatalf("%s after %+v: responseDue %s from %s, ComputeDeadlines %s from %s", law.Code, h[:i], due, received, ds.Current().Date, ds.Received)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkComputeDerived works out the standing of random histories
+// under every law (what `foitrack recompute` does for each request).
+func BenchmarkComputeDerived(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	type input struct {
+		law     Law
+		history []Event
+	}
+	var inputs []input
+	for i := range 1000 {
+		inputs = append(inputs, input{Laws[i%len(Laws)], randomHistory(r, 1+r.IntN(6))})
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		in := inputs[i%len(inputs)]
+		if _, err := ComputeDerived(in.law, in.history, nil); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
