@@ -165,6 +165,25 @@ func ComputeDeadlines(law Law, history []Event) Deadlines {
 	return ds
 }
 
+// deadlinesForPlan is ComputeDeadlines less what no plan reads (the
+// long-overdue dates, the latest review date, the warning about holidays
+// beyond the checked years): PlanFromDeadlines gives the same plan from
+// either, for less work (a recompute of every request does one each).
+func deadlinesForPlan(law Law, history []Event) Deadlines {
+	ds := Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
+	c := CalendarFor(law.Calendar)
+	if c == nil {
+		c = weekendsOnly
+	}
+	e := engine{law: law, cal: c, ds: &ds, forPlan: true}
+	e.replay(history)
+	e.response()
+	e.review()
+	e.regulator()
+	e.afterRegulator()
+	return ds
+}
+
 // responseDue is the response deadline in force (Deadlines.Current) after
 // history, and the date of receipt it runs from: what ComputeDeadlines
 // gives for them, without working out the rest or any explanation.
@@ -187,8 +206,8 @@ type engine struct {
 	ds  *Deadlines
 
 	// datesOnly: only the response dates are wanted (responseDue), not
-	// the explanations.
-	datesOnly bool
+	// the explanations. forPlan: only what a plan reads (deadlinesForPlan).
+	datesOnly, forPlan bool
 
 	clarifiedOn  Date // the restart: the day the clarification was received
 	askedOn      Date // when that clarification was asked for
@@ -413,6 +432,9 @@ func (e *engine) response() {
 	ds.Response.Explanation = strings.Join(why, " ")
 
 	e.extend()
+	if e.forPlan {
+		return
+	}
 
 	cur := ds.Current()
 	end, skipped := AddWorkingDays(e.cal, cur.Date, LongOverdueWorkingDays)
@@ -617,7 +639,7 @@ func (e *engine) review() {
 			prefixSpace(e.periodHolidays(p, law.ReviewDecideUnit))),
 	}
 	ds.ReviewDue.Explanation = Capitalize(ds.ReviewDue.Explanation)
-	if law.ReviewDecideMax > law.ReviewDecideDays {
+	if law.ReviewDecideMax > law.ReviewDecideDays && !e.forPlan {
 		pm := e.addPeriod(from, law.ReviewDecideMax, law.ReviewDecideUnit)
 		ds.ReviewDueMax = Deadline{
 			Kind: DeadlineReviewDueMax, Label: "Latest " + law.ReviewName + " decision", Date: pm.end, From: from,
@@ -627,6 +649,9 @@ func (e *engine) review() {
 		}
 	}
 	e.extendReview()
+	if e.forPlan {
+		return
+	}
 	cur := ds.CurrentReview()
 	end, skipped := AddWorkingDays(e.cal, cur.Date, LongOverdueWorkingDays)
 	ds.ReviewLongOverdue = Deadline{

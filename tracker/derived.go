@@ -38,7 +38,7 @@ func ComputeDerived(law Law, history []Event, pending []PendingReply) (Derived, 
 	if err != nil {
 		return Derived{}, err
 	}
-	ds := ComputeDeadlines(law, history)
+	ds := deadlinesForPlan(law, history)
 	return Derived{
 		Status: st.Status, Outcome: st.Outcome, SentOn: st.SentOn,
 		DueDate: ds.NextDue().Date,

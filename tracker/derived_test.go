@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -54,6 +55,32 @@ func TestResponseDueAgreesWithComputeDeadlines(t *testing.T) {
 				due, received := responseDue(law, h[:i])
 				if !due.Equal(ds.Current().Date) || !received.Equal(ds.Received) {
 					t.Fatalf("%s after %+v: responseDue %s from %s, ComputeDeadlines %s from %s", law.Code, h[:i], due, received, ds.Current().Date, ds.Received)
+				}
+			}
+		}
+	}
+}
+
+// TestDeadlinesForPlanGiveTheSamePlan: the plan and the due date in force
+// worked out from deadlinesForPlan are those from ComputeDeadlines, after
+// every prefix of random histories under every law, with and without a
+// reply waiting to be confirmed.
+func TestDeadlinesForPlanGiveTheSamePlan(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	pending := [][]PendingReply{nil, {{Kind: EventResponseReceived, Outcome: OutcomeRefused, Date: MustParseDate("2026-03-27")}}}
+	for _, law := range Laws {
+		for range 300 {
+			h := randomHistory(r, 12)
+			for i := 0; i <= len(h); i++ {
+				full, lean := ComputeDeadlines(law, h[:i]), deadlinesForPlan(law, h[:i])
+				if !full.NextDue().Date.Equal(lean.NextDue().Date) {
+					t.Fatalf("%s after %+v: due %s, for the plan %s", law.Code, h[:i], full.NextDue().Date, lean.NextDue().Date)
+				}
+				for _, p := range pending {
+					want, got := PlanFromDeadlines(law, full, h[:i], p), PlanFromDeadlines(law, lean, h[:i], p)
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("%s after %+v: plan\n%+v\nwant\n%+v", law.Code, h[:i], got, want)
+					}
 				}
 			}
 		}
