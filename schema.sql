@@ -1050,3 +1050,16 @@ ALTER TABLE requests ADD COLUMN standing_code TEXT NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN standing_date TEXT;
 ALTER TABLE requests ADD COLUMN standing_long TEXT;
 ALTER TABLE requests ADD COLUMN standing_note TEXT NOT NULL DEFAULT '';
+
+-- migrate:28 recompute compares fingerprints
+-- plan_hash is a fingerprint of a request's derived columns and windows
+-- as foitrack last wrote them (store.storeStanding, plan_version with
+-- them): `foitrack recompute` reads it, not every stored column and
+-- window, and writes a request only when the fingerprint of its fresh
+-- standing differs, and then only the columns and windows that changed.
+-- NULL (rows written before this section, or by a later section that
+-- rewrites derived columns, which must set it to NULL): the stored values
+-- are compared one by one, once.
+ALTER TABLE requests ADD COLUMN plan_hash INTEGER;
+-- The replies waiting to be confirmed, by request (read with every plan).
+CREATE INDEX mail_messages_proposed ON mail_messages (request_id, id) WHERE direction = 'in' AND proposal_state = 'proposed';

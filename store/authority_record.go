@@ -35,7 +35,7 @@ func (r AuthorityRecord) OnTimeShare() float64 {
 }
 
 // AuthorityRecord reads an authority's record, as of today, by indexed SQL
-// over the columns kept with each request (see storeResponse): it reads the
+// over the columns kept with each request (tracker.FirstResponse, stored with the request's standing): it reads the
 // authority's entries of one index, never its requests' histories.
 func (s *Store) AuthorityRecord(ctx context.Context, authorityID int64, today tracker.Date) (AuthorityRecord, error) {
 	var rec AuthorityRecord
@@ -85,34 +85,4 @@ func (s *Store) AuthorityRecord(ctx context.Context, authorityID int64, today tr
 	}
 	rec.TopExemptions = counts
 	return rec, nil
-}
-
-// storeResponse keeps, with a request's other derived columns, what its
-// authority's record reads: the first response, the due date in force
-// when it came (after any clarification restart, fee pause or extension),
-// and the working days from the date of receipt to it, on the law's
-// calendar.
-func (tx *Tx) storeResponse(id int64, law tracker.Law, history []tracker.Event) error {
-	var respondedOn, dueOn any
-	var days any
-	for i, e := range history {
-		if e.Kind != tracker.EventResponseReceived {
-			continue
-		}
-		respondedOn = e.Date.String()
-		before := tracker.ComputeDeadlines(law, history[:i])
-		if due := before.Current().Date; !due.IsZero() {
-			dueOn = due.String()
-		}
-		if cal := tracker.CalendarFor(law.Calendar); cal != nil && !before.Received.IsZero() {
-			days = tracker.WorkingDaysBetween(cal, before.Received, e.Date)
-		}
-		break
-	}
-	_, err := tx.ExecContext(tx.ctx, `UPDATE requests SET responded_on = ?, response_due_on = ?, response_days = ? WHERE id = ?`,
-		respondedOn, dueOn, days, id)
-	if err != nil {
-		return fmt.Errorf("store: unable to store the first response: %w", err)
-	}
-	return nil
 }

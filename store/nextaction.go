@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,7 +18,7 @@ import (
 // waits for a person to confirm it, oldest first.
 func (tx *Tx) pendingReplies(requestID int64) ([]tracker.PendingReply, error) {
 	rows, err := tx.QueryContext(tx.ctx, `SELECT classification FROM mail_messages
-		WHERE request_id = ? AND direction = 'in' AND proposal_state = ? ORDER BY id`, requestID, ProposalProposed)
+		WHERE request_id = ? AND direction = 'in' AND proposal_state = 'proposed' ORDER BY id`, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read proposals: %w", err)
 	}
@@ -30,16 +29,7 @@ func (tx *Tx) pendingReplies(requestID int64) ([]tracker.PendingReply, error) {
 		if err := rows.Scan(&raw); err != nil {
 			return nil, fmt.Errorf("store: unable to read proposal: %w", err)
 		}
-		// The fields of mailsync.Proposal the plan needs.
-		var p struct {
-			Event   tracker.EventKind `json:"proposed_event"`
-			Outcome string            `json:"proposed_outcome"`
-			Date    tracker.Date      `json:"date"`
-		}
-		if json.Unmarshal([]byte(raw), &p) != nil || p.Event == "" {
-			p.Event = tracker.EventNote
-		}
-		out = append(out, tracker.PendingReply{Kind: p.Event, Outcome: p.Outcome, Date: p.Date})
+		out = append(out, pendingReply(raw))
 	}
 	return out, rows.Err()
 }
@@ -50,62 +40,6 @@ func (tx *Tx) pendingReplies(requestID int64) ([]tracker.PendingReply, error) {
 // package's methods must call it for every request concerned.
 func (tx *Tx) RefreshRequest(id int64) error {
 	return tx.refreshLater(id)
-}
-
-// writePlan stores the plan and windows of request id, and the basis of
-// its standing.
-func (tx *Tx) writePlan(id int64, plan tracker.Plan, basis tracker.StandingBasis) error {
-	var needsFrom, needsUntil any
-	needsRank, needsSort := 1, ""
-	dateOrNil := func(d tracker.Date) any {
-		if d.IsZero() {
-			return nil
-		}
-		return d.String()
-	}
-	switch {
-	case plan.Now.Who == tracker.WhoRequester:
-		needsFrom, needsSort = "", plan.Now.By.String()
-		// Until the date passes, when the step after it is not ours too
-		// (an Australian requester may still go to the Commissioner).
-		if !plan.Now.By.IsZero() && !plan.Then.IsZero() && plan.Then.Who != tracker.WhoRequester {
-			needsUntil = plan.Now.By.String()
-		}
-		if plan.Now.Action == tracker.ActionConfirmReply {
-			needsRank = 0
-		}
-	case plan.Then.Who == tracker.WhoRequester && !plan.Now.By.IsZero():
-		needsFrom = plan.Now.By.AddDays(1).String()
-		needsSort = plan.Then.By.String()
-		if plan.Then.By.IsZero() {
-			// Undated (a chaser): it became due the day after the date missed.
-			needsSort = needsFrom.(string)
-		}
-	}
-	q := `UPDATE requests SET next_who = ?, next_action = ?, next_by = ?, next_explanation = ?,
-			then_who = ?, then_action = ?, then_by = ?, then_explanation = ?, plan_since = ?,
-			needs_from = ?, needs_until = ?, needs_rank = ?, needs_sort = ?, plan_version = ?`
-	args := []any{plan.Now.Who, plan.Now.Action, dateOrNil(plan.Now.By), plan.Now.Explanation,
-		plan.Then.Who, plan.Then.Action, dateOrNil(plan.Then.By), plan.Then.Explanation, dateOrNil(plan.Since),
-		needsFrom, needsUntil, needsRank, needsSort, tracker.PlanVersion}
-	if !tx.s.noStanding {
-		q += `, standing_code = ?, standing_date = ?, standing_long = ?, standing_note = ?`
-		args = append(args, basis.Code, dateOrNil(basis.Date), dateOrNil(basis.LongOverdue), basis.Note)
-	}
-	_, err := tx.ExecContext(tx.ctx, q+` WHERE id = ?`, append(args, id)...)
-	if err != nil {
-		return fmt.Errorf("store: unable to store the next action of request %d: %w", id, err)
-	}
-	if _, err := tx.ExecContext(tx.ctx, `DELETE FROM request_windows WHERE request_id = ?`, id); err != nil {
-		return fmt.Errorf("store: unable to clear the windows of request %d: %w", id, err)
-	}
-	for i, w := range plan.Windows {
-		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO request_windows (request_id, seq, kind, who, label, date, state, optional, explanation)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, i, w.Kind, w.Who, w.Label, w.Date, w.State, w.Optional, w.Explanation); err != nil {
-			return fmt.Errorf("store: unable to store a window of request %d: %w", id, err)
-		}
-	}
-	return nil
 }
 
 // planColumns read a stored plan (after requestColumns' table aliases).
@@ -340,55 +274,6 @@ func (s *Store) ListStates(ctx context.Context, ids []int64, today tracker.Date)
 		}
 	}
 	return out, nil
-}
-
-// RecomputeAll works out again the stored standing of every request whose
-// plan is older than tracker.PlanVersion (all of them with all set), a
-// batch per transaction, and returns how many it did.
-func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {
-	n := 0
-	last := int64(0)
-	for {
-		cond := "plan_version < ?"
-		if all {
-			cond = "1 = 1 OR ? = 0"
-		}
-		rows, err := s.r.QueryContext(ctx, `SELECT id FROM requests WHERE id > ? AND (`+cond+`) ORDER BY id LIMIT 500`, last, tracker.PlanVersion)
-		if err != nil {
-			return n, fmt.Errorf("store: unable to list requests to recompute: %w", err)
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return n, fmt.Errorf("store: unable to read a request id: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return n, fmt.Errorf("store: unable to list requests to recompute: %w", err)
-		}
-		if len(ids) == 0 {
-			return n, nil
-		}
-		err = s.Update(ctx, func(tx *Tx) error {
-			for _, id := range ids {
-				if _, err := tx.derive(id); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return n, err
-		}
-		n += len(ids)
-		last = ids[len(ids)-1]
-		reportProgress(ctx, n, -1)
-	}
 }
 
 // AwaitedBetween lists the requests whose step in force is the authority's

@@ -57,10 +57,10 @@ type Store struct {
 	Incoming IncomingCleanup
 	// noFigures: likewise, before the stored insight figures (section 18).
 	noFigures bool
-	// noStanding: likewise, before the stored standing basis (section 27).
-	noStanding bool
 	// blobDirs: the blob subdirectories WriteBlobBytes has made.
 	blobDirs sync.Map
+	// noHash: likewise, before the standing's fingerprint (plan_hash).
+	noHash bool
 }
 
 // Options for Open.
@@ -193,9 +193,9 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		s.noFigures = figured == 0
 	}
 	if err == nil {
-		var standing int
-		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'standing_code'`).Scan(&standing)
-		s.noStanding = standing == 0
+		var hashed int
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'plan_hash'`).Scan(&hashed)
+		s.noHash = hashed == 0
 	}
 	if err == nil && planned > 0 {
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM requests WHERE plan_version < ? LIMIT 1)`,

@@ -165,10 +165,11 @@ func ComputeDeadlines(law Law, history []Event) Deadlines {
 	return ds
 }
 
-// deadlinesForPlan is ComputeDeadlines less what no plan reads (the
-// long-overdue dates, the latest review date, the warning about holidays
-// beyond the checked years): PlanFromDeadlines gives the same plan from
-// either, for less work (a recompute of every request does one each).
+// deadlinesForPlan is ComputeDeadlines less what neither a plan nor a
+// standing basis reads (the long-overdue dates' words, the latest review
+// date, the warning about holidays beyond the checked years):
+// PlanFromDeadlines and Basis give the same from either, for less work (a
+// recompute of every request does one each).
 func deadlinesForPlan(law Law, history []Event) Deadlines {
 	ds := Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
 	c := CalendarFor(law.Calendar)
@@ -197,6 +198,18 @@ func responseDue(law Law, history []Event) (due, received Date) {
 	e.replay(history)
 	e.response()
 	return ds.Current().Date, ds.Received
+}
+
+// addWorkingDaysQuiet is AddWorkingDays without the holidays stepped over.
+func addWorkingDaysQuiet(c Calendar, from Date, n int) Date {
+	d := from
+	for counted := 0; counted < n; {
+		d = d.AddDays(1)
+		if c.IsWorkingDay(d) {
+			counted++
+		}
+	}
+	return d
 }
 
 // engine holds the working state of one ComputeDeadlines call.
@@ -432,11 +445,14 @@ func (e *engine) response() {
 	ds.Response.Explanation = strings.Join(why, " ")
 
 	e.extend()
-	if e.forPlan {
-		return
-	}
 
 	cur := ds.Current()
+	if e.forPlan {
+		// The date only (the standing basis reads it).
+		end := addWorkingDaysQuiet(e.cal, cur.Date, LongOverdueWorkingDays)
+		ds.LongOverdue = Deadline{Kind: DeadlineLongOverdue, Date: end, From: cur.Date}
+		return
+	}
 	end, skipped := AddWorkingDays(e.cal, cur.Date, LongOverdueWorkingDays)
 	ds.LongOverdue = Deadline{
 		Kind: DeadlineLongOverdue, Label: "Long overdue after", Date: end, From: cur.Date,
@@ -649,10 +665,12 @@ func (e *engine) review() {
 		}
 	}
 	e.extendReview()
+	cur := ds.CurrentReview()
 	if e.forPlan {
+		end := addWorkingDaysQuiet(e.cal, cur.Date, LongOverdueWorkingDays)
+		ds.ReviewLongOverdue = Deadline{Kind: DeadlineReviewLongOverdue, Date: end, From: cur.Date}
 		return
 	}
-	cur := ds.CurrentReview()
 	end, skipped := AddWorkingDays(e.cal, cur.Date, LongOverdueWorkingDays)
 	ds.ReviewLongOverdue = Deadline{
 		Kind: DeadlineReviewLongOverdue, Label: Capitalize(law.ReviewName) + " long overdue after", Date: end, From: cur.Date,

@@ -3,7 +3,7 @@ package tracker
 // Derived is everything stored about a request that follows from its law,
 // its history and the replies waiting to be confirmed: its status, the due
 // date in force, the figures for the statistics, the first response's
-// timing, and the plan with its windows. The store keeps it beside the
+// timing, the plan with its windows, and the basis of its standing. The store keeps it beside the
 // request and works it out again, with ComputeDerived, on every change to
 // those inputs and on `foitrack recompute`: one function for both, so a
 // recomputation gives exactly what a write would have stored.
@@ -16,6 +16,8 @@ type Derived struct {
 	Figures Figures
 	First   FirstResponse
 	Plan    Plan
+	// Basis is what its standing on any day is worked out from.
+	Basis StandingBasis
 }
 
 // FirstResponse is the timing of a request's first response, for the
@@ -45,6 +47,7 @@ func ComputeDerived(law Law, history []Event, pending []PendingReply) (Derived, 
 		Figures: RequestFigures(law, history),
 		First:   firstResponse(law, history),
 		Plan:    PlanFromDeadlines(law, ds, history, pending),
+		Basis:   ds.Basis(),
 	}, nil
 }
 

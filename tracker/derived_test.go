@@ -61,8 +61,9 @@ func TestResponseDueAgreesWithComputeDeadlines(t *testing.T) {
 	}
 }
 
-// TestDeadlinesForPlanGiveTheSamePlan: the plan and the due date in force
-// worked out from deadlinesForPlan are those from ComputeDeadlines, after
+// TestDeadlinesForPlanGiveTheSamePlan: the plan, the standing basis and the
+// due date in force worked out from deadlinesForPlan are those from
+// ComputeDeadlines, after
 // every prefix of random histories under every law, with and without a
 // reply waiting to be confirmed.
 func TestDeadlinesForPlanGiveTheSamePlan(t *testing.T) {
@@ -73,6 +74,9 @@ func TestDeadlinesForPlanGiveTheSamePlan(t *testing.T) {
 			h := randomHistory(r, 12)
 			for i := 0; i <= len(h); i++ {
 				full, lean := ComputeDeadlines(law, h[:i]), deadlinesForPlan(law, h[:i])
+				if full.Basis() != lean.Basis() {
+					t.Fatalf("%s after %+v: standing basis %+v, for the plan %+v", law.Code, h[:i], full.Basis(), lean.Basis())
+				}
 				if !full.NextDue().Date.Equal(lean.NextDue().Date) {
 					t.Fatalf("%s after %+v: due %s, for the plan %s", law.Code, h[:i], full.NextDue().Date, lean.NextDue().Date)
 				}

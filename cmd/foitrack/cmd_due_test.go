@@ -92,7 +92,7 @@ func TestNextActionOnTheCommandLine(t *testing.T) {
 	}
 	// recompute works every request out again and changes nothing here.
 	before := mustCLI(t, dir, "request", "show", "2", "--json", "--today", "2026-09-02")
-	if out := mustCLI(t, dir, "recompute", "--json"); strings.TrimSpace(out) != `{"recomputed":3}` && !strings.Contains(out, `"recomputed": 3`) {
+	if out := mustCLI(t, dir, "recompute", "--json"); !strings.Contains(out, `"recomputed": 3`) || !strings.Contains(out, `"changed": 0`) {
 		t.Errorf("recompute --json: %s", out)
 	}
 	if after := mustCLI(t, dir, "request", "show", "2", "--json", "--today", "2026-09-02"); after != before {

@@ -9,9 +9,10 @@ func init() {
 	register(command{"recompute", "work out again every request's status, due date and next action", recompute})
 }
 
-// recompute rewrites the stored standing of every request from its history
-// (the store does it by itself for plans made under older rules when it
-// opens the database; this is for a changed holiday table, or to check).
+// recompute works out again the stored standing of every request from its
+// history and rewrites those that differ (the store does it by itself for
+// plans made under older rules when it opens the database; this is for a
+// changed holiday table, or to check).
 func recompute(env *Env, args []string) error {
 	fs := newFlags(env, "recompute", "[--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -26,14 +27,14 @@ func recompute(env *Env, args []string) error {
 		return err
 	}
 	bar := newProgress(env, -1, "recomputing requests", false)
-	n, err := st.RecomputeAll(store.WithProgress(env.Ctx, bar.Set), true)
+	res, err := st.Recompute(store.WithProgress(env.Ctx, bar.Set), true)
 	bar.Finish()
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(env, map[string]int{"recomputed": n})
+		return writeJSON(env, res)
 	}
-	fmt.Fprintf(env.Stdout, "recomputed %d requests\n", n)
+	fmt.Fprintf(env.Stdout, "recomputed %d requests, %d changed\n", res.Requests, res.Changed)
 	return nil
 }

@@ -1,0 +1,275 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc64"
+	"strings"
+	"sync"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// A request's standing (tracker.Derived: status, due date, figures, first
+// response, plan and windows) is stored in the requests row's derived
+// columns and in request_windows, with plan_hash, a fingerprint of all of
+// it as written. Every path that stores a standing goes through
+// storeStanding: it compares the fresh standing with the stored one and
+// writes only the groups of columns and the windows that differ, so that a
+// recomputation that changes nothing writes nothing, and one that moves a
+// due date rewrites that request's date columns and changed windows only.
+
+// The derived columns, in groups written together when one of them changes.
+var standingGroups = []struct {
+	name string
+	cols []string
+}{
+	{"status", []string{"status", "outcome", "sent_on", "due_date"}},
+	{"figures", []string{"first_outcome", "review_days", "review_outcome", "regulator_outcome"}},
+	{"first response", []string{"responded_on", "response_due_on", "response_days"}},
+	{"next action", []string{"next_who", "next_action", "next_by", "next_explanation", "then_who", "then_action", "then_by",
+		"then_explanation", "plan_since", "needs_from", "needs_until", "needs_rank", "needs_sort"}},
+	{"standing basis", []string{"standing_code", "standing_date", "standing_long", "standing_note"}},
+}
+
+// standingColumns is every derived column, in the groups' order.
+var standingColumns = func() []string {
+	var out []string
+	for _, g := range standingGroups {
+		out = append(out, g.cols...)
+	}
+	return out
+}()
+
+// storedStanding is a standing as the database holds it: the derived
+// columns' values (nil, string or int64, in standingColumns' order) and
+// the windows.
+type storedStanding struct {
+	vals    []any
+	windows []tracker.Window
+}
+
+func dateOrNil(d tracker.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+// standingRow is how st is stored.
+func standingRow(st tracker.Derived) storedStanding {
+	plan := st.Plan
+	var needsFrom, needsUntil any
+	needsRank, needsSort := int64(1), ""
+	switch {
+	case plan.Now.Who == tracker.WhoRequester:
+		needsFrom, needsSort = "", plan.Now.By.String()
+		// Until the date passes, when the step after it is not ours too
+		// (an Australian requester may still go to the Commissioner).
+		if !plan.Now.By.IsZero() && !plan.Then.IsZero() && plan.Then.Who != tracker.WhoRequester {
+			needsUntil = plan.Now.By.String()
+		}
+		if plan.Now.Action == tracker.ActionConfirmReply {
+			needsRank = 0
+		}
+	case plan.Then.Who == tracker.WhoRequester && !plan.Now.By.IsZero():
+		from := plan.Now.By.AddDays(1).String()
+		needsFrom, needsSort = from, plan.Then.By.String()
+		if plan.Then.By.IsZero() {
+			// Undated (a chaser): it became due the day after the date missed.
+			needsSort = from
+		}
+	}
+	var days any
+	if st.First.Days >= 0 {
+		days = int64(st.First.Days)
+	}
+	vals := []any{
+		string(st.Status), st.Outcome, dateOrNil(st.SentOn), dateOrNil(st.DueDate),
+		st.Figures.FirstOutcome, int64(st.Figures.ReviewDays), st.Figures.ReviewOutcome, st.Figures.RegulatorOutcome,
+		dateOrNil(st.First.On), dateOrNil(st.First.DueOn), days,
+		string(plan.Now.Who), string(plan.Now.Action), dateOrNil(plan.Now.By), plan.Now.Explanation,
+		string(plan.Then.Who), string(plan.Then.Action), dateOrNil(plan.Then.By), plan.Then.Explanation, dateOrNil(plan.Since),
+		needsFrom, needsUntil, needsRank, needsSort,
+		string(st.Basis.Code), dateOrNil(st.Basis.Date), dateOrNil(st.Basis.LongOverdue), st.Basis.Note,
+	}
+	return storedStanding{vals: vals, windows: plan.Windows}
+}
+
+// crcTable is for the fingerprints: a CRC-64 tells a changed standing
+// from an unchanged one (nobody chooses the values to collide: whoever
+// could write them could write the columns themselves).
+var crcTable = crc64.MakeTable(crc64.ECMA)
+
+var hashBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// hash is the fingerprint stored in plan_hash.
+func (s storedStanding) hash() int64 {
+	bp := hashBufs.Get().(*[]byte)
+	defer hashBufs.Put(bp)
+	buf := (*bp)[:0]
+	val := func(v any) {
+		switch v := v.(type) {
+		case nil:
+			buf = append(buf, 'n')
+		case string:
+			buf = append(buf, 's')
+			buf = binary.AppendUvarint(buf, uint64(len(v)))
+			buf = append(buf, v...)
+		case int64:
+			buf = append(buf, 'i')
+			buf = binary.AppendVarint(buf, v)
+		default:
+			panic(fmt.Sprintf("store: standing value of type %T", v))
+		}
+	}
+	for _, v := range s.vals {
+		val(v)
+	}
+	for _, w := range s.windows {
+		for _, v := range windowValues(w) {
+			val(v)
+		}
+	}
+	*bp = buf
+	return int64(crc64.Checksum(buf, crcTable))
+}
+
+// windowValues are a window's columns after request_id and seq, as stored.
+func windowValues(w tracker.Window) []any {
+	opt := int64(0)
+	if w.Optional {
+		opt = 1
+	}
+	return []any{string(w.Kind), string(w.Who), w.Label, w.Date.String(), string(w.State), opt, w.Explanation}
+}
+
+// canon is a value read from SQLite in the form standingRow gives.
+func canon(v any) any {
+	switch v := v.(type) {
+	case []byte:
+		return string(v)
+	case int:
+		return int64(v)
+	case bool:
+		if v {
+			return int64(1)
+		}
+		return int64(0)
+	}
+	return v
+}
+
+// readStanding reads request id's stored standing in the transaction.
+func (tx *Tx) readStanding(id int64) (storedStanding, error) {
+	var s storedStanding
+	s.vals = make([]any, len(standingColumns))
+	ptrs := make([]any, len(s.vals))
+	for i := range ptrs {
+		ptrs[i] = &s.vals[i]
+	}
+	err := tx.QueryRowContext(tx.ctx, `SELECT `+strings.Join(standingColumns, ", ")+` FROM requests WHERE id = ?`, id).Scan(ptrs...)
+	if err != nil {
+		return s, fmt.Errorf("store: unable to read the standing of request %d: %w", id, err)
+	}
+	for i, v := range s.vals {
+		s.vals[i] = canon(v)
+	}
+	rows, err := tx.QueryContext(tx.ctx, `SELECT kind, who, label, date, state, optional, explanation
+		FROM request_windows WHERE request_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return s, fmt.Errorf("store: unable to read the windows of request %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var w tracker.Window
+		if err := rows.Scan(&w.Kind, &w.Who, &w.Label, &w.Date, &w.State, &w.Optional, &w.Explanation); err != nil {
+			return s, fmt.Errorf("store: unable to read a window of request %d: %w", id, err)
+		}
+		s.windows = append(s.windows, w)
+	}
+	return s, rows.Err()
+}
+
+// storeStanding stores fresh (standingRow of a fresh tracker.Derived, with
+// its hash) as request id's standing, writing only what differs from what
+// is stored. storedHash is the request's plan_hash and version its
+// plan_version, as the caller read them: equal to the fresh fingerprint
+// under the current rules, nothing is read or written. It reports whether
+// a stored value differed (a write of plan_hash or plan_version alone
+// does not count).
+func (tx *Tx) storeStanding(id int64, fresh storedStanding, hash int64, storedHash sql.NullInt64, version int) (bool, error) {
+	if storedHash.Valid && storedHash.Int64 == hash && version == tracker.PlanVersion {
+		return false, nil
+	}
+	old, err := tx.readStanding(id)
+	if err != nil {
+		return false, err
+	}
+	var set []string
+	var args []any
+	i, differs := 0, false
+	for _, g := range standingGroups {
+		changed := false
+		for j := range g.cols {
+			if fresh.vals[i+j] != old.vals[i+j] {
+				changed = true
+			}
+		}
+		if changed {
+			differs = true
+			for j, c := range g.cols {
+				set = append(set, c+" = ?")
+				args = append(args, fresh.vals[i+j])
+			}
+		}
+		i += len(g.cols)
+	}
+	set = append(set, "plan_version = ?", "plan_hash = ?")
+	args = append(args, tracker.PlanVersion, hash)
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
+		return false, fmt.Errorf("store: unable to store the standing of request %d: %w", id, err)
+	}
+	// The windows, seq by seq: rewritten where they differ, added or
+	// removed at the end.
+	for seq, w := range fresh.windows {
+		if seq < len(old.windows) {
+			if old.windows[seq] == w {
+				continue
+			}
+			differs = true
+			_, err = tx.ExecContext(tx.ctx, `UPDATE request_windows SET kind = ?, who = ?, label = ?, date = ?, state = ?, optional = ?, explanation = ?
+				WHERE request_id = ? AND seq = ?`, append(windowValues(w), id, seq)...)
+		} else {
+			differs = true
+			_, err = tx.ExecContext(tx.ctx, `INSERT INTO request_windows (request_id, seq, kind, who, label, date, state, optional, explanation)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{id, seq}, windowValues(w)...)...)
+		}
+		if err != nil {
+			return false, fmt.Errorf("store: unable to store a window of request %d: %w", id, err)
+		}
+	}
+	if len(old.windows) > len(fresh.windows) {
+		differs = true
+		if _, err := tx.ExecContext(tx.ctx, `DELETE FROM request_windows WHERE request_id = ? AND seq >= ?`, id, len(fresh.windows)); err != nil {
+			return false, fmt.Errorf("store: unable to remove the windows of request %d: %w", id, err)
+		}
+	}
+	return differs, nil
+}
+
+// pendingReply reads the fields of a proposal (mailsync.Proposal, stored
+// as the message's classification) that the plan needs.
+func pendingReply(raw string) tracker.PendingReply {
+	var p struct {
+		Event   tracker.EventKind `json:"proposed_event"`
+		Outcome string            `json:"proposed_outcome"`
+		Date    tracker.Date      `json:"date"`
+	}
+	if json.Unmarshal([]byte(raw), &p) != nil || p.Event == "" {
+		p.Event = tracker.EventNote
+	}
+	return tracker.PendingReply{Kind: p.Event, Outcome: p.Outcome, Date: p.Date}
+}
