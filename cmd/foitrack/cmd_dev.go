@@ -83,11 +83,21 @@ func devSeed(env *Env, args []string) error {
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	start := time.Now()
 	bar := newProgress(env, *requests, "seeding requests", false)
+	var indexBar *progress
 	if bar != nil {
 		opt.Progress = bar.Set
+		opt.IndexProgress = func(done, total int) {
+			if indexBar == nil {
+				bar.Finish()
+				bar = nil
+				indexBar = newProgress(env, total, "building the search index", false)
+			}
+			indexBar.Set(done, total)
+		}
 	}
 	sum, err := seed.Run(env.Ctx, st, opt)
 	bar.Finish()
+	indexBar.Finish()
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ type Options struct {
 	// Progress, if set, is called after each transaction with the requests
 	// written so far.
 	Progress func(done, total int)
+	// IndexProgress, if set, is called while the full-text index is built
+	// at the end, with the rows indexed so far.
+	IndexProgress func(done, total int)
 	// perChange writes through store.Update (every request's derived
 	// fields worked out after each change) rather than UpdateBatch (once
 	// per request per transaction): the tests compare the two.
@@ -173,7 +176,11 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 		return sum, err
 	}
 	if bulk != nil {
-		if err := bulk.Finish(ctx, nil); err != nil {
+		var progress func(done, total int64)
+		if o.IndexProgress != nil {
+			progress = func(done, total int64) { o.IndexProgress(int(done), int(total)) }
+		}
+		if err := bulk.Finish(ctx, progress); err != nil {
 			return sum, fmt.Errorf("seed: %w", err)
 		}
 	}
