@@ -63,10 +63,18 @@ func newBrowser(t *testing.T) *browser {
 		if shots, err = os.MkdirTemp("", "foitrack-screenshots-"); err != nil {
 			t.Fatal(err)
 		}
+		// Kept to look at when the test failed; otherwise every run would
+		// leave a folder of images in the temporary directory.
+		dir := shots
+		t.Cleanup(func() {
+			if !t.Failed() {
+				os.RemoveAll(dir)
+			}
+		})
 	} else if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("screenshots are saved in %s", shots)
+	t.Logf("screenshots are saved in %s (removed when the test passes, unless FOITRACK_SCREENSHOTS names the folder)", shots)
 
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium),
