@@ -140,6 +140,7 @@ func SummaryOf(m store.MailMessage) MessageSummary {
 
 // ListMessages lists stored messages.
 func ListMessages(ctx context.Context, st *store.Store, f store.MailFilter) ([]MessageSummary, error) {
+	f.Summary = true // a summary has no bodies, headers or addresses
 	msgs, err := st.MailMessages(ctx, f)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/foitrack/foitrack/internal/seed"
+	"github.com/foitrack/foitrack/mailsync"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -325,6 +326,36 @@ func TestStoreCursorPagesInListOrder(t *testing.T) {
 		}
 		if !slices.Equal(ids, pages[i-1]) {
 			t.Errorf("back from %s: %v, want %v", pages[i][0], ids, pages[i-1])
+		}
+	}
+}
+
+// A list's rows (Summary: no bodies, headers or addresses read) summarise
+// each message as its full row does.
+func TestMailSummaryRowsSummariseAsFullRows(t *testing.T) {
+	app, _, _ := keysetApp(t)
+	ctx := context.Background()
+	full, err := app.st.MailMessages(ctx, store.MailFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := app.st.MailMessages(ctx, store.MailFilter{Summary: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full) != len(short) || len(full) < 100 {
+		t.Fatalf("%d full rows, %d summary rows", len(full), len(short))
+	}
+	for i := range full {
+		a, b := mailsync.SummaryOf(full[i]), mailsync.SummaryOf(short[i])
+		if a != b {
+			t.Errorf("message %d: summary row %+v, full row %+v", full[i].ID, b, a)
+		}
+		if string(full[i].Classification) != string(short[i].Classification) {
+			t.Errorf("message %d: classification %s, full row %s", full[i].ID, short[i].Classification, full[i].Classification)
+		}
+		if short[i].TextBody != "" || short[i].RawHeaders != "" || len(short[i].Received) > 0 {
+			t.Errorf("message %d: a summary row read the body or headers", short[i].ID)
 		}
 	}
 }

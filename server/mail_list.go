@@ -72,7 +72,7 @@ func (s *Server) showMailList(c echo.Context) error {
 	if f.Cursor, err = cursorParam(c, false); err != nil {
 		return err
 	}
-	f.Limit = pageSize + 1
+	f.Limit, f.Summary = pageSize+1, true
 	msgs, err := s.st.MailMessages(ctx, f)
 	if err != nil {
 		return err

@@ -87,6 +87,15 @@ const mailColumns = `m.id, m.direction, COALESCE(m.raw_sha256, ''), m.raw_size, 
 	m.state, m.error, m.classification, m.proposal_state, m.text_body, m.html_body, m.raw_headers, m.warnings,
 	COALESCE(m.processed_at, ''), m.created_at, COALESCE(r.title, ''), COALESCE(r.our_ref, '')`
 
+// mailSummaryColumns are mailColumns for a list: the bodies, headers,
+// addresses, Received chain and DKIM results left empty (a list shows none
+// of them, and reading them was most of a list row's cost).
+const mailSummaryColumns = `m.id, m.direction, COALESCE(m.raw_sha256, ''), m.raw_size, m.message_id, m.in_reply_to, '[]', m.subject,
+	m.from_addr, m.from_name, '[]', '[]', COALESCE(m.sent_at, ''), m.date_header, '[]',
+	m.mailbox, m.uidvalidity, m.uid, COALESCE(m.fetched_at, ''), '', COALESCE(m.request_id, 0), m.match_rule,
+	m.state, m.error, m.classification, m.proposal_state, '', '', '', '[]',
+	COALESCE(m.processed_at, ''), m.created_at, COALESCE(r.title, ''), COALESCE(r.our_ref, '')`
+
 const mailFrom = ` FROM mail_messages m LEFT JOIN requests r ON r.id = m.request_id `
 
 func scanMail(sc interface{ Scan(...any) error }) (MailMessage, error) {
@@ -419,6 +428,8 @@ type MailFilter struct {
 	Query     string // the search box (see ParseSearchQuery)
 	Limit     int
 	Cursor    Cursor // the page: messages after (or Back, before) this id, in the list's order
+	// Summary leaves out what a list does not show (see mailSummaryColumns).
+	Summary bool
 }
 
 // mailStates are the states f selects (none: any).
@@ -488,7 +499,11 @@ func (s *Store) MailMessages(ctx context.Context, f MailFilter) ([]MailMessage, 
 		where = "m.id IN (" + strings.Join(parts, " UNION ALL ") + ")"
 	}
 	args = append(append(args, pageArgs...), f.Limit)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+mailColumns+mailFrom+`WHERE `+where+` AND `+page+` ORDER BY `+order+` LIMIT ?`, args...)
+	cols := mailColumns
+	if f.Summary {
+		cols = mailSummaryColumns
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+mailFrom+`WHERE `+where+` AND `+page+` ORDER BY `+order+` LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list mail messages: %w", err)
 	}
