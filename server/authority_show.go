@@ -39,9 +39,15 @@ func (s *Server) showAuthorityPage(c echo.Context) error {
 		return err
 	}
 	p := authorityPage{Authority: a, ExemptionTitles: map[string]string{}}
-	if p.Record, err = s.st.AuthorityRecord(ctx, id, s.today()); err != nil {
+	// Its record reads every one of its requests' index entries and claims:
+	// kept until the next write (see memo.go), as its insight is.
+	rec, err := s.untilWritten(ctx, "authority-record:"+strconv.FormatInt(id, 10), func() (any, error) {
+		return s.st.AuthorityRecord(ctx, id, s.today())
+	})
+	if err != nil {
 		return err
 	}
+	p.Record = rec.(store.AuthorityRecord)
 	for _, ec := range p.Record.TopExemptions {
 		if ex, ok := tracker.ExemptionByCode(ec.Law, ec.Code); ok {
 			p.ExemptionTitles[string(ec.Law)+" "+ec.Code] = ex.Title

@@ -138,10 +138,10 @@ func TestAuthorityInsightShowsTheLatestChange(t *testing.T) {
 	c := app.login("vi@example.org")
 	path := "/authorities/" + strconv.FormatInt(kent.ID, 10)
 	_, body := c.get(path)
-	wantContains(t, body, "1 of 1 responses with a due date came on time (100%)")
+	wantContains(t, body, "1 of 1 responses with a due date came on time (100%)", "answered on time (1 of 1)")
 	r := app.request("Stop and search", kent.ID, "2026-04-01", false)
 	insightEvent(t, app, r.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: tracker.MustParseDate("2026-06-10"),
 		Outcome: tracker.OutcomeReleasedInFull})
 	_, after := c.get(path)
-	wantContains(t, after, "1 of 2 responses with a due date came on time (50%)")
+	wantContains(t, after, "1 of 2 responses with a due date came on time (50%)", "answered on time (1 of 2)")
 }

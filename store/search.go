@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,7 +143,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 	}
 	res.Total = len(cands)
 	// bm25: lower is better; ties newest first.
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].rank < cands[j].rank })
+	slices.SortStableFunc(cands, func(a, b searchCand) int { return cmp.Compare(a.rank, b.rank) })
 	if opt.Offset >= len(cands) {
 		return res, nil
 	}
