@@ -30,3 +30,11 @@ func SetSearchCandidates(t interface{ Cleanup(func()) }, n int) {
 	searchCandidates = n
 	t.Cleanup(func() { searchCandidates = old })
 }
+
+// SetSearchRankableRows sets how common a word may be for bm25 to rank a
+// search until the test ends.
+func SetSearchRankableRows(t interface{ Cleanup(func()) }, n int) {
+	old := searchRankableRows
+	searchRankableRows = n
+	t.Cleanup(func() { searchRankableRows = old })
+}

@@ -39,6 +39,15 @@ type SearchOptions struct {
 // tests of the bound.)
 var searchCandidates = 2000
 
+// searchRankableRows is how many rows may hold a word of the query for
+// bm25 to rank its hits: bm25 weighs each word by reading every row that
+// holds it (FTS5's xQueryPhrase), once per search, whatever the LIMIT — a
+// word in most rows ("police", "foi") cost more than the rest of the search
+// at 100,000 requests, and ten times that at a million. A query with a
+// more common word lists its hits newest first (Ranked false). (A
+// variable for the tests.)
+var searchRankableRows = 20000
+
 // SearchHit is one thing found.
 type SearchHit struct {
 	Kind  string `json:"kind"`
@@ -63,6 +72,9 @@ type SearchResult struct {
 	// were more than that (the page then says "more than 2000").
 	Total int  `json:"total"`
 	More  bool `json:"more"`
+	// Ranked: best first (bm25); else newest first (a word of the query is
+	// too common to rank by, or the query has only filters).
+	Ranked bool `json:"ranked"`
 }
 
 // SnippetPart is a piece of a snippet, matched or not.
@@ -123,13 +135,16 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 	}
 	expr := q.ftsExpression(columns)
 	var censors *publicCensors
+	var err error
 	if public {
-		var err error
 		if censors, err = s.newPublicCensors(ctx); err != nil {
 			return res, err
 		}
 	}
-	cands, err := s.searchCandidates(ctx, q, expr, opt)
+	if res.Ranked, err = s.rankable(ctx, q); err != nil {
+		return res, err
+	}
+	cands, err := s.searchCandidates(ctx, q, expr, opt, res.Ranked)
 	if err != nil {
 		return res, err
 	}
@@ -142,7 +157,8 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 		cands, res.More = cands[:searchCandidates], true
 	}
 	res.Total = len(cands)
-	// bm25: lower is better; ties newest first.
+	// bm25: lower is better; ties newest first. (Unranked: all 0, newest
+	// first as found.)
 	slices.SortStableFunc(cands, func(a, b searchCand) int { return cmp.Compare(a.rank, b.rank) })
 	if opt.Offset >= len(cands) {
 		return res, nil
@@ -155,6 +171,28 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 		censors.apply(res.Hits, page)
 	}
 	return res, nil
+}
+
+// rankable reports whether bm25 may rank the query's hits: whether no
+// word or phrase of it (wanted or not: bm25 weighs each) is in more than
+// searchRankableRows rows. Each is counted up to that bound only.
+func (s *Store) rankable(ctx context.Context, q SearchQuery) (bool, error) {
+	for _, t := range q.Terms {
+		e := ftsString(t.Text)
+		if t.Prefix {
+			e += " *"
+		}
+		var n int
+		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? LIMIT ?)`,
+			e, searchRankableRows+1).Scan(&n)
+		if err != nil {
+			return false, fmt.Errorf("store: unable to search: %w", err)
+		}
+		if n > searchRankableRows {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // searchCand is a candidate hit: its rowid in search_index, its bm25 rank,
@@ -171,14 +209,18 @@ type searchCand struct {
 // requests and their published documents: the request is found from the
 // rowid (a request's own, or its document's), never by reading each
 // match's stored columns.
-func (s *Store) searchCandidates(ctx context.Context, q SearchQuery, expr string, opt SearchOptions) ([]searchCand, error) {
+func (s *Store) searchCandidates(ctx context.Context, q SearchQuery, expr string, opt SearchOptions, ranked bool) ([]searchCand, error) {
 	from := "search_index f LEFT JOIN requests r ON r.id = f.request_id"
-	cols := "f.rowid, f.rank, 0, 0"
+	rank := "0"
+	if ranked {
+		rank = "f.rank"
+	}
+	cols := "f.rowid, " + rank + ", 0, 0"
 	if opt.Scope == SearchPublic {
 		// CROSS JOIN: the matches drive, each one's request read by its key.
 		from = `search_index f CROSS JOIN requests r ON r.id = (CASE f.rowid % 8 WHEN 1 THEN f.rowid / 8
 			ELSE (SELECT d.request_id FROM documents d WHERE d.id = f.rowid / 8) END)`
-		cols = "f.rowid, f.rank, r.id, r.authority_id"
+		cols = "f.rowid, " + rank + ", r.id, r.authority_id"
 	}
 	where, args := searchFilters(q, opt)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM `+from+`

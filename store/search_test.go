@@ -549,3 +549,47 @@ func TestPublicFilterSearchAppliesCensorRules(t *testing.T) {
 		t.Fatalf("public search by a hidden authority name: %+v %v", res, err)
 	}
 }
+
+// bm25 reads every row that holds each word of the query to weigh it, so a
+// query with a word more common than searchRankableRows lists its hits
+// newest first and says so (Ranked false); rarer words are ranked best
+// first.
+func TestSearchRanksOnlyWhenNoWordIsTooCommon(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	store.SetSearchRankableRows(t, 3)
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	var ids []string
+	// The best match for "badger" (in the title, short) is the oldest.
+	for _, r := range []tracker.Request{
+		{Title: "Badger", Body: "badger", AuthorityID: a.ID},
+		{Title: "Setts", Body: "a long text about setts, fields and one badger among many other words", AuthorityID: a.ID},
+		{Title: "Roads", Body: "a long text about roads, verges and one badger among many other words", AuthorityID: a.ID},
+		{Title: "Culls", Body: "a long text about culls, farms and one badger among many other words", AuthorityID: a.ID},
+	} {
+		if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, "request:"+idStr(r.ID))
+	}
+	res, err := st.Search(ctx, store.ParseSearchQuery("badger"), store.SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.Kind+":"+idStr(h.ID))
+	}
+	if res.Ranked || strings.Join(got, " ") != strings.Join([]string{ids[3], ids[2], ids[1], ids[0]}, " ") {
+		t.Fatalf("a word in 4 rows (over 3): ranked %v, hits %v; want newest first", res.Ranked, got)
+	}
+	res, err = st.Search(ctx, store.ParseSearchQuery("badger setts"), store.SearchOptions{})
+	if err != nil || res.Ranked || res.Total != 1 {
+		t.Fatalf("a rare word with a common one: ranked %v, total %d, %v; want unranked", res.Ranked, res.Total, err)
+	}
+	store.SetSearchRankableRows(t, 4)
+	res, err = st.Search(ctx, store.ParseSearchQuery("badger"), store.SearchOptions{})
+	if err != nil || !res.Ranked || len(res.Hits) != 4 || res.Hits[0].Kind+":"+idStr(res.Hits[0].ID) != ids[0] {
+		t.Fatalf("a word in 4 rows (not over 4): ranked %v, hits %+v, %v; want the short title first", res.Ranked, res.Hits, err)
+	}
+}
