@@ -54,6 +54,9 @@ type SearchQuery struct {
 	Ignored []string `json:"ignored,omitempty"`
 
 	shortPrefixes []string // prefixes too short, searched as words
+	// exemptionPairs are the (law, code) pairs cited that Exemption matches,
+	// once Store.resolveExemption has looked (nil before).
+	exemptionPairs [][2]string
 }
 
 // Kinds of search hit.
