@@ -1063,3 +1063,9 @@ ALTER TABLE requests ADD COLUMN standing_note TEXT NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN plan_hash INTEGER;
 -- The replies waiting to be confirmed, by request (read with every plan).
 CREATE INDEX mail_messages_proposed ON mail_messages (request_id, id) WHERE direction = 'in' AND proposal_state = 'proposed';
+
+-- migrate:29 public requests by id
+-- The public search finds each match's request by its id and keeps it only
+-- when it is public: a small index of the public ones (with the authority,
+-- for its censor rules) answers that without reading the wide request row.
+CREATE INDEX requests_public ON requests (id, authority_id) WHERE visibility = 'public';

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -40,8 +41,8 @@ func (s *Server) showAuthorityPage(c echo.Context) error {
 	}
 	p := authorityPage{Authority: a, ExemptionTitles: map[string]string{}}
 	// Its record reads every one of its requests' index entries and claims:
-	// kept until the next write (see memo.go), as its insight is.
-	rec, err := s.untilWritten(ctx, "authority-record:"+strconv.FormatInt(id, 10), func() (any, error) {
+	// kept until the next write (see memo.go), never shown out of date.
+	rec, err := s.currentUntilWritten(ctx, "authority-record:"+strconv.FormatInt(id, 10), func(ctx context.Context) (any, error) {
 		return s.st.AuthorityRecord(ctx, id, s.today())
 	})
 	if err != nil {

@@ -222,8 +222,9 @@ func (s *Store) searchCandidates(ctx context.Context, q SearchQuery, expr string
 	}
 	cols := "f.rowid, " + rank + ", 0, 0"
 	if opt.Scope == SearchPublic {
-		// CROSS JOIN: the matches drive, each one's request read by its key.
-		from = `search_index f CROSS JOIN requests r ON r.id = (CASE f.rowid % 8 WHEN 1 THEN f.rowid / 8
+		// CROSS JOIN: the matches drive, each one's request read by its key
+		// in the index of public requests (schema section 29).
+		from = `search_index f CROSS JOIN requests r INDEXED BY requests_public ON r.id = (CASE f.rowid % 8 WHEN 1 THEN f.rowid / 8
 			ELSE (SELECT d.request_id FROM documents d WHERE d.id = f.rowid / 8) END)`
 		cols = "f.rowid, " + rank + ", r.id, r.authority_id"
 	}

@@ -283,7 +283,7 @@ func guessValue(table, col, typ string, checks map[string]string) any {
 		return "2026-03-02T09:30:00.5Z"
 	case col == "date" || strings.HasSuffix(col, "_on") || strings.HasSuffix(col, "_date"):
 		return "2026-03-02"
-	case strings.Contains(col, "sha256") || strings.Contains(col, "hash"):
+	case strings.Contains(col, "sha256") || strings.Contains(col, "hash") && !strings.EqualFold(typ, "INTEGER"):
 		return strings.Repeat("ab", 32)
 	case col == "tags" || col == "domains" || col == "exemptions" || col == "warnings" || strings.HasSuffix(col, "_json"):
 		return "[]"
