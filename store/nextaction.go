@@ -282,14 +282,17 @@ func (s *Store) ListStates(ctx context.Context, ids []int64, today tracker.Date)
 func (s *Store) AwaitedBetween(ctx context.Context, from, to tracker.Date, limit int) ([]ActionItem, int, error) {
 	cond := `r.next_by >= ? AND r.next_by <= ? AND r.next_who IN ('authority', 'regulator')`
 	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r WHERE `+cond, from, to).Scan(&total); err != nil {
+	// requests_awaited holds just these requests, in the order listed:
+	// counted from its entries, listed by walking it and stopping after a
+	// page.
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r INDEXED BY requests_awaited WHERE `+cond, from, to).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count what is awaited: %w", err)
 	}
 	if limit <= 0 {
 		limit = 50
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`, `+planColumns+`
-		FROM requests r JOIN authorities a ON a.id = r.authority_id
+		FROM requests r INDEXED BY requests_awaited JOIN authorities a ON a.id = r.authority_id
 		WHERE `+cond+` ORDER BY r.next_by, r.id LIMIT ?`, from, to, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to list what is awaited: %w", err)

@@ -239,6 +239,14 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 			from = "requests r INDEXED BY requests_open_due"
 		}
 	}
+	if f.Tag != "" && f.OrderBy == "" {
+		// Newest first with a tag: walk the tag's entries, newest request
+		// first, and stop after a page (SQLite otherwise walked the
+		// requests by id, looking each up among the tag's).
+		where = strings.Replace(where, tagCond, "t.tag = ? AND r.id = t.request_id", 1)
+		where = strings.Replace(where, beforeIDCond, "t.request_id < ?", 1)
+		from, order = "request_tags t CROSS JOIN requests r", "t.request_id DESC"
+	}
 	if f.Limit <= 0 {
 		f.Limit = 100000
 	}
@@ -345,6 +353,12 @@ var openStatuses = func() string {
 	return "(" + strings.Join(l, ", ") + ")"
 }()
 
+// The conditions on a tag and on BeforeID, as requestWhere writes them.
+const (
+	tagCond      = "r.id IN (SELECT request_id FROM request_tags WHERE tag = ?)"
+	beforeIDCond = "r.id < ?"
+)
+
 func requestWhere(f RequestFilter) (string, []any) {
 	conds := []string{"1 = 1"}
 	var args []any
@@ -361,7 +375,7 @@ func requestWhere(f RequestFilter) (string, []any) {
 		args = append(args, string(f.Law))
 	}
 	if f.Tag != "" {
-		conds = append(conds, "r.id IN (SELECT request_id FROM request_tags WHERE tag = ?)")
+		conds = append(conds, tagCond)
 		args = append(args, strings.ToLower(f.Tag))
 	}
 	if f.Query != "" {
@@ -379,7 +393,7 @@ func requestWhere(f RequestFilter) (string, []any) {
 		conds = append(conds, "r.status IN "+openStatuses)
 	}
 	if f.BeforeID > 0 {
-		conds = append(conds, "r.id < ?")
+		conds = append(conds, beforeIDCond)
 		args = append(args, f.BeforeID)
 	}
 	if f.PublicOnly {

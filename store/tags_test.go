@@ -51,6 +51,9 @@ func TestRequestTagsFollowEveryChange(t *testing.T) {
 	if got := tagged("roads"); !reflect.DeepEqual(got, []int64{r2.ID, r1.ID}) {
 		t.Errorf("tagged roads = %v", got)
 	}
+	if l, err := st.Requests(ctx, store.RequestFilter{Tag: "roads", BeforeID: r2.ID, Limit: 50}); err != nil || len(l) != 1 || l[0].ID != r1.ID {
+		t.Errorf("tagged roads before %d = %v (%v), want only %d", r2.ID, l, err, r1.ID)
+	}
 	// r1 loses "money" and gains "parks"; r2 loses its only tag.
 	r1.Tags = []string{"roads", "parks"}
 	if err := st.UpdateRequest(ctx, r1); err != nil {
