@@ -62,7 +62,7 @@ func TestBrowserTimeline(t *testing.T) {
 
 	// Link the PDF to it from the document's page.
 	b.open(fmt.Sprintf("/documents/%d", tr.DocumentID), http.StatusOK)
-	value, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#tl_event option")].find(o => o.textContent.includes("14 LFR")).value`))
+	value, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("#tl_events option")].find(o => o.textContent.includes("14 LFR")).value`))
 	if err != nil || value == "" {
 		t.Fatalf("the new event is not offered on the document page: %v", err)
 	}

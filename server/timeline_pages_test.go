@@ -19,6 +19,7 @@ import (
 	"github.com/foitrack/foitrack/evidence"
 	"github.com/foitrack/foitrack/internal/provtest"
 	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/timeline"
 )
 
 // timelineApp is a test app with the provenance trail of provtest: a public
@@ -349,4 +350,51 @@ func TestAuditCheckpointIsPublic(t *testing.T) {
 	// The public page of a request gives the key too, for readers outside.
 	_, pub := anon.get("/p/" + tr.PublicSlug)
 	wantContains(t, pub, m[1], `href="/audit/checkpoint"`)
+}
+
+// A page's link form offers the newest maxPanelEvents events (all of them
+// made a message's page megabytes long at scale), and takes an older one by
+// its number.
+func TestTimelinePanelOffersTheNewestEventsAndTakesAnyByNumber(t *testing.T) {
+	app, tr, c := timelineApp(t)
+	ctx := context.Background()
+	for i := 0; i < maxPanelEvents+1; i++ {
+		ev, err := timeline.ParseMarkdown("e.md", []byte(fmt.Sprintf("---\nid: 2025-01-01--filler-%03d\ndate: '2025-01-01'\ntitle: Filler %03d\n---\n", i, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := app.st.SaveTimelineEvent(ctx, &store.TimelineEvent{Event: ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	docPath := fmt.Sprintf("/documents/%d", tr.DocumentID)
+	res, body := c.get(docPath)
+	wantStatus(t, res, http.StatusOK)
+	offered := regexp.MustCompile(`(?s)<datalist id="tl_events">(.*?)</datalist>`).FindStringSubmatch(body)
+	if offered == nil || strings.Count(offered[1], "<option") != maxPanelEvents {
+		t.Fatalf("the link form does not offer %d events: %v", maxPanelEvents, offered)
+	}
+	wantContains(t, body, "an older one by its number")
+	// The oldest event, not offered, by its number.
+	var oldest int64
+	if err := app.st.Reader().QueryRowContext(ctx, `SELECT id FROM timeline_events ORDER BY date, slug LIMIT 1`).Scan(&oldest); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(offered[1], fmt.Sprintf(`value="%d"`, oldest)) {
+		t.Fatalf("the oldest event %d is offered", oldest)
+	}
+	res, _ = c.postForm("/timeline/links", url.Values{"target": {"document"}, "target_id": {fmt.Sprint(tr.DocumentID)},
+		"back": {docPath}, "event_id": {fmt.Sprint(oldest)}, "role": {"context"}, "tier": {"2"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	links, err := app.st.EventLinkDetails(ctx, store.LinkFilter{DocumentID: tr.DocumentID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range links {
+		found = found || l.EventID == oldest
+	}
+	if !found {
+		t.Errorf("the document is not linked to event %d by its number: %+v", oldest, links)
+	}
 }
