@@ -118,7 +118,10 @@ type Deadlines struct {
 // Current is the response deadline in force: the extended one if an extension
 // was claimed, else the statutory one. Its Date is zero while the clock is
 // stopped or before the request is sent.
-func (ds Deadlines) Current() Deadline {
+func (ds Deadlines) Current() Deadline { return ds.current() }
+
+// current is Current without copying the Deadlines (they are large).
+func (ds *Deadlines) current() Deadline {
 	if !ds.Extended.IsZero() {
 		return ds.Extended
 	}
@@ -126,7 +129,9 @@ func (ds Deadlines) Current() Deadline {
 }
 
 // CurrentReview is the review (appeal) deadline in force.
-func (ds Deadlines) CurrentReview() Deadline {
+func (ds Deadlines) CurrentReview() Deadline { return ds.currentReview() }
+
+func (ds *Deadlines) currentReview() Deadline {
 	if !ds.ReviewExtended.IsZero() {
 		return ds.ReviewExtended
 	}
@@ -138,9 +143,9 @@ func (ds Deadlines) CurrentReview() Deadline {
 func (ds Deadlines) NextDue() Deadline {
 	switch ds.Status {
 	case StatusAwaitingResponse:
-		return ds.Current()
+		return ds.current()
 	case StatusReviewRequested:
-		return ds.CurrentReview()
+		return ds.currentReview()
 	}
 	return Deadline{}
 }
@@ -197,7 +202,7 @@ func responseDue(law Law, history []Event) (due, received Date) {
 	e := engine{law: law, cal: c, ds: &ds, datesOnly: true}
 	e.replay(history)
 	e.response()
-	return ds.Current().Date, ds.Received
+	return ds.current().Date, ds.Received
 }
 
 // addWorkingDaysQuiet is AddWorkingDays without the holidays stepped over.
@@ -446,7 +451,7 @@ func (e *engine) response() {
 
 	e.extend()
 
-	cur := ds.Current()
+	cur := ds.current()
 	if e.forPlan {
 		// The date only (the standing basis reads it).
 		end := addWorkingDaysQuiet(e.cal, cur.Date, LongOverdueWorkingDays)
@@ -665,7 +670,7 @@ func (e *engine) review() {
 		}
 	}
 	e.extendReview()
-	cur := ds.CurrentReview()
+	cur := ds.currentReview()
 	if e.forPlan {
 		end := addWorkingDaysQuiet(e.cal, cur.Date, LongOverdueWorkingDays)
 		ds.ReviewLongOverdue = Deadline{Kind: DeadlineReviewLongOverdue, Date: end, From: cur.Date}
@@ -766,8 +771,8 @@ func (e *engine) afterRegulator() {
 			Explanation: fmt.Sprintf("Fees notice of %s: unless the fee is paid within %d months beginning with that day, by %s, the authority need not answer (%s).",
 				ds.Stopped.From.Long(), law.FeePayMonths, end.Long(), law.FeePayRule)}
 	}
-	if !ds.ReviewRequested.IsZero() && ds.Reviewed.IsZero() && !ds.CurrentReview().Date.IsZero() {
-		due := ds.CurrentReview().Date
+	if !ds.ReviewRequested.IsZero() && ds.Reviewed.IsZero() && !ds.currentReview().Date.IsZero() {
+		due := ds.currentReview().Date
 		d := Deadline{Kind: DeadlineRegulatorLate, Label: "If the " + law.ReviewName + " is late, complain by", From: due}
 		switch {
 		case law.RegulatorWindowDays > 0:
@@ -935,26 +940,26 @@ func (ds Deadlines) Basis() StandingBasis {
 			return paused()
 		}
 		// A second US clarification request does not stop the clock.
-		return timed(ds.Current(), ds.LongOverdue, "Response")
+		return timed(ds.current(), ds.LongOverdue, "Response")
 	case StatusAwaitingResponse:
-		if ds.Current().Date.IsZero() {
+		if ds.current().Date.IsZero() {
 			return paused()
 		}
-		return timed(ds.Current(), ds.LongOverdue, "Response")
+		return timed(ds.current(), ds.LongOverdue, "Response")
 	case StatusReviewRequested:
-		if ds.CurrentReview().Date.IsZero() {
+		if ds.currentReview().Date.IsZero() {
 			break
 		}
-		return timed(ds.CurrentReview(), ds.ReviewLongOverdue, "Review decision")
+		return timed(ds.currentReview(), ds.ReviewLongOverdue, "Review decision")
 	}
 	last := ds.Responded
 	if ds.Reviewed.After(last) {
 		last = ds.Reviewed
 	}
-	if last.IsZero() && !ds.Current().Date.IsZero() {
+	if last.IsZero() && !ds.current().Date.IsZero() {
 		// A complaint to the regulator about a request never answered: the
 		// response is still owed.
-		return timed(ds.Current(), ds.LongOverdue, "Response")
+		return timed(ds.current(), ds.LongOverdue, "Response")
 	}
 	b.Code, b.Date = StandingAnswered, last
 	return b

@@ -46,7 +46,7 @@ func ComputeDerived(law Law, history []Event, pending []PendingReply) (Derived, 
 		DueDate: ds.NextDue().Date,
 		Figures: RequestFigures(law, history),
 		First:   firstResponse(law, history),
-		Plan:    PlanFromDeadlines(law, ds, history, pending),
+		Plan:    planFrom(law, &ds, history, pending),
 		Basis:   ds.Basis(),
 	}, nil
 }

@@ -209,6 +209,11 @@ func PlanNextAction(law Law, history []Event, pending []PendingReply) Plan {
 // PlanFromDeadlines is PlanNextAction for a caller that has the history's
 // deadlines already (ds must be ComputeDeadlines(law, history)).
 func PlanFromDeadlines(law Law, ds Deadlines, history []Event, pending []PendingReply) Plan {
+	return planFrom(law, &ds, history, pending)
+}
+
+// planFrom is PlanFromDeadlines without copying the Deadlines.
+func planFrom(law Law, ds *Deadlines, history []Event, pending []PendingReply) Plan {
 	st, since, _ := replayLenient(history)
 	p := Plan{Status: ds.Status, Since: since, Windows: planWindows(law, ds, st.Outcome)}
 	p.Now, p.Then = planSteps(law, ds, st.Outcome)
@@ -259,7 +264,7 @@ func replayLenient(history []Event) (State, Date, error) {
 func none(why string) Step { return Step{Who: WhoNone, Action: ActionNothing, Explanation: why} }
 
 // planSteps is the heart of it: the step now, and what follows when its date passes.
-func planSteps(law Law, ds Deadlines, outcome string) (now, then Step) {
+func planSteps(law Law, ds *Deadlines, outcome string) (now, then Step) {
 	switch ds.Status {
 	case StatusDraft:
 		return none("Not sent yet: no clock runs until the authority receives the request."), Step{}
@@ -275,7 +280,7 @@ func planSteps(law Law, ds Deadlines, outcome string) (now, then Step) {
 		}
 		// A second US clarification does not stop the clock: answer it, and
 		// the response is still due.
-		cur := ds.Current()
+		cur := ds.current()
 		return Step{Who: WhoRequester, Action: ActionSendClarification,
 			Explanation: fmt.Sprintf("The authority asked for clarification again; only one request may stop the clock (%s), so the response is still due %s.",
 				law.ClarificationRule, cur.Date.Long())}, Step{}
@@ -316,8 +321,8 @@ func planSteps(law Law, ds Deadlines, outcome string) (now, then Step) {
 	return none("Nothing to do."), Step{}
 }
 
-func awaitResponse(law Law, ds Deadlines) (Step, Step) {
-	cur := ds.Current()
+func awaitResponse(law Law, ds *Deadlines) (Step, Step) {
+	cur := ds.current()
 	if cur.Date.IsZero() {
 		// The clock is stopped (a fee or clarification the state did not catch).
 		return Step{Who: WhoAuthority, Action: ActionAwaitResponse, Explanation: cur.Explanation}, Step{}
@@ -355,7 +360,7 @@ func awaitResponse(law Law, ds Deadlines) (Step, Step) {
 	return now, then
 }
 
-func afterAnswer(law Law, ds Deadlines, outcome string) (Step, Step) {
+func afterAnswer(law Law, ds *Deadlines, outcome string) (Step, Step) {
 	if !adverse(outcome) {
 		return none(fmt.Sprintf("The information was released in full on %s: nothing more is required.", ds.Responded.Long())), Step{}
 	}
@@ -384,8 +389,8 @@ func afterAnswer(law Law, ds Deadlines, outcome string) (Step, Step) {
 	return now, then
 }
 
-func awaitReview(law Law, ds Deadlines) (Step, Step) {
-	cur := ds.CurrentReview()
+func awaitReview(law Law, ds *Deadlines) (Step, Step) {
+	cur := ds.currentReview()
 	if cur.Date.IsZero() {
 		return Step{Who: WhoAuthority, Action: ActionAwaitReview,
 			Explanation: fmt.Sprintf("%s requested %s.", Capitalize(law.ReviewName), ds.ReviewRequested.Long())}, Step{}
@@ -403,7 +408,7 @@ func awaitReview(law Law, ds Deadlines) (Step, Step) {
 	return now, then
 }
 
-func afterReview(law Law, ds Deadlines, outcome string) (Step, Step) {
+func afterReview(law Law, ds *Deadlines, outcome string) (Step, Step) {
 	if !adverse(outcome) {
 		return none(fmt.Sprintf("The %s of %s found for you (%s): the information should now be released; nothing more is required of you.",
 			law.ReviewName, ds.Reviewed.Long(), strings.ToLower(OutcomeLabel(outcome)))), Step{}
@@ -429,7 +434,7 @@ func regulatorWords(law Law) string {
 	return "a complaint to the " + law.Regulator
 }
 
-func afterRegulatorDecision(law Law, ds Deadlines, outcome string) (Step, Step) {
+func afterRegulatorDecision(law Law, ds *Deadlines, outcome string) (Step, Step) {
 	if outcome == OutcomeComplaintUpheld {
 		return none(fmt.Sprintf("The %s upheld the complaint on %s: the authority must now comply with the decision; nothing more is required of you.",
 			law.Regulator, ds.RegulatorDecided.Long())), Step{}
@@ -448,7 +453,7 @@ func afterRegulatorDecision(law Law, ds Deadlines, outcome string) (Step, Step) 
 // planWindows is every dated window of the history, with what became of it.
 // Open windows turn into missed ones as days pass (WindowsAt); the rest is
 // fixed by the history.
-func planWindows(law Law, ds Deadlines, outcome string) []Window {
+func planWindows(law Law, ds *Deadlines, outcome string) []Window {
 	var out []Window
 	ended := ds.Status == StatusWithdrawn || ds.Status == StatusClosed
 	state := func(done Date, d Date) WindowState {
@@ -468,7 +473,7 @@ func planWindows(law Law, ds Deadlines, outcome string) []Window {
 		}
 		out = append(out, Window{Kind: d.Kind, Who: who, Label: d.Label, Date: d.Date, State: st, Optional: optional, Explanation: d.Explanation})
 	}
-	if cur := ds.Current(); !ds.Received.IsZero() {
+	if cur := ds.current(); !ds.Received.IsZero() {
 		add(cur, WhoAuthority, false, state(ds.Responded, cur.Date))
 	}
 	add(ds.FeePayBy, WhoRequester, false, WindowOpen)
@@ -486,7 +491,7 @@ func planWindows(law Law, ds Deadlines, outcome string) []Window {
 		add(ds.ReviewAskBy, WhoRequester, true, st)
 	}
 	if !ds.ReviewRequested.IsZero() {
-		add(ds.CurrentReview(), WhoAuthority, false, state(ds.Reviewed, ds.CurrentReview().Date))
+		add(ds.currentReview(), WhoAuthority, false, state(ds.Reviewed, ds.currentReview().Date))
 		if ds.Reviewed.IsZero() && ds.Status == StatusReviewRequested {
 			add(ds.RegulatorLate, WhoRequester, true, WindowOpen)
 		}
