@@ -23,7 +23,7 @@ func init() {
 const seedPassword = "seed-password"
 
 func devSeed(env *Env, args []string) error {
-	fs := newFlags(env, "dev seed", "--requests N [--messages M] [--seed S] [--end YYYY-MM-DD] [--password-file FILE] [--json]\n\n"+
+	fs := newFlags(env, "dev seed", "--requests N [--messages M] [--seed S] [--end YYYY-MM-DD] [--password-file FILE] [--json] [--cpuprofile FILE]\n\n"+
 		"Builds a realistic, made-up database through the app's own store: authorities, requests in every\n"+
 		"lifecycle state with their events, replies by mail with attachments, documents, exemptions,\n"+
 		"timeline events with links, and users (admin@example.org, editor1@example.org, viewer@example.org…;\n"+
