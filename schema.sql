@@ -1075,3 +1075,10 @@ CREATE INDEX requests_public ON requests (id, authority_id) WHERE visibility = '
 -- then id) and stops after a panel's rows, instead of reading every row of
 -- each date in the week and sorting them by id.
 CREATE INDEX requests_awaited ON requests (next_by) WHERE next_who IN ('authority', 'regulator');
+
+-- migrate:31 a user's notifications by id
+-- The notifications page lists a user's newest first, a page at a time by
+-- cursor: walked in this index's order and stopped after a page (the
+-- (user_id, read_at, id) index gave them sorted only within read and
+-- unread, so every one of a user's notifications was read and sorted).
+CREATE INDEX notifications_user_id ON notifications (user_id, id);

@@ -359,3 +359,38 @@ func TestMailSummaryRowsSummariseAsFullRows(t *testing.T) {
 		}
 	}
 }
+
+// A user's notifications page by cursor too: every one once, newest first,
+// all of them or the unread only; another user's never.
+func TestNotificationsPageByCursor(t *testing.T) {
+	app := newTestApp(t)
+	ctx := context.Background()
+	u := app.user("vi@example.org", store.RoleViewer)
+	other := app.user("other@example.org", store.RoleViewer)
+	var read []int64
+	for i := 0; i < 2*pageSize+7; i++ {
+		for _, who := range []int64{u.ID, other.ID} {
+			n := store.Notification{UserID: who, Kind: "due_soon", Title: fmt.Sprintf("Notice %d for %d", i, who)}
+			if err := app.st.AddNotification(ctx, &n); err != nil {
+				t.Fatal(err)
+			}
+			if who == u.ID && i%3 == 0 {
+				read = append(read, n.ID)
+			}
+		}
+	}
+	if _, err := app.st.MarkNotificationsRead(ctx, u.ID, read...); err != nil {
+		t.Fatal(err)
+	}
+	c := app.login("vi@example.org")
+	row := regexp.MustCompile(`action="/notifications/(\d+)/open"`)
+	forward, back := walkPages(t, c, "/notifications", row)
+	want := column(t, app, `SELECT id FROM notifications WHERE user_id = ? ORDER BY id DESC`, u.ID)
+	wantSameList(t, "notifications", forward, want)
+	wantSameList(t, "notifications (back)", back, want)
+	forward, _ = walkPages(t, c, "/notifications?unread=1", row)
+	wantSameList(t, "unread notifications", forward,
+		column(t, app, `SELECT id FROM notifications WHERE user_id = ? AND read_at IS NULL ORDER BY id DESC`, u.ID))
+	res, _ := c.get("/notifications?after=x")
+	wantStatus(t, res, http.StatusBadRequest)
+}

@@ -19,20 +19,21 @@ type notificationsPage struct {
 func (s *Server) showNotifications(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
-	page := pageParam(c)
 	p := notificationsPage{UnreadOnly: c.QueryParam("unread") != ""}
-	list, err := s.st.Notifications(ctx, u.ID, p.UnreadOnly, pageSize+1, (page-1)*pageSize)
+	cur, err := cursorParam(c, false)
 	if err != nil {
 		return err
 	}
-	more := len(list) > pageSize
-	if more {
-		list = list[:pageSize]
+	list, err := s.st.Notifications(ctx, u.ID, p.UnreadOnly, pageSize+1, cur)
+	if err != nil {
+		return err
 	}
+	page := pageOf(list, cur, pageSize, false, func(n store.Notification) store.Cursor { return store.Cursor{ID: n.ID} })
+	list = page.Rows
 	p.Notifications = list
 	if p.Unread, err = s.st.UnreadNotifications(ctx, u.ID); err != nil {
 		return err
 	}
-	p.Pager = newPager(c, page, -1, len(list), more)
+	p.Pager = keysetPager(c, page, -1)
 	return s.render(c, http.StatusOK, "notifications", &view{Title: "Notifications", Section: "notifications", Data: p})
 }

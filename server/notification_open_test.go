@@ -23,7 +23,7 @@ func TestOpeningANotificationIsAPost(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	ns, err := app.st.Notifications(ctx, u.ID, false, 10, 0)
+	ns, err := app.st.Notifications(ctx, u.ID, false, 10, store.Cursor{})
 	if err != nil || len(ns) != 1 {
 		t.Fatalf("notifications: %v %v", ns, err)
 	}

@@ -53,7 +53,7 @@ func TestNotificationsAndUnreadCount(t *testing.T) {
 		!strings.Contains(body, "The response was due Mon 2 Mar 2026 and is 16 working days late.") {
 		t.Fatalf("notifications page:\n%s", body)
 	}
-	ns, _ := app.st.Notifications(ctx, admin.ID, false, 10, 0)
+	ns, _ := app.st.Notifications(ctx, admin.ID, false, 10, store.Cursor{})
 	// Someone else's notification is not theirs to open.
 	vc := app.login(other.Email)
 	res2, _ := vc.get(fmt.Sprintf("/notifications/%d", ns[0].ID))

@@ -133,7 +133,8 @@ func TestPagesNeverScanALargeTable(t *testing.T) {
 		"/authorities?before=" + cursorString(store.Cursor{Key: authorityName, ID: atoi64(midAuthority)}, true),
 		"/api/v1/documents?after=" + midDocument, "/api/v1/documents?request_id=" + request + "&limit=1",
 		"/api/v1/mail", "/api/v1/mail?after=" + midMail, "/api/v1/mail?holding_pen=true", "/api/v1/mail?request_id=" + request,
-		"/api/v1/mail/" + mail, "/api/v1/authorities", "/api/v1/authorities/" + authority, "/api/v1/requests/" + request + "/events"}
+		"/api/v1/mail/" + mail, "/api/v1/authorities", "/api/v1/authorities/" + authority, "/api/v1/requests/" + request + "/events",
+		"/notifications?unread=1", "/notifications?after=999999", "/notifications?before=1"}
 	for _, p := range paths {
 		mu.Lock()
 		current = p

@@ -63,16 +63,18 @@ func (s *Store) AddNotification(ctx context.Context, n *Notification) error {
 	return s.Update(ctx, func(tx *Tx) error { return tx.AddNotification(n) })
 }
 
-// Notifications lists a user's notifications, newest first.
-func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool, limit, offset int) ([]Notification, error) {
+// Notifications lists a user's notifications, newest first, a page of
+// limit at a time from cur.
+func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool, limit int, cur Cursor) ([]Notification, error) {
 	if limit <= 0 {
 		limit = 50
 	}
-	q := `SELECT ` + notificationColumns + ` FROM notifications WHERE user_id = ?`
+	page, pageArgs, order, reversed := idKeyset("id", true, cur)
+	q := `SELECT ` + notificationColumns + ` FROM notifications WHERE user_id = ? AND ` + page
 	if unreadOnly {
 		q += ` AND read_at IS NULL`
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ? OFFSET ?`, userID, limit, offset)
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY `+order+` LIMIT ?`, append(append([]any{userID}, pageArgs...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list notifications: %w", err)
 	}
@@ -85,7 +87,7 @@ func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool
 		}
 		out = append(out, n)
 	}
-	return out, rows.Err()
+	return inListOrder(out, reversed), rows.Err()
 }
 
 // UnreadNotifications counts a user's unread notifications.
