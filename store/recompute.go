@@ -20,7 +20,7 @@ type RecomputeResult struct {
 
 // recomputeSpan is how many request ids one transaction of Recompute
 // covers.
-const recomputeSpan = 8192
+const recomputeSpan = 4096
 
 // RecomputeAll is Recompute, returning how many requests it worked out.
 func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {

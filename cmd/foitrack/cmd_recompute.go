@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"runtime/debug"
+
 	"github.com/foitrack/foitrack/store"
 )
 
@@ -26,6 +28,11 @@ func recompute(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Working every request out allocates much and keeps little: fewer
+	// collections (a fifth of the CPU at the default), within a bound on
+	// the memory they let grow.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(128 << 20))
 	bar := newProgress(env, -1, "recomputing requests", false)
 	res, err := st.Recompute(store.WithProgress(env.Ctx, bar.Set), true)
 	bar.Finish()
