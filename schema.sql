@@ -1082,3 +1082,78 @@ CREATE INDEX requests_awaited ON requests (next_by) WHERE next_who IN ('authorit
 -- (user_id, read_at, id) index gave them sorted only within read and
 -- unread, so every one of a user's notifications was read and sorted).
 CREATE INDEX notifications_user_id ON notifications (user_id, id);
+
+-- migrate:32 dashboard counts by date
+-- "Needs you" and "Authority late" count requests whose stored dates are
+-- on either side of today: counting their index entries grew with the
+-- table (14,000 and 8,500 entries a view at 100,000 requests). These
+-- counts per date, kept by triggers, answer them from the kind's total
+-- (day '*') less the dates still to come, which are few whatever the
+-- table's size (a deadline is weeks or months ahead, not years):
+--   needs you on T = needs_from's total - needs_from after T
+--                    - (needs_until's total - needs_until on or after T)
+--     (needs_from <= needs_until whenever both are set)
+--   late on T      = late's total - late on or after T
+-- needs_until is counted only where needs_from is set; late is next_by
+-- where the step after it is a chaser. A date whose count falls to 0 goes.
+CREATE TABLE request_day_counts (
+    kind TEXT NOT NULL,
+    day  TEXT NOT NULL,
+    n    INTEGER NOT NULL,
+    PRIMARY KEY (kind, day)
+) WITHOUT ROWID;
+INSERT INTO request_day_counts (kind, day, n)
+    SELECT 'needs_from', needs_from, count(*) FROM requests WHERE needs_from IS NOT NULL GROUP BY needs_from
+    UNION ALL SELECT 'needs_from', '*', count(*) FROM requests WHERE needs_from IS NOT NULL
+    UNION ALL SELECT 'needs_until', needs_until, count(*) FROM requests WHERE needs_from IS NOT NULL AND needs_until IS NOT NULL GROUP BY needs_until
+    UNION ALL SELECT 'needs_until', '*', count(*) FROM requests WHERE needs_from IS NOT NULL AND needs_until IS NOT NULL
+    UNION ALL SELECT 'late', next_by, count(*) FROM requests WHERE then_action IN ('chase_response', 'chase_review') AND next_by IS NOT NULL GROUP BY next_by
+    UNION ALL SELECT 'late', '*', count(*) FROM requests WHERE then_action IN ('chase_response', 'chase_review') AND next_by IS NOT NULL;
+CREATE TRIGGER request_day_counts_insert AFTER INSERT ON requests BEGIN
+    INSERT INTO request_day_counts (kind, day, n)
+        SELECT kind, day, 1 FROM (SELECT 'needs_from' AS kind, NEW.needs_from AS day WHERE NEW.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_from', '*' WHERE NEW.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_until', NEW.needs_until WHERE NEW.needs_from IS NOT NULL AND NEW.needs_until IS NOT NULL
+        UNION ALL SELECT 'needs_until', '*' WHERE NEW.needs_from IS NOT NULL AND NEW.needs_until IS NOT NULL
+        UNION ALL SELECT 'late', NEW.next_by WHERE NEW.then_action IN ('chase_response', 'chase_review') AND NEW.next_by IS NOT NULL
+        UNION ALL SELECT 'late', '*' WHERE NEW.then_action IN ('chase_response', 'chase_review') AND NEW.next_by IS NOT NULL) WHERE true
+        ON CONFLICT (kind, day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER request_day_counts_update AFTER UPDATE OF needs_from, needs_until, then_action, next_by ON requests
+    WHEN OLD.needs_from IS NOT NEW.needs_from OR OLD.needs_until IS NOT NEW.needs_until
+        OR OLD.then_action IS NOT NEW.then_action OR OLD.next_by IS NOT NEW.next_by BEGIN
+    UPDATE request_day_counts SET n = n - 1 WHERE (kind, day) IN (SELECT 'needs_from' AS kind, OLD.needs_from AS day WHERE OLD.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_from', '*' WHERE OLD.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_until', OLD.needs_until WHERE OLD.needs_from IS NOT NULL AND OLD.needs_until IS NOT NULL
+        UNION ALL SELECT 'needs_until', '*' WHERE OLD.needs_from IS NOT NULL AND OLD.needs_until IS NOT NULL
+        UNION ALL SELECT 'late', OLD.next_by WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL
+        UNION ALL SELECT 'late', '*' WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL);
+    DELETE FROM request_day_counts WHERE n = 0 AND (kind, day) IN (SELECT 'needs_from' AS kind, OLD.needs_from AS day WHERE OLD.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_from', '*' WHERE OLD.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_until', OLD.needs_until WHERE OLD.needs_from IS NOT NULL AND OLD.needs_until IS NOT NULL
+        UNION ALL SELECT 'needs_until', '*' WHERE OLD.needs_from IS NOT NULL AND OLD.needs_until IS NOT NULL
+        UNION ALL SELECT 'late', OLD.next_by WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL
+        UNION ALL SELECT 'late', '*' WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL);
+    INSERT INTO request_day_counts (kind, day, n)
+        SELECT kind, day, 1 FROM (SELECT 'needs_from' AS kind, NEW.needs_from AS day WHERE NEW.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_from', '*' WHERE NEW.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_until', NEW.needs_until WHERE NEW.needs_from IS NOT NULL AND NEW.needs_until IS NOT NULL
+        UNION ALL SELECT 'needs_until', '*' WHERE NEW.needs_from IS NOT NULL AND NEW.needs_until IS NOT NULL
+        UNION ALL SELECT 'late', NEW.next_by WHERE NEW.then_action IN ('chase_response', 'chase_review') AND NEW.next_by IS NOT NULL
+        UNION ALL SELECT 'late', '*' WHERE NEW.then_action IN ('chase_response', 'chase_review') AND NEW.next_by IS NOT NULL) WHERE true
+        ON CONFLICT (kind, day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER request_day_counts_delete AFTER DELETE ON requests BEGIN
+    UPDATE request_day_counts SET n = n - 1 WHERE (kind, day) IN (SELECT 'needs_from' AS kind, OLD.needs_from AS day WHERE OLD.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_from', '*' WHERE OLD.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_until', OLD.needs_until WHERE OLD.needs_from IS NOT NULL AND OLD.needs_until IS NOT NULL
+        UNION ALL SELECT 'needs_until', '*' WHERE OLD.needs_from IS NOT NULL AND OLD.needs_until IS NOT NULL
+        UNION ALL SELECT 'late', OLD.next_by WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL
+        UNION ALL SELECT 'late', '*' WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL);
+    DELETE FROM request_day_counts WHERE n = 0 AND (kind, day) IN (SELECT 'needs_from' AS kind, OLD.needs_from AS day WHERE OLD.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_from', '*' WHERE OLD.needs_from IS NOT NULL
+        UNION ALL SELECT 'needs_until', OLD.needs_until WHERE OLD.needs_from IS NOT NULL AND OLD.needs_until IS NOT NULL
+        UNION ALL SELECT 'needs_until', '*' WHERE OLD.needs_from IS NOT NULL AND OLD.needs_until IS NOT NULL
+        UNION ALL SELECT 'late', OLD.next_by WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL
+        UNION ALL SELECT 'late', '*' WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL);
+END;

@@ -155,15 +155,11 @@ func inForce(col string) string {
 // due), a page at a time, with the total.
 func (s *Store) NeedsYou(ctx context.Context, today tracker.Date, limit, offset int) ([]ActionItem, int, error) {
 	cond := `r.needs_from IS NOT NULL AND r.needs_from <= ? AND (r.needs_until IS NULL OR r.needs_until >= ?)`
+	// Counted from the counts per date the schema's triggers keep
+	// (request_day_counts): the totals less the dates still to come.
 	var total int
-	// Counted in the two ranges of needs_until in force (none, and not
-	// passed yet), so that the steps whose end has passed (most of them,
-	// in time) are never read.
-	err := s.r.QueryRowContext(ctx, `SELECT
-			(SELECT count(*) FROM requests r INDEXED BY requests_needs_until
-				WHERE r.needs_from IS NOT NULL AND r.needs_until IS NULL AND r.needs_from <= ?) +
-			(SELECT count(*) FROM requests r INDEXED BY requests_needs_until
-				WHERE r.needs_from IS NOT NULL AND r.needs_until >= ? AND r.needs_from <= ?)`, today, today, today).Scan(&total)
+	err := s.r.QueryRowContext(ctx, `SELECT `+dayCountsFrom("needs_from", ">")+` - `+dayCountsFrom("needs_until", ">="),
+		today, today).Scan(&total)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count actions: %w", err)
 	}
@@ -302,12 +298,20 @@ func (s *Store) AwaitedBetween(ctx context.Context, from, to tracker.Date, limit
 	return out, total, err
 }
 
+// dayCountsFrom is the SQL for the count of kind's requests (in
+// request_day_counts) whose date is not op the one parameter: the kind's
+// total (day '*', which sorts before every date) less the dates op it.
+func dayCountsFrom(kind, op string) string {
+	return `(COALESCE((SELECT n FROM request_day_counts WHERE kind = '` + kind + `' AND day = '*'), 0) -
+		(SELECT COALESCE(sum(n), 0) FROM request_day_counts WHERE kind = '` + kind + `' AND day ` + op + ` ?))`
+}
+
 // CountLate counts the requests whose authority missed its date before
 // today and has not answered (the step in force is a chaser).
 func (s *Store) CountLate(ctx context.Context, today tracker.Date) (int, error) {
+	// The total less the dates still to come (request_day_counts).
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r INDEXED BY requests_late
-		WHERE r.then_action IN ('chase_response', 'chase_review') AND r.next_by < ?`, today).Scan(&n)
+	err := s.r.QueryRowContext(ctx, `SELECT `+dayCountsFrom("late", ">="), today).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to count late requests: %w", err)
 	}
