@@ -44,56 +44,99 @@ var standingColumns = func() []string {
 }()
 
 // storedStanding is a standing as the database holds it: the derived
-// columns' values (nil, string or int64, in standingColumns' order) and
-// the windows.
+// columns' values (in standingColumns' order) and the windows.
 type storedStanding struct {
-	vals    []any
+	vals    []sval
 	windows []tracker.Window
 }
 
-func dateOrNil(d tracker.Date) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d.String()
+// sval is a stored value: NULL, TEXT or INTEGER (held unboxed: a recompute
+// makes some fifty of them for every request).
+type sval struct {
+	kind byte // 'n', 's' or 'i'
+	s    string
+	i    int64
 }
+
+func sStr(s string) sval { return sval{kind: 's', s: s} }
+func sInt(i int64) sval  { return sval{kind: 'i', i: i} }
+
+func sDate(d tracker.Date) sval {
+	if d.IsZero() {
+		return sval{kind: 'n'}
+	}
+	return sStr(d.String())
+}
+
+// any is v as an SQL argument.
+func (v sval) any() any {
+	switch v.kind {
+	case 's':
+		return v.s
+	case 'i':
+		return v.i
+	}
+	return nil
+}
+
+// svalOf is a value read from SQLite.
+func svalOf(v any) sval {
+	switch v := v.(type) {
+	case string:
+		return sStr(v)
+	case []byte:
+		return sStr(string(v))
+	case int64:
+		return sInt(v)
+	case int:
+		return sInt(int64(v))
+	case bool:
+		if v {
+			return sInt(1)
+		}
+		return sInt(0)
+	}
+	return sval{kind: 'n'}
+}
+
+func dateOrNil(d tracker.Date) any { return sDate(d).any() }
 
 // standingRow is how st is stored.
 func standingRow(st tracker.Derived) storedStanding {
 	plan := st.Plan
-	var needsFrom, needsUntil any
+	needsFrom, needsUntil := sval{kind: 'n'}, sval{kind: 'n'}
 	needsRank, needsSort := int64(1), ""
 	switch {
 	case plan.Now.Who == tracker.WhoRequester:
-		needsFrom, needsSort = "", plan.Now.By.String()
+		needsFrom, needsSort = sStr(""), plan.Now.By.String()
 		// Until the date passes, when the step after it is not ours too
 		// (an Australian requester may still go to the Commissioner).
 		if !plan.Now.By.IsZero() && !plan.Then.IsZero() && plan.Then.Who != tracker.WhoRequester {
-			needsUntil = plan.Now.By.String()
+			needsUntil = sStr(plan.Now.By.String())
 		}
 		if plan.Now.Action == tracker.ActionConfirmReply {
 			needsRank = 0
 		}
 	case plan.Then.Who == tracker.WhoRequester && !plan.Now.By.IsZero():
 		from := plan.Now.By.AddDays(1).String()
-		needsFrom, needsSort = from, plan.Then.By.String()
+		needsFrom, needsSort = sStr(from), plan.Then.By.String()
 		if plan.Then.By.IsZero() {
 			// Undated (a chaser): it became due the day after the date missed.
 			needsSort = from
 		}
 	}
-	var days any
+	days := sval{kind: 'n'}
 	if st.First.Days >= 0 {
-		days = int64(st.First.Days)
+		days = sInt(int64(st.First.Days))
 	}
-	vals := []any{
-		string(st.Status), st.Outcome, dateOrNil(st.SentOn), dateOrNil(st.DueDate),
-		st.Figures.FirstOutcome, int64(st.Figures.ReviewDays), st.Figures.ReviewOutcome, st.Figures.RegulatorOutcome,
-		dateOrNil(st.First.On), dateOrNil(st.First.DueOn), days,
-		string(plan.Now.Who), string(plan.Now.Action), dateOrNil(plan.Now.By), plan.Now.Explanation,
-		string(plan.Then.Who), string(plan.Then.Action), dateOrNil(plan.Then.By), plan.Then.Explanation, dateOrNil(plan.Since),
-		needsFrom, needsUntil, needsRank, needsSort,
-		string(st.Basis.Code), dateOrNil(st.Basis.Date), dateOrNil(st.Basis.LongOverdue), st.Basis.Note,
+	vals := []sval{
+		sStr(string(st.Status)), sStr(st.Outcome), sDate(st.SentOn), sDate(st.DueDate),
+		sStr(st.Figures.FirstOutcome), sInt(int64(st.Figures.ReviewDays)), sStr(st.Figures.ReviewOutcome), sStr(st.Figures.RegulatorOutcome),
+		sDate(st.First.On), sDate(st.First.DueOn), days,
+		sStr(string(plan.Now.Who)), sStr(string(plan.Now.Action)), sDate(plan.Now.By), sStr(plan.Now.Explanation),
+		sStr(string(plan.Then.Who)), sStr(string(plan.Then.Action)), sDate(plan.Then.By), sStr(plan.Then.Explanation), sDate(plan.Since),
+		needsFrom, needsUntil, sInt(needsRank), sStr(needsSort),
+		sStr(string(st.Basis.Code)), sDate(st.Basis.Date), sDate(st.Basis.LongOverdue), sStr(st.Basis.Note),
 	}
 	return storedStanding{vals: vals, windows: plan.Windows}
 }
@@ -110,19 +153,14 @@ func (s storedStanding) hash() int64 {
 	bp := hashBufs.Get().(*[]byte)
 	defer hashBufs.Put(bp)
 	buf := (*bp)[:0]
-	val := func(v any) {
-		switch v := v.(type) {
-		case nil:
-			buf = append(buf, 'n')
-		case string:
-			buf = append(buf, 's')
-			buf = binary.AppendUvarint(buf, uint64(len(v)))
-			buf = append(buf, v...)
-		case int64:
-			buf = append(buf, 'i')
-			buf = binary.AppendVarint(buf, v)
-		default:
-			panic(fmt.Sprintf("store: standing value of type %T", v))
+	val := func(v sval) {
+		buf = append(buf, v.kind)
+		switch v.kind {
+		case 's':
+			buf = binary.AppendUvarint(buf, uint64(len(v.s)))
+			buf = append(buf, v.s...)
+		case 'i':
+			buf = binary.AppendVarint(buf, v.i)
 		}
 	}
 	for _, v := range s.vals {
@@ -138,44 +176,38 @@ func (s storedStanding) hash() int64 {
 }
 
 // windowValues are a window's columns after request_id and seq, as stored.
-func windowValues(w tracker.Window) []any {
+func windowValues(w tracker.Window) [7]sval {
 	opt := int64(0)
 	if w.Optional {
 		opt = 1
 	}
-	return []any{string(w.Kind), string(w.Who), w.Label, w.Date.String(), string(w.State), opt, w.Explanation}
+	return [7]sval{sStr(string(w.Kind)), sStr(string(w.Who)), sStr(w.Label), sStr(w.Date.String()), sStr(string(w.State)), sInt(opt), sStr(w.Explanation)}
 }
 
-// canon is a value read from SQLite in the form standingRow gives.
-func canon(v any) any {
-	switch v := v.(type) {
-	case []byte:
-		return string(v)
-	case int:
-		return int64(v)
-	case bool:
-		if v {
-			return int64(1)
-		}
-		return int64(0)
+// windowArgs are windowValues as SQL arguments.
+func windowArgs(w tracker.Window) []any {
+	var out []any
+	for _, v := range windowValues(w) {
+		out = append(out, v.any())
 	}
-	return v
+	return out
 }
 
 // readStanding reads request id's stored standing in the transaction.
 func (tx *Tx) readStanding(id int64) (storedStanding, error) {
 	var s storedStanding
-	s.vals = make([]any, len(standingColumns))
-	ptrs := make([]any, len(s.vals))
+	raw := make([]any, len(standingColumns))
+	ptrs := make([]any, len(raw))
 	for i := range ptrs {
-		ptrs[i] = &s.vals[i]
+		ptrs[i] = &raw[i]
 	}
 	err := tx.QueryRowContext(tx.ctx, `SELECT `+strings.Join(standingColumns, ", ")+` FROM requests WHERE id = ?`, id).Scan(ptrs...)
 	if err != nil {
 		return s, fmt.Errorf("store: unable to read the standing of request %d: %w", id, err)
 	}
-	for i, v := range s.vals {
-		s.vals[i] = canon(v)
+	s.vals = make([]sval, len(raw))
+	for i, v := range raw {
+		s.vals[i] = svalOf(v)
 	}
 	rows, err := tx.QueryContext(tx.ctx, `SELECT kind, who, label, date, state, optional, explanation
 		FROM request_windows WHERE request_id = ? ORDER BY seq`, id)
@@ -222,7 +254,7 @@ func (tx *Tx) storeStanding(id int64, fresh storedStanding, hash int64, storedHa
 			differs = true
 			for j, c := range g.cols {
 				set = append(set, c+" = ?")
-				args = append(args, fresh.vals[i+j])
+				args = append(args, fresh.vals[i+j].any())
 			}
 		}
 		i += len(g.cols)
@@ -241,11 +273,11 @@ func (tx *Tx) storeStanding(id int64, fresh storedStanding, hash int64, storedHa
 			}
 			differs = true
 			_, err = tx.ExecContext(tx.ctx, `UPDATE request_windows SET kind = ?, who = ?, label = ?, date = ?, state = ?, optional = ?, explanation = ?
-				WHERE request_id = ? AND seq = ?`, append(windowValues(w), id, seq)...)
+				WHERE request_id = ? AND seq = ?`, append(windowArgs(w), id, seq)...)
 		} else {
 			differs = true
 			_, err = tx.ExecContext(tx.ctx, `INSERT INTO request_windows (request_id, seq, kind, who, label, date, state, optional, explanation)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{id, seq}, windowValues(w)...)...)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{id, seq}, windowArgs(w)...)...)
 		}
 		if err != nil {
 			return false, fmt.Errorf("store: unable to store a window of request %d: %w", id, err)

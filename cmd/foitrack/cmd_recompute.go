@@ -32,7 +32,7 @@ func recompute(env *Env, args []string) error {
 	// collections (a fifth of the CPU at the default), within a bound on
 	// the memory they let grow.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(128 << 20))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(96 << 20))
 	bar := newProgress(env, -1, "recomputing requests", false)
 	res, err := st.Recompute(store.WithProgress(env.Ctx, bar.Set), true)
 	bar.Finish()
