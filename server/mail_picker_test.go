@@ -40,3 +40,16 @@ func TestMailFiledByReferenceWithOneListOfChoices(t *testing.T) {
 		t.Errorf("filed on %d, want the police request %d (%s)", m.RequestID, police.ID, police.OurRef)
 	}
 }
+
+// The requests offered are kept between views, and one sent after a view is
+// offered on the next.
+func TestMailPickerOffersARequestSentSinceTheLastView(t *testing.T) {
+	app, d := mailApp(t)
+	editor := app.login("editor@example.org")
+	res, _ := editor.get("/mail")
+	wantStatus(t, res, http.StatusOK)
+	r := app.request("Gritting routes", d.Requests["police"].AuthorityID, "2026-03-02", false)
+	res, body := editor.get("/mail")
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, fmt.Sprintf(`<option value="%d">`, r.ID))
+}
