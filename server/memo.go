@@ -129,23 +129,14 @@ func (s *Server) refreshInBackground(key string, m memo, work func(context.Conte
 	default:
 	}
 	s.memoRefreshing = true
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
+	s.background("system", func(ctx context.Context) {
 		defer func() {
 			s.memoMu.Lock()
 			s.memoRefreshing = false
 			s.memoMu.Unlock()
 		}()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 		defer cancel()
-		go func() {
-			select {
-			case <-s.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
 		_, head, err := s.st.AuditHead(ctx)
 		if err == nil {
 			_, err = s.workOut(ctx, key, head, s.today(), work)
@@ -153,5 +144,5 @@ func (s *Server) refreshInBackground(key string, m memo, work func(context.Conte
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("unable to work out kept figures", "key", key, "err", err)
 		}
-	}()
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/foitrack/foitrack/internal/plantest"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -37,19 +38,19 @@ func TestBulkLoadOnlyOnAnEmptyDatabaseAndNeverHalfDone(t *testing.T) {
 	// A finished load leaves the triggers as they were and indexes what
 	// was written during it.
 	st3 := MustOpenDB(t)
-	before := triggerSQL(t, st3)
+	before := plantest.Triggers(t, st3)
 	b, err := st3.BeginBulkLoad(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(triggerSQL(t, st3)); n >= len(before) {
+	if n := len(plantest.Triggers(t, st3)); n >= len(before) {
 		t.Errorf("%d triggers during the load, %d before: the search triggers were not dropped", n, len(before))
 	}
 	a := mustAuthority(t, st3, "Ministry of Justice", tracker.JurisdictionUK)
 	if err := b.Finish(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if after := triggerSQL(t, st3); len(after) != len(before) {
+	if after := plantest.Triggers(t, st3); len(after) != len(before) {
 		t.Errorf("%d triggers after the load, %d before", len(after), len(before))
 	} else {
 		for name, sql := range before {
@@ -62,22 +63,4 @@ func TestBulkLoadOnlyOnAnEmptyDatabaseAndNeverHalfDone(t *testing.T) {
 	if err := st3.Reader().QueryRowContext(ctx, `SELECT count(*) FROM search_index WHERE search_index MATCH 'justice' AND rowid = ?`, a.ID*8+5).Scan(&n); err != nil || n != 1 {
 		t.Errorf("the authority written during the load is not indexed: %d %v", n, err)
 	}
-}
-
-func triggerSQL(t *testing.T, st *store.Store) map[string]string {
-	t.Helper()
-	rows, err := st.Reader().Query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var n, s string
-		if err := rows.Scan(&n, &s); err != nil {
-			t.Fatal(err)
-		}
-		out[n] = s
-	}
-	return out
 }

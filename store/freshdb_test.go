@@ -56,15 +56,7 @@ func schemaOf(t *testing.T, db *sql.DB) []string {
 // independent of it, and never replace a database that exists.
 func TestAFreshDatabaseFromTheKeptImageIsTheMigratedOne(t *testing.T) {
 	ctx := context.Background()
-	freshImage.Lock()
-	saved := freshImage.data
-	freshImage.data = nil
-	freshImage.Unlock()
-	t.Cleanup(func() {
-		freshImage.Lock()
-		freshImage.data = saved
-		freshImage.Unlock()
-	})
+	withoutFreshImage(t)
 
 	first, err := Open(ctx, t.TempDir())
 	if err != nil {
@@ -136,15 +128,7 @@ func TestAFreshDatabaseFromTheKeptImageIsTheMigratedOne(t *testing.T) {
 // (the first of a process) or copied from the kept image, whatever the umask.
 func TestANewDatabaseIsReadableOnlyByItsOwner(t *testing.T) {
 	ctx := context.Background()
-	freshImage.Lock()
-	saved := freshImage.data
-	freshImage.data = nil
-	freshImage.Unlock()
-	t.Cleanup(func() {
-		freshImage.Lock()
-		freshImage.data = saved
-		freshImage.Unlock()
-	})
+	withoutFreshImage(t)
 	for _, how := range []string{"migrated", "copied from the image"} {
 		dir := t.TempDir()
 		st, err := Open(ctx, dir)
@@ -165,4 +149,19 @@ func TestANewDatabaseIsReadableOnlyByItsOwner(t *testing.T) {
 		}
 		st.Close()
 	}
+}
+
+// withoutFreshImage makes the next database the test creates the first of
+// the process (migrated section by section), and puts the kept image back
+// at the end.
+func withoutFreshImage(t *testing.T) {
+	freshImage.Lock()
+	saved := freshImage.data
+	freshImage.data = nil
+	freshImage.Unlock()
+	t.Cleanup(func() {
+		freshImage.Lock()
+		freshImage.data = saved
+		freshImage.Unlock()
+	})
 }

@@ -177,11 +177,7 @@ func ComputeDeadlines(law Law, history []Event) Deadlines {
 // recompute of every request does one each).
 func deadlinesForPlan(law Law, history []Event) Deadlines {
 	ds := Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
-	c := CalendarFor(law.Calendar)
-	if c == nil {
-		c = weekendsOnly
-	}
-	e := engine{law: law, cal: c, ds: &ds, forPlan: true}
+	e := engine{law: law, cal: calendarOrWeekends(law), ds: &ds, forPlan: true}
 	e.replay(history)
 	e.response()
 	e.review()
@@ -195,14 +191,20 @@ func deadlinesForPlan(law Law, history []Event) Deadlines {
 // gives for them, without working out the rest or any explanation.
 func responseDue(law Law, history []Event) (due, received Date) {
 	ds := Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
-	c := CalendarFor(law.Calendar)
-	if c == nil {
-		c = weekendsOnly
-	}
-	e := engine{law: law, cal: c, ds: &ds, datesOnly: true}
+	e := engine{law: law, cal: calendarOrWeekends(law), ds: &ds, datesOnly: true}
 	e.replay(history)
 	e.response()
 	return ds.current().Date, ds.Received
+}
+
+// calendarOrWeekends is the law's holiday calendar, or weekends only where
+// there is none (ComputeDeadlines says so in a warning; the quiet variants
+// below have no words to say it in).
+func calendarOrWeekends(law Law) Calendar {
+	if c := CalendarFor(law.Calendar); c != nil {
+		return c
+	}
+	return weekendsOnly
 }
 
 // addWorkingDaysQuiet is AddWorkingDays without the holidays stepped over.

@@ -18,14 +18,7 @@ import (
 func FreshPlan(t testing.TB, st *store.Store, id int64) tracker.Plan {
 	t.Helper()
 	ctx := context.Background()
-	r, err := st.RequestByID(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, err := st.Events(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	law, events := lawAndHistory(t, st, id)
 	var pending []tracker.PendingReply
 	msgs, err := st.MailMessages(ctx, store.MailFilter{RequestID: id, Proposal: store.ProposalProposed})
 	if err != nil {
@@ -40,7 +33,6 @@ func FreshPlan(t testing.TB, st *store.Store, id int64) tracker.Plan {
 		json.Unmarshal(msgs[i].Classification, &p)
 		pending = append(pending, tracker.PendingReply{Kind: p.Event, Outcome: p.Outcome, Date: p.Date})
 	}
-	law, _ := tracker.LawByCode(r.Law)
 	p := tracker.PlanNextAction(law, events, pending)
 	if p.Windows == nil {
 		p.Windows = []tracker.Window{}
@@ -52,6 +44,14 @@ func FreshPlan(t testing.TB, st *store.Store, id int64) tracker.Plan {
 // scratch: tracker.ComputeDeadlines over its law and events.
 func FreshStanding(t testing.TB, st *store.Store, id int64) tracker.StandingBasis {
 	t.Helper()
+	law, events := lawAndHistory(t, st, id)
+	return tracker.ComputeDeadlines(law, events).Basis()
+}
+
+// lawAndHistory is the request's law and its events, read through the
+// store's public reads.
+func lawAndHistory(t testing.TB, st *store.Store, id int64) (tracker.Law, []tracker.Event) {
+	t.Helper()
 	ctx := context.Background()
 	r, err := st.RequestByID(ctx, id)
 	if err != nil {
@@ -62,7 +62,31 @@ func FreshStanding(t testing.TB, st *store.Store, id int64) tracker.StandingBasi
 		t.Fatal(err)
 	}
 	law, _ := tracker.LawByCode(r.Law)
-	return tracker.ComputeDeadlines(law, events).Basis()
+	return law, events
+}
+
+// Triggers is every trigger's SQL in the database, by name (the search
+// index and the dashboard's counts are kept by triggers, which a bulk load
+// drops and makes again).
+func Triggers(t testing.TB, st *store.Store) map[string]string {
+	t.Helper()
+	rows, err := st.Reader().Query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var n, s string
+		if err := rows.Scan(&n, &s); err != nil {
+			t.Fatal(err)
+		}
+		out[n] = s
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // StoredStanding is the basis of the request's standing as stored.

@@ -166,7 +166,7 @@ func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 	// The batched path is a bulk load (search triggers dropped, the index
 	// filled at the end): it leaves the same schema, a sound index, and
 	// no marker.
-	if a, b := triggers(t, st), triggers(t, other); len(a) == 0 || !reflect.DeepEqual(a, b) {
+	if a, b := plantest.Triggers(t, st), plantest.Triggers(t, other); len(a) == 0 || !reflect.DeepEqual(a, b) {
 		t.Errorf("triggers after a bulk load differ from the app's:\n%q\n%q", a, b)
 	}
 	if err := st.Update(ctx, func(tx *store.Tx) error {
@@ -207,25 +207,6 @@ func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 			t.Fatalf("request %d: the stored standing basis differs from a fresh one:\nstored %+v\nfresh  %+v", id, got, want)
 		}
 	}
-}
-
-// triggers is every trigger's SQL, by name.
-func triggers(t *testing.T, st *store.Store) map[string]string {
-	t.Helper()
-	rows, err := st.Reader().Query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var n, s string
-		if err := rows.Scan(&n, &s); err != nil {
-			t.Fatal(err)
-		}
-		out[n] = s
-	}
-	return out
 }
 
 func matches(t *testing.T, st *store.Store, word string) []int64 {
