@@ -85,6 +85,13 @@ func (s *Server) requestFilter(c echo.Context) (store.RequestFilter, requestFilt
 func (s *Server) showRequestList(c echo.Context) error {
 	ctx := c.Request().Context()
 	f, ff := s.requestFilter(c)
+	if f.Query != "" { // the search's matches walked once for the count and the page
+		members, err := s.st.RequestSearchMembers(ctx, f.Query)
+		if err != nil {
+			return err
+		}
+		f.QueryMembers = members
+	}
 	total, err := s.st.CountRequests(ctx, f)
 	if err != nil {
 		return err

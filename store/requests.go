@@ -205,11 +205,14 @@ type RequestFilter struct {
 	AuthorityID int64
 	Law         tracker.LawCode
 	Tag         string
-	Query       string       // the search box (see ParseSearchQuery): the request, its history, mail, documents
-	DueBefore   tracker.Date // open requests due on or before this date
-	OpenOnly    bool
-	PublicOnly  bool
-	IDs         []int64
+	Query       string // the search box (see ParseSearchQuery): the request, its history, mail, documents
+	// QueryMembers, when not nil, is RequestSearchMembers(Query), worked
+	// out once for a count and a page of the same query.
+	QueryMembers []int64
+	DueBefore    tracker.Date // open requests due on or before this date
+	OpenOnly     bool
+	PublicOnly   bool
+	IDs          []int64
 	// BeforeID lists only requests with a smaller id (keyset paging, newest first).
 	BeforeID int64
 	Limit    int
@@ -379,7 +382,7 @@ func requestWhere(f RequestFilter) (string, []any) {
 		args = append(args, strings.ToLower(f.Tag))
 	}
 	if f.Query != "" {
-		c, a := requestSearchCond(f.Query)
+		c, a := requestSearchCond(f.Query, f.QueryMembers)
 		conds = append(conds, c)
 		args = append(args, a...)
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -763,26 +764,63 @@ func requestFieldConds(q SearchQuery) ([]string, []any) {
 // (the newest), so a common word costs the same on any size of database.
 const searchMembershipBound = 5000
 
+// requestSearchMembersSQL is the requests about which the query's words
+// find something (the request, its history, mail or documents), the newest
+// searchMembershipBound matches' at most. Each match's request comes from
+// its rowid (id * 8 + kind) and the item's own row, not from the index's
+// request_id column: reading that column loads the whole indexed row, body
+// and all, which was most of the list's time for a common word.
+const requestSearchMembersSQL = `SELECT rid FROM (SELECT CASE f.rowid % 8
+		WHEN 1 THEN f.rowid / 8
+		WHEN 2 THEN (SELECT m.request_id FROM mail_messages m WHERE m.id = f.rowid / 8)
+		WHEN 3 THEN (SELECT d.request_id FROM documents d WHERE d.id = f.rowid / 8)
+		WHEN 6 THEN (SELECT e.request_id FROM request_events e WHERE e.id = f.rowid / 8) END AS rid
+	FROM search_index f WHERE search_index MATCH ? AND f.rowid % 8 IN (1, 2, 3, 6) ORDER BY f.rowid DESC)
+	WHERE rid > 0 LIMIT `
+
+// RequestSearchMembers is the set of requests the words of the request
+// list's search box find (requestSearchCond's), worked out once: a page
+// that both counts and lists passes it in RequestFilter.QueryMembers, so
+// that the index is walked once, not twice. Nil when the query has no words.
+func (s *Store) RequestSearchMembers(ctx context.Context, query string) ([]int64, error) {
+	q := ParseSearchQuery(query)
+	if !q.HasText() {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, requestSearchMembersSQL+strconv.Itoa(searchMembershipBound), q.ftsExpression(""))
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to search requests: %w", err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: unable to search requests: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unable to search requests: %w", err)
+	}
+	return ids, nil
+}
+
 // requestSearchCond is the request list's search box: requests about which
-// the query's words find something (the request, its history, mail or
-// documents), and its field filters.
-func requestSearchCond(query string) (string, []any) {
+// the query's words find something, and its field filters. members, when
+// not nil, is RequestSearchMembers of the same query, worked out already.
+func requestSearchCond(query string, members []int64) (string, []any) {
 	q := ParseSearchQuery(query)
 	conds, args := requestFieldConds(q)
-	if q.HasText() {
-		// Each match's request from its rowid (id * 8 + kind) and the
-		// item's own row, not from the index's request_id column: reading
-		// that column loads the whole indexed row, body and all, which was
-		// most of the list's time for a common word.
-		conds = append(conds, `r.id IN (SELECT rid FROM (SELECT CASE f.rowid % 8
-				WHEN 1 THEN f.rowid / 8
-				WHEN 2 THEN (SELECT m.request_id FROM mail_messages m WHERE m.id = f.rowid / 8)
-				WHEN 3 THEN (SELECT d.request_id FROM documents d WHERE d.id = f.rowid / 8)
-				WHEN 6 THEN (SELECT e.request_id FROM request_events e WHERE e.id = f.rowid / 8) END AS rid
-			FROM search_index f WHERE search_index MATCH ? AND f.rowid % 8 IN (1, 2, 3, 6) ORDER BY f.rowid DESC)
-			WHERE rid > 0 LIMIT `+strconv.Itoa(searchMembershipBound)+`)`)
+	switch {
+	case q.HasText() && members != nil:
+		list, _ := json.Marshal(members)
+		conds = append(conds, `r.id IN (SELECT value FROM json_each(?))`)
+		args = append(args, string(list))
+	case q.HasText():
+		conds = append(conds, `r.id IN (`+requestSearchMembersSQL+strconv.Itoa(searchMembershipBound)+`)`)
 		args = append(args, q.ftsExpression(""))
-	} else if !q.HasFilters() {
+	case !q.HasFilters():
 		conds = append(conds, "0 = 1") // only "-word" or punctuation: nothing to look for
 	}
 	return "(" + strings.Join(conds, " AND ") + ")", args
