@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/foitrack/foitrack/internal/seed"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -144,4 +146,43 @@ func TestAuthorityInsightShowsTheLatestChange(t *testing.T) {
 		Outcome: tracker.OutcomeReleasedInFull})
 	_, after := c.get(path)
 	wantContains(t, after, "1 of 2 responses with a due date came on time (50%)", "answered on time (1 of 2)")
+}
+
+// TestDashboardInsightIsTheEightMostAsked: the dashboard's charts come from
+// the unfiltered figures the Insight page keeps (one pass for both); they
+// must be what the figures of the eight most asked authorities alone give.
+func TestDashboardInsightIsTheEightMostAsked(t *testing.T) {
+	app := newTestApp(t)
+	ctx := context.Background()
+	if _, err := seed.Run(ctx, app.st, seed.Options{Requests: 150, Messages: 200, Seed: 5, Password: testPassword, End: app.srv.today()}); err != nil {
+		t.Fatal(err)
+	}
+	eight, err := app.st.Insight(ctx, store.InsightFilter{Limit: dashboardInsightRows}, app.srv.today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := app.st.Insight(ctx, store.InsightFilter{}, app.srv.today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Rows) <= dashboardInsightRows || len(eight.MostOverdue) == 0 {
+		t.Fatalf("%d authorities, %d overdue: too few to tell the eight from the rest", len(all.Rows), len(eight.MostOverdue))
+	}
+	var want []string
+	for _, ch := range insightCharts(eight) {
+		if ch.Name == "on-time" || ch.Name == "overdue" {
+			want = append(want, ch.SVG())
+		}
+	}
+	if err := app.srv.workOutDashboardInsight(); err != nil {
+		t.Fatal(err)
+	}
+	set, _ := app.srv.dashboardInsight()
+	var got []string
+	for _, ch := range set.Charts {
+		got = append(got, ch.SVG())
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the dashboard's charts differ from the eight most asked authorities' figures:\ngot  %q\nwant %q", got, want)
+	}
 }
