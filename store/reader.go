@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -44,8 +43,8 @@ func (r *reader) stmt(ctx context.Context, query string) *sql.Stmt {
 	if ok || n >= maxReaderStmts {
 		return st
 	}
-	if strings.Contains(strings.TrimRight(query, "; \t\r\n"), ";") {
-		return nil // a script: a prepared statement would run only its first statement
+	if isScript(query) {
+		return nil
 	}
 	st, err := r.DB.PrepareContext(ctx, query)
 	if err != nil {

@@ -24,8 +24,8 @@ type stmtCache struct {
 const maxCachedStmts = 256
 
 func (c *stmtCache) get(query string) *sql.Stmt {
-	if strings.Contains(strings.TrimRight(query, "; \t\r\n"), ";") {
-		return nil // a script: a prepared statement would run only its first statement
+	if isScript(query) {
+		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -110,4 +110,10 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// isScript says whether query holds more than one statement: a prepared
+// statement would run only its first, so such a query is never kept.
+func isScript(query string) bool {
+	return strings.Contains(strings.TrimRight(query, "; \t\r\n"), ";")
 }
