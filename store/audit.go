@@ -114,7 +114,7 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 		return nil
 	}
 	// The entry, and its leaf in the transparency log, together.
-	secret := newAuditSecret()
+	secret := tx.s.newAuditSecret()
 	row := []any{e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash, secret}
 	if tx.batch {
 		tx.auditRows = append(tx.auditRows, row...) // written by flushAudit, before the commit

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strconv"
@@ -198,9 +199,13 @@ func (e AuditEntry) leafParts(secret string, before, after auditValue) AuditLeaf
 }
 
 // newAuditSecret is a fresh entry secret.
-func newAuditSecret() string {
+func (s *Store) newAuditSecret() string {
 	b := make([]byte, 32)
-	rand.Read(b)
+	if s.AuditSecrets != nil {
+		io.ReadFull(s.AuditSecrets, b)
+	} else {
+		rand.Read(b)
+	}
 	return hex.EncodeToString(b)
 }
 

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -61,6 +62,10 @@ type Store struct {
 	blobDirs sync.Map
 	// noHash: likewise, before the standing's fingerprint (plan_hash).
 	noHash bool
+	// AuditSecrets is where audit entries' secrets are drawn from (nil:
+	// crypto/rand). Tests that compare two databases whole, transparency
+	// log included, give both the same seeded source.
+	AuditSecrets io.Reader
 }
 
 // Options for Open.

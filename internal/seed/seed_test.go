@@ -2,8 +2,18 @@ package seed
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -15,12 +25,20 @@ import (
 
 func seeded(t *testing.T, o Options) (*store.Store, Summary, string) {
 	t.Helper()
+	return seededWith(t, o, nil)
+}
+
+// seededWith is seeded with the audit entries' secrets drawn from secrets
+// (nil: at random, as in use).
+func seededWith(t *testing.T, o Options, secrets io.Reader) (*store.Store, Summary, string) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	st.AuditSecrets = secrets
 	if o.Password == "" {
 		o.Password = "seed-password"
 	}
@@ -142,18 +160,31 @@ func TestSeedRefusesADatabaseWithRequests(t *testing.T) {
 }
 
 // Writing in batches (store.UpdateBatch: each request's derived fields
-// worked out once per transaction) stores exactly what writing every change
-// on its own does: the same rows, the same audit entries (ContentHash
-// covers the audit log but for its random secrets), a transparency log
-// that verifies, and on every request a stored plan equal to a fresh
-// computation.
+// worked out once per transaction) and in a bulk load stores exactly what
+// writing every change on its own does: with the audit entries' secrets
+// drawn from the same seeded source, every table's rows (audit entries,
+// their secrets and the transparency log's tree included), the schema, the
+// full-text index's terms and positions, and the blob files are the same;
+// the transparency log verifies, and on every request a stored plan equals
+// a fresh computation.
 func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 	ctx := context.Background()
 	// Three transactions of 25 requests: batching across and within them.
-	st, _, batched := seeded(t, Options{Requests: 70, Messages: 280, Seed: 3, perTx: 25})
-	other, _, perChange := seeded(t, Options{Requests: 70, Messages: 280, Seed: 3, perTx: 25, perChange: true})
+	o := Options{Requests: 70, Messages: 280, Seed: 3, perTx: 25}
+	st, _, batched := seededWith(t, o, rand.NewChaCha8([32]byte{3}))
+	o.perChange = true
+	other, _, perChange := seededWith(t, o, rand.NewChaCha8([32]byte{3}))
 	if batched != perChange {
 		t.Errorf("batched seeding stored other content than per-change seeding: %s vs %s", batched, perChange)
+	}
+	a, b := wholeContent(t, st), wholeContent(t, other)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Errorf("batched seeding stored another %s than per-change seeding", wholeParts[i])
+		}
+	}
+	if ok := integrityCheck(t, st); ok != "ok" {
+		t.Errorf("integrity check after a bulk load: %s", ok)
 	}
 	// The full-text index finds the same rows (ContentHash leaves out its
 	// segments, laid out by how often a row was indexed again).
@@ -302,4 +333,139 @@ func TestMailCountsEqualTheRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after one is deleted")
+}
+
+// wholeParts names what wholeContent hashes, part by part.
+var wholeParts = []string{"rows (audit secrets and tree included)", "schema", "full-text index", "blob files"}
+
+// wholeContent hashes everything a database holds, part by part (see
+// wholeParts): every table's rows but for password hashes and public page
+// slugs (drawn at random by design) and the full-text index's segments,
+// which are hashed instead by what they hold (every term's every
+// position, read through fts5vocab), the schema's objects and their SQL,
+// and every file of the blob directory.
+func wholeContent(t *testing.T, st *store.Store) []string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+st.Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1) // the temp vocabulary table is the connection's
+	var out []string
+	sum := func(f func(h io.Writer)) {
+		h := sha256.New()
+		f(h)
+		out = append(out, hex.EncodeToString(h.Sum(nil)))
+	}
+	sum(func(h io.Writer) {
+		rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+			AND name NOT IN ('search_index_data', 'search_index_idx') ORDER BY name`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tables []string
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			tables = append(tables, n)
+		}
+		rows.Close()
+		if len(tables) < 20 || !containsAll(tables, "audit_log", "audit_tree", "mail_messages", "requests", "search_index_content") {
+			t.Fatalf("tables: %v", tables)
+		}
+		for _, tb := range tables {
+			if err := hashTable(ctx, db, tb, h, func(table, col string) bool {
+				return col == "password_hash" || (table == "public_pages" && col == "slug")
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	sum(func(h io.Writer) {
+		// Not rootpage: where an object's pages are is layout.
+		dump(t, db, h, `SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name`)
+	})
+	sum(func(h io.Writer) {
+		if _, err := db.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.search_terms USING fts5vocab(main, search_index, instance)`); err != nil {
+			t.Fatal(err)
+		}
+		if n := dump(t, db, h, `SELECT term, doc, col, offset FROM temp.search_terms ORDER BY term, doc, col, offset`); n == 0 {
+			t.Fatal("the full-text index holds nothing")
+		}
+	})
+	sum(func(h io.Writer) {
+		n := 0
+		err := filepath.WalkDir(st.BlobDir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(st.BlobDir, path)
+			fmt.Fprintf(h, "%s %x\n", rel, sha256.Sum256(b))
+			n++
+			return nil
+		})
+		if err != nil || n == 0 {
+			t.Fatalf("blob files: %d, %v", n, err)
+		}
+	})
+	return out
+}
+
+func containsAll(l []string, want ...string) bool {
+	for _, w := range want {
+		if !slices.Contains(l, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// dump writes every row of query to h and returns how many there were.
+func dump(t *testing.T, db *sql.DB, h io.Writer, query string) int {
+	t.Helper()
+	rows, err := db.Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, v := range vals {
+			if x, ok := v.([]byte); ok {
+				v = string(x)
+			}
+			fmt.Fprintf(&b, "%q\x1f", fmt.Sprint(v))
+		}
+		fmt.Fprintln(h, b.String())
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func integrityCheck(t *testing.T, st *store.Store) string {
+	t.Helper()
+	var res string
+	if err := st.Reader().QueryRow(`PRAGMA integrity_check`).Scan(&res); err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
