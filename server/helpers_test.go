@@ -69,6 +69,7 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	waitStartupPass(t, srv)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ts.Close()
@@ -76,6 +77,21 @@ func newTestApp(t testing.TB, opts ...appOption) *testApp {
 		st.Close()
 	})
 	return &testApp{t: t, st: st, srv: srv, ts: ts}
+}
+
+// waitStartupPass waits until the server's start-up pass (the dashboard's
+// insight, on a goroutine of its own) has ended. On a loaded machine it can
+// be held up until the test has written its data and begun checking: it
+// would then keep figures of the database as it was at start-up over the
+// test's own (the dashboard's, after the test worked them out), or read the
+// store while the test traces the reads a page makes.
+func waitStartupPass(t testing.TB, srv *Server) {
+	t.Helper()
+	select {
+	case <-srv.startupPassDone:
+	case <-time.After(5 * time.Minute):
+		t.Fatal("the server's start-up pass did not end within 5 minutes")
+	}
 }
 
 const testPassword = "correct horse battery"

@@ -196,9 +196,12 @@ func (s *Server) insightWork(f store.InsightFilter) (string, func(context.Contex
 // every few minutes, until the server stops.
 func (s *Server) refreshDashboardInsight() {
 	defer s.wg.Done()
-	for {
+	for first := true; ; first = false {
 		if err := s.workOutDashboardInsight(); err != nil {
 			s.log.Error("unable to work out the dashboard's insight", "err", err)
+		}
+		if first {
+			close(s.startupPassDone)
 		}
 		select {
 		case <-s.stop:

@@ -79,6 +79,10 @@ type Server struct {
 	insightMu       sync.Mutex
 	insightCache    *chartSet
 	insightCachedAt time.Time
+	// startupPassDone is closed when the first of those passes (started
+	// by New) has ended: tests wait for it, so that a pass over the data
+	// as it was at start-up does not land in the middle of what they check.
+	startupPassDone chan struct{}
 	// Aggregates kept until the next write (memo.go).
 	memoMu sync.Mutex
 	memos  map[string]memo
@@ -106,7 +110,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.MaxUploadBytes = store.DefaultMaxDocumentBytes
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, levels: map[string]level{}, bodyLimits: map[string]int64{}, stop: make(chan struct{})}
+	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, levels: map[string]level{}, bodyLimits: map[string]int64{}, stop: make(chan struct{}),
+		startupPassDone: make(chan struct{})}
 	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" {
 		s.secure = true
 	}
