@@ -1157,3 +1157,18 @@ CREATE TRIGGER request_day_counts_delete AFTER DELETE ON requests BEGIN
         UNION ALL SELECT 'late', OLD.next_by WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL
         UNION ALL SELECT 'late', '*' WHERE OLD.then_action IN ('chase_response', 'chase_review') AND OLD.next_by IS NOT NULL);
 END;
+
+-- migrate:33 the inputs a stored standing was worked out from
+-- plan_inputs is tracker.InputsFingerprint of the request's law, history
+-- and replies awaiting confirmation when its standing was last stored;
+-- plan_rules holds tracker.RulesFingerprint (plan version, laws, holiday
+-- tables) as of the last recompute that worked out every request. While
+-- both are the same, a recompute of every request need not work out again
+-- the standing of one whose inputs are unchanged (NULL: unknown, worked
+-- out). Only the rules are kept here, not in each row, so that a holiday
+-- added rewrites only the requests whose dates it moves.
+ALTER TABLE requests ADD COLUMN plan_inputs INTEGER;
+CREATE TABLE plan_rules (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint INTEGER NOT NULL
+);

@@ -298,13 +298,13 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 		}
 		return r, nil
 	}
-	var hash sql.NullInt64
-	var version int
-	if err := tx.QueryRowContext(tx.ctx, `SELECT plan_hash, plan_version FROM requests WHERE id = ?`, id).Scan(&hash, &version); err != nil {
+	var stored storedFingerprints
+	if err := tx.QueryRowContext(tx.ctx, `SELECT plan_hash, plan_version, `+tx.s.planInputsColumn()+` FROM requests WHERE id = ?`, id).Scan(
+		&stored.hash, &stored.version, &stored.inputs); err != nil {
 		return r, fmt.Errorf("store: unable to read request %d: %w", id, err)
 	}
 	row := standingRow(st)
-	_, err = tx.storeStanding(id, row, row.hash(), hash, version)
+	_, err = tx.storeStanding(id, row, row.hash(), tracker.InputsFingerprint(r.Law, history, pending), stored)
 	return r, err
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -12,10 +13,13 @@ import (
 
 // RecomputeResult says what Recompute did.
 type RecomputeResult struct {
-	// Requests were worked out again; Changed of them had a stored
-	// standing that differed from the fresh one, and were rewritten.
-	Requests int `json:"recomputed"`
-	Changed  int `json:"changed"`
+	// Requests were looked at; WorkedOut of them had their standing worked
+	// out again (the others' inputs and rules were those it was stored
+	// from), and Changed of those had a stored standing that differed from
+	// the fresh one, and were rewritten.
+	Requests  int `json:"recomputed"`
+	WorkedOut int `json:"worked_out"`
+	Changed   int `json:"changed"`
 }
 
 // recomputeSpan is how many request ids one transaction of Recompute
@@ -32,6 +36,11 @@ func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {
 // figures, first response, next action and windows: tracker.ComputeDerived)
 // of every request whose plan is older than tracker.PlanVersion (all of
 // them with all set), after a change of the rules or of a holiday table.
+// With all, a request whose inputs (tracker.InputsFingerprint) are those
+// its standing was stored from is left as it is while the rules
+// (tracker.RulesFingerprint) are those of the last such pass: the same
+// inputs under the same rules give the same standing. RecomputeEvery
+// works every one out regardless.
 //
 // It goes through the ids a span at a time, one transaction each. In each,
 // holding the write lock (so that the readers see what the transaction
@@ -42,6 +51,17 @@ func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {
 // plan_hash are written, through the same storeStanding as every other
 // write, and then only their changed columns and windows.
 func (s *Store) Recompute(ctx context.Context, all bool) (RecomputeResult, error) {
+	return s.recompute(ctx, all, false)
+}
+
+// RecomputeEvery is Recompute of all requests, working out every one (to
+// check the stored standings, or after a change of the rules that kept
+// tracker.PlanVersion).
+func (s *Store) RecomputeEvery(ctx context.Context) (RecomputeResult, error) {
+	return s.recompute(ctx, true, true)
+}
+
+func (s *Store) recompute(ctx context.Context, all, every bool) (RecomputeResult, error) {
 	var res RecomputeResult
 	if s.noPlans || s.noHash {
 		return res, nil
@@ -49,6 +69,18 @@ func (s *Store) Recompute(ctx context.Context, all bool) (RecomputeResult, error
 	var maxID int64
 	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM requests`).Scan(&maxID); err != nil {
 		return res, fmt.Errorf("store: unable to list requests to recompute: %w", err)
+	}
+	// Unchanged inputs may be passed over only under the rules of the
+	// last pass that worked every request out.
+	rules := tracker.RulesFingerprint()
+	skip := false
+	if all && !every && !s.noInputs {
+		var last int64
+		err := s.r.QueryRowContext(ctx, `SELECT fingerprint FROM plan_rules WHERE id = 1`).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return res, fmt.Errorf("store: unable to read the rules of the stored standings: %w", err)
+		}
+		skip = err == nil && last == rules
 	}
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	for lo := int64(1); lo <= maxID; lo += recomputeSpan {
@@ -60,7 +92,7 @@ func (s *Store) Recompute(ctx context.Context, all bool) (RecomputeResult, error
 			for w := range workers {
 				a := lo + int64(w)*step
 				b := min(hi, a+step-1)
-				wg.Go(func() { parts[w] = s.recomputeRange(ctx, a, b, all) })
+				wg.Go(func() { parts[w] = s.recomputeRange(ctx, a, b, all, skip) })
 			}
 			wg.Wait()
 			for _, p := range parts {
@@ -68,10 +100,11 @@ func (s *Store) Recompute(ctx context.Context, all bool) (RecomputeResult, error
 					return p.err
 				}
 				res.Requests += p.n
+				res.WorkedOut += p.worked
 			}
 			for _, p := range parts {
 				for _, c := range p.changed {
-					changed, err := tx.storeStanding(c.id, c.row, c.hash, c.storedHash, c.version)
+					changed, err := tx.storeStanding(c.id, c.row, c.hash, c.inputs, c.stored)
 					if err != nil {
 						return err
 					}
@@ -87,37 +120,47 @@ func (s *Store) Recompute(ctx context.Context, all bool) (RecomputeResult, error
 		}
 		reportProgress(ctx, res.Requests, -1)
 	}
+	if all && !skip && !s.noInputs {
+		// Every standing is now the rules' own.
+		err := s.Update(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(tx.ctx, `INSERT INTO plan_rules (id, fingerprint) VALUES (1, ?)
+				ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint`, rules)
+			return err
+		})
+		if err != nil {
+			return res, fmt.Errorf("store: unable to store the rules of the standings: %w", err)
+		}
+	}
 	return res, nil
 }
 
 // recomputePart is what one goroutine found in its part of a span: how
 // many requests it worked out, and those whose fingerprint differs.
 type recomputePart struct {
-	n       int
-	changed []recomputed
-	err     error
+	n, worked int
+	changed   []recomputed
+	err       error
 }
 
 type recomputed struct {
-	id         int64
-	row        storedStanding
-	hash       int64
-	storedHash sql.NullInt64
-	version    int
+	id           int64
+	row          storedStanding
+	hash, inputs int64
+	stored       storedFingerprints
 }
 
 // recomputeRange works out the standing of the requests with ids from lo
 // to hi (those with a stale plan only, unless all), reading with the
-// readers.
-func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool) (p recomputePart) {
+// readers; with skip, not those whose inputs are those their standing was
+// stored from.
+func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all, skip bool) (p recomputePart) {
 	type req struct {
-		id      int64
-		law     tracker.LawCode
-		hash    sql.NullInt64
-		version int
+		id     int64
+		law    tracker.LawCode
+		stored storedFingerprints
 	}
 	var reqs []req
-	q := `SELECT id, law, plan_hash, plan_version FROM requests WHERE id BETWEEN ? AND ?`
+	q := `SELECT id, law, plan_hash, plan_version, ` + s.planInputsColumn() + ` FROM requests WHERE id BETWEEN ? AND ?`
 	args := []any{lo, hi}
 	if !all {
 		q += ` AND plan_version < ?`
@@ -130,7 +173,7 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool) (p r
 	}
 	for rows.Next() {
 		var r req
-		if err := rows.Scan(&r.id, &r.law, &r.hash, &r.version); err != nil {
+		if err := rows.Scan(&r.id, &r.law, &r.stored.hash, &r.stored.version, &r.stored.inputs); err != nil {
 			rows.Close()
 			p.err = fmt.Errorf("store: unable to read a request to recompute: %w", err)
 			return p
@@ -201,6 +244,11 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool) (p r
 		}
 		history := events[next:end:end]
 		next = end
+		p.n++
+		inputs := tracker.InputsFingerprint(r.law, history, pending[r.id])
+		if skip && r.stored.hash.Valid && r.stored.version == tracker.PlanVersion && r.stored.inputs.Valid && r.stored.inputs.Int64 == inputs {
+			continue
+		}
 		law, ok := tracker.LawByCode(r.law)
 		if !ok {
 			p.err = tracker.Errorf(tracker.EINVALID, "unknown law %q", r.law)
@@ -211,10 +259,12 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool) (p r
 			p.err = fmt.Errorf("store: request %d: %w", r.id, err)
 			return p
 		}
-		p.n++
+		p.worked++
 		row := standingRow(d)
-		if h := row.hash(); !r.hash.Valid || r.hash.Int64 != h || r.version != tracker.PlanVersion {
-			p.changed = append(p.changed, recomputed{id: r.id, row: row, hash: h, storedHash: r.hash, version: r.version})
+		h := row.hash()
+		if !r.stored.hash.Valid || r.stored.hash.Int64 != h || r.stored.version != tracker.PlanVersion ||
+			!s.noInputs && (!r.stored.inputs.Valid || r.stored.inputs.Int64 != inputs) {
+			p.changed = append(p.changed, recomputed{id: r.id, row: row, hash: h, inputs: inputs, stored: r.stored})
 		}
 	}
 	return p

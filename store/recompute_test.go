@@ -4,9 +4,11 @@ import (
 	"context"
 	"reflect"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/foitrack/foitrack/internal/plantest"
+	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
 
@@ -149,4 +151,80 @@ func TestRecomputeAfterHolidayChangeTouchesOnlyAffected(t *testing.T) {
 	if r, _ := st.RequestByID(ctx, ids["response runs over it"]); r.DueDate.String() != "2026-06-29" {
 		t.Errorf("due date back to %s, want 2026-06-29", r.DueDate)
 	}
+}
+
+// TestRecomputeWorksOutOnlyChangedInputs: a recompute of every request
+// works out again only the standings whose inputs (the history and the
+// replies awaiting confirmation) changed since they were stored, while the
+// rules are those of its last pass; a history changed behind the store's
+// back is still caught, a holiday added (new rules) works every request
+// out again, and RecomputeEvery always does.
+func TestRecomputeWorksOutOnlyChangedInputs(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	d := tracker.MustParseDate
+	a := mustAuthority(t, st, "Barsetshire", tracker.JurisdictionEngland)
+	var ids []int64
+	for i, sent := range []string{"2026-06-01", "2026-03-02", "2026-04-01", ""} {
+		r := tracker.Request{Title: "request " + strconv.Itoa(i), AuthorityID: a.ID, Law: tracker.UKFOIA}
+		var on tracker.Date
+		if sent != "" {
+			on = d(sent)
+		}
+		if err := st.CreateRequest(ctx, &r, on); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	recompute := func(every bool, want store.RecomputeResult) {
+		t.Helper()
+		res, err := st.Recompute(ctx, true)
+		if every {
+			res, err = st.RecomputeEvery(ctx)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res != want {
+			t.Errorf("recompute (every: %v): %+v, want %+v", every, res, want)
+		}
+		for _, id := range ids {
+			if got := plantest.FreshPlan(t, st, id); !reflect.DeepEqual(mustStoredPlan(t, st, id), got) {
+				t.Errorf("request %d: the stored plan is not a fresh one's after the recompute", id)
+			}
+		}
+	}
+	// The first pass has no rules of a last pass to go by.
+	recompute(false, store.RecomputeResult{Requests: 4, WorkedOut: 4})
+	recompute(false, store.RecomputeResult{Requests: 4})
+
+	// A change through the store stores the new inputs with the standing.
+	if err := st.AddEvent(ctx, &tracker.Event{RequestID: ids[1], Kind: tracker.EventResponseReceived, Date: d("2026-03-20"),
+		Outcome: tracker.OutcomeRefused}); err != nil {
+		t.Fatal(err)
+	}
+	recompute(false, store.RecomputeResult{Requests: 4})
+
+	// A history changed behind the store's back is worked out again.
+	if _, err := st.Writer().Exec(`UPDATE request_events SET date = '2026-06-08' WHERE request_id = ? AND kind = 'sent'`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	recompute(false, store.RecomputeResult{Requests: 4, WorkedOut: 1, Changed: 1})
+	recompute(false, store.RecomputeResult{Requests: 4})
+
+	// New rules: every request is worked out, those it moves rewritten.
+	undo := tracker.AddHoliday(tracker.CalendarUK, d("2026-06-15"), "Bank holiday for a test")
+	defer undo()
+	recompute(false, store.RecomputeResult{Requests: 4, WorkedOut: 4, Changed: 1})
+	recompute(false, store.RecomputeResult{Requests: 4})
+	recompute(true, store.RecomputeResult{Requests: 4, WorkedOut: 4})
+}
+
+func mustStoredPlan(t *testing.T, st *store.Store, id int64) tracker.Plan {
+	t.Helper()
+	p, err := st.StoredPlan(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

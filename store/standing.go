@@ -225,15 +225,40 @@ func (tx *Tx) readStanding(id int64) (storedStanding, error) {
 	return s, rows.Err()
 }
 
+// storedFingerprints are a request's plan_hash, plan_version and
+// plan_inputs, as read before its standing is stored again.
+type storedFingerprints struct {
+	hash    sql.NullInt64
+	version int
+	inputs  sql.NullInt64
+}
+
+// planInputsColumn is plan_inputs, or NULL in a database from before it.
+func (s *Store) planInputsColumn() string {
+	if s.noInputs {
+		return "NULL"
+	}
+	return "plan_inputs"
+}
+
 // storeStanding stores fresh (standingRow of a fresh tracker.Derived, with
-// its hash) as request id's standing, writing only what differs from what
-// is stored. storedHash is the request's plan_hash and version its
-// plan_version, as the caller read them: equal to the fresh fingerprint
-// under the current rules, nothing is read or written. It reports whether
-// a stored value differed (a write of plan_hash or plan_version alone
-// does not count).
-func (tx *Tx) storeStanding(id int64, fresh storedStanding, hash int64, storedHash sql.NullInt64, version int) (bool, error) {
-	if storedHash.Valid && storedHash.Int64 == hash && version == tracker.PlanVersion {
+// its hash, worked out from inputs: tracker.InputsFingerprint) as request
+// id's standing, writing only what differs from what is stored. stored
+// are the request's fingerprints as the caller read them: with the fresh
+// fingerprint and inputs under the current rules, nothing is read or
+// written. It reports whether a stored value differed (a write of
+// plan_hash, plan_version or plan_inputs alone does not count).
+func (tx *Tx) storeStanding(id int64, fresh storedStanding, hash, inputs int64, stored storedFingerprints) (bool, error) {
+	sameInputs := tx.s.noInputs || stored.inputs.Valid && stored.inputs.Int64 == inputs
+	if stored.hash.Valid && stored.hash.Int64 == hash && stored.version == tracker.PlanVersion {
+		if sameInputs {
+			return false, nil
+		}
+		// The same standing from other inputs (an event's note edited, a
+		// row from before plan_inputs): only the fingerprint is new.
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET plan_inputs = ? WHERE id = ?`, inputs, id); err != nil {
+			return false, fmt.Errorf("store: unable to store the standing of request %d: %w", id, err)
+		}
 		return false, nil
 	}
 	old, err := tx.readStanding(id)
@@ -261,6 +286,10 @@ func (tx *Tx) storeStanding(id int64, fresh storedStanding, hash int64, storedHa
 	}
 	set = append(set, "plan_version = ?", "plan_hash = ?")
 	args = append(args, tracker.PlanVersion, hash)
+	if !tx.s.noInputs {
+		set = append(set, "plan_inputs = ?")
+		args = append(args, inputs)
+	}
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
 		return false, fmt.Errorf("store: unable to store the standing of request %d: %w", id, err)
 	}

@@ -66,6 +66,8 @@ type Store struct {
 	// crypto/rand). Tests that compare two databases whole, transparency
 	// log included, give both the same seeded source.
 	AuditSecrets io.Reader
+	// noInputs: likewise, before the inputs' fingerprint (plan_inputs).
+	noInputs bool
 }
 
 // Options for Open.
@@ -201,6 +203,11 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		var hashed int
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'plan_hash'`).Scan(&hashed)
 		s.noHash = hashed == 0
+	}
+	if err == nil {
+		var inputs int
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'plan_inputs'`).Scan(&inputs)
+		s.noInputs = inputs == 0
 	}
 	if err == nil && planned > 0 {
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM requests WHERE plan_version < ? LIMIT 1)`,

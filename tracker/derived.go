@@ -1,5 +1,13 @@
 package tracker
 
+import (
+	"encoding/binary"
+	"encoding/json"
+	"hash/crc64"
+	"sort"
+	"sync"
+)
+
 // Derived is everything stored about a request that follows from its law,
 // its history and the replies waiting to be confirmed: its status, the due
 // date in force, the figures for the statistics, the first response's
@@ -68,4 +76,85 @@ func firstResponse(law Law, history []Event) FirstResponse {
 		break
 	}
 	return f
+}
+
+// InputsFingerprint is a fingerprint of what ComputeDerived reads of one
+// request: its law's code, every field of its history that the rules read
+// (kind, date, outcome, new due date and reason, in order) and its replies
+// waiting to be confirmed. Under the same RulesFingerprint, two requests
+// with the same InputsFingerprint have the same Derived (a CRC-64: nobody
+// chooses these values to collide), so a recomputation of every request
+// works out only those whose inputs changed since their standing was
+// stored.
+func InputsFingerprint(law LawCode, history []Event, pending []PendingReply) int64 {
+	bp := fingerprintBufs.Get().(*[]byte)
+	defer fingerprintBufs.Put(bp)
+	b := (*bp)[:0]
+	str := func(s string) []byte {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		return append(b, s...)
+	}
+	b = str(string(law))
+	b = binary.AppendUvarint(b, uint64(len(history)))
+	for _, e := range history {
+		b = str(string(e.Kind))
+		b = binary.AppendVarint(b, e.Date.n)
+		b = str(e.Outcome)
+		b = binary.AppendVarint(b, e.NewDueDate.n)
+		b = str(e.Reason)
+	}
+	b = binary.AppendUvarint(b, uint64(len(pending)))
+	for _, p := range pending {
+		b = str(string(p.Kind))
+		b = str(p.Outcome)
+		b = binary.AppendVarint(b, p.Date.n)
+	}
+	*bp = b
+	return int64(crc64.Checksum(b, fingerprintTable))
+}
+
+var (
+	fingerprintTable = crc64.MakeTable(crc64.ECMA)
+	fingerprintBufs  = sync.Pool{New: func() any { return new([]byte) }}
+)
+
+// RulesFingerprint is a fingerprint of everything ComputeDerived reads
+// besides a request's own inputs (InputsFingerprint): the plan version,
+// the laws' rules and the holiday tables of every calendar (a holiday
+// added or renamed changes it). A change of the rules' code itself
+// changes PlanVersion.
+func RulesFingerprint() int64 {
+	b := binary.AppendUvarint(nil, PlanVersion)
+	laws, err := json.Marshal(Laws)
+	if err != nil {
+		panic("tracker: the laws do not encode: " + err.Error())
+	}
+	b = append(b, laws...)
+	for _, name := range []string{CalendarUK, CalendarScotland, CalendarUSFederal, CalendarIreland, CalendarAustralia} {
+		c, ok := CalendarFor(name).(*ruleCalendar)
+		if !ok {
+			panic("tracker: no calendar " + name)
+		}
+		first, last := c.Coverage()
+		b = append(b, c.Name()...)
+		b = append(b, 0)
+		b = append(b, c.Description()...)
+		b = binary.AppendVarint(b, int64(first))
+		b = binary.AppendVarint(b, int64(last))
+		t := c.table()
+		for _, w := range t.holiday {
+			b = binary.LittleEndian.AppendUint64(b, w)
+		}
+		days := make([]Date, 0, len(t.names))
+		for d := range t.names {
+			days = append(days, d)
+		}
+		sort.Slice(days, func(i, j int) bool { return days[i].n < days[j].n })
+		for _, d := range days {
+			b = binary.AppendVarint(b, d.n)
+			b = append(b, t.names[d]...)
+			b = append(b, 0)
+		}
+	}
+	return int64(crc64.Checksum(b, fingerprintTable))
 }

@@ -14,10 +14,11 @@ func init() {
 // recompute works out again the stored standing of every request from its
 // history and rewrites those that differ (the store does it by itself for
 // plans made under older rules when it opens the database; this is for a
-// changed holiday table, or to check).
+// changed holiday table, or with --every to check).
 func recompute(env *Env, args []string) error {
-	fs := newFlags(env, "recompute", "[--json]")
+	fs := newFlags(env, "recompute", "[--every] [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
+	every := fs.Bool("every", false, "work out every request, even those whose history and rules are those their standing was stored from")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,7 +35,12 @@ func recompute(env *Env, args []string) error {
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(96 << 20))
 	bar := newProgress(env, -1, "recomputing requests", false)
-	res, err := st.Recompute(store.WithProgress(env.Ctx, bar.Set), true)
+	ctx := store.WithProgress(env.Ctx, bar.Set)
+	recompute := func() (store.RecomputeResult, error) { return st.Recompute(ctx, true) }
+	if *every {
+		recompute = func() (store.RecomputeResult, error) { return st.RecomputeEvery(ctx) }
+	}
+	res, err := recompute()
 	bar.Finish()
 	if err != nil {
 		return err
@@ -42,6 +48,6 @@ func recompute(env *Env, args []string) error {
 	if *asJSON {
 		return writeJSON(env, res)
 	}
-	fmt.Fprintf(env.Stdout, "recomputed %d requests, %d changed\n", res.Requests, res.Changed)
+	fmt.Fprintf(env.Stdout, "recomputed %d requests (%d worked out again), %d changed\n", res.Requests, res.WorkedOut, res.Changed)
 	return nil
 }
