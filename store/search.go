@@ -206,14 +206,14 @@ func (s *Store) rankable(ctx context.Context, q SearchQuery) (bool, error) {
 // changes slowly.
 const termCountsFor = 10 * time.Minute
 
-// termCounts keeps the counts of termRows, per store.
-var termCounts struct {
+// termCounts keeps the counts of termRows (a Store's field: a table of
+// the package keyed by store kept every store it had met alive).
+type termCounts struct {
 	sync.Mutex
 	m map[termCountKey]termCount
 }
 
 type termCountKey struct {
-	st    *Store
 	expr  string
 	bound int
 }
@@ -227,10 +227,10 @@ type termCount struct {
 // of a common word walks bound rows (4 ms of CPU for 20,001 at 100,000
 // requests), so it is kept a while.
 func (s *Store) termRows(ctx context.Context, expr string, bound int) (int, error) {
-	key := termCountKey{s, expr, bound}
-	termCounts.Lock()
-	c, ok := termCounts.m[key]
-	termCounts.Unlock()
+	key := termCountKey{expr, bound}
+	s.termCounts.Lock()
+	c, ok := s.termCounts.m[key]
+	s.termCounts.Unlock()
 	if ok && time.Since(c.at) < termCountsFor {
 		return c.n, nil
 	}
@@ -240,12 +240,12 @@ func (s *Store) termRows(ctx context.Context, expr string, bound int) (int, erro
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to search: %w", err)
 	}
-	termCounts.Lock()
-	if termCounts.m == nil || len(termCounts.m) >= 4096 {
-		termCounts.m = map[termCountKey]termCount{}
+	s.termCounts.Lock()
+	if s.termCounts.m == nil || len(s.termCounts.m) >= 4096 {
+		s.termCounts.m = map[termCountKey]termCount{}
 	}
-	termCounts.m[key] = termCount{n, time.Now()}
-	termCounts.Unlock()
+	s.termCounts.m[key] = termCount{n, time.Now()}
+	s.termCounts.Unlock()
 	return n, nil
 }
 

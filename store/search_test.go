@@ -3,10 +3,13 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+	"weak"
 
 	"github.com/foitrack/foitrack/extract"
 	"github.com/foitrack/foitrack/store"
@@ -591,5 +594,35 @@ func TestSearchRanksOnlyWhenNoWordIsTooCommon(t *testing.T) {
 	res, err = st.Search(ctx, store.ParseSearchQuery("badger"), store.SearchOptions{})
 	if err != nil || !res.Ranked || len(res.Hits) != 4 || res.Hits[0].Kind+":"+idStr(res.Hits[0].ID) != ids[0] {
 		t.Fatalf("a word in 4 rows (not over 4): ranked %v, hits %+v, %v; want the short title first", res.Ranked, res.Hits, err)
+	}
+}
+
+// A closed store is let go: the counts a search keeps of its words belong
+// to the store, not to a table of the package that outlives it (a server
+// that opens a store per test, or reopens one, kept every one it opened).
+func TestSearchWordCountsLeaveAClosedStoreCollectable(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustAuthority(t, st, "Gwent Police", tracker.JurisdictionWales)
+	r := tracker.Request{Title: "Drone flights", Body: "records", AuthorityID: a.ID}
+	if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	expectHits(t, st, "drone", "request:"+idStr(r.ID)) // counts "drone"
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gone := weak.Make(st)
+	st = nil
+	// Collected within a few cycles when nothing refers to it; generous.
+	for i := 0; i < 50 && gone.Value() != nil; i++ {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if gone.Value() != nil {
+		t.Fatal("a closed store is still referred to after a search")
 	}
 }

@@ -68,6 +68,8 @@ type Store struct {
 	AuditSecrets io.Reader
 	// noInputs: likewise, before the inputs' fingerprint (plan_inputs).
 	noInputs bool
+	// termCounts: how many rows hold a searched word (see termRows).
+	termCounts termCounts
 }
 
 // Options for Open.
