@@ -1172,3 +1172,89 @@ CREATE TABLE plan_rules (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     fingerprint INTEGER NOT NULL
 );
+
+-- migrate:34 public search index
+-- What the public search looks in: the title and body of every public
+-- request (with its authority's name, as in search_index) and of every
+-- published document of one that is released (redacted or not), with
+-- search_index's rowids (id * 8 + kind), columns and tokenizer, so that a
+-- hit is read and shown as before. The public search walked search_index
+-- newest first until it had found enough public hits among everyone's
+-- (one row in five or fewer is public): its cost grew with the private
+-- rows. Censor rules are applied as the public search reads its hits (Go
+-- code, search_censored.go), as they were: a rule's change re-indexes
+-- nothing. Not named *search_index*: a bulk load keeps these triggers
+-- (they index the few public rows, some by a join).
+CREATE VIRTUAL TABLE public_search USING fts5 (
+    title, body, request_id UNINDEXED, date UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER public_search_requests_ai AFTER INSERT ON requests WHEN new.visibility = 'public' BEGIN
+    INSERT INTO public_search (rowid, title, body, request_id, date)
+    VALUES (new.id * 8 + 1, new.title,
+            new.body || char(10) || COALESCE((SELECT name FROM authorities WHERE id = new.authority_id), ''),
+            new.id, COALESCE(new.sent_on, substr(new.created_at, 1, 10)));
+END;
+-- An authority's new name reaches its requests through search_index's
+-- trigger (a no-op update of authority_id), and so this one.
+CREATE TRIGGER public_search_requests_au AFTER UPDATE OF title, body, sent_on, authority_id, visibility ON requests
+WHEN old.visibility = 'public' OR new.visibility = 'public' BEGIN
+    DELETE FROM public_search WHERE rowid = old.id * 8 + 1;
+    INSERT INTO public_search (rowid, title, body, request_id, date)
+    SELECT new.id * 8 + 1, new.title,
+           new.body || char(10) || COALESCE((SELECT name FROM authorities WHERE id = new.authority_id), ''),
+           new.id, COALESCE(new.sent_on, substr(new.created_at, 1, 10))
+    WHERE new.visibility = 'public';
+    -- Its published documents come and go with it.
+    DELETE FROM public_search WHERE old.visibility IS NOT new.visibility
+        AND rowid IN (SELECT d.id * 8 + 3 FROM documents d WHERE d.request_id = new.id);
+    INSERT INTO public_search (rowid, title, body, request_id, date)
+    SELECT d.id * 8 + 3, d.filename, d.description || char(10) || COALESCE(x.text, ''), d.request_id, substr(d.created_at, 1, 10)
+    FROM documents d JOIN document_publications p ON p.document_id = d.id LEFT JOIN document_texts x ON x.document_id = d.id
+    WHERE d.request_id = new.id AND old.visibility IS NOT new.visibility AND new.visibility = 'public'
+        AND d.disposition IN ('released', 'released_redacted');
+END;
+CREATE TRIGGER public_search_requests_ad AFTER DELETE ON requests WHEN old.visibility = 'public' BEGIN
+    DELETE FROM public_search WHERE rowid = old.id * 8 + 1;
+END;
+
+-- A document's entry, whenever what decides it changes: deleted, and
+-- written again when it is published, released and its request public.
+CREATE TRIGGER public_search_documents_au AFTER UPDATE OF filename, description, request_id, disposition, created_at ON documents BEGIN
+    DELETE FROM public_search WHERE rowid = old.id * 8 + 3;
+    INSERT INTO public_search (rowid, title, body, request_id, date)
+    SELECT d.id * 8 + 3, d.filename, d.description || char(10) || COALESCE(x.text, ''), d.request_id, substr(d.created_at, 1, 10)
+    FROM documents d JOIN requests r ON r.id = d.request_id JOIN document_publications p ON p.document_id = d.id
+    LEFT JOIN document_texts x ON x.document_id = d.id
+    WHERE d.id = new.id AND r.visibility = 'public' AND d.disposition IN ('released', 'released_redacted');
+END;
+CREATE TRIGGER public_search_documents_ad AFTER DELETE ON documents BEGIN
+    DELETE FROM public_search WHERE rowid = old.id * 8 + 3;
+END;
+CREATE TRIGGER public_search_document_texts_au AFTER UPDATE OF text ON document_texts BEGIN
+    DELETE FROM public_search WHERE rowid = new.document_id * 8 + 3;
+    INSERT INTO public_search (rowid, title, body, request_id, date)
+    SELECT d.id * 8 + 3, d.filename, d.description || char(10) || new.text, d.request_id, substr(d.created_at, 1, 10)
+    FROM documents d JOIN requests r ON r.id = d.request_id JOIN document_publications p ON p.document_id = d.id
+    WHERE d.id = new.document_id AND r.visibility = 'public' AND d.disposition IN ('released', 'released_redacted');
+END;
+CREATE TRIGGER public_search_publications_ai AFTER INSERT ON document_publications BEGIN
+    DELETE FROM public_search WHERE rowid = new.document_id * 8 + 3;
+    INSERT INTO public_search (rowid, title, body, request_id, date)
+    SELECT d.id * 8 + 3, d.filename, d.description || char(10) || COALESCE(x.text, ''), d.request_id, substr(d.created_at, 1, 10)
+    FROM documents d JOIN requests r ON r.id = d.request_id LEFT JOIN document_texts x ON x.document_id = d.id
+    WHERE d.id = new.document_id AND r.visibility = 'public' AND d.disposition IN ('released', 'released_redacted');
+END;
+CREATE TRIGGER public_search_publications_ad AFTER DELETE ON document_publications BEGIN
+    DELETE FROM public_search WHERE rowid = old.document_id * 8 + 3;
+END;
+
+INSERT INTO public_search (rowid, title, body, request_id, date)
+SELECT r.id * 8 + 1, r.title, r.body || char(10) || COALESCE(a.name, ''), r.id, COALESCE(r.sent_on, substr(r.created_at, 1, 10))
+FROM requests r LEFT JOIN authorities a ON a.id = r.authority_id WHERE r.visibility = 'public';
+INSERT INTO public_search (rowid, title, body, request_id, date)
+SELECT d.id * 8 + 3, d.filename, d.description || char(10) || COALESCE(x.text, ''), d.request_id, substr(d.created_at, 1, 10)
+FROM documents d JOIN requests r ON r.id = d.request_id JOIN document_publications p ON p.document_id = d.id
+LEFT JOIN document_texts x ON x.document_id = d.id
+WHERE r.visibility = 'public' AND d.disposition IN ('released', 'released_redacted');

@@ -149,7 +149,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 			return res, err
 		}
 	}
-	if res.Ranked, err = s.rankable(ctx, q); err != nil {
+	if res.Ranked, err = s.rankable(ctx, q, opt.Scope); err != nil {
 		return res, err
 	}
 	cands, err := s.searchCandidates(ctx, q, expr, opt, res.Ranked)
@@ -183,14 +183,15 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 
 // rankable reports whether bm25 may rank the query's hits: whether no
 // word or phrase of it (wanted or not: bm25 weighs each) is in more than
-// searchRankableRows rows. Each is counted up to that bound only.
-func (s *Store) rankable(ctx context.Context, q SearchQuery) (bool, error) {
+// searchRankableRows rows of the scope's index. Each is counted up to
+// that bound only.
+func (s *Store) rankable(ctx context.Context, q SearchQuery, scope SearchScope) (bool, error) {
 	for _, t := range q.Terms {
 		e := ftsString(t.Text)
 		if t.Prefix {
 			e += " *"
 		}
-		n, err := s.termRows(ctx, e, searchRankableRows+1)
+		n, err := s.termRows(ctx, searchIndexOf(scope), e, searchRankableRows+1)
 		if err != nil {
 			return false, err
 		}
@@ -214,6 +215,7 @@ type termCounts struct {
 }
 
 type termCountKey struct {
+	index string
 	expr  string
 	bound int
 }
@@ -223,11 +225,12 @@ type termCount struct {
 	at time.Time
 }
 
-// termRows counts the rows that hold an FTS5 term, up to bound: the count
-// of a common word walks bound rows (4 ms of CPU for 20,001 at 100,000
-// requests), so it is kept a while.
-func (s *Store) termRows(ctx context.Context, expr string, bound int) (int, error) {
-	key := termCountKey{expr, bound}
+// termRows counts the rows of an index (search_index or public_search)
+// that hold an FTS5 term, up to bound: the count of a common word walks
+// bound rows (4 ms of CPU for 20,001 at 100,000 requests), so it is kept
+// a while.
+func (s *Store) termRows(ctx context.Context, index, expr string, bound int) (int, error) {
+	key := termCountKey{index, expr, bound}
 	s.termCounts.Lock()
 	c, ok := s.termCounts.m[key]
 	s.termCounts.Unlock()
@@ -235,7 +238,8 @@ func (s *Store) termRows(ctx context.Context, expr string, bound int) (int, erro
 		return c.n, nil
 	}
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? LIMIT ?)`,
+	// index is one of two names of ours: safe inside the SQL.
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM `+index+` WHERE `+index+` MATCH ? LIMIT ?)`,
 		expr, bound).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to search: %w", err)
@@ -258,11 +262,22 @@ type searchCand struct {
 	authorityID int64
 }
 
+// searchIndexOf is the full-text index a scope searches: the public its
+// own (schema section 34), which holds only what it may find, so that its
+// walk newest first meets no private row.
+func searchIndexOf(scope SearchScope) string {
+	if scope == SearchPublic {
+		return "public_search"
+	}
+	return "search_index"
+}
+
 // searchCandidates are the newest searchCandidates+1 matches that pass the
 // filters and the scope, newest first. A public search finds only public
-// requests and their published documents: the request is found from the
-// rowid (a request's own, or its document's), never by reading each
-// match's stored columns.
+// requests and their published documents, in the public index; each
+// match's request is found from the rowid (a request's own, or its
+// document's), never by reading its stored columns, and is checked public
+// again (as is a document's publication), whatever the index holds.
 func (s *Store) searchCandidates(ctx context.Context, q SearchQuery, expr string, opt SearchOptions, ranked bool) ([]searchCand, error) {
 	from := "search_index f LEFT JOIN requests r ON r.id = f.request_id"
 	rank := "0"
@@ -273,13 +288,13 @@ func (s *Store) searchCandidates(ctx context.Context, q SearchQuery, expr string
 	if opt.Scope == SearchPublic {
 		// CROSS JOIN: the matches drive, each one's request read by its key
 		// in the index of public requests (schema section 29).
-		from = `search_index f CROSS JOIN requests r INDEXED BY requests_public ON r.id = (CASE f.rowid % 8 WHEN 1 THEN f.rowid / 8
+		from = `public_search f CROSS JOIN requests r INDEXED BY requests_public ON r.id = (CASE f.rowid % 8 WHEN 1 THEN f.rowid / 8
 			ELSE (SELECT d.request_id FROM documents d WHERE d.id = f.rowid / 8) END)`
 		cols = "f.rowid, " + rank + ", r.id, r.authority_id"
 	}
 	where, args := searchFilters(q, opt)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM `+from+`
-		WHERE search_index MATCH ? AND `+where+`
+		WHERE f.`+searchIndexOf(opt.Scope)+` MATCH ? AND `+where+`
 		ORDER BY f.rowid DESC LIMIT ?`, append(append([]any{expr}, args...), searchCandidates+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to search: %w", err)

@@ -954,10 +954,11 @@ func ContentHash(ctx context.Context, db *sql.DB) (string, error) {
 		if t == "audit_tree" || t == "audit_checkpoints" {
 			continue // built from the entries' random secrets
 		}
-		if t == "search_index_data" || t == "search_index_idx" {
-			// The full-text index's segments: laid out as the rows were
-			// indexed and indexed again, not by what they hold (its
-			// rows are search_index_content, hashed).
+		if t == "search_index_data" || t == "search_index_idx" || t == "public_search_data" || t == "public_search_idx" {
+			// The full-text indexes' segments: laid out as the rows were
+			// indexed and indexed again, not by what they hold (their
+			// rows are search_index_content and public_search_content,
+			// hashed).
 			continue
 		}
 		if err := hashTable(ctx, db, t, h, randomByDesign); err != nil {

@@ -201,7 +201,10 @@ func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 		t.Errorf("triggers after a bulk load differ from the app's:\n%q\n%q", a, b)
 	}
 	if err := st.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)`)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO public_search (public_search, rank) VALUES ('integrity-check', 1)`)
 		return err
 	}); err != nil {
 		t.Errorf("full-text index after a bulk load: %v", err)
@@ -336,7 +339,7 @@ func TestMailCountsEqualTheRows(t *testing.T) {
 }
 
 // wholeParts names what wholeContent hashes, part by part.
-var wholeParts = []string{"rows (audit secrets and tree included)", "schema", "full-text index", "blob files"}
+var wholeParts = []string{"rows (audit secrets and tree included)", "schema", "full-text indexes", "blob files"}
 
 // wholeContent hashes everything a database holds, part by part (see
 // wholeParts): every table's rows but for password hashes and public page
@@ -361,7 +364,7 @@ func wholeContent(t *testing.T, st *store.Store) []string {
 	}
 	sum(func(h io.Writer) {
 		rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-			AND name NOT IN ('search_index_data', 'search_index_idx') ORDER BY name`)
+			AND name NOT IN ('search_index_data', 'search_index_idx', 'public_search_data', 'public_search_idx') ORDER BY name`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -388,11 +391,13 @@ func wholeContent(t *testing.T, st *store.Store) []string {
 		dump(t, db, h, `SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name`)
 	})
 	sum(func(h io.Writer) {
-		if _, err := db.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.search_terms USING fts5vocab(main, search_index, instance)`); err != nil {
-			t.Fatal(err)
-		}
-		if n := dump(t, db, h, `SELECT term, doc, col, offset FROM temp.search_terms ORDER BY term, doc, col, offset`); n == 0 {
-			t.Fatal("the full-text index holds nothing")
+		for _, index := range []string{"search_index", "public_search"} {
+			if _, err := db.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.`+index+`_terms USING fts5vocab(main, `+index+`, instance)`); err != nil {
+				t.Fatal(err)
+			}
+			if n := dump(t, db, h, `SELECT term, doc, col, offset FROM temp.`+index+`_terms ORDER BY term, doc, col, offset`); n == 0 {
+				t.Fatalf("the full-text index %s holds nothing", index)
+			}
 		}
 	})
 	sum(func(h io.Writer) {
