@@ -50,10 +50,12 @@ func (b *browser) post(what, css string, values map[string]string) int {
 	// The page that comes back (after a redirect, the page it leads to)
 	// may still be loading: wait until a script sees it complete, twice in
 	// a row (a script run while the page is being replaced fails, which is
-	// not an error here).
-	for i, done := 0, 0; done < 2; i++ {
-		if i == 100 {
-			b.t.Fatalf("%s: the page did not finish loading", what)
+	// not an error here). A loaded machine can take seconds for a page: the
+	// limit is a time, and a generous one.
+	deadline := time.Now().Add(2 * time.Minute)
+	for done := 0; done < 2; {
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: the page did not finish loading in 2 minutes", what)
 		}
 		state, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.readyState : "loading"`))
 		if err == nil && state == "complete" {

@@ -204,7 +204,8 @@ func TestBatchPagesSendAndExport(t *testing.T) {
 	wantStatus(t, res, http.StatusSeeOther)
 	var id int64
 	fmt.Sscanf(loc, "/batches/%d", &id)
-	deadline := time.Now().Add(20 * time.Second)
+	// Sent in the background: waited for generously (a loaded machine).
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		b, _ := app.st.BatchByID(ctx, id)
 		if b.State == store.BatchDone {
