@@ -95,10 +95,15 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("password-store", "basic"),
 		chromedp.WindowSize(1280, 900),
+		// Chromium's start (it prints its address) waits as long as the
+		// rest: 20 s by default, which a loaded machine can take.
+		chromedp.WSURLReadTimeout(2*time.Minute),
 	)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	// A hung browser must not hang the suite.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	// A hung browser must not hang the suite. Not less: under -race on a
+	// loaded 2-core machine TestBrowserFormsWithErrors took 127 s of the
+	// 3 minutes this once was.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 10*time.Minute)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
