@@ -1,7 +1,6 @@
 package mailsync
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -133,8 +132,8 @@ func (s *Syncer) storeBatch(ctx context.Context, cfg Config, uv uint32, cur *cur
 		return nil, nil, nil
 	}
 	msgs := make([]storedMsg, len(fb.msgs))
-	err := parallel(len(fb.msgs), func(i int) error {
-		f := fb.msgs[i]
+	var contents [][]byte
+	for i, f := range fb.msgs {
 		header := headerBlock(f.data)
 		m := store.MailMessage{MessageID: quickMessageID(header), Mailbox: cfg.Mailbox, UIDValidity: uv, UID: f.uid,
 			RawHeaders: string(header), State: store.MailNew}
@@ -142,18 +141,22 @@ func (s *Syncer) storeBatch(ctx context.Context, cfg Config, uv uint32, cur *cur
 			m.RawSize = fb.b.sizes[f.uid]
 			m.Error = fmt.Sprintf("the message is %d bytes, over the limit of %d bytes: only its header was fetched", m.RawSize, cfg.MaxMessageBytes)
 		} else {
-			sum, size, err := s.Store.WriteBlob(bytes.NewReader(f.data), 0)
-			if err != nil {
-				return err
-			}
-			m.RawSHA256, m.RawSize = sum, size
+			m.RawSize = int64(len(f.data))
 			msgs[i].raw = f.data
+			contents = append(contents, f.data)
 		}
 		msgs[i].m = m
-		return nil
-	})
-	if err != nil {
-		return nil, nil, storeError{err}
+	}
+	if len(contents) > 0 {
+		// The batch's blobs written and synced together, before the
+		// transaction below can commit rows naming them.
+		sums, err := s.Store.WriteBlobs(contents)
+		if err != nil {
+			return nil, nil, storeError{err}
+		}
+		for i := range msgs { // a batch is over the limit whole, or not at all
+			msgs[i].m.RawSHA256 = sums[i]
+		}
 	}
 	uids := make([]uint32, len(msgs))
 	for i := range msgs {
@@ -161,7 +164,7 @@ func (s *Syncer) storeBatch(ctx context.Context, cfg Config, uv uint32, cur *cur
 	}
 	checkpoint := cur.checkpointWithAll(uids)
 	dup := make([]bool, len(msgs))
-	err = s.Store.Update(ctx, func(tx *store.Tx) error {
+	err := s.Store.Update(ctx, func(tx *store.Tx) error {
 		for i := range msgs {
 			m := &msgs[i].m
 			dup[i] = false

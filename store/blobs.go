@@ -96,11 +96,11 @@ func (s *Store) WriteBlobBytes(b []byte) (sum string, err error) {
 	if _, err := os.Stat(dst); err == nil {
 		return sum, nil // same content already stored
 	}
-	if _, made := s.blobDirs.Load(sum[:2]); !made {
+	if _, made := s.blobDirs.Load(filepath.Dir(dst)); !made {
 		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 			return "", fmt.Errorf("store: unable to create blob directory: %w", err)
 		}
-		s.blobDirs.Store(sum[:2], true)
+		s.blobDirs.Store(filepath.Dir(dst), true)
 	}
 	tmp := filepath.Join(s.BlobDir, incomingPrefix+strconv.Itoa(os.Getpid())+"-"+sum)
 	if err := os.WriteFile(tmp, b, 0o640); err != nil {

@@ -97,3 +97,41 @@ func TestDiskFullBlobIsOneClearError(t *testing.T) {
 		t.Errorf("left in the blob directory: %s", e.Name())
 	}
 }
+
+// A batch of blobs that does not fit is the same clear error, and leaves no
+// file of the batch behind: none has a row, so none may stay.
+func TestDiskFullBlobBatchIsOneClearError(t *testing.T) {
+	dir := t.TempDir()
+	mnt := filepath.Join(dir, "tiny")
+	os.Mkdir(mnt, 0o755)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("no tiny file system to fill (mount needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	st := MustOpenDB(t)
+	st.BlobDir = mnt
+	var batch [][]byte
+	for i := 0; i < 8; i++ {
+		batch = append(batch, bytes.Repeat([]byte{byte('a' + i)}, 64<<10)) // 512 KiB in all
+	}
+	_, err := st.WriteBlobs(batch)
+	if tracker.ErrorCode(err) != tracker.ENOSPACE || !strings.Contains(err.Error(), "nothing was saved") {
+		t.Fatalf("batch larger than the disk: code %q, %v", tracker.ErrorCode(err), err)
+	}
+	filepath.WalkDir(mnt, func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			t.Errorf("left in the blob directory: %s", p)
+		}
+		return nil
+	})
+	// With room, the same batch is stored, each blob under its hash.
+	sums, err := st.WriteBlobs(batch[:2])
+	if err != nil || len(sums) != 2 {
+		t.Fatalf("with room: %v %v", sums, err)
+	}
+	for _, sum := range sums {
+		if err := st.VerifyBlob(sum); err != nil {
+			t.Error(err)
+		}
+	}
+}

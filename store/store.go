@@ -36,6 +36,10 @@ type Store struct {
 	path string
 	// BlobDir holds content-addressed files (<BlobDir>/ab/<sha256>).
 	BlobDir string
+	// OnBlobSync, when set (tests), is called just before each sync of a
+	// batch of blobs (WriteBlobs) with the files or directories about to
+	// be synced; BlobDir alone means its whole file system (syncfs).
+	OnBlobSync func(paths []string)
 	// Now is the clock; tests move it.
 	Now func() time.Time
 	// noPlans: the database is at a schema version before the stored next
@@ -58,7 +62,8 @@ type Store struct {
 	Incoming IncomingCleanup
 	// noFigures: likewise, before the stored insight figures (section 18).
 	noFigures bool
-	// blobDirs: the blob subdirectories WriteBlobBytes has made.
+	// blobDirs: the blob subdirectories WriteBlobBytes and WriteBlobs have
+	// made (or found), by path.
 	blobDirs sync.Map
 	// noHash: likewise, before the standing's fingerprint (plan_hash).
 	noHash bool
