@@ -40,13 +40,14 @@ func openPTY(t *testing.T) (term, reader *os.File) {
 }
 
 // readTerminalUntil reads the terminal's other end until want appears, the
-// terminal closes or 20 s pass, and sends what it read.
+// terminal closes or 2 minutes pass (the command writing to it runs under
+// -race on a loaded machine), and sends what it read.
 func readTerminalUntil(reader *os.File, want string) <-chan string {
 	got := make(chan string, 1)
 	go func() {
 		var all []byte
 		buf := make([]byte, 4096)
-		reader.SetReadDeadline(time.Now().Add(20 * time.Second))
+		reader.SetReadDeadline(time.Now().Add(2 * time.Minute))
 		for {
 			n, err := reader.Read(buf)
 			all = append(all, buf[:n]...)
