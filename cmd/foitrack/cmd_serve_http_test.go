@@ -45,7 +45,10 @@ func TestServeOverHTTPWithAStoredHTTPSBaseURL(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := foitrackProcess(t, "--data", dir, "serve", "--no-jobs", "--addr", addr)
-	for i := 0; ; i++ {
+	// A child built with -race on a loaded machine can take many seconds
+	// to open its store and listen: waited for by the clock, generously.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
 		res, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {
 			res.Body.Close()
@@ -53,7 +56,7 @@ func TestServeOverHTTPWithAStoredHTTPSBaseURL(t *testing.T) {
 				break
 			}
 		}
-		if cmd.ProcessState != nil || i > 3000 {
+		if cmd.ProcessState != nil || time.Now().After(deadline) {
 			t.Fatalf("serve did not answer: %v", err)
 		}
 		time.Sleep(10 * time.Millisecond)
