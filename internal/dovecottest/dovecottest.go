@@ -37,9 +37,12 @@ import (
 )
 
 const (
-	installHint  = "apt-get install -y dovecot-imapd"
-	startTimeout = 20 * time.Second
-	stopTimeout  = 15 * time.Second
+	installHint = "apt-get install -y dovecot-imapd"
+	// Generous: on a loaded CI machine (two cores, packages under -race in
+	// parallel) Dovecot's processes wait their turn too, and a test that
+	// gives up on a server still starting or stopping fails for nothing.
+	startTimeout = 2 * time.Minute
+	stopTimeout  = time.Minute
 )
 
 // Server is a running Dovecot. Its methods that take a testing.TB fail the
