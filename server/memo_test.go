@@ -50,8 +50,6 @@ func TestSlowFiguresAreShownKeptWhileWorkedOutAgain(t *testing.T) {
 	untilFresh := func(path, want string) {
 		t.Helper()
 		deadline := time.Now().Add(3 * time.Minute)
-		began := time.Now()
-		defer func() { t.Logf("UNTILFRESH %s %v", path, time.Since(began)) }()
 		for {
 			res, body := c.get(path)
 			wantStatus(t, res, http.StatusOK)
