@@ -1258,3 +1258,12 @@ SELECT d.id * 8 + 3, d.filename, d.description || char(10) || COALESCE(x.text, '
 FROM documents d JOIN requests r ON r.id = d.request_id JOIN document_publications p ON p.document_id = d.id
 LEFT JOIN document_texts x ON x.document_id = d.id
 WHERE r.visibility = 'public' AND d.disposition IN ('released', 'released_redacted');
+
+-- migrate:35 claims by exemption, then request
+-- A search by exemption: alone lists the newest requests that cited it:
+-- each cited (law, code) pair's claims are read in request order,
+-- newest first, merged, and the walk stops at the search's bound,
+-- whatever the number of claims (it read every claim of the pairs, and
+-- each one's request row). The (law, code) index is this one's prefix.
+CREATE INDEX exemption_claims_code_request ON exemption_claims (law, code, request_id);
+DROP INDEX exemption_claims_code;

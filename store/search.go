@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -542,7 +543,7 @@ func (s *Store) resolveExemption(ctx context.Context, q *SearchQuery) error {
 	for _, law := range tracker.Laws {
 		code := ""
 		for {
-			err := s.r.QueryRowContext(ctx, `SELECT code FROM exemption_claims INDEXED BY exemption_claims_code
+			err := s.r.QueryRowContext(ctx, `SELECT code FROM exemption_claims INDEXED BY exemption_claims_code_request
 				WHERE law = ? AND code > ? ORDER BY code LIMIT 1`, string(law.Code), code).Scan(&code)
 			if errors.Is(err, sql.ErrNoRows) {
 				break
@@ -600,33 +601,16 @@ func (s *Store) searchByFilters(ctx context.Context, q SearchQuery, opt SearchOp
 	if len(kinds) > 0 && !contains(kinds, KindRequest) {
 		return res, nil
 	}
-	conds, args := requestFieldConds(q)
-	if opt.RequestID != 0 {
-		conds = append(conds, "r.id = ?")
-		args = append(args, opt.RequestID)
-	}
-	if opt.Scope == SearchPublic {
-		conds = append(conds, "r.visibility = 'public'")
-	}
 	// The newest ids first (for the count), then the page's rows.
-	rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.authority_id FROM requests r
-		WHERE `+strings.Join(conds, " AND ")+` ORDER BY r.id DESC LIMIT ?`, append(args, searchCandidates+1)...)
-	if err != nil {
-		return res, fmt.Errorf("store: unable to search: %w", err)
-	}
 	var cands []searchCand
-	for rows.Next() {
-		var c searchCand
-		if err := rows.Scan(&c.requestID, &c.authorityID); err != nil {
-			rows.Close()
-			return res, fmt.Errorf("store: unable to read search hit: %w", err)
-		}
-		c.rowid = c.requestID*8 + 1
-		cands = append(cands, c)
+	var err error
+	if len(q.exemptionPairs) > 0 && len(q.exemptionPairs) <= maxMergedExemptions {
+		cands, err = s.exemptionCandidates(ctx, q, opt)
+	} else {
+		cands, err = s.filterCandidates(ctx, q, opt, nil)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("store: unable to search: %w", err)
+	if err != nil {
+		return res, err
 	}
 	var censors *publicCensors
 	if opt.Scope == SearchPublic {
@@ -650,7 +634,7 @@ func (s *Store) searchByFilters(ctx context.Context, q SearchQuery, opt SearchOp
 		ids[i] = strconv.FormatInt(c.requestID, 10)
 	}
 	// The ids are integers we formatted: safe inside the SQL.
-	rows, err = s.r.QueryContext(ctx, `SELECT r.id, r.title, substr(r.body, 1, 200), COALESCE(r.sent_on, substr(r.created_at, 1, 10)),
+	rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.title, substr(r.body, 1, 200), COALESCE(r.sent_on, substr(r.created_at, 1, 10)),
 			COALESCE(p.slug, '')
 		FROM requests r LEFT JOIN public_pages p ON p.request_id = r.id
 		WHERE r.id IN (`+strings.Join(ids, ",")+`)`)
@@ -685,6 +669,124 @@ func (s *Store) searchByFilters(ctx context.Context, q SearchQuery, opt SearchOp
 		censors.apply(res.Hits, shown)
 	}
 	return res, nil
+}
+
+// filterCandidates are the newest searchCandidates+1 requests that pass
+// the query's filters and the scope, newest first; among ids only, when
+// not nil.
+func (s *Store) filterCandidates(ctx context.Context, q SearchQuery, opt SearchOptions, ids []int64) ([]searchCand, error) {
+	conds, args := requestFieldConds(q)
+	if opt.RequestID != 0 {
+		conds = append(conds, "r.id = ?")
+		args = append(args, opt.RequestID)
+	}
+	if opt.Scope == SearchPublic {
+		conds = append(conds, "r.visibility = 'public'")
+	}
+	if ids != nil {
+		list := make([]string, len(ids))
+		for i, id := range ids {
+			list[i] = strconv.FormatInt(id, 10)
+		}
+		// Integers we formatted: safe inside the SQL.
+		conds = append(conds, "r.id IN ("+strings.Join(list, ",")+")")
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.authority_id FROM requests r
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY r.id DESC LIMIT ?`, append(args, searchCandidates+1)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to search: %w", err)
+	}
+	defer rows.Close()
+	var cands []searchCand
+	for rows.Next() {
+		var c searchCand
+		if err := rows.Scan(&c.requestID, &c.authorityID); err != nil {
+			return nil, fmt.Errorf("store: unable to read search hit: %w", err)
+		}
+		c.rowid = c.requestID*8 + 1
+		cands = append(cands, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unable to search: %w", err)
+	}
+	return cands, nil
+}
+
+// maxMergedExemptions bounds the (law, code) pairs exemptionCandidates
+// merges in one statement (SQLite allows 500 parts to a compound SELECT);
+// a filter that matches more is answered by filterCandidates.
+const maxMergedExemptions = 100
+
+// exemptionCandidates are filterCandidates for a query with an exemption:
+// filter, found from the claims rather than the requests: the requests
+// that cited each (law, code) pair, newest first from the claims' (law,
+// code, request_id) index, merged into one list without repeats (SQLite
+// merges the parts of an ordered compound SELECT), a bound's worth at a
+// time, and the query's other filters and the scope applied to each such
+// list. Its cost is the bound's, not the number of claims, unless the
+// other filters leave few of the requests (then it reads on until they
+// run out, as the filter over every claim did).
+func (s *Store) exemptionCandidates(ctx context.Context, q SearchQuery, opt SearchOptions) ([]searchCand, error) {
+	rest := q
+	rest.Exemption, rest.exemptionPairs = "", nil
+	// The requests' rows are read only when something else decides.
+	others := rest.HasFilters() || opt.RequestID != 0 || opt.Scope == SearchPublic
+	parts := make([]string, len(q.exemptionPairs))
+	for i := range parts {
+		parts[i] = `SELECT request_id FROM exemption_claims INDEXED BY exemption_claims_code_request
+			WHERE law = ? AND code = ? AND request_id < ?`
+	}
+	stmt := strings.Join(parts, " UNION ") + " ORDER BY 1 DESC LIMIT ?"
+	var cands []searchCand
+	below := int64(math.MaxInt64)
+	for len(cands) <= searchCandidates {
+		var args []any
+		for _, p := range q.exemptionPairs {
+			args = append(args, p[0], p[1], below)
+		}
+		chunk := searchCandidates + 1
+		ids, err := s.int64s(ctx, stmt, append(args, chunk)...)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to search: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		below = ids[len(ids)-1]
+		if !others {
+			for _, id := range ids {
+				cands = append(cands, searchCand{rowid: id*8 + 1, requestID: id})
+			}
+		} else {
+			found, err := s.filterCandidates(ctx, rest, opt, ids)
+			if err != nil {
+				return nil, err
+			}
+			cands = append(cands, found...)
+		}
+		if len(ids) < chunk {
+			break
+		}
+	}
+	return cands, nil
+}
+
+// int64s runs a query of one integer column on a reader.
+func (s *Store) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 func contains(l []string, s string) bool {

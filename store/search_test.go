@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"strconv"
@@ -624,5 +625,99 @@ func TestSearchWordCountsLeaveAClosedStoreCollectable(t *testing.T) {
 	}
 	if gone.Value() != nil {
 		t.Fatal("a closed store is still referred to after a search")
+	}
+}
+
+// exemption: alone lists the requests that cited the exemption or one of
+// its subsections, each once, newest first, with the other filters, the
+// scope, the count and its bound applied as to any filter search.
+func TestSearchByExemptionAloneListsNewestCitingRequests(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	kent := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	dfe := mustAuthority(t, st, "Department for Education", tracker.JurisdictionEngland)
+	cites := map[int][]string{ // request number: exemptions cited
+		0: {"s31(1)(a)"}, 1: {"s40(2)"}, 2: {"s31(1)(a)", "s31(1)(b)"}, 3: {"s31(1)(g)"},
+		4: {}, 5: {"s31(1)(b)", "s40(2)"}, 6: {"s31(1)(a)"}, 7: {"s31(1)(b)"},
+	}
+	var rs []tracker.Request
+	for i := 0; i < len(cites); i++ {
+		a := kent
+		if i%2 == 1 {
+			a = dfe
+		}
+		r := tracker.Request{Title: fmt.Sprintf("Request %d", i), Body: "x", AuthorityID: a.ID}
+		if i >= 5 {
+			r.Visibility = tracker.VisibilityPublic
+		}
+		if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+		if len(cites[i]) > 0 {
+			addEvents(t, st, r.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: day("2026-03-20"),
+				Outcome: tracker.OutcomeRefused, Exemptions: cites[i]})
+		}
+		rs = append(rs, r)
+	}
+	ids := func(ns ...int) string {
+		var l []string
+		for _, n := range ns {
+			l = append(l, "request:"+idStr(rs[n].ID))
+		}
+		return strings.Join(l, " ")
+	}
+	search := func(q string, scope store.SearchScope) store.SearchResult {
+		t.Helper()
+		res, err := st.Search(ctx, store.ParseSearchQuery(q), store.SearchOptions{Scope: scope, Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, c := range []struct {
+		q     string
+		scope store.SearchScope
+		want  string
+	}{
+		{"exemption:s31", store.SearchSignedIn, ids(7, 6, 5, 3, 2, 0)},
+		{"exemption:s31(1)(b)", store.SearchSignedIn, ids(7, 5, 2)},
+		{"exemption:s40", store.SearchSignedIn, ids(5, 1)},
+		{"exemption:s41", store.SearchSignedIn, ""},
+		{"exemption:s31 authority:kent", store.SearchSignedIn, ids(6, 2, 0)},
+		{"exemption:s31 authority:education", store.SearchSignedIn, ids(7, 5, 3)},
+		{"exemption:s31", store.SearchPublic, ids(7, 6, 5)},
+		{"exemption:s31 authority:kent", store.SearchPublic, ids(6)},
+		{"exemption:s31 kind:mail", store.SearchSignedIn, ""},
+	} {
+		res := search(c.q, c.scope)
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Kind+":"+idStr(h.ID))
+		}
+		if strings.Join(got, " ") != c.want || res.Total != len(got) || res.More {
+			t.Errorf("search %q (scope %d) = %v (total %d, more %v), want %q", c.q, c.scope, got, res.Total, res.More, c.want)
+		}
+	}
+	// Bounded: the newest first, and "more".
+	store.SetSearchCandidates(t, 2)
+	for _, c := range []struct {
+		q     string
+		scope store.SearchScope
+		want  string
+		more  bool
+	}{
+		{"exemption:s31", store.SearchSignedIn, ids(7, 6), true},
+		{"exemption:s31 authority:education", store.SearchSignedIn, ids(7, 5), true},
+		{"exemption:s40", store.SearchSignedIn, ids(5, 1), false},
+		{"exemption:s31 authority:kent", store.SearchPublic, ids(6), false},
+	} {
+		res := search(c.q, c.scope)
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Kind+":"+idStr(h.ID))
+		}
+		if strings.Join(got, " ") != c.want || res.Total != len(got) || res.More != c.more {
+			t.Errorf("bounded search %q = %v (total %d, more %v), want %q, more %v", c.q, got, res.Total, res.More, c.want, c.more)
+		}
 	}
 }
