@@ -27,24 +27,34 @@ func (s *Server) apiRequestOf(r requestRow) apiRequest {
 }
 
 // apiListRequests: GET /api/v1/requests with the list's filters
-// (status, authority, law, tag, q, overdue, open) and limit/offset.
+// (status, authority, law, tag, q, overdue, open), ?limit= and a cursor
+// (?after=, ?before=; "next" gives the page after).
 func (s *Server) apiListRequests(c echo.Context) error {
 	ctx := c.Request().Context()
 	f, _ := s.requestFilter(c)
-	f.Limit, f.Offset = apiLimit(c)
+	limit, _, err := apiPage(c, f.OrderBy == "due")
+	if err != nil {
+		return err
+	}
+	cur, err := requestCursorParam(c, f.OrderBy)
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Cursor = limit+1, cur
 	reqs, err := s.st.Requests(ctx, f)
 	if err != nil {
 		return err
 	}
-	rows, err := s.requestRowsWithDeadlines(ctx, reqs)
+	page := pageOf(reqs, cur, limit, f.OrderBy == "due", func(r tracker.Request) store.Cursor { return store.RequestCursor(r, f.OrderBy) })
+	rows, err := s.requestRowsWithDeadlines(ctx, page.Rows)
 	if err != nil {
 		return err
 	}
-	out := make([]apiRequest, len(rows))
+	out := keysetPage[apiRequest]{Rows: make([]apiRequest, len(rows)), Before: page.Before, After: page.After}
 	for i, r := range rows {
-		out[i] = s.apiRequestOf(r)
+		out.Rows[i] = s.apiRequestOf(r)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"requests": out})
+	return c.JSON(http.StatusOK, apiList(s, c, "requests", out))
 }
 
 // apiGetRequest: GET /api/v1/requests/:id with deadlines, history and documents.

@@ -65,6 +65,9 @@ var recentReplyKinds = []tracker.EventKind{tracker.EventAcknowledged, tracker.Ev
 // confirm first), what the authorities owe this week, what is with the
 // regulator, and what came in recently.
 func (s *Server) showDashboard(c echo.Context) error {
+	if c.QueryParam("page") != "" {
+		return redirectFromPageNumber(c)
+	}
 	ctx := c.Request().Context()
 	today := s.today()
 	p := dashboardPage{Today: today}
@@ -72,11 +75,24 @@ func (s *Server) showDashboard(c echo.Context) error {
 	if p.Open, err = s.st.CountRequests(ctx, store.RequestFilter{OpenOnly: true}); err != nil {
 		return err
 	}
-	page := pageParam(c)
-	if p.NeedsYou, p.NeedsYouTotal, err = s.st.NeedsYou(ctx, today, pageSize, (page-1)*pageSize); err != nil {
+	// "Needs you" a page at a time by cursor (the key: its rank and date).
+	cur, err := cursorParam(c, true)
+	if err == nil && cur.Set() && !store.ValidNeedsYouCursor(cur) {
+		err = errBadCursor("after")
+		if cur.Back {
+			err = errBadCursor("before")
+		}
+	}
+	if err != nil {
 		return err
 	}
-	p.Pager = newPager(c, page, p.NeedsYouTotal, len(p.NeedsYou), false)
+	needs, total, err := s.st.NeedsYou(ctx, today, pageSize+1, cur)
+	if err != nil {
+		return err
+	}
+	page := pageOf(needs, cur, pageSize, true, func(it store.ActionItem) store.Cursor { return it.Cursor })
+	p.NeedsYou, p.NeedsYouTotal = page.Rows, total
+	p.Pager = keysetPager(c, page, total)
 	if p.Late, err = s.st.CountLate(ctx, today); err != nil {
 		return err
 	}

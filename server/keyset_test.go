@@ -124,6 +124,13 @@ func walkPages(t *testing.T, c *client, start string, row *regexp.Regexp) (forwa
 	return forward, back
 }
 
+// walkPagesForward is walkPages' forward rows.
+func walkPagesForward(t *testing.T, c *client, start string, row *regexp.Regexp) []string {
+	t.Helper()
+	forward, _ := walkPages(t, c, start, row)
+	return forward
+}
+
 func wantSameList(t *testing.T, what string, got, want []string) {
 	t.Helper()
 	if len(want) <= pageSize {
@@ -162,6 +169,65 @@ func TestListPagesByCursorListEveryRowOnceInOrder(t *testing.T) {
 		wantSameList(t, tc.what, forward, tc.want)
 		wantSameList(t, tc.what+" (back)", back, tc.want)
 	}
+	// The request lists in their two orders (newest first; due soonest
+	// first, undated last: a page spans the dated and the undated), and
+	// the dashboard's "Needs you".
+	requestRow := regexp.MustCompile(`<a class="rowtitle" href="/requests/(\d+)">`)
+	tag := column(t, app, `SELECT tag FROM request_tags GROUP BY tag ORDER BY count(*) DESC LIMIT 1`)[0]
+	byDue := `ORDER BY due_date IS NULL, due_date, id`
+	open := `status IN ('awaiting_response', 'awaiting_clarification', 'awaiting_fee', 'answered', 'internal_review',
+		'review_decided', 'regulator_complaint', 'regulator_decided')`
+	today := tracker.DateOf(testNow).String()
+	// More than a page that needs you: refusals to challenge, on a few
+	// dates (so that the list's date and id both order it).
+	ctx := context.Background()
+	authority := app.authority("Needs You Council", tracker.JurisdictionEngland)
+	for i := range pageSize {
+		r := tracker.Request{Title: fmt.Sprintf("Refused %02d", i), AuthorityID: authority.ID, Law: tracker.UKFOIA}
+		if err := app.st.CreateRequest(ctx, &r, tracker.DateOf(testNow).AddDays(-30)); err != nil {
+			t.Fatal(err)
+		}
+		if err := app.st.AddEvent(ctx, &tracker.Event{RequestID: r.ID, Kind: tracker.EventResponseReceived,
+			Date: tracker.DateOf(testNow).AddDays(-i % 4), Outcome: tracker.OutcomeRefused}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		what, start string
+		row         *regexp.Regexp
+		want        []string
+	}{
+		{"requests", "/requests", requestRow, column(t, app, `SELECT id FROM requests ORDER BY id DESC`)},
+		{"open requests", "/requests?open=1", requestRow, column(t, app, `SELECT id FROM requests WHERE `+open+` `+byDue)},
+		{"answered requests", "/requests?status=answered", requestRow, column(t, app, `SELECT id FROM requests WHERE status = 'answered' `+byDue)},
+		{"open requests of one law", "/requests?open=1&law=uk-foia", requestRow,
+			column(t, app, `SELECT id FROM requests WHERE law = 'uk-foia' AND `+open+` `+byDue)},
+		{"needs you", "/", regexp.MustCompile(`<a class="rowtitle" href="/requests/(\d+)#where">`),
+			column(t, app, `SELECT id FROM requests WHERE needs_from IS NOT NULL AND needs_from <= ? AND (needs_until IS NULL OR needs_until >= ?)
+				ORDER BY needs_rank, needs_sort, id`, today, today)},
+	} {
+		forward, back := walkPages(t, c, tc.start, tc.row)
+		wantSameList(t, tc.what, forward, tc.want)
+		wantSameList(t, tc.what+" (back)", back, tc.want)
+	}
+	// A tag's requests (fewer than a page here: the plan test reads a
+	// page of them after a row).
+	if got, want := walkPagesForward(t, c, "/requests?tag="+url.QueryEscape(tag), requestRow),
+		column(t, app, `SELECT request_id FROM request_tags WHERE tag = ? ORDER BY request_id DESC`, tag); !slices.Equal(got, want) || len(want) == 0 {
+		t.Errorf("requests with a tag: %v, want %v", got, want)
+	}
+	var dated, undated int
+	for _, id := range column(t, app, `SELECT coalesce(due_date, '') FROM requests WHERE `+open) {
+		if id == "" {
+			undated++
+		} else {
+			dated++
+		}
+	}
+	if dated == 0 || undated == 0 {
+		t.Errorf("open requests: %d dated, %d undated; the test needs both", dated, undated)
+	}
+
 	// The holding pen's pages, and a page of it read back from a cursor.
 	pen := column(t, app, `SELECT id FROM mail_messages WHERE direction = 'in' AND state = 'unmatched' ORDER BY id`)
 	forward, _ := walkPages(t, c, "/mail", mailRow)
@@ -242,21 +308,37 @@ func TestABadCursorIsAClearBadRequest(t *testing.T) {
 		"/documents":   {"after=abc", "after=-5", "after=0", "after=%2B5", "after=5.x", "before=1e3", "after=99999999999999999999", "after=5&before=7", "after=5." + key},
 		"/mail":        {"after=x", "before=-1", "after=1.2", "after=%00"},
 		"/authorities": {"after=5", "after=x." + key, "after=5.!!!", "after=5." + base64.RawURLEncoding.EncodeToString([]byte{0xff, 0xfe}), "before=" + key},
+		"/requests":    {"after=x", "after=5.", "before=-3", "after=5&before=9"},
+		"/requests?open=1": {"after=5", "after=5." + key, "before=5." + base64.RawURLEncoding.EncodeToString([]byte("2026-02-31")),
+			"after=5.!!!"},
 	}
 	for path, queries := range bad {
 		for _, q := range queries {
-			res, body := c.get(path + "?" + q)
+			if strings.Contains(path, "?") {
+				q = "&" + q
+			} else {
+				q = "?" + q
+			}
+			res, body := c.get(path + q)
 			if res.StatusCode != http.StatusBadRequest {
-				t.Errorf("GET %s?%s: status %d, want 400", path, q, res.StatusCode)
+				t.Errorf("GET %s%s: status %d, want 400", path, q, res.StatusCode)
 				continue
 			}
 			if !strings.Contains(body, "first page") && !strings.Contains(body, "not both") {
-				t.Errorf("GET %s?%s: the page does not say what to do:\n%s", path, q, body)
+				t.Errorf("GET %s%s: the page does not say what to do:\n%s", path, q, body)
 			}
-			res, body = app.api(http.MethodGet, "/api/v1"+path+"?"+q, token, "")
+			res, body = app.api(http.MethodGet, "/api/v1"+path+q, token, "")
 			if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `"error"`) {
-				t.Errorf("GET /api/v1%s?%s: status %d, body %s; want 400 with an error", path, q, res.StatusCode, body)
+				t.Errorf("GET /api/v1%s%s: status %d, body %s; want 400 with an error", path, q, res.StatusCode, body)
 			}
+		}
+	}
+	// The dashboard's "Needs you": a rank and a date.
+	for _, q := range []string{"after=5", "after=5." + base64.RawURLEncoding.EncodeToString([]byte("2 2026-03-01")),
+		"before=5." + base64.RawURLEncoding.EncodeToString([]byte("1 March")), "after=5." + key} {
+		res, body := c.get("/?" + q)
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "first page") {
+			t.Errorf("GET /?%s: status %d, want 400 that says to start again", q, res.StatusCode)
 		}
 	}
 	// A well-formed cursor of a row that is not there (deleted since) is a

@@ -81,10 +81,18 @@ func (s *Server) requestFilter(c echo.Context) (store.RequestFilter, requestFilt
 	return f, ff
 }
 
-// showRequestList lists requests with filters and pages.
+// showRequestList lists requests with filters, a page at a time by
+// cursor (?after=, ?before=).
 func (s *Server) showRequestList(c echo.Context) error {
+	if c.QueryParam("page") != "" {
+		return redirectFromPageNumber(c)
+	}
 	ctx := c.Request().Context()
 	f, ff := s.requestFilter(c)
+	cur, err := requestCursorParam(c, f.OrderBy)
+	if err != nil {
+		return err
+	}
 	if f.Query != "" { // the search's matches walked once for the count and the page
 		members, err := s.st.RequestSearchMembers(ctx, f.Query)
 		if err != nil {
@@ -96,17 +104,17 @@ func (s *Server) showRequestList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page := pageParam(c)
-	f.Limit, f.Offset = pageSize, (page-1)*pageSize
+	f.Limit, f.Cursor = pageSize+1, cur
 	reqs, err := s.st.Requests(ctx, f)
 	if err != nil {
 		return err
 	}
+	page := pageOf(reqs, cur, pageSize, f.OrderBy == "due", func(r tracker.Request) store.Cursor { return store.RequestCursor(r, f.OrderBy) })
 	p := requestListPage{Filter: ff, Statuses: tracker.Statuses, Laws: tracker.Laws}
-	if p.Rows, err = s.requestRows(ctx, reqs); err != nil {
+	if p.Rows, err = s.requestRows(ctx, page.Rows); err != nil {
 		return err
 	}
-	p.Pager = newPager(c, page, total, len(reqs), false)
+	p.Pager = keysetPager(c, page, total)
 	choices, err := s.currentUntilWritten(ctx, "request-filter-choices", func(ctx context.Context) (any, error) {
 		var ch filterChoices
 		var err error
@@ -123,12 +131,39 @@ func (s *Server) showRequestList(c echo.Context) error {
 	p.Tags = choices.(filterChoices).Tags
 	q := url.Values{}
 	for k, v := range c.QueryParams() {
-		if k != "page" {
+		if k != "after" && k != "before" {
 			q[k] = v
 		}
 	}
 	p.ExportURL = withQuery("/requests/export.csv", q)
 	return s.render(c, http.StatusOK, "request_list", &view{Title: "Requests", Section: "requests", Data: p})
+}
+
+// requestCursorParam reads the request list's ?after= or ?before= for a
+// list in order: in the "due" order a row's id and due date ("" for an
+// undated one), else its id.
+func requestCursorParam(c echo.Context, order string) (store.Cursor, error) {
+	keyed := order == "due"
+	cur, err := cursorParam(c, keyed)
+	if err == nil && keyed && cur.Key != "" {
+		if _, perr := tracker.ParseDate(cur.Key); perr != nil {
+			param := "after"
+			if cur.Back {
+				param = "before"
+			}
+			return store.Cursor{}, errBadCursor(param)
+		}
+	}
+	return cur, err
+}
+
+// redirectFromPageNumber answers a list's old ?page=N link (lists are read
+// by cursor now, and a page number no longer names a place in them): the
+// same list from its first page, its filters kept.
+func redirectFromPageNumber(c echo.Context) error {
+	q := c.Request().URL.Query()
+	q.Del("page")
+	return c.Redirect(http.StatusFound, withQuery(c.Request().URL.Path, q))
 }
 
 // filterChoices are the request list's authorities and tags to filter by,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -114,6 +115,8 @@ type ActionItem struct {
 	Request tracker.Request
 	Step    tracker.Step
 	Overdue bool
+	// Cursor is its place in the list it was read from (NeedsYou's).
+	Cursor Cursor
 }
 
 func scanActionItem(sc interface{ Scan(...any) error }, today tracker.Date) (ActionItem, error) {
@@ -152,8 +155,9 @@ func inForce(col string) string {
 
 // NeedsYou lists the requests on which the requester must act on today:
 // replies to confirm first, then by the date the action is due (or became
-// due), a page at a time, with the total.
-func (s *Store) NeedsYou(ctx context.Context, today tracker.Date, limit, offset int) ([]ActionItem, int, error) {
+// due), a page of limit from cur (NeedsYouCursor of a listed item; the
+// zero Cursor for the first page), with the total.
+func (s *Store) NeedsYou(ctx context.Context, today tracker.Date, limit int, cur Cursor) ([]ActionItem, int, error) {
 	cond := `r.needs_from IS NOT NULL AND r.needs_from <= ? AND (r.needs_until IS NULL OR r.needs_until >= ?)`
 	// Counted from the counts per date the schema's triggers keep
 	// (request_day_counts): the totals less the dates still to come.
@@ -166,15 +170,66 @@ func (s *Store) NeedsYou(ctx context.Context, today tracker.Date, limit, offset 
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`, `+planColumns+`
+	args := []any{today, today}
+	order := "r.needs_rank, r.needs_sort, r.id"
+	if cur.Set() {
+		rank, sortKey, ok := splitNeedsKey(cur.Key)
+		if !ok {
+			return nil, 0, tracker.Errorf(tracker.EINVALID, "not a position in the list of what needs you: %q", cur.Key)
+		}
+		// The rows after (before) the cursor's in the index's order.
+		if cur.Back {
+			cond += ` AND (r.needs_rank, r.needs_sort, r.id) < (?, ?, ?)`
+			order = "r.needs_rank DESC, r.needs_sort DESC, r.id DESC"
+		} else {
+			cond += ` AND (r.needs_rank, r.needs_sort, r.id) > (?, ?, ?)`
+		}
+		args = append(args, rank, sortKey, cur.ID)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`, `+planColumns+`, r.needs_rank, r.needs_sort
 		FROM requests r INDEXED BY requests_needs JOIN authorities a ON a.id = r.authority_id
-		WHERE `+cond+` ORDER BY r.needs_rank, r.needs_sort, r.id LIMIT ? OFFSET ?`, today, today, limit, offset)
+		WHERE `+cond+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to list actions: %w", err)
 	}
 	defer rows.Close()
-	out, err := readActionItems(rows, today)
-	return out, total, err
+	var out []ActionItem
+	for rows.Next() {
+		var rank int64
+		var sortKey string
+		it, err := scanActionItem(scanTail{rows, []any{&rank, &sortKey}}, today)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: unable to read an action: %w", err)
+		}
+		it.Cursor = Cursor{ID: it.Request.ID, Key: strconv.FormatInt(rank, 10) + " " + sortKey}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list actions: %w", err)
+	}
+	return inListOrder(out, cur.Back && cur.Set()), total, nil
+}
+
+// splitNeedsKey reads the key of a NeedsYou cursor: the row's needs_rank
+// and needs_sort ("" or a date).
+func splitNeedsKey(key string) (int64, string, bool) {
+	rankText, sortKey, ok := strings.Cut(key, " ")
+	rank, err := strconv.ParseInt(rankText, 10, 64)
+	if !ok || err != nil || rank < 0 || rank > 1 {
+		return 0, "", false
+	}
+	if sortKey != "" {
+		if _, err := tracker.ParseDate(sortKey); err != nil {
+			return 0, "", false
+		}
+	}
+	return rank, sortKey, true
+}
+
+// ValidNeedsYouCursor says whether c is a position NeedsYou can start from.
+func ValidNeedsYouCursor(c Cursor) bool {
+	_, _, ok := splitNeedsKey(c.Key)
+	return ok
 }
 
 // DueFilter narrows DueActions.

@@ -105,7 +105,7 @@ func TestStoredNextActionFollowsEveryChange(t *testing.T) {
 	if plan, _ := st.StoredPlan(ctx, r.ID); plan.Now.Action != tracker.ActionConfirmReply {
 		t.Fatalf("with a reply to confirm the action is %s", plan.Now.Action)
 	}
-	if items, total, err := st.NeedsYou(ctx, d("2026-03-28"), 10, 0); err != nil || total < 1 || items[0].Request.ID != r.ID ||
+	if items, total, err := st.NeedsYou(ctx, d("2026-03-28"), 10, store.Cursor{}); err != nil || total < 1 || items[0].Request.ID != r.ID ||
 		items[0].Step.Action != tracker.ActionConfirmReply {
 		t.Fatalf("needs you: %v %d %+v", err, total, items)
 	}
@@ -186,7 +186,7 @@ func TestDueActionsReadStoredDates(t *testing.T) {
 		"Waiting": "requester/chase_response/", "Refused": "requester/request_review/2026-05-28"}) {
 		t.Errorf("on 1 Apr, a week ahead: %v", g)
 	}
-	items, total, err := st.NeedsYou(ctx, d("2026-04-01"), 1, 0)
+	items, total, err := st.NeedsYou(ctx, d("2026-04-01"), 1, store.Cursor{})
 	if err != nil || total != 2 || len(items) != 1 {
 		t.Fatalf("needs you, one page of 1: %d %v %+v", total, err, items)
 	}
@@ -194,7 +194,7 @@ func TestDueActionsReadStoredDates(t *testing.T) {
 	if items[0].Request.Title != "Waiting" {
 		t.Errorf("first need %q", items[0].Request.Title)
 	}
-	if items, total, _ := st.NeedsYou(ctx, d("2026-05-29"), 10, 0); total != 1 || items[0].Request.Title != "Waiting" {
+	if items, total, _ := st.NeedsYou(ctx, d("2026-05-29"), 10, store.Cursor{}); total != 1 || items[0].Request.Title != "Waiting" {
 		t.Errorf("after the review window closed the refusal still needs you: %d %+v", total, items)
 	}
 }

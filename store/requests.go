@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -215,13 +216,26 @@ type RequestFilter struct {
 	IDs          []int64
 	// BeforeID lists only requests with a smaller id (keyset paging, newest first).
 	BeforeID int64
-	Limit    int
-	Offset   int
+	// Cursor is the row the page starts after (or, with Back, ends
+	// before): its id, and in the "due" order its due date as Key ("" for
+	// an undated request). Never OFFSET: a page deep in the list costs
+	// what the first does.
+	Cursor Cursor
+	Limit  int
 	// OrderBy: "due" (soonest first, undated last) or "" (newest first).
 	OrderBy string
 }
 
-// Requests lists requests with their authority names.
+// RequestCursor is r's place in a list of requests in order (OrderBy).
+func RequestCursor(r tracker.Request, order string) Cursor {
+	if order == "due" {
+		return Cursor{ID: r.ID, Key: r.DueDate.String()}
+	}
+	return Cursor{ID: r.ID}
+}
+
+// Requests lists requests with their authority names, a page of f.Limit
+// from f.Cursor.
 func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Request, error) {
 	where, args := requestWhere(f)
 	if f.OrderBy == "" && (f.OpenOnly || !f.DueBefore.IsZero()) {
@@ -230,9 +244,14 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 		// through the status index and sorting them all first).
 		where = strings.Replace(where, "r.status IN "+openStatuses, "+r.status IN "+openStatuses, 1)
 	}
-	order, from := "r.id DESC", "requests r"
+	if f.Limit <= 0 {
+		f.Limit = 100000
+	}
+	if !f.Cursor.Set() {
+		f.Cursor.Back = false // the start of the list
+	}
+	from := "requests r"
 	if f.OrderBy == "due" {
-		order = "r.due_date IS NULL, r.due_date, r.id"
 		if bare := unpaged(f); (f.OpenOnly || !f.DueBefore.IsZero()) && reflect.DeepEqual(bare, RequestFilter{OpenOnly: f.OpenOnly, DueBefore: f.DueBefore, Law: f.Law, PublicOnly: f.PublicOnly, BeforeID: f.BeforeID}) {
 			// The open requests in this order are an index of their own:
 			// walk it and stop after a page (SQLite, without statistics,
@@ -241,22 +260,83 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 			// search), whose few rows it would look for among them all.
 			from = "requests r INDEXED BY requests_open_due"
 		}
+		return s.requestsByDue(ctx, f, from, where, args)
 	}
-	if f.Tag != "" && f.OrderBy == "" {
+	col := "r.id"
+	if f.Tag != "" {
 		// Newest first with a tag: walk the tag's entries, newest request
 		// first, and stop after a page (SQLite otherwise walked the
 		// requests by id, looking each up among the tag's).
 		where = strings.Replace(where, tagCond, "t.tag = ? AND r.id = t.request_id", 1)
 		where = strings.Replace(where, beforeIDCond, "t.request_id < ?", 1)
-		from, order = "request_tags t CROSS JOIN requests r", "t.request_id DESC"
+		from, col = "request_tags t CROSS JOIN requests r", "t.request_id"
 	}
-	if f.Limit <= 0 {
-		f.Limit = 100000
+	cond, cargs, order, reversed := idKeyset(col, true, f.Cursor)
+	out, err := s.readRequests(ctx, from, where+" AND "+cond, append(args, cargs...), order, f.Limit)
+	return inListOrder(out, reversed), err
+}
+
+// requestsByDue is Requests in the "due" order: the dated requests by
+// (due_date, id), then the undated ones by id. Each part is a range of the
+// (…, due_date IS NULL, due_date, id) indexes that a cursor's row starts
+// (a single range over both, by row value, SQLite would not use as one:
+// it walked the index from the start of the list); a page that spans both
+// reads one part and then the other.
+func (s *Store) requestsByDue(ctx context.Context, f RequestFilter, from, where string, args []any) ([]tracker.Request, error) {
+	c := f.Cursor
+	fromUndated := c.Set() && c.Key == ""
+	op, desc := ">", ""
+	if c.Back {
+		op, desc = "<", " DESC"
 	}
-	args = append(args, f.Limit, f.Offset)
+	dated := func(limit int) ([]tracker.Request, error) {
+		cond, a := "(r.due_date IS NULL) = 0", slices.Clone(args)
+		if c.Set() && !fromUndated {
+			cond += " AND (r.due_date, r.id) " + op + " (?, ?)"
+			a = append(a, c.Key, c.ID)
+		}
+		return s.readRequests(ctx, from, where+" AND "+cond, a, "r.due_date"+desc+", r.id"+desc, limit)
+	}
+	undated := func(limit int) ([]tracker.Request, error) {
+		cond, a := "(r.due_date IS NULL) = 1 AND r.due_date IS NULL", slices.Clone(args)
+		if fromUndated {
+			cond += " AND r.id " + op + " ?"
+			a = append(a, c.ID)
+		}
+		return s.readRequests(ctx, from, where+" AND "+cond, a, "r.id"+desc, limit)
+	}
+	// The parts in the order the page reads them, from the cursor's.
+	var parts []func(int) ([]tracker.Request, error)
+	switch {
+	case !c.Back && fromUndated:
+		parts = append(parts, undated)
+	case !c.Back:
+		parts = append(parts, dated, undated)
+	case fromUndated:
+		parts = append(parts, undated, dated)
+	default:
+		parts = append(parts, dated)
+	}
+	var out []tracker.Request
+	for _, part := range parts {
+		if len(out) >= f.Limit {
+			break
+		}
+		rows, err := part(f.Limit - len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	return inListOrder(out, c.Back), nil
+}
+
+// readRequests reads the requests of from that match where, in order, at
+// most limit.
+func (s *Store) readRequests(ctx context.Context, from, where string, args []any, order string, limit int) ([]tracker.Request, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`
 		FROM `+from+` JOIN authorities a ON a.id = r.authority_id
-		WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+		WHERE `+where+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list requests: %w", err)
 	}
@@ -338,7 +418,7 @@ func countedStatuses(f RequestFilter) ([]tracker.Status, bool) {
 
 // unpaged is f without its page and order.
 func unpaged(f RequestFilter) RequestFilter {
-	f.Limit, f.Offset, f.OrderBy = 0, 0, ""
+	f.Limit, f.Cursor, f.OrderBy = 0, Cursor{}, ""
 	return f
 }
 

@@ -144,7 +144,7 @@ func TestNextActionTableThroughTheCLI(t *testing.T) {
 		for _, d := range mine {
 			fromDue = append(fromDue, fmt.Sprintf("%s %s", ids[fmt.Sprint(d.RequestID)], d.Action))
 		}
-		items, total, err := st.NeedsYou(context.Background(), tracker.MustParseDate(day), 1000, 0)
+		items, total, err := st.NeedsYou(context.Background(), tracker.MustParseDate(day), 1000, store.Cursor{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -266,7 +266,7 @@ func TestDashboardCountsEqualTheRows(t *testing.T) {
 	st, _, _ := seeded(t, Options{Requests: 120, Messages: 360, Seed: 5})
 	for _, day := range []string{"2024-01-15", "2025-06-30", "2026-10-01", "2026-11-30", "2026-12-20", "2027-03-01"} {
 		today := tracker.MustParseDate(day)
-		items, total, err := st.NeedsYou(ctx, today, 100000, 0)
+		items, total, err := st.NeedsYou(ctx, today, 100000, store.Cursor{})
 		if err != nil {
 			t.Fatal(err)
 		}
