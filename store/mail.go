@@ -177,6 +177,11 @@ func (tx *Tx) InsertIncomingMail(m *MailMessage) error {
 		return fmt.Errorf("store: unable to record mail message: %w", err)
 	}
 	m.ID, _ = res.LastInsertId()
+	return tx.auditFetch(*m)
+}
+
+// auditFetch is the audit entry of a fetched message stored.
+func (tx *Tx) auditFetch(m MailMessage) error {
 	return tx.Audit("fetch", "mail_message", m.ID, nil, map[string]any{
 		"mailbox": m.Mailbox, "uidvalidity": m.UIDValidity, "uid": m.UID, "message_id": m.MessageID,
 		"raw_sha256": m.RawSHA256, "raw_size": m.RawSize, "state": m.State,
@@ -254,6 +259,94 @@ type MailProcessing struct {
 // request), nothing is written and the error is ECONFLICT: someone else
 // processed or filed it first.
 func (tx *Tx) SetMailProcessed(before MailMessage, p MailProcessing) error {
+	m := before.processed(p, tx.now)
+	res, err := tx.ExecContext(tx.ctx, `
+		UPDATE mail_messages SET message_id = ?, in_reply_to = ?, refs = ?, subject = ?, from_addr = ?, from_name = ?,
+			to_addrs = ?, cc_addrs = ?, sent_at = ?, date_header = ?, received_chain = ?, dkim = ?, request_id = ?,
+			match_rule = ?, state = ?, error = ?, classification = ?, proposal_state = ?, warnings = ?, text_body = ?,
+			html_body = ?, processed_at = ?
+		WHERE id = ? AND state = ? AND COALESCE(request_id, 0) = ?`,
+		append(m.processingValues(), before.ID, before.State, before.RequestID)...)
+	if err != nil {
+		return fmt.Errorf("store: unable to record processed message: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tracker.Errorf(tracker.ECONFLICT, "message %d changed while it was processed", before.ID)
+	}
+	return tx.afterProcessing(before, m)
+}
+
+// afterProcessing is what follows the processing of message before into m
+// being written: the requests it concerns worked out again, and its audit
+// entry.
+func (tx *Tx) afterProcessing(before, m MailMessage) error {
+	// A proposal made, or a message filed elsewhere, changes what comes next.
+	for i, rid := range []int64{before.RequestID, m.RequestID} {
+		if rid == 0 || (i == 1 && rid == before.RequestID) {
+			continue
+		}
+		if err := tx.RefreshRequest(rid); err != nil {
+			return err
+		}
+	}
+	return tx.Audit("process", "mail_message", before.ID, mailAuditView(before), mailAuditView(m))
+}
+
+// InsertProcessedMail is InsertIncomingMail followed by SetMailProcessed,
+// for a bulk load (dev seed): the message is inserted already processed,
+// in one statement, and the store holds what the two would have left (the
+// same row, the same two audit entries, the same counts), one INSERT
+// where there were an INSERT and an UPDATE of the row and its indexes.
+func (tx *Tx) InsertProcessedMail(m *MailMessage, p MailProcessing) error {
+	if m.RawSHA256 != "" {
+		if err := tx.PutBlob(m.RawSHA256, m.RawSize); err != nil {
+			return err
+		}
+	}
+	if !tx.newMailCounted {
+		// The fetch counted every message as new before its processing
+		// moved it on (mail_state_counts_update): the row for new
+		// messages is there, if at zero.
+		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO mail_state_counts (direction, state, messages) VALUES ('in', ?, 0)
+			ON CONFLICT (direction, state) DO NOTHING`, MailNew); err != nil {
+			return fmt.Errorf("store: unable to record mail message: %w", err)
+		}
+		tx.newMailCounted = true
+	}
+	fetched := *m
+	fetched.Direction, fetched.CreatedAt, fetched.State = "in", tx.now, MailNew
+	if fetched.FetchedAt.IsZero() {
+		fetched.FetchedAt = tx.now
+	}
+	pm := fetched.processed(p, tx.now)
+	res, err := tx.ExecContext(tx.ctx, `
+		INSERT INTO mail_messages (message_id, in_reply_to, refs, subject, from_addr, from_name, to_addrs, cc_addrs, sent_at,
+			date_header, received_chain, dkim, request_id, match_rule, state, error, classification, proposal_state, warnings,
+			text_body, html_body, processed_at,
+			direction, raw_sha256, raw_size, mailbox, uidvalidity, uid, fetched_at, raw_headers, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append(pm.processingValues(), fetched.Direction, nullString(fetched.RawSHA256), fetched.RawSize, fetched.Mailbox,
+			fetched.UIDValidity, fetched.UID, ts(fetched.FetchedAt), fetched.RawHeaders, ts(fetched.CreatedAt))...)
+	if err != nil {
+		if isUnique(err) {
+			return tracker.Errorf(tracker.ECONFLICT, "message %s/%d/%d is stored already", m.Mailbox, m.UIDValidity, m.UID)
+		}
+		return fmt.Errorf("store: unable to record mail message: %w", err)
+	}
+	fetched.ID, _ = res.LastInsertId()
+	pm.ID = fetched.ID
+	if err := tx.auditFetch(fetched); err != nil {
+		return err
+	}
+	if err := tx.afterProcessing(fetched, pm); err != nil {
+		return err
+	}
+	*m = pm
+	return nil
+}
+
+// processed is the message as processing p, at now, leaves it.
+func (before MailMessage) processed(p MailProcessing, now time.Time) MailMessage {
 	m := before
 	if p.MessageID != "" {
 		m.MessageID = p.MessageID
@@ -290,33 +383,17 @@ func (tx *Tx) SetMailProcessed(before MailMessage, p MailProcessing) error {
 	}
 	m.State, m.Error, m.RequestID, m.MatchRule = p.State, p.Error, p.RequestID, p.MatchRule
 	m.Classification, m.ProposalState, m.Warnings = p.Classification, p.ProposalState, p.Warnings
-	m.TextBody, m.HTMLBody, m.ProcessedAt = p.TextBody, p.HTMLBody, tx.now
-	res, err := tx.ExecContext(tx.ctx, `
-		UPDATE mail_messages SET message_id = ?, in_reply_to = ?, refs = ?, subject = ?, from_addr = ?, from_name = ?,
-			to_addrs = ?, cc_addrs = ?, sent_at = ?, date_header = ?, received_chain = ?, dkim = ?, request_id = ?,
-			match_rule = ?, state = ?, error = ?, classification = ?, proposal_state = ?, warnings = ?, text_body = ?,
-			html_body = ?, processed_at = ?
-		WHERE id = ? AND state = ? AND COALESCE(request_id, 0) = ?`,
-		m.MessageID, m.InReplyTo, jsonList(m.References), m.Subject, m.FromAddr, m.FromName,
+	m.TextBody, m.HTMLBody, m.ProcessedAt = p.TextBody, p.HTMLBody, now
+	return m
+}
+
+// processingValues are the values of the columns processing sets, in the
+// order SetMailProcessed's UPDATE names them.
+func (m MailMessage) processingValues() []any {
+	return []any{m.MessageID, m.InReplyTo, jsonList(m.References), m.Subject, m.FromAddr, m.FromName,
 		jsonList(m.To), jsonList(m.Cc), nullTS(m.SentAt), m.DateHeader, jsonList(m.Received), rawJSON(m.DKIM, "[]"), nullID(m.RequestID),
 		m.MatchRule, m.State, m.Error, rawJSON(m.Classification, ""), m.ProposalState, jsonList(m.Warnings), m.TextBody,
-		m.HTMLBody, ts(m.ProcessedAt), before.ID, before.State, before.RequestID)
-	if err != nil {
-		return fmt.Errorf("store: unable to record processed message: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return tracker.Errorf(tracker.ECONFLICT, "message %d changed while it was processed", before.ID)
-	}
-	// A proposal made, or a message filed elsewhere, changes what comes next.
-	for i, rid := range []int64{before.RequestID, m.RequestID} {
-		if rid == 0 || (i == 1 && rid == before.RequestID) {
-			continue
-		}
-		if err := tx.RefreshRequest(rid); err != nil {
-			return err
-		}
-	}
-	return tx.Audit("process", "mail_message", before.ID, mailAuditView(before), mailAuditView(m))
+		m.HTMLBody, ts(m.ProcessedAt)}
 }
 
 // mailAuditView is what the audit log keeps of a message's processing (not

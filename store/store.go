@@ -322,6 +322,9 @@ type Tx struct {
 	// A batch's audit entries and tree hashes not written yet (flushAudit),
 	// their INSERTs' arguments one row after another.
 	auditRows, treeRows []any
+	// newMailCounted: InsertProcessedMail has made sure of the count of
+	// new messages.
+	newMailCounted bool
 }
 
 // Now is the transaction's timestamp (one per transaction, so all rows and

@@ -756,9 +756,6 @@ func (g *gen) message(tx *store.Tx, s messageSpec) (store.MailMessage, error) {
 		Mailbox:  "INBOX", UIDValidity: 1, UID: uid, FetchedAt: g.clock, DKIM: []byte("[]"),
 		RawHeaders: string(headers),
 	}
-	if err := tx.InsertIncomingMail(&m); err != nil {
-		return m, err
-	}
 	p := store.MailProcessing{State: store.MailMatched, RequestID: s.requestID, MatchRule: store.MatchReplyAddress, TextBody: s.text}
 	if s.requestID == 0 {
 		p.State, p.MatchRule = store.MailUnmatched, ""
@@ -769,10 +766,9 @@ func (g *gen) message(tx *store.Tx, s messageSpec) (store.MailMessage, error) {
 	if p.State == store.MailFailed {
 		p.Error, p.TextBody = "the message could not be parsed: malformed MIME header", ""
 	}
-	if err := tx.SetMailProcessed(m, p); err != nil {
+	if err := g.insertMail(tx, &m, p); err != nil {
 		return m, err
 	}
-	m.State, m.RequestID = p.State, p.RequestID
 	g.sum.Messages++
 	if p.State == store.MailMatched && len(g.replies) < 4000 && g.chance(0.01) {
 		g.replies = append(g.replies, m.ID)
@@ -790,6 +786,23 @@ func (g *gen) message(tx *store.Tx, s messageSpec) (store.MailMessage, error) {
 		}
 	}
 	return m, nil
+}
+
+// insertMail stores a fetched message and its processing as the mail sync
+// does (the per-change path), or in one write (InsertProcessedMail, which
+// stores the same).
+func (g *gen) insertMail(tx *store.Tx, m *store.MailMessage, p store.MailProcessing) error {
+	if !g.o.perChange {
+		return tx.InsertProcessedMail(m, p)
+	}
+	if err := tx.InsertIncomingMail(m); err != nil {
+		return err
+	}
+	if err := tx.SetMailProcessed(*m, p); err != nil {
+		return err
+	}
+	m.State, m.RequestID = p.State, p.RequestID
+	return nil
 }
 
 // documents records what a response released in part or withheld: the
