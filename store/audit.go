@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // GenesisHash is the prev_hash of the first audit entry.
@@ -100,6 +102,17 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	if err != nil {
 		return err
 	}
+	if tx.auditQ == nil && tx.batch && tx.s.auditTree && !head.treeBroken && head.treeSize == head.id {
+		if err := tx.startAuditWorker(head); err != nil {
+			return err
+		}
+	}
+	if tx.auditQ != nil {
+		head.id++
+		e.ID = head.id
+		tx.auditQ.jobs <- auditJob{e, bv, av}
+		return nil
+	}
 	e.ID, e.PrevHash = head.id+1, head.hash
 	e.Hash = e.hashCanonical()
 	if !tx.s.auditTree {
@@ -129,7 +142,8 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 		return nil
 	}
 	l := e.leafParts(secret, bv, av)
-	if err := appendLeaf(tx.ctx, tx, tx.treeReader(), head.treeSize, l.Hash()); err != nil {
+	r := tx.treeReader()
+	if err := appendLeaf(tx.ctx, tx, r, head.treeSize, l.Hash(), tx.batch); err != nil {
 		return err
 	}
 	head.treeSize++
@@ -146,11 +160,107 @@ const (
 	auditChunk = 64
 )
 
+// A batch's audit entries (UpdateBatch) are chained, committed to and
+// added to the transparency log's tree by a second goroutine, in the order
+// they were made, while the first goes on writing rows: the values are made
+// canonical by Audit (the caller may change them once it returns), and the
+// rest needs nothing from the database but the tree's hashes at the start,
+// read before. The worker owns the audit head's hash and tree size, the
+// kept-back rows and the tree's hashes until joinAudit; Audit only counts
+// the ids.
+type auditWorker struct {
+	jobs chan auditJob
+	done chan error
+}
+
+type auditJob struct {
+	e             AuditEntry // all but PrevHash and Hash
+	before, after auditValue
+}
+
+// startAuditWorker starts the worker of a batch whose tree is whole (it
+// holds a leaf for every entry).
+func (tx *Tx) startAuditWorker(head *auditHead) error {
+	// The hashes appending to a tree of n leaves can read from before: the
+	// roots of the complete subtrees of the first n leaves (one for each
+	// bit set in n). Every other one it needs, it has made itself.
+	var frontier []int64
+	for i, n := 0, head.treeSize; n>>i > 0; i++ {
+		if (n>>i)&1 == 1 {
+			frontier = append(frontier, tlog.StoredHashIndex(i, (n>>i)-1))
+		}
+	}
+	r := tx.treeReader()
+	if _, err := r.ReadHashes(frontier); err != nil {
+		return err
+	}
+	w := &auditWorker{jobs: make(chan auditJob, 4096), done: make(chan error, 1)}
+	tx.auditQ = w
+	go func() {
+		var err error
+		for j := range w.jobs {
+			if err == nil {
+				err = tx.auditEntry(head, j)
+			}
+		}
+		w.done <- err
+	}()
+	return nil
+}
+
+// auditEntry is what Audit does with an entry of a batch, on the worker.
+func (tx *Tx) auditEntry(head *auditHead, j auditJob) error {
+	e := j.e
+	e.PrevHash = head.hash
+	e.Hash = e.hashCanonical()
+	secret := tx.s.newAuditSecret()
+	tx.auditRows = append(tx.auditRows, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After),
+		e.PrevHash, e.Hash, secret)
+	head.hash = e.Hash
+	l := e.leafParts(secret, j.before, j.after)
+	if err := appendLeaf(tx.ctx, tx, mapHashes(tx.treeHashMap), head.treeSize, l.Hash(), true); err != nil {
+		return err
+	}
+	head.treeSize++
+	return nil
+}
+
+// mapHashes reads the tree's hashes a batch's worker has: those read
+// before it started and those it made.
+type mapHashes map[int64]tlog.Hash
+
+func (m mapHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, idx := range indexes {
+		h, ok := m[idx]
+		if !ok {
+			return nil, fmt.Errorf("store: the audit tree's hash %d was not read before the batch", idx)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// joinAudit waits for the worker to finish the entries given it, and
+// returns its error.
+func (tx *Tx) joinAudit() error {
+	w := tx.auditQ
+	if w == nil {
+		return nil
+	}
+	close(w.jobs)
+	tx.auditQ = nil
+	return <-w.done
+}
+
 // flushAudit writes the audit entries and tree hashes a batch (UpdateBatch)
 // has kept back, many rows to a statement: before the commit, and before a
 // savepoint (a rollback to it drops what was kept back since, as SQLite
 // drops what was written since).
 func (tx *Tx) flushAudit() error {
+	if err := tx.joinAudit(); err != nil {
+		return err
+	}
 	if err := tx.insertRows(auditInsert, auditInsertCols, tx.auditRows); err != nil {
 		return fmt.Errorf("store: unable to append audit entry: %w", err)
 	}

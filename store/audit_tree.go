@@ -281,15 +281,16 @@ func treeSize(ctx context.Context, q queryer) (int64, error) {
 var errTreeBroken = errors.New("store: the audit tree is broken")
 
 // appendLeaf adds leaf number n (the tree must hold n leaves), reading the
-// hashes it needs through r.
-func appendLeaf(ctx context.Context, tx *Tx, r tlog.HashReader, n int64, h tlog.Hash) error {
+// hashes it needs through r. keep: the new hashes are kept back with the
+// batch's entries (flushAudit) rather than written.
+func appendLeaf(ctx context.Context, tx *Tx, r tlog.HashReader, n int64, h tlog.Hash, keep bool) error {
 	hashes, err := tlog.StoredHashesForRecordHash(n, h, r)
 	if err != nil {
 		return fmt.Errorf("store: unable to extend the audit tree: %w", err)
 	}
 	base := tlog.StoredHashIndex(0, n)
 	for i, sh := range hashes {
-		if tx.batch && tx.treeHashMap != nil {
+		if keep {
 			// Kept back with the entry (flushAudit); read back from the map.
 			tx.treeRows = append(tx.treeRows, base+int64(i), sh[:])
 		} else if _, err := tx.ExecContext(ctx, treeInsert, base+int64(i), sh[:]); err != nil {
@@ -361,7 +362,7 @@ func (s *Store) catchUpAuditTree(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("store: audit entry %d: %w", e.ID, err)
 				}
-				if err := appendLeaf(ctx, tx, tx.treeReader(), n, l.Hash()); err != nil {
+				if err := appendLeaf(ctx, tx, tx.treeReader(), n, l.Hash(), false); err != nil {
 					return err
 				}
 				n++

@@ -83,6 +83,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		// hashes written since: what the transaction knew of the log's
 		// end is read again, and what a batch kept back since the
 		// savepoint (flushed when it was made) is dropped.
+		tx.joinAudit() // what it did is dropped
 		tx.auditHead, tx.treeHashMap = nil, nil
 		tx.auditRows, tx.treeRows = tx.auditRows[:0], tx.treeRows[:0]
 	} else if len(q) >= 9 && strings.EqualFold(q[:9], "SAVEPOINT") {

@@ -322,6 +322,8 @@ type Tx struct {
 	// A batch's audit entries and tree hashes not written yet (flushAudit),
 	// their INSERTs' arguments one row after another.
 	auditRows, treeRows []any
+	// auditQ works out a batch's audit entries beside it (nil: none yet).
+	auditQ *auditWorker
 	// newMailCounted: InsertProcessedMail has made sure of the count of
 	// new messages.
 	newMailCounted bool
@@ -351,6 +353,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		err = tx.flushAudit()
 	}
 	if err != nil {
+		tx.joinAudit()
 		sqltx.Rollback()
 		return noSpace(err)
 	}
