@@ -33,13 +33,14 @@ func TestHelperProcess(t *testing.T) {
 	os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
 }
 
-// foitrackProcess starts foitrack args in a process of its own.
-func foitrackProcess(t *testing.T, args ...string) *exec.Cmd {
+// foitrackProcess starts foitrack args in a process of its own; out is
+// what it prints (stdout and stderr), as it prints it.
+func foitrackProcess(t *testing.T, args ...string) (cmd *exec.Cmd, out *lockedBuffer) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
+	cmd = exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
 	cmd.Env = append(os.Environ(), "FOITRACK_HELPER_PROCESS=1")
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out = &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,18 @@ func foitrackProcess(t *testing.T, args ...string) *exec.Cmd {
 			t.Logf("foitrack %s:\n%s", strings.Join(args, " "), out.String())
 		}
 	})
-	return cmd
+	return cmd, out
+}
+
+// waitForOutput waits until the process has printed want (a minute at
+// most: a loaded machine).
+func waitForOutput(t *testing.T, out *lockedBuffer, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(out.String(), want); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the process did not print %q; it printed:\n%s", want, out.String())
+		}
+	}
 }
 
 // backupStuckOnABlob makes a data directory with one document whose stored
@@ -60,7 +72,7 @@ func foitrackProcess(t *testing.T, args ...string) *exec.Cmd {
 // backup blocks on opening that file, mid-way (database snapshot taken,
 // archive begun). It returns once the backup is there; closing the pipe
 // (the returned function) lets it go on.
-func backupStuckOnABlob(t *testing.T, dir, archive string) (*exec.Cmd, func()) {
+func backupStuckOnABlob(t *testing.T, dir, archive string) (*exec.Cmd, *lockedBuffer, func()) {
 	t.Helper()
 	ctx := store.WithActor(context.Background(), "test")
 	st, err := store.Open(ctx, dir)
@@ -90,7 +102,7 @@ func backupStuckOnABlob(t *testing.T, dir, archive string) (*exec.Cmd, func()) {
 	if err := syscall.Mkfifo(blob, 0o640); err != nil {
 		t.Skipf("no named pipes here: %v", err)
 	}
-	cmd := foitrackProcess(t, "--data", dir, "backup", "--quiet", archive)
+	cmd, out := foitrackProcess(t, "--data", dir, "backup", "--quiet", archive)
 	// Opening the pipe's writing end without blocking succeeds once the
 	// backup holds its reading end open.
 	var w *os.File
@@ -109,7 +121,7 @@ func backupStuckOnABlob(t *testing.T, dir, archive string) (*exec.Cmd, func()) {
 		}
 	}
 	t.Cleanup(func() { w.Close() })
-	return cmd, func() { w.Close() }
+	return cmd, out, func() { w.Close() }
 }
 
 // leftovers lists the temporary backup files and folders in dirs.
@@ -138,7 +150,7 @@ func leftovers(t *testing.T, dirs ...string) []string {
 func TestKilledBackupLeavesNothingBehind(t *testing.T) {
 	dir, outDir := t.TempDir(), t.TempDir()
 	archive := filepath.Join(outDir, "backup.tar.gz")
-	cmd, _ := backupStuckOnABlob(t, dir, archive)
+	cmd, _, _ := backupStuckOnABlob(t, dir, archive)
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +176,7 @@ func TestKilledBackupLeavesNothingBehind(t *testing.T) {
 	// Opening the data directory (serve, any command) removes a killed
 	// backup's snapshot folder too.
 	dir2 := t.TempDir()
-	cmd, _ = backupStuckOnABlob(t, dir2, filepath.Join(outDir, "b2.tar.gz"))
+	cmd, _, _ = backupStuckOnABlob(t, dir2, filepath.Join(outDir, "b2.tar.gz"))
 	cmd.Process.Kill()
 	cmd.Wait()
 	if left := leftovers(t, dir2); len(left) != 1 {
@@ -179,12 +191,16 @@ func TestKilledBackupLeavesNothingBehind(t *testing.T) {
 		t.Fatalf("opening the data directory left %q", left)
 	}
 
-	// SIGTERM: the backup stops and removes what it wrote.
+	// SIGTERM: the backup stops and removes what it wrote. The stored
+	// file is let go only once the process says it is stopping: a signal
+	// is handled on another goroutine, and a backup let go at once could
+	// finish before it is (CI saw "a backup stopped by SIGTERM exited 0").
 	dir3 := t.TempDir()
-	cmd, unblock := backupStuckOnABlob(t, dir3, filepath.Join(outDir, "b3.tar.gz"))
+	cmd, out, unblock := backupStuckOnABlob(t, dir3, filepath.Join(outDir, "b3.tar.gz"))
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	waitForOutput(t, out, "terminated: stopping")
 	unblock()
 	if err := cmd.Wait(); err == nil {
 		t.Fatal("a backup stopped by SIGTERM exited 0")

@@ -44,7 +44,7 @@ func TestServeOverHTTPWithAStoredHTTPSBaseURL(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := foitrackProcess(t, "--data", dir, "serve", "--no-jobs", "--addr", addr)
+	cmd, _ := foitrackProcess(t, "--data", dir, "serve", "--no-jobs", "--addr", addr)
 	// A child built with -race on a loaded machine can take many seconds
 	// to open its store and listen: waited for by the clock, generously.
 	deadline := time.Now().Add(2 * time.Minute)

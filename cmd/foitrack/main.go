@@ -91,7 +91,7 @@ func defaultDataDir() string {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(stderr)
 	defer stop()
 	env := &Env{Ctx: store.WithActor(ctx, "cli:"+osUser()), DataDir: defaultDataDir(), Stdout: stdout, Stderr: stderr, Stdin: stdin}
 	defer func() {
@@ -161,6 +161,43 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return 1
 	}
 	return 0
+}
+
+// stopOnSignal is a context cancelled by the first SIGINT or SIGTERM,
+// which the command says on stderr ("interrupted: stopping") once the
+// context is cancelled, so that what it prints after is what a stopped
+// command does (a backup removes what it wrote). A second signal ends the
+// process at once, as without foitrack's handler. stop releases the signals.
+func stopOnSignal(stderr io.Writer) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		select {
+		case sig := <-sigs:
+			signal.Stop(sigs)
+			cancel()
+			fmt.Fprintf(stderr, "foitrack: %s: stopping (a second one ends it at once)\n", signalName(sig))
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		<-ended // the line is written before run returns, never after
+		cancel()
+	}
+}
+
+// signalName is "interrupted" for SIGINT (Ctrl-C), else the signal's name.
+func signalName(sig os.Signal) string {
+	if sig == os.Interrupt {
+		return "interrupted"
+	}
+	return sig.String()
 }
 
 // userMessage is what a person should read: a domain error's own message,
