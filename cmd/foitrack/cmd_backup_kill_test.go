@@ -205,6 +205,9 @@ func TestKilledBackupLeavesNothingBehind(t *testing.T) {
 	if err := cmd.Wait(); err == nil {
 		t.Fatal("a backup stopped by SIGTERM exited 0")
 	}
+	if want := "foitrack backup: stopped before it finished (interrupted)"; !strings.Contains(out.String(), want) {
+		t.Errorf("a backup stopped by SIGTERM printed %q, want %q", out.String(), want)
+	}
 	if left := leftovers(t, dir3, outDir); len(left) != 0 {
 		t.Fatalf("a backup stopped by SIGTERM left %q", left)
 	}

@@ -203,6 +203,9 @@ func signalName(sig os.Signal) string {
 // userMessage is what a person should read: a domain error's own message,
 // otherwise the error text (the CLI user is the operator; hiding it helps nobody).
 func userMessage(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "stopped before it finished (interrupted)"
+	}
 	var e *tracker.Error
 	if errors.As(err, &e) {
 		msg := e.Message
