@@ -59,9 +59,9 @@ func (s *Server) apiRecordEvent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.requestRowsWithDeadlines(ctx, []tracker.Request{r})
+	row, err := s.requestRowWithDeadlines(ctx, r)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"event": e, "request": s.apiRequestOf(rows[0])})
+	return c.JSON(http.StatusCreated, map[string]any{"event": e, "request": s.apiRequestOf(row)})
 }

@@ -9,15 +9,19 @@ import (
 	"github.com/foitrack/foitrack/tracker"
 )
 
-// apiRequest is a request with its deadlines and where it stands today.
+// apiRequest is a request with where it stands today, and (for one
+// request) its deadlines.
 type apiRequest struct {
 	tracker.Request
-	Due       tracker.Date      `json:"due"` // what the authority owes now (response or review decision)
-	Standing  tracker.Standing  `json:"standing"`
-	Deadlines tracker.Deadlines `json:"deadlines"`
+	Due      tracker.Date     `json:"due"` // what the authority owes now (response or review decision)
+	Standing tracker.Standing `json:"standing"`
+	// Deadlines, worked out from the history with their explanations,
+	// only for one request (a list gives the stored standing: the windows
+	// of its next action have the dates that matter).
+	Deadlines tracker.Deadlines `json:"deadlines,omitzero"`
 	// NextAction: who must act next (requester, authority, regulator or
 	// none), the action code, by (YYYY-MM-DD or null), overdue, the
-	// explanation citing the rule, and (for one request) every window.
+	// explanation citing the rule, and every window.
 	NextAction tracker.NextAction `json:"next_action"`
 	PublicURL  string             `json:"public_url,omitempty"`
 }
@@ -46,7 +50,7 @@ func (s *Server) apiListRequests(c echo.Context) error {
 		return err
 	}
 	page := pageOf(reqs, cur, limit, f.OrderBy == "due", func(r tracker.Request) store.Cursor { return store.RequestCursor(r, f.OrderBy) })
-	rows, err := s.requestRowsWithDeadlines(ctx, page.Rows)
+	rows, err := s.requestRowsWithWindows(ctx, page.Rows)
 	if err != nil {
 		return err
 	}
@@ -68,16 +72,11 @@ func (s *Server) apiGetRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.requestRowsWithDeadlines(ctx, []tracker.Request{r})
+	row, err := s.requestRowWithDeadlines(ctx, r)
 	if err != nil {
 		return err
 	}
-	out := s.apiRequestOf(rows[0])
-	plan, err := s.st.StoredPlan(ctx, id)
-	if err != nil {
-		return err
-	}
-	out.NextAction = plan.At(s.today())
+	out := s.apiRequestOf(row)
 	if r.Visibility == tracker.VisibilityPublic {
 		if slug, err := s.st.PublicSlug(ctx, id); err == nil && slug != "" {
 			out.PublicURL = s.absURL("/p/" + slug)
@@ -125,11 +124,11 @@ func (s *Server) apiCreateRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.requestRowsWithDeadlines(ctx, []tracker.Request{r})
+	row, err := s.requestRowWithDeadlines(ctx, r)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"request": s.apiRequestOf(rows[0])})
+	return c.JSON(http.StatusCreated, map[string]any{"request": s.apiRequestOf(row)})
 }
 
 // nonNil makes a nil slice encode as [] rather than null.

@@ -42,8 +42,8 @@ func standingBadge(st tracker.Standing) *badge {
 // requestRow is a request in a list, with where it stands today.
 type requestRow struct {
 	tracker.Request
-	// Deadlines are filled by requestRowsWithDeadlines only (the API's,
-	// which shows them); a list needs none of them.
+	// Deadlines are filled by requestRowWithDeadlines only (the API's
+	// page of one request, which shows them); a list needs none of them.
 	Deadlines   tracker.Deadlines
 	StandingNow tracker.Standing
 	Standing    *badge
@@ -78,9 +78,9 @@ func (s *Server) requestRows(ctx context.Context, reqs []tracker.Request) ([]req
 	return rows, nil
 }
 
-// requestRowsWithDeadlines is requestRows with each request's deadlines,
-// worked out from its history (one query for all the histories).
-func (s *Server) requestRowsWithDeadlines(ctx context.Context, reqs []tracker.Request) ([]requestRow, error) {
+// requestRowsWithWindows is requestRows with every window of each
+// request's next action, as stored (one query for the page's).
+func (s *Server) requestRowsWithWindows(ctx context.Context, reqs []tracker.Request) ([]requestRow, error) {
 	rows, err := s.requestRows(ctx, reqs)
 	if err != nil {
 		return nil, err
@@ -89,16 +89,33 @@ func (s *Server) requestRowsWithDeadlines(ctx context.Context, reqs []tracker.Re
 	for i, r := range reqs {
 		ids[i] = r.ID
 	}
-	histories, err := s.st.EventsByRequest(ctx, ids)
+	windows, err := s.st.WindowsOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
+	today := s.today()
 	for i := range rows {
-		if law, ok := tracker.LawByCode(rows[i].Law); ok {
-			rows[i].Deadlines = tracker.ComputeDeadlines(law, histories[rows[i].ID])
-		}
+		rows[i].Next.Windows = tracker.WindowsAt(windows[rows[i].ID], today)
 	}
 	return rows, nil
+}
+
+// requestRowWithDeadlines is requestRowsWithWindows of one request, with
+// its deadlines worked out from its history (for a page about it alone).
+func (s *Server) requestRowWithDeadlines(ctx context.Context, r tracker.Request) (requestRow, error) {
+	rows, err := s.requestRowsWithWindows(ctx, []tracker.Request{r})
+	if err != nil {
+		return requestRow{}, err
+	}
+	row := rows[0]
+	if law, ok := tracker.LawByCode(r.Law); ok {
+		history, err := s.st.Events(ctx, r.ID)
+		if err != nil {
+			return row, err
+		}
+		row.Deadlines = tracker.ComputeDeadlines(law, history)
+	}
+	return row, nil
 }
 
 // deadlineRow is a deadline on the request page, with what became of it

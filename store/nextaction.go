@@ -75,6 +75,12 @@ func (s *Store) StoredPlan(ctx context.Context, id int64) (tracker.Plan, error) 
 	return p, nil
 }
 
+// WindowsOf reads the stored windows (tracker.Plan's) of the given
+// requests, by request.
+func (s *Store) WindowsOf(ctx context.Context, ids []int64) (map[int64][]tracker.Window, error) {
+	return s.windowsOf(ctx, ids)
+}
+
 // windowsOf reads the stored windows of the given requests.
 func (s *Store) windowsOf(ctx context.Context, ids []int64) (map[int64][]tracker.Window, error) {
 	out := map[int64][]tracker.Window{}
