@@ -290,7 +290,7 @@ func (s *Store) searchCandidates(ctx context.Context, q SearchQuery, expr string
 		// CROSS JOIN: the matches drive, each one's request read by its key
 		// in the index of public requests (schema section 29).
 		from = `public_search f CROSS JOIN requests r INDEXED BY requests_public ON r.id = (CASE f.rowid % 8 WHEN 1 THEN f.rowid / 8
-			ELSE (SELECT d.request_id FROM documents d WHERE d.id = f.rowid / 8) END)`
+			ELSE (SELECT d.request_id FROM documents d INDEXED BY documents_id_request WHERE d.id = f.rowid / 8) END)`
 		cols = "f.rowid, " + rank + ", r.id, r.authority_id"
 	}
 	where, args := searchFilters(q, opt)
@@ -884,14 +884,15 @@ const searchMembershipBound = 5000
 // requestSearchMembersSQL is the requests about which the query's words
 // find something (the request, its history, mail or documents), the newest
 // searchMembershipBound matches' at most. Each match's request comes from
-// its rowid (id * 8 + kind) and the item's own row, not from the index's
-// request_id column: reading that column loads the whole indexed row, body
-// and all, which was most of the list's time for a common word.
+// its rowid (id * 8 + kind) and the item's (id, request_id) index (schema
+// section 36), not from the index's request_id column: reading that column
+// loads the whole indexed row, body and all, which was most of the list's
+// time for a common word; nor from the item's own wide row.
 const requestSearchMembersSQL = `SELECT rid FROM (SELECT CASE f.rowid % 8
 		WHEN 1 THEN f.rowid / 8
-		WHEN 2 THEN (SELECT m.request_id FROM mail_messages m WHERE m.id = f.rowid / 8)
-		WHEN 3 THEN (SELECT d.request_id FROM documents d WHERE d.id = f.rowid / 8)
-		WHEN 6 THEN (SELECT e.request_id FROM request_events e WHERE e.id = f.rowid / 8) END AS rid
+		WHEN 2 THEN (SELECT m.request_id FROM mail_messages m INDEXED BY mail_messages_id_request WHERE m.id = f.rowid / 8)
+		WHEN 3 THEN (SELECT d.request_id FROM documents d INDEXED BY documents_id_request WHERE d.id = f.rowid / 8)
+		WHEN 6 THEN (SELECT e.request_id FROM request_events e INDEXED BY request_events_id_request WHERE e.id = f.rowid / 8) END AS rid
 	FROM search_index f WHERE search_index MATCH ? AND f.rowid % 8 IN (1, 2, 3, 6) ORDER BY f.rowid DESC)
 	WHERE rid > 0 LIMIT `
 
@@ -909,13 +910,20 @@ func (s *Store) RequestSearchMembers(ctx context.Context, query string) ([]int64
 		return nil, fmt.Errorf("store: unable to search requests: %w", err)
 	}
 	defer rows.Close()
+	// Each request once, in the order of its newest match: a request
+	// found in many places (its replies, its notes) was in the list that
+	// the page's count and rows read once per place.
 	ids := []int64{}
+	seen := map[int64]bool{}
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			return nil, fmt.Errorf("store: unable to search requests: %w", err)
 		}
-		ids = append(ids, id)
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: unable to search requests: %w", err)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/foitrack/foitrack/internal/seed"
@@ -78,5 +79,113 @@ func TestRequestSearchMembersAreTheQuerys(t *testing.T) {
 	}
 	if found == 0 {
 		t.Fatal("no query found anything: the comparison proves nothing")
+	}
+}
+
+// The request list's search box follows filing: a reply filed on a
+// request, moved to another with its documents, taken off both; a history
+// note deleted.
+func TestRequestSearchMembersFollowFiling(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	r1 := tracker.Request{Title: "First", Body: "x", AuthorityID: a.ID}
+	r2 := tracker.Request{Title: "Second", Body: "x", AuthorityID: a.ID}
+	for _, r := range []*tracker.Request{&r1, &r2} {
+		if err := st.CreateRequest(ctx, r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	members := func(q string, want ...int64) {
+		t.Helper()
+		got, err := st.RequestSearchMembers(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = []int64{}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("members of %q: %v, want %v", q, got, want)
+		}
+	}
+	m := mustIncoming(t, st, "INBOX", 1, 1, "Message-ID: <z1@x>\r\n\r\nx\r\n", "z1@x")
+	if err := st.Update(ctx, func(tx *store.Tx) error {
+		return tx.SetMailProcessed(m, store.MailProcessing{State: store.MailMatched, RequestID: r1.ID, Subject: "zibbet reply", TextBody: "zibbet"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := tracker.Document{RequestID: r1.ID, MessageID: m.ID, Filename: "quarnel.txt", Disposition: tracker.DispositionReleased}
+	if err := st.AddDocument(ctx, &d, strings.NewReader("quarnel"), 0); err != nil {
+		t.Fatal(err)
+	}
+	addEvents(t, st, r2.ID, tracker.Event{Kind: tracker.EventAcknowledged, Date: day("2026-03-03"), Note: "vostrel noted"})
+	members("zibbet", r1.ID)
+	members("quarnel", r1.ID)
+	members("vostrel", r2.ID)
+	// Moved as the mail page moves a reply (mailsync's Move).
+	if err := st.Update(ctx, func(tx *store.Tx) error {
+		if _, err := tx.DetachMail(m.ID); err != nil {
+			return err
+		}
+		if _, err := tx.MoveMailDocuments(m.ID, r2.ID); err != nil {
+			return err
+		}
+		_, err := tx.SetMailRequest(m.ID, r2.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	members("zibbet", r2.ID)
+	members("quarnel", r2.ID)
+	if err := st.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.DetachMail(m.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	members("zibbet")
+	events, err := st.Events(ctx, r2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if e.Note == "vostrel noted" {
+			if err := st.DeleteEvent(ctx, r2.ID, e.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	members("vostrel")
+}
+
+// A request the words find in several places (its title, a note, a
+// reply) is one member: the list passed to the page's count and rows is
+// no longer than the requests it names.
+func TestRequestSearchMembersListEachRequestOnce(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	r := tracker.Request{Title: "Plinth statues", Body: "plinth", AuthorityID: a.ID}
+	other := tracker.Request{Title: "Other plinth", Body: "x", AuthorityID: a.ID}
+	for _, r := range []*tracker.Request{&r, &other} {
+		if err := st.CreateRequest(ctx, r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addEvents(t, st, r.ID, tracker.Event{Kind: tracker.EventAcknowledged, Date: day("2026-03-03"), Note: "plinth again"})
+	m := mustIncoming(t, st, "INBOX", 1, 1, "Message-ID: <p1@x>\r\n\r\nx\r\n", "p1@x")
+	if err := st.Update(ctx, func(tx *store.Tx) error {
+		return tx.SetMailProcessed(m, store.MailProcessing{State: store.MailMatched, RequestID: r.ID, Subject: "plinth", TextBody: "plinth"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.RequestSearchMembers(ctx, "plinth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Newest match first: the reply (r's), then other's own row.
+	if want := []int64{r.ID, other.ID}; !slices.Equal(got, want) {
+		t.Fatalf("members of plinth: %v, want %v", got, want)
 	}
 }
