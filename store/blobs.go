@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -86,30 +86,36 @@ func (s *Store) WriteBlob(r io.Reader, max int64) (sum string, size int64, err e
 	return sum, size, nil
 }
 
-// WriteBlobBytes stores b like WriteBlob, without syncing the file: for bulk
-// generation of a development database (dev seed), where a power cut means
-// building it again. The app's own writes use WriteBlob.
+// WriteBlobBytes stores b like WriteBlob, without syncing the file and
+// straight under its name (no temporary file renamed, no look first: a
+// file of that name holds the same content already): for bulk generation
+// of a development database (dev seed), where a power cut or a kill
+// means building it again (a bulk load's database is refused after one,
+// and a kill may leave a file cut short). The app's own writes use
+// WriteBlob.
 func (s *Store) WriteBlobBytes(b []byte) (sum string, err error) {
 	h := sha256.Sum256(b)
 	sum = hex.EncodeToString(h[:])
 	dst, _ := s.blobPath(sum)
-	if _, err := os.Stat(dst); err == nil {
-		return sum, nil // same content already stored
-	}
-	if _, made := s.blobDirs.Load(filepath.Dir(dst)); !made {
+	if _, made := s.blobDirs.Load(sum[:2]); !made {
 		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 			return "", fmt.Errorf("store: unable to create blob directory: %w", err)
 		}
-		s.blobDirs.Store(filepath.Dir(dst), true)
+		s.blobDirs.Store(sum[:2], true)
 	}
-	tmp := filepath.Join(s.BlobDir, incomingPrefix+strconv.Itoa(os.Getpid())+"-"+sum)
-	if err := os.WriteFile(tmp, b, 0o640); err != nil {
-		os.Remove(tmp)
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if errors.Is(err, fs.ErrExist) {
+		return sum, nil // same content already stored
+	} else if err != nil {
 		return "", fmt.Errorf("store: unable to write blob: %w", err)
 	}
-	if err := os.Rename(tmp, dst); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("store: unable to store blob: %w", err)
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst)
+		return "", fmt.Errorf("store: unable to write blob: %w", err)
 	}
 	return sum, nil
 }
