@@ -64,3 +64,63 @@ func TestBulkLoadOnlyOnAnEmptyDatabaseAndNeverHalfDone(t *testing.T) {
 		t.Errorf("the authority written during the load is not indexed: %d %v", n, err)
 	}
 }
+
+// A bulk load drops the indexes only reads use (every row written had
+// moved its entry in each) and makes them again at the end: during the
+// load they are gone, but for the unique ones and those on request_id that
+// the writes' own lookups use; after it the schema is as it was and the
+// indexes hold the rows written.
+func TestBulkLoadMakesReadOnlyIndexesAtTheEnd(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	indexes := func() map[string]string {
+		t.Helper()
+		rows, err := st.Reader().QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]string{}
+		for rows.Next() {
+			var name, sql string
+			if err := rows.Scan(&name, &sql); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = sql
+		}
+		return out
+	}
+	before := indexes()
+	b, err := st.BeginBulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	during := indexes()
+	for _, name := range []string{"requests_owner", "mail_messages_message_id", "audit_log_entity", "requests_authority"} {
+		if _, ok := during[name]; ok {
+			t.Errorf("index %s is kept up during the load", name)
+		}
+	}
+	for _, name := range []string{"request_events_request", "mail_messages_proposed", "mail_messages_uid", "authorities_url_name"} {
+		if _, ok := during[name]; !ok {
+			t.Errorf("index %s, which the writes need, is gone during the load", name)
+		}
+	}
+	mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
+	if err := b.Finish(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	after := indexes()
+	if len(after) != len(before) {
+		t.Errorf("%d indexes after the load, %d before", len(after), len(before))
+	}
+	for name, sql := range before {
+		if after[name] != sql {
+			t.Errorf("index %s after the load:\n%s\nwant\n%s", name, after[name], sql)
+		}
+	}
+	var res string
+	if err := st.Reader().QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil || res != "ok" {
+		t.Errorf("integrity check after the load: %s %v", res, err)
+	}
+}
