@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/foitrack/foitrack/store"
-	"github.com/foitrack/foitrack/tracker"
 )
 
 // A sync pass is a pipeline of three stages, each working on a different
@@ -164,7 +163,9 @@ func (s *Syncer) storeBatch(ctx context.Context, cfg Config, uv uint32, cur *cur
 	}
 	checkpoint := cur.checkpointWithAll(uids)
 	dup := make([]bool, len(msgs))
-	err := s.Store.Update(ctx, func(tx *store.Tx) error {
+	err := s.Store.UpdateBatch(ctx, func(tx *store.Tx) error {
+		var fresh []*store.MailMessage
+		var at []int
 		for i := range msgs {
 			m := &msgs[i].m
 			dup[i] = false
@@ -173,19 +174,21 @@ func (s *Syncer) storeBatch(ctx context.Context, cfg Config, uv uint32, cur *cur
 				if err != nil {
 					return err
 				}
-				dup[i] = d
-			}
-			if !dup[i] {
-				// The UNIQUE (mailbox, uidvalidity, uid) key refuses a
-				// message stored already (a FETCH answered out of order
-				// held the checkpoint back): a duplicate.
-				err := tx.InsertIncomingMail(m)
-				if tracker.ErrorCode(err) == tracker.ECONFLICT {
-					dup[i] = true
-				} else if err != nil {
-					return err
+				if dup[i] = d; d {
+					continue
 				}
 			}
+			fresh, at = append(fresh, m), append(at, i)
+		}
+		// The UNIQUE (mailbox, uidvalidity, uid) key refuses a message
+		// stored already (a FETCH answered out of order held the
+		// checkpoint back): a duplicate.
+		d, err := tx.InsertIncomingMails(fresh)
+		if err != nil {
+			return err
+		}
+		for j, i := range at {
+			dup[i] = d[j]
 		}
 		return tx.SaveMailCheckpoint(cfg.Mailbox, uv, checkpoint)
 	})

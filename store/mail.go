@@ -188,6 +188,134 @@ func (tx *Tx) auditFetch(m MailMessage) error {
 	})
 }
 
+// InsertIncomingMails records the messages of one fetched batch as
+// InsertIncomingMail records each, in order (the same rows, blobs and audit
+// entries), with a few multi-row statements instead of three per message:
+// inside a transaction, each statement that writes the search index makes
+// it flush what it holds, so statements per message were most of the cost.
+// dup[i] says messages[i] was stored already under its mailbox, UIDVALIDITY
+// and UID (or earlier in the batch): it is not recorded again.
+func (tx *Tx) InsertIncomingMails(messages []*MailMessage) (dup []bool, err error) {
+	dup = make([]bool, len(messages))
+	var blobArgs []any
+	seenBlob := map[string]bool{}
+	for _, m := range messages {
+		if m.RawSHA256 == "" || seenBlob[m.RawSHA256] {
+			continue
+		}
+		if _, err := tx.s.blobPath(m.RawSHA256); err != nil {
+			return nil, err
+		}
+		seenBlob[m.RawSHA256] = true
+		blobArgs = append(blobArgs, m.RawSHA256, m.RawSize, ts(tx.now))
+	}
+	if err := tx.insertChunked(`INSERT INTO blobs (sha256, size, created_at) VALUES `, `(?, ?, ?)`, 3,
+		` ON CONFLICT (sha256) DO NOTHING`, blobArgs, nil); err != nil {
+		return nil, fmt.Errorf("store: unable to record blob: %w", err)
+	}
+	type key struct {
+		mailbox string
+		uv, uid uint32
+	}
+	var args []any
+	var rows []*MailMessage
+	seen := map[key]bool{}
+	for i, m := range messages {
+		k := key{m.Mailbox, m.UIDValidity, m.UID}
+		if seen[k] {
+			dup[i] = true // the same UID twice in one answer
+			continue
+		}
+		seen[k] = true
+		m.Direction, m.CreatedAt = "in", tx.now
+		if m.State == "" {
+			m.State = MailNew
+		}
+		if m.FetchedAt.IsZero() {
+			m.FetchedAt = tx.now
+		}
+		rows = append(rows, m)
+		args = append(args, m.Direction, nullString(m.RawSHA256), m.RawSize, m.MessageID, m.InReplyTo, jsonList(m.References), m.Subject, m.FromAddr,
+			m.FromName, jsonList(m.To), jsonList(m.Cc), nullTS(m.SentAt), m.DateHeader, jsonList(m.Received), m.Mailbox,
+			m.UIDValidity, m.UID, ts(m.FetchedAt), rawJSON(m.DKIM, "[]"), m.State, m.Error, m.RawHeaders, jsonList(m.Warnings),
+			ts(m.CreatedAt))
+	}
+	// The UNIQUE (mailbox, uidvalidity, uid) key skips a message stored
+	// already; RETURNING names those recorded.
+	ids := map[key]int64{}
+	err = tx.insertChunked(`INSERT INTO mail_messages (direction, raw_sha256, raw_size, message_id, in_reply_to, refs, subject, from_addr,
+			from_name, to_addrs, cc_addrs, sent_at, date_header, received_chain, mailbox, uidvalidity, uid, fetched_at,
+			dkim, state, error, raw_headers, warnings, created_at) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, 24,
+		` ON CONFLICT DO NOTHING RETURNING id, mailbox, uidvalidity, uid`, args, func(r *sql.Rows) error {
+			var id int64
+			var k key
+			if err := r.Scan(&id, &k.mailbox, &k.uv, &k.uid); err != nil {
+				return err
+			}
+			ids[k] = id
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to record mail message: %w", err)
+	}
+	for i, m := range messages {
+		if dup[i] {
+			continue
+		}
+		id, ok := ids[key{m.Mailbox, m.UIDValidity, m.UID}]
+		if !ok {
+			dup[i] = true
+			continue
+		}
+		m.ID = id
+		err := tx.Audit("fetch", "mail_message", m.ID, nil, map[string]any{
+			"mailbox": m.Mailbox, "uidvalidity": m.UIDValidity, "uid": m.UID, "message_id": m.MessageID,
+			"raw_sha256": m.RawSHA256, "raw_size": m.RawSize, "state": m.State,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return dup, nil
+}
+
+// insertChunked runs head + n row placeholders + tail over args (cols
+// values a row), in statements of 128, 64, …, 1 rows: few statements, and
+// few different texts for the statement cache. scan, when set, reads each
+// row a RETURNING tail gives.
+func (tx *Tx) insertChunked(head, row string, cols int, tail string, args []any, scan func(*sql.Rows) error) error {
+	for n := 128; len(args) > 0; n /= 2 {
+		for len(args) >= n*cols {
+			q := head + row + strings.Repeat(", "+row, n-1) + tail
+			if scan == nil {
+				if _, err := tx.ExecContext(tx.ctx, q, args[:n*cols]...); err != nil {
+					return err
+				}
+			} else {
+				r, err := tx.QueryContext(tx.ctx, q, args[:n*cols]...)
+				if err != nil {
+					return err
+				}
+				for r.Next() {
+					if err := scan(r); err != nil {
+						r.Close()
+						return err
+					}
+				}
+				if err := r.Close(); err != nil {
+					return err
+				}
+				if err := r.Err(); err != nil {
+					return err
+				}
+			}
+			args = args[n*cols:]
+		}
+	}
+	return nil
+}
+
 // MailUnderOtherUIDValidity reports whether messages of mailbox are stored
 // under a UIDVALIDITY other than uidValidity: only then can a fetched
 // message be one stored already under another UID (see FindDuplicateMail).
