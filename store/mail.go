@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -388,6 +389,12 @@ type MailProcessing struct {
 // processed or filed it first.
 func (tx *Tx) SetMailProcessed(before MailMessage, p MailProcessing) error {
 	m := before.processed(p, tx.now)
+	if tx.batch && before.Direction == "in" {
+		// Kept back, and written with the batch's others (see keptMail).
+		tx.mailKept = append(tx.mailKept, keptMail{id: before.ID, messageID: m.MessageID, state: m.State, requestID: m.RequestID,
+			values: append(append([]any{before.ID}, m.processingValues()...), before.State, before.RequestID)})
+		return tx.afterProcessing(before, m)
+	}
 	res, err := tx.ExecContext(tx.ctx, `
 		UPDATE mail_messages SET message_id = ?, in_reply_to = ?, refs = ?, subject = ?, from_addr = ?, from_name = ?,
 			to_addrs = ?, cc_addrs = ?, sent_at = ?, date_header = ?, received_chain = ?, dkim = ?, request_id = ?,
@@ -815,14 +822,41 @@ func (tx *Tx) RequestForMessageIDs(ids []string) (requestID int64, found bool, e
 	for i, id := range ids {
 		args[i] = id
 	}
-	err = tx.QueryRowContext(tx.ctx, `SELECT request_id FROM mail_messages
-		WHERE message_id IN (`+ph+`) AND message_id <> '' AND request_id IS NOT NULL
+	q := `SELECT request_id, direction, id FROM mail_messages
+		WHERE message_id IN (` + ph + `) AND message_id <> '' AND request_id IS NOT NULL
 		  AND (direction = 'out' OR state = 'matched')
-		ORDER BY direction = 'out' DESC, id DESC LIMIT 1`, args...).Scan(&requestID)
-	if errors.Is(err, sql.ErrNoRows) {
+		ORDER BY direction = 'out' DESC, id DESC LIMIT 1`
+	// Matching asks this for each message of a batch: the messages the
+	// batch has filed but keeps back (see keptMail) are looked at here,
+	// instead of being written for every question.
+	kept, best := map[int64]bool{}, keptMail{}
+	for _, k := range tx.mailKept {
+		kept[k.id] = true
+		if k.state == MailMatched && k.requestID != 0 && k.messageID != "" && slices.Contains(ids, k.messageID) && k.id > best.id {
+			best = k
+		}
+	}
+	var direction string
+	var id int64
+	err = tx.queryRowKept(tx.ctx, q, args...).Scan(&requestID, &direction, &id)
+	if err == nil && kept[id] {
+		// The row found is one kept back: as stored, it is out of date.
+		if err := tx.flushMailProcessed(); err != nil {
+			return 0, false, err
+		}
+		err = tx.queryRowKept(tx.ctx, q, args...).Scan(&requestID, &direction, &id)
+		best = keptMail{}
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if best.id != 0 {
+			return best.requestID, true, nil
+		}
 		return 0, false, nil
-	} else if err != nil {
+	case err != nil:
 		return 0, false, fmt.Errorf("store: unable to look up message thread: %w", err)
+	case direction != "out" && best.id > id:
+		return best.requestID, true, nil
 	}
 	return requestID, true, nil
 }

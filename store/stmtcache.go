@@ -86,10 +86,16 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		tx.joinAudit() // what it did is dropped
 		tx.auditHead, tx.treeHashMap = nil, nil
 		tx.auditRows, tx.treeRows = tx.auditRows[:0], tx.treeRows[:0]
+		tx.mailKept = tx.mailKept[:0]
 	} else if len(q) >= 9 && strings.EqualFold(q[:9], "SAVEPOINT") {
+		if err := tx.flushMailProcessed(); err != nil {
+			return nil, err
+		}
 		if err := tx.flushAudit(); err != nil {
 			return nil, err
 		}
+	} else if err := tx.flushMailFor(query); err != nil {
+		return nil, err
 	}
 	if st := tx.s.stmts.get(query); st != nil {
 		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
@@ -99,6 +105,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext is ExecContext's counterpart for rows.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := tx.flushMailFor(query); err != nil {
+		return nil, err
+	}
 	if st := tx.s.stmts.get(query); st != nil {
 		return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -107,6 +116,15 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext is ExecContext's counterpart for one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if err := tx.flushMailFor(query); err != nil && tx.keptErr == nil {
+		tx.keptErr = err // a Row cannot carry it: the transaction fails with it
+	}
+	return tx.queryRowKept(ctx, query, args...)
+}
+
+// queryRowKept is QueryRowContext without writing the processed messages
+// a batch keeps back first.
+func (tx *Tx) queryRowKept(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := tx.s.stmts.get(query); st != nil {
 		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}

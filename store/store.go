@@ -327,6 +327,11 @@ type Tx struct {
 	// newMailCounted: InsertProcessedMail has made sure of the count of
 	// new messages.
 	newMailCounted bool
+	// mailKept: a batch's processed messages not written yet, and keptErr
+	// the error writing them met where it could not be returned (see
+	// flushMailProcessed).
+	mailKept []keptMail
+	keptErr  error
 }
 
 // Now is the transaction's timestamp (one per transaction, so all rows and
@@ -347,7 +352,13 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	// whole transaction back and is reported as one clear error.
 	err = fn(tx)
 	if err == nil {
+		err = tx.flushMailProcessed()
+	}
+	if err == nil {
 		err = tx.flushDerived()
+	}
+	if err == nil {
+		err = tx.keptErr
 	}
 	if err == nil {
 		err = tx.flushAudit()
