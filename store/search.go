@@ -138,11 +138,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 		return s.searchByFilters(ctx, q, opt)
 	}
 	public := opt.Scope == SearchPublic
-	columns := ""
-	if public {
-		columns = "{title body}"
-	}
-	expr := q.ftsExpression(columns)
+	expr := q.ftsExpression(searchColumns(opt.Scope))
 	var censors *publicCensors
 	var err error
 	if public {
@@ -192,6 +188,8 @@ func (s *Store) rankable(ctx context.Context, q SearchQuery, scope SearchScope) 
 		if t.Prefix {
 			e += " *"
 		}
+		// The columns the query's words are matched in (see ftsExpression).
+		e = searchColumns(scope) + " : " + e
 		n, err := s.termRows(ctx, searchIndexOf(scope), e, searchRankableRows+1)
 		if err != nil {
 			return false, err
@@ -263,6 +261,15 @@ type searchCand struct {
 	authorityID int64
 }
 
+// searchColumns are the columns a scope's words are matched in: the public
+// never the private one; nobody the kind column (see withKinds).
+func searchColumns(scope SearchScope) string {
+	if scope == SearchPublic {
+		return "{title body}"
+	}
+	return searchTextColumns
+}
+
 // searchIndexOf is the full-text index a scope searches: the public its
 // own (schema section 34), which holds only what it may find, so that its
 // walk newest first meets no private row.
@@ -294,6 +301,10 @@ func (s *Store) searchCandidates(ctx context.Context, q SearchQuery, expr string
 		cols = "f.rowid, " + rank + ", r.id, r.authority_id"
 	}
 	where, args := searchFilters(q, opt)
+	if opt.Scope != SearchPublic && !ranked {
+		kinds, _ := searchKinds(q, opt)
+		expr = withKinds(expr, kinds)
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM `+from+`
 		WHERE f.`+searchIndexOf(opt.Scope)+` MATCH ? AND `+where+`
 		ORDER BY f.rowid DESC LIMIT ?`, append(append([]any{expr}, args...), searchCandidates+1)...)
@@ -410,16 +421,9 @@ func searchFilters(q SearchQuery, opt SearchOptions) (string, []any) {
 	if opt.Scope == SearchPublic {
 		reqCol = "r.id"
 	}
-	kinds := q.Kinds
-	if len(opt.Kinds) > 0 {
-		if len(kinds) == 0 {
-			kinds = opt.Kinds
-		} else {
-			kinds = intersect(kinds, opt.Kinds)
-			if len(kinds) == 0 {
-				return "0 = 1", nil
-			}
-		}
+	kinds, none := searchKinds(q, opt)
+	if none {
+		return "0 = 1", nil
 	}
 	if len(kinds) > 0 {
 		var codes []string
@@ -468,6 +472,49 @@ func searchFilters(q SearchQuery, opt SearchOptions) (string, []any) {
 			WHERE d.id = f.rowid / 8 AND d.disposition IN ('released', 'released_redacted')))`)
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// searchKinds are the kinds a search may find, the query's and the
+// options' (nil: any); none when they have none in common.
+func searchKinds(q SearchQuery, opt SearchOptions) (kinds []string, none bool) {
+	kinds = q.Kinds
+	if len(opt.Kinds) > 0 {
+		if len(kinds) == 0 {
+			kinds = opt.Kinds
+		} else if kinds = intersect(kinds, opt.Kinds); len(kinds) == 0 {
+			return nil, true
+		}
+	}
+	return kinds, false
+}
+
+// kindExpression is an FTS5 condition that a row of search_index is of
+// one of the kinds: its kind column holds the word k1 to k6 (schema
+// section 37). "" for any kind.
+func kindExpression(kinds []string) string {
+	var words []string
+	for _, k := range kinds {
+		for _, c := range kindCodes[k] {
+			words = append(words, "k"+strconv.Itoa(c))
+		}
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	return "{kind} : (" + strings.Join(words, " OR ") + ")"
+}
+
+// withKinds narrows an FTS5 expression of search_index to the kinds, so
+// that FTS5 skips the other kinds' rows as it walks: only for a search
+// listed newest first. bm25 weighs each part of an expression by reading
+// every row that holds it, so a ranked search (whose words are rare)
+// filters on the rowid instead.
+func withKinds(expr string, kinds []string) string {
+	k := kindExpression(kinds)
+	if expr == "" || k == "" {
+		return expr
+	}
+	return "(" + expr + ") AND " + k
 }
 
 func intersect(a, b []string) []string {
@@ -812,10 +859,12 @@ func (s *Store) SearchItemIDs(ctx context.Context, q SearchQuery, kind string, l
 	if len(codes) != 1 {
 		return nil, fmt.Errorf("store: no item search for kind %q", kind)
 	}
-	return s.searchIDs(ctx, q, "f.rowid / 8", "f.rowid % 8 = "+strconv.Itoa(codes[0]), limit)
+	return s.searchIDs(ctx, q, "f.rowid / 8", "f.rowid % 8 = "+strconv.Itoa(codes[0]), limit, kind)
 }
 
-func (s *Store) searchIDs(ctx context.Context, q SearchQuery, col, cond string, limit int) ([]int64, error) {
+// searchIDs lists col of the newest matches that pass cond, of the kinds
+// (any when none are given).
+func (s *Store) searchIDs(ctx context.Context, q SearchQuery, col, cond string, limit int, kinds ...string) ([]int64, error) {
 	if !q.HasText() {
 		return nil, nil
 	}
@@ -827,7 +876,7 @@ func (s *Store) searchIDs(ctx context.Context, q SearchQuery, col, cond string, 
 			WHERE search_index MATCH ? AND `+cond+` AND `+where+`
 			ORDER BY f.rowid DESC LIMIT ?)
 		GROUP BY id ORDER BY max(rid) DESC LIMIT ?`,
-		append(append([]any{q.ftsExpression("")}, args...), searchCandidates*2, limit)...)
+		append(append([]any{withKinds(q.ftsExpression(searchTextColumns), kinds)}, args...), searchCandidates*2, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to search: %w", err)
 	}
@@ -905,7 +954,7 @@ func (s *Store) RequestSearchMembers(ctx context.Context, query string) ([]int64
 	if !q.HasText() {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, requestSearchMembersSQL+strconv.Itoa(searchMembershipBound), q.ftsExpression(""))
+	rows, err := s.r.QueryContext(ctx, requestSearchMembersSQL+strconv.Itoa(searchMembershipBound), q.ftsExpression(searchTextColumns))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to search requests: %w", err)
 	}
@@ -944,7 +993,7 @@ func requestSearchCond(query string, members []int64) (string, []any) {
 		args = append(args, string(list))
 	case q.HasText():
 		conds = append(conds, `r.id IN (`+requestSearchMembersSQL+strconv.Itoa(searchMembershipBound)+`)`)
-		args = append(args, q.ftsExpression(""))
+		args = append(args, q.ftsExpression(searchTextColumns))
 	case !q.HasFilters():
 		conds = append(conds, "0 = 1") // only "-word" or punctuation: nothing to look for
 	}
@@ -961,5 +1010,5 @@ func itemSearchCond(col, kind, query string) (string, []any) {
 	code := strconv.Itoa(kindCodes[kind][0])
 	return col + ` IN (SELECT rowid / 8 FROM (SELECT f.rowid FROM search_index f
 			WHERE search_index MATCH ? AND f.rowid % 8 = ` + code + ` ORDER BY f.rowid DESC LIMIT ` + strconv.Itoa(searchMembershipBound) + `))`,
-		[]any{q.ftsExpression("")}
+		[]any{withKinds(q.ftsExpression(searchTextColumns), []string{kind})}
 }

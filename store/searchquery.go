@@ -269,9 +269,15 @@ func (q *SearchQuery) setField(field, value string) {
 // tokenized as text, never read as syntax.
 func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
+// searchTextColumns are search_index's columns of text: the words people
+// type are matched in these, never in its kind column (schema section 37),
+// where a typed "k3" would find every document.
+const searchTextColumns = "{title body private}"
+
 // ftsExpression is the FTS5 query for the terms: the wanted words AND-ed,
 // the unwanted ones taken away with NOT, all limited to the given columns
-// ("" for every column). "" when there is no wanted word.
+// ("" for every column of the table searched). "" when there is no wanted
+// word.
 func (q SearchQuery) ftsExpression(columns string) string {
 	var want, not []string
 	for _, t := range q.Terms {
