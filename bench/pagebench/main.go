@@ -252,7 +252,10 @@ type fixture struct {
 	// Rows half-way down the lists of documents and mail (the newest
 	// first, the oldest first): the cursor of a deep page.
 	midDocument, midMail int64
-	slug, tag, word      string
+	// page50 is the last request of the list's 49th page (newest first),
+	// midRequest the one half-way down it.
+	page50, midRequest int64
+	slug, tag, word    string
 }
 
 func prepare(ctx context.Context, data string) (*fixture, error) {
@@ -294,6 +297,8 @@ func prepare(ctx context.Context, data string) (*fixture, error) {
 	one(`SELECT max(id) FROM timeline_events`, &fx.event)
 	one(`SELECT id FROM documents ORDER BY id DESC LIMIT 1 OFFSET (SELECT count(*) / 2 FROM documents)`, &fx.midDocument)
 	one(`SELECT id FROM mail_messages WHERE direction = 'in' ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM mail_messages WHERE direction = 'in')`, &fx.midMail)
+	one(`SELECT id FROM requests ORDER BY id DESC LIMIT 1 OFFSET 49 * 50 - 1`, &fx.page50)
+	one(`SELECT id FROM requests ORDER BY id DESC LIMIT 1 OFFSET (SELECT count(*) / 2 FROM requests)`, &fx.midRequest)
 	return fx, err
 }
 
@@ -307,7 +312,8 @@ func (fx *fixture) pages() []page {
 		{Name: "requests ?open=", Path: "/requests?open=1"},
 		{Name: "requests ?tag=", Path: "/requests?tag=" + fx.tag},
 		{Name: "requests ?q=", Path: "/requests?q=" + fx.word},
-		{Name: "requests page 50", Path: "/requests?page=50"},
+		{Name: "requests page 50", Path: "/requests?after=" + id(fx.page50)},
+		{Name: "requests half-way", Path: "/requests?after=" + id(fx.midRequest)},
 		{Name: "authorities", Path: "/authorities"},
 		{Name: "authority (largest)", Path: "/authorities/" + id(fx.authority)},
 		{Name: "request page", Path: "/requests/" + id(fx.request)},
