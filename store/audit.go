@@ -340,6 +340,11 @@ type auditValue struct {
 // object is written as json.Marshal writes a map (keys sorted, each key
 // and value encoded on its own), so the bytes are canonicalJSON's.
 func canonicalParts(v any) (auditValue, error) {
+	if m, ok := v.(map[string]any); ok {
+		if members, ok := flatMembers(m); ok {
+			return canonicalObject(members, 64)
+		}
+	}
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
@@ -360,9 +365,16 @@ func canonicalParts(v any) (auditValue, error) {
 			members = append(members, objectMember{k, v})
 		}
 	}
+	return canonicalObject(members, len(raw))
+}
+
+// canonicalObject is the canonical object of members (encoded as
+// json.Marshal encodes them), with its keys and values apart.
+func canonicalObject(members []objectMember, size int) (auditValue, error) {
+	var err error
 	slices.SortFunc(members, func(a, b objectMember) int { return strings.Compare(a.key, b.key) })
 	av := auditValue{keys: make([]string, 0, len(members)), values: make([]json.RawMessage, 0, len(members))}
-	b := make([]byte, 0, len(raw)+16)
+	b := make([]byte, 0, size+16)
 	b = append(b, '{')
 	for i, m := range members {
 		k, vb := m.key, m.value
@@ -380,6 +392,39 @@ func canonicalParts(v any) (auditValue, error) {
 	}
 	av.canon = append(b, '}')
 	return av, nil
+}
+
+// flatMembers encodes a map's members as json.Marshal encodes them, when
+// every value is a string, an integer, a bool or nil (the maps most
+// entries are made of; ok false for any other): without reflection, and
+// without the object written whole to be split again.
+func flatMembers(m map[string]any) (members []objectMember, ok bool) {
+	members = make([]objectMember, 0, len(m))
+	for k, v := range m {
+		var b []byte
+		switch x := v.(type) {
+		case string:
+			b = appendJSONString(nil, x)
+		case int:
+			b = strconv.AppendInt(nil, int64(x), 10)
+		case int64:
+			b = strconv.AppendInt(nil, x, 10)
+		case int32:
+			b = strconv.AppendInt(nil, int64(x), 10)
+		case uint32:
+			b = strconv.AppendUint(nil, uint64(x), 10)
+		case uint64:
+			b = strconv.AppendUint(nil, x, 10)
+		case bool:
+			b = strconv.AppendBool(nil, x)
+		case nil:
+			b = []byte("null")
+		default:
+			return nil, false
+		}
+		members = append(members, objectMember{k, b})
+	}
+	return members, true
 }
 
 type objectMember struct {

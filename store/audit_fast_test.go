@@ -28,6 +28,10 @@ func TestAuditFastPathIsCanonical(t *testing.T) {
 			Odd2 oddJSON `json:"odd2"`
 		}{},
 		map[string]any{"raw": json.RawMessage(`{"b": 1, "a": [ 1 , 2 ]}`), "t": "\u00e9\t\x01"},
+		map[string]any{"mailbox": "INBOX", "uidvalidity": uint32(4294967295), "uid": uint32(7), "raw_size": int64(-12), "n": 3,
+			"i32": int32(-5), "u64": uint64(1 << 63), "ok": true, "no": false, "none": nil, "s": "a <b> & \"c\" \\ é\u2028\x01",
+			"\u00e9 key <&>": "", "": "empty key"},
+		map[string]any{"state": "matched", "request_id": int64(0), "error": "", "f": 1.25},
 		struct {
 			N json.Number `json:"n"`
 			S string      `json:"s,omitempty"`
