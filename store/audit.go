@@ -110,7 +110,7 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	if tx.auditQ != nil {
 		head.id++
 		e.ID = head.id
-		tx.auditQ.jobs <- auditJob{e, bv, av}
+		tx.auditQ.add(auditJob{e, bv, av})
 		return nil
 	}
 	e.ID, e.PrevHash = head.id+1, head.hash
@@ -169,8 +169,21 @@ const (
 // kept-back rows and the tree's hashes until joinAudit; Audit only counts
 // the ids.
 type auditWorker struct {
-	jobs chan auditJob
-	done chan error
+	jobs    chan []auditJob
+	done    chan error
+	pending []auditJob // handed over auditJobsAtOnce at a time
+}
+
+// auditJobsAtOnce: entries are handed to the worker in lots, not one by
+// one (each hand-over may wake it).
+const auditJobsAtOnce = 256
+
+func (w *auditWorker) add(j auditJob) {
+	w.pending = append(w.pending, j)
+	if len(w.pending) == auditJobsAtOnce {
+		w.jobs <- w.pending
+		w.pending = make([]auditJob, 0, auditJobsAtOnce)
+	}
 }
 
 type auditJob struct {
@@ -194,13 +207,15 @@ func (tx *Tx) startAuditWorker(head *auditHead) error {
 	if _, err := r.ReadHashes(frontier); err != nil {
 		return err
 	}
-	w := &auditWorker{jobs: make(chan auditJob, 4096), done: make(chan error, 1)}
+	w := &auditWorker{jobs: make(chan []auditJob, 16), done: make(chan error, 1), pending: make([]auditJob, 0, auditJobsAtOnce)}
 	tx.auditQ = w
 	go func() {
 		var err error
-		for j := range w.jobs {
-			if err == nil {
-				err = tx.auditEntry(head, j)
+		for lot := range w.jobs {
+			for _, j := range lot {
+				if err == nil {
+					err = tx.auditEntry(head, j)
+				}
 			}
 		}
 		w.done <- err
@@ -247,6 +262,9 @@ func (tx *Tx) joinAudit() error {
 	w := tx.auditQ
 	if w == nil {
 		return nil
+	}
+	if len(w.pending) > 0 {
+		w.jobs <- w.pending
 	}
 	close(w.jobs)
 	tx.auditQ = nil
