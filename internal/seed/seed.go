@@ -8,9 +8,11 @@
 // is stored (audit entries included) is exactly what the app writes, and
 // `foitrack audit verify` passes on a seeded database. Speed comes from
 // writing many requests in one transaction, not from a second write path,
-// and from a bulk load (store.BeginBulkLoad): unsynced commits, a large page
-// cache, and the full-text index filled once at the end by its triggers'
-// own statements.
+// and from a bulk load (store.BeginBulkLoad: unsynced commits, a large page
+// cache, the full-text index filled once at the end by its triggers' own
+// statements and the indexes only reads use made at the end), and from
+// messages inserted already processed (store.Tx.InsertProcessedMail, which
+// stores what the mail sync's insert and processing update store).
 //
 // The same options give the same content: the random source is seeded, the
 // store's clock is set per transaction, and reply tokens are drawn from the
