@@ -97,23 +97,15 @@ func (s *Store) WriteBlobBytes(b []byte) (sum string, err error) {
 	h := sha256.Sum256(b)
 	sum = hex.EncodeToString(h[:])
 	dst, _ := s.blobPath(sum)
-	if _, made := s.blobDirs.Load(sum[:2]); !made {
+	if _, made := s.blobDirs.Load(filepath.Dir(dst)); !made {
 		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 			return "", fmt.Errorf("store: unable to create blob directory: %w", err)
 		}
-		s.blobDirs.Store(sum[:2], true)
+		s.blobDirs.Store(filepath.Dir(dst), true)
 	}
-	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
-	if errors.Is(err, fs.ErrExist) {
+	if err := writeNewFile(dst, b); errors.Is(err, fs.ErrExist) {
 		return sum, nil // same content already stored
 	} else if err != nil {
-		return "", fmt.Errorf("store: unable to write blob: %w", err)
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
 		os.Remove(dst)
 		return "", fmt.Errorf("store: unable to write blob: %w", err)
 	}
