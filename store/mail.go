@@ -270,11 +270,7 @@ func (tx *Tx) InsertIncomingMails(messages []*MailMessage) (dup []bool, err erro
 			continue
 		}
 		m.ID = id
-		err := tx.Audit("fetch", "mail_message", m.ID, nil, map[string]any{
-			"mailbox": m.Mailbox, "uidvalidity": m.UIDValidity, "uid": m.UID, "message_id": m.MessageID,
-			"raw_sha256": m.RawSHA256, "raw_size": m.RawSize, "state": m.State,
-		})
-		if err != nil {
+		if err := tx.auditFetch(*m); err != nil {
 			return nil, err
 		}
 	}
