@@ -128,7 +128,7 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	}
 	// The entry, and its leaf in the transparency log, together.
 	secret := tx.s.newAuditSecret()
-	row := []any{e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash, secret}
+	row := e.insertRow(secret)
 	if tx.batch {
 		tx.auditRows = append(tx.auditRows, row...) // written by flushAudit, before the commit
 	} else if _, err = tx.ExecContext(tx.ctx, auditInsert, row...); err != nil {
@@ -148,6 +148,11 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	}
 	head.treeSize++
 	return nil
+}
+
+// insertRow is the values of auditInsert for e with its secret.
+func (e AuditEntry) insertRow(secret string) []any {
+	return []any{e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash, secret}
 }
 
 const (
@@ -229,8 +234,7 @@ func (tx *Tx) auditEntry(head *auditHead, j auditJob) error {
 	e.PrevHash = head.hash
 	e.Hash = e.hashCanonical()
 	secret := tx.s.newAuditSecret()
-	tx.auditRows = append(tx.auditRows, e.ID, ts(e.At), e.Actor, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After),
-		e.PrevHash, e.Hash, secret)
+	tx.auditRows = append(tx.auditRows, e.insertRow(secret)...)
 	head.hash = e.Hash
 	l := e.leafParts(secret, j.before, j.after)
 	if err := appendLeaf(tx.ctx, tx, mapHashes(tx.treeHashMap), head.treeSize, l.Hash(), true); err != nil {
