@@ -64,7 +64,7 @@ func (s *Store) StoredPlan(ctx context.Context, id int64) (tracker.Plan, error) 
 		return p, fmt.Errorf("store: unable to read the next action of request %d: %w", id, err)
 	}
 	p.Status = tracker.Status(status)
-	ws, err := s.windowsOf(ctx, []int64{id})
+	ws, err := s.WindowsOf(ctx, []int64{id})
 	if err != nil {
 		return p, err
 	}
@@ -78,11 +78,6 @@ func (s *Store) StoredPlan(ctx context.Context, id int64) (tracker.Plan, error) 
 // WindowsOf reads the stored windows (tracker.Plan's) of the given
 // requests, by request.
 func (s *Store) WindowsOf(ctx context.Context, ids []int64) (map[int64][]tracker.Window, error) {
-	return s.windowsOf(ctx, ids)
-}
-
-// windowsOf reads the stored windows of the given requests.
-func (s *Store) windowsOf(ctx context.Context, ids []int64) (map[int64][]tracker.Window, error) {
 	out := map[int64][]tracker.Window{}
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 500)]

@@ -428,7 +428,7 @@ func (s *Store) EachOpenPlan(ctx context.Context, fn func(RequestPlan) error) er
 		for i, rp := range page {
 			ids[i] = rp.Request.ID
 		}
-		ws, err := s.windowsOf(ctx, ids)
+		ws, err := s.WindowsOf(ctx, ids)
 		if err != nil {
 			return err
 		}
