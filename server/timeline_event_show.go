@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 
@@ -61,26 +62,43 @@ func (s *Server) showTimelineEvent(c echo.Context) error {
 		return err
 	}
 	if currentUser(c).Role.AtLeast(store.RoleEditor) {
-		reqs, err := s.st.Requests(ctx, store.RequestFilter{Limit: linkChoices})
+		// The same for every event until something is written: kept, so a
+		// view reads none of the thousand rows again.
+		v, err := s.currentUntilWritten(ctx, "timeline link choices", s.linkOptions)
 		if err != nil {
 			return err
 		}
-		refs := map[int64]string{}
-		for _, r := range reqs {
-			refs[r.ID] = r.OurRef
-			p.Requests = append(p.Requests, linkOption{r.ID, r.OurRef + " · " + truncateLabel(r.Title, 70) + " (" + r.AuthorityName + ")"})
-		}
-		docs, err := s.st.Documents(ctx, store.DocumentFilter{Limit: linkChoices})
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			label := d.Filename + " · " + dispositionLabel(d.Disposition)
-			if ref := refs[d.RequestID]; ref != "" {
-				label += " · " + ref
-			}
-			p.Documents = append(p.Documents, linkOption{d.ID, truncateLabel(label, 110)})
-		}
+		opts := v.(linkOptions)
+		p.Documents, p.Requests = opts.Documents, opts.Requests
 	}
 	return s.render(c, http.StatusOK, "timeline_event", &view{Title: te.Event.Title(), Section: "timeline", Data: p})
+}
+
+// linkOptions are the documents and requests the link forms offer by name.
+type linkOptions struct {
+	Documents, Requests []linkOption
+}
+
+// linkOptions names the newest documents and requests for the link forms;
+// a document's label carries its request's reference when that request is
+// among those offered.
+func (s *Server) linkOptions(ctx context.Context) (any, error) {
+	reqs, docs, err := s.st.LinkChoices(ctx, linkChoices)
+	if err != nil {
+		return nil, err
+	}
+	var opts linkOptions
+	refs := map[int64]string{}
+	for _, r := range reqs {
+		refs[r.ID] = r.OurRef
+		opts.Requests = append(opts.Requests, linkOption{r.ID, r.OurRef + " · " + truncateLabel(r.Title, 70) + " (" + r.AuthorityName + ")"})
+	}
+	for _, d := range docs {
+		label := d.Filename + " · " + dispositionLabel(d.Disposition)
+		if ref := refs[d.RequestID]; ref != "" {
+			label += " · " + ref
+		}
+		opts.Documents = append(opts.Documents, linkOption{d.ID, truncateLabel(label, 110)})
+	}
+	return opts, nil
 }

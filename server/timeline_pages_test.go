@@ -14,12 +14,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/foitrack/foitrack/evidence"
 	"github.com/foitrack/foitrack/internal/provtest"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/timeline"
+	"github.com/foitrack/foitrack/tracker"
 )
 
 // timelineApp is a test app with the provenance trail of provtest: a public
@@ -397,4 +399,39 @@ func TestTimelinePanelOffersTheNewestEventsAndTakesAnyByNumber(t *testing.T) {
 	if !found {
 		t.Errorf("the document is not linked to event %d by its number: %+v", oldest, links)
 	}
+}
+
+// The event page's link form offers the newest documents and requests by
+// name: read once and kept until something is written, then offered anew.
+func TestEventPageKeepsLinkChoicesUntilWritten(t *testing.T) {
+	app, tr, c := timelineApp(t)
+	ctx := store.WithActor(context.Background(), "test")
+	page := fmt.Sprintf("/timeline/events/%d", tr.EventID)
+	c.get(page)
+	var mu sync.Mutex
+	var choices []string // queries asking for linkChoices rows
+	app.st.TraceReads(func(q string, args []any) {
+		for _, a := range args {
+			if n, ok := a.(int); ok && n == linkChoices {
+				mu.Lock()
+				choices = append(choices, q)
+				mu.Unlock()
+			}
+		}
+	})
+	defer app.st.TraceReads(nil)
+	res, body := c.get(page)
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, fmt.Sprintf(`value="document:%d"`, tr.DocumentID), fmt.Sprintf(`value="request:%d"`, tr.Request.ID))
+	mu.Lock()
+	if len(choices) > 0 {
+		t.Errorf("nothing was written, yet the page read the link choices again: %q", choices)
+	}
+	mu.Unlock()
+	r := tracker.Request{Title: "Drone flights over protests", Body: "Please send the flight logs.", AuthorityID: tr.Authority.ID}
+	if err := app.st.CreateRequest(ctx, &r, tracker.MustParseDate("2026-04-01")); err != nil {
+		t.Fatal(err)
+	}
+	_, body = c.get(page)
+	wantContains(t, body, fmt.Sprintf(`value="request:%d"`, r.ID), "Drone flights over protests")
 }

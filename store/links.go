@@ -531,3 +531,56 @@ func (s *Store) TimelineEventsForExport(ctx context.Context, f TimelineFilter, b
 	}
 	return out, nil
 }
+
+// RequestChoice is a request as a link form offers it by name.
+type RequestChoice struct {
+	ID            int64
+	OurRef        string
+	Title         string
+	AuthorityName string
+}
+
+// DocumentChoice is a document as a link form offers it by name.
+type DocumentChoice struct {
+	ID          int64
+	RequestID   int64
+	Filename    string
+	Disposition string
+}
+
+// LinkChoices are the newest limit requests and documents, newest first,
+// with only what names them (Requests and Documents read whole rows and
+// their claims: two fifths of an event page's work).
+func (s *Store) LinkChoices(ctx context.Context, limit int) ([]RequestChoice, []DocumentChoice, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.our_ref, r.title, a.name
+		FROM requests r JOIN authorities a ON a.id = r.authority_id ORDER BY r.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: unable to list requests: %w", err)
+	}
+	defer rows.Close()
+	var reqs []RequestChoice
+	for rows.Next() {
+		var r RequestChoice
+		if err := rows.Scan(&r.ID, &r.OurRef, &r.Title, &r.AuthorityName); err != nil {
+			return nil, nil, fmt.Errorf("store: unable to read request: %w", err)
+		}
+		reqs = append(reqs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = s.r.QueryContext(ctx, `SELECT id, request_id, filename, disposition FROM documents ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: unable to list documents: %w", err)
+	}
+	defer rows.Close()
+	var docs []DocumentChoice
+	for rows.Next() {
+		var d DocumentChoice
+		if err := rows.Scan(&d.ID, &d.RequestID, &d.Filename, &d.Disposition); err != nil {
+			return nil, nil, fmt.Errorf("store: unable to read document: %w", err)
+		}
+		docs = append(docs, d)
+	}
+	return reqs, docs, rows.Err()
+}
