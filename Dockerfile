@@ -27,7 +27,7 @@ RUN CGO_ENABLED=0 go build -trimpath -buildvcs=auto -o /out/foitrack ./cmd/foitr
 # dedicated non-root user.
 FROM debian:bookworm-slim AS full
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates tzdata poppler-utils \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates tzdata poppler-utils tesseract-ocr catdoc \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin foitrack
 COPY --from=build /out/foitrack /usr/local/bin/foitrack

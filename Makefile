@@ -27,13 +27,17 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -o bin/foitrack ./cmd/foitrack
 
 # The test suite needs a real Dovecot (IMAP integration), a real headless
-# Chromium (page tests) and pdftotext (poppler-utils: text of released PDFs). Install them from Debian when missing; as root via
+# Chromium (page tests), pdftotext (poppler-utils: text of released PDFs),
+# tesseract (tesseract-ocr: scanned pages) and catdoc (Word/Excel 97–2003 and
+# RTF). Install them from Debian when missing; as root via
 # apt-get directly, otherwise through sudo if there is one.
 test-deps:
 	@missing=""; \
 	command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
+	command -v catdoc >/dev/null 2>&1 || missing="$$missing catdoc"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing test dependencies:$$missing"; \
 		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \

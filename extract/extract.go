@@ -1,12 +1,16 @@
 // Package extract reads the text out of a stored document so that it can be
 // searched (and scanned for personal data before publishing): PDF through
-// poppler's pdftotext, plain text, HTML (its text only), and the office
+// poppler's pdftotext, with the pages that are only images (a scanned
+// letter, the usual shape of a released FOI document) read by OCR through
+// pdftoppm and tesseract; plain text, HTML (its text only); the office
 // formats .docx, .xlsx and .odt, read from the parts their standards
-// document (a zip of XML files) with archive/zip and encoding/xml.
+// document (a zip of XML files) with archive/zip and encoding/xml; and the
+// older Word, Excel and RTF files authorities still send, through catdoc's
+// catdoc and xls2csv (no maintained Go library reads them).
 //
 // Input is always a stream the caller opened (a blob of the store), never a
-// path from a user. pdftotext runs without a shell, on a temporary file this
-// package creates, with a timeout and a cap on what it may write.
+// path from a user. The programs run without a shell, on a temporary file
+// this package creates, with a timeout and a cap on what they may write.
 package extract
 
 import (
@@ -16,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -36,20 +39,50 @@ const (
 )
 
 var (
-	// ErrToolMissing: the PDF needs pdftotext, which is not installed.
-	ErrToolMissing = errors.New("text not extracted: pdftotext missing (install poppler-utils)")
+	// ErrToolMissing: the file needs a program that is not installed. The
+	// error is a *ToolMissingError naming it (errors.Is matches both).
+	ErrToolMissing = errors.New("text not extracted: a program is missing")
 	// ErrUnsupported: the file is of a kind that has no text we read.
 	ErrUnsupported = errors.New("no text is read from this kind of file")
 	// ErrTooLarge: the file is bigger than Options.MaxInputBytes.
 	ErrTooLarge = errors.New("file too large to extract text from")
 )
 
+// ToolMissingError says which program a file needed and which Debian
+// package has it.
+type ToolMissingError struct {
+	Tool    string // "pdftotext"
+	Package string // "poppler-utils"
+	Scanned bool   // the PDF has no text layer: the missing program is the OCR
+}
+
+func (e *ToolMissingError) Error() string {
+	if e.Scanned {
+		return fmt.Sprintf("no text layer (a scanned document?): text not extracted: %s missing (install %s)", e.Tool, e.Package)
+	}
+	return fmt.Sprintf("text not extracted: %s missing (install %s)", e.Tool, e.Package)
+}
+
+// Is makes errors.Is(err, ErrToolMissing) true.
+func (e *ToolMissingError) Is(target error) bool { return target == ErrToolMissing }
+
 // Options bound the work done on one file. Zero values take the defaults.
 type Options struct {
 	MaxInputBytes int64         // files above this are not read (default 100 MiB)
 	MaxTextBytes  int           // text beyond this is cut (default 4 MiB)
-	Timeout       time.Duration // for pdftotext (default 60 s)
+	Timeout       time.Duration // for each run of a program (default 60 s)
 	Pdftotext     string        // program name or absolute path (default "pdftotext" on PATH)
+
+	// OCR of the pages of a PDF that have no text layer.
+	Pdftoppm    string        // default "pdftoppm" (poppler-utils)
+	Tesseract   string        // default "tesseract" (tesseract-ocr)
+	OCRLanguage string        // tesseract's -l (default "eng")
+	MaxOCRPages int           // pages read by OCR at most, per file (default 100)
+	OCRTimeout  time.Duration // for all the OCR of one file (default 15 min)
+
+	// Older Office files and RTF (the catdoc package).
+	Catdoc  string // default "catdoc"
+	Xls2csv string // default "xls2csv"
 }
 
 func (o Options) withDefaults() Options {
@@ -65,6 +98,27 @@ func (o Options) withDefaults() Options {
 	if o.Pdftotext == "" {
 		o.Pdftotext = "pdftotext"
 	}
+	if o.Pdftoppm == "" {
+		o.Pdftoppm = "pdftoppm"
+	}
+	if o.Tesseract == "" {
+		o.Tesseract = "tesseract"
+	}
+	if o.OCRLanguage == "" {
+		o.OCRLanguage = "eng"
+	}
+	if o.MaxOCRPages <= 0 {
+		o.MaxOCRPages = 100
+	}
+	if o.OCRTimeout <= 0 {
+		o.OCRTimeout = 15 * time.Minute
+	}
+	if o.Catdoc == "" {
+		o.Catdoc = "catdoc"
+	}
+	if o.Xls2csv == "" {
+		o.Xls2csv = "xls2csv"
+	}
 	return o
 }
 
@@ -79,6 +133,9 @@ const (
 	KindDOCX  Kind = "docx"
 	KindXLSX  Kind = "xlsx"
 	KindODT   Kind = "odt"
+	KindDOC   Kind = "doc" // Word 97–2003
+	KindXLS   Kind = "xls" // Excel 97–2003
+	KindRTF   Kind = "rtf"
 	KindOther Kind = ""
 )
 
@@ -102,6 +159,18 @@ func Detect(head []byte, mediaType, filename string) Kind {
 			return KindODT
 		}
 		return KindOther // decided from the archive's parts by Text
+	case bytes.HasPrefix(head, []byte("{\\rtf")):
+		return KindRTF
+	case bytes.HasPrefix(head, oleMagic):
+		// An OLE compound file: Word, Excel, PowerPoint, an Outlook .msg…
+		// told apart by the label (their parts would need an OLE reader).
+		switch {
+		case ext == ".doc" || ext == ".dot" || mt == "application/msword":
+			return KindDOC
+		case ext == ".xls" || ext == ".xlt" || mt == "application/vnd.ms-excel":
+			return KindXLS
+		}
+		return KindOther
 	}
 	if looksBinary(head) {
 		return KindOther
@@ -152,32 +221,54 @@ func trimPartialRune(b []byte) []byte {
 	return b
 }
 
+// oleMagic starts every OLE compound file (the pre-2007 Office formats).
+var oleMagic = []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+// Extracted is a file's text and, when it matters to whoever relies on it,
+// how it was read.
+type Extracted struct {
+	Text string
+	// Note is "" when the text is simply the file's; otherwise it says
+	// which pages were read by OCR (words may be misread) or left unread.
+	Note string
+}
+
 // Text reads the text of a file of the given size from r. mediaType and
 // filename are hints (see Detect). The text is UTF-8, with control
 // characters other than newlines and tabs removed, and at most
 // Options.MaxTextBytes long.
 func Text(ctx context.Context, r io.Reader, size int64, mediaType, filename string, opt Options) (string, error) {
+	e, err := Read(ctx, r, size, mediaType, filename, opt)
+	return e.Text, err
+}
+
+// Read is Text with a note on how the text was read (see Extracted).
+func Read(ctx context.Context, r io.Reader, size int64, mediaType, filename string, opt Options) (Extracted, error) {
 	opt = opt.withDefaults()
 	if size > opt.MaxInputBytes {
-		return "", fmt.Errorf("%w (%d bytes, the limit is %d)", ErrTooLarge, size, opt.MaxInputBytes)
+		return Extracted{}, fmt.Errorf("%w (%d bytes, the limit is %d)", ErrTooLarge, size, opt.MaxInputBytes)
 	}
 	// Read the whole file (bounded): the office formats need random access,
 	// and the sample for Detect must come from the same bytes.
 	data, err := io.ReadAll(io.LimitReader(r, opt.MaxInputBytes+1))
 	if err != nil {
-		return "", fmt.Errorf("extract: unable to read the file: %w", err)
+		return Extracted{}, fmt.Errorf("extract: unable to read the file: %w", err)
 	}
 	if int64(len(data)) > opt.MaxInputBytes {
-		return "", fmt.Errorf("%w (the limit is %d bytes)", ErrTooLarge, opt.MaxInputBytes)
+		return Extracted{}, fmt.Errorf("%w (the limit is %d bytes)", ErrTooLarge, opt.MaxInputBytes)
 	}
 	kind := Detect(data[:min(len(data), 512)], mediaType, filename)
 	if kind == KindOther && bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		kind = officeKind(data)
 	}
-	var text string
+	var text, note string
 	switch kind {
 	case KindPDF:
-		text, err = pdfText(ctx, data, opt)
+		text, note, err = pdfText(ctx, data, opt)
+	case KindDOC, KindRTF:
+		text, err = catdocText(ctx, data, kind, opt)
+	case KindXLS:
+		text, err = xlsText(ctx, data, opt)
 	case KindText:
 		text = decodeText(data)
 	case KindHTML:
@@ -189,12 +280,12 @@ func Text(ctx context.Context, r io.Reader, size int64, mediaType, filename stri
 	case KindODT:
 		text, err = odtText(data, opt)
 	default:
-		return "", ErrUnsupported
+		return Extracted{}, ErrUnsupported
 	}
 	if err != nil {
-		return "", err
+		return Extracted{}, err
 	}
-	return Clean(text, opt.MaxTextBytes), nil
+	return Extracted{Text: Clean(text, opt.MaxTextBytes), Note: note}, nil
 }
 
 // decodeText reads bytes as UTF-8, or as Windows-1252 when they are not.
@@ -214,6 +305,9 @@ func decodeText(b []byte) string {
 	}
 	return sb.String()
 }
+
+// ligatures are U+FB00–FB06 written out.
+var ligatures = [7]string{"ff", "fi", "fl", "ffi", "ffl", "st", "st"}
 
 // cp1252 maps Windows-1252's 0x80–0x9f to Unicode (others are Latin-1).
 var cp1252 = [32]rune{'€', '\u0081', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u008d', 'Ž', '\u008f',
@@ -239,7 +333,17 @@ func Clean(s string, maxBytes int) string {
 			}
 			r = '\n'
 		case r == '\t':
-		case unicode.IsControl(r) || r == '\uFEFF':
+		case unicode.IsControl(r) || r == '\uFEFF' || r == '\u00AD':
+			continue // a soft hyphen too: it splits the word it sits in
+		case r >= 0xFB00 && r <= 0xFB06:
+			// Typeset PDFs often give "ﬁ" for "fi": the index would not
+			// find "financial" in "ﬁnancial".
+			lig := ligatures[r-0xFB00]
+			if sb.Len()+len(lig) > maxBytes {
+				return strings.TrimSpace(sb.String())
+			}
+			sb.WriteString(lig)
+			newlines = 0
 			continue
 		default:
 			newlines = 0
@@ -250,47 +354,6 @@ func Clean(s string, maxBytes int) string {
 		sb.WriteRune(r)
 	}
 	return strings.TrimSpace(sb.String())
-}
-
-// pdfText runs pdftotext on a private temporary copy of the PDF.
-func pdfText(ctx context.Context, data []byte, opt Options) (string, error) {
-	prog, err := exec.LookPath(opt.Pdftotext)
-	if err != nil {
-		return "", ErrToolMissing
-	}
-	f, err := os.CreateTemp("", "foitrack-extract-*.pdf")
-	if err != nil {
-		return "", fmt.Errorf("extract: unable to make a temporary file: %w", err)
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return "", fmt.Errorf("extract: unable to write a temporary file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("extract: unable to write a temporary file: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
-	defer cancel()
-	// -q: no messages on stderr for recoverable damage; "-" writes to stdout.
-	cmd := exec.CommandContext(ctx, prog, "-q", "-enc", "UTF-8", "-eol", "unix", f.Name(), "-")
-	out := &capWriter{max: opt.MaxTextBytes * 2}
-	errs := &capWriter{max: 4096}
-	cmd.Stdout, cmd.Stderr = out, errs
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}
-	cmd.WaitDelay = 2 * time.Second
-	err = cmd.Run()
-	if ctx.Err() == context.DeadlineExceeded {
-		return "", fmt.Errorf("pdftotext took longer than %s", opt.Timeout)
-	}
-	if err != nil && !out.full {
-		msg := strings.TrimSpace(errs.buf.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return "", fmt.Errorf("pdftotext could not read the PDF: %s", firstLine(msg))
-	}
-	return out.buf.String(), nil
 }
 
 func firstLine(s string) string {

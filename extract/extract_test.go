@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -168,5 +170,166 @@ func TestLimits(t *testing.T) {
 	// A damaged office file fails with a reason.
 	if _, err := extractBytes(t, []byte("PK\x03\x04garbage"), "", "x.docx", Options{}); err == nil || errors.Is(err, ErrUnsupported) {
 		t.Fatalf("damaged docx: %v", err)
+	}
+}
+
+// scanOf is SampleScanPage, failing the test when it cannot draw.
+func scanOf(t *testing.T, text string) SamplePage {
+	t.Helper()
+	testenv.LookPath(t, "apt-get install poppler-utils", "pdftoppm")
+	p, err := SampleScanPage(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func readBytes(t *testing.T, data []byte, mediaType, name string, opt Options) (Extracted, error) {
+	t.Helper()
+	return Read(context.Background(), bytes.NewReader(data), int64(len(data)), mediaType, name, opt)
+}
+
+func hasWords(text string, words ...string) bool {
+	low := strings.ToLower(text)
+	for _, w := range words {
+		if !strings.Contains(low, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// A released document is often a scan: its pages have no text layer. They
+// are read by OCR, and the note says which pages were.
+func TestScannedPagesReadByOCR(t *testing.T) {
+	testenv.LookPath(t, "apt-get install poppler-utils", "pdftotext")
+	testenv.LookPath(t, "apt-get install tesseract-ocr", "tesseract")
+	pdf := SamplePDFPages(
+		SamplePage{Text: "Covering letter from the records manager"},
+		scanOf(t, "Operation Nightjar surveillance budget"),
+		SamplePage{}, // a blank page: nothing to read, not a scan
+	)
+	got, err := readBytes(t, pdf, "application/pdf", "release.pdf", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasWords(got.Text, "covering letter from the records manager", "nightjar", "surveillance", "budget") {
+		t.Fatalf("text = %q", got.Text)
+	}
+	if got.Note != "page 2 read by OCR (words may be misread)" {
+		t.Fatalf("note = %q", got.Note)
+	}
+
+	// A document with a text layer on every page is not touched by OCR.
+	got, err = readBytes(t, SamplePDFPages(SamplePage{Text: "Minutes of the Kestrel board meeting"}, SamplePage{}), "application/pdf", "minutes.pdf", Options{})
+	if err != nil || got.Note != "" || !strings.Contains(got.Text, "Kestrel board") {
+		t.Fatalf("text layer only: %+v, %v", got, err)
+	}
+}
+
+// Without tesseract a scan cannot be read: a wholly scanned PDF gets the
+// "missing" state naming the program, and a partly scanned one keeps the
+// text it has with a note naming the pages left unread.
+func TestScannedPagesWithoutTesseract(t *testing.T) {
+	testenv.LookPath(t, "apt-get install poppler-utils", "pdftotext")
+	noOCR := Options{Tesseract: "foitrack-no-such-tesseract"}
+	scan := scanOf(t, "Operation Nightjar surveillance budget")
+
+	_, err := readBytes(t, SamplePDFPages(scan, scan), "application/pdf", "scan.pdf", noOCR)
+	if !errors.Is(err, ErrToolMissing) {
+		t.Fatalf("err = %v, want ErrToolMissing", err)
+	}
+	if want := "no text layer (a scanned document?): text not extracted: tesseract missing (install tesseract-ocr)"; err.Error() != want {
+		t.Fatalf("message = %q, want %q", err, want)
+	}
+
+	got, err := readBytes(t, SamplePDFPages(SamplePage{Text: "Covering letter from the records manager"}, scan, scan), "application/pdf", "release.pdf", noOCR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Text, "Covering letter") || strings.Contains(strings.ToLower(got.Text), "nightjar") {
+		t.Fatalf("text = %q", got.Text)
+	}
+	if want := "pages 2–3 not read: no text layer (a scan?) and tesseract missing (install tesseract-ocr)"; got.Note != want {
+		t.Fatalf("note = %q, want %q", got.Note, want)
+	}
+}
+
+// OCR is slow: a file gets at most MaxOCRPages pages of it.
+func TestOCRPageLimit(t *testing.T) {
+	testenv.LookPath(t, "apt-get install poppler-utils", "pdftotext")
+	testenv.LookPath(t, "apt-get install tesseract-ocr", "tesseract")
+	pdf := SamplePDFPages(scanOf(t, "Operation Nightjar surveillance budget"), scanOf(t, "Kestrel review of retention"))
+	got, err := readBytes(t, pdf, "application/pdf", "scan.pdf", Options{MaxOCRPages: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasWords(got.Text, "nightjar") || hasWords(got.Text, "kestrel") {
+		t.Fatalf("text = %q", got.Text)
+	}
+	if want := "page 1 read by OCR (words may be misread); page 2 not read: no text layer (a scan?) and OCR reads at most 1 pages of a file"; got.Note != want {
+		t.Fatalf("note = %q, want %q", got.Note, want)
+	}
+}
+
+// Authorities still send Word 97–2003, Excel 97–2003 and RTF files.
+func TestOlderOfficeFilesAndRTF(t *testing.T) {
+	testenv.LookPath(t, "apt-get install catdoc", "catdoc")
+	for _, c := range []struct{ file, mediaType string }{
+		{"testdata/standardized_text.doc", "application/msword"},
+		{"testdata/standardized_text.xls", "application/vnd.ms-excel"},
+		{"testdata/standardized_text.doc", "application/octet-stream"}, // the name says
+	} {
+		data, err := os.ReadFile(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := extractBytes(t, data, c.mediaType, filepath.Base(c.file), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		if !hasWords(got, "quick", "brown", "fox", "lazy", "dog") {
+			t.Fatalf("%s: text = %q", c.file, got)
+		}
+	}
+	rtf := []byte(`{\rtf1\ansi\deff0{\fonttbl{\f0 Times New Roman;}}{\info{\author Records Office}}` +
+		`\f0 Caf\'e9 licensing: the {\b Kestrel} review of retention\par Second line\par}`)
+	got, err := extractBytes(t, rtf, "application/rtf", "reply.rtf", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "Café licensing: the Kestrel review of retention") || !strings.Contains(got, "Second line") ||
+		strings.Contains(got, "Times New Roman") || strings.Contains(got, "Records Office") {
+		t.Fatalf("rtf text = %q", got)
+	}
+	// The program missing is a state naming it, not a failure.
+	data, _ := os.ReadFile("testdata/standardized_text.doc")
+	_, err = extractBytes(t, data, "application/msword", "a.doc", Options{Catdoc: "foitrack-no-such-catdoc"})
+	if !errors.Is(err, ErrToolMissing) || err.Error() != "text not extracted: catdoc missing (install catdoc)" {
+		t.Fatalf("err = %v", err)
+	}
+	// An OLE file that is none of these (an Outlook .msg, say) is not guessed at.
+	if _, err := extractBytes(t, data, "application/vnd.ms-outlook", "mail.msg", Options{}); !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("msg: err = %v, want ErrUnsupported", err)
+	}
+}
+
+// Typeset PDFs give ligatures ("ﬁ") and soft hyphens, which would hide words
+// from the index.
+func TestCleanWritesOutLigatures(t *testing.T) {
+	got := Clean("ﬁnancial eﬀect of the ﬂood; infor\u00admation", 1000)
+	if got != "financial effect of the flood; information" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// A page with a few words of text layer and nothing else keeps its text, and
+// no "read by OCR" note, though OCR looks at it.
+func TestShortTextPageKeepsItsText(t *testing.T) {
+	testenv.LookPath(t, "apt-get install poppler-utils", "pdftotext")
+	testenv.LookPath(t, "apt-get install tesseract-ocr", "tesseract")
+	got, err := readBytes(t, SamplePDFPages(SamplePage{Text: "Annex B, 2025"}), "application/pdf", "annex.pdf", Options{})
+	if err != nil || got.Note != "" || got.Text != "Annex B, 2025" {
+		t.Fatalf("got %+v, %v", got, err)
 	}
 }

@@ -2,7 +2,11 @@ package extract
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -10,14 +14,50 @@ import (
 // cross-reference table: for tests (here and in other packages) that need a
 // real PDF without a binary fixture.
 func SamplePDF(text string) []byte {
-	stream := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET", strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`).Replace(text))
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	return SamplePDFPages(SamplePage{Text: text})
+}
+
+// SamplePage is one page of SamplePDFPages: a line of text in its text
+// layer, or (Gray set) a grey image of W×H pixels filling the page and no
+// text layer, the shape of a scanned letter.
+type SamplePage struct {
+	Text string
+	Gray []byte // W*H pixels, one byte each, rows from the top
+	W, H int
+}
+
+// SamplePDFPages builds a PDF of the given pages (see SamplePDF).
+func SamplePDFPages(pages ...SamplePage) []byte {
+	// Objects: 1 catalog, 2 pages, 3 font, then per page: page, contents
+	// and, for a scan, its image.
+	objs := []string{"", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+	var kids []string
+	for _, p := range pages {
+		pageN := len(objs) + 1
+		kids = append(kids, fmt.Sprintf("%d 0 R", pageN))
+		var stream, resources, image string
+		if p.Gray != nil {
+			var z bytes.Buffer
+			zw := zlib.NewWriter(&z)
+			zw.Write(p.Gray)
+			zw.Close()
+			image = fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream",
+				p.W, p.H, z.Len(), z.String())
+			stream = "q 612 0 0 792 0 0 cm /Im1 Do Q"
+			resources = fmt.Sprintf("<< /XObject << /Im1 %d 0 R >> >>", pageN+2)
+		} else {
+			stream = fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET", strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`).Replace(p.Text))
+			resources = "<< /Font << /F1 3 0 R >> >>"
+		}
+		objs = append(objs,
+			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources %s >>", pageN+1, resources),
+			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream))
+		if image != "" {
+			objs = append(objs, image)
+		}
 	}
+	objs[0] = "<< /Type /Catalog /Pages 2 0 R >>"
+	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages))
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
 	offsets := make([]int, len(objs))
@@ -32,4 +72,28 @@ func SamplePDF(text string) []byte {
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
+}
+
+// SampleScanPage draws SamplePDF(text) as a grey image at 150 dpi with
+// pdftoppm (poppler-utils), the way a scanner would: a page with no text
+// layer, for tests of OCR.
+func SampleScanPage(text string) (SamplePage, error) {
+	dir, err := os.MkdirTemp("", "foitrack-sample-*")
+	if err != nil {
+		return SamplePage{}, err
+	}
+	defer os.RemoveAll(dir)
+	pdf := filepath.Join(dir, "in.pdf")
+	if err := os.WriteFile(pdf, SamplePDF(text), 0o600); err != nil {
+		return SamplePage{}, err
+	}
+	out, err := exec.Command("pdftoppm", "-q", "-gray", "-r", "150", pdf).Output()
+	if err != nil {
+		return SamplePage{}, fmt.Errorf("pdftoppm: %w", err)
+	}
+	pix, w, h, err := pgmPixels(out)
+	if err != nil {
+		return SamplePage{}, err
+	}
+	return SamplePage{Gray: pix, W: w, H: h}, nil
 }

@@ -13,7 +13,7 @@ import (
 type DocumentText struct {
 	DocumentID int64  `json:"document_id"`
 	State      string `json:"state"`  // extract.State…
-	Reason     string `json:"reason"` // why it failed or was not read
+	Reason     string `json:"reason"` // why it failed or was not read; for extracted text, pages read by OCR or left unread
 	Text       string `json:"-"`
 	Length     int    `json:"length"`
 }
@@ -22,10 +22,16 @@ type DocumentText struct {
 func (t DocumentText) StateLabel() string {
 	switch t.State {
 	case extract.StateExtracted:
+		if t.Reason != "" { // how it was read: pages by OCR, pages left unread
+			return "text extracted and searchable; " + t.Reason
+		}
 		return "text extracted and searchable"
 	case extract.StatePending:
 		return "text not extracted yet (waiting for the background worker)"
 	case extract.StateToolMissing:
+		if t.Reason != "" { // which program: pdftotext, tesseract for a scan, catdoc
+			return t.Reason
+		}
 		return "text not extracted: pdftotext missing"
 	case extract.StateUnsupported:
 		return "no text read from this kind of file"
@@ -106,11 +112,11 @@ func (s *Store) ExtractDocumentText(ctx context.Context, documentID int64, opt e
 	} else if f, err := s.OpenBlob(d.SHA256); err != nil {
 		t.State, t.Reason = extract.StateFailed, err.Error()
 	} else {
-		text, err := extract.Text(ctx, f, d.Size, d.MediaType, d.Filename, opt)
+		e, err := extract.Read(ctx, f, d.Size, d.MediaType, d.Filename, opt)
 		f.Close()
 		switch {
 		case err == nil:
-			t.State, t.Text = extract.StateExtracted, text
+			t.State, t.Text, t.Reason = extract.StateExtracted, e.Text, e.Note
 		case errors.Is(err, extract.ErrToolMissing):
 			t.State, t.Reason = extract.StateToolMissing, err.Error()
 		case errors.Is(err, extract.ErrUnsupported):

@@ -15,7 +15,8 @@ import (
 type PersonalScan struct {
 	Findings []tracker.PersonalFinding
 	// Unscanned says why the text could not be read (pdftotext missing, a
-	// kind of file with no text); "" when it was.
+	// kind of file with no text) or not all of it trusted (pages read by
+	// OCR or left unread); "" when it was.
 	Unscanned string
 }
 
@@ -62,5 +63,11 @@ func (s *Store) ScanDocumentForPersonalData(ctx context.Context, documentID int6
 	if err != nil {
 		return PersonalScan{}, err
 	}
-	return PersonalScan{Findings: tracker.ScanPersonalData(t.Text, d.Values())}, nil
+	scan := PersonalScan{Findings: tracker.ScanPersonalData(t.Text, d.Values())}
+	if t.Reason != "" {
+		// Pages read by OCR (a name may be misread and so missed) or left
+		// unread: the scan cannot vouch for them, so publishing asks.
+		scan.Unscanned = "not fully: " + t.Reason
+	}
+	return scan, nil
 }
