@@ -152,7 +152,11 @@ func documentReextract(env *Env, args []string) error {
 // textSummary says where a document's text stands, for the CLI.
 func textSummary(t store.DocumentText) string {
 	if t.State == extract.StateExtracted {
-		return fmt.Sprintf("text extracted (%d characters) and searchable", len([]rune(t.Text)))
+		s := fmt.Sprintf("text extracted (%d characters) and searchable", len([]rune(t.Text)))
+		if t.Reason != "" { // pages read by OCR, or left unread
+			s += "; " + t.Reason
+		}
+		return s
 	}
 	return t.StateLabel()
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/foitrack/foitrack/extract"
+	"github.com/foitrack/foitrack/internal/testenv"
 )
 
 // TestSearchCommand: a document added on the command line is searchable as
@@ -55,5 +56,28 @@ func TestSearchCommand(t *testing.T) {
 		if out := mustCLI(t, dir, "document", "reextract", "2"); !strings.Contains(out, "text extracted") {
 			t.Fatalf("reextract %q", out)
 		}
+	}
+}
+
+// A scanned reply added by hand is read by OCR before the command returns:
+// the command says so, and a phrase only in the scan is found.
+func TestDocumentAddReadsScanByOCR(t *testing.T) {
+	testenv.LookPath(t, "apt-get install poppler-utils", "pdftotext")
+	testenv.LookPath(t, "apt-get install tesseract-ocr", "tesseract")
+	dir := t.TempDir()
+	mustCLI(t, dir, "authority", "add", "--name", "Kent Police")
+	mustCLI(t, dir, "request", "add", "--authority", "Kent Police", "--title", "ANPR cameras", "--sent", "2026-03-02")
+	scan, err := extract.SampleScanPage("Operation Nightjar surveillance budget")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "scan.pdf")
+	os.WriteFile(file, extract.SamplePDFPages(scan), 0o600)
+	out := mustCLI(t, dir, "document", "add", "--request", "1", "--file", file)
+	if !strings.Contains(out, "and searchable; page 1 read by OCR (words may be misread)") {
+		t.Fatalf("document add said %q", out)
+	}
+	if out := mustCLI(t, dir, "search", `"nightjar surveillance"`); !strings.Contains(out, "document 1\tscan.pdf") {
+		t.Fatalf("search output %q", out)
 	}
 }
