@@ -24,7 +24,7 @@ type timelinePage struct {
 
 // timelineItem is an event with what it is linked to.
 type timelineItem struct {
-	store.TimelineEvent
+	store.TimelineSummary
 	Links    []store.EventLinkDetail
 	Requests []requestRef // distinct requests behind the links
 }
@@ -74,7 +74,7 @@ func (s *Server) showTimeline(c echo.Context) error {
 	}
 	page := pageParam(c)
 	f.Limit, f.Offset = pageSize, (page-1)*pageSize
-	events, err := s.st.TimelineEvents(ctx, f)
+	events, err := s.st.TimelineSummaries(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (s *Server) showTimeline(c echo.Context) error {
 	}
 	byEvent := map[int64][]store.EventLinkDetail{}
 	if len(ids) > 0 {
-		links, err := s.st.EventLinkDetails(ctx, store.LinkFilter{EventIDs: ids})
+		links, err := s.st.EventLinkBriefs(ctx, ids)
 		if err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func (s *Server) showTimeline(c echo.Context) error {
 		}
 	}
 	for _, te := range events {
-		it := timelineItem{TimelineEvent: te, Links: byEvent[te.ID]}
+		it := timelineItem{TimelineSummary: te, Links: byEvent[te.ID]}
 		seen := map[int64]bool{}
 		for _, l := range it.Links {
 			if l.ReqID != 0 && !seen[l.ReqID] {

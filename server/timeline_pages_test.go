@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -434,4 +435,51 @@ func TestEventPageKeepsLinkChoicesUntilWritten(t *testing.T) {
 	}
 	_, body = c.get(page)
 	wantContains(t, body, fmt.Sprintf(`value="request:%d"`, r.ID), "Drone flights over protests")
+}
+
+// The timeline lists events from the columns derived from their front
+// matter on each write, without reading (and parsing) the front matter, and
+// their links without what only an event page shows (mail dates, public
+// pages); what it shows of a link is what EventLinkDetails says of it.
+func TestTimelineListReadsOnlyWhatItShows(t *testing.T) {
+	app, tr, c := timelineApp(t)
+	var mu sync.Mutex
+	var read []string
+	app.st.TraceReads(func(q string, _ []any) {
+		if strings.Contains(q, "front_matter") || strings.Contains(q, "request_events") || strings.Contains(q, "public_pages") {
+			mu.Lock()
+			read = append(read, q)
+			mu.Unlock()
+		}
+	})
+	defer app.st.TraceReads(nil)
+	res, body := c.get("/timeline")
+	wantStatus(t, res, http.StatusOK)
+	wantContains(t, body, "Met discloses LFR deployment records but withholds watchlist criteria", "Mon 30 Mar 2026", "importance 7",
+		"LFR deployment record.pdf", "Metropolitan Police Service withheld this under s31(1)(a)",
+		fmt.Sprintf(`Request <a href="/requests/%d">Live facial recognition watchlists</a> to Metropolitan Police Service`, tr.Request.ID))
+	mu.Lock()
+	if len(read) > 0 {
+		t.Errorf("the list read what it does not show: %q", read)
+	}
+	mu.Unlock()
+	ctx := context.Background()
+	full, err := app.st.EventLinkDetails(ctx, store.LinkFilter{EventIDs: []int64{tr.EventID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	brief, err := app.st.EventLinkBriefs(ctx, []int64{tr.EventID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full) < 2 || len(brief) != len(full) {
+		t.Fatalf("%d brief links, %d in full", len(brief), len(full))
+	}
+	for i, f := range full {
+		b := brief[i]
+		if b.EventLink.ID != f.EventLink.ID || b.Label() != f.Label() || !slices.Equal(b.CitedExemptions(), f.CitedExemptions()) ||
+			b.ReqID != f.ReqID || b.RequestTitle != f.RequestTitle || b.AuthorityName != f.AuthorityName {
+			t.Errorf("link %d: brief %+v, in full %+v", f.EventLink.ID, b, f)
+		}
+	}
 }

@@ -584,3 +584,39 @@ func (s *Store) LinkChoices(ctx context.Context, limit int) ([]RequestChoice, []
 	}
 	return reqs, docs, rows.Err()
 }
+
+// EventLinkBriefs are the links of these events as a list of events shows
+// them, by event then link: EventLinkDetails with only the link, the
+// document's name, description and exemptions, and the request's id,
+// title and authority filled in (the mail, the dates and the public page,
+// which only an event page shows, were half the cost of the list's links).
+func (s *Store) EventLinkBriefs(ctx context.Context, eventIDs []int64) ([]EventLinkDetail, error) {
+	b, _ := json.Marshal(eventIDs)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+linkColumns+`,
+		COALESCE(d.filename, ''), COALESCE(d.description, ''),
+		COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]'),
+		COALESCE(r.id, 0), COALESCE(r.title, ''), COALESCE(a.name, '')
+		FROM event_links l
+		LEFT JOIN documents d ON d.id = l.document_id
+		LEFT JOIN mail_messages m ON m.id = l.message_id
+		LEFT JOIN requests r ON r.id = COALESCE(l.request_id, d.request_id, m.request_id)
+		LEFT JOIN authorities a ON a.id = r.authority_id
+		WHERE l.event_id IN (SELECT value FROM json_each(?))
+		ORDER BY l.event_id, l.id`, string(b))
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list event links: %w", err)
+	}
+	defer rows.Close()
+	var out []EventLinkDetail
+	for rows.Next() {
+		var d EventLinkDetail
+		var docEx string
+		l, err := scanLink(rows, &d.DocumentFilename, &d.DocumentDescription, &docEx, &d.ReqID, &d.RequestTitle, &d.AuthorityName)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read event link: %w", err)
+		}
+		d.EventLink, d.DocumentExemptions = l, parseList(docEx)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -345,6 +345,46 @@ func (s *Store) TimelineEvents(ctx context.Context, f TimelineFilter) ([]Timelin
 	return out, rows.Err()
 }
 
+// TimelineSummary is what a list shows of an event: the columns derived
+// from its front matter on every write, read without parsing it.
+type TimelineSummary struct {
+	ID         int64
+	Slug       string
+	Date       string
+	Title      string
+	Importance int
+	Status     string
+	Tags       []string
+	Actors     []string
+}
+
+// TimelineSummaries lists events chronologically as TimelineEvents does,
+// from their derived columns (parsing each event's front matter was a
+// seventh of the timeline page's work).
+func (s *Store) TimelineSummaries(ctx context.Context, f TimelineFilter) ([]TimelineSummary, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100000
+	}
+	where, args := timelineWhere(f)
+	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.slug, t.date, t.title, COALESCE(t.importance, 0), t.status, t.tags, t.actors
+		FROM timeline_events t`+where+` ORDER BY t.date, t.slug LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list timeline events: %w", err)
+	}
+	defer rows.Close()
+	var out []TimelineSummary
+	for rows.Next() {
+		var e TimelineSummary
+		var tags, actors string
+		if err := rows.Scan(&e.ID, &e.Slug, &e.Date, &e.Title, &e.Importance, &e.Status, &tags, &actors); err != nil {
+			return nil, fmt.Errorf("store: unable to read timeline event: %w", err)
+		}
+		e.Tags, e.Actors = parseList(tags), parseList(actors)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
 // CountTimelineEvents counts the events f selects (ignoring Limit and Offset).
 func (s *Store) CountTimelineEvents(ctx context.Context, f TimelineFilter) (int, error) {
 	where, args := timelineWhere(f)
