@@ -1395,3 +1395,106 @@ WHEN old.name IS NOT new.name OR old.short_name IS NOT new.short_name OR old.not
     -- update of a column the request trigger watches.
     UPDATE requests SET authority_id = authority_id WHERE authority_id = new.id AND old.name <> new.name;
 END;
+
+-- migrate:38 search words by request
+-- The request list's search box lists the requests its words find
+-- something about (the request, its mail, documents, history), newest
+-- request first, a page at a time. search_index gives its matches in the
+-- order of their items (id * 8 + kind), not of their requests, so the list
+-- read every match to sort their requests (5,000 at most: 30 ms a page at
+-- 100,000 requests, and a common word's older requests left out). This
+-- index holds the same words as search_index's rows about a request, in
+-- the same columns and with its tokenizer, under rowid = request id * 2^32
+-- + the row's rowid in search_index: walked newest first, it gives each
+-- request's matches together and in the list's order, so a page reads as
+-- many matches as it shows requests (see requestsByWords). Contentless:
+-- only the words, never a second copy of the text (search_index has it);
+-- contentless_delete lets the triggers delete a row by rowid. Its name has
+-- search_index in it: a bulk load drops these triggers and fills it at the
+-- end, as it does search_index (triggerFills).
+CREATE VIRTUAL TABLE request_search_index USING fts5 (
+    title, body, private,
+    content = '', contentless_delete = 1,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER request_search_index_requests_ai AFTER INSERT ON requests BEGIN
+    INSERT INTO request_search_index (rowid, title, body, private)
+    VALUES (new.id * 4294967296 + new.id * 8 + 1, new.title,
+            new.body || char(10) || COALESCE((SELECT name FROM authorities WHERE id = new.authority_id), ''),
+            new.notes || ' ' || new.our_ref || ' ' || new.their_ref);
+END;
+CREATE TRIGGER request_search_index_requests_au AFTER UPDATE OF title, body, notes, our_ref, their_ref, authority_id ON requests BEGIN
+    DELETE FROM request_search_index WHERE rowid = old.id * 4294967296 + old.id * 8 + 1;
+    INSERT INTO request_search_index (rowid, title, body, private)
+    VALUES (new.id * 4294967296 + new.id * 8 + 1, new.title,
+            new.body || char(10) || COALESCE((SELECT name FROM authorities WHERE id = new.authority_id), ''),
+            new.notes || ' ' || new.our_ref || ' ' || new.their_ref);
+END;
+CREATE TRIGGER request_search_index_requests_ad AFTER DELETE ON requests BEGIN
+    DELETE FROM request_search_index WHERE rowid = old.id * 4294967296 + old.id * 8 + 1;
+END;
+CREATE TRIGGER request_search_index_events_ai AFTER INSERT ON request_events
+WHEN new.note <> '' OR new.reason <> '' OR new.exemptions <> '[]' BEGIN
+    INSERT INTO request_search_index (rowid, title, body, private)
+    VALUES (new.request_id * 4294967296 + new.id * 8 + 6, replace(new.kind, '_', ' '), '',
+            new.note || ' ' || new.reason || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(new.exemptions)));
+END;
+CREATE TRIGGER request_search_index_events_au AFTER UPDATE ON request_events BEGIN
+    DELETE FROM request_search_index WHERE rowid = old.request_id * 4294967296 + old.id * 8 + 6;
+    INSERT INTO request_search_index (rowid, title, body, private)
+    SELECT new.request_id * 4294967296 + new.id * 8 + 6, replace(new.kind, '_', ' '), '',
+           new.note || ' ' || new.reason || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(new.exemptions))
+    WHERE new.note <> '' OR new.reason <> '' OR new.exemptions <> '[]';
+END;
+CREATE TRIGGER request_search_index_events_ad AFTER DELETE ON request_events BEGIN
+    DELETE FROM request_search_index WHERE rowid = old.request_id * 4294967296 + old.id * 8 + 6;
+END;
+-- Mail in the holding pen (no request) is in no request's list.
+CREATE TRIGGER request_search_index_mail_ai AFTER INSERT ON mail_messages WHEN new.request_id IS NOT NULL BEGIN
+    INSERT INTO request_search_index (rowid, title, body, private)
+    VALUES (new.request_id * 4294967296 + new.id * 8 + 2, new.subject, new.text_body, new.from_name || ' ' || new.from_addr);
+END;
+CREATE TRIGGER request_search_index_mail_au AFTER UPDATE OF subject, text_body, from_name, from_addr, request_id ON mail_messages BEGIN
+    DELETE FROM request_search_index WHERE old.request_id IS NOT NULL AND rowid = old.request_id * 4294967296 + old.id * 8 + 2;
+    INSERT INTO request_search_index (rowid, title, body, private)
+    SELECT new.request_id * 4294967296 + new.id * 8 + 2, new.subject, new.text_body, new.from_name || ' ' || new.from_addr
+    WHERE new.request_id IS NOT NULL;
+END;
+CREATE TRIGGER request_search_index_mail_ad AFTER DELETE ON mail_messages WHEN old.request_id IS NOT NULL BEGIN
+    DELETE FROM request_search_index WHERE rowid = old.request_id * 4294967296 + old.id * 8 + 2;
+END;
+CREATE TRIGGER request_search_index_documents_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO request_search_index (rowid, title, body, private)
+    VALUES (new.request_id * 4294967296 + new.id * 8 + 3, new.filename, new.description, '');
+END;
+CREATE TRIGGER request_search_index_documents_au AFTER UPDATE OF filename, description, request_id ON documents BEGIN
+    DELETE FROM request_search_index WHERE rowid = old.request_id * 4294967296 + old.id * 8 + 3;
+    INSERT INTO request_search_index (rowid, title, body, private)
+    VALUES (new.request_id * 4294967296 + new.id * 8 + 3, new.filename,
+            new.description || char(10) || COALESCE((SELECT text FROM document_texts WHERE document_id = new.id), ''), '');
+END;
+CREATE TRIGGER request_search_index_documents_ad AFTER DELETE ON documents BEGIN
+    DELETE FROM request_search_index WHERE rowid = old.request_id * 4294967296 + old.id * 8 + 3;
+END;
+CREATE TRIGGER request_search_index_document_texts_au AFTER UPDATE OF text ON document_texts BEGIN
+    DELETE FROM request_search_index WHERE rowid = (SELECT d.request_id * 4294967296 + d.id * 8 + 3 FROM documents d WHERE d.id = new.document_id);
+    INSERT INTO request_search_index (rowid, title, body, private)
+    SELECT d.request_id * 4294967296 + d.id * 8 + 3, d.filename, d.description || char(10) || new.text, ''
+    FROM documents d WHERE d.id = new.document_id;
+END;
+-- What is there already, kind by kind, each in the index's rowid order
+-- (FTS5 writes its pending words out whenever a rowid is not above the
+-- last one): requests by id, the others by (request_id, id).
+INSERT INTO request_search_index (rowid, title, body, private)
+SELECT r.id * 4294967296 + r.id * 8 + 1, r.title, r.body || char(10) || COALESCE(a.name, ''), r.notes || ' ' || r.our_ref || ' ' || r.their_ref
+FROM requests r LEFT JOIN authorities a ON a.id = r.authority_id ORDER BY r.id;
+INSERT INTO request_search_index (rowid, title, body, private)
+SELECT m.request_id * 4294967296 + m.id * 8 + 2, m.subject, m.text_body, m.from_name || ' ' || m.from_addr
+FROM mail_messages m INDEXED BY mail_messages_request WHERE m.request_id IS NOT NULL ORDER BY m.request_id, m.id;
+INSERT INTO request_search_index (rowid, title, body, private)
+SELECT d.request_id * 4294967296 + d.id * 8 + 3, d.filename, d.description || char(10) || COALESCE(x.text, ''), ''
+FROM documents d LEFT JOIN document_texts x ON x.document_id = d.id ORDER BY d.request_id, d.id;
+INSERT INTO request_search_index (rowid, title, body, private)
+SELECT e.request_id * 4294967296 + e.id * 8 + 6, replace(e.kind, '_', ' '), '',
+       e.note || ' ' || e.reason || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(e.exemptions))
+FROM request_events e WHERE e.note <> '' OR e.reason <> '' OR e.exemptions <> '[]' ORDER BY e.request_id, e.id;

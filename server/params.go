@@ -54,7 +54,9 @@ const pageSize = 50
 // pager is the position in a paged list and the links around it.
 type pager struct {
 	Page, Total, From, To int
-	PrevURL, NextURL      string
+	// More: there are more than Total (a count that stopped at a bound).
+	More             bool
+	PrevURL, NextURL string
 }
 
 // pageParam reads ?page= (1 when absent or bad).

@@ -93,14 +93,16 @@ func (s *Server) showRequestList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if f.Query != "" { // the search's matches walked once for the count and the page
+	if f.Query != "" && f.OrderBy == "due" { // the search's matches walked once for the count and the page
 		members, err := s.st.RequestSearchMembers(ctx, f.Query)
 		if err != nil {
 			return err
 		}
 		f.QueryMembers = members
 	}
-	total, err := s.st.CountRequests(ctx, f)
+	// Newest first, a search's requests are counted up to a bound: the
+	// page itself reads only as many as it shows.
+	total, more, err := s.st.CountRequestsUpTo(ctx, f, requestCountBound)
 	if err != nil {
 		return err
 	}
@@ -115,6 +117,7 @@ func (s *Server) showRequestList(c echo.Context) error {
 		return err
 	}
 	p.Pager = keysetPager(c, page, total)
+	p.Pager.More = more
 	choices, err := s.currentUntilWritten(ctx, "request-filter-choices", func(ctx context.Context) (any, error) {
 		var ch filterChoices
 		var err error
@@ -138,6 +141,10 @@ func (s *Server) showRequestList(c echo.Context) error {
 	p.ExportURL = withQuery("/requests/export.csv", q)
 	return s.render(c, http.StatusOK, "request_list", &view{Title: "Requests", Section: "requests", Data: p})
 }
+
+// requestCountBound is how far the request list counts the requests its
+// search box finds ("of more than 1000"). (A variable for the tests.)
+var requestCountBound = 1000
 
 // requestCursorParam reads the request list's ?after= or ?before= for a
 // list in order: in the "due" order a row's id and due date ("" for an

@@ -3,12 +3,16 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/foitrack/foitrack/extract"
+	"github.com/foitrack/foitrack/internal/seed"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/timeline"
 	"github.com/foitrack/foitrack/tracker"
@@ -110,6 +114,45 @@ func TestSearchPageAndListSearchBoxes(t *testing.T) {
 		}
 	}
 	_ = pub
+}
+
+// The request list searched by words counts the requests found up to a
+// bound ("of more than"), and pages through all of them by cursor.
+func TestRequestListSearchCountsUpToABound(t *testing.T) {
+	app := newTestApp(t)
+	ctx := context.Background()
+	if _, err := seed.Run(ctx, app.st, seed.Options{Requests: 160, Messages: 320, Seed: 2, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := app.st.CountRequests(ctx, store.RequestFilter{Query: "information"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want <= pageSize {
+		t.Fatalf("information finds %d requests: not more than a page", want)
+	}
+	c := app.login("admin@example.org")
+	_, body := c.get("/requests?q=information")
+	wantContains(t, body, fmt.Sprintf("Showing 1–%d of %d", pageSize, want))
+	old := requestCountBound
+	requestCountBound = 10
+	t.Cleanup(func() { requestCountBound = old })
+	_, body = c.get("/requests?q=information")
+	wantContains(t, body, fmt.Sprintf("Showing 1–%d of more than 10", pageSize))
+	// Every request found, page after page.
+	seen := 0
+	path := "/requests?q=information"
+	for path != "" {
+		_, body = c.get(path)
+		seen += strings.Count(body, `class="rowtitle"`)
+		path = ""
+		if m := regexp.MustCompile(`href="(/requests\?[^"]*after=[^"]*)"`).FindStringSubmatch(body); m != nil {
+			path = html.UnescapeString(m[1])
+		}
+	}
+	if seen != want {
+		t.Fatalf("the pages listed %d requests, the count is %d", seen, want)
+	}
 }
 
 func itoaID(id int64) string { b, _ := json.Marshal(id); return string(b) }

@@ -71,6 +71,8 @@ var (
 	afterInsertTrigger = regexp.MustCompile(`(?is)^CREATE\s+TRIGGER\s+(\w+)\s+AFTER\s+INSERT\s+ON\s+(\w+)\s*(?:WHEN\s+(.*?))?\s*\bBEGIN\b(.*)\bEND\s*;?\s*$`)
 	insertValues       = regexp.MustCompile(`(?is)^INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\((.*)\)$`)
 	sqlLineComment     = regexp.MustCompile(`--[^\n]*`)
+	// tableOrderRowid is a rowid that follows its table's (id * 8 + kind).
+	tableOrderRowid = regexp.MustCompile(`(?i)^new\.id\s*\*\s*8\s*\+\s*\d+$`)
 )
 
 // BeginBulkLoad starts a bulk load. The database must be empty of indexed
@@ -197,8 +199,16 @@ func triggerFills(sql string) ([]bulkFill, error) {
 		if im == nil {
 			return nil, fmt.Errorf("statement %q is not an INSERT … VALUES a bulk load can run over a table", st)
 		}
+		// In the table's order, which is search_index's (rowid = id * 8 +
+		// kind), unless the row goes in under a rowid of another order
+		// (request_search_index: by request): then in that one, as FTS5
+		// writes its pending words out whenever a rowid is below the last.
+		order := "new.rowid"
+		if first := strings.TrimSpace(strings.SplitN(im[3], ",", 2)[0]); strings.HasPrefix(strings.TrimSpace(im[2]), "rowid") && !tableOrderRowid.MatchString(first) {
+			order = "1"
+		}
 		out = append(out, bulkFill{table: table,
-			stmt: fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS new WHERE %s ORDER BY new.rowid", im[1], im[2], im[3], table, where)})
+			stmt: fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS new WHERE %s ORDER BY %s", im[1], im[2], im[3], table, where, order)})
 	}
 	return out, nil
 }

@@ -38,3 +38,11 @@ func SetSearchRankableRows(t interface{ Cleanup(func()) }, n int) {
 	searchRankableRows = n
 	t.Cleanup(func() { searchRankableRows = old })
 }
+
+// SetRequestWordsChunk makes the request list's walk of its search's
+// words read n rows at a time (see requestWordsChunk), for the test.
+func SetRequestWordsChunk(t interface{ Cleanup(func()) }, n int) {
+	old, oldMax := requestWordsChunk, requestWordsMaxChunk
+	requestWordsChunk, requestWordsMaxChunk = n, n
+	t.Cleanup(func() { requestWordsChunk, requestWordsMaxChunk = old, oldMax })
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -208,7 +209,9 @@ type RequestFilter struct {
 	Tag         string
 	Query       string // the search box (see ParseSearchQuery): the request, its history, mail, documents
 	// QueryMembers, when not nil, is RequestSearchMembers(Query), worked
-	// out once for a count and a page of the same query.
+	// out once for a count and a page of the same query in the "due"
+	// order (newest first, the words are walked in request_search_index:
+	// see byWords).
 	QueryMembers []int64
 	DueBefore    tracker.Date // open requests due on or before this date
 	OpenOnly     bool
@@ -249,6 +252,9 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 	}
 	if !f.Cursor.Set() {
 		f.Cursor.Back = false // the start of the list
+	}
+	if wf, ok := f.byWords(); ok {
+		return s.requestsByWords(ctx, f, wf)
 	}
 	from := "requests r"
 	if f.OrderBy == "due" {
@@ -354,6 +360,21 @@ func (s *Store) readRequests(ctx context.Context, from, where string, args []any
 
 // CountRequests counts the requests Requests would list without paging.
 func (s *Store) CountRequests(ctx context.Context, f RequestFilter) (int, error) {
+	n, _, err := s.CountRequestsUpTo(ctx, f, math.MaxInt-1)
+	return n, err
+}
+
+// CountRequestsUpTo is CountRequests, but a list searched by words (see
+// byWords) is counted up to bound only: more says there are more.
+func (s *Store) CountRequestsUpTo(ctx context.Context, f RequestFilter, bound int) (n int, more bool, err error) {
+	if wf, ok := f.byWords(); ok {
+		return s.countRequestsByWords(ctx, wf, bound)
+	}
+	n, err = s.countRequests(ctx, f)
+	return n, false, err
+}
+
+func (s *Store) countRequests(ctx context.Context, f RequestFilter) (int, error) {
 	if statuses, ok := countedStatuses(f); ok {
 		// All requests, one status or the open ones: the counts the
 		// schema's triggers keep, a row per status.

@@ -204,7 +204,10 @@ func TestSeedBatchedWritesWhatPerChangeWrites(t *testing.T) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO search_index (search_index, rank) VALUES ('integrity-check', 1)`); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO public_search (public_search, rank) VALUES ('integrity-check', 1)`)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO public_search (public_search, rank) VALUES ('integrity-check', 1)`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO request_search_index (request_search_index, rank) VALUES ('integrity-check', 1)`)
 		return err
 	}); err != nil {
 		t.Errorf("full-text index after a bulk load: %v", err)
@@ -364,7 +367,8 @@ func wholeContent(t *testing.T, st *store.Store) []string {
 	}
 	sum(func(h io.Writer) {
 		rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-			AND name NOT IN ('search_index_data', 'search_index_idx', 'public_search_data', 'public_search_idx') ORDER BY name`)
+			AND name NOT IN ('search_index_data', 'search_index_idx', 'public_search_data', 'public_search_idx',
+				'request_search_index_data', 'request_search_index_idx', 'request_search_index_docsize') ORDER BY name`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,7 +395,7 @@ func wholeContent(t *testing.T, st *store.Store) []string {
 		dump(t, db, h, `SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name`)
 	})
 	sum(func(h io.Writer) {
-		for _, index := range []string{"search_index", "public_search"} {
+		for _, index := range []string{"search_index", "public_search", "request_search_index"} {
 			if _, err := db.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.`+index+`_terms USING fts5vocab(main, `+index+`, instance)`); err != nil {
 				t.Fatal(err)
 			}
