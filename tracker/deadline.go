@@ -174,10 +174,14 @@ func ComputeDeadlines(law Law, history []Event) Deadlines {
 // standing basis reads (the long-overdue dates' words, the latest review
 // date, the warning about holidays beyond the checked years):
 // PlanFromDeadlines and Basis give the same from either, for less work (a
-// recompute of every request does one each).
-func deadlinesForPlan(law Law, history []Event) Deadlines {
+// recompute of every request does one each). cal is the law's calendar
+// (nil when it names none: weekends only).
+func deadlinesForPlan(law Law, cal Calendar, history []Event) Deadlines {
+	if cal == nil {
+		cal = weekendsOnly
+	}
 	ds := Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
-	e := engine{law: law, cal: calendarOrWeekends(law), ds: &ds, forPlan: true}
+	e := engine{law: law, cal: cal, ds: &ds, forPlan: true}
 	e.replay(history)
 	e.response()
 	e.review()
@@ -188,23 +192,17 @@ func deadlinesForPlan(law Law, history []Event) Deadlines {
 
 // responseDue is the response deadline in force (Deadlines.Current) after
 // history, and the date of receipt it runs from: what ComputeDeadlines
-// gives for them, without working out the rest or any explanation.
-func responseDue(law Law, history []Event) (due, received Date) {
+// gives for them, without working out the rest or any explanation. cal is
+// the law's calendar (nil when it names none: weekends only).
+func responseDue(law Law, cal Calendar, history []Event) (due, received Date) {
+	if cal == nil {
+		cal = weekendsOnly
+	}
 	ds := Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
-	e := engine{law: law, cal: calendarOrWeekends(law), ds: &ds, datesOnly: true}
+	e := engine{law: law, cal: cal, ds: &ds, datesOnly: true}
 	e.replay(history)
 	e.response()
 	return ds.current().Date, ds.Received
-}
-
-// calendarOrWeekends is the law's holiday calendar, or weekends only where
-// there is none (ComputeDeadlines says so in a warning; the quiet variants
-// below have no words to say it in).
-func calendarOrWeekends(law Law) Calendar {
-	if c := CalendarFor(law.Calendar); c != nil {
-		return c
-	}
-	return weekendsOnly
 }
 
 // addWorkingDaysQuiet is AddWorkingDays without the holidays stepped over.

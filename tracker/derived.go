@@ -26,6 +26,11 @@ type Derived struct {
 	Plan    Plan
 	// Basis is what its standing on any day is worked out from.
 	Basis StandingBasis
+	// Read are the days of the law's calendar whose holidays the
+	// computation asked about (zero: none): a change of the holiday
+	// tables on no day of it leaves all of the above as it is
+	// (RulesChange.Affects).
+	Read DaySpan
 }
 
 // FirstResponse is the timing of a request's first response, for the
@@ -44,24 +49,40 @@ type FirstResponse struct {
 // waiting to be confirmed (oldest first). The error is the history's, when
 // the lifecycle does not allow it (Replay's).
 func ComputeDerived(law Law, history []Event, pending []PendingReply) (Derived, error) {
+	return computeDerived(law, CalendarFor(law.Calendar), history, pending)
+}
+
+// computeDerived is ComputeDerived on the calendar cal (nil when the law
+// names none), every part of it reading the holidays through one
+// readingCalendar, so that Read holds every day any of them asked about.
+func computeDerived(law Law, cal Calendar, history []Event, pending []PendingReply) (Derived, error) {
 	st, err := Replay(history)
 	if err != nil {
 		return Derived{}, err
 	}
-	ds := deadlinesForPlan(law, history)
-	return Derived{
+	var reading *readingCalendar
+	if cal != nil {
+		reading = &readingCalendar{Calendar: cal}
+		cal = reading
+	}
+	ds := deadlinesForPlan(law, cal, history)
+	d := Derived{
 		Status: st.Status, Outcome: st.Outcome, SentOn: st.SentOn,
 		DueDate: ds.NextDue().Date,
-		Figures: RequestFigures(law, history),
-		First:   firstResponse(law, history),
-		Plan:    planFrom(law, &ds, history, pending),
+		Figures: requestFigures(law, cal, history),
+		First:   firstResponse(law, cal, history),
+		Plan:    planFrom(law, cal, &ds, history, pending),
 		Basis:   ds.Basis(),
-	}, nil
+	}
+	if reading != nil {
+		d.Read = reading.read
+	}
+	return d, nil
 }
 
 // firstResponse is the timing of the first response of history (On zero
-// without one).
-func firstResponse(law Law, history []Event) FirstResponse {
+// without one), on the calendar cal (nil: the law names none).
+func firstResponse(law Law, cal Calendar, history []Event) FirstResponse {
 	f := FirstResponse{Days: -1}
 	for i, e := range history {
 		if e.Kind != EventResponseReceived {
@@ -69,8 +90,8 @@ func firstResponse(law Law, history []Event) FirstResponse {
 		}
 		f.On = e.Date
 		var received Date
-		f.DueOn, received = responseDue(law, history[:i])
-		if cal := CalendarFor(law.Calendar); cal != nil && !received.IsZero() {
+		f.DueOn, received = responseDue(law, cal, history[:i])
+		if cal != nil && !received.IsZero() {
 			f.Days = WorkingDaysBetween(cal, received, e.Date)
 		}
 		break
@@ -130,7 +151,7 @@ func RulesFingerprint() int64 {
 		panic("tracker: the laws do not encode: " + err.Error())
 	}
 	b = append(b, laws...)
-	for _, name := range []string{CalendarUK, CalendarScotland, CalendarUSFederal, CalendarIreland, CalendarAustralia} {
+	for _, name := range ruleCalendars {
 		c, ok := CalendarFor(name).(*ruleCalendar)
 		if !ok {
 			panic("tracker: no calendar " + name)

@@ -52,7 +52,7 @@ func TestResponseDueAgreesWithComputeDeadlines(t *testing.T) {
 			h := randomHistory(r, 12)
 			for i := 0; i <= len(h); i++ {
 				ds := ComputeDeadlines(law, h[:i])
-				due, received := responseDue(law, h[:i])
+				due, received := responseDue(law, CalendarFor(law.Calendar), h[:i])
 				if !due.Equal(ds.Current().Date) || !received.Equal(ds.Received) {
 					t.Fatalf("%s after %+v: responseDue %s from %s, ComputeDeadlines %s from %s", law.Code, h[:i], due, received, ds.Current().Date, ds.Received)
 				}
@@ -73,7 +73,7 @@ func TestDeadlinesForPlanGiveTheSamePlan(t *testing.T) {
 		for range 300 {
 			h := randomHistory(r, 12)
 			for i := 0; i <= len(h); i++ {
-				full, lean := ComputeDeadlines(law, h[:i]), deadlinesForPlan(law, h[:i])
+				full, lean := ComputeDeadlines(law, h[:i]), deadlinesForPlan(law, CalendarFor(law.Calendar), h[:i])
 				if full.Basis() != lean.Basis() {
 					t.Fatalf("%s after %+v: standing basis %+v, for the plan %+v", law.Code, h[:i], full.Basis(), lean.Basis())
 				}

@@ -19,8 +19,13 @@ type Figures struct {
 
 // RequestFigures works out a request's figures from its history.
 func RequestFigures(law Law, history []Event) Figures {
+	return requestFigures(law, CalendarFor(law.Calendar), history)
+}
+
+// requestFigures is RequestFigures on the calendar cal (nil: the law names
+// none, and days are counted as calendar days).
+func requestFigures(law Law, cal Calendar, history []Event) Figures {
 	f := Figures{ReviewDays: -1}
-	cal := CalendarFor(law.Calendar)
 	days := func(from, to Date) int {
 		if law.Unit == CalendarDays || cal == nil {
 			return from.DaysUntil(to)

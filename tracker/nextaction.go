@@ -209,14 +209,15 @@ func PlanNextAction(law Law, history []Event, pending []PendingReply) Plan {
 // PlanFromDeadlines is PlanNextAction for a caller that has the history's
 // deadlines already (ds must be ComputeDeadlines(law, history)).
 func PlanFromDeadlines(law Law, ds Deadlines, history []Event, pending []PendingReply) Plan {
-	return planFrom(law, &ds, history, pending)
+	return planFrom(law, CalendarFor(law.Calendar), &ds, history, pending)
 }
 
-// planFrom is PlanFromDeadlines without copying the Deadlines.
-func planFrom(law Law, ds *Deadlines, history []Event, pending []PendingReply) Plan {
+// planFrom is PlanFromDeadlines without copying the Deadlines, on the
+// law's calendar cal.
+func planFrom(law Law, cal Calendar, ds *Deadlines, history []Event, pending []PendingReply) Plan {
 	st, since, _ := replayLenient(history)
 	p := Plan{Status: ds.Status, Since: since, Windows: planWindows(law, ds, st.Outcome)}
-	p.Now, p.Then = planSteps(law, ds, st.Outcome)
+	p.Now, p.Then = planSteps(law, cal, ds, st.Outcome)
 	if len(pending) > 0 && ds.Status.Open() {
 		r := pending[len(pending)-1]
 		what := strings.ToLower(r.Kind.Label())
@@ -264,7 +265,7 @@ func replayLenient(history []Event) (State, Date, error) {
 func none(why string) Step { return Step{Who: WhoNone, Action: ActionNothing, Explanation: why} }
 
 // planSteps is the heart of it: the step now, and what follows when its date passes.
-func planSteps(law Law, ds *Deadlines, outcome string) (now, then Step) {
+func planSteps(law Law, cal Calendar, ds *Deadlines, outcome string) (now, then Step) {
 	switch ds.Status {
 	case StatusDraft:
 		return none("Not sent yet: no clock runs until the authority receives the request."), Step{}
@@ -299,7 +300,7 @@ func planSteps(law Law, ds *Deadlines, outcome string) (now, then Step) {
 		}
 		return s, then
 	case StatusAwaitingResponse:
-		return awaitResponse(law, ds)
+		return awaitResponse(law, cal, ds)
 	case StatusAnswered:
 		return afterAnswer(law, ds, outcome)
 	case StatusReviewRequested:
@@ -321,7 +322,7 @@ func planSteps(law Law, ds *Deadlines, outcome string) (now, then Step) {
 	return none("Nothing to do."), Step{}
 }
 
-func awaitResponse(law Law, ds *Deadlines) (Step, Step) {
+func awaitResponse(law Law, cal Calendar, ds *Deadlines) (Step, Step) {
 	cur := ds.current()
 	if cur.Date.IsZero() {
 		// The clock is stopped (a fee or clarification the state did not catch).
@@ -348,7 +349,7 @@ func awaitResponse(law Law, ds *Deadlines) (Step, Step) {
 	case law.Code == ScotFOISA || law.Code == ScotEISR:
 		// In Scotland a failure to respond is itself reviewed first: the
 		// Commissioner takes an application only after a review (s47(1)).
-		by, _ := AddWorkingDays(CalendarFor(law.Calendar), cur.Date, law.ReviewAskDays)
+		by, _ := AddWorkingDays(cal, cur.Date, law.ReviewAskDays)
 		rule := "FOISA s20(5)(a): 40 working days after the time for complying expired; the Commissioner takes an application only after a review, s47(1)"
 		if law.Code == ScotEISR {
 			rule = "EISR reg 16(2): 40 working days after the time for complying expired; the Commissioner takes an application only after a review, reg 17 applying FOISA s47(1)"

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"runtime/debug"
+	"runtime/pprof"
 
 	"github.com/foitrack/foitrack/store"
 )
@@ -16,9 +18,10 @@ func init() {
 // plans made under older rules when it opens the database; this is for a
 // changed holiday table, or with --every to check).
 func recompute(env *Env, args []string) error {
-	fs := newFlags(env, "recompute", "[--every] [--json]")
+	fs := newFlags(env, "recompute", "[--every] [--json] [--cpuprofile FILE]")
 	asJSON := fs.Bool("json", false, "print JSON")
 	every := fs.Bool("every", false, "work out every request, even those whose history and rules are those their standing was stored from")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the recompute to this file (go tool pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -28,6 +31,17 @@ func recompute(env *Env, args []string) error {
 	st, err := env.Store()
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("unable to create the CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("unable to start the CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	// Working every request out allocates much and keeps little: fewer
 	// collections (a fifth of the CPU at the default), within a bound on
