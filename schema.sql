@@ -1498,3 +1498,17 @@ INSERT INTO request_search_index (rowid, title, body, private)
 SELECT e.request_id * 4294967296 + e.id * 8 + 6, replace(e.kind, '_', ' '), '',
        e.note || ' ' || e.reason || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(e.exemptions))
 FROM request_events e WHERE e.note <> '' OR e.reason <> '' OR e.exemptions <> '[]' ORDER BY e.request_id, e.id;
+
+-- migrate:39 the days a stored standing read, and the rules it was worked out under
+-- plan_read_from and plan_read_to are the first and last days of the
+-- request's law's calendar whose holidays its standing read when it was
+-- last stored (tracker.Derived.Read; both '' when it read none, NULL:
+-- unknown, as in every row from before this section); plan_rules.rules is
+-- the tracker.RuleSet (JSON) whose fingerprint plan_rules holds. After a
+-- release changes the rules, a recompute of every request works out again
+-- only those the change can affect (tracker.RulesChange): a holiday added
+-- on a day no standing of its calendar read changes none of them. Adding
+-- columns rewrites no row.
+ALTER TABLE requests ADD COLUMN plan_read_from TEXT;
+ALTER TABLE requests ADD COLUMN plan_read_to TEXT;
+ALTER TABLE plan_rules ADD COLUMN rules TEXT;

@@ -299,12 +299,12 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 		return r, nil
 	}
 	var stored storedFingerprints
-	if err := tx.QueryRowContext(tx.ctx, `SELECT plan_hash, plan_version, `+tx.s.planInputsColumn()+` FROM requests WHERE id = ?`, id).Scan(
-		&stored.hash, &stored.version, &stored.inputs); err != nil {
+	if err := tx.QueryRowContext(tx.ctx, `SELECT plan_hash, plan_version, `+tx.s.planInputsColumn()+`, `+tx.s.planReadColumns()+` FROM requests WHERE id = ?`, id).Scan(
+		&stored.hash, &stored.version, &stored.inputs, &stored.readFrom, &stored.readTo); err != nil {
 		return r, fmt.Errorf("store: unable to read request %d: %w", id, err)
 	}
 	row := standingRow(st)
-	_, err = tx.storeStanding(id, row, row.hash(), tracker.InputsFingerprint(r.Law, history, pending), stored)
+	_, err = tx.storeStanding(id, row, row.hash(), tracker.InputsFingerprint(r.Law, history, pending), st.Read, stored)
 	return r, err
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -39,8 +40,12 @@ func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {
 // With all, a request whose inputs (tracker.InputsFingerprint) are those
 // its standing was stored from is left as it is while the rules
 // (tracker.RulesFingerprint) are those of the last such pass: the same
-// inputs under the same rules give the same standing. RecomputeEvery
-// works every one out regardless.
+// inputs under the same rules give the same standing. When the rules have
+// changed since (a release added a holiday), it is left as it is too
+// unless the change can affect it (tracker.RulesChange.Affects, from the
+// rules of the last pass, kept whole, and the days its standing read): a
+// holiday added changes no standing that never asked about its day.
+// RecomputeEvery works every one out regardless.
 //
 // It goes through the ids a span at a time, one transaction each. In each,
 // holding the write lock (so that the readers see what the transaction
@@ -70,17 +75,40 @@ func (s *Store) recompute(ctx context.Context, all, every bool) (RecomputeResult
 	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM requests`).Scan(&maxID); err != nil {
 		return res, fmt.Errorf("store: unable to list requests to recompute: %w", err)
 	}
-	// Unchanged inputs may be passed over only under the rules of the
-	// last pass that worked every request out.
+	// Unchanged inputs may be passed over only where the rules of the
+	// last pass that worked every request out give what the current ones
+	// do: change is what differs between them (nil: not known, none may
+	// be passed over).
 	rules := tracker.RulesFingerprint()
-	skip := false
+	var change *tracker.RulesChange
+	var cur tracker.RuleSet
+	upToDate := false // plan_rules holds the current rules, whole
+	if all && !s.noInputs {
+		cur = tracker.CurrentRules()
+	}
 	if all && !every && !s.noInputs {
 		var last int64
-		err := s.r.QueryRowContext(ctx, `SELECT fingerprint FROM plan_rules WHERE id = 1`).Scan(&last)
+		var kept sql.NullString
+		q := `SELECT fingerprint, rules FROM plan_rules WHERE id = 1`
+		if s.noReads {
+			q = `SELECT fingerprint, NULL FROM plan_rules WHERE id = 1`
+		}
+		err := s.r.QueryRowContext(ctx, q).Scan(&last, &kept)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return res, fmt.Errorf("store: unable to read the rules of the stored standings: %w", err)
 		}
-		skip = err == nil && last == rules
+		var old tracker.RuleSet
+		switch {
+		case err != nil:
+		case last == rules:
+			change, upToDate = &tracker.RulesChange{}, kept.Valid || s.noReads
+		case kept.Valid && json.Unmarshal([]byte(kept.String), &old) == nil:
+			// A change that shows in the fingerprint but in no part of
+			// the rules kept whole is not understood: all are worked out.
+			if c := tracker.RulesChanged(old, cur); !c.IsZero() && !c.All {
+				change = &c
+			}
+		}
 	}
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	for lo := int64(1); lo <= maxID; lo += recomputeSpan {
@@ -92,7 +120,7 @@ func (s *Store) recompute(ctx context.Context, all, every bool) (RecomputeResult
 			for w := range workers {
 				a := lo + int64(w)*step
 				b := min(hi, a+step-1)
-				wg.Go(func() { parts[w] = s.recomputeRange(ctx, a, b, all, skip) })
+				wg.Go(func() { parts[w] = s.recomputeRange(ctx, a, b, all, change) })
 			}
 			wg.Wait()
 			for _, p := range parts {
@@ -104,7 +132,7 @@ func (s *Store) recompute(ctx context.Context, all, every bool) (RecomputeResult
 			}
 			for _, p := range parts {
 				for _, c := range p.changed {
-					changed, err := tx.storeStanding(c.id, c.row, c.hash, c.inputs, c.stored)
+					changed, err := tx.storeStanding(c.id, c.row, c.hash, c.inputs, c.read, c.stored)
 					if err != nil {
 						return err
 					}
@@ -120,11 +148,20 @@ func (s *Store) recompute(ctx context.Context, all, every bool) (RecomputeResult
 		}
 		reportProgress(ctx, res.Requests, -1)
 	}
-	if all && !skip && !s.noInputs {
+	if all && !upToDate && !s.noInputs {
 		// Every standing is now the rules' own.
 		err := s.Update(ctx, func(tx *Tx) error {
-			_, err := tx.ExecContext(tx.ctx, `INSERT INTO plan_rules (id, fingerprint) VALUES (1, ?)
-				ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint`, rules)
+			if s.noReads {
+				_, err := tx.ExecContext(tx.ctx, `INSERT INTO plan_rules (id, fingerprint) VALUES (1, ?)
+					ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint`, rules)
+				return err
+			}
+			kept, err := json.Marshal(cur)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(tx.ctx, `INSERT INTO plan_rules (id, fingerprint, rules) VALUES (1, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, rules = excluded.rules`, rules, string(kept))
 			return err
 		})
 		if err != nil {
@@ -146,21 +183,22 @@ type recomputed struct {
 	id           int64
 	row          storedStanding
 	hash, inputs int64
+	read         tracker.DaySpan
 	stored       storedFingerprints
 }
 
 // recomputeRange works out the standing of the requests with ids from lo
 // to hi (those with a stale plan only, unless all), reading with the
-// readers; with skip, not those whose inputs are those their standing was
-// stored from.
-func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all, skip bool) (p recomputePart) {
+// readers; with a change of the rules, not those whose inputs are those
+// their standing was stored from and that the change cannot affect.
+func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool, change *tracker.RulesChange) (p recomputePart) {
 	type req struct {
 		id     int64
 		law    tracker.LawCode
 		stored storedFingerprints
 	}
 	var reqs []req
-	q := `SELECT id, law, plan_hash, plan_version, ` + s.planInputsColumn() + ` FROM requests WHERE id BETWEEN ? AND ?`
+	q := `SELECT id, law, plan_hash, plan_version, ` + s.planInputsColumn() + `, ` + s.planReadColumns() + ` FROM requests WHERE id BETWEEN ? AND ?`
 	args := []any{lo, hi}
 	if !all {
 		q += ` AND plan_version < ?`
@@ -173,7 +211,7 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all, skip bool
 	}
 	for rows.Next() {
 		var r req
-		if err := rows.Scan(&r.id, &r.law, &r.stored.hash, &r.stored.version, &r.stored.inputs); err != nil {
+		if err := rows.Scan(&r.id, &r.law, &r.stored.hash, &r.stored.version, &r.stored.inputs, &r.stored.readFrom, &r.stored.readTo); err != nil {
 			rows.Close()
 			p.err = fmt.Errorf("store: unable to read a request to recompute: %w", err)
 			return p
@@ -246,7 +284,8 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all, skip bool
 		next = end
 		p.n++
 		inputs := tracker.InputsFingerprint(r.law, history, pending[r.id])
-		if skip && r.stored.hash.Valid && r.stored.version == tracker.PlanVersion && r.stored.inputs.Valid && r.stored.inputs.Int64 == inputs {
+		if change != nil && r.stored.hash.Valid && r.stored.version == tracker.PlanVersion && r.stored.inputs.Valid && r.stored.inputs.Int64 == inputs &&
+			!r.stored.affectedBy(change, r.law) {
 			continue
 		}
 		law, ok := tracker.LawByCode(r.law)
@@ -263,8 +302,8 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all, skip bool
 		row := standingRow(d)
 		h := row.hash()
 		if !r.stored.hash.Valid || r.stored.hash.Int64 != h || r.stored.version != tracker.PlanVersion ||
-			!s.noInputs && (!r.stored.inputs.Valid || r.stored.inputs.Int64 != inputs) {
-			p.changed = append(p.changed, recomputed{id: r.id, row: row, hash: h, inputs: inputs, stored: r.stored})
+			!s.noInputs && (!r.stored.inputs.Valid || r.stored.inputs.Int64 != inputs) || !s.noReads && !r.stored.readIs(d.Read) {
+			p.changed = append(p.changed, recomputed{id: r.id, row: row, hash: h, inputs: inputs, read: d.Read, stored: r.stored})
 		}
 	}
 	return p

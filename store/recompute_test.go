@@ -157,8 +157,9 @@ func TestRecomputeAfterHolidayChangeTouchesOnlyAffected(t *testing.T) {
 // works out again only the standings whose inputs (the history and the
 // replies awaiting confirmation) changed since they were stored, while the
 // rules are those of its last pass; a history changed behind the store's
-// back is still caught, a holiday added (new rules) works every request
-// out again, and RecomputeEvery always does.
+// back is still caught, a holiday added (new rules) works out again only
+// the requests whose dates run over it, and RecomputeEvery works out
+// every one.
 func TestRecomputeWorksOutOnlyChangedInputs(t *testing.T) {
 	st := MustOpenDB(t)
 	ctx := context.Background()
@@ -212,10 +213,11 @@ func TestRecomputeWorksOutOnlyChangedInputs(t *testing.T) {
 	recompute(false, store.RecomputeResult{Requests: 4, WorkedOut: 1, Changed: 1})
 	recompute(false, store.RecomputeResult{Requests: 4})
 
-	// New rules: every request is worked out, those it moves rewritten.
+	// New rules: the requests whose dates run over the new holiday are
+	// worked out (here one), and rewritten.
 	undo := tracker.AddHoliday(tracker.CalendarUK, d("2026-06-15"), "Bank holiday for a test")
 	defer undo()
-	recompute(false, store.RecomputeResult{Requests: 4, WorkedOut: 4, Changed: 1})
+	recompute(false, store.RecomputeResult{Requests: 4, WorkedOut: 1, Changed: 1})
 	recompute(false, store.RecomputeResult{Requests: 4})
 	recompute(true, store.RecomputeResult{Requests: 4, WorkedOut: 4})
 }

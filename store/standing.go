@@ -225,12 +225,14 @@ func (tx *Tx) readStanding(id int64) (storedStanding, error) {
 	return s, rows.Err()
 }
 
-// storedFingerprints are a request's plan_hash, plan_version and
-// plan_inputs, as read before its standing is stored again.
+// storedFingerprints are a request's plan_hash, plan_version, plan_inputs,
+// plan_read_from and plan_read_to, as read before its standing is stored
+// again.
 type storedFingerprints struct {
-	hash    sql.NullInt64
-	version int
-	inputs  sql.NullInt64
+	hash             sql.NullInt64
+	version          int
+	inputs           sql.NullInt64
+	readFrom, readTo sql.NullString
 }
 
 // planInputsColumn is plan_inputs, or NULL in a database from before it.
@@ -241,22 +243,79 @@ func (s *Store) planInputsColumn() string {
 	return "plan_inputs"
 }
 
+// planReadColumns are plan_read_from and plan_read_to, or NULLs in a
+// database from before them.
+func (s *Store) planReadColumns() string {
+	if s.noReads {
+		return "NULL, NULL"
+	}
+	return "plan_read_from, plan_read_to"
+}
+
+// readText is how the days a standing read are stored in plan_read_from
+// and plan_read_to: both ” for none.
+func readText(read tracker.DaySpan) (from, to string) {
+	if read.IsZero() {
+		return "", ""
+	}
+	return read.From.String(), read.To.String()
+}
+
+// storedRead is the days the stored standing read, as readText stored
+// them; ok is false when they are not known (NULL: a row from before
+// plan_read_from) or not readable.
+func (f storedFingerprints) storedRead() (read tracker.DaySpan, ok bool) {
+	if !f.readFrom.Valid || !f.readTo.Valid {
+		return read, false
+	}
+	if f.readFrom.String == "" && f.readTo.String == "" {
+		return read, true
+	}
+	from, err1 := tracker.ParseDate(f.readFrom.String)
+	to, err2 := tracker.ParseDate(f.readTo.String)
+	return tracker.DaySpan{From: from, To: to}, err1 == nil && err2 == nil
+}
+
+// readIs reports whether the stored days read are read.
+func (f storedFingerprints) readIs(read tracker.DaySpan) bool {
+	from, to := readText(read)
+	return f.readFrom.Valid && f.readFrom.String == from && f.readTo.Valid && f.readTo.String == to
+}
+
+// affectedBy reports whether change can affect the stored standing of a
+// request of law (when the days it read are not known: whether it can
+// affect any of law's).
+func (f storedFingerprints) affectedBy(change *tracker.RulesChange, law tracker.LawCode) bool {
+	if read, ok := f.storedRead(); ok {
+		return change.Affects(law, read)
+	}
+	return change.AffectsLaw(law)
+}
+
 // storeStanding stores fresh (standingRow of a fresh tracker.Derived, with
-// its hash, worked out from inputs: tracker.InputsFingerprint) as request
-// id's standing, writing only what differs from what is stored. stored
-// are the request's fingerprints as the caller read them: with the fresh
-// fingerprint and inputs under the current rules, nothing is read or
-// written. It reports whether a stored value differed (a write of
-// plan_hash, plan_version or plan_inputs alone does not count).
-func (tx *Tx) storeStanding(id int64, fresh storedStanding, hash, inputs int64, stored storedFingerprints) (bool, error) {
+// its hash, worked out from inputs: tracker.InputsFingerprint, having read
+// the days read: Derived.Read) as request id's standing, writing only what
+// differs from what is stored. stored are the request's fingerprints as
+// the caller read them: with the fresh fingerprint, inputs and days read
+// under the current rules, nothing is read or written. It reports whether
+// a stored value differed (a write of plan_hash, plan_version, plan_inputs
+// or the days read alone does not count).
+func (tx *Tx) storeStanding(id int64, fresh storedStanding, hash, inputs int64, read tracker.DaySpan, stored storedFingerprints) (bool, error) {
 	sameInputs := tx.s.noInputs || stored.inputs.Valid && stored.inputs.Int64 == inputs
+	readFrom, readTo := readText(read)
+	sameRead := tx.s.noReads || stored.readIs(read)
 	if stored.hash.Valid && stored.hash.Int64 == hash && stored.version == tracker.PlanVersion {
-		if sameInputs {
+		if sameInputs && sameRead {
 			return false, nil
 		}
 		// The same standing from other inputs (an event's note edited, a
-		// row from before plan_inputs): only the fingerprint is new.
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET plan_inputs = ? WHERE id = ?`, inputs, id); err != nil {
+		// row from before plan_inputs or plan_read_from): only the
+		// fingerprints are new.
+		set, args := []string{"plan_inputs = ?"}, []any{inputs}
+		if !tx.s.noReads {
+			set, args = append(set, "plan_read_from = ?", "plan_read_to = ?"), append(args, readFrom, readTo)
+		}
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
 			return false, fmt.Errorf("store: unable to store the standing of request %d: %w", id, err)
 		}
 		return false, nil
@@ -289,6 +348,10 @@ func (tx *Tx) storeStanding(id int64, fresh storedStanding, hash, inputs int64, 
 	if !tx.s.noInputs {
 		set = append(set, "plan_inputs = ?")
 		args = append(args, inputs)
+	}
+	if !tx.s.noReads {
+		set = append(set, "plan_read_from = ?", "plan_read_to = ?")
+		args = append(args, readFrom, readTo)
 	}
 	if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, id)...); err != nil {
 		return false, fmt.Errorf("store: unable to store the standing of request %d: %w", id, err)

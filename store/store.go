@@ -73,6 +73,9 @@ type Store struct {
 	AuditSecrets io.Reader
 	// noInputs: likewise, before the inputs' fingerprint (plan_inputs).
 	noInputs bool
+	// noReads: likewise, before the days a standing read (plan_read_from,
+	// plan_read_to) and the rules kept whole (plan_rules.rules).
+	noReads bool
 	// termCounts: how many rows hold a searched word (see termRows).
 	termCounts termCounts
 }
@@ -215,6 +218,11 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		var inputs int
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'plan_inputs'`).Scan(&inputs)
 		s.noInputs = inputs == 0
+	}
+	if err == nil {
+		var reads int
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('requests') WHERE name = 'plan_read_from'`).Scan(&reads)
+		s.noReads = reads == 0
 	}
 	if err == nil && planned > 0 {
 		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM requests WHERE plan_version < ? LIMIT 1)`,
