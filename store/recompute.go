@@ -198,7 +198,13 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool, chan
 		stored storedFingerprints
 	}
 	var reqs []req
-	q := `SELECT id, law, plan_hash, plan_version, ` + s.planInputsColumn() + `, ` + s.planReadColumns() + ` FROM requests WHERE id BETWEEN ? AND ?`
+	reads := s.planReadColumns()
+	if change != nil && change.IsZero() {
+		// Only the inputs decide (the days read are compared only with
+		// those of a standing worked out again): two strings fewer a row.
+		reads = "NULL, NULL"
+	}
+	q := `SELECT id, law, plan_hash, plan_version, ` + s.planInputsColumn() + `, ` + reads + ` FROM requests WHERE id BETWEEN ? AND ?`
 	args := []any{lo, hi}
 	if !all {
 		q += ` AND plan_version < ?`

@@ -286,6 +286,9 @@ func (f storedFingerprints) readIs(read tracker.DaySpan) bool {
 // request of law (when the days it read are not known: whether it can
 // affect any of law's).
 func (f storedFingerprints) affectedBy(change *tracker.RulesChange, law tracker.LawCode) bool {
+	if !change.AffectsLaw(law) {
+		return false // the usual case, without reading the days
+	}
 	if read, ok := f.storedRead(); ok {
 		return change.Affects(law, read)
 	}
