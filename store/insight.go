@@ -109,7 +109,18 @@ func (s *Store) Insight(ctx context.Context, f InsightFilter, today tracker.Date
 		f.Limit = 20
 	}
 	where, args := insightConds(f)
-	overall, err := s.insightGroups(ctx, "''", where, args, today, "", 1)
+	// Without a batch the figures are read from the counts kept on each
+	// write (schema section 38): a row per authority and law, not a pass
+	// over the requests. A batch's few requests are counted one by one.
+	from, overdueFrom := insightCounts, insightOverdue
+	if f.BatchID != 0 {
+		from = insightRequests
+	}
+	if len(f.AuthorityIDs) > 0 {
+		// Theirs alone, not all those overdue.
+		overdueFrom = insightOverdueOf
+	}
+	overall, err := s.insightGroups(ctx, from, overdueFrom, "''", where, args, today, "", 1)
 	if err != nil {
 		return in, err
 	}
@@ -117,10 +128,10 @@ func (s *Store) Insight(ctx context.Context, f InsightFilter, today tracker.Date
 		in.Overall = overall[0]
 	}
 	in.Overall.Name = "All"
-	if in.Rows, err = s.insightGroups(ctx, authorityKey, where, args, today, "count(*) DESC, key", f.Limit); err != nil {
+	if in.Rows, err = s.insightGroups(ctx, from, overdueFrom, authorityKey, where, args, today, "n DESC, key", f.Limit); err != nil {
 		return in, err
 	}
-	if in.Laws, err = s.insightGroups(ctx, "r.law", where, args, today, "count(*) DESC, key", 20); err != nil {
+	if in.Laws, err = s.insightGroups(ctx, from, overdueFrom, "r.law", where, args, today, "n DESC, key", 20); err != nil {
 		return in, err
 	}
 	for i := range in.Laws {
@@ -130,8 +141,9 @@ func (s *Store) Insight(ctx context.Context, f InsightFilter, today tracker.Date
 			in.Laws[i].Name = in.Laws[i].Key
 		}
 	}
-	overdue, err := s.insightGroups(ctx, authorityKey, where+" AND r.due_date IS NOT NULL AND r.due_date < ?",
-		append(append([]any{}, args...), today.String()), today, "count(*) DESC, key", 10)
+	// The requests overdue today: a range of the requests_overdue index.
+	overdue, err := s.insightGroups(ctx, overdueFrom, overdueFrom, authorityKey, where+" AND r.due_date IS NOT NULL AND r.due_date < ?",
+		append(append([]any{}, args...), today.String()), today, "n DESC, key", 10)
 	if err != nil {
 		return in, err
 	}
@@ -157,9 +169,21 @@ func (s *Store) Insight(ctx context.Context, f InsightFilter, today tracker.Date
 // authorityKey groups insight rows by authority.
 const authorityKey = "CAST(r.authority_id AS TEXT)"
 
+// What insightGroups reads, as r: the requests; those with a due date, by
+// it, or by authority and it (a where that takes those before a day reads
+// only them); or the counts kept on each write, which a where over
+// authority_id and law alone selects as it does requests.
+const (
+	insightRequests  = "requests r"
+	insightOverdue   = "requests r INDEXED BY requests_overdue"
+	insightOverdueOf = "requests r INDEXED BY requests_overdue_authority"
+	insightCounts    = "insight_counts r"
+)
+
 // insightGroups computes the figures grouped by the SQL expression group
-// (over requests r), ordered by order, at most limit groups.
-func (s *Store) insightGroups(ctx context.Context, group, where string, args []any, today tracker.Date, order string, limit int) ([]InsightRow, error) {
+// (over from; those overdue now over overdueFrom when from is the counts),
+// ordered by order (n: the group's requests), at most limit groups.
+func (s *Store) insightGroups(ctx context.Context, from, overdueFrom, group, where string, args []any, today tracker.Date, order string, limit int) ([]InsightRow, error) {
 	if order == "" {
 		order = "key"
 	}
@@ -169,7 +193,7 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 	if group == authorityKey {
 		by = "r.authority_id"
 	}
-	q := `SELECT ` + group + ` AS key, count(*),
+	q := `SELECT ` + group + ` AS key, count(*) AS n,
 			count(r.sent_on), count(r.responded_on), COALESCE(sum(r.responded_on <= r.response_due_on), 0), COALESCE(sum(r.responded_on > r.response_due_on), 0),
 			sum(r.due_date IS NOT NULL AND r.due_date < ?),
 			sum(r.first_outcome = 'released_in_full'), sum(r.first_outcome = 'released_in_part'), sum(r.first_outcome = 'refused'),
@@ -177,8 +201,19 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 			sum(r.sent_on IS NOT NULL AND r.responded_on IS NULL AND r.status NOT IN ('withdrawn', 'closed')),
 			sum(r.review_outcome <> ''), sum(r.review_outcome IN ('overturned', 'partly_upheld', 'complaint_upheld')),
 			sum(r.regulator_outcome <> ''), sum(r.regulator_outcome IN ('overturned', 'partly_upheld', 'complaint_upheld'))
-		FROM requests r WHERE ` + where + ` GROUP BY ` + by + ` ORDER BY ` + order + ` LIMIT ?`
-	rows, err := s.r.QueryContext(ctx, q, append(append([]any{today.String()}, args...), limit)...)
+		FROM ` + from + ` WHERE ` + where + ` GROUP BY ` + by + ` ORDER BY ` + order + ` LIMIT ?`
+	qargs := append(append([]any{today.String()}, args...), limit)
+	counted := from == insightCounts
+	if counted {
+		// Overdue now depends on the day: counted below.
+		q = `SELECT ` + group + ` AS key, sum(r.requests) AS n,
+				sum(r.sent), sum(r.answered), sum(r.on_time), sum(r.late), 0,
+				sum(r.released_in_full), sum(r.released_in_part), sum(r.refused), sum(r.not_held), sum(r.ncnd), sum(r.awaiting),
+				sum(r.reviews), sum(r.reviews_overturned), sum(r.regulator), sum(r.regulator_overturned)
+			FROM ` + from + ` WHERE ` + where + ` GROUP BY ` + by + ` HAVING n > 0 ORDER BY ` + order + ` LIMIT ?`
+		qargs = append(append([]any{}, args...), limit)
+	}
+	rows, err := s.r.QueryContext(ctx, q, qargs...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to work out insight: %w", err)
 	}
@@ -202,7 +237,7 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 	if len(out) == 0 {
 		return out, nil
 	}
-	// Median and 90th percentile per group, of the groups listed.
+	// The rest per group, of the groups listed.
 	keys := make([]any, 0, len(out))
 	for _, r := range out {
 		if by == "r.authority_id" {
@@ -212,6 +247,18 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 		}
 	}
 	ph := strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")
+	if counted {
+		if err := s.overdueNow(ctx, out, index, overdueFrom, group, by, where, args, ph, keys, today); err != nil {
+			return nil, err
+		}
+		for _, kind := range []string{"response", "review"} {
+			if err := s.countedPercentiles(ctx, out, index, kind, group, by, where, args, ph, keys); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	// Median and 90th percentile per group.
 	for _, col := range []string{"response_days", "review_days"} {
 		rows, err := s.r.QueryContext(ctx, `SELECT key,
 				avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN d END),
@@ -219,7 +266,7 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 			FROM (SELECT `+group+` AS key, r.`+col+` AS d,
 					row_number() OVER (PARTITION BY `+by+` ORDER BY r.`+col+`) AS rn,
 					count(*) OVER (PARTITION BY `+by+`) AS n
-				FROM requests r WHERE `+where+` AND r.`+col+` >= 0 AND `+by+` IN (`+ph+`))
+				FROM `+from+` WHERE `+where+` AND r.`+col+` >= 0 AND `+by+` IN (`+ph+`))
 			GROUP BY key`, append(append([]any{}, args...), keys...)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to work out %s percentiles: %w", col, err)
@@ -232,12 +279,7 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 				rows.Close()
 				return nil, fmt.Errorf("store: unable to read percentiles: %w", err)
 			}
-			r := &out[index[key]]
-			if col == "response_days" {
-				r.MedianDays, r.P90Days, r.HasDays = median, p90, true
-			} else {
-				r.ReviewMedianDays, r.ReviewP90Days, r.HasReviewDays = median, p90, true
-			}
+			out[index[key]].setDays(col == "response_days", median, p90)
 		}
 		err = rows.Err()
 		rows.Close()
@@ -246,6 +288,87 @@ func (s *Store) insightGroups(ctx context.Context, group, where string, args []a
 		}
 	}
 	return out, nil
+}
+
+// setDays sets the median and 90th percentile of the working days to the
+// first response (response) or to the review's outcome.
+func (r *InsightRow) setDays(response bool, median float64, p90 int) {
+	if response {
+		r.MedianDays, r.P90Days, r.HasDays = median, p90, true
+	} else {
+		r.ReviewMedianDays, r.ReviewP90Days, r.HasReviewDays = median, p90, true
+	}
+}
+
+// overdueNow counts each listed group's requests overdue today (those with
+// a due date before it: the open ones) in from.
+func (s *Store) overdueNow(ctx context.Context, out []InsightRow, index map[string]int, from, group, by, where string, args []any, ph string, keys []any, today tracker.Date) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+group+` AS key, count(*) FROM `+from+`
+		WHERE r.due_date IS NOT NULL AND r.due_date < ? AND `+where+` AND `+by+` IN (`+ph+`) GROUP BY key`,
+		append(append([]any{today.String()}, args...), keys...)...)
+	if err != nil {
+		return fmt.Errorf("store: unable to count overdue requests: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var n int
+		if err := rows.Scan(&key, &n); err != nil {
+			return fmt.Errorf("store: unable to read overdue requests: %w", err)
+		}
+		if i, ok := index[key]; ok {
+			out[i].OverdueNow = n
+		}
+	}
+	return rows.Err()
+}
+
+// countedPercentiles sets each listed group's median and 90th percentile
+// (by nearest rank, as the pass over the requests takes them) of the
+// working days of kind from insight_days: how many requests took each
+// number of days.
+func (s *Store) countedPercentiles(ctx context.Context, out []InsightRow, index map[string]int, kind, group, by, where string, args []any, ph string, keys []any) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+group+` AS key, r.days, sum(r.requests) AS n FROM insight_days r
+		WHERE r.kind = ? AND `+where+` AND `+by+` IN (`+ph+`) GROUP BY key, r.days HAVING n > 0 ORDER BY key, r.days`,
+		append(append([]any{kind}, args...), keys...)...)
+	if err != nil {
+		return fmt.Errorf("store: unable to work out %s percentiles: %w", kind, err)
+	}
+	defer rows.Close()
+	type count struct{ days, n int }
+	byKey := map[string][]count{}
+	for rows.Next() {
+		var key string
+		var c count
+		if err := rows.Scan(&key, &c.days, &c.n); err != nil {
+			return fmt.Errorf("store: unable to read percentiles: %w", err)
+		}
+		byKey[key] = append(byKey[key], c)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for key, counts := range byKey {
+		total := 0
+		for _, c := range counts {
+			total += c.n
+		}
+		// at is the number of days of the rank-th request (from 1) in order.
+		at := func(rank int) int {
+			seen := 0
+			for _, c := range counts {
+				if seen += c.n; seen >= rank {
+					return c.days
+				}
+			}
+			return counts[len(counts)-1].days
+		}
+		median := float64(at((total+1)/2)+at((total+2)/2)) / 2
+		if i, ok := index[key]; ok {
+			out[i].setDays(kind == "response", median, at((9*total+9)/10))
+		}
+	}
+	return nil
 }
 
 // nameAuthorities fills the names of authority rows.
