@@ -5,7 +5,7 @@
 #   bench/run.sh micro [-count=N]        Go benchmarks of the packages (compare runs with benchstat)
 #   bench/run.sh pages N [SECONDS]       seed N requests (once, cached under $BENCH_DIR), then drive every page
 #   bench/run.sh ingest [MESSAGES]       foitrack's mail sync against mbsync on one Dovecot mailbox (default 10000)
-#   bench/run.sh recompute N             time `foitrack recompute` of every request of the N-request database
+#   bench/run.sh recompute N [--every]   time `foitrack recompute` (with --every: working out every request) of the N-request database
 #
 # BENCH_DIR (default /tmp/foitrack-bench) keeps the seeded databases between runs.
 set -euo pipefail
@@ -48,10 +48,11 @@ recompute)
 	n="${2:?give the number of requests}"
 	build
 	data="$(seeded "$n")"
-	/usr/bin/time -f "recompute of $n requests: %e s wall, %U s user, %M kB max RSS" "$bin" --data "$data" recompute
+	shift 2
+	/usr/bin/time -f "recompute of $n requests: %e s wall, %U s user, %S s sys, %M kB max RSS" "$bin" --data "$data" recompute "$@"
 	;;
 *)
-	echo "usage: bench/run.sh micro|pages N [SECONDS]|ingest [MESSAGES]|recompute N" >&2
+	echo "usage: bench/run.sh micro|pages N [SECONDS]|ingest [MESSAGES]|recompute N [--every]" >&2
 	exit 2
 	;;
 esac
