@@ -25,7 +25,7 @@ import (
 func TestRecomputeAfterRuleChangesEqualsEvery(t *testing.T) {
 	st := MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 400, Messages: 600, Seed: 11, Password: "correct horse battery"}); err != nil {
+	if _, err := seed.Run(ctx, st, seed.Options{Requests: 200, Messages: 200, Seed: 11, Password: "correct horse battery"}); err != nil {
 		t.Fatal(err)
 	}
 	d := tracker.MustParseDate
