@@ -1744,3 +1744,135 @@ END;
 -- depend on the day: those overdue now, of all authorities and of one.
 CREATE INDEX requests_overdue ON requests (due_date, authority_id, law) WHERE due_date IS NOT NULL;
 CREATE INDEX requests_overdue_authority ON requests (authority_id, due_date, law) WHERE due_date IS NOT NULL;
+
+-- migrate:41 insight exemption counts
+-- The requests citing each exemption (each request once, however many of
+-- its responses, reviews and documents cite it), and the refused requests
+-- citing each section (s31 for s31(1)(a)), per authority and law of the
+-- request, kept by triggers as migrate:40's counts are: the insight pages
+-- counted distinct requests over every claim. A request's deletion
+-- removes its claims after the request (they no longer find it), so it
+-- takes its counts away before.
+CREATE TABLE insight_exemptions (
+    authority_id INTEGER NOT NULL,
+    law          TEXT NOT NULL,
+    claim_law    TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    requests     INTEGER NOT NULL,
+    PRIMARY KEY (authority_id, law, claim_law, code)
+) WITHOUT ROWID;
+INSERT INTO insight_exemptions (authority_id, law, claim_law, code, requests)
+SELECT r.authority_id, r.law, c.law, c.code, count(DISTINCT c.request_id)
+FROM exemption_claims c JOIN requests r ON r.id = c.request_id GROUP BY r.authority_id, r.law, c.law, c.code;
+CREATE TABLE insight_refused (
+    authority_id INTEGER NOT NULL,
+    law          TEXT NOT NULL,
+    section      TEXT NOT NULL,
+    requests     INTEGER NOT NULL,
+    PRIMARY KEY (authority_id, law, section)
+) WITHOUT ROWID;
+INSERT INTO insight_refused (authority_id, law, section, requests)
+SELECT r.authority_id, r.law, CASE WHEN instr(c.code, '(') > 1 THEN substr(c.code, 1, instr(c.code, '(') - 1) ELSE c.code END AS s,
+    count(DISTINCT r.id)
+FROM requests r JOIN exemption_claims c ON c.request_id = r.id WHERE r.first_outcome = 'refused' GROUP BY r.authority_id, r.law, s;
+-- A claim counts when it is its request's first of that exemption (or
+-- section), and stops counting with its last.
+CREATE TRIGGER insight_exemptions_insert AFTER INSERT ON exemption_claims BEGIN
+    INSERT INTO insight_exemptions (authority_id, law, claim_law, code, requests)
+    SELECT r.authority_id, r.law, NEW.law, NEW.code, 1 FROM requests r
+    WHERE r.id = NEW.request_id AND NOT EXISTS (SELECT 1 FROM exemption_claims c
+        WHERE c.request_id = NEW.request_id AND c.law = NEW.law AND c.code = NEW.code AND c.id <> NEW.id)
+        ON CONFLICT (authority_id, law, claim_law, code) DO UPDATE SET requests = requests + excluded.requests;
+    INSERT INTO insight_refused (authority_id, law, section, requests)
+    SELECT r.authority_id, r.law, CASE WHEN instr(NEW.code, '(') > 1 THEN substr(NEW.code, 1, instr(NEW.code, '(') - 1) ELSE NEW.code END, 1
+    FROM requests r
+    WHERE r.id = NEW.request_id AND r.first_outcome = 'refused' AND NOT EXISTS (SELECT 1 FROM exemption_claims c
+        WHERE c.request_id = NEW.request_id AND c.id <> NEW.id
+        AND CASE WHEN instr(c.code, '(') > 1 THEN substr(c.code, 1, instr(c.code, '(') - 1) ELSE c.code END
+          = CASE WHEN instr(NEW.code, '(') > 1 THEN substr(NEW.code, 1, instr(NEW.code, '(') - 1) ELSE NEW.code END)
+        ON CONFLICT (authority_id, law, section) DO UPDATE SET requests = requests + excluded.requests;
+END;
+CREATE TRIGGER insight_exemptions_delete AFTER DELETE ON exemption_claims BEGIN
+    INSERT INTO insight_exemptions (authority_id, law, claim_law, code, requests)
+    SELECT r.authority_id, r.law, OLD.law, OLD.code, -1 FROM requests r
+    WHERE r.id = OLD.request_id AND NOT EXISTS (SELECT 1 FROM exemption_claims c
+        WHERE c.request_id = OLD.request_id AND c.law = OLD.law AND c.code = OLD.code)
+        ON CONFLICT (authority_id, law, claim_law, code) DO UPDATE SET requests = requests + excluded.requests;
+    INSERT INTO insight_refused (authority_id, law, section, requests)
+    SELECT r.authority_id, r.law, CASE WHEN instr(OLD.code, '(') > 1 THEN substr(OLD.code, 1, instr(OLD.code, '(') - 1) ELSE OLD.code END, -1
+    FROM requests r
+    WHERE r.id = OLD.request_id AND r.first_outcome = 'refused' AND NOT EXISTS (SELECT 1 FROM exemption_claims c
+        WHERE c.request_id = OLD.request_id
+        AND CASE WHEN instr(c.code, '(') > 1 THEN substr(c.code, 1, instr(c.code, '(') - 1) ELSE c.code END
+          = CASE WHEN instr(OLD.code, '(') > 1 THEN substr(OLD.code, 1, instr(OLD.code, '(') - 1) ELSE OLD.code END)
+        ON CONFLICT (authority_id, law, section) DO UPDATE SET requests = requests + excluded.requests;
+END;
+-- A claim moved (to another request, or another code): the old one's
+-- last, then the new one's first.
+CREATE TRIGGER insight_exemptions_update AFTER UPDATE OF request_id, law, code ON exemption_claims
+WHEN OLD.request_id IS NOT NEW.request_id OR OLD.law IS NOT NEW.law OR OLD.code IS NOT NEW.code BEGIN
+    INSERT INTO insight_exemptions (authority_id, law, claim_law, code, requests)
+    SELECT r.authority_id, r.law, OLD.law, OLD.code, -1 FROM requests r
+    WHERE r.id = OLD.request_id AND NOT EXISTS (SELECT 1 FROM exemption_claims c
+        WHERE c.request_id = OLD.request_id AND c.law = OLD.law AND c.code = OLD.code)
+        ON CONFLICT (authority_id, law, claim_law, code) DO UPDATE SET requests = requests + excluded.requests;
+    INSERT INTO insight_refused (authority_id, law, section, requests)
+    SELECT r.authority_id, r.law, CASE WHEN instr(OLD.code, '(') > 1 THEN substr(OLD.code, 1, instr(OLD.code, '(') - 1) ELSE OLD.code END, -1
+    FROM requests r
+    WHERE r.id = OLD.request_id AND r.first_outcome = 'refused' AND NOT EXISTS (SELECT 1 FROM exemption_claims c
+        WHERE c.request_id = OLD.request_id
+        AND CASE WHEN instr(c.code, '(') > 1 THEN substr(c.code, 1, instr(c.code, '(') - 1) ELSE c.code END
+          = CASE WHEN instr(OLD.code, '(') > 1 THEN substr(OLD.code, 1, instr(OLD.code, '(') - 1) ELSE OLD.code END)
+        ON CONFLICT (authority_id, law, section) DO UPDATE SET requests = requests + excluded.requests;
+    INSERT INTO insight_exemptions (authority_id, law, claim_law, code, requests)
+    SELECT r.authority_id, r.law, NEW.law, NEW.code, 1 FROM requests r
+    WHERE r.id = NEW.request_id AND NOT EXISTS (SELECT 1 FROM exemption_claims c
+        WHERE c.request_id = NEW.request_id AND c.law = NEW.law AND c.code = NEW.code AND c.id <> NEW.id)
+        ON CONFLICT (authority_id, law, claim_law, code) DO UPDATE SET requests = requests + excluded.requests;
+    INSERT INTO insight_refused (authority_id, law, section, requests)
+    SELECT r.authority_id, r.law, CASE WHEN instr(NEW.code, '(') > 1 THEN substr(NEW.code, 1, instr(NEW.code, '(') - 1) ELSE NEW.code END, 1
+    FROM requests r
+    WHERE r.id = NEW.request_id AND r.first_outcome = 'refused' AND NOT EXISTS (SELECT 1 FROM exemption_claims c
+        WHERE c.request_id = NEW.request_id AND c.id <> NEW.id
+        AND CASE WHEN instr(c.code, '(') > 1 THEN substr(c.code, 1, instr(c.code, '(') - 1) ELSE c.code END
+          = CASE WHEN instr(NEW.code, '(') > 1 THEN substr(NEW.code, 1, instr(NEW.code, '(') - 1) ELSE NEW.code END)
+        ON CONFLICT (authority_id, law, section) DO UPDATE SET requests = requests + excluded.requests;
+END;
+-- A request moved to another authority or law, or refused or no longer:
+-- its exemptions and sections counted again under what it is now.
+CREATE TRIGGER insight_exemptions_request_update AFTER UPDATE OF authority_id, law, first_outcome ON requests
+WHEN OLD.authority_id IS NOT NEW.authority_id OR OLD.law IS NOT NEW.law
+    OR (OLD.first_outcome = 'refused') IS NOT (NEW.first_outcome = 'refused') BEGIN
+    INSERT INTO insight_exemptions (authority_id, law, claim_law, code, requests)
+    SELECT OLD.authority_id, OLD.law, c.law, c.code, -1 FROM (SELECT DISTINCT law, code FROM exemption_claims WHERE request_id = OLD.id) c
+    WHERE true
+        ON CONFLICT (authority_id, law, claim_law, code) DO UPDATE SET requests = requests + excluded.requests;
+    INSERT INTO insight_exemptions (authority_id, law, claim_law, code, requests)
+    SELECT NEW.authority_id, NEW.law, c.law, c.code, 1 FROM (SELECT DISTINCT law, code FROM exemption_claims WHERE request_id = NEW.id) c
+    WHERE true
+        ON CONFLICT (authority_id, law, claim_law, code) DO UPDATE SET requests = requests + excluded.requests;
+    INSERT INTO insight_refused (authority_id, law, section, requests)
+    SELECT OLD.authority_id, OLD.law, s.section, -1 FROM (SELECT DISTINCT
+        CASE WHEN instr(code, '(') > 1 THEN substr(code, 1, instr(code, '(') - 1) ELSE code END AS section
+        FROM exemption_claims WHERE request_id = OLD.id) s
+    WHERE OLD.first_outcome = 'refused'
+        ON CONFLICT (authority_id, law, section) DO UPDATE SET requests = requests + excluded.requests;
+    INSERT INTO insight_refused (authority_id, law, section, requests)
+    SELECT NEW.authority_id, NEW.law, s.section, 1 FROM (SELECT DISTINCT
+        CASE WHEN instr(code, '(') > 1 THEN substr(code, 1, instr(code, '(') - 1) ELSE code END AS section
+        FROM exemption_claims WHERE request_id = NEW.id) s
+    WHERE NEW.first_outcome = 'refused'
+        ON CONFLICT (authority_id, law, section) DO UPDATE SET requests = requests + excluded.requests;
+END;
+CREATE TRIGGER insight_exemptions_request_delete BEFORE DELETE ON requests BEGIN
+    INSERT INTO insight_exemptions (authority_id, law, claim_law, code, requests)
+    SELECT OLD.authority_id, OLD.law, c.law, c.code, -1 FROM (SELECT DISTINCT law, code FROM exemption_claims WHERE request_id = OLD.id) c
+    WHERE true
+        ON CONFLICT (authority_id, law, claim_law, code) DO UPDATE SET requests = requests + excluded.requests;
+    INSERT INTO insight_refused (authority_id, law, section, requests)
+    SELECT OLD.authority_id, OLD.law, s.section, -1 FROM (SELECT DISTINCT
+        CASE WHEN instr(code, '(') > 1 THEN substr(code, 1, instr(code, '(') - 1) ELSE code END AS section
+        FROM exemption_claims WHERE request_id = OLD.id) s
+    WHERE OLD.first_outcome = 'refused'
+        ON CONFLICT (authority_id, law, section) DO UPDATE SET requests = requests + excluded.requests;
+END;

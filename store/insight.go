@@ -77,7 +77,8 @@ type Insight struct {
 	// in refusals, and in how many refused requests.
 	RefusedUnder      string `json:"refused_under"`
 	RefusedUnderCount int    `json:"refused_under_count"`
-	// MostOverdue: authorities with the most requests overdue now.
+	// MostOverdue: authorities with the most requests overdue now, and how
+	// many (Requests and OverdueNow; no other figure).
 	MostOverdue []InsightRow `json:"most_overdue"`
 }
 
@@ -141,25 +142,26 @@ func (s *Store) Insight(ctx context.Context, f InsightFilter, today tracker.Date
 			in.Laws[i].Name = in.Laws[i].Key
 		}
 	}
-	// The requests overdue today: a range of the requests_overdue index.
-	overdue, err := s.insightGroups(ctx, overdueFrom, overdueFrom, authorityKey, where+" AND r.due_date IS NOT NULL AND r.due_date < ?",
-		append(append([]any{}, args...), today.String()), today, "n DESC, key", 10)
-	if err != nil {
+	if in.MostOverdue, err = s.mostOverdue(ctx, overdueFrom, where, args, today, 10); err != nil {
 		return in, err
 	}
-	in.MostOverdue = overdue
 	if err := s.nameAuthorities(ctx, in.Rows, in.MostOverdue); err != nil {
 		return in, err
 	}
-	if in.Exemptions, err = s.exemptionsOncePerRequest(ctx, where, args, 15); err != nil {
+	if in.Exemptions, err = s.exemptionsOncePerRequest(ctx, from == insightCounts, where, args, 15); err != nil {
 		return in, err
 	}
-	err = s.r.QueryRowContext(ctx, `SELECT s, n FROM (
+	refused := `SELECT s, n FROM (
 			SELECT CASE WHEN instr(c.code, '(') > 1 THEN substr(c.code, 1, instr(c.code, '(') - 1) ELSE c.code END AS s,
 				count(DISTINCT r.id) AS n
 			FROM requests r JOIN exemption_claims c ON c.request_id = r.id
-			WHERE `+where+` AND r.first_outcome = 'refused'
-			GROUP BY s ORDER BY n DESC, s LIMIT 1)`, args...).Scan(&in.RefusedUnder, &in.RefusedUnderCount)
+			WHERE ` + where + ` AND r.first_outcome = 'refused'
+			GROUP BY s ORDER BY n DESC, s LIMIT 1)`
+	if from == insightCounts {
+		refused = `SELECT r.section AS s, sum(r.requests) AS n FROM insight_refused r WHERE ` + where + `
+			GROUP BY s HAVING n > 0 ORDER BY n DESC, s LIMIT 1`
+	}
+	err = s.r.QueryRowContext(ctx, refused, args...).Scan(&in.RefusedUnder, &in.RefusedUnderCount)
 	if err != nil && !strings.Contains(err.Error(), "no rows") {
 		return in, fmt.Errorf("store: unable to count refusals by exemption: %w", err)
 	}
@@ -325,50 +327,56 @@ func (s *Store) overdueNow(ctx context.Context, out []InsightRow, index map[stri
 
 // countedPercentiles sets each listed group's median and 90th percentile
 // (by nearest rank, as the pass over the requests takes them) of the
-// working days of kind from insight_days: how many requests took each
-// number of days.
+// working days of kind from insight_days, how many requests took each
+// number of days: the days at a rank are the fewest whose running count
+// reaches it.
 func (s *Store) countedPercentiles(ctx context.Context, out []InsightRow, index map[string]int, kind, group, by, where string, args []any, ph string, keys []any) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+group+` AS key, r.days, sum(r.requests) AS n FROM insight_days r
-		WHERE r.kind = ? AND `+where+` AND `+by+` IN (`+ph+`) GROUP BY key, r.days HAVING n > 0 ORDER BY key, r.days`,
-		append(append([]any{kind}, args...), keys...)...)
+	rows, err := s.r.QueryContext(ctx, `WITH h AS (
+			SELECT `+group+` AS key, r.days, sum(r.requests) AS n FROM insight_days r
+			WHERE r.kind = ? AND `+where+` AND `+by+` IN (`+ph+`) GROUP BY key, r.days HAVING n > 0),
+		c AS (SELECT key, days, sum(n) OVER (PARTITION BY key ORDER BY days) AS upto, sum(n) OVER (PARTITION BY key) AS total FROM h)
+		SELECT key, (min(CASE WHEN upto >= (total + 1) / 2 THEN days END) + min(CASE WHEN upto >= (total + 2) / 2 THEN days END)) / 2.0,
+			min(CASE WHEN upto >= (9 * total + 9) / 10 THEN days END)
+		FROM c GROUP BY key`, append(append([]any{kind}, args...), keys...)...)
 	if err != nil {
 		return fmt.Errorf("store: unable to work out %s percentiles: %w", kind, err)
 	}
 	defer rows.Close()
-	type count struct{ days, n int }
-	byKey := map[string][]count{}
 	for rows.Next() {
 		var key string
-		var c count
-		if err := rows.Scan(&key, &c.days, &c.n); err != nil {
+		var median float64
+		var p90 int
+		if err := rows.Scan(&key, &median, &p90); err != nil {
 			return fmt.Errorf("store: unable to read percentiles: %w", err)
 		}
-		byKey[key] = append(byKey[key], c)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for key, counts := range byKey {
-		total := 0
-		for _, c := range counts {
-			total += c.n
-		}
-		// at is the number of days of the rank-th request (from 1) in order.
-		at := func(rank int) int {
-			seen := 0
-			for _, c := range counts {
-				if seen += c.n; seen >= rank {
-					return c.days
-				}
-			}
-			return counts[len(counts)-1].days
-		}
-		median := float64(at((total+1)/2)+at((total+2)/2)) / 2
 		if i, ok := index[key]; ok {
-			out[i].setDays(kind == "response", median, at((9*total+9)/10))
+			out[i].setDays(kind == "response", median, p90)
 		}
 	}
-	return nil
+	return rows.Err()
+}
+
+// mostOverdue lists the authorities with the most requests (of where)
+// overdue today, at most limit, from the index of the requests with a due
+// date from (it holds every column read).
+func (s *Store) mostOverdue(ctx context.Context, from, where string, args []any, today tracker.Date, limit int) ([]InsightRow, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+authorityKey+` AS key, count(*) AS n FROM `+from+`
+		WHERE `+where+` AND r.due_date IS NOT NULL AND r.due_date < ? GROUP BY r.authority_id ORDER BY n DESC, key LIMIT ?`,
+		append(append([]any{}, args...), today.String(), limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to count overdue requests: %w", err)
+	}
+	defer rows.Close()
+	var out []InsightRow
+	for rows.Next() {
+		var r InsightRow
+		if err := rows.Scan(&r.Key, &r.Requests); err != nil {
+			return nil, fmt.Errorf("store: unable to read overdue requests: %w", err)
+		}
+		r.OverdueNow = r.Requests
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // nameAuthorities fills the names of authority rows.
@@ -384,12 +392,18 @@ func (s *Store) nameAuthorities(ctx context.Context, lists ...[]InsightRow) erro
 }
 
 // exemptionsOncePerRequest counts each exemption (with its subsection) once
-// per request, however many responses, reviews and documents cite it.
-func (s *Store) exemptionsOncePerRequest(ctx context.Context, where string, args []any, limit int) ([]ExemptionCount, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT c.law, c.code, count(DISTINCT c.request_id), count(DISTINCT c.request_id)
+// per request, however many responses, reviews and documents cite it;
+// counted: from the counts kept on each write (insight_exemptions).
+func (s *Store) exemptionsOncePerRequest(ctx context.Context, counted bool, where string, args []any, limit int) ([]ExemptionCount, error) {
+	q := `SELECT c.law, c.code, count(DISTINCT c.request_id), count(DISTINCT c.request_id)
 		FROM exemption_claims c JOIN requests r ON r.id = c.request_id
-		WHERE `+where+`
-		GROUP BY c.law, c.code ORDER BY count(DISTINCT c.request_id) DESC, c.law, c.code LIMIT ?`, append(args, limit)...)
+		WHERE ` + where + `
+		GROUP BY c.law, c.code ORDER BY count(DISTINCT c.request_id) DESC, c.law, c.code LIMIT ?`
+	if counted {
+		q = `SELECT r.claim_law, r.code, sum(r.requests) AS n, sum(r.requests) FROM insight_exemptions r
+			WHERE ` + where + ` GROUP BY r.claim_law, r.code HAVING n > 0 ORDER BY n DESC, r.claim_law, r.code LIMIT ?`
+	}
+	rows, err := s.r.QueryContext(ctx, q, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to count exemptions: %w", err)
 	}
