@@ -46,3 +46,44 @@ func SetRequestWordsChunk(t interface{ Cleanup(func()) }, n int) {
 	requestWordsChunk, requestWordsMaxChunk = n, n
 	t.Cleanup(func() { requestWordsChunk, requestWordsMaxChunk = old, oldMax })
 }
+
+// SetSearchRankedCandidates sets how many of the newest candidates bm25
+// ranks (see searchRankedCandidates), for the test.
+func SetSearchRankedCandidates(t interface{ Cleanup(func()) }, n int) {
+	old := searchRankedCandidates
+	searchRankedCandidates = n
+	t.Cleanup(func() { searchRankedCandidates = old })
+}
+
+// SnippetsBothWays is the snippets of a search's first page (newest first)
+// made in the scope's index (indexSnippets) and in the scratch table
+// (scratchMatch), as searchHits would make them.
+func (s *Store) SnippetsBothWays(ctx context.Context, query string, scope SearchScope) (fromIndex, fromScratch map[int64]string, err error) {
+	q := ParseSearchQuery(query)
+	expr := q.ftsExpression(searchColumns(scope))
+	cands, err := s.searchCandidates(ctx, q, expr, SearchOptions{Scope: scope}, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rowids []int64
+	var texts []scratchText
+	for _, c := range cands[:min(20, len(cands))] {
+		t := scratchText{rowid: c.rowid}
+		if err := s.r.QueryRowContext(ctx, `SELECT title, body, private FROM search_index WHERE rowid = ?`, c.rowid).Scan(&t.title, &t.body, &t.private); err != nil {
+			return nil, nil, err
+		}
+		if scope == SearchPublic {
+			t.private = "" // never the private column
+		}
+		rowids, texts = append(rowids, c.rowid), append(texts, t)
+	}
+	col := -1
+	if scope == SearchPublic {
+		col = 1
+	}
+	if fromIndex, err = s.indexSnippets(ctx, expr, scope, rowids, col); err != nil {
+		return nil, nil, err
+	}
+	fromScratch, err = scratchMatch(ctx, expr, texts, col)
+	return fromIndex, fromScratch, err
+}

@@ -269,6 +269,16 @@ func (q *SearchQuery) setField(field, value string) {
 // tokenized as text, never read as syntax.
 func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
+// hasPrefix says whether a term of the query is a prefix (word*).
+func (q SearchQuery) hasPrefix() bool {
+	for _, t := range q.Terms {
+		if t.Prefix {
+			return true
+		}
+	}
+	return false
+}
+
 // searchTextColumns are search_index's columns of text: the words people
 // type are matched in these, never in its kind column (schema section 37),
 // where a typed "k3" would find every document.
