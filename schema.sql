@@ -1876,3 +1876,8 @@ CREATE TRIGGER insight_exemptions_request_delete BEFORE DELETE ON requests BEGIN
     WHERE OLD.first_outcome = 'refused'
         ON CONFLICT (authority_id, law, section) DO UPDATE SET requests = requests + excluded.requests;
 END;
+
+-- migrate:42 exemption counts by exemption
+-- Who claimed one exemption (the exemptions catalogue), from the kept
+-- counts by (exemption, authority): a search, not a pass over them all.
+CREATE INDEX insight_exemptions_code ON insight_exemptions (claim_law, code, authority_id);

@@ -268,37 +268,14 @@ type ExemptionCount struct {
 }
 
 // ExemptionCounts counts claims per exemption, optionally for one authority
-// (0: all), most claimed first.
+// (0: all), most claimed first: from the counts kept on each write
+// (exemptionsOncePerRequest over insight_exemptions).
 func (s *Store) ExemptionCounts(ctx context.Context, authorityID int64) ([]ExemptionCount, error) {
-	// Two queries, not one with "(? = 0 OR r.authority_id = ?)": that
-	// condition keeps SQLite from using the authority's index, so one
-	// authority's counts read every claim of every authority.
-	q := `SELECT c.law, c.code, count(DISTINCT c.request_id), count(DISTINCT c.request_id) FROM exemption_claims c
-		GROUP BY c.law, c.code ORDER BY count(DISTINCT c.request_id) DESC, c.law, c.code`
-	args := []any{}
+	where, args := "1 = 1", []any{}
 	if authorityID != 0 {
-		q = `SELECT c.law, c.code, count(DISTINCT c.request_id), count(DISTINCT c.request_id)
-			FROM requests r JOIN exemption_claims c ON c.request_id = r.id
-			WHERE r.authority_id = ?
-			GROUP BY c.law, c.code ORDER BY count(DISTINCT c.request_id) DESC, c.law, c.code`
-		args = append(args, authorityID)
+		where, args = "r.authority_id = ?", append(args, authorityID)
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to count exemptions: %w", err)
-	}
-	defer rows.Close()
-	var out []ExemptionCount
-	for rows.Next() {
-		var c ExemptionCount
-		var law string
-		if err := rows.Scan(&law, &c.Code, &c.Claims, &c.Requests); err != nil {
-			return nil, fmt.Errorf("store: unable to read exemption count: %w", err)
-		}
-		c.Law = tracker.LawCode(law)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return s.exemptionsOncePerRequest(ctx, true, where, args, -1)
 }
 
 // ExemptionClaimant is an authority that claimed an exemption.
@@ -314,11 +291,12 @@ func (s *Store) ExemptionClaimants(ctx context.Context, law tracker.LawCode, cod
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
+	// From the requests per exemption kept on each write, not its claims.
 	rows, err := s.r.QueryContext(ctx, `
-		SELECT a.id, a.name, count(DISTINCT c.request_id), count(*) OVER () FROM exemption_claims c
-		JOIN requests r ON r.id = c.request_id JOIN authorities a ON a.id = r.authority_id
-		WHERE c.law = ? AND c.code = ?
-		GROUP BY a.id ORDER BY count(DISTINCT c.request_id) DESC, a.name LIMIT ?`, string(law), code, limit)
+		SELECT a.id, a.name, sum(e.requests) AS n, count(*) OVER () FROM insight_exemptions e
+		JOIN authorities a ON a.id = e.authority_id
+		WHERE e.claim_law = ? AND e.code = ?
+		GROUP BY a.id HAVING n > 0 ORDER BY n DESC, a.name LIMIT ?`, string(law), code, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to list exemption claimants: %w", err)
 	}

@@ -167,6 +167,43 @@ func checkInsight(t *testing.T, st *store.Store, after string, authority int64, 
 		t.Fatal(err)
 	}
 	checkExemptions(t, st, after, "EIR", eir, "r.law = ?", string(tracker.UKEIR))
+	for _, authorityID := range []int64{0, authority} {
+		counts, err := st.ExemptionCounts(ctx, authorityID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cond, args := "1 = 1", []any{}
+		if authorityID != 0 {
+			cond, args = "r.authority_id = ?", []any{authorityID}
+		}
+		if hand, _, _ := handExemptions(t, st, cond, args...); len(counts)+len(hand) > 0 && !reflect.DeepEqual(counts, hand) {
+			t.Errorf("after %s: exemption counts of authority %d\n got %+v\nwant %+v", after, authorityID, counts, hand)
+		}
+		for _, c := range counts {
+			got, all, err := st.ExemptionClaimants(ctx, c.Law, c.Code, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []store.ExemptionClaimant
+			rows, err := st.Reader().QueryContext(ctx, `SELECT a.id, a.name, count(DISTINCT c.request_id) FROM exemption_claims c
+				JOIN requests r ON r.id = c.request_id JOIN authorities a ON a.id = r.authority_id
+				WHERE c.law = ? AND c.code = ? GROUP BY a.id ORDER BY 3 DESC, a.name`, string(c.Law), c.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var w store.ExemptionClaimant
+				if err := rows.Scan(&w.AuthorityID, &w.AuthorityName, &w.Claims); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, w)
+			}
+			rows.Close()
+			if !reflect.DeepEqual(got, want) || all != len(want) {
+				t.Errorf("after %s: claimants of %s %s\n got %+v (%d)\nwant %+v", after, c.Law, c.Code, got, all, want)
+			}
+		}
+	}
 	if hand := handInsight(t, st, "law", today)[string(tracker.UKEIR)]; !sameFigures(eir.Overall, hand) && !(hand.Requests == 0 && eir.Overall.Requests == 0) {
 		t.Errorf("after %s: EIR overall\n got %+v\nwant %+v", after, eir.Overall, hand)
 	}
@@ -269,9 +306,10 @@ func TestInsightCountsFollowEveryWrite(t *testing.T) {
 	checkInsight(t, st, "a later day", a.ID, day("2026-06-01"))
 }
 
-// Insight without a batch reads the kept counts: no query passes over the
-// requests (only the range of those with a due date before the day, for
-// the figures that depend on it), nor over the exemptions claimed.
+// Insight without a batch, and the exemptions catalogue's counts and
+// claimants, read the kept counts: no query passes over the requests (only
+// the range of those with a due date before the day, for the figures that
+// depend on it), nor reads the exemptions claimed.
 func TestInsightReadsNoPassOverTheRequests(t *testing.T) {
 	st, a, _ := insightFixture(t)
 	ctx := context.Background()
@@ -287,10 +325,21 @@ func TestInsightReadsNoPassOverTheRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, id := range []int64{0, a.ID} {
+		if _, err := st.ExemptionCounts(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := st.ExemptionClaimants(ctx, tracker.UKFOIA, "s31(1)(a)", 10); err != nil {
+		t.Fatal(err)
+	}
 	st.TraceReads(nil)
 	mu.Lock()
 	defer mu.Unlock()
 	for q, args := range seen {
+		if strings.Contains(q, "exemption_claims") {
+			t.Errorf("reads the claims:\n%s", q)
+		}
 		overRequests := strings.Contains(q, "FROM requests r") || strings.Contains(q, "JOIN requests r")
 		overClaims := strings.Contains(q, "exemption_claims c")
 		rows, err := st.Reader().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
