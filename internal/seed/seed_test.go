@@ -478,3 +478,59 @@ func integrityCheck(t *testing.T, st *store.Store) string {
 	}
 	return res
 }
+
+// The insight counts kept by triggers (per authority and law, per number of
+// days, per exemption and refused section) equal a count over the rows of a
+// seeded database, which writes requests in every state, batched.
+func TestInsightCountsEqualTheRows(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := seeded(t, Options{Requests: 120, Messages: 360, Seed: 5})
+	for name, pair := range map[string][2]string{
+		"insight_counts": {`SELECT authority_id, law, requests, sent, answered, on_time, late, released_in_full, released_in_part, refused,
+				not_held, ncnd, awaiting, reviews, reviews_overturned, regulator, regulator_overturned FROM insight_counts WHERE requests <> 0`,
+			`SELECT authority_id, law, count(*), count(sent_on), count(responded_on), total(responded_on <= response_due_on),
+				total(responded_on > response_due_on), total(first_outcome = 'released_in_full'), total(first_outcome = 'released_in_part'),
+				total(first_outcome = 'refused'), total(first_outcome = 'not_held'), total(first_outcome = 'neither_confirm_nor_deny'),
+				total(sent_on IS NOT NULL AND responded_on IS NULL AND status NOT IN ('withdrawn', 'closed')), total(review_outcome <> ''),
+				total(review_outcome IN ('overturned', 'partly_upheld', 'complaint_upheld')), total(regulator_outcome <> ''),
+				total(regulator_outcome IN ('overturned', 'partly_upheld', 'complaint_upheld'))
+			FROM requests GROUP BY authority_id, law`},
+		"insight_days": {`SELECT kind, authority_id, law, days, requests FROM insight_days WHERE requests <> 0`,
+			`SELECT 'response', authority_id, law, response_days, count(*) FROM requests WHERE response_days >= 0 GROUP BY 2, 3, 4
+			UNION ALL SELECT 'review', authority_id, law, review_days, count(*) FROM requests WHERE review_days >= 0 GROUP BY 2, 3, 4`},
+		"insight_exemptions": {`SELECT authority_id, law, claim_law, code, requests FROM insight_exemptions WHERE requests <> 0`,
+			`SELECT r.authority_id, r.law, c.law, c.code, count(DISTINCT c.request_id) FROM exemption_claims c
+			JOIN requests r ON r.id = c.request_id GROUP BY 1, 2, 3, 4`},
+		"insight_refused": {`SELECT authority_id, law, section, requests FROM insight_refused WHERE requests <> 0`,
+			`SELECT r.authority_id, r.law, CASE WHEN instr(c.code, '(') > 1 THEN substr(c.code, 1, instr(c.code, '(') - 1) ELSE c.code END,
+				count(DISTINCT r.id) FROM requests r JOIN exemption_claims c ON c.request_id = r.id WHERE r.first_outcome = 'refused' GROUP BY 1, 2, 3`},
+	} {
+		var kept, counted, differ int
+		keptQ, countedQ := `SELECT * FROM (`+pair[0]+`)`, `SELECT * FROM (`+pair[1]+`)`
+		q := `SELECT (SELECT count(*) FROM (` + keptQ + `)), (SELECT count(*) FROM (` + countedQ + `)),
+			(SELECT count(*) FROM (` + keptQ + ` EXCEPT ` + countedQ + `)) + (SELECT count(*) FROM (` + countedQ + ` EXCEPT ` + keptQ + `))`
+		if err := st.Reader().QueryRowContext(ctx, q).Scan(&kept, &counted, &differ); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if kept == 0 || kept != counted || differ != 0 {
+			t.Errorf("%s: %d rows kept, %d counted, %d differ", name, kept, counted, differ)
+			for i, q := range []string{keptQ + ` EXCEPT ` + countedQ, countedQ + ` EXCEPT ` + keptQ} {
+				rows, err := st.Reader().QueryContext(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cols, _ := rows.Columns()
+				for rows.Next() {
+					v := make([]any, len(cols))
+					p := make([]any, len(cols))
+					for j := range v {
+						p[j] = &v[j]
+					}
+					rows.Scan(p...)
+					t.Logf("only in %s: %v", []string{"kept", "counted"}[i], v)
+				}
+				rows.Close()
+			}
+		}
+	}
+}
