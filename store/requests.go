@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base32"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -405,6 +406,14 @@ func (s *Store) countRequests(ctx context.Context, f RequestFilter) (int, error)
 	// nothing filters: SQLite then counts the smallest index's entries, not
 	// each row.
 	q := `SELECT count(*) FROM requests r`
+	if f.QueryMembers != nil && f.Query != "" {
+		// A search's members drive, each request read by its key: SQLite
+		// does not know how few they are, and walked the requests of the
+		// other filters (all the open ones), looking each up among them.
+		list, _ := json.Marshal(f.QueryMembers)
+		q = `SELECT count(*) FROM json_each(?) j CROSS JOIN requests r ON r.id = j.value`
+		args = append([]any{string(list)}, args...)
+	}
 	if where != "1 = 1" {
 		q += ` WHERE ` + where
 	}

@@ -1030,51 +1030,30 @@ func requestFieldConds(q SearchQuery) ([]string, []any) {
 const searchMembershipBound = 5000
 
 // requestSearchMembersSQL is the requests about which the query's words
-// find something (the request, its history, mail or documents), the newest
-// searchMembershipBound matches' at most. Each match's request comes from
-// its rowid (id * 8 + kind) and the item's (id, request_id) index (schema
-// section 36), not from the index's request_id column: reading that column
-// loads the whole indexed row, body and all, which was most of the list's
-// time for a common word; nor from the item's own wide row.
-const requestSearchMembersSQL = `SELECT rid FROM (SELECT CASE f.rowid % 8
-		WHEN 1 THEN f.rowid / 8
-		WHEN 2 THEN (SELECT m.request_id FROM mail_messages m INDEXED BY mail_messages_id_request WHERE m.id = f.rowid / 8)
-		WHEN 3 THEN (SELECT d.request_id FROM documents d INDEXED BY documents_id_request WHERE d.id = f.rowid / 8)
-		WHEN 6 THEN (SELECT e.request_id FROM request_events e INDEXED BY request_events_id_request WHERE e.id = f.rowid / 8) END AS rid
-	FROM search_index f WHERE search_index MATCH ? AND f.rowid % 8 IN (1, 2, 3, 6) ORDER BY f.rowid DESC)
-	WHERE rid > 0 LIMIT `
+// find something (the request, its history, mail or documents): those of
+// the first searchMembershipBound matches in request_search_index (schema
+// section 38), newest request first, each once. Its rowid names the
+// request: no match's item is read (the list in the newest-first order
+// reads no bound: requestsByWords).
+var requestSearchMembersSQL = `SELECT DISTINCT rid FROM (SELECT rowid >> ` + strconv.Itoa(requestWordsBits) + ` AS rid FROM request_search_index
+	WHERE request_search_index MATCH ? ORDER BY rowid DESC LIMIT ` + strconv.Itoa(searchMembershipBound) + `)`
 
 // RequestSearchMembers is the set of requests the words of the request
-// list's search box find (requestSearchCond's), worked out once: a page
-// that both counts and lists passes it in RequestFilter.QueryMembers, so
-// that the index is walked once, not twice. Nil when the query has no words.
+// list's search box find (requestSearchCond's), newest first, worked out
+// once: a page in the "due" order that both counts and lists passes it in
+// RequestFilter.QueryMembers, so that the index is walked once, not twice.
+// Nil when the query has no words.
 func (s *Store) RequestSearchMembers(ctx context.Context, query string) ([]int64, error) {
 	q := ParseSearchQuery(query)
 	if !q.HasText() {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, requestSearchMembersSQL+strconv.Itoa(searchMembershipBound), q.ftsExpression(searchTextColumns))
+	ids, err := s.int64s(ctx, requestSearchMembersSQL+` ORDER BY rid DESC`, q.ftsExpression(searchTextColumns))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to search requests: %w", err)
 	}
-	defer rows.Close()
-	// Each request once, in the order of its newest match: a request
-	// found in many places (its replies, its notes) was in the list that
-	// the page's count and rows read once per place.
-	ids := []int64{}
-	seen := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: unable to search requests: %w", err)
-		}
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: unable to search requests: %w", err)
+	if ids == nil {
+		ids = []int64{}
 	}
 	return ids, nil
 }
@@ -1091,7 +1070,7 @@ func requestSearchCond(query string, members []int64) (string, []any) {
 		conds = append(conds, `r.id IN (SELECT value FROM json_each(?))`)
 		args = append(args, string(list))
 	case q.HasText():
-		conds = append(conds, `r.id IN (`+requestSearchMembersSQL+strconv.Itoa(searchMembershipBound)+`)`)
+		conds = append(conds, `r.id IN (`+requestSearchMembersSQL+`)`)
 		args = append(args, q.ftsExpression(searchTextColumns))
 	case !q.HasFilters():
 		conds = append(conds, "0 = 1") // only "-word" or punctuation: nothing to look for

@@ -184,8 +184,8 @@ func TestRequestSearchMembersListEachRequestOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Newest match first: the reply (r's), then other's own row.
-	if want := []int64{r.ID, other.ID}; !slices.Equal(got, want) {
+	// Newest request first.
+	if want := []int64{other.ID, r.ID}; !slices.Equal(got, want) {
 		t.Fatalf("members of plinth: %v, want %v", got, want)
 	}
 }

@@ -168,6 +168,52 @@ func TestRequestSearchIndexBuiltForExistingData(t *testing.T) {
 	}
 }
 
+// The members of a search (RequestSearchMembers, the "due" order's list),
+// read from request_search_index, are the requests search_index's matches
+// are about (its rows' items' requests, as the members were read before
+// schema section 38), below the bound.
+func TestRequestSearchMembersAreSearchIndexMatchesRequests(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	if _, err := seed.Run(ctx, st, seed.Options{Requests: 80, Messages: 240, Seed: 9, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	longest := 0
+	for _, q := range []string{"police", "information", "request", `"internal review"`, "inform*", "police -council", "s31", "zzqxnotaword"} {
+		expr := "{title body private} : (" + q + ")"
+		if q == "police -council" {
+			expr = `{title body private} : (("police") NOT "council")`
+		}
+		rows, err := st.Reader().QueryContext(ctx, `SELECT DISTINCT rid FROM (SELECT CASE f.rowid % 8
+				WHEN 1 THEN f.rowid / 8
+				WHEN 2 THEN (SELECT m.request_id FROM mail_messages m WHERE m.id = f.rowid / 8)
+				WHEN 3 THEN (SELECT d.request_id FROM documents d WHERE d.id = f.rowid / 8)
+				WHEN 6 THEN (SELECT e.request_id FROM request_events e WHERE e.id = f.rowid / 8) END AS rid
+			FROM search_index f WHERE search_index MATCH ? AND f.rowid % 8 IN (1, 2, 3, 6)) WHERE rid > 0 ORDER BY rid DESC`, expr)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		want := []int64{}
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			want = append(want, id)
+		}
+		rows.Close()
+		got, err := st.RequestSearchMembers(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: members %v, search_index's matches are about %v", q, got, want)
+		}
+		longest = max(longest, len(want))
+	}
+	if longest < 20 {
+		t.Fatalf("the longest list of members is %d: the comparison proves little", longest)
+	}
+}
+
 // The request list searched by words lists, newest first, what it listed
 // when it read the matches' requests from search_index (RequestSearchMembers,
 // which the "due" order still reads): the same requests in the same order,
