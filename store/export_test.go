@@ -87,3 +87,9 @@ func (s *Store) SnippetsBothWays(ctx context.Context, query string, scope Search
 	fromScratch, err = scratchMatch(ctx, expr, texts, col)
 	return fromIndex, fromScratch, err
 }
+
+// SetRecomputePipeline sets how many goroutines work out a Recompute of s
+// and how many ids each of its spans covers.
+func (s *Store) SetRecomputePipeline(workers int, span int64) {
+	s.recomputeWorkers, s.recomputeSpan = workers, span
+}

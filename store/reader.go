@@ -71,6 +71,15 @@ func (r *reader) QueryContext(ctx context.Context, query string, args ...any) (*
 	return r.DB.QueryContext(ctx, query, args...)
 }
 
+// queryTx is QueryContext in tx, a transaction of the pool.
+func (r *reader) queryTx(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	r.traced(query, args)
+	if st := r.stmt(ctx, query); st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, query, args...)
+}
+
 func (r *reader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	r.traced(query, args)
 	if st := r.stmt(ctx, query); st != nil {

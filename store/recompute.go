@@ -23,8 +23,7 @@ type RecomputeResult struct {
 	Changed   int `json:"changed"`
 }
 
-// recomputeSpan is how many request ids one transaction of Recompute
-// covers.
+// recomputeSpan is how many request ids one page of Recompute covers.
 const recomputeSpan = 4096
 
 // RecomputeAll is Recompute, returning how many requests it worked out.
@@ -47,14 +46,13 @@ func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {
 // holiday added changes no standing that never asked about its day.
 // RecomputeEvery works every one out regardless.
 //
-// It goes through the ids a span at a time, one transaction each. In each,
-// holding the write lock (so that the readers see what the transaction
-// sees), the readers read the span's requests, histories and replies
-// awaiting confirmation in a few ordered queries, split between as many
-// goroutines as there are cores, and work out each standing and its
-// fingerprint; only the requests whose fingerprint differs from the stored
-// plan_hash are written, through the same storeStanding as every other
-// write, and then only their changed columns and windows.
+// It goes through the ids a span at a time (recomputePipeline): the spans
+// are read in turn, their requests, histories and replies awaiting
+// confirmation in a few ordered queries, worked out on as many goroutines
+// as there are cores, each standing with its fingerprint; only the
+// requests whose fingerprint differs from the stored plan_hash are
+// written, in the order of their ids, through the same storeStanding as
+// every other write, and then only their changed columns and windows.
 func (s *Store) Recompute(ctx context.Context, all bool) (RecomputeResult, error) {
 	return s.recompute(ctx, all, false)
 }
@@ -110,43 +108,8 @@ func (s *Store) recompute(ctx context.Context, all, every bool) (RecomputeResult
 			}
 		}
 	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
-	for lo := int64(1); lo <= maxID; lo += recomputeSpan {
-		hi := lo + recomputeSpan - 1
-		err := s.Update(ctx, func(tx *Tx) error {
-			parts := make([]recomputePart, workers)
-			step := (hi - lo + int64(workers)) / int64(workers)
-			var wg sync.WaitGroup
-			for w := range workers {
-				a := lo + int64(w)*step
-				b := min(hi, a+step-1)
-				wg.Go(func() { parts[w] = s.recomputeRange(ctx, a, b, all, change) })
-			}
-			wg.Wait()
-			for _, p := range parts {
-				if p.err != nil {
-					return p.err
-				}
-				res.Requests += p.n
-				res.WorkedOut += p.worked
-			}
-			for _, p := range parts {
-				for _, c := range p.changed {
-					changed, err := tx.storeStanding(c.id, c.row, c.hash, c.inputs, c.read, c.stored)
-					if err != nil {
-						return err
-					}
-					if changed {
-						res.Changed++
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return res, err
-		}
-		reportProgress(ctx, res.Requests, -1)
+	if err := s.recomputePipeline(ctx, maxID, all, change, &res); err != nil {
+		return res, err
 	}
 	if all && !upToDate && !s.noInputs {
 		// Every standing is now the rules' own.
@@ -171,9 +134,22 @@ func (s *Store) recompute(ctx context.Context, all, every bool) (RecomputeResult
 	return res, nil
 }
 
-// recomputePart is what one goroutine found in its part of a span: how
-// many requests it worked out, and those whose fingerprint differs.
-type recomputePart struct {
+// recomputeReq is a request as Recompute reads it.
+type recomputeReq struct {
+	id     int64
+	law    tracker.LawCode
+	stored storedFingerprints
+}
+
+// recomputePage is one span of ids on its way through the pipeline of
+// Recompute: read, then worked out, then written.
+type recomputePage struct {
+	seq     int // its place in the order of the spans
+	reqs    []recomputeReq
+	events  []tracker.Event // the histories, in the order queryEvents gives them
+	pending map[int64][]tracker.PendingReply
+	// What working it out found: how many requests it looked at and
+	// worked out, and those whose stored standing or fingerprints differ.
 	n, worked int
 	changed   []recomputed
 	err       error
@@ -187,52 +163,181 @@ type recomputed struct {
 	stored       storedFingerprints
 }
 
-// recomputeRange works out the standing of the requests with ids from lo
-// to hi (those with a stale plan only, unless all), reading with the
-// readers; with a change of the rules, not those whose inputs are those
-// their standing was stored from and that the change cannot affect.
-func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool, change *tracker.RulesChange) (p recomputePart) {
-	type req struct {
-		id     int64
-		law    tracker.LawCode
-		stored storedFingerprints
+// recomputePipeline is the pass of Recompute over the ids 1 to maxID, a
+// span at a time: one goroutine reads the spans in turn (each in one read
+// transaction), a goroutine per core works them out, and this one, the
+// only writer, writes what differs span by span in the order of the ids,
+// in transactions of about recomputeSpan changed requests. No more than a
+// few spans are on their way at once, whatever the number of requests.
+//
+// A span is read outside the writer's transaction: a write through the
+// store between the reading and the writing stores the standing of the
+// inputs it leaves, with their fingerprints, so a request whose stored
+// fingerprints are no longer those read is left as that write left it.
+func (s *Store) recomputePipeline(ctx context.Context, maxID int64, all bool, change *tracker.RulesChange, res *RecomputeResult) error {
+	workers, span := s.recomputeWorkers, s.recomputeSpan
+	if workers <= 0 {
+		workers = max(1, min(runtime.GOMAXPROCS(0), 4))
 	}
-	var reqs []req
+	if span <= 0 {
+		span = recomputeSpan
+	}
 	reads := s.planReadColumns()
 	if change != nil && change.IsZero() {
 		// Only the inputs decide (the days read are compared only with
 		// those of a standing worked out again): two strings fewer a row.
 		reads = "NULL, NULL"
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// A token for each span on its way: taken before it is read, given
+	// back once it is written.
+	tokens := make(chan struct{}, 2*workers+1)
+	read, done := make(chan *recomputePage), make(chan *recomputePage)
+	go func() {
+		defer close(read)
+		seq := 0
+		for lo := int64(1); lo <= maxID; lo += span {
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			p := s.readRecomputePage(ctx, lo, min(maxID, lo+span-1), all, reads)
+			p.seq = seq
+			seq++
+			select {
+			case read <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for p := range read {
+				if p.err == nil {
+					s.workOutPage(p, change)
+				}
+				select {
+				case done <- p:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+
+	var err error
+	next := 0
+	waiting := map[int]*recomputePage{}
+	var batch []recomputed
+	write := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := s.Update(ctx, func(tx *Tx) error {
+			for _, c := range batch {
+				// The request as it was read, or as a write since left it.
+				now := storedFingerprints{}
+				err := tx.QueryRowContext(tx.ctx, `SELECT plan_hash, plan_version, `+s.planInputsColumn()+`, `+reads+` FROM requests WHERE id = ?`, c.id).
+					Scan(&now.hash, &now.version, &now.inputs, &now.readFrom, &now.readTo)
+				if errors.Is(err, sql.ErrNoRows) || err == nil && now != c.stored {
+					continue
+				}
+				if err != nil {
+					return fmt.Errorf("store: unable to read request %d to recompute: %w", c.id, err)
+				}
+				changed, err := tx.storeStanding(c.id, c.row, c.hash, c.inputs, c.read, c.stored)
+				if err != nil {
+					return err
+				}
+				if changed {
+					res.Changed++
+				}
+			}
+			return nil
+		})
+		batch = batch[:0]
+		return err
+	}
+	for p := range done {
+		if err != nil {
+			continue // the others stop on cancel; done closes once they have
+		}
+		waiting[p.seq] = p
+		for p := waiting[next]; p != nil; p = waiting[next] {
+			delete(waiting, next)
+			next++
+			if err = p.err; err == nil {
+				res.Requests += p.n
+				res.WorkedOut += p.worked
+				batch = append(batch, p.changed...)
+				if len(batch) >= recomputeSpan {
+					err = write()
+				}
+			}
+			<-tokens
+			if err != nil {
+				cancel()
+				break
+			}
+			reportProgress(ctx, res.Requests, -1)
+		}
+	}
+	if err == nil {
+		err = write()
+	}
+	if err == nil {
+		// The reader stopped early only if the context was cancelled.
+		err = ctx.Err()
+	}
+	return err
+}
+
+// readRecomputePage reads the requests with ids from lo to hi (those with
+// a stale plan only, unless all), their histories and their replies
+// awaiting confirmation, in one read transaction.
+func (s *Store) readRecomputePage(ctx context.Context, lo, hi int64, all bool, reads string) *recomputePage {
+	p := &recomputePage{}
+	rtx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		p.err = fmt.Errorf("store: unable to read requests to recompute: %w", err)
+		return p
+	}
+	defer rtx.Rollback()
 	q := `SELECT id, law, plan_hash, plan_version, ` + s.planInputsColumn() + `, ` + reads + ` FROM requests WHERE id BETWEEN ? AND ?`
 	args := []any{lo, hi}
 	if !all {
 		q += ` AND plan_version < ?`
 		args = append(args, tracker.PlanVersion)
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY id`, args...)
+	rows, err := s.r.queryTx(ctx, rtx, q+` ORDER BY id`, args...)
 	if err != nil {
 		p.err = fmt.Errorf("store: unable to list requests to recompute: %w", err)
 		return p
 	}
 	for rows.Next() {
-		var r req
+		var r recomputeReq
 		if err := rows.Scan(&r.id, &r.law, &r.stored.hash, &r.stored.version, &r.stored.inputs, &r.stored.readFrom, &r.stored.readTo); err != nil {
 			rows.Close()
 			p.err = fmt.Errorf("store: unable to read a request to recompute: %w", err)
 			return p
 		}
-		reqs = append(reqs, r)
+		p.reqs = append(p.reqs, r)
 	}
 	rows.Close()
-	if p.err = rows.Err(); p.err != nil || len(reqs) == 0 {
+	if p.err = rows.Err(); p.err != nil || len(p.reqs) == 0 {
 		return p
 	}
-	lo, hi = reqs[0].id, reqs[len(reqs)-1].id
+	lo, hi = p.reqs[0].id, p.reqs[len(p.reqs)-1].id
 
-	// The histories, in the order queryEvents gives them.
-	var events []tracker.Event
-	rows, err = s.r.QueryContext(ctx, `SELECT request_id, kind, date, outcome, new_due_date, reason FROM request_events
+	rows, err = s.r.queryTx(ctx, rtx, `SELECT request_id, kind, date, outcome, new_due_date, reason FROM request_events
 		WHERE request_id BETWEEN ? AND ? ORDER BY request_id, date, id`, lo, hi)
 	if err != nil {
 		p.err = fmt.Errorf("store: unable to read histories: %w", err)
@@ -247,7 +352,7 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool, chan
 			return p
 		}
 		e.Kind = tracker.EventKind(kind)
-		events = append(events, e)
+		p.events = append(p.events, e)
 	}
 	rows.Close()
 	if p.err = rows.Err(); p.err != nil {
@@ -255,8 +360,8 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool, chan
 	}
 
 	// The replies waiting to be confirmed, oldest first.
-	pending := map[int64][]tracker.PendingReply{}
-	rows, err = s.r.QueryContext(ctx, `SELECT request_id, classification FROM mail_messages
+	p.pending = map[int64][]tracker.PendingReply{}
+	rows, err = s.r.queryTx(ctx, rtx, `SELECT request_id, classification FROM mail_messages
 		WHERE direction = 'in' AND proposal_state = 'proposed' AND request_id BETWEEN ? AND ? ORDER BY request_id, id`, lo, hi)
 	if err != nil {
 		p.err = fmt.Errorf("store: unable to read proposals: %w", err)
@@ -270,26 +375,30 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool, chan
 			p.err = fmt.Errorf("store: unable to read a proposal: %w", err)
 			return p
 		}
-		pending[id] = append(pending[id], pendingReply(raw))
+		p.pending[id] = append(p.pending[id], pendingReply(raw))
 	}
 	rows.Close()
-	if p.err = rows.Err(); p.err != nil {
-		return p
-	}
+	p.err = rows.Err()
+	return p
+}
 
+// workOutPage works out the standing of the requests of p; with a change
+// of the rules, not those whose inputs are those their standing was stored
+// from and that the change cannot affect.
+func (s *Store) workOutPage(p *recomputePage, change *tracker.RulesChange) {
 	next := 0
-	for _, r := range reqs {
-		for next < len(events) && events[next].RequestID < r.id {
+	for _, r := range p.reqs {
+		for next < len(p.events) && p.events[next].RequestID < r.id {
 			next++
 		}
 		end := next
-		for end < len(events) && events[end].RequestID == r.id {
+		for end < len(p.events) && p.events[end].RequestID == r.id {
 			end++
 		}
-		history := events[next:end:end]
+		history := p.events[next:end:end]
 		next = end
 		p.n++
-		inputs := tracker.InputsFingerprint(r.law, history, pending[r.id])
+		inputs := tracker.InputsFingerprint(r.law, history, p.pending[r.id])
 		if change != nil && r.stored.hash.Valid && r.stored.version == tracker.PlanVersion && r.stored.inputs.Valid && r.stored.inputs.Int64 == inputs &&
 			!r.stored.affectedBy(change, r.law) {
 			continue
@@ -297,12 +406,12 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool, chan
 		law, ok := tracker.LawByCode(r.law)
 		if !ok {
 			p.err = tracker.Errorf(tracker.EINVALID, "unknown law %q", r.law)
-			return p
+			return
 		}
-		d, err := tracker.ComputeDerived(law, history, pending[r.id])
+		d, err := tracker.ComputeDerived(law, history, p.pending[r.id])
 		if err != nil {
 			p.err = fmt.Errorf("store: request %d: %w", r.id, err)
-			return p
+			return
 		}
 		p.worked++
 		row := standingRow(d)
@@ -312,5 +421,6 @@ func (s *Store) recomputeRange(ctx context.Context, lo, hi int64, all bool, chan
 			p.changed = append(p.changed, recomputed{id: r.id, row: row, hash: h, inputs: inputs, read: d.Read, stored: r.stored})
 		}
 	}
-	return p
+	// What was read is no longer needed; the counts and changes go on.
+	p.reqs, p.events, p.pending = nil, nil, nil
 }

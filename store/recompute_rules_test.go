@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/foitrack/foitrack/internal/seed"
@@ -39,42 +37,7 @@ func TestRecomputeAfterRuleChangesEqualsEvery(t *testing.T) {
 		return n
 	}
 	total := count("1")
-	// snapshot is every stored value of every request: its row and its
-	// windows, a line each.
-	snapshot := func() []string {
-		t.Helper()
-		var out []string
-		for _, q := range []string{`SELECT * FROM requests ORDER BY id`, `SELECT * FROM request_windows ORDER BY request_id, seq`} {
-			rows, err := db.Query(q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					t.Fatal(err)
-				}
-				var b strings.Builder
-				for i, v := range vals {
-					if b, ok := v.([]byte); ok {
-						v = string(b)
-					}
-					fmt.Fprintf(&b, "%s=%v ", cols[i], v)
-				}
-				out = append(out, b.String())
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			rows.Close()
-		}
-		return out
-	}
+	snapshot := func() []string { t.Helper(); return storedValues(t, db) }
 	// check recomputes, compares every stored value with what a recompute
 	// of every request then gives, and returns what the first did.
 	check := func(what string) store.RecomputeResult {

@@ -78,6 +78,11 @@ type Store struct {
 	noReads bool
 	// termCounts: how many rows hold a searched word (see termRows).
 	termCounts termCounts
+	// recomputeWorkers and recomputeSpan, when set (tests), are how many
+	// goroutines work out a Recompute and how many ids a span of it
+	// covers (0: one per core, at most 4; recomputeSpan).
+	recomputeWorkers int
+	recomputeSpan    int64
 }
 
 // Options for Open.
