@@ -1881,3 +1881,10 @@ END;
 -- Who claimed one exemption (the exemptions catalogue), from the kept
 -- counts by (exemption, authority): a search, not a pass over them all.
 CREATE INDEX insight_exemptions_code ON insight_exemptions (claim_law, code, authority_id);
+
+-- migrate:43 the fingerprints of the standings, apart
+-- What a recompute reads of each request (store.Recompute): a covering
+-- index, so that a pass over every request reads these few columns, not
+-- the whole rows (about 1 kB each). Building it reads the table once and
+-- copies no row of it.
+CREATE INDEX requests_plan ON requests (id, law, plan_hash, plan_version, plan_inputs, plan_read_from, plan_read_to);

@@ -1,0 +1,73 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// TestRecomputeReadsTheRequestsFromAnIndex: a recompute reads what it
+// needs of the requests (their law and fingerprints) from a covering index,
+// not from the whole rows.
+func TestRecomputeReadsTheRequestsFromAnIndex(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	a := mustAuthority(t, st, "Barsetshire", tracker.JurisdictionEngland)
+	for _, sent := range []string{"2026-06-01", ""} {
+		r := tracker.Request{Title: "a request", AuthorityID: a.ID, Law: tracker.UKFOIA}
+		var on tracker.Date
+		if sent != "" {
+			on = tracker.MustParseDate(sent)
+		}
+		if err := st.CreateRequest(ctx, &r, on); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[string][]any{}
+	st.TraceReads(func(q string, args []any) {
+		mu.Lock()
+		seen[q] = args
+		mu.Unlock()
+	})
+	for _, every := range []bool{false, true, false} {
+		var err error
+		if every {
+			_, err = st.RecomputeEvery(ctx)
+		} else {
+			_, err = st.Recompute(ctx, true)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.TraceReads(nil)
+	checked := 0
+	for q, args := range seen {
+		if !strings.Contains(q, "FROM requests WHERE id BETWEEN") {
+			continue
+		}
+		checked++
+		rows, err := st.Reader().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("EXPLAIN %s: %v", q, err)
+		}
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(detail, "COVERING INDEX") {
+				t.Errorf("the requests read from the table (%s):\n%s", detail, q)
+			}
+		}
+		rows.Close()
+	}
+	if checked < 2 {
+		t.Errorf("%d queries of the requests seen, want at least 2 (with and without the days read)", checked)
+	}
+}
