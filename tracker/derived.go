@@ -70,7 +70,7 @@ func computeDerived(law Law, cal Calendar, history []Event, pending []PendingRep
 		Status: st.Status, Outcome: st.Outcome, SentOn: st.SentOn,
 		DueDate: ds.NextDue().Date,
 		Figures: requestFigures(law, cal, history),
-		First:   firstResponse(law, cal, history),
+		First:   firstResponse(law, cal, &ds, history),
 		Plan:    planFrom(law, cal, &ds, history, pending),
 		Basis:   ds.Basis(),
 	}
@@ -81,8 +81,9 @@ func computeDerived(law Law, cal Calendar, history []Event, pending []PendingRep
 }
 
 // firstResponse is the timing of the first response of history (On zero
-// without one), on the calendar cal (nil: the law names none).
-func firstResponse(law Law, cal Calendar, history []Event) FirstResponse {
+// without one), on the calendar cal (nil: the law names none); ds are the
+// deadlines of the whole history.
+func firstResponse(law Law, cal Calendar, ds *Deadlines, history []Event) FirstResponse {
 	f := FirstResponse{Days: -1}
 	for i, e := range history {
 		if e.Kind != EventResponseReceived {
@@ -90,13 +91,34 @@ func firstResponse(law Law, cal Calendar, history []Event) FirstResponse {
 		}
 		f.On = e.Date
 		var received Date
-		f.DueOn, received = responseDue(law, cal, history[:i])
+		if responseCountSettled(history[i+1:]) {
+			// Nothing after it moves the response dates: those of the
+			// whole history are those in force then, from the same days
+			// of the calendar.
+			f.DueOn, received = ds.current().Date, ds.Received
+		} else {
+			f.DueOn, received = responseDue(law, cal, history[:i])
+		}
 		if cal != nil && !received.IsZero() {
 			f.Days = WorkingDaysBetween(cal, received, e.Date)
 		}
 		break
 	}
 	return f
+}
+
+// responseCountSettled reports whether no event of history is of a kind
+// that moves the response dates (engine.replay: the date of receipt, the
+// pauses, the clock stopped, the extensions), so that the response dates
+// after any history h are those after h and history.
+func responseCountSettled(history []Event) bool {
+	for _, e := range history {
+		switch e.Kind {
+		case EventSent, EventClarificationRequested, EventClarificationSent, EventFeeNotice, EventFeePaid, EventExtensionClaimed:
+			return false
+		}
+	}
+	return true
 }
 
 // InputsFingerprint is a fingerprint of what ComputeDerived reads of one

@@ -61,6 +61,50 @@ func TestResponseDueAgreesWithComputeDeadlines(t *testing.T) {
 	}
 }
 
+// TestFirstResponseIsThatOfItsPrefix: the first response's due date in
+// force, and the working days to it from the date of receipt, are what the
+// history up to it gives, and reading them asks about no day of the
+// calendar that the rest of the computation did not (Derived.Read), after
+// every prefix of random histories under every law.
+func TestFirstResponseIsThatOfItsPrefix(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, law := range Laws {
+		for range 300 {
+			h := randomHistory(r, 12)
+			for i := 0; i <= len(h); i++ {
+				d, err := ComputeDerived(law, h[:i], nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := FirstResponse{Days: -1}
+				cal := CalendarFor(law.Calendar)
+				var reading *readingCalendar
+				if cal != nil {
+					reading = &readingCalendar{Calendar: cal, read: d.Read}
+					cal = reading
+				}
+				for j, e := range h[:i] {
+					if e.Kind == EventResponseReceived {
+						var received Date
+						want.On = e.Date
+						want.DueOn, received = responseDue(law, cal, h[:j])
+						if cal != nil && !received.IsZero() {
+							want.Days = WorkingDaysBetween(cal, received, e.Date)
+						}
+						break
+					}
+				}
+				if d.First != want {
+					t.Fatalf("%s after %+v: first response %+v, want %+v", law.Code, h[:i], d.First, want)
+				}
+				if reading != nil && reading.read != d.Read {
+					t.Fatalf("%s after %+v: read %+v, with the first response from its prefix %+v", law.Code, h[:i], d.Read, reading.read)
+				}
+			}
+		}
+	}
+}
+
 // TestDeadlinesForPlanGiveTheSamePlan: the plan, the standing basis and the
 // due date in force worked out from deadlinesForPlan are those from
 // ComputeDeadlines, after
