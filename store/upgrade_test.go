@@ -97,6 +97,8 @@ var fillValues = map[string]any{
 	"audit_tree.idx":           0, // one hash: the tree of the one audit entry
 }
 
+var withoutRowid = regexp.MustCompile(`(?i)\)\s*WITHOUT\s+ROWID\s*;?\s*$`)
+
 var inList = regexp.MustCompile(`(?is)\b(\w+)\s+IN\s*\(\s*'([^']*)'`)
 
 // fillEveryTable inserts one row into every table of db (parents before
@@ -214,12 +216,22 @@ next:
 				checks[m[1]] = m[2]
 			}
 		}
+		keyCols := 0
+		for _, c := range tb.cols {
+			if c.pk > 0 {
+				keyCols++
+			}
+		}
 		for _, c := range tb.cols {
 			v, isRef := refs[c.name]
 			if fv, ok := fillValues[tb.name+"."+c.name]; ok {
 				v = fv
 			} else if !isRef {
-				if c.dflt.Valid || (c.pk == 1 && strings.EqualFold(c.typ, "INTEGER")) {
+				// An INTEGER PRIMARY KEY is the rowid, numbered by SQLite;
+				// not in a WITHOUT ROWID table, where it is a plain column.
+				// Nor one column of a key of several.
+				rowidAlias := c.pk == 1 && strings.EqualFold(c.typ, "INTEGER") && !withoutRowid.MatchString(tb.sql) && keyCols == 1
+				if c.dflt.Valid || rowidAlias {
 					continue
 				}
 				v = guessValue(tb.name, c.name, c.typ, checks)
