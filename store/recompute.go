@@ -304,7 +304,7 @@ func (s *Store) recomputePipeline(ctx context.Context, maxID int64, all bool, ch
 // a stale plan only, unless all), their histories and their replies
 // awaiting confirmation, in one read transaction.
 func (s *Store) readRecomputePage(ctx context.Context, lo, hi int64, all bool, reads string) *recomputePage {
-	p := &recomputePage{}
+	p := &recomputePage{reqs: make([]recomputeReq, 0, min(hi-lo+1, 4096))}
 	rtx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
 		p.err = fmt.Errorf("store: unable to read requests to recompute: %w", err)
@@ -322,8 +322,11 @@ func (s *Store) readRecomputePage(ctx context.Context, lo, hi int64, all bool, r
 		p.err = fmt.Errorf("store: unable to list requests to recompute: %w", err)
 		return p
 	}
+	// One value to scan into for all the rows (a pointer given to Scan
+	// escapes: one allocation, not one a row).
+	var r recomputeReq
 	for rows.Next() {
-		var r recomputeReq
+		r = recomputeReq{}
 		if err := rows.Scan(&r.id, &r.law, &r.stored.hash, &r.stored.version, &r.stored.inputs, &r.stored.readFrom, &r.stored.readTo); err != nil {
 			rows.Close()
 			p.err = fmt.Errorf("store: unable to read a request to recompute: %w", err)
@@ -343,9 +346,11 @@ func (s *Store) readRecomputePage(ctx context.Context, lo, hi int64, all bool, r
 		p.err = fmt.Errorf("store: unable to read histories: %w", err)
 		return p
 	}
+	p.events = make([]tracker.Event, 0, 4*len(p.reqs)) // about three events a request
+	var e tracker.Event
+	var kind string
 	for rows.Next() {
-		var e tracker.Event
-		var kind string
+		e = tracker.Event{}
 		if err := rows.Scan(&e.RequestID, &kind, &e.Date, &e.Outcome, &e.NewDueDate, &e.Reason); err != nil {
 			rows.Close()
 			p.err = fmt.Errorf("store: unable to read an event: %w", err)
