@@ -67,17 +67,11 @@ func devSeed(env *Env, args []string) error {
 		return err
 	}
 	opt := seed.Options{Requests: *requests, Messages: *messages, Seed: *seedFlag, End: end, Password: password}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return fmt.Errorf("unable to create the CPU profile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("unable to start the CPU profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	// The garbage collector ran a tenth of the time at the default; the Go
 	// heap here is small (SQLite's page cache is outside it).
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
@@ -117,4 +111,24 @@ func devSeed(env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "Sign in as admin@example.org (or editor1@, viewer@example.org) with the seeded password.\n")
 	return nil
+}
+
+// startCPUProfile writes a CPU profile (go tool pprof) to path until the
+// returned function is called; with path "" it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("unable to create the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("unable to start the CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

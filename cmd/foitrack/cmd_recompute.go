@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"runtime/debug"
-	"runtime/pprof"
 
 	"github.com/foitrack/foitrack/store"
 )
@@ -32,17 +30,11 @@ func recompute(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return fmt.Errorf("unable to create the CPU profile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("unable to start the CPU profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	// Working every request out allocates much and keeps little: fewer
 	// collections (a fifth of the CPU at the default), within a bound on
 	// the memory they let grow.
