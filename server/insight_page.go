@@ -29,7 +29,15 @@ type insightPage struct {
 	BatchID     int64
 	Summary     string // the batch's sentence
 	Figures     aggregate
+	// NameQ filters the authorities offered; Cut says some were left out
+	// of the chooser (thousands of checkboxes make a page nobody can use,
+	// least of all on a phone).
+	NameQ string
+	Cut   bool
 }
+
+// insightChooserMax is how many authorities the chooser offers at most.
+const insightChooserMax = 150
 
 // chartSet is charts with the filters their downloads repeat.
 type chartSet struct {
@@ -72,9 +80,12 @@ func (s *Server) showInsightPage(c echo.Context) error {
 	for _, id := range f.AuthorityIDs {
 		p.Selected[id] = true
 	}
-	if p.Authorities, err = s.st.AuthoritiesWithRequests(ctx); err != nil {
+	all, err := s.st.AuthoritiesWithRequests(ctx)
+	if err != nil {
 		return err
 	}
+	p.NameQ = strings.TrimSpace(c.QueryParam("name"))
+	p.Authorities, p.Cut = insightChoices(all, p.Selected, in.Rows, p.NameQ)
 	if p.Batches, err = s.st.Batches(ctx, ""); err != nil {
 		return err
 	}
@@ -82,6 +93,34 @@ func (s *Server) showInsightPage(c echo.Context) error {
 		p.Summary = batchSentence(in)
 	}
 	return s.render(c, http.StatusOK, "insight", &view{Title: "Insight", Section: "insight", Data: p})
+}
+
+// insightChoices are the authorities the chooser offers: all of them when
+// they are few and no name is asked for; otherwise those chosen, those the
+// page compares and those whose name holds nameQ, at most
+// insightChooserMax (the chosen ones always). cut says some were left out.
+func insightChoices(all []store.AuthorityName, selected map[int64]bool, shown []store.InsightRow, nameQ string) (out []store.AuthorityName, cut bool) {
+	if len(all) <= insightChooserMax && nameQ == "" {
+		return all, false
+	}
+	onPage := map[string]bool{}
+	for _, r := range shown {
+		onPage[r.Key] = true
+	}
+	q := strings.ToLower(nameQ)
+	room := insightChooserMax - len(selected)
+	for _, a := range all {
+		switch {
+		case selected[a.ID]:
+		case room > 0 && (onPage[strconv.FormatInt(a.ID, 10)] || (q != "" && strings.Contains(strings.ToLower(a.Name), q))):
+			room--
+		default:
+			cut = true
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, cut
 }
 
 // downloadInsightChart: GET /insight/NAME.svg or NAME.csv, with the page's filters.
