@@ -133,6 +133,7 @@ func checkInsight(t *testing.T, st *store.Store, after string, authority int64, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkAuthoritiesWithRequests(t, st, after)
 	overall := handInsight(t, st, "''", today)
 	want := overall[""]
 	if !sameFigures(in.Overall, want) {
@@ -304,6 +305,23 @@ func TestInsightCountsFollowEveryWrite(t *testing.T) {
 	}
 	checkInsight(t, st, "deleting it", a.ID, today)
 	checkInsight(t, st, "a later day", a.ID, day("2026-06-01"))
+
+	// An authority is offered as a filter from its first request until its
+	// last is gone.
+	c := mustAuthority(t, st, "Loxley Barrett School", tracker.JurisdictionEngland)
+	checkAuthoritiesWithRequests(t, st, "adding an authority")
+	rc := tracker.Request{Title: "School lunches", AuthorityID: c.ID}
+	if err := st.CreateRequest(ctx, &rc, tracker.Date{}); err != nil {
+		t.Fatal(err)
+	}
+	checkAuthoritiesWithRequests(t, st, "its first request")
+	if err := st.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM requests WHERE id = ?`, rc.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkAuthoritiesWithRequests(t, st, "its only request deleted")
 }
 
 // Insight without a batch, and the exemptions catalogue's counts and
@@ -360,5 +378,35 @@ func TestInsightReadsNoPassOverTheRequests(t *testing.T) {
 			}
 		}
 		rows.Close()
+	}
+}
+
+// checkAuthoritiesWithRequests: the request filter's and insight chooser's
+// authorities, read from the kept counts, are those with a request.
+func checkAuthoritiesWithRequests(t *testing.T, st *store.Store, after string) {
+	t.Helper()
+	ctx := context.Background()
+	with, err := st.AuthoritiesWithRequests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range with {
+		got = append(got, fmt.Sprint(a.ID))
+	}
+	rows, err := st.Reader().QueryContext(ctx, `SELECT a.id FROM authorities a
+		WHERE EXISTS (SELECT 1 FROM requests r WHERE r.authority_id = a.id) ORDER BY a.name COLLATE NOCASE`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var want []string
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		want = append(want, fmt.Sprint(id))
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("after %s: authorities with requests %v, want %v", after, got, want)
 	}
 }

@@ -130,8 +130,11 @@ type AuthorityName struct {
 // AuthoritiesWithRequests lists the authorities that have at least one
 // request, by name (the choices of a request filter).
 func (s *Store) AuthoritiesWithRequests(ctx context.Context) ([]AuthorityName, error) {
+	// From the per-authority counts the insight triggers keep (a row per
+	// authority and law), not a probe into the requests per authority:
+	// 5,000 probes took 20 ms at a million requests.
 	rows, err := s.r.QueryContext(ctx, `SELECT a.id, a.name FROM authorities a
-		WHERE EXISTS (SELECT 1 FROM requests r WHERE r.authority_id = a.id) ORDER BY a.name COLLATE NOCASE`)
+		WHERE a.id IN (SELECT authority_id FROM insight_counts WHERE requests > 0) ORDER BY a.name COLLATE NOCASE`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list authorities: %w", err)
 	}
