@@ -80,12 +80,12 @@ func (s *Server) showInsightPage(c echo.Context) error {
 	for _, id := range f.AuthorityIDs {
 		p.Selected[id] = true
 	}
-	all, err := s.st.AuthoritiesWithRequests(ctx)
+	choices, err := s.filterChoices(ctx)
 	if err != nil {
 		return err
 	}
 	p.NameQ = strings.TrimSpace(c.QueryParam("name"))
-	p.Authorities, p.Cut = insightChoices(all, p.Selected, in.Rows, p.NameQ)
+	p.Authorities, p.Cut = insightChoices(choices.Authorities, p.Selected, in.Rows, p.NameQ)
 	if p.Batches, err = s.st.Batches(ctx, ""); err != nil {
 		return err
 	}

@@ -132,6 +132,15 @@ func TestInsightPageShowsTheLatestChange(t *testing.T) {
 		Outcome: tracker.OutcomeReleasedInFull})
 	_, after := c.get("/insight")
 	wantContains(t, after, "Overall 2 of 3 responses with a due date came on time (67%).")
+	// The chooser's authorities (kept until a write) follow a new one's
+	// first request.
+	if strings.Contains(after, "Loxley Barrett School") {
+		t.Fatal("an authority with no request offered")
+	}
+	lox := app.authority("Loxley Barrett School", tracker.JurisdictionEngland)
+	app.request("School lunches", lox.ID, "2026-03-02", false)
+	_, after = c.get("/insight")
+	wantContains(t, after, "Loxley Barrett School")
 }
 
 // An authority's figures on its page follow a change too.
