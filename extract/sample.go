@@ -3,11 +3,10 @@ package extract
 import (
 	"bytes"
 	"compress/zlib"
+	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
+	"time"
 )
 
 // SamplePDF builds a one-page PDF showing text (ASCII), with a correct
@@ -78,20 +77,17 @@ func SamplePDFPages(pages ...SamplePage) []byte {
 // pdftoppm (poppler-utils), the way a scanner would: a page with no text
 // layer, for tests of OCR.
 func SampleScanPage(text string) (SamplePage, error) {
-	dir, err := os.MkdirTemp("", "foitrack-sample-*")
+	pdf, _, cleanup, err := tempCopy(SamplePDF(text), ".pdf")
 	if err != nil {
 		return SamplePage{}, err
 	}
-	defer os.RemoveAll(dir)
-	pdf := filepath.Join(dir, "in.pdf")
-	if err := os.WriteFile(pdf, SamplePDF(text), 0o600); err != nil {
+	defer cleanup()
+	out, err := tool{name: "pdftoppm", prog: "pdftoppm", pkg: "poppler-utils", args: []string{"-q", "-gray", "-r", "150", pdf},
+		maxOut: 64 << 20, timeout: time.Minute}.run(context.Background())
+	if err != nil {
 		return SamplePage{}, err
 	}
-	out, err := exec.Command("pdftoppm", "-q", "-gray", "-r", "150", pdf).Output()
-	if err != nil {
-		return SamplePage{}, fmt.Errorf("pdftoppm: %w", err)
-	}
-	pix, w, h, err := pgmPixels(out)
+	pix, w, h, err := pgmPixels([]byte(out))
 	if err != nil {
 		return SamplePage{}, err
 	}
