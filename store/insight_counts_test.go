@@ -360,16 +360,7 @@ func TestInsightReadsNoPassOverTheRequests(t *testing.T) {
 		}
 		overRequests := strings.Contains(q, "FROM requests r") || strings.Contains(q, "JOIN requests r")
 		overClaims := strings.Contains(q, "exemption_claims c")
-		rows, err := st.Reader().QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
-		if err != nil {
-			t.Fatalf("EXPLAIN %s: %v", q, err)
-		}
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
+		for _, detail := range queryPlan(t, st, q, args) {
 			// A search of r by authority (the index's prefix) reads each
 			// of its requests.
 			if overRequests && (strings.HasPrefix(detail, "SCAN r") || strings.HasPrefix(detail, "SEARCH r USING COVERING INDEX requests_insight")) ||
@@ -377,8 +368,30 @@ func TestInsightReadsNoPassOverTheRequests(t *testing.T) {
 				t.Errorf("a pass over the requests or claims (%s):\n%s", detail, q)
 			}
 		}
-		rows.Close()
 	}
+}
+
+// queryPlan is the detail of each step of SQLite's plan for q.
+func queryPlan(t *testing.T, st *store.Store, q string, args []any) []string {
+	t.Helper()
+	rows, err := st.Reader().QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatalf("EXPLAIN %s: %v", q, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // checkAuthoritiesWithRequests: the request filter's and insight chooser's
