@@ -4,6 +4,7 @@
 #
 #   bench/run.sh micro [-count=N]        Go benchmarks of the packages (compare runs with benchstat)
 #   bench/run.sh pages N [SECONDS]       seed N requests (once, cached under $BENCH_DIR), then drive every page
+#                                        (DRIVER=wrk: driven by Debian's wrk instead of pagebench's own loop)
 #   bench/run.sh ingest [MESSAGES]       foitrack's mail sync against mbsync on one Dovecot mailbox (default 10000)
 #   bench/run.sh recompute N [--every]   time `foitrack recompute` (with --every: working out every request) of the N-request database
 #
@@ -38,7 +39,7 @@ pages)
 	secs="${3:-5}"
 	build
 	data="$(seeded "$n")"
-	go run ./bench/pagebench --data "$data" --bin "$bin" --duration "${secs}s" --json "$dir/pages-$n.json"
+	go run ./bench/pagebench --data "$data" --bin "$bin" --duration "${secs}s" --driver "${DRIVER:-go}" --json "$dir/pages-$n-${DRIVER:-go}.json"
 	;;
 ingest)
 	FOITRACK_BENCH=1 FOITRACK_BENCH_MESSAGES="${2:-10000}" go test -count=1 -timeout 60m -run TestIngestAgainstMbsync -v ./bench/ |

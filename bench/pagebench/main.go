@@ -67,6 +67,7 @@ type Report struct {
 	Requests     int      `json:"requests"`
 	Messages     int      `json:"messages"`
 	Connections  int      `json:"connections"`
+	Driver       string   `json:"driver"` // go or wrk
 	Duration     string   `json:"duration_per_page"`
 	StartupMs    float64  `json:"startup_ms"`
 	SettleMs     float64  `json:"settle_ms"` // waited after start-up for the server's background passes to end
@@ -87,10 +88,22 @@ func main() {
 	jsonOut := flag.String("json", "", "also write the report as JSON to this file")
 	timeout := flag.Duration("timeout", 30*time.Second, "a response slower than this counts as an error")
 	flag.StringVar(&profileDir, "profile", "", "write the server's CPU profile while each page is driven to DIR/<page>.pprof (go tool pprof)")
+	flag.StringVar(&driver, "driver", "go", "load generator: go (this program's own closed loop) or wrk (Debian's wrk, run once per page with the same connections)")
 	flag.Var(&extraPages, "also", "another page to drive, as NAME=PATH (PATH under /api/ is called with the token); repeatable")
 	flag.Parse()
 	if *data == "" {
 		fmt.Fprintln(os.Stderr, "pagebench: --data DIR is required (a directory made by foitrack dev seed)")
+		os.Exit(2)
+	}
+	switch driver {
+	case "go":
+	case "wrk":
+		if _, err := exec.LookPath("wrk"); err != nil {
+			fmt.Fprintln(os.Stderr, "pagebench: --driver wrk: wrk is not installed (apt-get install -y wrk)")
+			os.Exit(2)
+		}
+	default:
+		fmt.Fprintf(os.Stderr, "pagebench: --driver %q: want go or wrk\n", driver)
 		os.Exit(2)
 	}
 	if err := run(*data, *bin, *dur, *conns, *only, *jsonOut, *timeout); err != nil {
@@ -118,7 +131,7 @@ func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, t
 	if err != nil {
 		return err
 	}
-	rep := Report{Data: data, Requests: fx.requests, Messages: fx.messages, Connections: conns, Duration: dur.String(),
+	rep := Report{Data: data, Requests: fx.requests, Messages: fx.messages, Connections: conns, Duration: dur.String(), Driver: driver,
 		Machine: machine(), LoadAverage: loadAverage(), StartedAtUTC: time.Now().UTC().Format(time.RFC3339)}
 
 	port, err := freePort()
@@ -395,6 +408,9 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 		}
 		return r
 	}
+	if driver == "wrk" {
+		return driveWrk(client, base, p, fx, dur, conns, pid, r)
+	}
 	var mu sync.Mutex
 	var lat []time.Duration
 	errs := 0
@@ -461,6 +477,93 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 		r.P50ms, r.P95ms, r.P99ms, r.MaxMs = ms(pct(lat, 50)), ms(pct(lat, 95)), ms(pct(lat, 99)), ms(lat[len(lat)-1])
 		r.PerSecond = float64(len(lat)) / elapsed.Seconds()
 		r.CPUms = ms(cpu) / float64(len(lat))
+	}
+	return r
+}
+
+// driver is the load generator (--driver).
+var driver string
+
+// wrkReport is a Lua script for wrk that prints, at the end, one line this
+// program reads: requests, non-2xx answers, socket errors, and the latency
+// percentiles in microseconds (wrk's own summary has no p95).
+const wrkReport = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("pagebench %d %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+`
+
+// driveWrk drives p with wrk: the same connections (two threads, as the
+// machine has two cores) for the same time, signed in the same way.
+func driveWrk(client *http.Client, base string, p page, fx *fixture, dur time.Duration, conns, pid int, r Result) Result {
+	script, err := os.CreateTemp("", "pagebench-*.lua")
+	if err != nil {
+		r.Errors = 1
+		return r
+	}
+	defer os.Remove(script.Name())
+	script.WriteString(wrkReport)
+	script.Close()
+	header := "Cookie: foitrack_session=" + fx.cookie
+	if p.API {
+		header = "Authorization: Bearer " + fx.token
+	}
+	threads := min(2, conns)
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", fmt.Sprintf("%ds", max(1, int(dur.Round(time.Second).Seconds()))),
+		"--timeout", "30s", "-s", script.Name(), "-H", header, base + p.Path}
+	rssDone := make(chan struct{})
+	var maxRSS float64
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-rssDone:
+				return
+			case <-t.C:
+				if v := rssMB(pid, "VmRSS"); v > maxRSS {
+					maxRSS = v
+				}
+			}
+		}
+	}()
+	profiled := make(chan struct{})
+	if profileDir != "" {
+		go func() {
+			defer close(profiled)
+			profile(client, p.Name, dur)
+		}()
+	} else {
+		close(profiled)
+	}
+	cpuBefore := cpuTime(pid)
+	out, err := exec.Command("wrk", args...).Output()
+	cpu := cpuTime(pid) - cpuBefore
+	<-profiled
+	close(rssDone)
+	r.RSSMB = maxRSS
+	var n, micros, status, sockets, p50, p95, p99, maxLat int64
+	found := false
+	for _, line := range strings.Split(string(out), "\n") {
+		if _, e := fmt.Sscanf(line, "pagebench %d %d %d %d %d %d %d %d", &n, &micros, &status, &sockets, &p50, &p95, &p99, &maxLat); e == nil {
+			found = true
+		}
+	}
+	if err != nil || !found {
+		fmt.Fprintf(os.Stderr, "pagebench: wrk on %s: %v\n%s", p.Path, err, out)
+		r.Errors = max(r.Errors, 1)
+		return r
+	}
+	us := func(v int64) float64 { return float64(v) / 1000 }
+	r.Requests, r.Errors = int(n-status), int(status+sockets)
+	r.P50ms, r.P95ms, r.P99ms, r.MaxMs = us(p50), us(p95), us(p99), us(maxLat)
+	if micros > 0 {
+		r.PerSecond = float64(n) / (float64(micros) / 1e6)
+	}
+	if n > 0 {
+		r.CPUms = ms(cpu) / float64(n)
 	}
 	return r
 }
@@ -613,8 +716,8 @@ func loadAverage() string {
 }
 
 func printMarkdown(w io.Writer, rep Report) {
-	fmt.Fprintf(w, "%d requests, %d messages (%s); %d connections, %s per page; %s; load average before: %s; %s\n\n",
-		rep.Requests, rep.Messages, rep.Data, rep.Connections, rep.Duration, rep.Machine, rep.LoadAverage, rep.StartedAtUTC)
+	fmt.Fprintf(w, "%d requests, %d messages (%s); %d connections, %s per page, driven by %s; %s; load average before: %s; %s\n\n",
+		rep.Requests, rep.Messages, rep.Data, rep.Connections, rep.Duration, rep.Driver, rep.Machine, rep.LoadAverage, rep.StartedAtUTC)
 	fmt.Fprintf(w, "Start-up %.0f ms; idle RSS %.1f MB; peak RSS over the run %.1f MB; waited %.1f s after start-up for the background passes to end.\n\n",
 		rep.StartupMs, rep.IdleRSSMB, rep.PeakRSSMB, rep.SettleMs/1000)
 	fmt.Fprintln(w, "| page | path | p50 ms | p95 ms | p99 ms | req/s | CPU ms/req | size | RSS MB | note |")
