@@ -44,6 +44,7 @@ func (s *Server) searchFromQuery(c echo.Context, scope store.SearchScope, limit 
 		return p, err
 	}
 	p.Pager = newPager(c, page, p.Result.Total, len(p.Result.Hits), false)
+	p.Pager.More = p.Result.More // "of more than 200", as the count above says
 	return p, nil
 }
 

@@ -233,3 +233,36 @@ func TestDocumentPageShowsTextStateAndReextracts(t *testing.T) {
 		t.Fatalf("a viewer re-extracted: %d", res.StatusCode)
 	}
 }
+
+// A search that finds more than its bound says so, newest first, the same
+// way signed in and in public: "More than 200 found", pages of them up to
+// the 200th, none after. (The bound was 2,000: counting that far walked
+// 2,001 matches newest first, most of a common word's search at a million
+// requests, only to print the number.)
+func TestSearchCountsUpTo200(t *testing.T) {
+	app := newTestApp(t)
+	app.user("vi@example.org", store.RoleViewer)
+	a := app.authority("Kent Police", tracker.JurisdictionEngland)
+	const made = 205
+	for i := 1; i <= made; i++ {
+		app.request(fmt.Sprintf("Wombat crossing %d", i), a.ID, "2026-03-02", true)
+	}
+	title := func(n int) string { return fmt.Sprintf(">Wombat crossing %d</a>", n) }
+	last := 200 / pageSize
+	for _, c := range []struct {
+		who  *client
+		path string
+	}{{app.login("vi@example.org"), "/search"}, {app.anonymous(), "/p/search"}} {
+		_, body := c.who.get(c.path + "?q=wombat")
+		wantContains(t, body, "More than 200 found: the newest 200", fmt.Sprintf("Showing 1–%d of more than 200", pageSize),
+			title(made), title(made-pageSize+1))
+		if strings.Contains(body, title(made-pageSize)) {
+			t.Errorf("%s: the first page shows more than its %d", c.path, pageSize)
+		}
+		_, body = c.who.get(c.path + fmt.Sprintf("?q=wombat&page=%d", last))
+		wantContains(t, body, fmt.Sprintf("Showing %d–200 of more than 200", 200-pageSize+1), title(made-199))
+		if strings.Contains(body, title(made-200)) || strings.Contains(body, fmt.Sprintf("page=%d", last+1)) {
+			t.Errorf("%s: a hit after the 200th is shown or offered", c.path)
+		}
+	}
+}

@@ -40,17 +40,28 @@ type SearchOptions struct {
 }
 
 // searchCandidates bounds the work of one search: the newest this many
-// matches are ranked, so a common word costs the same at a million rows as
-// at a thousand. Results says when there were more. (A variable for the
-// tests of the bound.)
-var searchCandidates = 2000
+// matches are ranked, counted and paged through, so a common word costs
+// the same at a million rows as at a thousand; the result says when there
+// were more ("More than 200 found"), the same signed in and in public. It
+// was 2,000: walking 2,001 matches newest first only to print the number
+// was most of a search for a common word at a million requests (88% of
+// kind:document foi, stepping FTS5's doclists backwards; most of the public
+// phrase search), ten times the matches of 201. Two hundred hits, four
+// pages of 50, is as far as people page; past it the page asks for another
+// word or a filter. (A variable for the tests of the bound.)
+var searchCandidates = 200
 
 // searchRankedCandidates is how many of the candidates, the newest, bm25
-// ranks: it reads each one's column sizes (a b-tree descent a row, 2.3 µs),
-// which for 2,000 candidates was a third of a rare word's search. The
-// best of the newest 500 come first, then the older candidates newest
-// first. (A variable for the tests.)
-var searchRankedCandidates = 500
+// ranks: it reads each one's column sizes (a b-tree descent a row, 2.3 µs).
+// The best of the newest this many come first, then the older candidates
+// newest first; as many as searchCandidates, all are ranked. (A variable
+// for the tests.)
+var searchRankedCandidates = 200
+
+// searchIDsBound is how many of the newest matches SearchRequestIDs and
+// SearchItemIDs read (searchCandidates' old bound, twice over), to find
+// their distinct requests or items.
+const searchIDsBound = 4000
 
 // searchRankableRows is how many rows may hold a word of the query for
 // bm25 to rank its hits: bm25 weighs each word by reading every row that
@@ -82,7 +93,7 @@ type SearchResult struct {
 	Query SearchQuery `json:"query"`
 	Hits  []SearchHit `json:"hits"`
 	// Total counts the hits, up to the candidate bound; More says there
-	// were more than that (the page then says "more than 2000").
+	// were more than that (the page then says "More than 200 found").
 	Total int  `json:"total"`
 	More  bool `json:"more"`
 	// Ranked: best first (bm25); else newest first (a word of the query is
@@ -975,7 +986,7 @@ func (s *Store) searchIDs(ctx context.Context, q SearchQuery, col, cond string, 
 			WHERE search_index MATCH ? AND `+cond+` AND `+where+`
 			ORDER BY f.rowid DESC LIMIT ?)
 		GROUP BY id ORDER BY max(rid) DESC LIMIT ?`,
-		append(append([]any{withKinds(q.ftsExpression(searchTextColumns), kinds)}, args...), searchCandidates*2, limit)...)
+		append(append([]any{withKinds(q.ftsExpression(searchTextColumns), kinds)}, args...), searchIDsBound, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to search: %w", err)
 	}
