@@ -419,11 +419,11 @@ func (s *Store) workOutPage(p *recomputePage, change *tracker.RulesChange) {
 			return
 		}
 		p.worked++
-		row := standingRow(d)
-		h := row.hash()
+		// The values to store are made only for a standing to write.
+		h := standingHash(d)
 		if !r.stored.hash.Valid || r.stored.hash.Int64 != h || r.stored.version != tracker.PlanVersion ||
 			!s.noInputs && (!r.stored.inputs.Valid || r.stored.inputs.Int64 != inputs) || !s.noReads && !r.stored.readIs(d.Read) {
-			p.changed = append(p.changed, recomputed{id: r.id, row: row, hash: h, inputs: inputs, read: d.Read, stored: r.stored})
+			p.changed = append(p.changed, recomputed{id: r.id, row: standingRow(d), hash: h, inputs: inputs, read: d.Read, stored: r.stored})
 		}
 	}
 	// What was read is no longer needed; the counts and changes go on.

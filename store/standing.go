@@ -5,10 +5,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/crc64"
 	"strings"
 	"sync"
 
+	"github.com/foitrack/foitrack/internal/crc"
 	"github.com/foitrack/foitrack/tracker"
 )
 
@@ -103,85 +103,203 @@ func dateOrNil(d tracker.Date) any { return sDate(d).any() }
 
 // standingRow is how st is stored.
 func standingRow(st tracker.Derived) storedStanding {
+	var vals valuesOf
+	vals.s = make([]sval, 0, len(standingColumns))
+	visitStanding(st, &vals)
+	return storedStanding{vals: vals.s, windows: st.Plan.Windows}
+}
+
+// standingHash is standingRow(st).hash(), without making the values: a
+// recompute of every request needs only the fingerprint of the many that
+// are unchanged.
+func standingHash(st tracker.Derived) int64 {
+	h := hashBufs.Get().(*hashOf)
+	defer hashBufs.Put(h)
+	h.b = h.b[:0]
+	visitStanding(st, h)
+	for _, w := range st.Plan.Windows {
+		visitWindow(w, h)
+	}
+	return int64(crc.Checksum(h.b))
+}
+
+// A valueSink takes a standing's stored values, in the order of
+// standingColumns (visitStanding) and of a window's columns (visitWindow).
+type valueSink interface {
+	null()
+	str(s string)
+	int(i int64)
+	// date is d as TEXT YYYY-MM-DD, "" for the zero Date (sStr(d.String())).
+	date(d tracker.Date)
+}
+
+// nullDate is d as stored in a column of dates: NULL for the zero Date
+// (sDate).
+func nullDate(v valueSink, d tracker.Date) {
+	if d.IsZero() {
+		v.null()
+	} else {
+		v.date(d)
+	}
+}
+
+// visitStanding gives v the values of st's derived columns, in
+// standingColumns' order: the one place that says how a standing is
+// stored.
+func visitStanding(st tracker.Derived, v valueSink) {
 	plan := st.Plan
-	needsFrom, needsUntil := sval{kind: 'n'}, sval{kind: 'n'}
-	needsRank, needsSort := int64(1), ""
+	v.str(string(st.Status))
+	v.str(st.Outcome)
+	nullDate(v, st.SentOn)
+	nullDate(v, st.DueDate)
+	v.str(st.Figures.FirstOutcome)
+	v.int(int64(st.Figures.ReviewDays))
+	v.str(st.Figures.ReviewOutcome)
+	v.str(st.Figures.RegulatorOutcome)
+	nullDate(v, st.First.On)
+	nullDate(v, st.First.DueOn)
+	if st.First.Days >= 0 {
+		v.int(int64(st.First.Days))
+	} else {
+		v.null()
+	}
+	v.str(string(plan.Now.Who))
+	v.str(string(plan.Now.Action))
+	nullDate(v, plan.Now.By)
+	v.str(plan.Now.Explanation)
+	v.str(string(plan.Then.Who))
+	v.str(string(plan.Then.Action))
+	nullDate(v, plan.Then.By)
+	v.str(plan.Then.Explanation)
+	nullDate(v, plan.Since)
+	// needs_from, needs_until, needs_rank, needs_sort.
 	switch {
 	case plan.Now.Who == tracker.WhoRequester:
-		needsFrom, needsSort = sStr(""), plan.Now.By.String()
+		v.str("")
 		// Until the date passes, when the step after it is not ours too
 		// (an Australian requester may still go to the Commissioner).
 		if !plan.Now.By.IsZero() && !plan.Then.IsZero() && plan.Then.Who != tracker.WhoRequester {
-			needsUntil = sStr(plan.Now.By.String())
+			v.date(plan.Now.By)
+		} else {
+			v.null()
 		}
 		if plan.Now.Action == tracker.ActionConfirmReply {
-			needsRank = 0
+			v.int(0)
+		} else {
+			v.int(1)
 		}
+		v.date(plan.Now.By)
 	case plan.Then.Who == tracker.WhoRequester && !plan.Now.By.IsZero():
-		from := plan.Now.By.AddDays(1).String()
-		needsFrom, needsSort = sStr(from), plan.Then.By.String()
+		from := plan.Now.By.AddDays(1)
+		v.date(from)
+		v.null()
+		v.int(1)
 		if plan.Then.By.IsZero() {
 			// Undated (a chaser): it became due the day after the date missed.
-			needsSort = from
+			v.date(from)
+		} else {
+			v.date(plan.Then.By)
 		}
+	default:
+		v.null()
+		v.null()
+		v.int(1)
+		v.str("")
 	}
-	days := sval{kind: 'n'}
-	if st.First.Days >= 0 {
-		days = sInt(int64(st.First.Days))
-	}
-	vals := []sval{
-		sStr(string(st.Status)), sStr(st.Outcome), sDate(st.SentOn), sDate(st.DueDate),
-		sStr(st.Figures.FirstOutcome), sInt(int64(st.Figures.ReviewDays)), sStr(st.Figures.ReviewOutcome), sStr(st.Figures.RegulatorOutcome),
-		sDate(st.First.On), sDate(st.First.DueOn), days,
-		sStr(string(plan.Now.Who)), sStr(string(plan.Now.Action)), sDate(plan.Now.By), sStr(plan.Now.Explanation),
-		sStr(string(plan.Then.Who)), sStr(string(plan.Then.Action)), sDate(plan.Then.By), sStr(plan.Then.Explanation), sDate(plan.Since),
-		needsFrom, needsUntil, sInt(needsRank), sStr(needsSort),
-		sStr(string(st.Basis.Code)), sDate(st.Basis.Date), sDate(st.Basis.LongOverdue), sStr(st.Basis.Note),
-	}
-	return storedStanding{vals: vals, windows: plan.Windows}
+	v.str(string(st.Basis.Code))
+	nullDate(v, st.Basis.Date)
+	nullDate(v, st.Basis.LongOverdue)
+	v.str(st.Basis.Note)
 }
 
-// crcTable is for the fingerprints: a CRC-64 tells a changed standing
-// from an unchanged one (nobody chooses the values to collide: whoever
-// could write them could write the columns themselves).
-var crcTable = crc64.MakeTable(crc64.ECMA)
+// visitWindow gives v a window's columns after request_id and seq, as
+// stored.
+func visitWindow(w tracker.Window, v valueSink) {
+	v.str(string(w.Kind))
+	v.str(string(w.Who))
+	v.str(w.Label)
+	v.date(w.Date)
+	v.str(string(w.State))
+	if w.Optional {
+		v.int(1)
+	} else {
+		v.int(0)
+	}
+	v.str(w.Explanation)
+}
 
-var hashBufs = sync.Pool{New: func() any { return new([]byte) }}
+// valuesOf is a valueSink that keeps the values.
+type valuesOf struct{ s []sval }
+
+func (v *valuesOf) null()               { v.s = append(v.s, sval{kind: 'n'}) }
+func (v *valuesOf) str(s string)        { v.s = append(v.s, sStr(s)) }
+func (v *valuesOf) int(i int64)         { v.s = append(v.s, sInt(i)) }
+func (v *valuesOf) date(d tracker.Date) { v.s = append(v.s, sStr(d.String())) }
+
+// hashOf is a valueSink that encodes the values for their fingerprint:
+// each its kind, then a string's length and bytes or an integer's varint.
+type hashOf struct{ b []byte }
+
+func (h *hashOf) val(v sval) {
+	switch v.kind {
+	case 's':
+		h.str(v.s)
+	case 'i':
+		h.int(v.i)
+	default:
+		h.b = append(h.b, v.kind)
+	}
+}
+
+func (h *hashOf) null() { h.b = append(h.b, 'n') }
+
+func (h *hashOf) str(s string) {
+	h.b = append(h.b, 's')
+	h.b = binary.AppendUvarint(h.b, uint64(len(s)))
+	h.b = append(h.b, s...)
+}
+
+func (h *hashOf) int(i int64) {
+	h.b = append(h.b, 'i')
+	h.b = binary.AppendVarint(h.b, i)
+}
+
+func (h *hashOf) date(d tracker.Date) {
+	var text [16]byte
+	t := d.AppendISO(text[:0])
+	h.b = append(h.b, 's')
+	h.b = binary.AppendUvarint(h.b, uint64(len(t)))
+	h.b = append(h.b, t...)
+}
+
+// crc: a CRC-64 tells a changed standing from an unchanged one (nobody
+// chooses the values to collide: whoever could write them could write the
+// columns themselves).
+var hashBufs = sync.Pool{New: func() any { return new(hashOf) }}
 
 // hash is the fingerprint stored in plan_hash.
 func (s storedStanding) hash() int64 {
-	bp := hashBufs.Get().(*[]byte)
-	defer hashBufs.Put(bp)
-	buf := (*bp)[:0]
-	val := func(v sval) {
-		buf = append(buf, v.kind)
-		switch v.kind {
-		case 's':
-			buf = binary.AppendUvarint(buf, uint64(len(v.s)))
-			buf = append(buf, v.s...)
-		case 'i':
-			buf = binary.AppendVarint(buf, v.i)
-		}
-	}
+	h := hashBufs.Get().(*hashOf)
+	defer hashBufs.Put(h)
+	h.b = h.b[:0]
 	for _, v := range s.vals {
-		val(v)
+		h.val(v)
 	}
 	for _, w := range s.windows {
 		for _, v := range windowValues(w) {
-			val(v)
+			h.val(v)
 		}
 	}
-	*bp = buf
-	return int64(crc64.Checksum(buf, crcTable))
+	return int64(crc.Checksum(h.b))
 }
 
 // windowValues are a window's columns after request_id and seq, as stored.
 func windowValues(w tracker.Window) [7]sval {
-	opt := int64(0)
-	if w.Optional {
-		opt = 1
-	}
-	return [7]sval{sStr(string(w.Kind)), sStr(string(w.Who)), sStr(w.Label), sStr(w.Date.String()), sStr(string(w.State)), sInt(opt), sStr(w.Explanation)}
+	var v valuesOf
+	var out [7]sval
+	v.s = out[:0]
+	visitWindow(w, &v)
+	return out
 }
 
 // windowArgs are windowValues as SQL arguments.

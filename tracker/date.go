@@ -175,16 +175,21 @@ func (d Date) DaysUntil(o Date) int { return int(o.n - d.n) }
 
 // String is YYYY-MM-DD, or "" for the zero Date.
 func (d Date) String() string {
+	var b [10]byte
+	return string(d.AppendISO(b[:0]))
+}
+
+// AppendISO appends d.String() to b.
+func (d Date) AppendISO(b []byte) []byte {
 	if d.IsZero() {
-		return ""
+		return b
 	}
 	y, m, dd := civil(d.n)
 	if y < 0 || y > 9999 {
-		return d.Time().Format(DateLayout)
+		return d.Time().AppendFormat(b, DateLayout)
 	}
-	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
-		byte('0' + int(m)/10), byte('0' + int(m)%10), '-', byte('0' + dd/10), byte('0' + dd%10)}
-	return string(b[:])
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+int(m)/10), byte('0'+int(m)%10), '-', byte('0'+dd/10), byte('0'+dd%10))
 }
 
 var (

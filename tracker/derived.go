@@ -3,9 +3,10 @@ package tracker
 import (
 	"encoding/binary"
 	"encoding/json"
-	"hash/crc64"
 	"sort"
 	"sync"
+
+	"github.com/foitrack/foitrack/internal/crc"
 )
 
 // Derived is everything stored about a request that follows from its law,
@@ -153,13 +154,10 @@ func InputsFingerprint(law LawCode, history []Event, pending []PendingReply) int
 		b = binary.AppendVarint(b, p.Date.n)
 	}
 	*bp = b
-	return int64(crc64.Checksum(b, fingerprintTable))
+	return int64(crc.Checksum(b))
 }
 
-var (
-	fingerprintTable = crc64.MakeTable(crc64.ECMA)
-	fingerprintBufs  = sync.Pool{New: func() any { return new([]byte) }}
-)
+var fingerprintBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // RulesFingerprint is a fingerprint of everything ComputeDerived reads
 // besides a request's own inputs (InputsFingerprint): the plan version,
@@ -199,5 +197,5 @@ func RulesFingerprint() int64 {
 			b = append(b, 0)
 		}
 	}
-	return int64(crc64.Checksum(b, fingerprintTable))
+	return int64(crc.Checksum(b))
 }

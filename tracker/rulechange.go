@@ -2,9 +2,10 @@ package tracker
 
 import (
 	"encoding/json"
-	"hash/crc64"
 	"slices"
 	"sort"
+
+	"github.com/foitrack/foitrack/internal/crc"
 )
 
 // A change of the rules (a release adding a proclaimed holiday, or
@@ -107,7 +108,7 @@ func CurrentRules() RuleSet {
 		if err != nil {
 			panic("tracker: a law does not encode: " + err.Error())
 		}
-		rs.Laws[l.Code] = LawRules{Calendar: l.Calendar, Fingerprint: int64(crc64.Checksum(b, fingerprintTable))}
+		rs.Laws[l.Code] = LawRules{Calendar: l.Calendar, Fingerprint: int64(crc.Checksum(b))}
 	}
 	for _, name := range ruleCalendars {
 		c, ok := CalendarFor(name).(*ruleCalendar)

@@ -1,0 +1,49 @@
+// Package crc is the CRC-64 (ECMA) of the stored fingerprints
+// (plan_hash, plan_inputs, the rules' fingerprint), for the few hundred
+// bytes to a few kB a fingerprint sums: hash/crc64 gives the same sums,
+// but below 64 bytes it goes a byte at a time and above it compares its
+// 2 kB table with the slicing tables on every call, which a recompute of
+// every request pays a million times over.
+package crc
+
+import (
+	"encoding/binary"
+	"hash/crc64"
+)
+
+// slicing8 are the ECMA tables for eight bytes at a time; slicing8[0] is
+// crc64.MakeTable(crc64.ECMA).
+var slicing8 = func() *[8]crc64.Table {
+	t := new([8]crc64.Table)
+	t[0] = *crc64.MakeTable(crc64.ECMA)
+	for i := range 256 {
+		crc := t[0][i]
+		for j := 1; j < 8; j++ {
+			crc = t[0][crc&0xff] ^ (crc >> 8)
+			t[j][i] = crc
+		}
+	}
+	return t
+}()
+
+// Checksum is crc64.Checksum(p, crc64.MakeTable(crc64.ECMA)).
+func Checksum(p []byte) uint64 {
+	t := slicing8
+	crc := ^uint64(0)
+	for len(p) >= 8 {
+		crc ^= binary.LittleEndian.Uint64(p)
+		crc = t[7][crc&0xff] ^
+			t[6][(crc>>8)&0xff] ^
+			t[5][(crc>>16)&0xff] ^
+			t[4][(crc>>24)&0xff] ^
+			t[3][(crc>>32)&0xff] ^
+			t[2][(crc>>40)&0xff] ^
+			t[1][(crc>>48)&0xff] ^
+			t[0][crc>>56]
+		p = p[8:]
+	}
+	for _, v := range p {
+		crc = t[0][byte(crc)^v] ^ (crc >> 8)
+	}
+	return ^crc
+}
