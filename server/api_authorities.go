@@ -22,7 +22,8 @@ func (s *Server) apiListAuthorities(c echo.Context) error {
 	return c.JSON(http.StatusOK, apiList(s, c, "authorities", pageOf(list, cur, limit, true, authorityCursor)))
 }
 
-// apiGetAuthority: GET /api/v1/authorities/:id, with its record.
+// apiGetAuthority: GET /api/v1/authorities/:id, with its record (as its
+// page shows it, kept until the next write).
 func (s *Server) apiGetAuthority(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -32,7 +33,7 @@ func (s *Server) apiGetAuthority(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rec, err := s.st.AuthorityRecord(c.Request().Context(), id, s.today())
+	rec, err := s.authorityRecord(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

@@ -337,6 +337,7 @@ func (fx *fixture) pages() []page {
 		{Name: "documents", Path: "/documents"},
 		{Name: "documents half-way", Path: "/documents?after=" + id(fx.midDocument)},
 		{Name: "document page", Path: "/documents/" + id(fx.document)},
+		{Name: "document provenance", Path: "/documents/" + id(fx.document) + "/provenance"},
 		{Name: "exemptions", Path: "/exemptions"},
 		{Name: "timeline", Path: "/timeline"},
 		{Name: "timeline event", Path: "/timeline/events/" + id(fx.event)},
@@ -349,6 +350,7 @@ func (fx *fixture) pages() []page {
 		{Name: "search kind:", Path: "/search?q=" + url.QueryEscape(searchQueries.kind)},
 		{Name: "search page 4", Path: "/search?page=4&q=" + fx.word}, // the last: a search lists 200 hits (page 5 until session 8)
 		{Name: "insight", Path: "/insight"},
+		{Name: "new batch", Path: "/batches/new"}, // its authority chooser
 		{Name: "notifications", Path: "/notifications"},
 		{Name: "public page", Path: "/p/" + fx.slug},
 		{Name: "public search", Path: "/p/search?q=" + fx.word},
@@ -361,6 +363,7 @@ func (fx *fixture) pages() []page {
 		{Name: "api mail", Path: "/api/v1/mail", API: true},
 		{Name: "api mail holding pen", Path: "/api/v1/mail?holding_pen=true", API: true},
 		{Name: "api authorities", Path: "/api/v1/authorities", API: true},
+		{Name: "api authority (largest)", Path: "/api/v1/authorities/" + id(fx.authority), API: true},
 		{Name: "api events", Path: "/api/v1/requests/" + id(fx.request) + "/events", API: true},
 		{Name: "api search", Path: "/api/v1/search?q=" + fx.word, API: true},
 	}
