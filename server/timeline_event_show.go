@@ -4,6 +4,8 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,21 +23,15 @@ type timelineEventPage struct {
 	Withheld []timeline.Withheld // as the export will state them
 	Roles    []string
 	File     string // the event's file as exported, for people who keep the timeline in git
-	// For the link forms (editors): recent documents and requests by name.
-	Documents []linkOption
-	Requests  []linkOption
-	Bundle    *bundleOffer
-}
-
-// linkOption is a document or request offered in a link form.
-type linkOption struct {
-	ID    int64
-	Label string
+	// For the link form (editors): recent documents and requests by name.
+	LinkChoices linkOptions
+	Bundle      *bundleOffer
 }
 
 // linkChoices is how many recent documents and requests the event page
-// offers by name; an older one is linked from its own page.
-const linkChoices = 500
+// offers by name; an older one is linked from its own page. (A variable
+// for the tests.)
+var linkChoices = 500
 
 // showTimelineEvent shows an event: its fields, its body, and for each link
 // the request, the authority, the dates and the exemptions cited.
@@ -68,37 +64,54 @@ func (s *Server) showTimelineEvent(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		opts := v.(linkOptions)
-		p.Documents, p.Requests = opts.Documents, opts.Requests
+		p.LinkChoices = v.(linkOptions)
 	}
 	return s.render(c, http.StatusOK, "timeline_event", &view{Title: te.Event.Title(), Section: "timeline", Data: p})
 }
 
-// linkOptions are the documents and requests the link forms offer by name.
+// linkOptions are the documents and requests the link form offers by
+// name: how many of each, and their <optgroup>s, built once until the next
+// write (a thousand <option>s drawn by the template, each with its escaping
+// done by reflection there, were two thirds of an event page's work).
 type linkOptions struct {
-	Documents, Requests []linkOption
+	Documents, Requests int
+	HTML                template.HTML
 }
 
-// linkOptions names the newest documents and requests for the link forms;
-// a document's label carries its request's reference when that request is
-// among those offered.
+// linkOptions names the newest documents and requests for the link form, a
+// document with its request's reference.
 func (s *Server) linkOptions(ctx context.Context) (any, error) {
 	reqs, docs, err := s.st.LinkChoices(ctx, linkChoices)
 	if err != nil {
 		return nil, err
 	}
-	var opts linkOptions
-	refs := map[int64]string{}
-	for _, r := range reqs {
-		refs[r.ID] = r.OurRef
-		opts.Requests = append(opts.Requests, linkOption{r.ID, r.OurRef + " · " + truncateLabel(r.Title, 70) + " (" + r.AuthorityName + ")"})
+	var b strings.Builder
+	option := func(kind string, id int64, label string) {
+		b.WriteString(`<option value="`)
+		b.WriteString(kind)
+		b.WriteString(`:`)
+		b.WriteString(strconv.FormatInt(id, 10))
+		b.WriteString(`">`)
+		b.WriteString(template.HTMLEscapeString(label))
+		b.WriteString(`</option>`)
 	}
-	for _, d := range docs {
-		label := d.Filename + " · " + dispositionLabel(d.Disposition)
-		if ref := refs[d.RequestID]; ref != "" {
-			label += " · " + ref
+	if len(docs) > 0 {
+		b.WriteString(`<optgroup label="Documents (newest first)">`)
+		for _, d := range docs {
+			label := d.Filename + " · " + dispositionLabel(d.Disposition)
+			if d.RequestRef != "" {
+				label += " · " + d.RequestRef
+			}
+			option("document", d.ID, truncateLabel(label, 110))
 		}
-		opts.Documents = append(opts.Documents, linkOption{d.ID, truncateLabel(label, 110)})
+		b.WriteString(`</optgroup>`)
 	}
-	return opts, nil
+	if len(reqs) > 0 {
+		b.WriteString(`<optgroup label="Whole requests (newest first)">`)
+		for _, r := range reqs {
+			option("request", r.ID, r.OurRef+" · "+truncateLabel(r.Title, 70)+" ("+r.AuthorityName+")")
+		}
+		b.WriteString(`</optgroup>`)
+	}
+	return linkOptions{Documents: len(docs), Requests: len(reqs), HTML: template.HTML(b.String())}, nil
 }

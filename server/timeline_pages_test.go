@@ -483,3 +483,34 @@ func TestTimelineListReadsOnlyWhatItShows(t *testing.T) {
 		}
 	}
 }
+
+// The link form names a document with its request's reference, whether or
+// not that request is among the newest the form offers: it was named only
+// when it was.
+func TestEventPageNamesADocumentsRequestAlways(t *testing.T) {
+	app, tr, c := timelineApp(t)
+	defer func(n int) { linkChoices = n }(linkChoices)
+	linkChoices = 5
+	for i := range linkChoices {
+		r := tracker.Request{Title: fmt.Sprintf("Drone flights %d", i), Body: "Please send the flight logs.", AuthorityID: tr.Authority.ID}
+		if err := app.st.CreateRequest(store.WithActor(context.Background(), "test"), &r, tracker.MustParseDate("2026-04-01")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tr.Request.OurRef == "" {
+		t.Fatal("the trail's request has no reference")
+	}
+	_, body := c.get(fmt.Sprintf("/timeline/events/%d", tr.EventID))
+	opt := fmt.Sprintf(`value="document:%d">`, tr.DocumentID)
+	i := strings.Index(body, opt)
+	if i < 0 {
+		t.Fatalf("the link form does not offer document %d", tr.DocumentID)
+	}
+	label := body[i+len(opt) : i+strings.Index(body[i:], "</option>")]
+	if !strings.Contains(label, tr.Request.OurRef) {
+		t.Errorf("document %d is offered as %q, want its request's reference %s", tr.DocumentID, label, tr.Request.OurRef)
+	}
+	if strings.Contains(body, fmt.Sprintf(`value="request:%d"`, tr.Request.ID)) {
+		t.Errorf("request %d offered, want only the newest", tr.Request.ID)
+	}
+}

@@ -546,6 +546,7 @@ type DocumentChoice struct {
 	RequestID   int64
 	Filename    string
 	Disposition string
+	RequestRef  string // its request's our_ref
 }
 
 // LinkChoices are the newest limit requests and documents, newest first,
@@ -569,7 +570,8 @@ func (s *Store) LinkChoices(ctx context.Context, limit int) ([]RequestChoice, []
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	rows, err = s.r.QueryContext(ctx, `SELECT id, request_id, filename, disposition FROM documents ORDER BY id DESC LIMIT ?`, limit)
+	rows, err = s.r.QueryContext(ctx, `SELECT d.id, d.request_id, d.filename, d.disposition, COALESCE(r.our_ref, '')
+		FROM documents d LEFT JOIN requests r ON r.id = d.request_id ORDER BY d.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: unable to list documents: %w", err)
 	}
@@ -577,7 +579,7 @@ func (s *Store) LinkChoices(ctx context.Context, limit int) ([]RequestChoice, []
 	var docs []DocumentChoice
 	for rows.Next() {
 		var d DocumentChoice
-		if err := rows.Scan(&d.ID, &d.RequestID, &d.Filename, &d.Disposition); err != nil {
+		if err := rows.Scan(&d.ID, &d.RequestID, &d.Filename, &d.Disposition, &d.RequestRef); err != nil {
 			return nil, nil, fmt.Errorf("store: unable to read document: %w", err)
 		}
 		docs = append(docs, d)
