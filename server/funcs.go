@@ -26,15 +26,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return d.Long()
 		},
-		"isodate": func(d tracker.Date) string { return d.String() },
-		// eventDate shows a timeline event's date like the app's other dates
-		// when it is a whole day; "2026-03" or "2026" stay as they are.
-		"eventDate": func(s string) string {
-			if d, err := tracker.ParseDate(s); err == nil && len(s) == len("2006-01-02") {
-				return d.Long()
-			}
-			return s
-		},
+		"isodate":   func(d tracker.Date) string { return d.String() },
+		"eventDate": eventDate,
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -51,6 +44,8 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"eventLabel":       func(k tracker.EventKind) string { return k.Label() },
 		"outcomeLabel":     tracker.OutcomeLabel,
 		"lawShort":         lawShort,
+		"requestTable":     requestTable,
+		"timelineItems":    timelineItems,
 		"lawName":          lawName,
 		"jurisdiction":     jurisdictionLabel,
 		"dispositionLabel": dispositionLabel,
@@ -72,6 +67,15 @@ func (s *Server) templateFuncs() template.FuncMap {
 		// actor is who recorded something, without the audit log's "user:" prefix.
 		"actor": func(s string) string { return strings.TrimPrefix(s, "user:") },
 	}
+}
+
+// eventDate shows a timeline event's date like the app's other dates when
+// it is a whole day; "2026-03" or "2026" stay as they are.
+func eventDate(s string) string {
+	if d, err := tracker.ParseDate(s); err == nil && len(s) == len("2006-01-02") {
+		return d.Long()
+	}
+	return s
 }
 
 func lawShort(code tracker.LawCode) string {
