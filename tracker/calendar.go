@@ -182,14 +182,19 @@ func (c *ruleCalendar) table() *dayTable {
 
 // lookup reports whether d is a holiday, and its name, when the table covers d.
 func (t *dayTable) lookup(d Date) (name string, hol, covered bool) {
-	i := d.n - t.lo
-	if i < 0 || i >= int64(len(t.holiday))*64 {
-		return "", false, false
-	}
-	if t.holiday[i/64]&(1<<(i%64)) == 0 {
-		return "", false, true
+	if hol, covered = t.isHoliday(d); !hol {
+		return "", false, covered
 	}
 	return t.names[d], true, true
+}
+
+// isHoliday is lookup without the name.
+func (t *dayTable) isHoliday(d Date) (hol, covered bool) {
+	i := d.n - t.lo
+	if i < 0 || i >= int64(len(t.holiday))*64 {
+		return false, false
+	}
+	return t.holiday[i/64]&(1<<(i%64)) != 0, true
 }
 
 func (c *ruleCalendar) Name() string                { return c.name }

@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -175,12 +176,22 @@ func (d Date) DaysUntil(o Date) int { return int(o.n - d.n) }
 
 // String is YYYY-MM-DD, or "" for the zero Date.
 func (d Date) String() string {
+	if w := dayWords(d); w != nil {
+		return w.iso
+	}
 	var b [10]byte
-	return string(d.AppendISO(b[:0]))
+	return string(d.appendISO(b[:0]))
 }
 
 // AppendISO appends d.String() to b.
 func (d Date) AppendISO(b []byte) []byte {
+	if w := dayWords(d); w != nil {
+		return append(b, w.iso...)
+	}
+	return d.appendISO(b)
+}
+
+func (d Date) appendISO(b []byte) []byte {
 	if d.IsZero() {
 		return b
 	}
@@ -199,11 +210,17 @@ var (
 
 // Long is the form used in explanations: "Mon 2 Mar 2026".
 func (d Date) Long() string {
+	if w := dayWords(d); w != nil {
+		return w.long
+	}
+	return string(d.appendLong(make([]byte, 0, 16)))
+}
+
+func (d Date) appendLong(b []byte) []byte {
 	y, m, dd := civil(d.n)
 	if y < 0 || y > 9999 {
-		return d.Time().Format("Mon 2 Jan 2006")
+		return d.Time().AppendFormat(b, "Mon 2 Jan 2006")
 	}
-	b := make([]byte, 0, 16)
 	b = append(b, shortDays[d.Weekday()]...)
 	b = append(b, ' ')
 	if dd >= 10 {
@@ -211,9 +228,48 @@ func (d Date) Long() string {
 	}
 	b = append(b, byte('0'+dd%10), ' ')
 	b = append(b, shortMonths[m-1]...)
-	b = append(b, ' ', byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
-	return string(b)
+	return append(b, ' ', byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
 }
+
+// words are a day's String and Long.
+type words struct{ iso, long string }
+
+// dayWords are the words of d when d lies in the years of the holiday
+// tables (tableFirst to tableLast), nil otherwise: made once for all of
+// them, so that the explanations of a recompute of every request (a
+// dozen dates each) do not make them again.
+func dayWords(d Date) *words {
+	t := wordsTable()
+	if i := d.n - t.lo; i >= 0 && i < int64(len(t.days)) {
+		return &t.days[i]
+	}
+	return nil
+}
+
+type wordsOfDays struct {
+	lo   int64
+	days []words
+}
+
+var wordsTable = sync.OnceValue(func() *wordsOfDays {
+	lo, hi := NewDate(tableFirst, time.January, 1).n, NewDate(tableLast+1, time.January, 1).n
+	t := &wordsOfDays{lo: lo, days: make([]words, hi-lo)}
+	// One string for all, the words of each day slices of it.
+	b := make([]byte, 0, (hi-lo)*26)
+	ends := make([][2]int, hi-lo)
+	for n := lo; n < hi; n++ {
+		b = Date{n}.appendISO(b)
+		ends[n-lo][0] = len(b)
+		b = Date{n}.appendLong(b)
+		ends[n-lo][1] = len(b)
+	}
+	all, start := string(b), 0
+	for i, e := range ends {
+		t.days[i] = words{iso: all[start:e[0]], long: all[e[0]:e[1]]}
+		start = e[1]
+	}
+	return t
+})
 
 func (d Date) MarshalJSON() ([]byte, error) {
 	if d.IsZero() {

@@ -63,3 +63,22 @@ func TestDateAgreesWithTime(t *testing.T) {
 		t.Errorf("AddDate/Format: %s %s", d.AddDate(0, 1, 0), d.Format("2 January"))
 	}
 }
+
+// TestDateWordsFromTheTable: String, AppendISO and Long give, on every day
+// of the years the words are kept for and a few either side, what they
+// work out for a day outside them.
+func TestDateWordsFromTheTable(t *testing.T) {
+	lo, hi := NewDate(tableFirst, time.January, 1), NewDate(tableLast+1, time.January, 1)
+	for d := lo.AddDays(-40); !d.After(hi.AddDays(40)); d = d.AddDays(1) {
+		iso, long := string(d.appendISO(nil)), string(d.appendLong(nil))
+		if d.String() != iso || string(d.AppendISO([]byte("x"))) != "x"+iso || d.Long() != long {
+			t.Fatalf("day %d: %q, %q, %q; want %q, %q", d.n, d.String(), d.AppendISO([]byte("x")), d.Long(), iso, long)
+		}
+	}
+	if d := MustParseDate("2026-03-02"); d.String() != "2026-03-02" || d.Long() != "Mon 2 Mar 2026" {
+		t.Fatalf("%q, %q", d.String(), d.Long())
+	}
+	if (Date{}).String() != "" {
+		t.Fatalf("zero Date: %q", Date{}.String())
+	}
+}

@@ -3,6 +3,7 @@ package tracker
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -471,12 +472,12 @@ func (e *engine) response() {
 func (e *engine) dueSentence(p period, n int, citation, fromWords string) string {
 	if e.law.Unit == CalendarDays {
 		if p.end.Equal(p.nominal) {
-			return fmt.Sprintf("Due %s, the %s day after %s (%s).", p.end.Long(), ordinal(n), fromWords, citation)
+			return "Due " + p.end.Long() + ", the " + ordinal(n) + " day after " + fromWords + " (" + citation + ")."
 		}
 		return fmt.Sprintf("The %s day after %s is %s (%s), not a working day, so the deadline is the next working day, %s (%s).",
 			ordinal(n), fromWords, p.nominal.Long(), citation, p.end.Long(), e.law.LastDayRule)
 	}
-	return fmt.Sprintf("Due %s, the %s working day after %s (%s).", p.end.Long(), ordinal(n), fromWords, citation)
+	return "Due " + p.end.Long() + ", the " + ordinal(n) + " working day after " + fromWords + " (" + citation + ")."
 }
 
 // notCounted: which days were not counted, and the rule that says so.
@@ -641,9 +642,8 @@ func (e *engine) review() {
 		ds.ReviewAskBy = Deadline{
 			Kind: DeadlineReviewAskBy, Label: "Ask for " + law.AReview() + " by", Date: p.end,
 			From: e.lastResponse, Days: law.ReviewAskDays, Unit: law.ReviewAskUnit, Skipped: p.skipped,
-			Explanation: fmt.Sprintf("Response received %s. Ask for %s by %s, %s after the response.%s",
-				e.lastResponse.Long(), law.ReviewName, p.end.Long(), unitWords(law.ReviewAskDays, law.ReviewAskUnit),
-				prefixSpace(e.periodHolidays(p, law.ReviewAskUnit))),
+			Explanation: "Response received " + e.lastResponse.Long() + ". Ask for " + law.ReviewName + " by " + p.end.Long() + ", " +
+				unitWords(law.ReviewAskDays, law.ReviewAskUnit) + " after the response." + prefixSpace(e.periodHolidays(p, law.ReviewAskUnit)),
 		}
 	}
 	if ds.ReviewRequested.IsZero() || law.ReviewDecideDays <= 0 {
@@ -655,9 +655,9 @@ func (e *engine) review() {
 	ds.ReviewDue = Deadline{
 		Kind: DeadlineReviewDue, Label: label, Date: p.end, From: from,
 		Days: law.ReviewDecideDays, Unit: law.ReviewDecideUnit, Skipped: p.skipped,
-		Explanation: fmt.Sprintf("%s requested %s. Decision due %s, %s after the request was received.%s",
-			law.ReviewName, from.Long(), p.end.Long(), unitWords(law.ReviewDecideDays, law.ReviewDecideUnit),
-			prefixSpace(e.periodHolidays(p, law.ReviewDecideUnit))),
+		Explanation: law.ReviewName + " requested " + from.Long() + ". Decision due " + p.end.Long() + ", " +
+			unitWords(law.ReviewDecideDays, law.ReviewDecideUnit) + " after the request was received." +
+			prefixSpace(e.periodHolidays(p, law.ReviewDecideUnit)),
 	}
 	ds.ReviewDue.Explanation = Capitalize(ds.ReviewDue.Explanation)
 	if law.ReviewDecideMax > law.ReviewDecideDays && !e.forPlan {
@@ -743,15 +743,15 @@ func (e *engine) regulator() {
 	case law.RegulatorWindowDays > 0:
 		p := e.addPeriod(last, law.RegulatorWindowDays, CalendarDays)
 		d.Date, d.Days, d.Unit, d.Skipped = p.end, law.RegulatorWindowDays, CalendarDays, p.skipped
-		d.Explanation = fmt.Sprintf("Complain to the %s by %s, %d days after the last substantive contact (%s, %s).",
-			law.Regulator, p.end.Long(), law.RegulatorWindowDays, what, last.Long())
+		d.Explanation = "Complain to the " + law.Regulator + " by " + p.end.Long() + ", " + strconv.Itoa(law.RegulatorWindowDays) +
+			" days after the last substantive contact (" + what + ", " + last.Long() + ")."
 		if !p.end.Equal(p.nominal) {
 			d.Explanation += fmt.Sprintf(" The %s day, %s, is not a working day (%s).", ordinal(law.RegulatorWindowDays), p.nominal.Long(), law.LastDayRule)
 		}
 	case law.RegulatorWindowMonths > 0:
 		d.Date = addMonths(last, law.RegulatorWindowMonths)
-		d.Explanation = fmt.Sprintf("Complain to the %s by %s, %d months after the last substantive contact (%s, %s).",
-			law.Regulator, d.Date.Long(), law.RegulatorWindowMonths, what, last.Long())
+		d.Explanation = "Complain to the " + law.Regulator + " by " + d.Date.Long() + ", " + strconv.Itoa(law.RegulatorWindowMonths) +
+			" months after the last substantive contact (" + what + ", " + last.Long() + ")."
 	default:
 		return
 	}

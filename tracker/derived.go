@@ -63,7 +63,7 @@ func computeDerived(law Law, cal Calendar, history []Event, pending []PendingRep
 	}
 	var reading *readingCalendar
 	if cal != nil {
-		reading = &readingCalendar{Calendar: cal}
+		reading = newReadingCalendar(cal)
 		cal = reading
 	}
 	ds := deadlinesForPlan(law, cal, history)

@@ -1,7 +1,7 @@
 package tracker
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -24,7 +24,7 @@ func ordinal(n int) string {
 			suffix = "rd"
 		}
 	}
-	return fmt.Sprintf("%d%s", n, suffix)
+	return strconv.Itoa(n) + suffix
 }
 
 // unitWords is "20 working days", "1 working day", "30 days".
@@ -36,7 +36,7 @@ func unitWords(n int, unit DayUnit) string {
 	if n != 1 {
 		word += "s"
 	}
-	return fmt.Sprintf("%d %s", n, word)
+	return strconv.Itoa(n) + " " + word
 }
 
 // joinSkipped lists holidays: "Fri 29 Mar 2024, Good Friday (all of the UK); Mon 1 Apr 2024, …".

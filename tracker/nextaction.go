@@ -334,7 +334,7 @@ func awaitResponse(law Law, cal Calendar, ds *Deadlines) (Step, Step) {
 		cite += "; extended under " + law.ExtensionRule
 	}
 	now := Step{Who: WhoAuthority, Action: ActionAwaitResponse, By: cur.Date,
-		Explanation: fmt.Sprintf("The authority must respond by %s (%s). %s", cur.Date.Long(), cite, cur.Explanation)}
+		Explanation: "The authority must respond by " + cur.Date.Long() + " (" + cite + "). " + cur.Explanation}
 	if cur.Warning != "" {
 		now.Explanation += " " + cur.Warning
 		if law.RegulatorRule != "" && law.Code != USFOIA && strings.Contains(cur.Warning, "Excessive extension") {
@@ -342,7 +342,7 @@ func awaitResponse(law Law, cal Calendar, ds *Deadlines) (Step, Step) {
 		}
 	}
 	then := Step{Who: WhoRequester, Action: ActionChaseResponse,
-		Explanation: fmt.Sprintf("The response was due %s (%s) and has not come: chase it.", cur.Date.Long(), cite)}
+		Explanation: "The response was due " + cur.Date.Long() + " (" + cite + ") and has not come: chase it."}
 	switch {
 	case law.Code == USFOIA:
 		then.Explanation += " With no response in time, remedies are treated as exhausted and you may go to court (5 U.S.C. 552(a)(6)(C)(i))."
@@ -356,22 +356,22 @@ func awaitResponse(law Law, cal Calendar, ds *Deadlines) (Step, Step) {
 		}
 		then.Explanation += fmt.Sprintf(" If it still does not come, require %s for the failure to respond, by %s (%s).", law.AReview(), by.Long(), rule)
 	case law.RegulatorRule != "":
-		then.Explanation += fmt.Sprintf(" If it still does not come, you may complain to the %s about the delay.", law.Regulator)
+		then.Explanation += " If it still does not come, you may complain to the " + law.Regulator + " about the delay."
 	}
 	return now, then
 }
 
 func afterAnswer(law Law, ds *Deadlines, outcome string) (Step, Step) {
 	if !adverse(outcome) {
-		return none(fmt.Sprintf("The information was released in full on %s: nothing more is required.", ds.Responded.Long())), Step{}
+		return none("The information was released in full on " + ds.Responded.Long() + ": nothing more is required."), Step{}
 	}
 	ask := ds.ReviewAskBy
 	if ask.IsZero() {
 		return none("Answered on " + ds.Responded.Long() + "."), Step{}
 	}
 	now := Step{Who: WhoRequester, Action: ActionRequestReview, By: ask.Date,
-		Explanation: fmt.Sprintf("The response of %s: %s. The next step is to ask for %s by %s (%s); the %s normally takes a complaint only after it.",
-			ds.Responded.Long(), strings.ToLower(OutcomeLabel(outcome)), law.AReview(), ask.Date.Long(), law.ReviewAskRule, law.Regulator)}
+		Explanation: "The response of " + ds.Responded.Long() + ": " + strings.ToLower(OutcomeLabel(outcome)) + ". The next step is to ask for " +
+			law.AReview() + " by " + ask.Date.Long() + " (" + law.ReviewAskRule + "); the " + law.Regulator + " normally takes a complaint only after it."}
 	if law.RegulatorDirect {
 		now.Explanation = fmt.Sprintf("The response of %s: %s. You may ask for %s by %s (%s), or go straight to the %s (%s).",
 			ds.Responded.Long(), strings.ToLower(OutcomeLabel(outcome)), law.AReview(), ask.Date.Long(), law.ReviewAskRule, law.Regulator, law.RegulatorRule)
@@ -380,8 +380,8 @@ func afterAnswer(law Law, ds *Deadlines, outcome string) (Step, Step) {
 		now.Explanation = fmt.Sprintf("The response of %s: %s, an adverse determination. The next step is an administrative appeal to the agency, by %s (%s).",
 			ds.Responded.Long(), strings.ToLower(OutcomeLabel(outcome)), ask.Date.Long(), law.ReviewAskRule)
 	}
-	then := none(fmt.Sprintf("The time to ask for %s ended %s. The authority may still agree to one late; otherwise nothing more can be required of it.",
-		law.AReview(), ask.Date.Long()))
+	then := none("The time to ask for " + law.AReview() + " ended " + ask.Date.Long() +
+		". The authority may still agree to one late; otherwise nothing more can be required of it.")
 	if law.RegulatorDirect && !ds.RegulatorWindow.IsZero() && ds.RegulatorWindow.Date.After(ask.Date) {
 		then = Step{Who: WhoRequester, Action: ActionComplainToRegulator, By: ds.RegulatorWindow.Date,
 			Explanation: fmt.Sprintf("The time for %s ended %s; you may still ask the %s for a review by %s (%s).",

@@ -37,6 +37,19 @@ func (s DaySpan) Within(o DaySpan) bool {
 type readingCalendar struct {
 	Calendar
 	read DaySpan
+	// days is the Calendar's own table, when it is a ruleCalendar: the
+	// engine asks about every day of every period it counts, and the
+	// days of the table are answered without going through the Calendar.
+	days *dayTable
+}
+
+// newReadingCalendar is a readingCalendar of cal.
+func newReadingCalendar(cal Calendar) *readingCalendar {
+	c := &readingCalendar{Calendar: cal}
+	if rc, ok := cal.(*ruleCalendar); ok {
+		c.days = rc.table()
+	}
+	return c
 }
 
 func (c *readingCalendar) note(d Date) {
@@ -54,6 +67,14 @@ func (c *readingCalendar) note(d Date) {
 
 func (c *readingCalendar) IsWorkingDay(d Date) bool {
 	c.note(d)
+	if c.days != nil {
+		if d.IsWeekend() {
+			return false
+		}
+		if hol, covered := c.days.isHoliday(d); covered {
+			return !hol
+		}
+	}
 	return c.Calendar.IsWorkingDay(d)
 }
 

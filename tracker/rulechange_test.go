@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // flipOutside is cal with the holidays of every third weekday outside
@@ -193,6 +194,32 @@ func TestHolidaysAddedOutsideReadChangeNothing(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s after %+v: read %+v, but holidays added outside it give\n%+v\nwant\n%+v", law.Code, h, want.Read, got, want)
 			}
+		}
+	}
+}
+
+// TestReadingCalendarAnswersAsItsCalendar: a readingCalendar (which
+// answers the days of its calendar's table itself) says of every day
+// from before the table to after it what its calendar says, and notes
+// every day it was asked about.
+func TestReadingCalendarAnswersAsItsCalendar(t *testing.T) {
+	for _, name := range ruleCalendars {
+		cal := CalendarFor(name)
+		c := newReadingCalendar(cal)
+		if c.days == nil {
+			t.Fatalf("%s: no table", name)
+		}
+		from, to := NewDate(tableFirst-3, time.January, 1), NewDate(tableLast+3, time.December, 31)
+		for d := from; !d.After(to); d = d.AddDays(1) {
+			if got, want := c.IsWorkingDay(d), cal.IsWorkingDay(d); got != want {
+				t.Fatalf("%s %s: working day %v, want %v", name, d, got, want)
+			}
+		}
+		if c.IsWorkingDay(Date{}) != cal.IsWorkingDay(Date{}) {
+			t.Fatalf("%s: the zero Date", name)
+		}
+		if c.read != (DaySpan{from, to}) {
+			t.Fatalf("%s: read %+v, want %s to %s", name, c.read, from, to)
 		}
 	}
 }
