@@ -14,7 +14,8 @@ import (
 )
 
 // submitBatch creates the batch and its requests (drafts, owned by the
-// creator), all or nothing.
+// creator), all or nothing; or, from the chooser's Find button, shows the
+// form again with the authorities found.
 func (s *Server) submitBatch(c echo.Context) error {
 	ctx := c.Request().Context()
 	throttle, _ := strconv.Atoi(strings.TrimSpace(c.FormValue("throttle_seconds")))
@@ -26,6 +27,12 @@ func (s *Server) submitBatch(c echo.Context) error {
 			ids = append(ids, id)
 			p.Selected[id] = true
 		}
+	}
+	if c.FormValue("finding") != "" {
+		// The chooser's Find button: the form again, as typed and
+		// ticked, with the authorities it found.
+		p.Find = strings.TrimSpace(c.FormValue("find"))
+		return s.renderBatchForm(c, http.StatusOK, p, nil)
 	}
 	text, err := remind.BatchText(p.Batch.Title, p.Batch.Body)
 	if err == nil {

@@ -35,8 +35,8 @@ func TestInsightChooserIsBounded(t *testing.T) {
 		t.Fatalf("name police: %d offered (%v), want 54", len(got), cut)
 	}
 	got, _ = insightChoices(all, selected, shown, "council")
-	if len(got) != insightChooserMax {
-		t.Fatalf("name council: %d offered, want at most %d", len(got), insightChooserMax)
+	if len(got) != chooserMax {
+		t.Fatalf("name council: %d offered, want at most %d", len(got), chooserMax)
 	}
 	for _, a := range got {
 		delete(selected, a.ID)

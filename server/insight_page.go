@@ -36,8 +36,9 @@ type insightPage struct {
 	Cut   bool
 }
 
-// insightChooserMax is how many authorities the chooser offers at most.
-const insightChooserMax = 150
+// chooserMax is how many authorities a chooser (the insight page's, the
+// batch form's) offers at most.
+const chooserMax = 150
 
 // chartSet is charts with the filters their downloads repeat.
 type chartSet struct {
@@ -97,22 +98,34 @@ func (s *Server) showInsightPage(c echo.Context) error {
 
 // insightChoices are the authorities the chooser offers: all of them when
 // they are few and no name is asked for; otherwise those chosen, those the
-// page compares and those whose name holds nameQ, at most
-// insightChooserMax (the chosen ones always). cut says some were left out.
+// page compares and those whose name holds nameQ (see chooseAuthorities).
 func insightChoices(all []store.AuthorityName, selected map[int64]bool, shown []store.InsightRow, nameQ string) (out []store.AuthorityName, cut bool) {
-	if len(all) <= insightChooserMax && nameQ == "" {
+	onPage := map[int64]bool{}
+	for _, r := range shown {
+		if id, err := strconv.ParseInt(r.Key, 10, 64); err == nil {
+			onPage[id] = true
+		}
+	}
+	return chooseAuthorities(all, func(a store.AuthorityName) int64 { return a.ID },
+		func(a store.AuthorityName, q string) bool { return strings.Contains(strings.ToLower(a.Name), q) }, selected, onPage, nameQ)
+}
+
+// chooseAuthorities is what an authority chooser offers of all (thousands
+// of checkboxes make a page nobody can use, least of all on a phone): all
+// of them when they are few and nothing is looked for; otherwise those
+// selected, those on the page and those find says q (lower-cased) finds,
+// at most chooserMax (the selected ones always). cut says some were left
+// out.
+func chooseAuthorities[T any](all []T, id func(T) int64, find func(a T, q string) bool, selected, onPage map[int64]bool, q string) (out []T, cut bool) {
+	if len(all) <= chooserMax && q == "" {
 		return all, false
 	}
-	onPage := map[string]bool{}
-	for _, r := range shown {
-		onPage[r.Key] = true
-	}
-	q := strings.ToLower(nameQ)
-	room := insightChooserMax - len(selected)
+	q = strings.ToLower(q)
+	room := chooserMax - len(selected)
 	for _, a := range all {
 		switch {
-		case selected[a.ID]:
-		case room > 0 && (onPage[strconv.FormatInt(a.ID, 10)] || (q != "" && strings.Contains(strings.ToLower(a.Name), q))):
+		case selected[id(a)]:
+		case room > 0 && (onPage[id(a)] || (q != "" && find(a, q))):
 			room--
 		default:
 			cut = true

@@ -19,7 +19,7 @@ func TestRequestListAuthorityFilterAtManyAuthorities(t *testing.T) {
 	app := newTestApp(t)
 	app.user("viewer@example.org", store.RoleViewer)
 	var all []tracker.Authority
-	for i := 1; i <= insightChooserMax+10; i++ {
+	for i := 1; i <= chooserMax+10; i++ {
 		name := fmt.Sprintf("Borough Council %03d", i)
 		if i%40 == 0 {
 			name = fmt.Sprintf("Police Force %03d", i)
@@ -40,8 +40,8 @@ func TestRequestListAuthorityFilterAtManyAuthorities(t *testing.T) {
 	}
 
 	_, body := c.get("/requests")
-	if n := strings.Count(form(body), "Borough Council"); n > insightChooserMax {
-		t.Errorf("the filter form names %d authorities, want at most %d", n, insightChooserMax)
+	if n := strings.Count(form(body), "Borough Council"); n > chooserMax {
+		t.Errorf("the filter form names %d authorities, want at most %d", n, chooserMax)
 	}
 	if strings.Contains(form(body), "Borough Council 001") {
 		t.Error("the filter form lists authorities nobody asked for")
