@@ -123,7 +123,7 @@ func TestPagesNeverScanALargeTable(t *testing.T) {
 	}
 	paths := []string{"/", "/requests", "/requests?status=awaiting_response", "/requests?tag=surveillance",
 		"/authorities", "/authorities/" + authority, "/requests/" + request, "/mail",
-		"/mail?state=unmatched", "/mail/" + mail, "/documents", "/documents/" + document, "/timeline",
+		"/mail?state=unmatched", "/mail/" + mail, "/documents", "/documents/" + document, "/documents/" + document + "/provenance", "/timeline",
 		"/timeline/events/" + event, "/notifications", "/p/" + slug, "/api/v1/requests", "/api/v1/requests/" + request,
 		"/api/v1/documents", "/requests?open=1", "/requests?overdue=1", "/requests?q=police", "/requests?q=police&open=1", "/requests?q=police&status=awaiting_response", "/requests?tag=surveillance&open=1",
 		// The exemptions catalogue: counts kept on each write. Not

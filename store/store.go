@@ -73,6 +73,9 @@ type Store struct {
 	AuditSecrets io.Reader
 	// noInputs: likewise, before the inputs' fingerprint (plan_inputs).
 	noInputs bool
+	// linkEntries finds event links' audit entries by what they joined
+	// (see AuditEntriesConcerning).
+	linkEntries linkEntryIndex
 	// noReads: likewise, before the days a standing read (plan_read_from,
 	// plan_read_to) and the rules kept whole (plan_rules.rules).
 	noReads bool
