@@ -93,3 +93,10 @@ func (s *Store) SnippetsBothWays(ctx context.Context, query string, scope Search
 func (s *Store) SetRecomputePipeline(workers int, span int64) {
 	s.recomputeWorkers, s.recomputeSpan = workers, span
 }
+
+// SetExportChunk makes exports read n events at a time, until restore.
+func SetExportChunk(n int) (restore func()) {
+	old := exportChunk
+	exportChunk = n
+	return func() { exportChunk = old }
+}

@@ -22,6 +22,9 @@ type TimelineEvent struct {
 	Event     *timeline.Event `json:"-"`
 	CreatedAt time.Time       `json:"created_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
+	// date and slug are the row's columns the timeline is ordered by, as
+	// stored: where a walk of the timeline a page at a time goes on from.
+	date, slug string
 }
 
 // timelineRow is a timeline_events row as the audit log records it.
@@ -83,7 +86,7 @@ func (r timelineRow) event() (TimelineEvent, error) {
 		ev.SetAlsoAs(names[1:])
 	}
 	ev.SetImplicitID(r.Slug)
-	return TimelineEvent{ID: r.ID, Event: ev, CreatedAt: parseTS(r.CreatedAt), UpdatedAt: parseTS(r.UpdatedAt)}, nil
+	return TimelineEvent{ID: r.ID, Event: ev, CreatedAt: parseTS(r.CreatedAt), UpdatedAt: parseTS(r.UpdatedAt), date: r.Date, slug: r.Slug}, nil
 }
 
 func nullImportance(n int) any {
@@ -275,7 +278,11 @@ type TimelineFilter struct {
 	From, To      string
 	Query         string // the search box (see ParseSearchQuery): title and body
 	IDs           []int64
-	Limit, Offset int
+	// AfterDate and AfterSlug, when AfterSlug is set, select the events
+	// after that one in the timeline's order (date, then slug): the next
+	// page of a walk that reads a timeline of any size a page at a time.
+	AfterDate, AfterSlug string
+	Limit, Offset        int
 }
 
 func timelineWhere(f TimelineFilter) (string, []any) {
@@ -311,6 +318,10 @@ func timelineWhere(f TimelineFilter) (string, []any) {
 		where = append(where, `t.id IN (SELECT value FROM json_each(?))`)
 		b, _ := json.Marshal(f.IDs)
 		args = append(args, string(b))
+	}
+	if f.AfterSlug != "" {
+		where = append(where, `(t.date, t.slug) > (?, ?)`)
+		args = append(args, f.AfterDate, f.AfterSlug)
 	}
 	if len(where) == 0 {
 		return "", nil

@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // SortEvents orders events chronologically (then by id), the order of a timeline.
@@ -26,14 +25,50 @@ func SortEvents(events []*Event) {
 // ExportJSON is the events as one JSON array of objects in the JSON event
 // file layout (the body as "summary"), in the order given.
 func ExportJSON(events []*Event) []byte {
-	seq := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-	for _, e := range events {
-		seq.Content = append(seq.Content, e.jsonDoc())
-	}
 	var b bytes.Buffer
-	jsonWriter{pretty: true}.write(&b, seq, 0)
-	b.WriteByte('\n')
+	x := NewJSONExport(&b)
+	for _, e := range events {
+		x.Add(e) // a bytes.Buffer never fails
+	}
+	x.Close()
 	return b.Bytes()
+}
+
+// JSONExport writes ExportJSON's array to w one event at a time, so that a
+// download of a timeline of any size holds one event, not all of them and
+// the whole file: the same bytes as ExportJSON.
+type JSONExport struct {
+	w   io.Writer
+	n   int
+	buf bytes.Buffer
+}
+
+// NewJSONExport starts an export to w; Add each event, then Close.
+func NewJSONExport(w io.Writer) *JSONExport { return &JSONExport{w: w} }
+
+// Add writes one event.
+func (x *JSONExport) Add(e *Event) error {
+	x.buf.Reset()
+	if x.n == 0 {
+		x.buf.WriteByte('[')
+	} else {
+		x.buf.WriteByte(',')
+	}
+	x.buf.WriteString("\n  ")
+	jsonWriter{pretty: true}.write(&x.buf, e.jsonDoc(), 2)
+	x.n++
+	_, err := x.w.Write(x.buf.Bytes())
+	return err
+}
+
+// Close ends the array.
+func (x *JSONExport) Close() error {
+	end := "\n]\n"
+	if x.n == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(x.w, end)
+	return err
 }
 
 // TimelineJS is the JSON that Knight Lab's TimelineJS (timeline.knightlab.com)
@@ -74,68 +109,137 @@ type TJSText struct {
 func ToTimelineJS(title, description string, events []*Event) TimelineJS {
 	sorted := append([]*Event(nil), events...)
 	SortEvents(sorted)
-	out := TimelineJS{Events: []TJSSlide{}}
-	if title != "" {
-		out.Title = &TJSSlide{Text: TJSText{Headline: html.EscapeString(title), Text: HTML(description)}}
-	}
+	out := TimelineJS{Title: titleSlide(title, description), Events: []TJSSlide{}}
 	for _, e := range sorted {
-		var b strings.Builder
-		b.WriteString(HTML(e.Text()))
-		if src := e.Sources(); len(src) > 0 {
-			b.WriteString("<p>Sources:</p><ul>")
-			for _, s := range src {
-				label := s.Title
-				if label == "" {
-					label = s.URL
-				}
-				b.WriteString("<li>")
-				if safeURL(s.URL) {
-					fmt.Fprintf(&b, `<a href="%s">%s</a>`, html.EscapeString(s.URL), html.EscapeString(label))
-				} else {
-					b.WriteString(html.EscapeString(label))
-				}
-				if s.Publisher != "" {
-					b.WriteString(", " + html.EscapeString(s.Publisher))
-				}
-				if s.Date != "" {
-					b.WriteString(" (" + html.EscapeString(s.Date) + ")")
-				}
-				b.WriteString("</li>")
-			}
-			b.WriteString("</ul>")
-		}
-		for _, w := range e.WithheldItems() {
-			fmt.Fprintf(&b, "<p><strong>Withheld:</strong> %s", html.EscapeString(w.Title))
-			fmt.Fprintf(&b, " — %s", html.EscapeString(w.Statement()))
-			if safeURL(w.URL) {
-				fmt.Fprintf(&b, ` (<a href="%s">request</a>)`, html.EscapeString(w.URL))
-			}
-			b.WriteString(".</p>")
-		}
-		slide := TJSSlide{
-			StartDate:  tjsDate(e.Date()),
-			Text:       TJSText{Headline: html.EscapeString(e.Title()), Text: b.String()},
-			UniqueID:   e.ID(),
-			Importance: e.Importance(),
-			Tags:       e.Tags(),
-		}
-		if tags := e.Tags(); len(tags) > 0 {
-			slide.Group = html.EscapeString(tags[0]) // TimelineJS shows the group as HTML
-		}
-		out.Events = append(out.Events, slide)
+		out.Events = append(out.Events, slideOf(e))
 	}
 	return out
 }
 
+// titleSlide is a TimelineJS document's title slide (none without a title).
+func titleSlide(title, description string) *TJSSlide {
+	if title == "" {
+		return nil
+	}
+	return &TJSSlide{Text: TJSText{Headline: html.EscapeString(title), Text: HTML(description)}}
+}
+
+// slideOf is an event's TimelineJS slide.
+func slideOf(e *Event) TJSSlide {
+	var b strings.Builder
+	b.WriteString(HTML(e.Text()))
+	if src := e.Sources(); len(src) > 0 {
+		b.WriteString("<p>Sources:</p><ul>")
+		for _, s := range src {
+			label := s.Title
+			if label == "" {
+				label = s.URL
+			}
+			b.WriteString("<li>")
+			if safeURL(s.URL) {
+				fmt.Fprintf(&b, `<a href="%s">%s</a>`, html.EscapeString(s.URL), html.EscapeString(label))
+			} else {
+				b.WriteString(html.EscapeString(label))
+			}
+			if s.Publisher != "" {
+				b.WriteString(", " + html.EscapeString(s.Publisher))
+			}
+			if s.Date != "" {
+				b.WriteString(" (" + html.EscapeString(s.Date) + ")")
+			}
+			b.WriteString("</li>")
+		}
+		b.WriteString("</ul>")
+	}
+	for _, w := range e.WithheldItems() {
+		fmt.Fprintf(&b, "<p><strong>Withheld:</strong> %s", html.EscapeString(w.Title))
+		fmt.Fprintf(&b, " — %s", html.EscapeString(w.Statement()))
+		if safeURL(w.URL) {
+			fmt.Fprintf(&b, ` (<a href="%s">request</a>)`, html.EscapeString(w.URL))
+		}
+		b.WriteString(".</p>")
+	}
+	slide := TJSSlide{
+		StartDate:  tjsDate(e.Date()),
+		Text:       TJSText{Headline: html.EscapeString(e.Title()), Text: b.String()},
+		UniqueID:   e.ID(),
+		Importance: e.Importance(),
+		Tags:       e.Tags(),
+	}
+	if tags := e.Tags(); len(tags) > 0 {
+		slide.Group = html.EscapeString(tags[0]) // TimelineJS shows the group as HTML
+	}
+	return slide
+}
+
 // MarshalTimelineJS is ToTimelineJS as indented JSON.
 func MarshalTimelineJS(title, description string, events []*Event) ([]byte, error) {
+	sorted := append([]*Event(nil), events...)
+	SortEvents(sorted)
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(ToTimelineJS(title, description, events)); err != nil {
-		return nil, fmt.Errorf("timeline: unable to encode TimelineJS: %w", err)
+	x, err := NewTimelineJSExport(&b, title, description)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range sorted {
+		if err := x.Add(e); err != nil {
+			return nil, err
+		}
+	}
+	if err := x.Close(); err != nil {
+		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// TimelineJSExport writes MarshalTimelineJS's document to w one slide at a
+// time, for events given in the timeline's order (SortEvents): the same
+// bytes, holding one event at a time.
+type TimelineJSExport struct {
+	w io.Writer
+	n int
+}
+
+// NewTimelineJSExport starts a TimelineJS document on w with its title
+// slide; Add each event in order, then Close.
+func NewTimelineJSExport(w io.Writer, title, description string) (*TimelineJSExport, error) {
+	head := "{\n"
+	if t := titleSlide(title, description); t != nil {
+		b, err := json.MarshalIndent(t, "  ", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("timeline: unable to encode TimelineJS: %w", err)
+		}
+		head += `  "title": ` + string(b) + ",\n"
+	}
+	if _, err := io.WriteString(w, head+`  "events": [`); err != nil {
+		return nil, err
+	}
+	return &TimelineJSExport{w: w}, nil
+}
+
+// Add writes one event's slide.
+func (x *TimelineJSExport) Add(e *Event) error {
+	b, err := json.MarshalIndent(slideOf(e), "    ", "  ")
+	if err != nil {
+		return fmt.Errorf("timeline: unable to encode TimelineJS: %w", err)
+	}
+	sep := ",\n    "
+	if x.n == 0 {
+		sep = "\n    "
+	}
+	x.n++
+	_, err = io.WriteString(x.w, sep+string(b))
+	return err
+}
+
+// Close ends the document.
+func (x *TimelineJSExport) Close() error {
+	end := "\n  ]\n}\n"
+	if x.n == 0 {
+		end = "]\n}\n"
+	}
+	_, err := io.WriteString(x.w, end)
+	return err
 }
 
 func tjsDate(d string) *TJSDate {
