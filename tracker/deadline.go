@@ -417,7 +417,7 @@ func (e *engine) response() {
 		}
 		return
 	}
-	var why []string
+	why := make([]string, 0, 8)
 	why = append(why, "Received "+ds.Sent.Long()+".")
 	if !e.clarifiedOn.IsZero() {
 		why = append(why, fmt.Sprintf("The authority asked for clarification on %s and received it on %s, which is the new date of receipt (%s).",

@@ -57,8 +57,11 @@ func ComputeDerived(law Law, history []Event, pending []PendingReply) (Derived, 
 // names none), every part of it reading the holidays through one
 // readingCalendar, so that Read holds every day any of them asked about.
 func computeDerived(law Law, cal Calendar, history []Event, pending []PendingReply) (Derived, error) {
-	st, err := Replay(history)
+	// A history the lifecycle allows whole is the state Replay gives,
+	// with nothing skipped: the plan's replay, once for both.
+	st, since, err := replayLenient(history)
 	if err != nil {
+		_, err = Replay(history) // its error, naming the event
 		return Derived{}, err
 	}
 	var reading *readingCalendar
@@ -72,7 +75,7 @@ func computeDerived(law Law, cal Calendar, history []Event, pending []PendingRep
 		DueDate: ds.NextDue().Date,
 		Figures: requestFigures(law, cal, history),
 		First:   firstResponse(law, cal, &ds, history),
-		Plan:    planFrom(law, cal, &ds, history, pending),
+		Plan:    planFromState(law, cal, &ds, st, since, pending),
 		Basis:   ds.Basis(),
 	}
 	if reading != nil {

@@ -157,3 +157,39 @@ func BenchmarkComputeDerived(b *testing.B) {
 		i++
 	}
 }
+
+// TestComputeDerivedRefusesAsReplay: a history the lifecycle refuses (an
+// event put where it may not be) gives Replay's own error, naming the
+// event, and an allowed one the plan PlanNextAction gives.
+func TestComputeDerivedRefusesAsReplay(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	refused := 0
+	for _, law := range Laws {
+		for range 100 {
+			h := randomHistory(r, 8)
+			if len(h) < 2 {
+				continue
+			}
+			bad := append(append([]Event(nil), h...), Event{ID: 99, Kind: h[0].Kind, Date: h[len(h)-1].Date})
+			bad[len(bad)-1], bad[len(bad)/2] = bad[len(bad)/2], bad[len(bad)-1]
+			_, err := ComputeDerived(law, bad, nil)
+			_, want := Replay(bad)
+			if (err == nil) != (want == nil) || err != nil && err.Error() != want.Error() {
+				t.Fatalf("%s after %+v: error %v, Replay's %v", law.Code, bad, err, want)
+			}
+			if err != nil {
+				refused++
+			}
+			d, err := ComputeDerived(law, h, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := PlanNextAction(law, h, nil); !reflect.DeepEqual(d.Plan, p) {
+				t.Fatalf("%s after %+v: plan\n%+v\nwant\n%+v", law.Code, h, d.Plan, p)
+			}
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no history refused")
+	}
+}

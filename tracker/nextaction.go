@@ -216,6 +216,12 @@ func PlanFromDeadlines(law Law, ds Deadlines, history []Event, pending []Pending
 // law's calendar cal.
 func planFrom(law Law, cal Calendar, ds *Deadlines, history []Event, pending []PendingReply) Plan {
 	st, since, _ := replayLenient(history)
+	return planFromState(law, cal, ds, st, since, pending)
+}
+
+// planFromState is planFrom for a caller that has replayLenient's state
+// and date of the history already.
+func planFromState(law Law, cal Calendar, ds *Deadlines, st State, since Date, pending []PendingReply) Plan {
 	p := Plan{Status: ds.Status, Since: since, Windows: planWindows(law, ds, st.Outcome)}
 	p.Now, p.Then = planSteps(law, cal, ds, st.Outcome)
 	if len(pending) > 0 && ds.Status.Open() {
