@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 
+	"github.com/foitrack/foitrack"
 	"github.com/foitrack/foitrack/tracker"
 )
 
@@ -24,6 +26,13 @@ import (
 //     run once over every row, and the triggers are created again from
 //     their stored SQL. Row by row, each statement that wrote the index
 //     made FTS5 write a segment of its own and merge them again;
+//   - the tables kept by triggers from the requests' rows (the counts by
+//     status, tag and day, the insight figures: bulkKept) are not kept up
+//     row by row either: their triggers are dropped at the start, and at
+//     the end the tables are emptied and filled from the rows by the
+//     statements that first filled them (schema.sql's own INSERT …
+//     SELECT, at the start of a line), and the triggers created again.
+//     Each request's insert and update ran a dozen upserts;
 //   - the indexes only reads use are dropped at the start and made again
 //     at the end, each by one sort (kept: the unique ones, for their
 //     constraints and ON CONFLICT clauses, and those on request_id, which
@@ -43,7 +52,53 @@ type BulkLoad struct {
 	triggers []droppedTrigger
 	indexes  []droppedTrigger // dropped, made again by Finish
 	fills    []bulkFill
+	kept     []string // tables emptied and filled again by Finish
+	keptFill []string // their fills, in schema order
 	marker   string
+}
+
+// bulkKept are the tables a bulk load fills at the end instead of keeping
+// them row by row, with the prefix of the names of the triggers that keep
+// them. Each is filled from its source rows by schema.sql's statements
+// that first filled it (keptFills); what the triggers would have left is
+// the same, but for a count they took down to zero and kept (a status no
+// request ends in), which a fill leaves out, as a count of nothing.
+var bulkKept = []struct {
+	triggers string
+	tables   []string
+}{
+	{"request_tags_", []string{"request_tags", "request_tag_counts"}},
+	{"request_status_counts_", []string{"request_status_counts"}},
+	{"request_day_counts_", []string{"request_day_counts"}},
+	{"insight_", []string{"insight_counts", "insight_days", "insight_exemptions", "insight_refused"}},
+}
+
+// keptFills is every statement of schema that fills one of tables from
+// other tables' rows: the INSERT INTO one of them that starts a line (a
+// trigger's statements are indented), to the semicolon that ends a line,
+// in the schema's order.
+func keptFills(schema string, tables []string) []string {
+	type fill struct {
+		at   int
+		stmt string
+	}
+	var fills []fill
+	for _, t := range tables {
+		re := regexp.MustCompile(`(?m)^INSERT INTO ` + regexp.QuoteMeta(t) + `\s`)
+		for _, loc := range re.FindAllStringIndex(schema, -1) {
+			end := regexp.MustCompile(`;[ \t]*(\n|$)`).FindStringIndex(schema[loc[0]:])
+			if end == nil {
+				continue
+			}
+			fills = append(fills, fill{loc[0], schema[loc[0] : loc[0]+end[0]]})
+		}
+	}
+	sort.Slice(fills, func(i, j int) bool { return fills[i].at < fills[j].at })
+	out := make([]string, len(fills))
+	for i, f := range fills {
+		out[i] = f.stmt
+	}
+	return out
 }
 
 type droppedTrigger struct{ name, sql string }
@@ -125,6 +180,34 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: unable to read the indexes: %w", err)
 	}
+	// The kept tables' triggers, dropped with the search triggers but
+	// not run over the rows: the tables are filled at the end instead.
+	var keptTriggers []droppedTrigger
+	for _, k := range bulkKept {
+		rows, err := s.w.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB ? ORDER BY rowid`, k.triggers+"*")
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to read the triggers %s*: %w", k.triggers, err)
+		}
+		for rows.Next() {
+			var t droppedTrigger
+			if err := rows.Scan(&t.name, &t.sql); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: unable to read the triggers %s*: %w", k.triggers, err)
+			}
+			keptTriggers = append(keptTriggers, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: unable to read the triggers %s*: %w", k.triggers, err)
+		}
+		b.kept = append(b.kept, k.tables...)
+	}
+	b.keptFill = keptFills(foitrack.Schema, b.kept)
+	for _, t := range b.kept {
+		if len(keptFills(foitrack.Schema, []string{t})) == 0 {
+			return nil, fmt.Errorf("store: schema.sql has no statement that fills %s: a bulk load cannot keep it", t)
+		}
+	}
 	for _, t := range b.triggers {
 		fills, err := triggerFills(t.sql)
 		if err != nil {
@@ -132,6 +215,7 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 		}
 		b.fills = append(b.fills, fills...)
 	}
+	b.triggers = append(b.triggers, keptTriggers...)
 	if err := os.WriteFile(b.marker, []byte("a bulk load (dev seed) is writing this database\n"), 0o600); err != nil {
 		return nil, fmt.Errorf("store: unable to mark the bulk load: %w", err)
 	}
@@ -260,6 +344,18 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: unable to restore the search triggers: %w", err)
+	}
+	for _, t := range b.kept {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM "`+t+`"`); err != nil {
+			tx.Rollback()
+			return noSpace(fmt.Errorf("store: unable to fill %s: %w", t, err))
+		}
+	}
+	for _, f := range b.keptFill {
+		if _, err := tx.ExecContext(ctx, f); err != nil {
+			tx.Rollback()
+			return noSpace(fmt.Errorf("store: unable to fill %.60s…: %w", f, err))
+		}
 	}
 	for _, t := range b.triggers {
 		if _, err := tx.ExecContext(ctx, t.sql); err != nil {
