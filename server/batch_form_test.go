@@ -72,7 +72,7 @@ func TestBatchFormChooserIsBounded(t *testing.T) {
 	if n := boxes(body); n != chooserMax {
 		t.Errorf("looking for council: %d offered, want %d", n, chooserMax)
 	}
-	wantContains(t, body, "Type more of a name")
+	wantContains(t, body, "type more of a name")
 
 	// What the form posts creates the batch, as before.
 	form.Del("finding")

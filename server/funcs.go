@@ -44,6 +44,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"eventLabel":       func(k tracker.EventKind) string { return k.Label() },
 		"outcomeLabel":     tracker.OutcomeLabel,
 		"lawShort":         lawShort,
+		"chooserMax":       func() int { return chooserMax },
 		"requestTable":     requestTable,
 		"timelineItems":    timelineItems,
 		"lawName":          lawName,
