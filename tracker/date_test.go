@@ -82,3 +82,18 @@ func TestDateWordsFromTheTable(t *testing.T) {
 		t.Fatalf("zero Date: %q", Date{}.String())
 	}
 }
+
+// TestUnitWordsKept: the kept words of a count are those made for it,
+// and "1 working day", "2 days" as ever.
+func TestUnitWordsKept(t *testing.T) {
+	for _, unit := range []DayUnit{WorkingDays, CalendarDays, ""} {
+		for n := -3; n < 450; n++ {
+			if got, want := unitWords(n, unit), unitWordsOf(n, unit); got != want {
+				t.Fatalf("%d %q: %q, want %q", n, unit, got, want)
+			}
+		}
+	}
+	if unitWords(1, WorkingDays) != "1 working day" || unitWords(2, CalendarDays) != "2 days" {
+		t.Fatal(unitWords(1, WorkingDays), unitWords(2, CalendarDays))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // LongOverdueWorkingDays: a response (or review) this many working days past
@@ -482,17 +483,16 @@ func (e *engine) dueSentence(p period, n int, citation, fromWords string) string
 
 // notCounted: which days were not counted, and the rule that says so.
 func (e *engine) notCounted(p period) string {
-	rule := e.ruleSentence()
 	if e.law.Unit == CalendarDays {
 		if len(p.skipped) == 0 {
 			return ""
 		}
-		return sentence("Also not a working day: "+joinSkipped(p.skipped)) + " " + rule
+		return sentence("Also not a working day: "+joinSkipped(p.skipped)) + " " + e.ruleSentence()
 	}
 	if len(p.skipped) == 0 {
-		return "Not counted: weekends. " + rule
+		return e.ruleWords().weekends
 	}
-	return sentence("Not counted: weekends and "+joinSkipped(p.skipped)) + " " + rule
+	return sentence("Not counted: weekends and "+joinSkipped(p.skipped)) + " " + e.ruleSentence()
 }
 
 func (e *engine) holidaysSentence(skipped []SkippedDay) string {
@@ -503,13 +503,30 @@ func (e *engine) holidaysSentence(skipped []SkippedDay) string {
 }
 
 // ruleSentence: "FOIA s10(6) makes Saturdays, … non-working days, wherever the authority is."
-func (e *engine) ruleSentence() string {
-	s := e.law.WorkingDayRule + ": not working days are " + e.cal.Description()
-	if e.cal.Name() == CalendarUK {
+func (e *engine) ruleSentence() string { return e.ruleWords().rule }
+
+// ruleWords are ruleSentence, and notCounted with no holiday skipped, of
+// the law's rule on its calendar: made once for each (every request
+// explains its due date with them).
+func (e *engine) ruleWords() ruleWords {
+	key := ruleWordsKey{rule: e.law.WorkingDayRule, calendar: e.cal.Name(), description: e.cal.Description()}
+	if w, ok := ruleWordsKept.Load(key); ok {
+		return w.(ruleWords)
+	}
+	s := key.rule + ": not working days are " + key.description
+	if key.calendar == CalendarUK {
 		s += ", wherever the authority is"
 	}
-	return s + "."
+	w := ruleWords{rule: s + ".", weekends: "Not counted: weekends. " + s + "."}
+	ruleWordsKept.Store(key, w)
+	return w
 }
+
+type ruleWordsKey struct{ rule, calendar, description string }
+
+type ruleWords struct{ rule, weekends string }
+
+var ruleWordsKept sync.Map // ruleWordsKey to ruleWords
 
 func (e *engine) pauseRule(k EventKind) string {
 	if k == EventFeeNotice {

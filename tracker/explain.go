@@ -29,6 +29,25 @@ func ordinal(n int) string {
 
 // unitWords is "20 working days", "1 working day", "30 days".
 func unitWords(n int, unit DayUnit) string {
+	if n >= 0 && n < len(unitWordsKept[0]) {
+		if unit == WorkingDays {
+			return unitWordsKept[1][n]
+		}
+		return unitWordsKept[0][n]
+	}
+	return unitWordsOf(n, unit)
+}
+
+// unitWordsKept are unitWords of 0 to 399 days and working days, made
+// once: every explanation counts some.
+var unitWordsKept = func() (kept [2][400]string) {
+	for n := range kept[0] {
+		kept[0][n], kept[1][n] = unitWordsOf(n, CalendarDays), unitWordsOf(n, WorkingDays)
+	}
+	return kept
+}()
+
+func unitWordsOf(n int, unit DayUnit) string {
 	word := "day"
 	if unit == WorkingDays {
 		word = "working day"
