@@ -40,53 +40,8 @@ func TestAuditEntriesOfLinksAreReadOnce(t *testing.T) {
 		t.Logf("the id of the gone link (%d) was not taken (%d)", gone.ID, taker.ID)
 	}
 
-	// want: the event link entries whose link (after, else before) joined
-	// one of c's rows, read one by one.
-	want := func(c store.Concerning) string {
-		all, err := st.AuditEntries(ctx, "event_link", 0, 0, 10000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in := func(l []int64, id int64) bool {
-			for _, x := range l {
-				if x == id && id != 0 {
-					return true
-				}
-			}
-			return false
-		}
-		var out []string
-		for _, e := range all {
-			var l store.EventLink
-			side := e.After
-			if string(side) == "null" {
-				side = e.Before
-			}
-			if err := json.Unmarshal(side, &l); err != nil {
-				t.Fatal(err)
-			}
-			if in(c.Documents, l.DocumentID) || in(c.Messages, l.MessageID) || in(c.Requests, l.RequestID) || in(c.Events, l.EventID) {
-				out = append(out, fmt.Sprintf("%d:%s:%d", e.ID, e.Action, e.EntityID))
-			}
-		}
-		return strings.Join(out, " ")
-	}
-	got := func(c store.Concerning) string {
-		entries, err := st.AuditEntriesConcerning(ctx, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !sort.SliceIsSorted(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID }) {
-			t.Error("entries not oldest first")
-		}
-		var out []string
-		for _, e := range entries {
-			if e.Entity == "event_link" {
-				out = append(out, fmt.Sprintf("%d:%s:%d", e.ID, e.Action, e.EntityID))
-			}
-		}
-		return strings.Join(out, " ")
-	}
+	want := func(c store.Concerning) string { return linkEntriesOneByOne(t, st, c) }
+	got := func(c store.Concerning) string { return linkEntriesConcerning(t, st, c) }
 	concerns := []store.Concerning{
 		{Documents: []int64{tr.DocumentID}}, {Messages: []int64{tr.MessageID}}, {Requests: []int64{tr.Request.ID}},
 		{Events: []int64{tr.EventID}}, {Documents: []int64{tr.DocumentID, tr.WithheldID}, Messages: []int64{tr.MessageID}},
@@ -144,4 +99,107 @@ func TestAuditEntriesOfLinksAreReadOnce(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Pages ask for link entries at once while links are made and removed:
+// each answer is whole, and the last one has every link.
+func TestAuditEntriesOfLinksWhileLinking(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	tr := provtest.Build(t, st)
+	c := store.Concerning{Documents: []int64{tr.WithheldID}}
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := st.AuditEntriesConcerning(ctx, c); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var made []int64
+	for i := 0; i < 10; i++ {
+		l := store.EventLink{EventID: tr.EventID, DocumentID: tr.WithheldID, Role: store.LinkContext}
+		if err := st.LinkToEvent(ctx, &l); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DeleteEventLink(ctx, l.ID); err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, l.ID)
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	got, want := linkEntriesConcerning(t, st, c), linkEntriesOneByOne(t, st, c)
+	if got != want || strings.Count(got, ":unlink:") < len(made) {
+		t.Errorf("after making and removing %d links: %q, want %q", len(made), got, want)
+	}
+}
+
+// linkEntriesConcerning is what AuditEntriesConcerning gives of links'
+// entries, as id:action:link.
+func linkEntriesConcerning(t *testing.T, st *store.Store, c store.Concerning) string {
+	t.Helper()
+	entries, err := st.AuditEntriesConcerning(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sort.SliceIsSorted(entries, func(i, j int) bool { return entries[i].ID < entries[j].ID }) {
+		t.Error("entries not oldest first")
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Entity == "event_link" {
+			out = append(out, fmt.Sprintf("%d:%s:%d", e.ID, e.Action, e.EntityID))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// linkEntriesOneByOne are the event link entries whose link (after, else
+// before) joined one of c's rows, found by reading every one.
+func linkEntriesOneByOne(t *testing.T, st *store.Store, c store.Concerning) string {
+	t.Helper()
+	all, err := st.AuditEntries(context.Background(), "event_link", 0, 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := func(l []int64, id int64) bool {
+		for _, x := range l {
+			if x == id && id != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	for _, e := range all {
+		var l store.EventLink
+		side := e.After
+		if string(side) == "null" {
+			side = e.Before
+		}
+		if err := json.Unmarshal(side, &l); err != nil {
+			t.Fatal(err)
+		}
+		if in(c.Documents, l.DocumentID) || in(c.Messages, l.MessageID) || in(c.Requests, l.RequestID) || in(c.Events, l.EventID) {
+			out = append(out, fmt.Sprintf("%d:%s:%d", e.ID, e.Action, e.EntityID))
+		}
+	}
+	return strings.Join(out, " ")
 }
