@@ -10,7 +10,8 @@
 // writing many requests in one transaction, not from a second write path,
 // and from a bulk load (store.BeginBulkLoad: unsynced commits, a large page
 // cache, the full-text index filled once at the end by its triggers' own
-// statements and the indexes only reads use made at the end), and from
+// statements, the count and insight tables by their first fills and the
+// indexes only reads use made at the end), and from
 // messages inserted already processed (store.Tx.InsertProcessedMail, which
 // stores what the mail sync's insert and processing update store).
 //
