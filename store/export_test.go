@@ -81,7 +81,7 @@ func (s *Store) SnippetsBothWays(ctx context.Context, query string, scope Search
 	if scope == SearchPublic {
 		col = 1
 	}
-	if fromIndex, err = s.indexSnippets(ctx, expr, scope, rowids, col); err != nil {
+	if fromIndex, err = s.indexSnippets(ctx, expr, scope, rowids, col, snippetsUpward(q, SearchOptions{Scope: scope})); err != nil {
 		return nil, nil, err
 	}
 	fromScratch, err = scratchMatch(ctx, expr, texts, col)
@@ -99,4 +99,42 @@ func SetExportChunk(n int) (restore func()) {
 	old := exportChunk
 	exportChunk = n
 	return func() { exportChunk = old }
+}
+
+// SearchCandidatesBothWays is a signed-in, unranked search's candidates
+// (their rowids, newest first) walked in windows (candidatesByWindows,
+// first window width rowids wide, with how many windows it read) and in
+// one pass newest first, as searchCandidates walks them.
+func (s *Store) SearchCandidatesBothWays(ctx context.Context, query string, width int64) (windowed []int64, windows int, plain []int64, err error) {
+	q := ParseSearchQuery(query)
+	if err := s.resolveExemption(ctx, &q); err != nil {
+		return nil, 0, nil, err
+	}
+	opt := SearchOptions{Scope: SearchSignedIn}
+	kinds, _ := searchKinds(q, opt)
+	expr := withKinds(q.ftsExpression(searchColumns(SearchSignedIn)), kinds)
+	where, args := searchFilters(q, opt)
+	old := searchWindowRowids
+	searchWindowRowids = width
+	defer func() { searchWindowRowids = old }()
+	cands, windows, err := s.candidatesByWindows(ctx, "f.rowid, 0, 0, 0", "search_index f LEFT JOIN requests r ON r.id = f.request_id", expr, kindExpression(kinds), where, args)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	for _, c := range cands {
+		windowed = append(windowed, c.rowid)
+	}
+	searchByWindows = false
+	defer func() { searchByWindows = true }()
+	cands, err = s.searchCandidates(ctx, q, q.ftsExpression(searchColumns(SearchSignedIn)), opt, false)
+	for _, c := range cands {
+		plain = append(plain, c.rowid)
+	}
+	return windowed, windows, plain, err
+}
+
+// SnippetsUpward says whether a search's snippets are read upwards (see
+// snippetsUpward).
+func SnippetsUpward(query string) bool {
+	return snippetsUpward(ParseSearchQuery(query), SearchOptions{})
 }

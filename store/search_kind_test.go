@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/foitrack/foitrack/extract"
+	"github.com/foitrack/foitrack/internal/seed"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/timeline"
 	"github.com/foitrack/foitrack/tracker"
@@ -156,4 +158,41 @@ func TestSearchKindColumnBuiltForExistingData(t *testing.T) {
 	}
 	expectHits(t, st, "salt kind:document", "document:"+idStr(d.ID))
 	expectHits(t, st, "salt kind:request", "request:"+idStr(r.ID))
+}
+
+// A search by kind walks its matches in windows of rowids, each read
+// upwards (candidatesByWindows), and finds exactly what the one walk
+// newest first found: the same matches in the same order, up to the same
+// bound, with filters, several kinds, a phrase, a word left out, and
+// windows narrow enough that the walk reads many.
+func TestSearchByKindInWindowsFindsWhatTheWalkFound(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	if _, err := seed.Run(ctx, st, seed.Options{Requests: 150, Messages: 450, Seed: 3, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{"kind:document foi", "kind:document information", "kind:mail police", "kind:request police",
+		"kind:event information", "kind:mail|document data", "kind:document foi authority:council", "kind:mail police from:2025-06-01",
+		`kind:document "freedom of information"`, "kind:mail police -information", "kind:request request exemption:s40",
+		"kind:document zzqqxx", "kind:authority police"}
+	manyWindows, full := false, false
+	for _, bound := range []int{200, 7} {
+		store.SetSearchCandidates(t, bound)
+		for _, q := range queries {
+			for _, width := range []int64{8, 2048} {
+				windowed, windows, plain, err := st.SearchCandidatesBothWays(ctx, q, width)
+				if err != nil {
+					t.Fatalf("%q: %v", q, err)
+				}
+				if !slices.Equal(windowed, plain) {
+					t.Errorf("%q (bound %d, width %d): windows found %d %v, the walk %d %v", q, bound, width, len(windowed), windowed, len(plain), plain)
+				}
+				manyWindows = manyWindows || (windows > 3 && len(plain) > 10)
+				full = full || len(plain) == bound+1
+			}
+		}
+	}
+	if !manyWindows || !full {
+		t.Fatalf("many windows read %v, a bound reached %v: the comparison proves nothing", manyWindows, full)
+	}
 }

@@ -84,7 +84,8 @@ func TestSearchSnippetsFromTheIndexAreTheScratchTables(t *testing.T) {
 	}
 	compared := 0
 	for _, scope := range []store.SearchScope{store.SearchSignedIn, store.SearchPublic} {
-		for _, q := range []string{"police", "information", `"internal review"`, "council -police", "exemption", "kind:document foi"} {
+		for _, q := range []string{"police", "information", `"internal review"`, "council -police", "exemption", "kind:document foi",
+			"kind:mail police", "kind:document|mail information -police", `kind:document "freedom of information"`} {
 			fromIndex, fromScratch, err := st.SnippetsBothWays(ctx, q, scope)
 			if err != nil {
 				t.Fatalf("%q: %v", q, err)
@@ -107,5 +108,21 @@ func TestSearchSnippetsFromTheIndexAreTheScratchTables(t *testing.T) {
 	}
 	if compared < 40 {
 		t.Fatalf("only %d snippets compared", compared)
+	}
+}
+
+// A page's snippets are read upwards, from its oldest hit, for a search
+// by kind without a phrase (deep below newer rows of its words, newest
+// first stepped back over each of them); newest first otherwise (a
+// phrase read upwards steps through its older matches). The snippets are
+// the same either way: TestSearchSnippetsFromTheIndexAreTheScratchTables.
+func TestSearchSnippetsReadUpwardsForKinds(t *testing.T) {
+	for q, want := range map[string]bool{
+		"kind:document foi": true, "kind:mail|document police -council": true, "foi": false, "police authority:kent": false,
+		`kind:document "facial recognition"`: false, "kind:document e-mail": false, "kind:document": false,
+	} {
+		if got := store.SnippetsUpward(q); got != want {
+			t.Errorf("%q: upwards %v, want %v", q, got, want)
+		}
 	}
 }
