@@ -207,9 +207,9 @@ type authorityPick struct {
 	// found several, the links that choose one of them.
 	Offered []store.AuthorityName
 	Found   []authorityLink
-	// Typed says a name was typed that found none or several; Cut that
-	// more held it than are offered.
-	Typed, Cut bool
+	// Typed says a name was typed that found none or several; Full that
+	// as many were found as are offered, so there may be more.
+	Typed, Full bool
 }
 
 // authorityLink is the request list filtered by one authority.
@@ -227,26 +227,23 @@ func (s *Server) pickAuthority(ctx context.Context, c echo.Context, all []store.
 	if _, typed := q["authority_name"]; typed {
 		name := strings.TrimSpace(q.Get("authority_name"))
 		id, found := authorityNamed(all, name)
-		if found || name == "" {
-			kept := url.Values{}
-			for k, v := range q {
-				if k != "authority_name" && k != "authority" && k != "after" && k != "before" {
-					kept[k] = v
-				}
+		// The other filters kept, without the form's empty fields, and
+		// from the first page.
+		kept := url.Values{}
+		for k, v := range q {
+			if k != "authority_name" && k != "authority" && k != "after" && k != "before" && strings.Join(v, "") != "" {
+				kept[k] = v
 			}
+		}
+		if found || name == "" {
 			if id != 0 {
 				kept.Set("authority", strconv.FormatInt(id, 10))
 			}
 			return p, withQuery("/requests", kept)
 		}
 		p.Name, p.Typed = name, true
-		p.Offered, p.Cut = insightChoices(all, nil, nil, name)
-		kept := url.Values{}
-		for k, v := range q {
-			if k != "authority_name" && k != "after" && k != "before" {
-				kept[k] = v
-			}
-		}
+		p.Offered, _ = insightChoices(all, nil, nil, name)
+		p.Full = len(p.Offered) >= chooserMax
 		for _, a := range p.Offered {
 			kept.Set("authority", strconv.FormatInt(a.ID, 10))
 			p.Found = append(p.Found, authorityLink{Name: a.Name, Href: withQuery("/requests", kept)})
@@ -255,10 +252,10 @@ func (s *Server) pickAuthority(ctx context.Context, c echo.Context, all []store.
 	}
 	id, err := strconv.ParseInt(q.Get("authority"), 10, 64)
 	if err != nil || id <= 0 {
-		p.Offered, p.Cut = insightChoices(all, nil, nil, "")
+		p.Offered, _ = insightChoices(all, nil, nil, "")
 		return p, ""
 	}
-	p.Offered, p.Cut = insightChoices(all, map[int64]bool{id: true}, nil, "")
+	p.Offered, _ = insightChoices(all, map[int64]bool{id: true}, nil, "")
 	for _, a := range p.Offered {
 		if a.ID == id {
 			p.Name = a.Name

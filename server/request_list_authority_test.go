@@ -74,7 +74,17 @@ func TestRequestListAuthorityFilterAtManyAuthorities(t *testing.T) {
 	if strings.Contains(f, "Borough Council") {
 		t.Error("a typed name offers authorities whose names do not hold it")
 	}
+	wantContains(t, body, fmt.Sprintf(`href="/requests?authority=%d"`, police.ID), "<p>4 authorities with requests have a name holding")
+	// From the form, whose empty fields are left out of the address.
+	res, _ = c.get("/requests?q=&status=&law=&tag=&authority_name=Police+Force+080")
+	if loc := res.Header.Get("Location"); loc != fmt.Sprintf("/requests?authority=%d", police.ID) {
+		t.Errorf("the form's typed name goes to %s, want /requests?authority=%d", loc, police.ID)
+	}
+	_, body = c.get("/requests?q=&status=&authority_name=Police")
 	wantContains(t, body, fmt.Sprintf(`href="/requests?authority=%d"`, police.ID))
+	// A name many hold: the first so many, and a word to say so.
+	_, body = c.get("/requests?authority_name=Council")
+	wantContains(t, body, fmt.Sprintf("The first %d authorities with requests whose name holds", chooserMax))
 	// An empty name: any authority.
 	res, _ = c.get(fmt.Sprintf("/requests?authority=%d&authority_name=", police.ID))
 	wantStatus(t, res, http.StatusFound)
