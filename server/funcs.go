@@ -57,6 +57,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"contains":         slices.Contains[[]string],
 		"percent":          func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"median":           func(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") },
+		"listSearchBound":  func() int { return store.ListSearchBound },
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
 				return one
