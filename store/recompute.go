@@ -496,7 +496,8 @@ func (s *Store) workOutPage(p *recomputePage, change *tracker.RulesChange) {
 		history := p.events[next:end:end]
 		next = end
 		p.n++
-		inputs := tracker.InputsFingerprint(r.law, history, p.pending[r.id])
+		pending := p.pending[r.id]
+		inputs := tracker.InputsFingerprint(r.law, history, pending)
 		if change != nil && r.stored.hash.Valid && r.stored.version == tracker.PlanVersion && r.stored.inputs.Valid && r.stored.inputs.Int64 == inputs &&
 			!r.stored.affectedBy(change, r.law) {
 			continue
@@ -506,7 +507,7 @@ func (s *Store) workOutPage(p *recomputePage, change *tracker.RulesChange) {
 			p.err = tracker.Errorf(tracker.EINVALID, "unknown law %q", r.law)
 			return
 		}
-		d, err := tracker.ComputeDerived(law, history, p.pending[r.id])
+		d, err := tracker.ComputeDerived(law, history, pending)
 		if err != nil {
 			p.err = fmt.Errorf("store: request %d: %w", r.id, err)
 			return

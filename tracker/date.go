@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -239,12 +240,20 @@ type words struct{ iso, long string }
 // them, so that the explanations of a recompute of every request (a
 // dozen dates each) do not make them again.
 func dayWords(d Date) *words {
-	t := wordsTable()
+	t := wordsKept.Load()
+	if t == nil {
+		t = wordsTable()
+		wordsKept.Store(t)
+	}
 	if i := d.n - t.lo; i >= 0 && i < int64(len(t.days)) {
 		return &t.days[i]
 	}
 	return nil
 }
+
+// wordsKept is wordsTable once it is made (a load, not sync.Once's
+// call, for each of the dozens of dates of every request's words).
+var wordsKept atomic.Pointer[wordsOfDays]
 
 type wordsOfDays struct {
 	lo   int64
