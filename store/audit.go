@@ -89,15 +89,16 @@ func canonicalJSON(raw []byte) ([]byte, error) {
 // after (nil for none). The single writer connection serialises the chain.
 func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	e := AuditEntry{At: tx.now, Actor: tx.actor, Action: action, Entity: entity, EntityID: id}
-	bv, err := canonicalParts(before)
+	// Encoded here (the caller may change the values once Audit returns);
+	// made canonical here too, or by a batch's worker.
+	be, err := encodeAuditValue(before)
 	if err != nil {
 		return err
 	}
-	av, err := canonicalParts(after)
+	ae, err := encodeAuditValue(after)
 	if err != nil {
 		return err
 	}
-	e.Before, e.After = bv.canon, av.canon
 	head, err := tx.head()
 	if err != nil {
 		return err
@@ -110,9 +111,18 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	if tx.auditQ != nil {
 		head.id++
 		e.ID = head.id
-		tx.auditQ.add(auditJob{e, bv, av})
+		tx.auditQ.add(auditJob{e, be, ae})
 		return nil
 	}
+	bv, err := be.canonical()
+	if err != nil {
+		return err
+	}
+	av, err := ae.canonical()
+	if err != nil {
+		return err
+	}
+	e.Before, e.After = bv.canon, av.canon
 	e.ID, e.PrevHash = head.id+1, head.hash
 	e.Hash = e.hashCanonical()
 	if !tx.s.auditTree {
@@ -192,8 +202,8 @@ func (w *auditWorker) add(j auditJob) {
 }
 
 type auditJob struct {
-	e             AuditEntry // all but PrevHash and Hash
-	before, after auditValue
+	e             AuditEntry // all but Before, After, PrevHash and Hash
+	before, after encodedAuditValue
 }
 
 // startAuditWorker starts the worker of a batch whose tree is whole (it
@@ -230,13 +240,22 @@ func (tx *Tx) startAuditWorker(head *auditHead) error {
 
 // auditEntry is what Audit does with an entry of a batch, on the worker.
 func (tx *Tx) auditEntry(head *auditHead, j auditJob) error {
+	bv, err := j.before.canonical()
+	if err != nil {
+		return err
+	}
+	av, err := j.after.canonical()
+	if err != nil {
+		return err
+	}
 	e := j.e
+	e.Before, e.After = bv.canon, av.canon
 	e.PrevHash = head.hash
 	e.Hash = e.hashCanonical()
 	secret := tx.s.newAuditSecret()
 	tx.auditRows = append(tx.auditRows, e.insertRow(secret)...)
 	head.hash = e.Hash
-	l := e.leafParts(secret, j.before, j.after)
+	l := e.leafParts(secret, bv, av)
 	if err := appendLeaf(tx.ctx, tx, mapHashes(tx.treeHashMap), head.treeSize, l.Hash(), true); err != nil {
 		return err
 	}
@@ -362,15 +381,42 @@ type auditValue struct {
 // object is written as json.Marshal writes a map (keys sorted, each key
 // and value encoded on its own), so the bytes are canonicalJSON's.
 func canonicalParts(v any) (auditValue, error) {
+	ev, err := encodeAuditValue(v)
+	if err != nil {
+		return auditValue{}, err
+	}
+	return ev.canonical()
+}
+
+// encodedAuditValue is a value encoded, not yet made canonical: a flat
+// map's members (flatMembers), or json.Marshal's bytes. It shares nothing
+// with the value, so that a batch's worker can make it canonical while the
+// caller goes on (canonicalParts is the two steps).
+type encodedAuditValue struct {
+	members []objectMember
+	flat    bool
+	raw     []byte
+}
+
+func encodeAuditValue(v any) (encodedAuditValue, error) {
 	if m, ok := v.(map[string]any); ok {
 		if members, ok := flatMembers(m); ok {
-			return canonicalObject(members, 64)
+			return encodedAuditValue{members: members, flat: true}, nil
 		}
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return auditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
+		return encodedAuditValue{}, fmt.Errorf("store: unable to encode audit value: %w", err)
 	}
+	return encodedAuditValue{raw: raw}, nil
+}
+
+// canonical is the encoded value's canonical JSON, object keys apart.
+func (ev encodedAuditValue) canonical() (auditValue, error) {
+	if ev.flat {
+		return canonicalObject(ev.members, 64)
+	}
+	raw := ev.raw
 	if len(raw) == 0 || raw[0] != '{' {
 		c, err := canonicalJSON(raw)
 		return auditValue{canon: c}, err
