@@ -1888,3 +1888,108 @@ CREATE INDEX insight_exemptions_code ON insight_exemptions (claim_law, code, aut
 -- the whole rows (about 1 kB each). Building it reads the table once and
 -- copies no row of it.
 CREATE INDEX requests_plan ON requests (id, law, plan_hash, plan_version, plan_inputs, plan_read_from, plan_read_to);
+
+-- migrate:44 indexed words, for prefixes
+-- A prefix (survei*) is searched as an OR of the indexed words it stands
+-- for, read from search_terms: FTS5, with no prefix index on search_index
+-- (made again with one: GBs and minutes at a million rows), merged the
+-- posting lists of every such word before it gave the first match, a cost
+-- that grows with the rows (store/search_terms.go). search_terms holds
+-- each word (token, as FTS5 stores it) of search_index once, and query:
+-- what FTS5 makes of the word when a query holds it (the porter stemmer
+-- is not idempotent: "respons" becomes "respon"), filled by the background
+-- worker in chunks of words from search_words (search_terms_fill.after is
+-- the last word read, NULL once done: until then prefixes are searched as
+-- before). Words never leave it: one that no row holds any longer finds
+-- nothing.
+CREATE TABLE search_terms (
+    term  TEXT PRIMARY KEY,
+    query TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE search_terms_fill (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    after   TEXT,
+    written INTEGER NOT NULL -- the last rowid given in search_terms_new
+);
+INSERT INTO search_terms_fill (id, after, written) VALUES (1, '', 0);
+CREATE VIRTUAL TABLE search_words USING fts5vocab (search_index, row);
+-- The words written since the worker last looked: every text the
+-- search_index triggers write is also written here (same tokenizer; no
+-- content or positions kept: the words only), the worker moves its
+-- words into search_terms and empties it, and a search reads both, so a
+-- word is found from the moment its row is. Its rowids only ever grow
+-- (search_terms_fill.written): FTS5 writes its pending words out as a
+-- segment whenever a rowid is not above the last one.
+CREATE VIRTUAL TABLE search_terms_new USING fts5 (
+    title, body, private,
+    content = '', contentless_delete = 1, detail = none,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE search_terms_new_words USING fts5vocab (search_terms_new, row);
+-- Each writes the text its search_index trigger (section 37) writes.
+CREATE TRIGGER search_terms_requests_ai AFTER INSERT ON requests BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private)
+    VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.title, new.body || char(10) || COALESCE((SELECT name FROM authorities WHERE id = new.authority_id), ''),
+            new.notes || ' ' || new.our_ref || ' ' || new.their_ref);
+END;
+CREATE TRIGGER search_terms_requests_au AFTER UPDATE OF title, body, notes, our_ref, their_ref, authority_id ON requests BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private)
+    VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.title, new.body || char(10) || COALESCE((SELECT name FROM authorities WHERE id = new.authority_id), ''),
+            new.notes || ' ' || new.our_ref || ' ' || new.their_ref);
+END;
+CREATE TRIGGER search_terms_request_events_ai AFTER INSERT ON request_events
+WHEN new.note <> '' OR new.reason <> '' OR new.exemptions <> '[]' BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private)
+    VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), replace(new.kind, '_', ' '), '',
+            new.note || ' ' || new.reason || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(new.exemptions)));
+END;
+CREATE TRIGGER search_terms_request_events_au AFTER UPDATE ON request_events
+WHEN new.note <> '' OR new.reason <> '' OR new.exemptions <> '[]' BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private)
+    VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), replace(new.kind, '_', ' '), '',
+            new.note || ' ' || new.reason || ' ' || (SELECT COALESCE(group_concat(value, ' '), '') FROM json_each(new.exemptions)));
+END;
+CREATE TRIGGER search_terms_mail_ai AFTER INSERT ON mail_messages BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private)
+    VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.subject, new.text_body, new.from_name || ' ' || new.from_addr);
+END;
+CREATE TRIGGER search_terms_mail_au AFTER UPDATE OF subject, text_body, from_name, from_addr ON mail_messages BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private)
+    VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.subject, new.text_body, new.from_name || ' ' || new.from_addr);
+END;
+CREATE TRIGGER search_terms_documents_ai AFTER INSERT ON documents BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private) VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.filename, new.description, '');
+END;
+-- Its text's words reach search_index by the document_texts trigger, and
+-- here by the one after.
+CREATE TRIGGER search_terms_documents_au AFTER UPDATE OF filename, description ON documents BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private) VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.filename, new.description, '');
+END;
+CREATE TRIGGER search_terms_document_texts_au AFTER UPDATE OF text ON document_texts BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private) VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), '', new.text, '');
+END;
+CREATE TRIGGER search_terms_timeline_ai AFTER INSERT ON timeline_events BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private) VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.title, new.body, '');
+END;
+CREATE TRIGGER search_terms_timeline_au AFTER UPDATE OF title, body ON timeline_events BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private) VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.title, new.body, '');
+END;
+CREATE TRIGGER search_terms_authorities_ai AFTER INSERT ON authorities BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private) VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.name, new.short_name, new.notes);
+END;
+CREATE TRIGGER search_terms_authorities_au AFTER UPDATE OF name, short_name, notes ON authorities BEGIN
+    UPDATE search_terms_fill SET written = written + 1 WHERE id = 1;
+    INSERT INTO search_terms_new (rowid, title, body, private) VALUES ((SELECT written FROM search_terms_fill WHERE id = 1), new.name, new.short_name, new.notes);
+END;

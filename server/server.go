@@ -124,9 +124,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.echo = s.newEcho()
 	s.registerRoutes()
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.cleanSessions()
 	go s.refreshDashboardInsight()
+	go s.keepSearchTerms()
 	return s, nil
 }
 

@@ -55,6 +55,7 @@ type BulkLoad struct {
 	kept     []string // tables emptied and filled again by Finish
 	keptFill []string // their fills, in schema order
 	marker   string
+	terms    bool // the schema keeps the indexed words (section 44)
 }
 
 // bulkKept are the tables a bulk load fills at the end instead of keeping
@@ -142,7 +143,7 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 	}
 	b := &BulkLoad{s: s, marker: s.path + BulkMarkerSuffix}
 	rows, err := s.w.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'trigger' AND sql LIKE '%search_index%' ORDER BY rowid`)
+		WHERE type = 'trigger' AND (sql LIKE '%search_index%' OR sql LIKE '%search_terms_new%') ORDER BY rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read the search triggers: %w", err)
 	}
@@ -216,6 +217,10 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 		}
 	}
 	for _, t := range b.triggers {
+		if strings.Contains(t.sql, "search_terms_new") {
+			b.terms = true
+			continue // the indexed words: filled again afterwards (see Finish)
+		}
 		fills, err := triggerFills(t.sql)
 		if err != nil {
 			return nil, fmt.Errorf("store: trigger %s: %w", t.name, err)
@@ -370,6 +375,19 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 			return fmt.Errorf("store: unable to restore trigger %s: %w", t.name, err)
 		}
 	}
+	// The indexed words (search_terms, for prefixes) are read from the
+	// index afresh by the background worker, as after an upgrade.
+	for _, q := range []string{`DELETE FROM search_terms`, `INSERT INTO search_terms_new (search_terms_new) VALUES ('delete-all')`,
+		`UPDATE search_terms_fill SET after = ''`} {
+		if !b.terms {
+			break
+		}
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: unable to start the search words again: %w", err)
+		}
+	}
+	s.termsFilled.Store(false)
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: unable to restore the search triggers: %w", err)
 	}

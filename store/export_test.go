@@ -138,3 +138,30 @@ func (s *Store) SearchCandidatesBothWays(ctx context.Context, query string, widt
 func SnippetsUpward(query string) bool {
 	return snippetsUpward(ParseSearchQuery(query), SearchOptions{})
 }
+
+// SearchExpression is the FTS5 expression Search matches query's words
+// with in search_index, its prefixes expanded as Search does.
+func (s *Store) SearchExpression(ctx context.Context, query string) (string, error) {
+	q := ParseSearchQuery(query)
+	if err := s.expandPrefixes(ctx, &q); err != nil {
+		return "", err
+	}
+	return q.ftsExpression(searchTextColumns), nil
+}
+
+// PrefixMatches is the rowids of search_index that query's words match
+// (ascending), its prefixes expanded as Search does, and as FTS5's own
+// prefix query matches them.
+func (s *Store) PrefixMatches(ctx context.Context, query string) (expanded, fts5 []int64, err error) {
+	q := ParseSearchQuery(query)
+	plain := q.ftsExpression(searchTextColumns)
+	if err := s.expandPrefixes(ctx, &q); err != nil {
+		return nil, nil, err
+	}
+	const match = `SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid`
+	if expanded, err = s.int64s(ctx, match, q.ftsExpression(searchTextColumns)); err != nil {
+		return nil, nil, err
+	}
+	fts5, err = s.int64s(ctx, match, plain)
+	return expanded, fts5, err
+}

@@ -156,6 +156,9 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 	if !q.HasText() {
 		return s.searchByFilters(ctx, q, opt)
 	}
+	if err := s.expandPrefixes(ctx, &q); err != nil {
+		return res, err
+	}
 	public := opt.Scope == SearchPublic
 	expr := q.ftsExpression(searchColumns(opt.Scope))
 	var censors *publicCensors
@@ -212,11 +215,8 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 // searchRankableRows rows of the scope's index. Each is counted up to
 // that bound only.
 func (s *Store) rankable(ctx context.Context, q SearchQuery, scope SearchScope) (bool, error) {
-	for _, t := range q.Terms {
-		e := ftsString(t.Text)
-		if t.Prefix {
-			e += " *"
-		}
+	for i := range q.Terms {
+		e := q.termFTS(i)
 		// The columns the query's words are matched in (see ftsExpression).
 		e = searchColumns(scope) + " : " + e
 		n, err := s.termRows(ctx, searchIndexOf(scope), e, searchRankableRows+1)
@@ -1079,6 +1079,9 @@ func (s *Store) SearchItemIDs(ctx context.Context, q SearchQuery, kind string, l
 func (s *Store) searchIDs(ctx context.Context, q SearchQuery, col, cond string, limit int, kinds ...string) ([]int64, error) {
 	if !q.HasText() {
 		return nil, nil
+	}
+	if err := s.expandPrefixes(ctx, &q); err != nil {
+		return nil, err
 	}
 	where, args := searchFilters(q, SearchOptions{})
 	// The newest matches, bounded as Search is, then one row per item.

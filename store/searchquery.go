@@ -39,6 +39,19 @@ type SearchTerm struct {
 	Negate bool   `json:"negate,omitempty"`
 }
 
+// termFTS is the query's i-th term as an FTS5 expression.
+func (q SearchQuery) termFTS(i int) string {
+	if w, ok := q.prefixWords[i]; ok {
+		return "(" + strings.Join(w, " OR ") + ")"
+	}
+	t := q.Terms[i]
+	e := ftsString(t.Text)
+	if t.Prefix {
+		e += " *"
+	}
+	return e
+}
+
 // SearchQuery is a parsed query.
 type SearchQuery struct {
 	Terms     []SearchTerm `json:"terms"`
@@ -54,6 +67,9 @@ type SearchQuery struct {
 	Ignored []string `json:"ignored,omitempty"`
 
 	shortPrefixes []string // prefixes too short, searched as words
+	// prefixWords: by term, a prefix's words as FTS5 alternatives, when it
+	// is searched as their OR (Store.expandPrefixes); else as a prefix.
+	prefixWords map[int][]string
 	// exemptionPairs are the (law, code) pairs cited that Exemption matches,
 	// once Store.resolveExemption has looked (nil before).
 	exemptionPairs [][2]string
@@ -269,10 +285,11 @@ func (q *SearchQuery) setField(field, value string) {
 // tokenized as text, never read as syntax.
 func ftsString(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// hasPrefix says whether a term of the query is a prefix (word*).
+// hasPrefix says whether a term of the query is searched as a prefix
+// (word*, not as its words).
 func (q SearchQuery) hasPrefix() bool {
-	for _, t := range q.Terms {
-		if t.Prefix {
+	for i, t := range q.Terms {
+		if _, words := q.prefixWords[i]; t.Prefix && !words {
 			return true
 		}
 	}
@@ -290,11 +307,8 @@ const searchTextColumns = "{title body private}"
 // word.
 func (q SearchQuery) ftsExpression(columns string) string {
 	var want, not []string
-	for _, t := range q.Terms {
-		e := ftsString(t.Text)
-		if t.Prefix {
-			e += " *"
-		}
+	for i, t := range q.Terms {
+		e := q.termFTS(i)
 		if t.Negate {
 			not = append(not, e)
 		} else {

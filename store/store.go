@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -81,6 +82,9 @@ type Store struct {
 	noReads bool
 	// termCounts: how many rows hold a searched word (see termRows).
 	termCounts termCounts
+	// termsFilled: search_terms holds every indexed word (its fill seen
+	// done; see expandPrefixes).
+	termsFilled atomic.Bool
 	// recomputeWorkers and recomputeSpan, when set (tests), are how many
 	// goroutines work out a Recompute and how many ids a span of it
 	// covers (0: one per core, at most 4; recomputeSpan).

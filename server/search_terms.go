@@ -1,0 +1,43 @@
+package server
+
+import (
+	"context"
+	"time"
+)
+
+// searchTermsEvery is how often the words written since the last look are
+// moved into the table of indexed words (store.KeepSearchTerms): a search
+// reads them where they are meanwhile, so it only bounds that table.
+const searchTermsEvery = 10 * time.Second
+
+// keepSearchTerms fills the table of indexed words a chunk at a time after
+// an upgrade (a search's prefixes are searched as before until it is
+// done), then keeps it, until the server closes.
+func (s *Server) keepSearchTerms() {
+	defer s.wg.Done()
+	var filling time.Time // when the fill was first seen not done
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		done, err := s.st.KeepSearchTerms(ctx)
+		cancel()
+		wait := searchTermsEvery
+		switch {
+		case err != nil:
+			s.log.Error("unable to keep the indexed words", "err", err)
+		case !done:
+			if filling.IsZero() {
+				filling = time.Now()
+				s.log.Info("filling the table of indexed words (prefixes are searched as before until it is done)")
+			}
+			wait = 10 * time.Millisecond // the next chunk, leaving the writer to others between
+		case !filling.IsZero():
+			s.log.Info("the table of indexed words is filled", "took", time.Since(filling).Round(time.Millisecond))
+			filling = time.Time{}
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(wait):
+		}
+	}
+}
