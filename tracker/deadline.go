@@ -179,17 +179,23 @@ func ComputeDeadlines(law Law, history []Event) Deadlines {
 // recompute of every request does one each). cal is the law's calendar
 // (nil when it names none: weekends only).
 func deadlinesForPlan(law Law, cal Calendar, history []Event) Deadlines {
+	var ds Deadlines
+	deadlinesForPlanInto(&ds, law, cal, history)
+	return ds
+}
+
+// deadlinesForPlanInto is deadlinesForPlan into *ds, whatever it held.
+func deadlinesForPlanInto(ds *Deadlines, law Law, cal Calendar, history []Event) {
 	if cal == nil {
 		cal = weekendsOnly
 	}
-	ds := Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
-	e := engine{law: law, cal: cal, ds: &ds, forPlan: true}
+	*ds = Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
+	e := engine{law: law, cal: cal, ds: ds, forPlan: true}
 	e.replay(history)
 	e.response()
 	e.review()
 	e.regulator()
 	e.afterRegulator()
-	return ds
 }
 
 // responseDue is the response deadline in force (Deadlines.Current) after

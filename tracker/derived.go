@@ -69,13 +69,19 @@ func computeDerived(law Law, cal Calendar, history []Event, pending []PendingRep
 		reading = newReadingCalendar(cal)
 		cal = reading
 	}
-	ds := deadlinesForPlan(law, cal, history)
+	// The deadlines (2 kB) are worked out into a kept value: what the
+	// standing keeps of them are copies (dates, words, new slices), and
+	// a recompute of every request would otherwise allocate, clear and
+	// collect a million of them.
+	ds := keptDeadlines.Get().(*Deadlines)
+	defer keptDeadlines.Put(ds)
+	deadlinesForPlanInto(ds, law, cal, history)
 	d := Derived{
 		Status: st.Status, Outcome: st.Outcome, SentOn: st.SentOn,
 		DueDate: ds.NextDue().Date,
 		Figures: requestFigures(law, cal, history),
-		First:   firstResponse(law, cal, &ds, history),
-		Plan:    planFromState(law, cal, &ds, st, since, pending),
+		First:   firstResponse(law, cal, ds, history),
+		Plan:    planFromState(law, cal, ds, st, since, pending),
 		Basis:   ds.Basis(),
 	}
 	if reading != nil {
@@ -83,6 +89,8 @@ func computeDerived(law Law, cal Calendar, history []Event, pending []PendingRep
 	}
 	return d, nil
 }
+
+var keptDeadlines = sync.Pool{New: func() any { return new(Deadlines) }}
 
 // firstResponse is the timing of the first response of history (On zero
 // without one), on the calendar cal (nil: the law names none); ds are the

@@ -193,3 +193,21 @@ func TestComputeDerivedRefusesAsReplay(t *testing.T) {
 		t.Fatal("no history refused")
 	}
 }
+
+// TestDeadlinesIntoAUsedValue: the deadlines worked out into a value that
+// held another history's (as ComputeDerived's kept one does) are those
+// worked out afresh, under every law.
+func TestDeadlinesIntoAUsedValue(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, law := range Laws {
+		cal := CalendarFor(law.Calendar)
+		for range 200 {
+			h1, h2 := randomHistory(r, 12), randomHistory(r, 1+r.IntN(12))
+			ds := deadlinesForPlan(law, cal, h1)
+			deadlinesForPlanInto(&ds, law, cal, h2)
+			if want := deadlinesForPlan(law, cal, h2); !reflect.DeepEqual(ds, want) {
+				t.Fatalf("%s after %+v, then %+v:\n%+v\nwant\n%+v", law.Code, h1, h2, ds, want)
+			}
+		}
+	}
+}
