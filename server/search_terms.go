@@ -15,15 +15,27 @@ const searchTermsEvery = 10 * time.Second
 // done), then keeps it, until the server closes.
 func (s *Server) keepSearchTerms() {
 	defer s.wg.Done()
+	// A step in progress (a chunk of the fill can read for a second or
+	// more) ends when the server closes.
+	running, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		select {
+		case <-s.stop:
+			stop()
+		case <-running.Done():
+		}
+	}()
 	var filling time.Time // when the fill was first seen not done
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(running, time.Minute)
 		done, err := s.st.KeepSearchTerms(ctx)
 		cancel()
 		wait := searchTermsEvery
 		switch {
-		case err != nil:
+		case err != nil && running.Err() == nil:
 			s.log.Error("unable to keep the indexed words", "err", err)
+		case err != nil: // the server is closing
 		case !done:
 			if filling.IsZero() {
 				filling = time.Now()
