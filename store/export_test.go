@@ -165,3 +165,11 @@ func (s *Store) PrefixMatches(ctx context.Context, query string) (expanded, fts5
 	fts5, err = s.int64s(ctx, match, plain)
 	return expanded, fts5, err
 }
+
+// RequestWordsExpression is the FTS5 expression the request list walks
+// request_search_index with for a search box's query (its prefixes
+// expanded as the list does).
+func (s *Store) RequestWordsExpression(ctx context.Context, query string) (string, error) {
+	wf, _, err := s.byWords(ctx, RequestFilter{Query: query})
+	return wf.expr, err
+}

@@ -254,7 +254,9 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 	if !f.Cursor.Set() {
 		f.Cursor.Back = false // the start of the list
 	}
-	if wf, ok := f.byWords(); ok {
+	if wf, ok, err := s.byWords(ctx, f); err != nil {
+		return nil, err
+	} else if ok {
 		return s.requestsByWords(ctx, f, wf)
 	}
 	from := "requests r"
@@ -368,7 +370,9 @@ func (s *Store) CountRequests(ctx context.Context, f RequestFilter) (int, error)
 // CountRequestsUpTo is CountRequests, but a list searched by words (see
 // byWords) is counted up to bound only: more says there are more.
 func (s *Store) CountRequestsUpTo(ctx context.Context, f RequestFilter, bound int) (n int, more bool, err error) {
-	if wf, ok := f.byWords(); ok {
+	if wf, ok, err := s.byWords(ctx, f); err != nil {
+		return 0, false, err
+	} else if ok {
 		return s.countRequestsByWords(ctx, wf, bound)
 	}
 	n, err = s.countRequests(ctx, f)

@@ -104,13 +104,18 @@ type wordsFilter struct {
 // byWords is f as a wordsFilter, when its requests are found that way:
 // when it has words and is in the newest-first order (the "due" order
 // reads the matches' requests through requestSearchCond, QueryMembers).
-func (f RequestFilter) byWords() (wordsFilter, bool) {
+func (s *Store) byWords(ctx context.Context, f RequestFilter) (wordsFilter, bool, error) {
 	if f.Query == "" || f.OrderBy != "" {
-		return wordsFilter{}, false
+		return wordsFilter{}, false, nil
 	}
 	q := ParseSearchQuery(f.Query)
 	if !q.HasText() {
-		return wordsFilter{}, false
+		return wordsFilter{}, false, nil
+	}
+	// A prefix as its words, as Search does (walked lazily: FTS5 merged
+	// every word's postings before the first match).
+	if err := s.expandPrefixes(ctx, &q); err != nil {
+		return wordsFilter{}, false, err
 	}
 	rest := f
 	rest.Query, rest.QueryMembers = "", nil
@@ -122,7 +127,7 @@ func (f RequestFilter) byWords() (wordsFilter, bool) {
 		where:    where + " AND " + strings.Join(conds, " AND "),
 		args:     append(args, cargs...),
 		filtered: where != "1 = 1" || len(conds) > 1,
-	}, true
+	}, true, nil
 }
 
 // requestsByWords is Requests for a filter with words, newest first: the

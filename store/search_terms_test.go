@@ -70,6 +70,13 @@ func TestPrefixSearchedAsItsIndexedWords(t *testing.T) {
 		t.Fatalf("survei* searched as %s, want its word \"surveil\"", expr)
 	}
 	expectHits(t, st, "survei*", "request:"+idStr(r.ID), "authority:"+idStr(a.ID))
+	// The request list's search box too.
+	if expr, err := st.RequestWordsExpression(ctx, "survei*"); err != nil || !strings.Contains(expr, `"surveil"`) || strings.Contains(expr, "*") {
+		t.Fatalf("the request list searches survei* as %s (%v), want its word \"surveil\"", expr, err)
+	}
+	if list, err := st.Requests(ctx, store.RequestFilter{Query: "survei*"}); err != nil || len(list) != 1 || list[0].ID != r.ID {
+		t.Fatalf("the request list with survei*: %v (%v)", list, err)
+	}
 	// A word the stemmer changes again ("respons" → "respon") is searched
 	// as a prefix of it: still the prefix's words only.
 	r.Notes = "responses awaited"
