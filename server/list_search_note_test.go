@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,7 +17,8 @@ func TestListSearchBoxesSayTheyAreBounded(t *testing.T) {
 	c := app.login("v@example.org")
 	for _, path := range []string{"/documents", "/mail", "/timeline"} {
 		_, body := c.get(path + "?q=police")
-		if !strings.Contains(body, `id="list-search-note"`) || !strings.Contains(body, "newest 500 matches") {
+		if !strings.Contains(body, `id="list-search-note"`) || !strings.Contains(body, "newest 500 matches") ||
+			!strings.Contains(body, "newest "+strings.ReplaceAll(strconv.Itoa(store.ListSearchSpan), "00000", "00,000")) {
 			t.Errorf("%s?q=police: no word of the bound", path)
 		}
 		_, body = c.get(path)

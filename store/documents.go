@@ -233,7 +233,10 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter) ([]tracker.Docu
 		conds, args = append(conds, "d.disposition = ?"), append(args, f.Disposition)
 	}
 	if f.Query != "" {
-		search, searchArgs := itemSearchCond("d.id", KindDocument, f.Query)
+		search, searchArgs, err := s.itemSearchCond(ctx, "d.id", KindDocument, f.Query)
+		if err != nil {
+			return nil, err
+		}
 		conds, args = append(conds, search), append(args, searchArgs...)
 	}
 	page, pageArgs, order, reversed := idKeyset("d.id", true, f.Cursor)

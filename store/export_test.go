@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 )
 
 // Writer lets tests change rows the way no code path of foitrack does yet
@@ -117,7 +119,7 @@ func (s *Store) SearchCandidatesBothWays(ctx context.Context, query string, widt
 	old := searchWindowRowids
 	searchWindowRowids = width
 	defer func() { searchWindowRowids = old }()
-	cands, windows, err := s.candidatesByWindows(ctx, "f.rowid, 0, 0, 0", "search_index f LEFT JOIN requests r ON r.id = f.request_id", expr, kindExpression(kinds), where, args)
+	cands, windows, err := s.candidatesByWindows(ctx, "f.rowid, 0, 0, 0", "search_index f LEFT JOIN requests r ON r.id = f.request_id", expr, kindExpression(kinds), where, args, searchCandidates+1, 0)
 	if err != nil {
 		return nil, 0, nil, err
 	}
@@ -172,4 +174,54 @@ func (s *Store) PrefixMatches(ctx context.Context, query string) (expanded, fts5
 func (s *Store) RequestWordsExpression(ctx context.Context, query string) (string, error) {
 	wf, _, err := s.byWords(ctx, RequestFilter{Query: query})
 	return wf.expr, err
+}
+
+// SetListSearchSpan makes a list's search box look through the newest n
+// items of its kind, until restore.
+func SetListSearchSpan(n int) (restore func()) {
+	old := listSearchSpan
+	listSearchSpan = n
+	return func() { listSearchSpan = old }
+}
+
+// ItemSearchBothWays is a list search box's members (itemSearchCond's ids,
+// newest first: walked in windows, the first width rowids wide) and those
+// of one walk newest first over the same rows.
+func (s *Store) ItemSearchBothWays(ctx context.Context, kind, query string, width int64) (windowed, plain []int64, err error) {
+	old := searchWindowRowids
+	searchWindowRowids = width
+	defer func() { searchWindowRowids = old }()
+	cond, args, err := s.itemSearchCond(ctx, "x", kind, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(args) == 1 {
+		if err := json.Unmarshal([]byte(args[0].(string)), &windowed); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", cond, err)
+		}
+	}
+	q := ParseSearchQuery(query)
+	if !q.HasText() {
+		return windowed, nil, nil
+	}
+	code := int64(kindCodes[kind][0])
+	var newest int64
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM `+listSearchTables[kind]).Scan(&newest); err != nil {
+		return nil, nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT f.rowid / 8 FROM search_index f
+		WHERE search_index MATCH ? AND f.rowid % 8 = ? AND f.rowid >= ? ORDER BY f.rowid DESC LIMIT ?`,
+		q.ftsExpression(searchTextColumns), code, max(newest-int64(listSearchSpan), 0)*8+code, ListSearchBound)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, nil, err
+		}
+		plain = append(plain, id)
+	}
+	return windowed, plain, rows.Err()
 }

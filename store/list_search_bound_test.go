@@ -43,3 +43,44 @@ func TestListSearchBoxConsidersTheNewestMatches(t *testing.T) {
 		}
 	}
 }
+
+// A list's search box looks through the newest ListSearchSpan items of its
+// kind: an older item that holds the word is not listed (the search page
+// finds it).
+func TestListSearchBoxLooksThroughTheNewestItems(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	defer store.SetListSearchSpan(10)()
+	var ids []int64
+	for i := 0; i < 30; i++ {
+		ev := timeline.New(fmt.Sprintf("2026-04-01--lamp-%02d", i), "2026-04-01", fmt.Sprintf("Event %d", i))
+		if i%2 == 0 {
+			ev.SetBody("The lamp report")
+		}
+		te := &store.TimelineEvent{Event: ev}
+		if err := st.SaveTimelineEvent(ctx, te); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, te.ID)
+	}
+	got, err := st.TimelineEvents(ctx, store.TimelineFilter{Query: "lamp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := ids[len(ids)-1]
+	if len(got) != 5 {
+		t.Errorf("%d events listed, want the 5 with the word among the newest 10", len(got))
+	}
+	for _, te := range got {
+		if te.ID <= newest-10 {
+			t.Errorf("event %d listed: older than the newest 10 (%d)", te.ID, newest)
+		}
+	}
+	hits, err := st.Search(ctx, store.ParseSearchQuery("lamp kind:event"), store.SearchOptions{Scope: store.SearchSignedIn, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits.Hits) != 15 {
+		t.Errorf("the search page found %d, want all 15", len(hits.Hits))
+	}
+}

@@ -634,8 +634,12 @@ type MailFilter struct {
 	Mailbox   string
 	Proposal  string // proposal_state
 	Query     string // the search box (see ParseSearchQuery)
-	Limit     int
-	Cursor    Cursor // the page: messages after (or Back, before) this id, in the list's order
+	// QueryMembers, when not nil, is MailSearchMembers(Query), worked out
+	// once by a page that both counts and lists, so the index is walked
+	// once, not twice.
+	QueryMembers []int64
+	Limit        int
+	Cursor       Cursor // the page: messages after (or Back, before) this id, in the list's order
 	// Summary leaves out what a list does not show (see mailSummaryColumns).
 	Summary bool
 }
@@ -649,7 +653,34 @@ func mailStates(f MailFilter) []string {
 	return states
 }
 
-func mailWhere(f MailFilter) (string, []any) {
+// mailSearch is the condition of f's search box (see itemSearchCond),
+// worked out once for a listing: "" without words.
+func (s *Store) mailSearch(ctx context.Context, f MailFilter) (string, []any, error) {
+	if f.Query == "" {
+		return "", nil, nil
+	}
+	if f.QueryMembers != nil {
+		return membersCond("m.id"), []any{jsonIDs(f.QueryMembers)}, nil
+	}
+	return s.itemSearchCond(ctx, "m.id", KindMail, f.Query)
+}
+
+// MailSearchMembers is the messages the mail list's search box finds for
+// query (see itemSearchCond), newest first: for MailFilter.QueryMembers.
+// Nil when the query has no words.
+func (s *Store) MailSearchMembers(ctx context.Context, query string) ([]int64, error) {
+	if !ParseSearchQuery(query).HasText() {
+		return nil, nil
+	}
+	ids, err := s.itemSearchIDs(ctx, KindMail, query)
+	if ids == nil && err == nil {
+		ids = []int64{}
+	}
+	return ids, err
+}
+
+// mailWhere is f's conditions, with search (mailSearch's) for its words.
+func mailWhere(f MailFilter, search string, searchArgs []any) (string, []any) {
 	conds := []string{"1 = 1"}
 	var args []any
 	if f.Direction != "" {
@@ -674,10 +705,9 @@ func mailWhere(f MailFilter) (string, []any) {
 		conds = append(conds, "m.proposal_state = ?")
 		args = append(args, f.Proposal)
 	}
-	if f.Query != "" {
-		c, a := itemSearchCond("m.id", KindMail, f.Query)
-		conds = append(conds, c)
-		args = append(args, a...)
+	if search != "" {
+		conds = append(conds, search)
+		args = append(args, searchArgs...)
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -685,7 +715,11 @@ func mailWhere(f MailFilter) (string, []any) {
 // MailMessages lists messages, oldest first (the order they arrived), a page
 // at a time from f.Cursor.
 func (s *Store) MailMessages(ctx context.Context, f MailFilter) ([]MailMessage, error) {
-	where, args := mailWhere(f)
+	search, searchArgs, err := s.mailSearch(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	where, args := mailWhere(f, search, searchArgs)
 	if f.Limit <= 0 {
 		f.Limit = 100000
 	}
@@ -700,7 +734,7 @@ func (s *Store) MailMessages(ctx context.Context, f MailFilter) ([]MailMessage, 
 		for _, st := range states {
 			one := f
 			one.State, one.States = st, nil
-			w, a := mailWhere(one)
+			w, a := mailWhere(one, search, searchArgs)
 			parts = append(parts, `SELECT id FROM (SELECT m.id AS id FROM mail_messages m WHERE `+w+` AND `+page+` ORDER BY `+order+` LIMIT ?)`)
 			args = append(append(append(args, a...), pageArgs...), f.Limit)
 		}
@@ -746,7 +780,11 @@ func (s *Store) CountMail(ctx context.Context, f MailFilter) (int, error) {
 		}
 		return n, nil
 	}
-	where, args := mailWhere(f)
+	search, searchArgs, err := s.mailSearch(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	where, args := mailWhere(f, search, searchArgs)
 	var n int
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM mail_messages m WHERE `+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: unable to count mail messages: %w", err)

@@ -337,7 +337,7 @@ func (s *Store) searchCandidates(ctx context.Context, q SearchQuery, expr string
 		kinds, _ := searchKinds(q, opt)
 		expr = withKinds(expr, kinds)
 		if len(kinds) > 0 && searchByWindows {
-			cands, _, err := s.candidatesByWindows(ctx, cols, from, expr, kindExpression(kinds), where, args)
+			cands, _, err := s.candidatesByWindows(ctx, cols, from, expr, kindExpression(kinds), where, args, searchCandidates+1, 0)
 			return cands, err
 		}
 	}
@@ -388,8 +388,9 @@ var searchWindowRowids int64 = 2048
 // index's page from its start (fts5DlidxLvlPrev): 88% of kind:document foi
 // at a million requests, 3 to 4 times a window's read at 100,000. It also
 // returns how many windows it read.
-func (s *Store) candidatesByWindows(ctx context.Context, cols, from, expr, kindExpr, where string, args []any) ([]searchCand, int, error) {
-	want := searchCandidates + 1
+//
+// It reads want matches at most, and none below the rowid floor.
+func (s *Store) candidatesByWindows(ctx context.Context, cols, from, expr, kindExpr, where string, args []any, want int, floor int64) ([]searchCand, int, error) {
 	// The walk starts at the kinds' newest row, found by their word alone
 	// (FTS5 starts a single word's doclist at its end): the newest match
 	// of the whole query, walked to backwards, stepped the common word's
@@ -405,8 +406,8 @@ func (s *Store) candidatesByWindows(ctx context.Context, cols, from, expr, kindE
 	}
 	var cands []searchCand
 	hi, width, windows := top.Int64, searchWindowRowids, 0
-	for len(cands) < want && hi >= 0 {
-		lo := max(hi-width+1, 0)
+	for len(cands) < want && hi >= floor {
+		lo := max(hi-width+1, floor)
 		found, err := s.readCandidates(ctx, `SELECT `+cols+` FROM `+from+`
 			WHERE f.search_index MATCH ? AND f.rowid BETWEEN ? AND ? AND `+where+`
 			ORDER BY f.rowid`, append([]any{expr, lo, hi}, args...)...)
@@ -1201,15 +1202,75 @@ func requestSearchCond(query string, members []int64) (string, []any) {
 // The lists say so; the search page ranks every match.
 const ListSearchBound = 500
 
+// ListSearchSpan is how many of the newest items of its kind a list's
+// search box looks through for those matches. A word common elsewhere and
+// rare (or absent) in the kind — police in the documents, which hold their
+// own text — made FTS5 walk the whole of the word's posting list and the
+// kind's, a million documents' worth: 100 ms of CPU a page at a million
+// requests whatever the bound. The lists say so too.
+const ListSearchSpan = 100000
+
+// listSearchSpan is ListSearchSpan, a variable for the tests.
+var listSearchSpan = ListSearchSpan
+
+// listSearchTables are the tables whose ids a list's search box finds.
+var listSearchTables = map[string]string{KindMail: "mail_messages", KindDocument: "documents", KindEvent: "timeline_events"}
+
 // itemSearchCond is the search box of the list of one kind of thing
-// (mail, documents, timeline events): col is its id column.
-func itemSearchCond(col, kind, query string) (string, []any) {
+// (mail, documents, timeline events), as a condition on col, its id
+// column: the newest ListSearchBound items of the kind that query finds
+// among the newest listSearchSpan of the kind. They are read in windows of
+// rowids upwards from the kind's newest row (candidatesByWindows), FTS5's
+// own order: walked newest first from the index's end, a word stepped back
+// over every newer row of other kinds (the mail's rowids lie far above the
+// documents'), and an AND with the kind's column read each row's positions
+// (at a million requests, 100-150 ms of CPU for /documents?q=police, which
+// no document holds). Within the windows, the rowid's kind code filters.
+func (s *Store) itemSearchCond(ctx context.Context, col, kind, query string) (string, []any, error) {
+	if !ParseSearchQuery(query).HasText() {
+		return "0 = 1", nil, nil
+	}
+	ids, err := s.itemSearchIDs(ctx, kind, query)
+	if err != nil {
+		return "", nil, err
+	}
+	return membersCond(col), []any{jsonIDs(ids)}, nil
+}
+
+// membersCond is col among the ids of its argument, a JSON array (jsonIDs).
+func membersCond(col string) string {
+	return col + ` IN (SELECT value FROM json_each(?))`
+}
+
+// jsonIDs is ids as a JSON array ("[]" for none).
+func jsonIDs(ids []int64) string {
+	if len(ids) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(ids)
+	return string(b)
+}
+
+// itemSearchIDs are itemSearchCond's ids, newest first.
+func (s *Store) itemSearchIDs(ctx context.Context, kind, query string) ([]int64, error) {
 	q := ParseSearchQuery(query)
 	if !q.HasText() {
-		return "0 = 1", nil
+		return nil, nil
 	}
-	code := strconv.Itoa(kindCodes[kind][0])
-	return col + ` IN (SELECT rowid / 8 FROM (SELECT f.rowid FROM search_index f
-			WHERE search_index MATCH ? AND f.rowid % 8 = ` + code + ` ORDER BY f.rowid DESC LIMIT ` + strconv.Itoa(ListSearchBound) + `))`,
-		[]any{withKinds(q.ftsExpression(searchTextColumns), []string{kind})}
+	code := int64(kindCodes[kind][0])
+	var newest int64
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM `+listSearchTables[kind]).Scan(&newest); err != nil {
+		return nil, fmt.Errorf("store: unable to search: %w", err)
+	}
+	floor := max(newest-int64(listSearchSpan), 0)*8 + code
+	cands, _, err := s.candidatesByWindows(ctx, "f.rowid, 0, 0, 0", "search_index f", q.ftsExpression(searchTextColumns),
+		kindExpression([]string{kind}), "f.rowid % 8 = "+strconv.FormatInt(code, 10), nil, ListSearchBound, floor)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.rowid / 8
+	}
+	return ids, nil
 }

@@ -196,3 +196,37 @@ func TestSearchByKindInWindowsFindsWhatTheWalkFound(t *testing.T) {
 		t.Fatalf("many windows read %v, a bound reached %v: the comparison proves nothing", manyWindows, full)
 	}
 }
+
+// The search box of a list of one kind (mail, documents, timeline events)
+// walks in windows read upwards and finds what one walk newest first over
+// the same rows finds: the newest matches of its kind, in order, among the
+// newest items of the kind (a span narrow enough to leave some out).
+func TestListSearchBoxInWindowsFindsWhatTheWalkFound(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	if _, err := seed.Run(ctx, st, seed.Options{Requests: 150, Messages: 450, Seed: 3, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	some := false
+	for _, span := range []int{store.ListSearchSpan, 60} {
+		restore := store.SetListSearchSpan(span)
+		for _, kind := range []string{store.KindDocument, store.KindMail, store.KindEvent} {
+			for _, q := range []string{"police", "foi", "information", `"freedom of information"`, "police -information", "data*", "zzqqxx"} {
+				for _, width := range []int64{8, 2048} {
+					windowed, plain, err := st.ItemSearchBothWays(ctx, kind, q, width)
+					if err != nil {
+						t.Fatalf("%s %q: %v", kind, q, err)
+					}
+					if !slices.Equal(windowed, plain) {
+						t.Errorf("%s %q (span %d, width %d): windows found %d %v, the walk %d %v", kind, q, span, width, len(windowed), windowed, len(plain), plain)
+					}
+					some = some || len(plain) > 10
+				}
+			}
+		}
+		restore()
+	}
+	if !some {
+		t.Fatal("no query found more than 10: the comparison proves nothing")
+	}
+}

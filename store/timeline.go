@@ -285,7 +285,8 @@ type TimelineFilter struct {
 	Limit, Offset        int
 }
 
-func timelineWhere(f TimelineFilter) (string, []any) {
+// timelineWhere is f's conditions, its words' (itemSearchCond) worked out.
+func (s *Store) timelineWhere(ctx context.Context, f TimelineFilter) (string, []any, error) {
 	var where []string
 	var args []any
 	if f.Tag != "" {
@@ -310,7 +311,10 @@ func timelineWhere(f TimelineFilter) (string, []any) {
 		args = append(args, f.To, f.To)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		c, a := itemSearchCond("t.id", KindEvent, q)
+		c, a, err := s.itemSearchCond(ctx, "t.id", KindEvent, q)
+		if err != nil {
+			return "", nil, err
+		}
 		where = append(where, c)
 		args = append(args, a...)
 	}
@@ -324,9 +328,9 @@ func timelineWhere(f TimelineFilter) (string, []any) {
 		args = append(args, f.AfterDate, f.AfterSlug)
 	}
 	if len(where) == 0 {
-		return "", nil
+		return "", nil, nil
 	}
-	return " WHERE " + strings.Join(where, " AND "), args
+	return " WHERE " + strings.Join(where, " AND "), args, nil
 }
 
 // TimelineEvents lists events chronologically.
@@ -334,7 +338,10 @@ func (s *Store) TimelineEvents(ctx context.Context, f TimelineFilter) ([]Timelin
 	if f.Limit <= 0 {
 		f.Limit = 100000
 	}
-	where, args := timelineWhere(f)
+	where, args, err := s.timelineWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+timelineColumns+` FROM timeline_events t`+where+`
 		ORDER BY t.date, t.slug LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
@@ -376,7 +383,10 @@ func (s *Store) TimelineSummaries(ctx context.Context, f TimelineFilter) ([]Time
 	if f.Limit <= 0 {
 		f.Limit = 100000
 	}
-	where, args := timelineWhere(f)
+	where, args, err := s.timelineWhere(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.slug, t.date, t.title, COALESCE(t.importance, 0), t.status, t.tags, t.actors
 		FROM timeline_events t`+where+` ORDER BY t.date, t.slug LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
@@ -398,7 +408,10 @@ func (s *Store) TimelineSummaries(ctx context.Context, f TimelineFilter) ([]Time
 
 // CountTimelineEvents counts the events f selects (ignoring Limit and Offset).
 func (s *Store) CountTimelineEvents(ctx context.Context, f TimelineFilter) (int, error) {
-	where, args := timelineWhere(f)
+	where, args, err := s.timelineWhere(ctx, f)
+	if err != nil {
+		return 0, err
+	}
 	var n int
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM timeline_events t`+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: unable to count timeline events: %w", err)
