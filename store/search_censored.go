@@ -184,14 +184,9 @@ func scratchDB() (*sql.DB, error) {
 	return db, nil
 }
 
-// scratchMatch puts texts in the scratch table and returns those that
-// match the FTS5 expression, each with its snippet of column col (-1: the
-// best column; -2: no snippet).
-func scratchMatch(ctx context.Context, expr string, texts []scratchText, col int) (map[int64]string, error) {
-	out := make(map[int64]string, len(texts))
-	if len(texts) == 0 {
-		return out, nil
-	}
+// scratchConn is a connection to the scratch database (see scratchDB)
+// with the tables create makes, if they are not there yet.
+func scratchConn(ctx context.Context, create ...string) (*sql.Conn, error) {
 	db, err := scratchDB()
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open the scratch search table: %w", err)
@@ -200,11 +195,29 @@ func scratchMatch(ctx context.Context, expr string, texts []scratchText, col int
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open the scratch search table: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS m USING fts5 (title, body, private,
-		tokenize = 'porter unicode61 remove_diacritics 2')`); err != nil {
-		return nil, fmt.Errorf("store: unable to create the scratch search table: %w", err)
+	for _, q := range create {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("store: unable to create the scratch search table: %w", err)
+		}
 	}
+	return conn, nil
+}
+
+// scratchMatch puts texts in the scratch table and returns those that
+// match the FTS5 expression, each with its snippet of column col (-1: the
+// best column; -2: no snippet).
+func scratchMatch(ctx context.Context, expr string, texts []scratchText, col int) (map[int64]string, error) {
+	out := make(map[int64]string, len(texts))
+	if len(texts) == 0 {
+		return out, nil
+	}
+	conn, err := scratchConn(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS m USING fts5 (title, body, private,
+		tokenize = 'porter unicode61 remove_diacritics 2')`)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to match in the scratch table: %w", err)

@@ -198,22 +198,12 @@ func termQueries(ctx context.Context, words []string) ([]string, error) {
 // back) and read back from its vocabulary.
 func scratchTokens(ctx context.Context, texts []string) ([][]string, error) {
 	out := make([][]string, len(texts))
-	db, err := scratchDB()
+	conn, err := scratchConn(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS tok USING fts5 (text,
+		tokenize = 'porter unicode61 remove_diacritics 2')`, `CREATE VIRTUAL TABLE IF NOT EXISTS tok_words USING fts5vocab (tok, instance)`)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to open the scratch search table: %w", err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to open the scratch search table: %w", err)
+		return nil, err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS tok USING fts5 (text,
-		tokenize = 'porter unicode61 remove_diacritics 2')`); err != nil {
-		return nil, fmt.Errorf("store: unable to create the scratch tokens table: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS tok_words USING fts5vocab (tok, instance)`); err != nil {
-		return nil, fmt.Errorf("store: unable to create the scratch tokens table: %w", err)
-	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to tokenize: %w", err)
