@@ -419,31 +419,7 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 	errs := 0
 	stop := time.Now().Add(dur)
 	var wg sync.WaitGroup
-	rssDone := make(chan struct{})
-	var maxRSS float64
-	go func() {
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-rssDone:
-				return
-			case <-t.C:
-				if v := rssMB(pid, "VmRSS"); v > maxRSS {
-					maxRSS = v
-				}
-			}
-		}
-	}()
-	profiled := make(chan struct{})
-	if profileDir != "" {
-		go func() {
-			defer close(profiled)
-			profile(client, p.Name, dur)
-		}()
-	} else {
-		close(profiled)
-	}
+	stopWatch := watch(client, p.Name, dur, pid)
 	began, cpuBefore := time.Now(), cpuTime(pid)
 	for w := 0; w < conns; w++ {
 		wg.Add(1)
@@ -472,8 +448,7 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 	}
 	wg.Wait()
 	elapsed, cpu := time.Since(began), cpuTime(pid)-cpuBefore
-	<-profiled
-	close(rssDone)
+	maxRSS := stopWatch()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	r.Requests, r.Errors, r.RSSMB = len(lat), errs, maxRSS
 	if len(lat) > 0 {
@@ -482,6 +457,44 @@ func drive(client *http.Client, base string, p page, fx *fixture, dur time.Durat
 		r.CPUms = ms(cpu) / float64(len(lat))
 	}
 	return r
+}
+
+// watch samples the server's resident size while a page is driven and,
+// with --profile, saves its CPU profile over dur; stop waits for the
+// profile and returns the largest size seen.
+func watch(client *http.Client, name string, dur time.Duration, pid int) (stop func() (maxRSS float64)) {
+	rssDone, sampled := make(chan struct{}), make(chan struct{})
+	var maxRSS float64
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-rssDone:
+				return
+			case <-t.C:
+				if v := rssMB(pid, "VmRSS"); v > maxRSS {
+					maxRSS = v
+				}
+			}
+		}
+	}()
+	profiled := make(chan struct{})
+	if profileDir != "" {
+		go func() {
+			defer close(profiled)
+			profile(client, name, dur)
+		}()
+	} else {
+		close(profiled)
+	}
+	return func() float64 {
+		<-profiled
+		close(rssDone)
+		<-sampled
+		return maxRSS
+	}
 }
 
 // driver is the load generator (--driver).
@@ -516,37 +529,11 @@ func driveWrk(client *http.Client, base string, p page, fx *fixture, dur time.Du
 	threads := min(2, conns)
 	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", fmt.Sprintf("%ds", max(1, int(dur.Round(time.Second).Seconds()))),
 		"--timeout", "30s", "-s", script.Name(), "-H", header, base + p.Path}
-	rssDone := make(chan struct{})
-	var maxRSS float64
-	go func() {
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-rssDone:
-				return
-			case <-t.C:
-				if v := rssMB(pid, "VmRSS"); v > maxRSS {
-					maxRSS = v
-				}
-			}
-		}
-	}()
-	profiled := make(chan struct{})
-	if profileDir != "" {
-		go func() {
-			defer close(profiled)
-			profile(client, p.Name, dur)
-		}()
-	} else {
-		close(profiled)
-	}
+	stopWatch := watch(client, p.Name, dur, pid)
 	cpuBefore := cpuTime(pid)
 	out, err := exec.Command("wrk", args...).Output()
 	cpu := cpuTime(pid) - cpuBefore
-	<-profiled
-	close(rssDone)
-	r.RSSMB = maxRSS
+	r.RSSMB = stopWatch()
 	var n, micros, status, sockets, p50, p95, p99, maxLat int64
 	found := false
 	for _, line := range strings.Split(string(out), "\n") {
