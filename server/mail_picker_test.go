@@ -53,3 +53,24 @@ func TestMailPickerOffersARequestSentSinceTheLastView(t *testing.T) {
 	wantStatus(t, res, http.StatusOK)
 	wantContains(t, body, fmt.Sprintf(`<option value="%d">`, r.ID))
 }
+
+// A page with no message to file (every message on it filed, as a search
+// of the mail mostly finds) does not draw the hundred requests to file on.
+func TestMailListOffersRequestsOnlyWithAMessageToFile(t *testing.T) {
+	app, d := mailApp(t)
+	editor := app.login("editor@example.org")
+	_, body := editor.get("/mail")
+	if !strings.Contains(body, `<datalist id="request-choices">`) {
+		t.Fatal("the holding pen (messages to file) offers no requests")
+	}
+	fete := mailBySubject(t, app.st, "Village fete")
+	res, _ := editor.postForm(fmt.Sprintf("/mail/%d/assign", fete.ID), url.Values{"request_id": {fmt.Sprint(d.Requests["police"].ID)}})
+	wantStatus(t, res, http.StatusSeeOther)
+	_, body = editor.get("/mail?view=all")
+	if !strings.Contains(body, `id="mail-list"`) || strings.Contains(body, `action="/mail/`) && strings.Contains(body, `/assign"`) {
+		t.Fatalf("want a page of filed mail only:\n%s", body)
+	}
+	if strings.Contains(body, `<datalist`) {
+		t.Error("a page without a message to file offers the requests")
+	}
+}
