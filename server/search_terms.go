@@ -12,20 +12,10 @@ const searchTermsEvery = 10 * time.Second
 
 // keepSearchTerms fills the table of indexed words a chunk at a time after
 // an upgrade (a search's prefixes are searched as before until it is
-// done), then keeps it, until the server closes.
-func (s *Server) keepSearchTerms() {
-	defer s.wg.Done()
-	// A step in progress (a chunk of the fill can read for a second or
-	// more) ends when the server closes.
-	running, stop := context.WithCancel(context.Background())
-	defer stop()
-	go func() {
-		select {
-		case <-s.stop:
-			stop()
-		case <-running.Done():
-		}
-	}()
+// done), then keeps it, until the server closes: run by background, whose
+// context ends a step in progress (a chunk of the fill can read for a
+// second or more) when the server closes.
+func (s *Server) keepSearchTerms(running context.Context) {
 	var filling time.Time // when the fill was first seen not done
 	for {
 		ctx, cancel := context.WithTimeout(running, time.Minute)
@@ -47,7 +37,7 @@ func (s *Server) keepSearchTerms() {
 			filling = time.Time{}
 		}
 		select {
-		case <-s.stop:
+		case <-running.Done():
 			return
 		case <-time.After(wait):
 		}

@@ -124,10 +124,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.echo = s.newEcho()
 	s.registerRoutes()
-	s.wg.Add(3)
+	s.wg.Add(2)
 	go s.cleanSessions()
 	go s.refreshDashboardInsight()
-	go s.keepSearchTerms()
+	s.background("system", s.keepSearchTerms)
 	return s, nil
 }
 
