@@ -669,14 +669,7 @@ func (s *Store) mailSearch(ctx context.Context, f MailFilter) (string, []any, er
 // query (see itemSearchCond), newest first: for MailFilter.QueryMembers.
 // Nil when the query has no words.
 func (s *Store) MailSearchMembers(ctx context.Context, query string) ([]int64, error) {
-	if !ParseSearchQuery(query).HasText() {
-		return nil, nil
-	}
-	ids, err := s.itemSearchIDs(ctx, KindMail, query)
-	if ids == nil && err == nil {
-		ids = []int64{}
-	}
-	return ids, err
+	return s.itemSearchIDs(ctx, KindMail, query)
 }
 
 // mailWhere is f's conditions, with search (mailSearch's) for its words.

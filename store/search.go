@@ -1227,12 +1227,12 @@ var listSearchTables = map[string]string{KindMail: "mail_messages", KindDocument
 // (at a million requests, 100-150 ms of CPU for /documents?q=police, which
 // no document holds). Within the windows, the rowid's kind code filters.
 func (s *Store) itemSearchCond(ctx context.Context, col, kind, query string) (string, []any, error) {
-	if !ParseSearchQuery(query).HasText() {
-		return "0 = 1", nil, nil
-	}
 	ids, err := s.itemSearchIDs(ctx, kind, query)
-	if err != nil {
+	switch {
+	case err != nil:
 		return "", nil, err
+	case ids == nil: // no words to look for
+		return "0 = 1", nil, nil
 	}
 	return membersCond(col), []any{jsonIDs(ids)}, nil
 }
@@ -1251,7 +1251,8 @@ func jsonIDs(ids []int64) string {
 	return string(b)
 }
 
-// itemSearchIDs are itemSearchCond's ids, newest first.
+// itemSearchIDs are itemSearchCond's ids, newest first: nil when the
+// query has no words, empty (not nil) when they find nothing.
 func (s *Store) itemSearchIDs(ctx context.Context, kind, query string) ([]int64, error) {
 	q := ParseSearchQuery(query)
 	if !q.HasText() {
