@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"io"
 	"net/http"
 	"strings"
 
@@ -15,12 +16,10 @@ import (
 // read, a few events at a time (a timeline of 10,000 events was 300 MB of
 // server memory a download when built whole).
 func (s *Server) exportTimelineJSON(c echo.Context) error {
-	var x *timeline.JSONExport
-	return s.streamTimeline(c, func(w *bufio.Writer) error {
+	return s.streamTimeline(c, func(w io.Writer) (eventWriter, error) {
 		c.Response().Header().Set("Content-Disposition", `attachment; filename="timeline.json"`)
-		x = timeline.NewJSONExport(w)
-		return nil
-	}, func(e *timeline.Event) error { return x.Add(e) }, func() error { return x.Close() })
+		return timeline.NewJSONExport(w), nil
+	})
 }
 
 // exportTimelineJS is the (filtered) timeline in TimelineJS's format,
@@ -30,44 +29,49 @@ func (s *Server) exportTimelineJS(c echo.Context) error {
 	if title == "" {
 		title = "Timeline"
 	}
-	var x *timeline.TimelineJSExport
-	return s.streamTimeline(c, func(w *bufio.Writer) (err error) {
-		x, err = timeline.NewTimelineJSExport(w, title, "")
-		return err
-	}, func(e *timeline.Event) error { return x.Add(e) }, func() error { return x.Close() })
+	return s.streamTimeline(c, func(w io.Writer) (eventWriter, error) {
+		return timeline.NewTimelineJSExport(w, title, "")
+	})
+}
+
+// eventWriter is a file of events written one at a time (timeline's
+// JSONExport and TimelineJSExport).
+type eventWriter interface {
+	Add(*timeline.Event) error
+	Close() error
 }
 
 // streamTimeline writes the events the request's filter selects as they
-// are read: start when the first is ready (so an error reading the first
-// chunk still gets an error page), add each, end. An error after the first
-// bytes can only cut the download short; the error handler logs it.
-func (s *Server) streamTimeline(c echo.Context, start func(*bufio.Writer) error, add func(*timeline.Event) error, end func() error) error {
+// are read, into the file open starts once the first is ready (so an error
+// reading the first chunk still gets an error page). An error after the
+// first bytes can only cut the download short; the error handler logs it.
+func (s *Server) streamTimeline(c echo.Context, open func(io.Writer) (eventWriter, error)) error {
 	res := c.Response()
 	w := bufio.NewWriterSize(res, 64<<10)
-	started := false
-	begin := func() error {
-		started = true
+	var x eventWriter
+	start := func() (err error) {
 		res.Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
 		res.WriteHeader(http.StatusOK)
-		return start(w)
+		x, err = open(w)
+		return err
 	}
 	err := s.st.EachTimelineEventForExport(c.Request().Context(), timelineFilter(c), s.cfg.BaseURL, func(e *timeline.Event) error {
-		if !started {
-			if err := begin(); err != nil {
+		if x == nil {
+			if err := start(); err != nil {
 				return err
 			}
 		}
-		return add(e)
+		return x.Add(e)
 	})
 	if err != nil {
 		return err
 	}
-	if !started {
-		if err := begin(); err != nil {
+	if x == nil {
+		if err := start(); err != nil {
 			return err
 		}
 	}
-	if err := end(); err != nil {
+	if err := x.Close(); err != nil {
 		return err
 	}
 	return w.Flush()
