@@ -513,6 +513,12 @@ func (s *Store) EachTimelineEventForExport(ctx context.Context, f TimelineFilter
 	if err != nil {
 		return err
 	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		// The search box's events found once, not again for every chunk.
+		if f.queryMembers, err = s.itemSearchIDs(ctx, KindEvent, q); err != nil {
+			return err
+		}
+	}
 	left := f.Limit // 0: every event
 	for {
 		page := f

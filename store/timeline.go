@@ -283,6 +283,9 @@ type TimelineFilter struct {
 	// page of a walk that reads a timeline of any size a page at a time.
 	AfterDate, AfterSlug string
 	Limit, Offset        int
+	// queryMembers, when not nil, is itemSearchIDs of Query, worked out
+	// once by a walk that reads the timeline a page at a time.
+	queryMembers []int64
 }
 
 // timelineWhere is f's conditions, its words' (itemSearchCond) worked out.
@@ -310,7 +313,10 @@ func (s *Store) timelineWhere(ctx context.Context, f TimelineFilter) (string, []
 		where = append(where, `substr(t.date, 1, length(?)) <= ?`)
 		args = append(args, f.To, f.To)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
+	if q := strings.TrimSpace(f.Query); q != "" && f.queryMembers != nil {
+		where = append(where, membersCond("t.id"))
+		args = append(args, jsonIDs(f.queryMembers))
+	} else if q != "" {
 		c, a, err := s.itemSearchCond(ctx, "t.id", KindEvent, q)
 		if err != nil {
 			return "", nil, err

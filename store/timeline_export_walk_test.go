@@ -26,7 +26,7 @@ func TestTimelineExportWalkEqualsOneQuery(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []store.TimelineFilter{{}, {Tag: "foi"}, {Limit: 7, Offset: 3}, {Limit: 9}, {Limit: 4}, {Offset: 21}, {From: "2026-03-02"}} {
+	for _, f := range []store.TimelineFilter{{}, {Tag: "foi"}, {Limit: 7, Offset: 3}, {Limit: 9}, {Limit: 4}, {Offset: 21}, {From: "2026-03-02"}, {Query: "event"}, {Query: "event", Tag: "foi", Limit: 6}} {
 		all, err := st.TimelineEvents(ctx, f)
 		if err != nil {
 			t.Fatal(err)
