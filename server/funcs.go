@@ -29,10 +29,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"isodate":   func(d tracker.Date) string { return d.String() },
 		"eventDate": eventDate,
 		"datetime": func(t time.Time) string {
-			if t.IsZero() {
-				return "—"
-			}
-			return t.In(s.cfg.Location).Format("2 Jan 2006 15:04")
+			return formatDatetime(t, s.cfg.Location)
 		},
 		"statusLabel":      func(st tracker.Status) string { return st.Label() },
 		"ariaInvalid":      ariaInvalid,
@@ -69,7 +66,21 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"sub": func(a, b int) int { return a - b },
 		// actor is who recorded something, without the audit log's "user:" prefix.
 		"actor": func(s string) string { return strings.TrimPrefix(s, "user:") },
+		// The mail list's rows and their parts, written in Go (mail_rows.go).
+		"mailRows": func(rows []mailRow, editor bool, csrf string) template.HTML {
+			return mailRows(rows, editor, csrf, s.cfg.Location)
+		},
+		"mailStateBadge":    mailStateBadge,
+		"requestChoiceList": requestChoiceList,
 	}
+}
+
+// formatDatetime is a moment as the pages show it, in the server's time zone.
+func formatDatetime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(loc).Format("2 Jan 2006 15:04")
 }
 
 // eventDate shows a timeline event's date like the app's other dates when
