@@ -428,12 +428,10 @@ func (tx *Tx) afterProcessing(before, m MailMessage) error {
 // in one statement, and the store holds what the two would have left (the
 // same row, the same two audit entries, the same counts), one INSERT
 // where there were an INSERT and an UPDATE of the row and its indexes.
+// In a batch (UpdateBatch) the INSERT and its blob's are kept back and
+// written with the batch's others, many rows to a statement (see
+// keptMailInsert); the message's id is the one SQLite would give it.
 func (tx *Tx) InsertProcessedMail(m *MailMessage, p MailProcessing) error {
-	if m.RawSHA256 != "" {
-		if err := tx.PutBlob(m.RawSHA256, m.RawSize); err != nil {
-			return err
-		}
-	}
 	if !tx.newMailCounted {
 		// The fetch counted every message as new before its processing
 		// moved it on (mail_state_counts_update): the row for new
@@ -450,21 +448,27 @@ func (tx *Tx) InsertProcessedMail(m *MailMessage, p MailProcessing) error {
 		fetched.FetchedAt = tx.now
 	}
 	pm := fetched.processed(p, tx.now)
-	res, err := tx.ExecContext(tx.ctx, `
-		INSERT INTO mail_messages (message_id, in_reply_to, refs, subject, from_addr, from_name, to_addrs, cc_addrs, sent_at,
-			date_header, received_chain, dkim, request_id, match_rule, state, error, classification, proposal_state, warnings,
-			text_body, html_body, processed_at,
-			direction, raw_sha256, raw_size, mailbox, uidvalidity, uid, fetched_at, raw_headers, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append(pm.processingValues(), fetched.Direction, nullString(fetched.RawSHA256), fetched.RawSize, fetched.Mailbox,
-			fetched.UIDValidity, fetched.UID, ts(fetched.FetchedAt), fetched.RawHeaders, ts(fetched.CreatedAt))...)
-	if err != nil {
-		if isUnique(err) {
-			return tracker.Errorf(tracker.ECONFLICT, "message %s/%d/%d is stored already", m.Mailbox, m.UIDValidity, m.UID)
+	if tx.batch {
+		id, err := tx.keepMailInsert(fetched, pm)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("store: unable to record mail message: %w", err)
+		fetched.ID = id
+	} else {
+		if m.RawSHA256 != "" {
+			if err := tx.PutBlob(m.RawSHA256, m.RawSize); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(tx.ctx, processedMailInsert+processedMailRow, processedMailValues(fetched, pm)...)
+		if err != nil {
+			if isUnique(err) {
+				return tracker.Errorf(tracker.ECONFLICT, "message %s/%d/%d is stored already", m.Mailbox, m.UIDValidity, m.UID)
+			}
+			return fmt.Errorf("store: unable to record mail message: %w", err)
+		}
+		fetched.ID, _ = res.LastInsertId()
 	}
-	fetched.ID, _ = res.LastInsertId()
 	pm.ID = fetched.ID
 	if err := tx.auditFetch(fetched); err != nil {
 		return err
@@ -474,6 +478,23 @@ func (tx *Tx) InsertProcessedMail(m *MailMessage, p MailProcessing) error {
 	}
 	*m = pm
 	return nil
+}
+
+const (
+	processedMailInsert = `INSERT INTO mail_messages (message_id, in_reply_to, refs, subject, from_addr, from_name, to_addrs, cc_addrs, sent_at,
+			date_header, received_chain, dkim, request_id, match_rule, state, error, classification, proposal_state, warnings,
+			text_body, html_body, processed_at,
+			direction, raw_sha256, raw_size, mailbox, uidvalidity, uid, fetched_at, raw_headers, created_at, id)
+		VALUES `
+	processedMailRow  = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	processedMailCols = 32
+)
+
+// processedMailValues are processedMailRow's values for a message fetched
+// and processed into pm (id NULL, SQLite's next, when fetched has none).
+func processedMailValues(fetched, pm MailMessage) []any {
+	return append(pm.processingValues(), fetched.Direction, nullString(fetched.RawSHA256), fetched.RawSize, fetched.Mailbox,
+		fetched.UIDValidity, fetched.UID, ts(fetched.FetchedAt), fetched.RawHeaders, ts(fetched.CreatedAt), nullID(fetched.ID))
 }
 
 // processed is the message as processing p, at now, leaves it.
@@ -843,6 +864,9 @@ func (s *Store) MailIDsToProcess(ctx context.Context) ([]int64, error) {
 func (tx *Tx) RequestForMessageIDs(ids []string) (requestID int64, found bool, err error) {
 	if len(ids) == 0 {
 		return 0, false, nil
+	}
+	if err := tx.flushMailInserts(); err != nil { // the kept rows below are processed ones only
+		return 0, false, err
 	}
 	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
 	args := make([]any, len(ids))

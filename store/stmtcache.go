@@ -86,9 +86,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		tx.joinAudit() // what it did is dropped
 		tx.auditHead, tx.treeHashMap = nil, nil
 		tx.auditRows, tx.treeRows = tx.auditRows[:0], tx.treeRows[:0]
-		tx.mailKept = tx.mailKept[:0]
+		tx.mailKept, tx.mailInserts = tx.mailKept[:0], tx.mailInserts[:0]
 	} else if len(q) >= 9 && strings.EqualFold(q[:9], "SAVEPOINT") {
-		if err := tx.flushMailProcessed(); err != nil {
+		if err := tx.flushMail(); err != nil {
 			return nil, err
 		}
 		if err := tx.flushAudit(); err != nil {

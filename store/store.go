@@ -352,6 +352,10 @@ type Tx struct {
 	// flushMailProcessed).
 	mailKept []keptMail
 	keptErr  error
+	// mailInserts: a batch's InsertProcessedMail rows not written yet,
+	// the last under mailLastID (see keptMailInsert).
+	mailInserts []keptMailInsert
+	mailLastID  int64
 }
 
 // Now is the transaction's timestamp (one per transaction, so all rows and
@@ -372,7 +376,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	// whole transaction back and is reported as one clear error.
 	err = fn(tx)
 	if err == nil {
-		err = tx.flushMailProcessed()
+		err = tx.flushMail()
 	}
 	if err == nil {
 		err = tx.flushDerived()
