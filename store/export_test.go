@@ -225,3 +225,11 @@ func (s *Store) ItemSearchBothWays(ctx context.Context, kind, query string, widt
 	}
 	return windowed, plain, rows.Err()
 }
+
+// SetSearchAsBefore makes Search find, rank and give snippets the way it
+// did at the start of session 9 (see searchRankInWalk), until restore.
+func SetSearchAsBefore() (restore func()) {
+	old := searchRankInWalk
+	searchRankInWalk = false
+	return func() { searchRankInWalk = old }
+}
