@@ -1271,6 +1271,10 @@ func (s *Store) itemSearchIDs(ctx context.Context, kind, query string) ([]int64,
 	if !q.HasText() {
 		return nil, nil
 	}
+	// A prefix as its indexed words, as Search has it.
+	if err := s.expandPrefixes(ctx, &q); err != nil {
+		return nil, err
+	}
 	code := int64(kindCodes[kind][0])
 	var newest int64
 	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(max(id), 0) FROM `+listSearchTables[kind]).Scan(&newest); err != nil {

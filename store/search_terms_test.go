@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/foitrack/foitrack/extract"
+	"github.com/foitrack/foitrack/internal/seed"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/timeline"
 	"github.com/foitrack/foitrack/tracker"
@@ -179,4 +180,50 @@ func TestPrefixSearchFindsWhatFTS5PrefixFinds(t *testing.T) {
 	samePrefixMatches(t, st, "deleted")
 	keepSearchTerms(t, st)
 	samePrefixMatches(t, st, "deleted, words moved")
+}
+
+// The search boxes of the lists of one kind (documents, mail, timeline)
+// search a prefix as the search page does, as the indexed words it stands
+// for, and find what FTS5's own prefix query finds.
+func TestListSearchBoxesSearchPrefixesAsTheirWords(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	if _, err := seed.Run(ctx, st, seed.Options{Requests: 60, Messages: 180, Seed: 4, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	keepSearchTerms(t, st)
+	some := false
+	for _, kind := range []string{store.KindDocument, store.KindMail, store.KindEvent} {
+		for _, p := range []string{"inform*", "polic*", "foi*", "survei*", "respon*", "data* -inform*", "zzzq*", "e-mai*"} {
+			box, fts5, err := st.ItemSearchBothWays(ctx, kind, p, 2048)
+			if err != nil {
+				t.Fatalf("%s %q: %v", kind, p, err)
+			}
+			if !slices.Equal(box, fts5) {
+				t.Errorf("%s %q: the list box found %d %v, FTS5's prefix %d %v", kind, p, len(box), box, len(fts5), fts5)
+			}
+			some = some || len(fts5) > 5
+		}
+	}
+	if !some {
+		t.Fatal("no prefix found more than 5: the comparison proves nothing")
+	}
+	// The words a prefix stands for are those of the table of indexed
+	// words: made to say a prefix stands for a word no row holds, the
+	// boxes find nothing for it.
+	for kind, p := range map[string]string{store.KindDocument: "foi", store.KindMail: "inform", store.KindEvent: "data"} {
+		if _, err := st.Writer().ExecContext(ctx, `DELETE FROM search_terms WHERE term LIKE ? || '%'`, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Writer().ExecContext(ctx, `INSERT INTO search_terms (term, query) VALUES (? || 'zzq', ? || 'zzq')`, p, p); err != nil {
+			t.Fatal(err)
+		}
+		box, fts5, err := st.ItemSearchBothWays(ctx, kind, p+"*", 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(box) != 0 || len(fts5) == 0 {
+			t.Errorf("%s: %s* standing for %szzq only: the box found %v (FTS5's prefix %d)", kind, p, p, box, len(fts5))
+		}
+	}
 }
