@@ -110,6 +110,15 @@ type bulkFill struct {
 	stmt  string // with two placeholders: the rowid range (lo, hi]
 }
 
+// bulkPublicSearch names the public search's triggers on requests, which
+// a bulk load drops with the search triggers and runs over the rows at the
+// end in the same way (public_search_requests_ai: the public requests'
+// entries). Kept, they wrote the index twice for each public request, at
+// its INSERT and again when its derived fields (its sent date) were
+// stored, in statements of their own. Its other triggers (documents,
+// publications) are kept: a load writes the few rows they index.
+const bulkPublicSearch = "public_search_requests_*"
+
 // BulkMarkerSuffix names the marker file beside the database while a bulk
 // load runs.
 const BulkMarkerSuffix = ".bulk-load"
@@ -142,8 +151,10 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 		return nil, tracker.Errorf(tracker.ECONFLICT, "a bulk load needs an empty database: its search index holds %d rows", indexed)
 	}
 	b := &BulkLoad{s: s, marker: s.path + BulkMarkerSuffix}
+	// With them, the public search's triggers on requests (bulkPublicSearch).
 	rows, err := s.w.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'trigger' AND (sql LIKE '%search_index%' OR sql LIKE '%search_terms_new%') ORDER BY rowid`)
+		WHERE type = 'trigger' AND (sql LIKE '%search_index%' OR sql LIKE '%search_terms_new%' OR name GLOB ?) ORDER BY rowid`,
+		bulkPublicSearch)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read the search triggers: %w", err)
 	}
