@@ -96,6 +96,11 @@ func (s *Store) SetRecomputePipeline(workers int, span int64) {
 	s.recomputeWorkers, s.recomputeSpan = workers, span
 }
 
+// SetRecomputeReaders makes Recompute read its spans on n goroutines.
+func (s *Store) SetRecomputeReaders(n int) {
+	s.recomputeReaders = n
+}
+
 // SetExportChunk makes exports read n events at a time, until restore.
 func SetExportChunk(n int) (restore func()) {
 	old := exportChunk

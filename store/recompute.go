@@ -10,6 +10,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -49,7 +50,7 @@ func (s *Store) RecomputeAll(ctx context.Context, all bool) (int, error) {
 // RecomputeEvery works every one out regardless.
 //
 // It goes through the ids a span at a time (recomputePipeline): the spans
-// are read in turn, their requests, histories and replies awaiting
+// are read in the order of the ids, their requests, histories and replies awaiting
 // confirmation in a few ordered queries, worked out on as many goroutines
 // as there are cores, each standing with its fingerprint; only the
 // requests whose fingerprint differs from the stored plan_hash are
@@ -166,9 +167,9 @@ type recomputed struct {
 }
 
 // recomputePipeline is the pass of Recompute over the ids 1 to maxID, a
-// span at a time: one goroutine reads the spans in turn (each in one read
-// transaction), a goroutine per core works them out, and this one, the
-// only writer, writes what differs span by span in the order of the ids,
+// span at a time: a goroutine or two read the spans in the order of the
+// ids (each in one read transaction), a goroutine per core works them
+// out, and this one, the only writer, writes what differs span by span in the order of the ids,
 // in transactions of about recomputeSpan changed requests. No more than a
 // few spans are on their way at once, whatever the number of requests.
 //
@@ -196,24 +197,45 @@ func (s *Store) recomputePipeline(ctx context.Context, maxID int64, all bool, ch
 	// back once it is written.
 	tokens := make(chan struct{}, 2*workers+1)
 	read, done := make(chan *recomputePage), make(chan *recomputePage)
+	// Reading is as much work as working out one span (SQLite's stepping
+	// and the driver's values): a reader per core, at most two. Each takes
+	// the next span in the order of the ids once it holds a token, so the
+	// spans on their way are always the first ones not yet written, and
+	// the writer, which puts them back in order, never waits for one no
+	// reader can take.
+	readers := s.recomputeReaders
+	if readers <= 0 {
+		readers = max(1, min(runtime.GOMAXPROCS(0), 2))
+	}
+	var claimed atomic.Int64 // spans taken by a reader
+	var rg sync.WaitGroup
+	for range readers {
+		rg.Go(func() {
+			for {
+				select {
+				case tokens <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				seq := claimed.Add(1) - 1
+				if seq > (maxID-1)/span {
+					<-tokens
+					return
+				}
+				lo := 1 + seq*span
+				p := s.readRecomputePage(ctx, lo, min(maxID, lo+span-1), all, reads)
+				p.seq = int(seq)
+				select {
+				case read <- p:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
 	go func() {
-		defer close(read)
-		seq := 0
-		for lo := int64(1); lo <= maxID; lo += span {
-			select {
-			case tokens <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			p := s.readRecomputePage(ctx, lo, min(maxID, lo+span-1), all, reads)
-			p.seq = seq
-			seq++
-			select {
-			case read <- p:
-			case <-ctx.Done():
-				return
-			}
-		}
+		rg.Wait()
+		close(read)
 	}()
 	var wg sync.WaitGroup
 	for range workers {

@@ -85,9 +85,11 @@ type Store struct {
 	// termsFilled: search_terms holds every indexed word (its fill seen
 	// done; see expandPrefixes).
 	termsFilled atomic.Bool
-	// recomputeWorkers and recomputeSpan, when set (tests), are how many
-	// goroutines work out a Recompute and how many ids a span of it
-	// covers (0: one per core, at most 4; recomputeSpan).
+	// recomputeReaders, recomputeWorkers and recomputeSpan, when set
+	// (tests), are how many goroutines read and work out a Recompute and
+	// how many ids a span of it covers (0: one reader per core, at most
+	// 2; one worker per core, at most 4; recomputeSpan).
+	recomputeReaders int
 	recomputeWorkers int
 	recomputeSpan    int64
 }
