@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/foitrack/foitrack/internal/seed"
@@ -47,6 +48,17 @@ func TestSearchFindsWhatItFoundBefore(t *testing.T) {
 						if !reflect.DeepEqual(now, before) {
 							t.Errorf("%q (scope %d, bound %d, rankable %d, offset %d):\n now    %d more %v ranked %v %v\n before %d more %v ranked %v %v",
 								query, scope, bound, rankable, offset, now.Total, now.More, now.Ranked, hitIDs(now), before.Total, before.More, before.Ranked, hitIDs(before))
+						}
+						if scope == store.SearchSignedIn {
+							// The best column's snippet: it marks a match
+							// (made in the index, or for a prefix the table
+							// of words does not yet stand for, in the scratch
+							// table from the hit's texts).
+							for _, h := range now.Hits {
+								if !strings.Contains(h.Marked, "\x01") {
+									t.Errorf("%q: %s %d's snippet %q marks no match", query, h.Kind, h.ID, h.Marked)
+								}
+							}
 						}
 						compared++
 						if now.More {
