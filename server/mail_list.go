@@ -69,11 +69,11 @@ func (s *Server) showMailList(c echo.Context) error {
 	f := mailFilterFor(p.View)
 	f.Query = p.Query
 	// The search box's messages worked out once, for the count and the page.
-	members, err := s.st.MailSearchMembers(ctx, f.Query)
+	selected, err := s.st.SelectMail(ctx, f)
 	if err != nil {
 		return err
 	}
-	f.QueryMembers = members
+	f.Selected = selected
 	total, err := s.st.CountMail(ctx, f)
 	if err != nil {
 		return err

@@ -136,6 +136,8 @@ func TestPagesNeverScanALargeTable(t *testing.T) {
 		"/documents?after=" + midDocument, "/documents?before=" + midDocument, "/documents?disposition=withheld&after=" + midDocument,
 		"/mail?after=" + midMail, "/mail?view=all&after=" + midMail, "/mail?view=all&before=" + midMail, "/mail?view=not_foi",
 		"/mail?view=failed", "/mail?view=all",
+		// The mail list's search box: its selection, counted and paged.
+		"/mail?q=police", "/mail?view=pen&q=police", "/mail?view=failed&q=police", "/mail?q=police&after=" + midMail,
 		"/authorities?after=" + cursorString(store.Cursor{Key: authorityName, ID: atoi64(midAuthority)}, true),
 		"/authorities?before=" + cursorString(store.Cursor{Key: authorityName, ID: atoi64(midAuthority)}, true),
 		"/api/v1/documents?after=" + midDocument, "/api/v1/documents?request_id=" + request + "&limit=1",

@@ -655,12 +655,13 @@ type MailFilter struct {
 	Mailbox   string
 	Proposal  string // proposal_state
 	Query     string // the search box (see ParseSearchQuery)
-	// QueryMembers, when not nil, is MailSearchMembers(Query), worked out
-	// once by a page that both counts and lists, so the index is walked
-	// once, not twice.
-	QueryMembers []int64
-	Limit        int
-	Cursor       Cursor // the page: messages after (or Back, before) this id, in the list's order
+	// Selected, when not nil, is SelectMail(f): the messages the search
+	// box's words find that the other conditions keep, worked out once by a
+	// page that both counts and lists, so the index is walked once, not
+	// twice.
+	Selected []int64
+	Limit    int
+	Cursor   Cursor // the page: messages after (or Back, before) this id, in the list's order
 	// Summary leaves out what a list does not show (see mailSummaryColumns).
 	Summary bool
 }
@@ -680,24 +681,43 @@ func (s *Store) mailSearch(ctx context.Context, f MailFilter) (string, []any, er
 	if f.Query == "" {
 		return "", nil, nil
 	}
-	if f.QueryMembers != nil {
-		return membersCond("m.id"), []any{jsonIDs(f.QueryMembers)}, nil
+	if f.Selected != nil {
+		return membersCond("m.id"), []any{jsonIDs(f.Selected)}, nil
 	}
 	return s.itemSearchCond(ctx, "m.id", KindMail, f.Query)
 }
 
-// MailSearchMembers is the messages the mail list's search box finds for
-// query (see itemSearchCond), newest first: for MailFilter.QueryMembers.
-// Nil when the query has no words.
-func (s *Store) MailSearchMembers(ctx context.Context, query string) ([]int64, error) {
-	return s.itemSearchIDs(ctx, KindMail, query)
+// SelectMail is the messages f selects with its search box's words (see
+// itemSearchCond) and its other conditions, newest first, whatever its
+// page: for MailFilter.Selected. Nil when the query has no words.
+func (s *Store) SelectMail(ctx context.Context, f MailFilter) ([]int64, error) {
+	members, err := s.itemSearchIDs(ctx, KindMail, f.Query)
+	if err != nil || len(members) == 0 {
+		return members, err
+	}
+	where, args := mailWhere(f, membersCond("m.id"), []any{jsonIDs(members)})
+	ids, err := s.int64s(ctx, `SELECT m.id FROM mail_messages m WHERE `+where+` ORDER BY m.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to select mail: %w", err)
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	return ids, nil
 }
 
 // mailWhere is f's conditions, with search (mailSearch's) for its words.
 func mailWhere(f MailFilter, search string, searchArgs []any) (string, []any) {
 	conds := []string{"1 = 1"}
 	var args []any
-	if f.Direction != "" {
+	switch f.Direction {
+	case "":
+	case "in", "out":
+		// Written into the statement: bound, it made SQLite prepare the
+		// statement again at every use, to plan for the value (the partial
+		// indexes' direction = 'in'), a fifth of a mail list's query.
+		conds = append(conds, "m.direction = '"+f.Direction+"'")
+	default:
 		conds = append(conds, "m.direction = ?")
 		args = append(args, f.Direction)
 	}
@@ -729,14 +749,18 @@ func mailWhere(f MailFilter, search string, searchArgs []any) (string, []any) {
 // MailMessages lists messages, oldest first (the order they arrived), a page
 // at a time from f.Cursor.
 func (s *Store) MailMessages(ctx context.Context, f MailFilter) ([]MailMessage, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100000
+	}
+	if f.Selected != nil {
+		// Only the page's own: the query reads no other match's row.
+		f.Selected = selectedPage(f.Selected, f.Cursor, f.Limit)
+	}
 	search, searchArgs, err := s.mailSearch(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	where, args := mailWhere(f, search, searchArgs)
-	if f.Limit <= 0 {
-		f.Limit = 100000
-	}
 	page, pageArgs, order, reversed := idKeyset("m.id", false, f.Cursor)
 	if states := mailStates(f); len(states) > 1 {
 		// Several states (the unreadable and the over-limit): the state
@@ -775,8 +799,30 @@ func (s *Store) MailMessages(ctx context.Context, f MailFilter) ([]MailMessage, 
 	return inListOrder(out, reversed), rows.Err()
 }
 
+// selectedPage is the ids of a selection (SelectMail's, newest first) on
+// the page MailMessages lists from cursor (idKeyset's, in the oldest-first
+// order), at most limit of them.
+func selectedPage(selected []int64, c Cursor, limit int) []int64 {
+	ids := slices.Clone(selected)
+	slices.Sort(ids)
+	if !c.Set() {
+		return ids[:min(limit, len(ids))]
+	}
+	at, found := slices.BinarySearch(ids, c.ID) // the first at or after the cursor
+	if c.Back {
+		return ids[max(0, at-limit):at] // the ones just before it
+	}
+	if found {
+		at++
+	}
+	return ids[at:min(at+limit, len(ids))]
+}
+
 // CountMail counts the messages MailMessages would list without paging.
 func (s *Store) CountMail(ctx context.Context, f MailFilter) (int, error) {
+	if f.Selected != nil {
+		return len(f.Selected), nil // what f selects, worked out already
+	}
 	if f.Direction != "" && f.RequestID == 0 && f.Mailbox == "" && f.Proposal == "" && f.Query == "" {
 		// Messages of one direction in some states: the counts the
 		// schema's triggers keep, a row per state.
