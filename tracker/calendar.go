@@ -197,6 +197,21 @@ func (t *dayTable) isHoliday(d Date) (hol, covered bool) {
 	return t.holiday[i/64]&(1<<(i%64)) != 0, true
 }
 
+// noHoliday reports whether the table holds the n days (at most 64) from
+// d and no holiday falls on any of them.
+func (t *dayTable) noHoliday(d Date, n int64) bool {
+	i := d.n - t.lo
+	if i < 0 || i+n > int64(len(t.holiday))*64 {
+		return false
+	}
+	w, b := i/64, uint(i%64)
+	bits := t.holiday[w] >> b
+	if b+uint(n) > 64 {
+		bits |= t.holiday[w+1] << (64 - b)
+	}
+	return bits&(1<<n-1) == 0
+}
+
 func (c *ruleCalendar) Name() string                { return c.name }
 func (c *ruleCalendar) Description() string         { return c.description }
 func (c *ruleCalendar) Coverage() (first, last int) { return c.first, c.last }

@@ -336,7 +336,19 @@ type period struct {
 func count(c Calendar, unit DayUnit, from Date, n int, pauses []Pause, rollForward bool) period {
 	var p period
 	d := from
+	// A week without a holiday holds five working days: a period of many
+	// working days (40 for a review) steps over such weeks at once on a
+	// calendar whose table answers for them, noting them as read.
+	rc, _ := c.(*readingCalendar)
+	weeks := rc != nil && rc.days != nil && unit != CalendarDays && len(pauses) == 0
 	for p.used < n {
+		if weeks && p.used+5 < n && rc.days.noHoliday(d.AddDays(1), 7) {
+			rc.note(d.AddDays(1))
+			d = d.AddDays(7)
+			rc.note(d)
+			p.used += 5
+			continue
+		}
 		d = d.AddDays(1)
 		countable := unit == CalendarDays || c.IsWorkingDay(d)
 		if paused, open := inPause(pauses, d); paused {

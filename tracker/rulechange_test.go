@@ -223,3 +223,38 @@ func TestReadingCalendarAnswersAsItsCalendar(t *testing.T) {
 		}
 	}
 }
+
+// plainCalendar hides its Calendar's type: count goes a day at a time.
+type plainCalendar struct{ Calendar }
+
+// TestCountOverWholeWeeksAsDayByDay: count on a readingCalendar (which
+// steps over whole weeks without a holiday at once) gives, for periods of
+// 1 to 70 working or calendar days from every day of years full of
+// holidays and of the table's edges, the period and the days read that
+// counting a day at a time gives.
+func TestCountOverWholeWeeksAsDayByDay(t *testing.T) {
+	spans := [][2]Date{
+		{NewDate(2024, time.November, 20), NewDate(2027, time.February, 1)},
+		{NewDate(tableFirst, time.January, 1).AddDays(-12), NewDate(tableFirst, time.January, 20)},
+		{NewDate(tableLast, time.November, 1), NewDate(tableLast+1, time.January, 10)},
+	}
+	for _, name := range ruleCalendars {
+		cal := CalendarFor(name)
+		for _, s := range spans {
+			for from := s[0]; !from.After(s[1]); from = from.AddDays(1) {
+				for _, unit := range []DayUnit{WorkingDays, CalendarDays} {
+					for n := 1; n <= 70; n++ {
+						for _, roll := range []bool{false, true} {
+							fast, slow := newReadingCalendar(cal), newReadingCalendar(plainCalendar{cal})
+							got, want := count(fast, unit, from, n, nil, roll), count(slow, unit, from, n, nil, roll)
+							if !reflect.DeepEqual(got, want) || fast.read != slow.read {
+								t.Fatalf("%s: %d %s from %s (roll %v): %+v reading %+v, want %+v reading %+v",
+									name, n, unit, from, roll, got, fast.read, want, slow.read)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
