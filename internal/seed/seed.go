@@ -179,6 +179,10 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 		return sum, err
 	}
 	if bulk != nil {
+		// Every file the rows name, before the database can be opened.
+		if err := g.flushBlobs(); err != nil {
+			return sum, fmt.Errorf("seed: %w", err)
+		}
 		var progress func(done, total int64)
 		if o.IndexProgress != nil {
 			progress = func(done, total int64) { o.IndexProgress(int(done), int(total)) }
@@ -202,8 +206,12 @@ type gen struct {
 	uid       uint32
 	msgPerReq float64
 	// Blob files are written by a second goroutine while the first writes
-	// rows (two cores); every transaction waits for its files before it
-	// commits, so no committed row names a file not yet written.
+	// rows (two cores). Outside a bulk load every transaction waits for
+	// its files before it commits, so no committed row names a file not
+	// yet written; a bulk load's database cannot be opened until it has
+	// finished (store.BulkLoad's marker), so it waits for them only once,
+	// before it finishes, and the files are written while the rows of the
+	// next transactions are.
 	blobs    chan []byte
 	blobsErr chan error
 	pending  sync.WaitGroup
@@ -245,14 +253,13 @@ func (g *gen) flushBlobs() error {
 }
 
 // update is store.UpdateBatch (what derives from each request's history is
-// worked out once, before the commit) with the queued files written before
-// the commit.
+// worked out once, before the commit); per change (no bulk load), it is
+// store.Update with the queued files written before the commit.
 func (g *gen) update(ctx context.Context, fn func(tx *store.Tx) error) error {
-	update := g.st.UpdateBatch
-	if g.o.perChange {
-		update = g.st.Update
+	if !g.o.perChange {
+		return g.st.UpdateBatch(ctx, fn)
 	}
-	return update(ctx, func(tx *store.Tx) error {
+	return g.st.Update(ctx, func(tx *store.Tx) error {
 		err := fn(tx)
 		if ferr := g.flushBlobs(); err == nil {
 			err = ferr
