@@ -124,7 +124,7 @@ func (s *Store) SearchCandidatesBothWays(ctx context.Context, query string, widt
 	old := searchWindowRowids
 	searchWindowRowids = width
 	defer func() { searchWindowRowids = old }()
-	cands, windows, err := s.candidatesByWindows(ctx, "f.rowid, 0, 0, 0", "search_index f LEFT JOIN requests r ON r.id = f.request_id", expr, kindExpression(kinds), where, args, searchCandidates+1, 0)
+	cands, windows, err := s.candidatesByWindows(ctx, "f.rowid, 0, 0, 0", "search_index f LEFT JOIN requests r ON r.id = f.request_id", expr, kindExpression(kinds), where, args, searchCandidates+1, 0, 0)
 	if err != nil {
 		return nil, 0, nil, err
 	}

@@ -170,3 +170,33 @@ func TestMailSelectionIsCountedWithoutAQuery(t *testing.T) {
 		t.Errorf("a page of %d (of %d selected) read %d messages' ids (%q)", len(page), len(sel), idsRead, queries)
 	}
 }
+
+// The mail list's search box reads the index in one walk, from the
+// newest message down (listSearchBackwards): not a search for the kind's
+// newest row and then windows, each a query.
+func TestMailSearchWalksTheIndexOnce(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	if _, err := seed.Run(ctx, st, seed.Options{Requests: 60, Messages: 400, Seed: 6, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"police", "zzqxnotaword", `"internal review"`} {
+		var mu sync.Mutex
+		var walks []string
+		st.TraceReads(func(q string, _ []any) {
+			mu.Lock()
+			defer mu.Unlock()
+			if strings.Contains(q, "MATCH") {
+				walks = append(walks, q)
+			}
+		})
+		_, err := st.SelectMail(ctx, store.MailFilter{Direction: "in", Query: q})
+		st.TraceReads(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(walks) != 1 {
+			t.Errorf("%q: %d queries of the index, want 1: %q", q, len(walks), walks)
+		}
+	}
+}
