@@ -238,3 +238,14 @@ func SetSearchAsBefore() (restore func()) {
 	searchRankInWalk = false
 	return func() { searchRankInWalk = old }
 }
+
+// RequestSearchMembersByFTS5Prefix is RequestSearchMembers with the
+// query's prefixes searched by FTS5's own prefix query.
+func (s *Store) RequestSearchMembersByFTS5Prefix(ctx context.Context, query string) ([]int64, error) {
+	q := ParseSearchQuery(query)
+	ids, err := s.int64s(ctx, requestSearchMembersSQL+` ORDER BY rid DESC`, q.ftsExpression(searchTextColumns))
+	if ids == nil {
+		ids = []int64{}
+	}
+	return ids, err
+}

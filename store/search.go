@@ -1192,6 +1192,11 @@ func (s *Store) RequestSearchMembers(ctx context.Context, query string) ([]int64
 	if !q.HasText() {
 		return nil, nil
 	}
+	// A prefix as its indexed words, as the list in the newest-first order
+	// has it (byWords).
+	if err := s.expandPrefixes(ctx, &q); err != nil {
+		return nil, err
+	}
 	ids, err := s.int64s(ctx, requestSearchMembersSQL+` ORDER BY rid DESC`, q.ftsExpression(searchTextColumns))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to search requests: %w", err)

@@ -227,3 +227,44 @@ func TestListSearchBoxesSearchPrefixesAsTheirWords(t *testing.T) {
 		}
 	}
 }
+
+// The request list's search box in the "due" order (its members, found
+// once for the count and the page) searches a prefix as its indexed words
+// too, and finds what FTS5's own prefix query finds.
+func TestRequestSearchMembersSearchPrefixesAsTheirWords(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	if _, err := seed.Run(ctx, st, seed.Options{Requests: 60, Messages: 180, Seed: 4, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	keepSearchTerms(t, st)
+	some := false
+	for _, p := range []string{"inform*", "polic*", "foi*", "survei*", "respon*", "data* -inform*", "zzzq*", "e-mai*"} {
+		got, err := st.RequestSearchMembers(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := st.RequestSearchMembersByFTS5Prefix(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: the members %d %v, FTS5's prefix %d %v", p, len(got), got, len(want), want)
+		}
+		some = some || len(want) > 5
+	}
+	if !some {
+		t.Fatal("no prefix found more than 5: the comparison proves nothing")
+	}
+	// Made to say inform* stands for a word no row holds: no members.
+	if _, err := st.Writer().ExecContext(ctx, `DELETE FROM search_terms WHERE term LIKE 'inform%'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO search_terms (term, query) VALUES ('informzzq', 'informzzq')`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.RequestSearchMembers(ctx, "inform*")
+	if want, _ := st.RequestSearchMembersByFTS5Prefix(ctx, "inform*"); err != nil || len(got) != 0 || len(want) == 0 {
+		t.Fatalf("inform* standing for informzzq only: the members %v (%v), FTS5's prefix %d", got, err, len(want))
+	}
+}
