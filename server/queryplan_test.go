@@ -15,6 +15,7 @@ import (
 
 	"github.com/foitrack/foitrack/internal/seed"
 	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
 )
 
 // largeTables grow with the number of requests (or faster): a page may not
@@ -112,6 +113,13 @@ func TestPagesNeverScanALargeTable(t *testing.T) {
 	dueKey := base64.RawURLEncoding.EncodeToString([]byte(one(`SELECT max(due_date) FROM requests`)))
 	needsKey := base64.RawURLEncoding.EncodeToString([]byte("1 " + one(`SELECT max(needs_sort) FROM requests`)))
 
+	if err := app.st.AddCensorRule(store.WithActor(ctx, "test"), &tracker.CensorRule{Scope: tracker.CensorRequest, ScopeID: atoi64(request), Pattern: "zzyzx"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := one(`SELECT count(*) FROM event_links WHERE role = 'context'`); n == "0" {
+		t.Error("the seed links no event as background: the timeline downloads' second query is not checked")
+	}
+
 	c := app.login("admin@example.org")
 	admin, err := app.st.UserByEmail(ctx, "admin@example.org")
 	if err != nil {
@@ -130,6 +138,10 @@ func TestPagesNeverScanALargeTable(t *testing.T) {
 		// /insight: its figures are too, but those overdue today read the
 		// range of open requests due before it (bench/README.md).
 		"/exemptions", "/exemptions?law=uk-eir",
+		// The timeline's downloads, a chunk of events at a time with their
+		// links (and, with a rule scoped to a request, their background
+		// links' requests).
+		"/timeline.json", "/timeline/timelinejs.json",
 		"/search?q=police", "/p/search?q=police", "/api/v1/search?q=police",
 		"/api/v1/requests?status=awaiting_response", "/api/v1/requests?open=1",
 		// Lists read by cursor: a page after and before a row, with filters.

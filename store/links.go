@@ -513,6 +513,10 @@ func (s *Store) EachTimelineEventForExport(ctx context.Context, f TimelineFilter
 	if err != nil {
 		return err
 	}
+	scoped := false // a rule that applies through a request or an authority
+	for _, r := range rules {
+		scoped = scoped || r.Scope != tracker.CensorGlobal
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		// The search box's events found once, not again for every chunk.
 		if f.queryMembers, err = s.itemSearchIDs(ctx, KindEvent, q); err != nil {
@@ -537,19 +541,18 @@ func (s *Store) EachTimelineEventForExport(ctx context.Context, f TimelineFilter
 		for i, te := range tes {
 			ids[i] = te.ID
 		}
-		links, err := s.EventLinkDetails(ctx, LinkFilter{EventIDs: ids})
+		byEvent, scopes, err := s.exportLinks(ctx, ids, scoped)
 		if err != nil {
 			return err
-		}
-		byEvent := map[int64][]EventLinkDetail{}
-		for _, l := range links {
-			byEvent[l.EventID] = append(byEvent[l.EventID], l)
 		}
 		for _, te := range tes {
 			links := byEvent[te.ID]
 			var reqs, auths []int64
 			for _, l := range links {
 				reqs, auths = append(reqs, l.ReqID), append(auths, l.AuthorityID)
+			}
+			for _, sc := range scopes[te.ID] {
+				reqs, auths = append(reqs, sc[0]), append(auths, sc[1])
 			}
 			censor := censorOf(rules, reqs, auths)
 			for j := range links {
@@ -577,6 +580,87 @@ func (s *Store) EachTimelineEventForExport(ctx context.Context, f TimelineFilter
 		last := tes[len(tes)-1]
 		f.Offset, f.AfterDate, f.AfterSlug = 0, last.date, last.slug
 	}
+}
+
+// exportLinkSelect reads what an exported event carries of a released or
+// withheld link (LinkedForExport, censorOf), in linkDetailSelect's terms,
+// and no more: no event (the caller has it), a public page and a
+// document's publication looked up only for a public request (a private
+// one's link has no URL), a document's claimed exemptions only for a
+// withheld link (a released one cites none). Those lookups, each a walk
+// into a large table, were half of a timeline download's work.
+const exportLinkSelect = `SELECT l.id, l.event_id, COALESCE(l.document_id, 0), COALESCE(l.message_id, 0), COALESCE(l.request_id, 0),
+	l.role, l.exemptions, l.tier,
+	COALESCE(d.filename, ''), COALESCE(d.description, ''), COALESCE(d.sha256, ''),
+	CASE WHEN l.role = 'withheld' THEN COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]') ELSE '[]' END,
+	CASE WHEN r.visibility = 'public' THEN EXISTS (SELECT 1 FROM document_publications dp WHERE dp.document_id = d.id) AND d.disposition <> 'withheld' ELSE 0 END,
+	COALESCE(m.subject, ''),
+	COALESCE(r.id, 0), COALESCE(r.title, ''), COALESCE(r.our_ref, ''), COALESCE(r.law, ''),
+	COALESCE(a.id, 0), COALESCE(a.name, ''),
+	CASE WHEN r.visibility = 'public' THEN COALESCE((SELECT p.slug FROM public_pages p WHERE p.request_id = r.id), '') ELSE '' END,
+	COALESCE(substr(COALESCE(m.sent_at, dm.sent_at), 1, 10),
+		(SELECT max(ev.date) FROM request_events ev WHERE ev.request_id = r.id AND ev.kind IN ('response_received', 'review_outcome')),
+		substr(d.created_at, 1, 10), '')
+	FROM event_links l
+	LEFT JOIN documents d ON d.id = l.document_id
+	LEFT JOIN mail_messages dm ON dm.id = d.message_id
+	LEFT JOIN mail_messages m ON m.id = l.message_id
+	LEFT JOIN requests r ON r.id = COALESCE(l.request_id, d.request_id, m.request_id)
+	LEFT JOIN authorities a ON a.id = r.authority_id
+	WHERE l.event_id IN (SELECT value FROM json_each(?)) AND l.role IN ('released', 'withheld')
+	ORDER BY l.id`
+
+// exportLinks returns the released and withheld links of the events, by
+// event, in the order of their ids, with what their export shows (see
+// exportLinkSelect); and, when scoped is set (some censor rule applies
+// through a request or an authority), the request and authority of each
+// of their background links, which are not exported but whose rules apply
+// to the event.
+func (s *Store) exportLinks(ctx context.Context, eventIDs []int64, scoped bool) (map[int64][]EventLinkDetail, map[int64][][2]int64, error) {
+	ids, _ := json.Marshal(eventIDs)
+	rows, err := s.r.QueryContext(ctx, exportLinkSelect, string(ids))
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: unable to list event links: %w", err)
+	}
+	defer rows.Close()
+	links := map[int64][]EventLinkDetail{}
+	for rows.Next() {
+		var d EventLinkDetail
+		var ex, docEx string
+		if err := rows.Scan(&d.ID, &d.EventID, &d.DocumentID, &d.MessageID, &d.RequestID, &d.Role, &ex, &d.Tier,
+			&d.DocumentFilename, &d.DocumentDescription, &d.DocumentSHA256, &docEx, &d.DocumentPublished, &d.MessageSubject,
+			&d.ReqID, &d.RequestTitle, &d.RequestOurRef, &d.RequestLaw, &d.AuthorityID, &d.AuthorityName, &d.PublicSlug, &d.ReceivedOn); err != nil {
+			return nil, nil, fmt.Errorf("store: unable to read event link: %w", err)
+		}
+		d.Exemptions, d.DocumentExemptions = parseList(ex), parseList(docEx)
+		links[d.EventID] = append(links[d.EventID], d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("store: unable to list event links: %w", err)
+	}
+	if !scoped {
+		return links, nil, nil
+	}
+	rows, err = s.r.QueryContext(ctx, `SELECT l.event_id, COALESCE(r.id, 0), COALESCE(r.authority_id, 0)
+		FROM event_links l
+		LEFT JOIN documents d ON d.id = l.document_id
+		LEFT JOIN mail_messages m ON m.id = l.message_id
+		LEFT JOIN requests r ON r.id = COALESCE(l.request_id, d.request_id, m.request_id)
+		WHERE l.event_id IN (SELECT value FROM json_each(?)) AND l.role NOT IN ('released', 'withheld')`, string(ids))
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: unable to list background links: %w", err)
+	}
+	defer rows.Close()
+	scopes := map[int64][][2]int64{}
+	for rows.Next() {
+		var event int64
+		var sc [2]int64
+		if err := rows.Scan(&event, &sc[0], &sc[1]); err != nil {
+			return nil, nil, fmt.Errorf("store: unable to read background link: %w", err)
+		}
+		scopes[event] = append(scopes[event], sc)
+	}
+	return links, scopes, rows.Err()
 }
 
 // RequestChoice is a request as a link form offers it by name.
