@@ -84,7 +84,13 @@ func AddWorkingDays(c Calendar, from Date, n int) (Date, []SkippedDay) {
 // which it first returns n.
 func WorkingDaysBetween(c Calendar, from, to Date) int {
 	n := 0
+	weeks := weekTable(c)
 	for d := from.AddDays(1); !d.After(to); d = d.AddDays(1) {
+		if weeks != nil && !d.AddDays(6).After(to) && weeks.freeWeek(d) {
+			n += 5
+			d = d.AddDays(6)
+			continue
+		}
 		if c.IsWorkingDay(d) {
 			n++
 		}

@@ -216,7 +216,13 @@ func responseDue(law Law, cal Calendar, history []Event) (due, received Date) {
 // addWorkingDaysQuiet is AddWorkingDays without the holidays stepped over.
 func addWorkingDaysQuiet(c Calendar, from Date, n int) Date {
 	d := from
+	weeks := weekTable(c)
 	for counted := 0; counted < n; {
+		if weeks != nil && counted+5 < n && weeks.freeWeek(d.AddDays(1)) {
+			d = d.AddDays(7)
+			counted += 5
+			continue
+		}
 		d = d.AddDays(1)
 		if c.IsWorkingDay(d) {
 			counted++
@@ -336,16 +342,13 @@ type period struct {
 func count(c Calendar, unit DayUnit, from Date, n int, pauses []Pause, rollForward bool) period {
 	var p period
 	d := from
-	// A week without a holiday holds five working days: a period of many
-	// working days (40 for a review) steps over such weeks at once on a
-	// calendar whose table answers for them, noting them as read.
-	rc, _ := c.(*readingCalendar)
-	weeks := rc != nil && rc.days != nil && unit != CalendarDays && len(pauses) == 0
+	weeks := weekTable(c)
+	if unit == CalendarDays || len(pauses) > 0 {
+		weeks = nil
+	}
 	for p.used < n {
-		if weeks && p.used+5 < n && rc.days.noHoliday(d.AddDays(1), 7) {
-			rc.note(d.AddDays(1))
+		if weeks != nil && p.used+5 < n && weeks.freeWeek(d.AddDays(1)) {
 			d = d.AddDays(7)
-			rc.note(d)
 			p.used += 5
 			continue
 		}

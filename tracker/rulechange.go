@@ -65,6 +65,30 @@ func (c *readingCalendar) note(d Date) {
 	}
 }
 
+// weekTable is c when it is a readingCalendar answering from its
+// calendar's table, else nil. A week without a holiday holds five working
+// days: the counts of many working days (40 to ask for a review, 20 more
+// to be long overdue, the days late of an old request) step over such
+// weeks at once on it (freeWeek).
+func weekTable(c Calendar) *readingCalendar {
+	if rc, ok := c.(*readingCalendar); ok && rc.days != nil {
+		return rc
+	}
+	return nil
+}
+
+// freeWeek reports whether the table answers for the seven days from d
+// and none of them is a holiday (five are working days, the weekend the
+// others), noting them as read when so.
+func (c *readingCalendar) freeWeek(d Date) bool {
+	if !c.days.noHoliday(d, 7) {
+		return false
+	}
+	c.note(d)
+	c.note(d.AddDays(6))
+	return true
+}
+
 func (c *readingCalendar) IsWorkingDay(d Date) bool {
 	c.note(d)
 	if c.days != nil {

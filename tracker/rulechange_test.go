@@ -227,11 +227,12 @@ func TestReadingCalendarAnswersAsItsCalendar(t *testing.T) {
 // plainCalendar hides its Calendar's type: count goes a day at a time.
 type plainCalendar struct{ Calendar }
 
-// TestCountOverWholeWeeksAsDayByDay: count on a readingCalendar (which
-// steps over whole weeks without a holiday at once) gives, for periods of
-// 1 to 70 working or calendar days from every day of years full of
-// holidays and of the table's edges, the period and the days read that
-// counting a day at a time gives.
+// TestCountOverWholeWeeksAsDayByDay: count, addWorkingDaysQuiet and
+// WorkingDaysBetween on a readingCalendar (which step over whole weeks
+// without a holiday at once) give, for 1 to 70 working or calendar days
+// from (or up to 70 days after) every day of years full of holidays and of
+// the table's edges, the period, day or count and the days read that
+// going a day at a time gives.
 func TestCountOverWholeWeeksAsDayByDay(t *testing.T) {
 	spans := [][2]Date{
 		{NewDate(2024, time.November, 20), NewDate(2027, time.February, 1)},
@@ -252,6 +253,19 @@ func TestCountOverWholeWeeksAsDayByDay(t *testing.T) {
 									name, n, unit, from, roll, got, fast.read, want, slow.read)
 							}
 						}
+					}
+				}
+				for n := 1; n <= 70; n++ {
+					fast, slow := newReadingCalendar(cal), newReadingCalendar(plainCalendar{cal})
+					if got, want := addWorkingDaysQuiet(fast, from, n), addWorkingDaysQuiet(slow, from, n); got != want || fast.read != slow.read {
+						t.Fatalf("%s: %d working days from %s: %s reading %+v, want %s reading %+v", name, n, from, got, fast.read, want, slow.read)
+					}
+				}
+				for k := -2; k <= 70; k++ {
+					fast, slow := newReadingCalendar(cal), newReadingCalendar(plainCalendar{cal})
+					to := from.AddDays(k)
+					if got, want := WorkingDaysBetween(fast, from, to), WorkingDaysBetween(slow, from, to); got != want || fast.read != slow.read {
+						t.Fatalf("%s: working days from %s to %s: %d reading %+v, want %d reading %+v", name, from, to, got, fast.read, want, slow.read)
 					}
 				}
 			}
