@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -695,14 +696,18 @@ func (s *Store) SelectMail(ctx context.Context, f MailFilter) ([]int64, error) {
 	if err != nil || len(members) == 0 {
 		return members, err
 	}
-	where, args := mailWhere(f, membersCond("m.id"), []any{jsonIDs(members)})
-	ids, err := s.int64s(ctx, `SELECT m.id FROM mail_messages m WHERE `+where+` ORDER BY m.id DESC`, args...)
+	// Each match's row read once, by its id, in the matches' order (the
+	// CROSS JOIN keeps them the outer loop): sorted here, not by SQLite.
+	where, args := mailWhere(f, "", nil)
+	ids, err := s.int64s(ctx, `SELECT m.id FROM json_each(?) j CROSS JOIN mail_messages m ON m.id = j.value WHERE `+where,
+		append([]any{jsonIDs(members)}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to select mail: %w", err)
 	}
 	if ids == nil {
 		ids = []int64{}
 	}
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Compare(b, a) }) // newest first
 	return ids, nil
 }
 

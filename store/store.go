@@ -445,6 +445,9 @@ func jsonList(l []string) string {
 
 // parseList decodes a JSON array written by jsonList.
 func parseList(s string) []string {
+	if s == "[]" {
+		return []string{} // what json.Unmarshal makes of it, without reading it (a mail list's rows have five)
+	}
 	var l []string
 	_ = json.Unmarshal([]byte(s), &l)
 	return l
