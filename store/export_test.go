@@ -41,6 +41,14 @@ func SetSearchRankableRows(t interface{ Cleanup(func()) }, n int) {
 	t.Cleanup(func() { searchRankableRows = old })
 }
 
+// SetSearchRankablePhraseRows sets how common a phrase may be for bm25 to
+// rank a search until the test ends.
+func SetSearchRankablePhraseRows(t interface{ Cleanup(func()) }, n int) {
+	old := searchRankablePhraseRows
+	searchRankablePhraseRows = n
+	t.Cleanup(func() { searchRankablePhraseRows = old })
+}
+
 // SetRequestWordsChunk makes the request list's walk of its search's
 // words read n rows at a time (see requestWordsChunk), for the test.
 func SetRequestWordsChunk(t interface{ Cleanup(func()) }, n int) {

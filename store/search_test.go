@@ -599,6 +599,65 @@ func TestSearchRanksOnlyWhenNoWordIsTooCommon(t *testing.T) {
 	}
 }
 
+// A phrase of two or more words costs bm25 more per row than a word (its
+// rows' positions are read to count them), so a phrase in more than
+// searchRankablePhraseRows rows lists its hits newest first, while a word
+// in as many rows is still ranked; public and signed in alike.
+func TestSearchRanksACommonPhraseNewestFirst(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	store.SetSearchRankablePhraseRows(t, 3)
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	var ids []string
+	// The best match for "badger setts" (in the title, short) is the oldest.
+	for _, r := range []tracker.Request{
+		{Title: "Badger setts", Body: "badger setts", AuthorityID: a.ID, Visibility: tracker.VisibilityPublic},
+		{Title: "Fields", Body: "a long text about fields, verges and badger setts among many other words", AuthorityID: a.ID, Visibility: tracker.VisibilityPublic},
+		{Title: "Roads", Body: "a long text about roads, verges and badger setts among many other words", AuthorityID: a.ID, Visibility: tracker.VisibilityPublic},
+		{Title: "Culls", Body: "a long text about culls, farms and badger setts among many other words", AuthorityID: a.ID, Visibility: tracker.VisibilityPublic},
+	} {
+		if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, "request:"+idStr(r.ID))
+	}
+	hits := func(res store.SearchResult) string {
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Kind+":"+idStr(h.ID))
+		}
+		return strings.Join(got, " ")
+	}
+	newest := strings.Join([]string{ids[3], ids[2], ids[1], ids[0]}, " ")
+	for _, scope := range []store.SearchScope{store.SearchSignedIn, store.SearchPublic} {
+		res, err := st.Search(ctx, store.ParseSearchQuery(`"badger setts"`), store.SearchOptions{Scope: scope})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Ranked || hits(res) != newest {
+			t.Fatalf("scope %v: a phrase in 4 rows (over 3): ranked %v, hits %v; want newest first %v", scope, res.Ranked, hits(res), newest)
+		}
+		// The same words as words, in as many rows: ranked.
+		res, err = st.Search(ctx, store.ParseSearchQuery(`badger setts`), store.SearchOptions{Scope: scope})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Ranked || !strings.HasPrefix(hits(res), ids[0]+" ") {
+			t.Fatalf("scope %v: words in 4 rows: ranked %v, hits %v; want the short title first", scope, res.Ranked, hits(res))
+		}
+		// A quoted single word is a word.
+		res, err = st.Search(ctx, store.ParseSearchQuery(`"badger"`), store.SearchOptions{Scope: scope})
+		if err != nil || !res.Ranked {
+			t.Fatalf("scope %v: a quoted word in 4 rows: ranked %v, %v; want ranked", scope, res.Ranked, err)
+		}
+	}
+	store.SetSearchRankablePhraseRows(t, 4)
+	res, err := st.Search(ctx, store.ParseSearchQuery(`"badger setts"`), store.SearchOptions{Scope: store.SearchPublic})
+	if err != nil || !res.Ranked || !strings.HasPrefix(hits(res), ids[0]+" ") {
+		t.Fatalf("a phrase in 4 rows (not over 4): ranked %v, hits %v, %v; want the short title first", res.Ranked, hits(res), err)
+	}
+}
+
 // A closed store is let go: the counts a search keeps of its words belong
 // to the store, not to a table of the package that outlives it (a server
 // that opens a store per test, or reopens one, kept every one it opened).
