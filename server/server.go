@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -51,7 +52,14 @@ type Config struct {
 	// untilWritten). 0: 50 ms; negative: always worked out while the page
 	// waits.
 	SlowAggregate time.Duration
+	// Downloads is how many timeline downloads are written at once (each
+	// holds a chunk of events, its buffers and a reader connection for
+	// its whole length); one more waits for a turn. 0: DefaultDownloads.
+	Downloads int
 }
+
+// DefaultDownloads is Config.Downloads's default.
+const DefaultDownloads = 2
 
 // Server is the web app.
 type Server struct {
@@ -89,6 +97,10 @@ type Server struct {
 	// memoRefreshing: an aggregate is being worked out in the background
 	// (one at a time).
 	memoRefreshing bool
+	// downloads holds a token for each timeline download being written
+	// (Config.Downloads); downloadsWaiting counts those waiting for one.
+	downloads        chan struct{}
+	downloadsWaiting atomic.Int64
 }
 
 // New builds the server: it parses every template (a broken template fails
@@ -109,9 +121,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = store.DefaultMaxDocumentBytes
 	}
+	if cfg.Downloads <= 0 {
+		cfg.Downloads = DefaultDownloads
+	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, levels: map[string]level{}, bodyLimits: map[string]int64{}, stop: make(chan struct{}),
-		startupPassDone: make(chan struct{})}
+		startupPassDone: make(chan struct{}), downloads: make(chan struct{}, cfg.Downloads)}
 	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Scheme == "https" {
 		s.secure = true
 	}

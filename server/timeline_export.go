@@ -45,7 +45,26 @@ type eventWriter interface {
 // are read, into the file open starts once the first is ready (so an error
 // reading the first chunk still gets an error page). An error after the
 // first bytes can only cut the download short; the error handler logs it.
+//
+// Only Config.Downloads are written at once: each holds a chunk of events,
+// its buffers and a reader connection for as long as it takes (four at
+// once were the server's peak memory). One more waits for a turn, as long
+// as its client does.
 func (s *Server) streamTimeline(c echo.Context, open func(io.Writer) (eventWriter, error)) error {
+	ctx := c.Request().Context()
+	select {
+	case s.downloads <- struct{}{}:
+	default:
+		s.downloadsWaiting.Add(1)
+		select {
+		case s.downloads <- struct{}{}:
+			s.downloadsWaiting.Add(-1)
+		case <-ctx.Done():
+			s.downloadsWaiting.Add(-1)
+			return ctx.Err()
+		}
+	}
+	defer func() { <-s.downloads }()
 	res := c.Response()
 	w := bufio.NewWriterSize(res, 64<<10)
 	var x eventWriter
@@ -55,7 +74,7 @@ func (s *Server) streamTimeline(c echo.Context, open func(io.Writer) (eventWrite
 		x, err = open(w)
 		return err
 	}
-	err := s.st.EachTimelineEventForExport(c.Request().Context(), timelineFilter(c), s.cfg.BaseURL, func(e *timeline.Event) error {
+	err := s.st.EachTimelineEventForExport(ctx, timelineFilter(c), s.cfg.BaseURL, func(e *timeline.Event) error {
 		if x == nil {
 			if err := start(); err != nil {
 				return err

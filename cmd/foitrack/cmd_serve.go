@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -68,6 +69,16 @@ func serve(env *Env, args []string) error {
 	if err := secrets.SetDir(*secretsDir); err != nil {
 		return err
 	}
+	memoryLimit, downloads, err := serveLimits()
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if memoryLimit >= 0 {
+		// A soft limit: near it the collector runs more often and returns
+		// memory sooner, rather than let the heap double its live size
+		// under load (four timeline downloads at once were the peak).
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	proxies, err := server.ParseTrustedProxies(*trustProxy)
 	if err != nil {
 		return usagef("--trust-proxy: %v", err)
@@ -111,7 +122,8 @@ func serve(env *Env, args []string) error {
 		return err
 	}
 	*baseURL, _ = config.Resolve("base_url", storedBase.BaseURL)
-	srv, err := server.New(server.Config{Store: st, BaseURL: *baseURL, Logger: log, DataDir: env.DataDir, TrustedProxies: proxies})
+	srv, err := server.New(server.Config{Store: st, BaseURL: *baseURL, Logger: log, DataDir: env.DataDir, TrustedProxies: proxies,
+		Downloads: downloads})
 	if err != nil {
 		ln.Close()
 		return err
