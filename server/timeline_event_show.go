@@ -20,9 +20,12 @@ type timelineEventPage struct {
 	Sources  []timeline.Source
 	Extra    []timeline.Field
 	Links    []store.EventLinkDetail
-	Withheld []timeline.Withheld // as the export will state them
-	Roles    []string
-	File     string // the event's file as exported, for people who keep the timeline in git
+	Withheld []timeline.Withheld // as the export will state them (a private request's too: the team's view)
+	// Unexported is how many links are to a private request, left out of
+	// exports (store.PublicLinks).
+	Unexported int
+	Roles      []string
+	File       string // the event's file as exported, for people who keep the timeline in git
 	// For the link form (editors): recent documents and requests by name.
 	LinkChoices linkOptions
 	Bundle      *bundleOffer
@@ -50,9 +53,14 @@ func (s *Server) showTimelineEvent(c echo.Context) error {
 	if p.Links, err = s.st.EventLinkDetails(ctx, store.LinkFilter{EventIDs: []int64{id}}); err != nil {
 		return err
 	}
-	src, wh := store.LinkedForExport(p.Links, s.cfg.BaseURL)
+	// The team sees every link and what it withholds; the sources and the
+	// file are as exported, without a private request's links.
+	_, p.Withheld = store.LinkedForExport(p.Links, s.cfg.BaseURL)
+	public := store.PublicLinks(p.Links)
+	p.Unexported = len(p.Links) - len(public)
+	src, wh := store.LinkedForExport(public, s.cfg.BaseURL)
 	exported := te.Event.WithLinks(src, wh)
-	p.Sources, p.Withheld = exported.Sources(), wh
+	p.Sources = exported.Sources()
 	_, file := exported.File("")
 	p.File = string(file)
 	if p.Bundle, err = s.offerBundle(ctx, "event", id, false); err != nil {

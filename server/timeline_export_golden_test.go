@@ -20,7 +20,8 @@ var updateGolden = flag.Bool("update-golden", false, "write the timeline exports
 
 // The timeline's two downloads are the same bytes as the files kept in
 // testdata, written by the export as it was before it was made faster
-// (914ce76): events with and without links, released and withheld links
+// (914ce76), less a private request's links (left out of exports since:
+// TestTimelineExportsLeaveOutPrivateRequests): events with and without links, released and withheld links
 // to documents (published or not, with exemptions claimed), to mail and to
 // requests, background links (not exported, but their requests' rules
 // apply), public and private requests, global and request censor rules,

@@ -456,6 +456,22 @@ func PublicDocumentURL(baseURL, slug, sha256 string) string {
 	return PublicRequestURL(baseURL, slug) + "/documents/" + sha256
 }
 
+// PublicLinks are the links an export for the public carries: those to a
+// public request's documents, mail or the request itself. A private
+// request's title, reference, files' names and hashes and mail subjects
+// never leave in a timeline export, as they never leave in a public
+// evidence bundle, whatever an event links to them as; a message filed on
+// no request is private too.
+func PublicLinks(links []EventLinkDetail) []EventLinkDetail {
+	var out []EventLinkDetail
+	for _, l := range links {
+		if l.RequestVisibility == tracker.VisibilityPublic {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // LinkedForExport turns an event's links into what its exported file
 // carries: released ones as sources, withheld ones as withheld items.
 func LinkedForExport(links []EventLinkDetail, baseURL string) ([]timeline.LinkedSource, []timeline.Withheld) {
@@ -555,6 +571,9 @@ func (s *Store) EachTimelineEventForExport(ctx context.Context, f TimelineFilter
 				reqs, auths = append(reqs, sc[0]), append(auths, sc[1])
 			}
 			censor := censorOf(rules, reqs, auths)
+			// The rules of a private request linked to apply to the event's
+			// own text (above); nothing of it is exported (PublicLinks).
+			links = PublicLinks(links)
 			for j := range links {
 				l := &links[j]
 				l.DocumentFilename, l.DocumentDescription = censor.Apply(l.DocumentFilename), censor.Apply(l.DocumentDescription)
@@ -595,7 +614,7 @@ const exportLinkSelect = `SELECT l.id, l.event_id, COALESCE(l.document_id, 0), C
 	CASE WHEN l.role = 'withheld' THEN COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]') ELSE '[]' END,
 	CASE WHEN r.visibility = 'public' THEN EXISTS (SELECT 1 FROM document_publications dp WHERE dp.document_id = d.id) AND d.disposition <> 'withheld' ELSE 0 END,
 	COALESCE(m.subject, ''),
-	COALESCE(r.id, 0), COALESCE(r.title, ''), COALESCE(r.our_ref, ''), COALESCE(r.law, ''),
+	COALESCE(r.id, 0), COALESCE(r.title, ''), COALESCE(r.our_ref, ''), COALESCE(r.law, ''), COALESCE(r.visibility, ''),
 	COALESCE(a.id, 0), COALESCE(a.name, ''),
 	CASE WHEN r.visibility = 'public' THEN COALESCE((SELECT p.slug FROM public_pages p WHERE p.request_id = r.id), '') ELSE '' END,
 	COALESCE(substr(COALESCE(m.sent_at, dm.sent_at), 1, 10),
@@ -629,7 +648,7 @@ func (s *Store) exportLinks(ctx context.Context, eventIDs []int64, scoped bool) 
 		var ex, docEx string
 		if err := rows.Scan(&d.ID, &d.EventID, &d.DocumentID, &d.MessageID, &d.RequestID, &d.Role, &ex, &d.Tier,
 			&d.DocumentFilename, &d.DocumentDescription, &d.DocumentSHA256, &docEx, &d.DocumentPublished, &d.MessageSubject,
-			&d.ReqID, &d.RequestTitle, &d.RequestOurRef, &d.RequestLaw, &d.AuthorityID, &d.AuthorityName, &d.PublicSlug, &d.ReceivedOn); err != nil {
+			&d.ReqID, &d.RequestTitle, &d.RequestOurRef, &d.RequestLaw, &d.RequestVisibility, &d.AuthorityID, &d.AuthorityName, &d.PublicSlug, &d.ReceivedOn); err != nil {
 			return nil, nil, fmt.Errorf("store: unable to read event link: %w", err)
 		}
 		d.Exemptions, d.DocumentExemptions = parseList(ex), parseList(docEx)
