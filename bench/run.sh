@@ -7,6 +7,8 @@
 #                                        (DRIVER=wrk: driven by Debian's wrk instead of pagebench's own loop)
 #   bench/run.sh ingest [MESSAGES]       foitrack's mail sync against mbsync on one Dovecot mailbox (default 10000)
 #   bench/run.sh recompute N [--every]   time `foitrack recompute` (with --every: working out every request) of the N-request database
+#   bench/run.sh suite N [SECONDS]       all of issue 16's figures in one run: pages N, recompute N (--every twice, then
+#                                        nothing changed), ingest of 10,000 messages against mbsync
 #
 # BENCH_DIR (default /tmp/foitrack-bench) keeps the seeded databases between runs.
 set -euo pipefail
@@ -52,8 +54,16 @@ recompute)
 	shift 2
 	/usr/bin/time -f "recompute of $n requests: %e s wall, %U s user, %S s sys, %M kB max RSS" "$bin" --data "$data" recompute "$@"
 	;;
+suite)
+	n="${2:?give the number of requests, e.g. bench/run.sh suite 100000}"
+	"$0" pages "$n" "${3:-5}"
+	"$0" recompute "$n" --every
+	"$0" recompute "$n" --every
+	"$0" recompute "$n"
+	"$0" ingest 10000
+	;;
 *)
-	echo "usage: bench/run.sh micro|pages N [SECONDS]|ingest [MESSAGES]|recompute N [--every]" >&2
+	echo "usage: bench/run.sh micro|pages N [SECONDS]|ingest [MESSAGES]|recompute N [--every]|suite N [SECONDS]" >&2
 	exit 2
 	;;
 esac

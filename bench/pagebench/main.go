@@ -366,18 +366,35 @@ func (fx *fixture) pages() []page {
 		{Name: "api authority (largest)", Path: "/api/v1/authorities/" + id(fx.authority), API: true},
 		{Name: "api events", Path: "/api/v1/requests/" + id(fx.request) + "/events", API: true},
 		{Name: "api search", Path: "/api/v1/search?q=" + fx.word, API: true},
+		// The lists' own search boxes and filters, prefixes elsewhere, and
+		// the timeline's two downloads (the whole timeline: files, not
+		// pages, streamed; the slowest responses by far).
+		{Name: "requests by authority (largest)", Path: "/requests?authority=" + id(fx.authority)},
+		{Name: "requests ?q= prefix", Path: "/requests?q=" + url.QueryEscape(searchQueries.prefix)},
+		{Name: "search common prefix", Path: "/search?q=" + url.QueryEscape(searchQueries.commonPrefix)},
+		{Name: "mail search", Path: "/mail?q=" + fx.word},
+		{Name: "mail search rare word", Path: "/mail?q=" + url.QueryEscape(searchQueries.rare)},
+		{Name: "mail search prefix", Path: "/mail?q=" + url.QueryEscape(searchQueries.prefix)},
+		{Name: "documents search", Path: "/documents?q=" + fx.word},
+		{Name: "documents search foi", Path: "/documents?q=foi"},
+		{Name: "timeline search", Path: "/timeline?q=" + fx.word},
+		{Name: "public search prefix", Path: "/p/search?q=" + url.QueryEscape(searchQueries.prefix)},
+		{Name: "api search prefix", Path: "/api/v1/search?q=" + url.QueryEscape(searchQueries.prefix), API: true},
+		{Name: "timeline.json", Path: "/timeline.json"},
+		{Name: "timelinejs.json", Path: "/timeline/timelinejs.json"},
 	}
 }
 
 // searchQueries are the search box's other pages, each a kind of query
 // that costs differently: words the seeded data has (see internal/seed).
 // The common word is fixture.word (in every police force's requests).
-var searchQueries = struct{ rare, phrase, prefix, exemption, kind string }{
-	rare:      "norfolk",              // one authority's name: a few dozen hits at 10,000 requests
-	phrase:    `"facial recognition"`, // a phrase in a fifth of the requests
-	prefix:    "survei*",              // surveillance, surveyed…
-	exemption: "exemption:s31",        // a filter and no word: the requests that cited it
-	kind:      "kind:document foi",    // one kind: documents named FOI-…
+var searchQueries = struct{ rare, phrase, prefix, commonPrefix, exemption, kind string }{
+	rare:         "norfolk",              // one authority's name: a few dozen hits at 10,000 requests
+	phrase:       `"facial recognition"`, // a phrase in a fifth of the requests
+	prefix:       "survei*",              // surveillance, surveyed…
+	commonPrefix: "inform*",              // information, informed…: in most texts
+	exemption:    "exemption:s31",        // a filter and no word: the requests that cited it
+	kind:         "kind:document foi",    // one kind: documents named FOI-…
 }
 
 func (fx *fixture) get(client *http.Client, base string, p page) (status, size int, err error) {
