@@ -580,9 +580,12 @@ func (s *Store) EachTimelineEventForExport(ctx context.Context, f TimelineFilter
 				l.RequestTitle, l.AuthorityName = censor.Apply(l.RequestTitle), censor.Apply(l.AuthorityName)
 			}
 			src, wh := LinkedForExport(links, baseURL)
-			e := te.Event.WithLinks(src, wh)
+			// The event was just read and is the export's alone: links and
+			// rules are applied to it, not to a copy.
+			e := te.Event
+			e.AddLinks(src, wh)
 			if !censor.Empty() {
-				e = e.Censored(censor.Apply)
+				e.Censor(censor.Apply)
 			}
 			if err := fn(e); err != nil {
 				return err

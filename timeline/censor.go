@@ -9,9 +9,15 @@ import "gopkg.in/yaml.v3"
 // written quoted when it must be.
 func (e *Event) Censored(f func(string) string) *Event {
 	c := e.Clone()
-	censorNode(c.doc, f, true)
-	c.body = f(c.body)
+	c.Censor(f)
 	return c
+}
+
+// Censor is Censored on the event itself, for an event its caller alone
+// holds.
+func (e *Event) Censor(f func(string) string) {
+	censorNode(e.doc, f, true)
+	e.body = f(e.body)
 }
 
 func censorNode(n *yaml.Node, f func(string) string, top bool) {

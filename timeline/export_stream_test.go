@@ -82,3 +82,38 @@ func TestTimelineJSExportStreamsTheSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// Exporting an event changes nothing of it (the export copies only the
+// pairs it adds to, not the whole tree): events with a summary beside
+// their body and one without an id in its front matter are exported the
+// same twice, and their files are as read.
+func TestExportLeavesTheEventAsItWas(t *testing.T) {
+	md, err := ParseMarkdown("2026-01-02--visit.md", []byte("---\ndate: 2026-01-02\ntitle: A visit\ntags: [foi]\n---\nThe body.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md.SetImplicitID("2026-01-02--visit")
+	js, err := ParseJSON("2026-01-03--letter.json", []byte("{\n  \"id\": \"2026-01-03--letter\",\n  \"date\": \"2026-01-03\",\n  \"title\": \"A letter\",\n  \"summary\": \"Old summary\",\n  \"tags\": [\n    \"foi\"\n  ]\n}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js.SetBody("New summary")
+	summed, err := ParseMarkdown("2026-01-04--call.md", []byte("---\nid: 2026-01-04--call\ndate: 2026-01-04\ntitle: A call\nsummary: The front matter's summary\n---\nThe body.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []*Event{md, js, summed} {
+		_, before := e.File("")
+		_, beforeOther := e.File(map[string]string{FormatJSON: FormatMarkdown, FormatMarkdown: FormatJSON}[e.Format()])
+		first, second := ExportJSON([]*Event{e}), ExportJSON([]*Event{e})
+		if !bytes.Equal(first, second) {
+			t.Errorf("%s: the second export differs:\n%s\n%s", e.ID(), first, second)
+		}
+		if _, after := e.File(""); !bytes.Equal(after, before) {
+			t.Errorf("%s: the export changed its file:\n%s\nnow\n%s", e.ID(), before, after)
+		}
+		if _, after := e.File(map[string]string{FormatJSON: FormatMarkdown, FormatMarkdown: FormatJSON}[e.Format()]); !bytes.Equal(after, beforeOther) {
+			t.Errorf("%s: the export changed its file in the other format:\n%s\nnow\n%s", e.ID(), beforeOther, after)
+		}
+	}
+}

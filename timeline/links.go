@@ -88,11 +88,19 @@ func pairsNode(kv ...any) *yaml.Node {
 // its sources and the withheld items in its `withheld` list.
 func (e *Event) WithLinks(sources []LinkedSource, withheld []Withheld) *Event {
 	c := e.Clone()
+	c.AddLinks(sources, withheld)
+	return c
+}
+
+// AddLinks is WithLinks on the event itself, for an event its caller alone
+// holds (an export's, just read): copying each event first was a twelfth
+// of a timeline download's work.
+func (e *Event) AddLinks(sources []LinkedSource, withheld []Withheld) {
 	if len(sources) > 0 {
-		seq, _ := valueOf(c.doc, KeySources)
+		seq, _ := valueOf(e.doc, KeySources)
 		if seq == nil || seq.Kind != yaml.SequenceNode {
 			seq = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-			insertAfter(c.doc, KeySources, seq, KeyActors, KeyTags, KeyImportance, KeyTitle)
+			insertAfter(e.doc, KeySources, seq, KeyActors, KeyTags, KeyImportance, KeyTitle)
 		}
 		if len(seq.Content) == 0 {
 			seq.Style &^= yaml.FlowStyle // "sources: []" grows into a block list
@@ -103,10 +111,10 @@ func (e *Event) WithLinks(sources []LinkedSource, withheld []Withheld) *Event {
 		}
 	}
 	if len(withheld) > 0 {
-		seq, _ := valueOf(c.doc, KeyWithheld)
+		seq, _ := valueOf(e.doc, KeyWithheld)
 		if seq == nil || seq.Kind != yaml.SequenceNode {
 			seq = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-			insertAfter(c.doc, KeyWithheld, seq, KeySources, KeyActors, KeyTags, KeyTitle)
+			insertAfter(e.doc, KeyWithheld, seq, KeySources, KeyActors, KeyTags, KeyTitle)
 		}
 		seq.Style &^= yaml.FlowStyle
 		for _, w := range withheld {
@@ -115,7 +123,6 @@ func (e *Event) WithLinks(sources []LinkedSource, withheld []Withheld) *Event {
 				"url", w.URL, KeyLink, w.LinkID))
 		}
 	}
-	return c
 }
 
 // StripLinks removes the sources and withheld items that foitrack wrote
