@@ -33,6 +33,18 @@ func censorNode(n *yaml.Node, f func(string) string, top bool) {
 			}
 			censorNode(n.Content[i+1], f, false)
 		}
+	case yaml.AliasNode:
+		// An alias stands for its anchor's node, which may be a key (never
+		// censored) or the original's (a copy's aliases still point into
+		// the tree it was copied from): it becomes a censored copy of what
+		// it stands for, or the text would leave through it untouched.
+		target := cloneNode(resolve(n))
+		if target == nil {
+			return
+		}
+		target.Anchor = ""
+		*n = *target
+		censorNode(n, f, false)
 	case yaml.SequenceNode, yaml.DocumentNode:
 		for _, x := range n.Content {
 			censorNode(x, f, false)

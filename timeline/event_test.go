@@ -472,3 +472,43 @@ func TestCensoredEvent(t *testing.T) {
 		t.Error("the original was changed")
 	}
 }
+
+// A YAML alias is censored as what it stands for: a value written once
+// with an anchor and repeated by an alias (to a value, or to a key) never
+// leaves uncensored in any export, whether the event is censored as a
+// copy or in place, and the original keeps its text.
+func TestCensorReachesAliases(t *testing.T) {
+	const fm = "---\nid: 2026-01-02--visit\ndate: 2026-01-02\ntitle: &who Jane Smith visited\nnote: *who\n&k Jane Smith's file: kept\nfiled_as: *k\n---\nBody.\n"
+	censor := func(s string) string { return strings.ReplaceAll(s, "Jane Smith", "[REDACTED]") }
+	for _, inPlace := range []bool{false, true} {
+		ev, err := ParseMarkdown("2026-01-02--visit.md", []byte(fm))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := ev
+		if inPlace {
+			c.Censor(censor)
+		} else {
+			c = ev.Censored(censor)
+		}
+		js, err := MarshalTimelineJS("T", "", []*Event{c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, md := c.File(FormatMarkdown)
+		_, jf := c.File(FormatJSON)
+		for name, out := range map[string][]byte{"JSON export": ExportJSON([]*Event{c}), "TimelineJS": js, "markdown": md, "JSON file": jf} {
+			// The key itself is never censored (as any key); nothing else
+			// may name her.
+			rest := bytes.ReplaceAll(bytes.ReplaceAll(out, []byte(`"Jane Smith's file": "kept"`), nil), []byte("Jane Smith's file: kept"), nil)
+			if bytes.Contains(rest, []byte("Jane Smith")) {
+				t.Errorf("in place %v: %s carries the censored name:\n%s", inPlace, name, out)
+			}
+		}
+		if !inPlace {
+			if _, orig := ev.File(""); !bytes.Equal(orig, []byte(fm)) {
+				t.Errorf("the original was changed:\n%s", orig)
+			}
+		}
+	}
+}
