@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/foitrack/foitrack/tracker"
@@ -74,10 +75,13 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 	if e.Exemptions, err = tracker.NormalizeExemptionCodes(r.Law, e.Exemptions); err != nil {
 		return err
 	}
-	history, err := queryEvents(tx.ctx, tx, r.ID)
+	history, err := tx.eventsOf(r.ID)
 	if err != nil {
 		return err
 	}
+	// Known again below only once the event is written with everything
+	// else (a caller may roll a failure back to a savepoint).
+	known := tx.forgetEvents(r.ID)
 	statusBefore := r.Status
 	if tx.batch {
 		// The stored status may be behind (worked out at the commit):
@@ -105,6 +109,7 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 		return fmt.Errorf("store: unable to record event: %w", err)
 	}
 	e.ID, _ = res.LastInsertId()
+	stored := storedEvent(*e, r.ID)
 	if err := tx.claimExemptions(*r, "event_id", e.ID, e.Exemptions); err != nil {
 		return err
 	}
@@ -127,7 +132,39 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 		}
 	}
 	*r = after
+	if known != nil {
+		tx.histories[r.ID] = append(*known, stored)
+		tracker.SortEvents(tx.histories[r.ID])
+	}
 	return nil
+}
+
+// eventsOf is a request's history as queryEvents reads it: in a batch, for
+// a request created in it, from what the batch wrote.
+func (tx *Tx) eventsOf(id int64) ([]tracker.Event, error) {
+	if h, ok := tx.histories[id]; ok {
+		return slices.Clone(h), nil
+	}
+	return queryEvents(tx.ctx, tx, id)
+}
+
+// forgetEvents leaves request id's history out of those known (it is read
+// until known again) and returns it, or nil if it was not known.
+func (tx *Tx) forgetEvents(id int64) *[]tracker.Event {
+	h, ok := tx.histories[id]
+	if !ok {
+		return nil
+	}
+	delete(tx.histories, id)
+	return &h
+}
+
+// storedEvent is e as scanEvent reads back the row addEvent writes for it.
+func storedEvent(e tracker.Event, requestID int64) tracker.Event {
+	e.RequestID = requestID
+	e.Exemptions = parseList(jsonList(e.Exemptions))
+	e.CreatedAt = parseTS(ts(e.CreatedAt))
+	return e
 }
 
 // DeleteEvent removes a mistaken event, if the history still replays without it.
@@ -137,6 +174,7 @@ func (s *Store) DeleteEvent(ctx context.Context, requestID, eventID int64) error
 
 // deleteEvent is DeleteEvent in the caller's transaction.
 func (tx *Tx) deleteEvent(requestID, eventID int64) error {
+	tx.forgetEvents(requestID)
 	history, err := queryEvents(tx.ctx, tx, requestID)
 	if err != nil {
 		return err
@@ -261,7 +299,7 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 	if err != nil {
 		return r, err
 	}
-	history, err := queryEvents(tx.ctx, tx, id)
+	history, err := tx.eventsOf(id)
 	if err != nil {
 		return r, err
 	}

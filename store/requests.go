@@ -107,6 +107,12 @@ func (tx *Tx) createRequest(r *tracker.Request) error {
 		return fmt.Errorf("store: unable to create request: %w", err)
 	}
 	r.ID, _ = res.LastInsertId()
+	if tx.batch {
+		if tx.histories == nil {
+			tx.histories = map[int64][]tracker.Event{}
+		}
+		tx.histories[r.ID] = nil // a new request has no events
+	}
 	if r.OurRef == "" {
 		// A reference of our own, quoted in subjects so replies can be matched.
 		r.OurRef = fmt.Sprintf("FT-%d-%04d", tx.now.Year(), r.ID)

@@ -358,6 +358,12 @@ type Tx struct {
 	// the last under mailLastID (see keptMailInsert).
 	mailInserts []keptMailInsert
 	mailLastID  int64
+	// histories: in a batch, the history of each request created in it,
+	// as request_events holds it (ORDER BY date, id), so that adding an
+	// event and working out the derived fields need not read it back (see
+	// eventsOf). A request is left out, and read, after any failure
+	// while an event is added to it.
+	histories map[int64][]tracker.Event
 }
 
 // Now is the transaction's timestamp (one per transaction, so all rows and
