@@ -63,6 +63,14 @@ func (s *Store) AddEvent(ctx context.Context, e *tracker.Event) error {
 // AddEvent is the in-transaction form, for callers (mail ingest) that record
 // an event together with other rows.
 func (tx *Tx) AddEvent(e *tracker.Event) error {
+	if c, ok := tx.created[e.RequestID]; ok && tx.batch {
+		// A request this batch created: in a batch, adding an event
+		// reads nothing of the request but its id and law (the status
+		// before comes from the replayed history, the rest is worked
+		// out before the commit).
+		r := tracker.Request{ID: e.RequestID, Law: c.law}
+		return tx.addEvent(&r, e)
+	}
 	r, err := tx.requestByID(e.RequestID)
 	if err != nil {
 		return err
@@ -133,8 +141,9 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 	}
 	*r = after
 	if known != nil {
-		tx.histories[r.ID] = append(*known, stored)
-		tracker.SortEvents(tx.histories[r.ID])
+		known.history = append(known.history, stored)
+		tracker.SortEvents(known.history)
+		tx.created[r.ID] = known
 	}
 	return nil
 }
@@ -142,21 +151,18 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 // eventsOf is a request's history as queryEvents reads it: in a batch, for
 // a request created in it, from what the batch wrote.
 func (tx *Tx) eventsOf(id int64) ([]tracker.Event, error) {
-	if h, ok := tx.histories[id]; ok {
-		return slices.Clone(h), nil
+	if c, ok := tx.created[id]; ok {
+		return slices.Clone(c.history), nil
 	}
 	return queryEvents(tx.ctx, tx, id)
 }
 
-// forgetEvents leaves request id's history out of those known (it is read
-// until known again) and returns it, or nil if it was not known.
-func (tx *Tx) forgetEvents(id int64) *[]tracker.Event {
-	h, ok := tx.histories[id]
-	if !ok {
-		return nil
-	}
-	delete(tx.histories, id)
-	return &h
+// forgetEvents leaves request id out of those the batch knows (it is read
+// until known again) and returns what was known, or nil.
+func (tx *Tx) forgetEvents(id int64) *createdRequest {
+	c := tx.created[id]
+	delete(tx.created, id)
+	return c
 }
 
 // storedEvent is e as scanEvent reads back the row addEvent writes for it.

@@ -108,10 +108,10 @@ func (tx *Tx) createRequest(r *tracker.Request) error {
 	}
 	r.ID, _ = res.LastInsertId()
 	if tx.batch {
-		if tx.histories == nil {
-			tx.histories = map[int64][]tracker.Event{}
+		if tx.created == nil {
+			tx.created = map[int64]*createdRequest{}
 		}
-		tx.histories[r.ID] = nil // a new request has no events
+		tx.created[r.ID] = &createdRequest{law: r.Law} // a new request has no events
 	}
 	if r.OurRef == "" {
 		// A reference of our own, quoted in subjects so replies can be matched.

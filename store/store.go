@@ -358,12 +358,18 @@ type Tx struct {
 	// the last under mailLastID (see keptMailInsert).
 	mailInserts []keptMailInsert
 	mailLastID  int64
-	// histories: in a batch, the history of each request created in it,
-	// as request_events holds it (ORDER BY date, id), so that adding an
-	// event and working out the derived fields need not read it back (see
-	// eventsOf). A request is left out, and read, after any failure
-	// while an event is added to it.
-	histories map[int64][]tracker.Event
+	// created: in a batch, each request created in it, with its law and
+	// its history as request_events holds it (ORDER BY date, id), so that
+	// adding an event and working out the derived fields need not read
+	// them back (see eventsOf and AddEvent). A request is left out, and
+	// read, after any failure while an event is added to it.
+	created map[int64]*createdRequest
+}
+
+// createdRequest is what a batch knows of a request it created.
+type createdRequest struct {
+	law     tracker.LawCode
+	history []tracker.Event
 }
 
 // Now is the transaction's timestamp (one per transaction, so all rows and
