@@ -549,6 +549,9 @@ func checkDate(s string) error {
 // problem (of the node concerned) with the message.
 func (e *Event) validate(fallbackID string) (int, string) {
 	doc := e.doc
+	if line, ok := aliasesWithinBound(doc); !ok {
+		return line, fmt.Sprintf("aliases expand to more than %d values beyond those written (each alias is copied where it stands when the event is exported)", maxAliasValues)
+	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k := doc.Content[i]

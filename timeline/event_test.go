@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -510,5 +511,27 @@ func TestCensorReachesAliases(t *testing.T) {
 				t.Errorf("the original was changed:\n%s", orig)
 			}
 		}
+	}
+}
+
+// A front matter whose aliases nest (a "billion laughs": each list repeats
+// the one before it ten times) is refused when read, with its line: the
+// exports and the censor step expand every alias, so a few hundred bytes
+// would become billions of values in memory. A few aliases are kept.
+func TestAliasBombIsRefused(t *testing.T) {
+	var fm strings.Builder
+	fm.WriteString("---\nid: 2026-03-01--bomb\ndate: 2026-03-01\ntitle: Bomb\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&fm, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	fm.WriteString("---\nBody.\n")
+	_, err := ParseMarkdown("bomb.md", []byte(fm.String()))
+	var fe *FileError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Msg, "aliases") || fe.Line < 5 {
+		t.Fatalf("alias bomb: %v, want a FileError about aliases on its line", err)
+	}
+	ok := "---\nid: 2026-03-01--alias\ndate: 2026-03-01\ntitle: &who Jane Smith\nactors: [*who, *who]\nnote: *who\n---\nBody.\n"
+	if _, err := ParseMarkdown("alias.md", []byte(ok)); err != nil {
+		t.Fatalf("a few aliases: %v", err)
 	}
 }

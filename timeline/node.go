@@ -118,6 +118,51 @@ func stringList(n *yaml.Node) []string {
 	return nil
 }
 
+// maxAliasValues is how many values a front matter's aliases may add once
+// expanded: the exports and the censor step copy each alias's node where
+// it stands, so aliases of aliases (a "billion laughs") would turn a few
+// hundred bytes into billions of values. A real event repeats a name or a
+// list a few times.
+const maxAliasValues = 10000
+
+// aliasesWithinBound reports whether n's aliases, expanded, add at most
+// maxAliasValues values; else the line of the alias that went over.
+func aliasesWithinBound(n *yaml.Node) (int, bool) {
+	added := 0
+	// size counts the values under n with its aliases expanded, stopping
+	// once the bound is passed (so a bomb costs no more than the bound).
+	var size func(n *yaml.Node, inAlias bool) (int, bool)
+	size = func(n *yaml.Node, inAlias bool) (int, bool) {
+		if n == nil {
+			return 0, true
+		}
+		if inAlias {
+			if added++; added > maxAliasValues {
+				return n.Line, false
+			}
+		}
+		if n.Kind == yaml.AliasNode {
+			if n.Alias == nil {
+				return 0, true
+			}
+			if line, ok := size(n.Alias, true); !ok {
+				if inAlias {
+					return line, false
+				}
+				return n.Line, false
+			}
+			return 0, true
+		}
+		for _, c := range n.Content {
+			if line, ok := size(c, inAlias); !ok {
+				return line, false
+			}
+		}
+		return 0, true
+	}
+	return size(n, false)
+}
+
 // resolve follows an alias to its anchor.
 func resolve(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
