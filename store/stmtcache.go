@@ -82,11 +82,13 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		// A rollback to a savepoint undoes the audit entries and tree
 		// hashes written since: what the transaction knew of the log's
 		// end is read again, and what a batch kept back since the
-		// savepoint (flushed when it was made) is dropped.
+		// savepoint (flushed when it was made) is dropped, as is what it
+		// knows of the requests it created (read again from the rows).
 		tx.joinAudit() // what it did is dropped
 		tx.auditHead, tx.treeHashMap = nil, nil
 		tx.auditRows, tx.treeRows = tx.auditRows[:0], tx.treeRows[:0]
 		tx.mailKept, tx.mailInserts = tx.mailKept[:0], tx.mailInserts[:0]
+		tx.created = nil
 	} else if len(q) >= 9 && strings.EqualFold(q[:9], "SAVEPOINT") {
 		if err := tx.flushMail(); err != nil {
 			return nil, err

@@ -362,7 +362,8 @@ type Tx struct {
 	// its history as request_events holds it (ORDER BY date, id), so that
 	// adding an event and working out the derived fields need not read
 	// them back (see eventsOf and AddEvent). A request is left out, and
-	// read, after any failure while an event is added to it.
+	// read, after any failure while an event is added to it; all are after
+	// a rollback to a savepoint.
 	created map[int64]*createdRequest
 }
 
