@@ -34,6 +34,12 @@ type mailRow struct {
 	Proposal mailsync.Proposal
 }
 
+// fileable says whether the list offers an editor to file the message (or
+// mark it not FOI): processed, and on no request yet.
+func (m mailRow) fileable(editor bool) bool {
+	return editor && m.RequestID == 0 && m.State != store.MailNew
+}
+
 var mailViews = []struct{ Code, Label string }{
 	{"pen", "Holding pen"},
 	{"failed", "Unreadable or over the limit"},
@@ -95,7 +101,7 @@ func (s *Server) showMailList(c echo.Context) error {
 	p.Pager = keysetPager(c, page, total)
 	editor := currentUser(c).Role.AtLeast(store.RoleEditor)
 	for _, m := range p.Messages {
-		p.Filing = p.Filing || editor && m.RequestID == 0 && m.State != store.MailNew
+		p.Filing = p.Filing || m.fileable(editor)
 	}
 	if p.Filing {
 		if p.Requests, err = s.requestChoices(ctx); err != nil {

@@ -61,7 +61,7 @@ func mailRows(rows []mailRow, editor bool, csrf string, loc *time.Location) temp
 			b.WriteString("</div>")
 		}
 		b.WriteString("\n    ")
-		if editor && m.RequestID == 0 && m.State != store.MailNew {
+		if m.fileable(editor) {
 			b.WriteString("\n    <form method=\"post\" action=\"/mail/")
 			b.WriteString(id)
 			b.WriteString("/assign\" class=\"inline\">\n      ")
