@@ -461,7 +461,8 @@ func PublicDocumentURL(baseURL, slug, sha256 string) string {
 // request's title, reference, files' names and hashes and mail subjects
 // never leave in a timeline export, as they never leave in a public
 // evidence bundle, whatever an event links to them as; a message filed on
-// no request is private too.
+// no request is private too. (A timeline download reads only these:
+// exportLinkSelect's condition, exportedLink, is this rule in SQL.)
 func PublicLinks(links []EventLinkDetail) []EventLinkDetail {
 	var out []EventLinkDetail
 	for _, l := range links {
@@ -571,9 +572,6 @@ func (s *Store) EachTimelineEventForExport(ctx context.Context, f TimelineFilter
 				reqs, auths = append(reqs, sc[0]), append(auths, sc[1])
 			}
 			censor := censorOf(rules, reqs, auths)
-			// The rules of a private request linked to apply to the event's
-			// own text (above); nothing of it is exported (PublicLinks).
-			links = PublicLinks(links)
 			for j := range links {
 				l := &links[j]
 				l.DocumentFilename, l.DocumentDescription = censor.Apply(l.DocumentFilename), censor.Apply(l.DocumentDescription)
@@ -605,21 +603,22 @@ func (s *Store) EachTimelineEventForExport(ctx context.Context, f TimelineFilter
 }
 
 // exportLinkSelect reads what an exported event carries of a released or
-// withheld link (LinkedForExport, censorOf), in linkDetailSelect's terms,
-// and no more: no event (the caller has it), a public page and a
-// document's publication looked up only for a public request (a private
-// one's link has no URL), a document's claimed exemptions only for a
-// withheld link (a released one cites none). Those lookups, each a walk
-// into a large table, were half of a timeline download's work.
+// withheld link to a public request (LinkedForExport, censorOf), in
+// linkDetailSelect's terms, and no more: no event (the caller has it), no
+// private request's link (PublicLinks' rule, applied here so that nothing
+// is looked up for a link the export leaves out), a document's claimed
+// exemptions only for a withheld link (a released one cites none). Those
+// lookups, each a walk into a large table, were half of a timeline
+// download's work.
 const exportLinkSelect = `SELECT l.id, l.event_id, COALESCE(l.document_id, 0), COALESCE(l.message_id, 0), COALESCE(l.request_id, 0),
 	l.role, l.exemptions, l.tier,
 	COALESCE(d.filename, ''), COALESCE(d.description, ''), COALESCE(d.sha256, ''),
 	CASE WHEN l.role = 'withheld' THEN COALESCE((SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = d.id), '[]') ELSE '[]' END,
-	CASE WHEN r.visibility = 'public' THEN EXISTS (SELECT 1 FROM document_publications dp WHERE dp.document_id = d.id) AND d.disposition <> 'withheld' ELSE 0 END,
+	EXISTS (SELECT 1 FROM document_publications dp WHERE dp.document_id = d.id) AND d.disposition <> 'withheld',
 	COALESCE(m.subject, ''),
 	COALESCE(r.id, 0), COALESCE(r.title, ''), COALESCE(r.our_ref, ''), COALESCE(r.law, ''), COALESCE(r.visibility, ''),
 	COALESCE(a.id, 0), COALESCE(a.name, ''),
-	CASE WHEN r.visibility = 'public' THEN COALESCE((SELECT p.slug FROM public_pages p WHERE p.request_id = r.id), '') ELSE '' END,
+	COALESCE((SELECT p.slug FROM public_pages p WHERE p.request_id = r.id), ''),
 	COALESCE(substr(COALESCE(m.sent_at, dm.sent_at), 1, 10),
 		(SELECT max(ev.date) FROM request_events ev WHERE ev.request_id = r.id AND ev.kind IN ('response_received', 'review_outcome')),
 		substr(d.created_at, 1, 10), '')
@@ -629,15 +628,20 @@ const exportLinkSelect = `SELECT l.id, l.event_id, COALESCE(l.document_id, 0), C
 	LEFT JOIN mail_messages m ON m.id = l.message_id
 	LEFT JOIN requests r ON r.id = COALESCE(l.request_id, d.request_id, m.request_id)
 	LEFT JOIN authorities a ON a.id = r.authority_id
-	WHERE l.event_id IN (SELECT value FROM json_each(?)) AND l.role IN ('released', 'withheld')
+	WHERE l.event_id IN (SELECT value FROM json_each(?)) AND ` + exportedLink + `
 	ORDER BY l.id`
 
-// exportLinks returns the released and withheld links of the events, by
-// event, in the order of their ids, with what their export shows (see
-// exportLinkSelect); and, when scoped is set (some censor rule applies
-// through a request or an authority), the request and authority of each
-// of their background links, which are not exported but whose rules apply
-// to the event.
+// exportedLink is the condition on a link (l) and its request (r) that it
+// is exported: released or withheld, on a public request (PublicLinks).
+const exportedLink = `l.role IN ('released', 'withheld') AND COALESCE(r.visibility, '') = 'public'`
+
+// exportLinks returns the exported links of the events (released or
+// withheld, on a public request), by event, in the order of their ids,
+// with what their export shows (see exportLinkSelect); and, when scoped is
+// set (some censor rule applies through a request or an authority), the
+// request and authority of each of their other links (background ones,
+// and any to a private request), which are not exported but whose rules
+// apply to the event.
 func (s *Store) exportLinks(ctx context.Context, eventIDs []int64, scoped bool) (map[int64][]EventLinkDetail, map[int64][][2]int64, error) {
 	ids, _ := json.Marshal(eventIDs)
 	rows, err := s.r.QueryContext(ctx, exportLinkSelect, string(ids))
@@ -668,7 +672,7 @@ func (s *Store) exportLinks(ctx context.Context, eventIDs []int64, scoped bool) 
 		LEFT JOIN documents d ON d.id = l.document_id
 		LEFT JOIN mail_messages m ON m.id = l.message_id
 		LEFT JOIN requests r ON r.id = COALESCE(l.request_id, d.request_id, m.request_id)
-		WHERE l.event_id IN (SELECT value FROM json_each(?)) AND l.role NOT IN ('released', 'withheld')`, string(ids))
+		WHERE l.event_id IN (SELECT value FROM json_each(?)) AND NOT (`+exportedLink+`)`, string(ids))
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: unable to list background links: %w", err)
 	}
