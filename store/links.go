@@ -643,8 +643,8 @@ const exportedLink = `l.role IN ('released', 'withheld') AND COALESCE(r.visibili
 // and any to a private request), which are not exported but whose rules
 // apply to the event.
 func (s *Store) exportLinks(ctx context.Context, eventIDs []int64, scoped bool) (map[int64][]EventLinkDetail, map[int64][][2]int64, error) {
-	ids, _ := json.Marshal(eventIDs)
-	rows, err := s.r.QueryContext(ctx, exportLinkSelect, string(ids))
+	ids := jsonIDs(eventIDs)
+	rows, err := s.r.QueryContext(ctx, exportLinkSelect, ids)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: unable to list event links: %w", err)
 	}
@@ -672,7 +672,7 @@ func (s *Store) exportLinks(ctx context.Context, eventIDs []int64, scoped bool) 
 		LEFT JOIN documents d ON d.id = l.document_id
 		LEFT JOIN mail_messages m ON m.id = l.message_id
 		LEFT JOIN requests r ON r.id = COALESCE(l.request_id, d.request_id, m.request_id)
-		WHERE l.event_id IN (SELECT value FROM json_each(?)) AND NOT (`+exportedLink+`)`, string(ids))
+		WHERE l.event_id IN (SELECT value FROM json_each(?)) AND NOT (`+exportedLink+`)`, ids)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: unable to list background links: %w", err)
 	}
