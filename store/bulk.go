@@ -388,11 +388,12 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 	}
 	// The indexed words (search_terms, for prefixes) are read from the
 	// index afresh by the background worker, as after an upgrade.
-	for _, q := range []string{`DELETE FROM search_terms`, `INSERT INTO search_terms_new (search_terms_new) VALUES ('delete-all')`,
-		`UPDATE search_terms_fill SET after = ''`} {
-		if !b.terms {
-			break
-		}
+	var restartTerms []string
+	if b.terms {
+		restartTerms = []string{`DELETE FROM search_terms`, `INSERT INTO search_terms_new (search_terms_new) VALUES ('delete-all')`,
+			`UPDATE search_terms_fill SET after = ''`}
+	}
+	for _, q := range restartTerms {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("store: unable to start the search words again: %w", err)
