@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -52,6 +54,7 @@ type BulkLoad struct {
 	triggers []droppedTrigger
 	indexes  []droppedTrigger // dropped, made again by Finish
 	fills    []bulkFill
+	fts      []string // the full-text tables the fills write
 	kept     []string // tables emptied and filled again by Finish
 	keptFill []string // their fills, in schema order
 	marker   string
@@ -127,6 +130,13 @@ const BulkMarkerSuffix = ".bulk-load"
 // default is 2 MB: a large database's index pages were read and written
 // again and again).
 const bulkCacheKiB = 512 * 1024
+
+// bulkFTSHashBytes is how many bytes of words each full-text index keeps
+// in memory while it is filled at the end of a load before it writes them
+// out as a segment ('hashsize'; FTS5's default is 1 MB). With the default,
+// the fills wrote dozens of small segments and automerge merged them again,
+// level by level; with this, about one a fill, as large as the memory lets.
+const bulkFTSHashBytes = 256 << 20
 
 // bulkFillRows is how many rows of a table one transaction indexes at the
 // end of a load.
@@ -238,6 +248,19 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 		}
 		b.fills = append(b.fills, fills...)
 	}
+	for _, f := range b.fills {
+		t := strings.Fields(f.stmt)[2]
+		if slices.Contains(b.fts, t) {
+			continue
+		}
+		var fts5 int
+		if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ? AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'`, t).Scan(&fts5); err != nil {
+			return nil, fmt.Errorf("store: unable to read the schema of %s: %w", t, err)
+		}
+		if fts5 > 0 {
+			b.fts = append(b.fts, t)
+		}
+	}
 	b.triggers = append(b.triggers, keptTriggers...)
 	if err := os.WriteFile(b.marker, []byte("a bulk load (dev seed) is writing this database\n"), 0o600); err != nil {
 		return nil, fmt.Errorf("store: unable to mark the bulk load: %w", err)
@@ -334,6 +357,30 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 		}
 		total += ranges[i][1] - ranges[i][0]
 	}
+	// What Finish writes (the full-text index, the indexes made again)
+	// goes straight into the database, the pages it changes kept in
+	// memory for a rollback, rather than into the write-ahead log and
+	// from there into the database again at each checkpoint: a load that
+	// stops half-way leaves a database Open refuses anyway (the marker).
+	// Leaving WAL needs the database to itself: the readers' idle
+	// connections are closed for the while (nothing reads during Finish);
+	// one in use keeps it in WAL, which is slower, not wrong.
+	idle := s.r.Stats().MaxOpenConnections // Open keeps them all when idle
+	s.r.SetMaxIdleConns(0)
+	defer s.r.SetMaxIdleConns(idle)
+	if _, err := s.w.ExecContext(ctx, `PRAGMA journal_mode = MEMORY`); err != nil && !IsBusy(err) {
+		return fmt.Errorf("store: unable to leave the write-ahead log for the end of the load: %w", err)
+	}
+	// The full-text indexes' settings for the fills, put back as the
+	// schema left them once they are done.
+	var restore []func() error
+	for _, t := range b.fts {
+		undo, err := setFTSConfig(ctx, s, t, "hashsize", bulkFTSHashBytes)
+		if err != nil {
+			return err
+		}
+		restore = append(restore, undo)
+	}
 	for i, f := range b.fills {
 		for lo := ranges[i][0]; lo < ranges[i][1]; lo += bulkFillRows {
 			hi := min(lo+bulkFillRows, ranges[i][1])
@@ -352,6 +399,11 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 			if progress != nil {
 				progress(done, total)
 			}
+		}
+	}
+	for _, undo := range restore {
+		if err := undo(); err != nil {
+			return err
 		}
 	}
 	// Each index is a sort of its table's rows: spilled to temporary
@@ -404,6 +456,10 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 		return fmt.Errorf("store: unable to restore the search triggers: %w", err)
 	}
 	s.stmts.clear()
+	var mode string
+	if err := s.w.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil || mode != "wal" {
+		return fmt.Errorf("store: unable to go back to the write-ahead log (%q): %w", mode, err)
+	}
 	for _, p := range []string{
 		`PRAGMA cache_size = -2000`,
 		`PRAGMA synchronous = NORMAL`,
@@ -419,6 +475,44 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 		return fmt.Errorf("store: unable to remove the bulk load's marker: %w", err)
 	}
 	return nil
+}
+
+// ftsDefaults are FTS5's values of the settings a bulk load changes.
+var ftsDefaults = map[string]int64{"hashsize": 1 << 20, "automerge": 4, "crisismerge": 16}
+
+// setFTSConfig sets a full-text table's configuration value and returns
+// what puts it back as it was: the stored value again, or, where none was
+// stored (the schema's tables store none), FTS5's default, to which the
+// writer's connection holds until it reads the configuration again, and
+// then the stored row deleted, as the table's own statements cannot.
+func setFTSConfig(ctx context.Context, s *Store, table, key string, v int64) (func() error, error) {
+	set := func(v any) error {
+		if _, err := s.w.ExecContext(ctx, `INSERT INTO "`+table+`" ("`+table+`", rank) VALUES (?, ?)`, key, v); err != nil {
+			return fmt.Errorf("store: unable to set %s's %s: %w", table, key, err)
+		}
+		return nil
+	}
+	var was any
+	err := s.w.QueryRowContext(ctx, `SELECT v FROM "`+table+`_config" WHERE k = ?`, key).Scan(&was)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: unable to read %s's %s: %w", table, key, err)
+	}
+	stored := err == nil
+	if err := set(v); err != nil {
+		return nil, err
+	}
+	return func() error {
+		if stored {
+			return set(was)
+		}
+		if err := set(ftsDefaults[key]); err != nil {
+			return err
+		}
+		if _, err := s.w.ExecContext(ctx, `DELETE FROM "`+table+`_config" WHERE k = ?`, key); err != nil {
+			return fmt.Errorf("store: unable to put %s's %s back: %w", table, key, err)
+		}
+		return nil
+	}, nil
 }
 
 // checkBulkMarker refuses a database a bulk load was writing when it stopped.

@@ -124,3 +124,93 @@ func TestBulkLoadMakesReadOnlyIndexesAtTheEnd(t *testing.T) {
 		t.Errorf("integrity check after the load: %s %v", res, err)
 	}
 }
+
+// The end of a load writes its index straight into the database, not
+// through the write-ahead log (a load that stops half-way is refused
+// anyway), even with a reader's connection left open beside the writer,
+// with the full-text indexes' settings changed for their fills; after it,
+// the database is as Open leaves it: in WAL, readable by another
+// connection while the writer's is open, its full-text settings as the
+// schema made them and its indexes sound.
+func TestBulkLoadEndsOutsideTheLogAndLeavesTheDatabaseAsOpenDoes(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	settings := func() map[string]string {
+		t.Helper()
+		out := map[string]string{}
+		for _, tbl := range []string{"search_index", "public_search", "request_search_index", "search_terms_new"} {
+			rows, err := st.Reader().QueryContext(ctx, `SELECT k, v FROM "`+tbl+`_config" ORDER BY k`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var k, v string
+				if err := rows.Scan(&k, &v); err != nil {
+					t.Fatal(err)
+				}
+				out[tbl+"."+k] = v
+			}
+			rows.Close()
+		}
+		return out
+	}
+	before := settings() // and a reader's connection kept open
+	b, err := st.BeginBulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
+	var during []string
+	if err := b.Finish(ctx, func(done, total int64) {
+		var mode string
+		if err := st.Writer().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Error(err)
+		}
+		during = append(during, mode)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(during) == 0 {
+		t.Fatal("Finish filled nothing")
+	}
+	for _, mode := range during {
+		if mode != "memory" {
+			t.Errorf("journal while Finish fills the index: %s, want memory", mode)
+		}
+	}
+	var mode string
+	if err := st.Writer().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal after the load: %s %v, want wal", mode, err)
+	}
+	after := settings()
+	if len(after) != len(before) {
+		t.Errorf("full-text settings after the load: %v, want %v", after, before)
+	}
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("full-text setting %s after the load: %q, want %q", k, after[k], v)
+		}
+	}
+	for _, tbl := range []string{"search_index", "public_search", "request_search_index"} {
+		if _, err := st.Writer().ExecContext(ctx, `INSERT INTO `+tbl+` (`+tbl+`) VALUES ('integrity-check')`); err != nil {
+			t.Errorf("%s after the load: %v", tbl, err)
+		}
+	}
+	// A second store on the same folder reads and writes beside the first.
+	st2, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	var n int
+	if err := st2.Reader().QueryRowContext(ctx, `SELECT count(*) FROM search_index WHERE search_index MATCH 'justice' AND rowid = ?`, a.ID*8+5).Scan(&n); err != nil || n != 1 {
+		t.Errorf("a second store reading the load: %d %v", n, err)
+	}
+	mustAuthority(t, st2, "Home Office", tracker.JurisdictionUK)
+	mustAuthority(t, st, "Cabinet Office", tracker.JurisdictionUK)
+}
