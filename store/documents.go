@@ -97,8 +97,12 @@ func (s *Store) AddDocument(ctx context.Context, d *tracker.Document, content io
 // AddDocument records a document whose content (if any) is already in the
 // blob store, in the caller's transaction.
 func (tx *Tx) AddDocument(d *tracker.Document) error {
-	r, err := tx.requestByID(d.RequestID)
-	if err != nil {
+	var r tracker.Request
+	var err error
+	kept := tx.keptRequestOf(d.RequestID)
+	if kept != nil {
+		r = tracker.Request{ID: d.RequestID, Law: kept.r.Law} // all that is read of it
+	} else if r, err = tx.requestByID(d.RequestID); err != nil {
 		return err
 	}
 	if d.Exemptions, err = tracker.NormalizeExemptionCodes(r.Law, d.Exemptions); err != nil {
@@ -115,14 +119,25 @@ func (tx *Tx) AddDocument(d *tracker.Document) error {
 		msg = d.MessageID
 	}
 	d.CreatedAt = tx.now
-	res, err := tx.ExecContext(tx.ctx, `
-		INSERT INTO documents (request_id, message_id, filename, media_type, sniffed_type, size, sha256, disposition, description, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.RequestID, msg, d.Filename, d.MediaType, d.SniffedType, d.Size, sum, d.Disposition, d.Description, ts(d.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("store: unable to record document: %w", err)
+	if kept != nil {
+		if !tracker.ValidDisposition(d.Disposition) {
+			return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld").On("disposition")
+		}
+		if d.ID, err = tx.nextID(&tx.documentsKept); err != nil {
+			return err
+		}
+		tx.documentsKept.args = append(tx.documentsKept.args, d.ID, d.RequestID, msg, d.Filename, d.MediaType, d.SniffedType,
+			d.Size, sum, d.Disposition, d.Description, ts(d.CreatedAt))
+	} else {
+		res, err := tx.ExecContext(tx.ctx, `
+			INSERT INTO documents (request_id, message_id, filename, media_type, sniffed_type, size, sha256, disposition, description, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.RequestID, msg, d.Filename, d.MediaType, d.SniffedType, d.Size, sum, d.Disposition, d.Description, ts(d.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("store: unable to record document: %w", err)
+		}
+		d.ID, _ = res.LastInsertId()
 	}
-	d.ID, _ = res.LastInsertId()
 	if err := tx.claimExemptions(r, "document_id", d.ID, d.Exemptions); err != nil {
 		return err
 	}

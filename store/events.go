@@ -63,6 +63,11 @@ func (s *Store) AddEvent(ctx context.Context, e *tracker.Event) error {
 // AddEvent is the in-transaction form, for callers (mail ingest) that record
 // an event together with other rows.
 func (tx *Tx) AddEvent(e *tracker.Event) error {
+	if k := tx.keptRequestOf(e.RequestID); k != nil {
+		// Kept back (requests_kept.go): its law is all there is to read.
+		r := tracker.Request{ID: e.RequestID, Law: k.r.Law}
+		return tx.addEvent(&r, e)
+	}
 	if c, ok := tx.created[e.RequestID]; ok && tx.batch {
 		// A request this batch created: in a batch, adding an event
 		// reads nothing of the request but its id and law (the status
@@ -109,14 +114,20 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 	if e.MessageID != 0 {
 		msg = e.MessageID
 	}
-	res, err := tx.ExecContext(tx.ctx, `
-		INSERT INTO request_events (request_id, kind, date, outcome, new_due_date, reason, note, exemptions, message_id, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, e.Kind, e.Date, e.Outcome, e.NewDueDate, e.Reason, e.Note, jsonList(e.Exemptions), msg, e.CreatedBy, ts(e.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("store: unable to record event: %w", err)
+	if k := tx.keptRequestOf(r.ID); k != nil {
+		if e.ID, err = tx.keepEvent(k, *e); err != nil {
+			return err
+		}
+	} else {
+		res, err := tx.ExecContext(tx.ctx, `
+			INSERT INTO request_events (request_id, kind, date, outcome, new_due_date, reason, note, exemptions, message_id, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, e.Kind, e.Date, e.Outcome, e.NewDueDate, e.Reason, e.Note, jsonList(e.Exemptions), msg, e.CreatedBy, ts(e.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("store: unable to record event: %w", err)
+		}
+		e.ID, _ = res.LastInsertId()
 	}
-	e.ID, _ = res.LastInsertId()
 	stored := storedEvent(*e, r.ID)
 	if err := tx.claimExemptions(*r, "event_id", e.ID, e.Exemptions); err != nil {
 		return err
@@ -151,6 +162,9 @@ func (tx *Tx) addEvent(r *tracker.Request, e *tracker.Event) error {
 // eventsOf is a request's history as queryEvents reads it: in a batch, for
 // a request created in it, from what the batch wrote.
 func (tx *Tx) eventsOf(id int64) ([]tracker.Event, error) {
+	if k := tx.keptRequestOf(id); k != nil {
+		return k.keptHistory(), nil
+	}
 	if c, ok := tx.created[id]; ok {
 		return slices.Clone(c.history), nil
 	}
@@ -261,6 +275,18 @@ func (tx *Tx) later(id int64, touch bool) bool {
 // flushDerived works out what was left for the commit (UpdateBatch), in the
 // order the requests were first changed.
 func (tx *Tx) flushDerived() error {
+	// The requests still kept back are written now, complete: nothing
+	// changes them any more.
+	var complete map[int64]bool
+	for _, k := range tx.reqKept {
+		if complete == nil {
+			complete = make(map[int64]bool, len(tx.reqKept))
+		}
+		complete[k.r.ID] = true
+	}
+	if err := tx.flushKept(); err != nil {
+		return err
+	}
 	if len(tx.order) == 0 {
 		return nil
 	}
@@ -269,6 +295,9 @@ func (tx *Tx) flushDerived() error {
 	order, dirty := tx.order, tx.dirty
 	tx.order, tx.dirty = nil, nil
 	for _, id := range order {
+		if complete[id] {
+			continue
+		}
 		var err error
 		if dirty[id] {
 			_, err = tx.refreshRequest(id)
@@ -309,24 +338,19 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 	if err != nil {
 		return r, err
 	}
-	law, ok := tracker.LawByCode(r.Law)
-	if !ok {
-		if _, err := tracker.Replay(history); err != nil {
-			return r, err
-		}
-		return r, tracker.Errorf(tracker.EINVALID, "unknown law %q", r.Law)
-	}
 	var pending []tracker.PendingReply
 	if !tx.s.noPlans {
-		if pending, err = tx.pendingReplies(id); err != nil {
-			return r, err
+		if _, ok := tracker.LawByCode(r.Law); ok {
+			if pending, err = tx.pendingReplies(id); err != nil {
+				return r, err
+			}
 		}
 	}
-	st, err := tracker.ComputeDerived(law, history, pending)
+	d, err := deriveStanding(&r, history, pending)
 	if err != nil {
 		return r, err
 	}
-	r.Status, r.Outcome, r.SentOn, r.DueDate = st.Status, st.Outcome, st.SentOn, st.DueDate
+	st := d.st
 	if tx.s.noPlans || tx.s.noHash {
 		// A database at a schema version before the stored standing's
 		// fingerprint (only tests open one): the columns all of them have.
@@ -347,9 +371,38 @@ func (tx *Tx) derive(id int64) (tracker.Request, error) {
 		&stored.hash, &stored.version, &stored.inputs, &stored.readFrom, &stored.readTo); err != nil {
 		return r, fmt.Errorf("store: unable to read request %d: %w", id, err)
 	}
-	row := standingRow(st)
-	_, err = tx.storeStanding(id, row, row.hash(), tracker.InputsFingerprint(r.Law, history, pending), st.Read, stored)
+	_, err = tx.storeStanding(id, d.row, d.hash, d.inputs, st.Read, stored)
 	return r, err
+}
+
+// derived is what derives from a request's history and proposals, as
+// stored: the fields, the standing's row and its fingerprints.
+type derived struct {
+	st     tracker.Derived
+	row    storedStanding
+	hash   int64 // row.hash()
+	inputs int64 // tracker.InputsFingerprint
+}
+
+// deriveStanding works out what derives from r's history and pending
+// replies and sets r's status, outcome, sent and due dates from it: the
+// computing half of derive, which stores it with an UPDATE, and of a batch
+// writing a request it created complete (flushRequestSide).
+func deriveStanding(r *tracker.Request, history []tracker.Event, pending []tracker.PendingReply) (derived, error) {
+	law, ok := tracker.LawByCode(r.Law)
+	if !ok {
+		if _, err := tracker.Replay(history); err != nil {
+			return derived{}, err
+		}
+		return derived{}, tracker.Errorf(tracker.EINVALID, "unknown law %q", r.Law)
+	}
+	st, err := tracker.ComputeDerived(law, history, pending)
+	if err != nil {
+		return derived{}, err
+	}
+	r.Status, r.Outcome, r.SentOn, r.DueDate = st.Status, st.Outcome, st.SentOn, st.DueDate
+	row := standingRow(st)
+	return derived{st: st, row: row, hash: row.hash(), inputs: tracker.InputsFingerprint(r.Law, history, pending)}, nil
 }
 
 // EventByID returns one event.
@@ -366,6 +419,16 @@ func (s *Store) EventByID(ctx context.Context, id int64) (tracker.Event, error) 
 // claimExemptions records each code as claimed on the request's event or
 // document (column is event_id or document_id), for the statistics.
 func (tx *Tx) claimExemptions(r tracker.Request, column string, id int64, codes []string) error {
+	if tx.keptRequestOf(r.ID) != nil {
+		for _, code := range codes {
+			event, document := any(id), any(nil)
+			if column == "document_id" {
+				event, document = nil, id
+			}
+			tx.claimsKept.args = append(tx.claimsKept.args, r.ID, event, document, r.Law, code)
+		}
+		return nil
+	}
 	for _, code := range codes {
 		if _, err := tx.ExecContext(tx.ctx, `INSERT INTO exemption_claims (request_id, `+column+`, law, code) VALUES (?, ?, ?, ?)`,
 			r.ID, id, r.Law, code); err != nil {

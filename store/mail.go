@@ -387,6 +387,13 @@ type MailProcessing struct {
 func (tx *Tx) SetMailProcessed(before MailMessage, p MailProcessing) error {
 	m := before.processed(p, tx.now)
 	if tx.batch && before.Direction == "in" {
+		if tx.keptRequestOf(m.RequestID) != nil {
+			// Filed to a request the batch keeps back: the request is
+			// written first, and its proposals read from the rows.
+			if err := tx.flushRequestSide(); err != nil {
+				return err
+			}
+		}
 		// Kept back, and written with the batch's others (see keptMail).
 		tx.mailKept = append(tx.mailKept, keptMail{id: before.ID, messageID: m.MessageID, state: m.State, requestID: m.RequestID,
 			values: append(append([]any{before.ID}, m.processingValues()...), before.State, before.RequestID)})

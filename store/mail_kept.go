@@ -14,7 +14,7 @@ import (
 // what it holds (and journal the pages it touches), so one UPDATE per
 // message was most of the cost of filing a batch. Nothing reads a row out
 // of date: the kept rows are written before any statement that names
-// mail_messages runs (flushMailFor), before a savepoint, and before the
+// mail_messages runs (flushKeptFor), before a savepoint, and before the
 // derived fields and the commit; RequestForMessageIDs, which matching asks
 // for every message, looks at the kept rows itself instead.
 
@@ -29,6 +29,10 @@ import (
 type keptMailInsert struct {
 	values []any // processedMailRow's
 	blob   []any // the blobs row, or nil
+	// What pendingReplies reads of it (see keptPending).
+	requestID      int64
+	proposed       bool
+	classification string
 }
 
 // keepMailInsert keeps back the INSERT of a message fetched and processed
@@ -46,7 +50,8 @@ func (tx *Tx) keepMailInsert(fetched, pm MailMessage) (int64, error) {
 	}
 	tx.mailLastID++
 	fetched.ID = tx.mailLastID
-	k := keptMailInsert{values: processedMailValues(fetched, pm)}
+	k := keptMailInsert{values: processedMailValues(fetched, pm), requestID: pm.RequestID,
+		proposed: pm.ProposalState == "proposed", classification: rawJSON(pm.Classification, "")}
 	if fetched.RawSHA256 != "" {
 		k.blob = []any{fetched.RawSHA256, fetched.RawSize, ts(tx.now)}
 	}
@@ -55,11 +60,14 @@ func (tx *Tx) keepMailInsert(fetched, pm MailMessage) (int64, error) {
 }
 
 // flushMailInserts writes the kept INSERTs (and their blobs first), as
-// InsertProcessedMail would have written each; the processed messages kept
-// back (keptMail) stay kept.
+// InsertProcessedMail would have written each, after the requests they may
+// name; the processed messages kept back (keptMail) stay kept.
 func (tx *Tx) flushMailInserts() error {
 	if len(tx.mailInserts) == 0 {
 		return nil
+	}
+	if err := tx.flushRequestSide(); err != nil {
+		return err
 	}
 	inserts, kept := tx.mailInserts, tx.mailKept
 	tx.mailInserts, tx.mailKept = nil, nil // the statements below name mail_messages
@@ -82,9 +90,12 @@ func (tx *Tx) flushMailInserts() error {
 	return nil
 }
 
-// flushMail writes every row kept back: the inserted messages, then the
-// processed ones.
-func (tx *Tx) flushMail() error {
+// flushKept writes every row kept back: the requests and the rows naming
+// them, the inserted messages, then the processed ones.
+func (tx *Tx) flushKept() error {
+	if err := tx.flushRequestSide(); err != nil {
+		return err
+	}
 	if err := tx.flushMailInserts(); err != nil {
 		return err
 	}
@@ -117,13 +128,20 @@ const (
 	  AND COALESCE(mail_messages.request_id, 0) = v.column25`
 )
 
-// flushMailFor writes the kept rows before query when it names
-// mail_messages.
-func (tx *Tx) flushMailFor(query string) error {
-	if len(tx.mailKept) == 0 && len(tx.mailInserts) == 0 || !strings.Contains(query, "mail_messages") {
-		return nil
+// flushKeptFor writes the kept rows before query when it names a table
+// they are kept from (mail_messages, or one of the request side).
+func (tx *Tx) flushKeptFor(query string) error {
+	if (len(tx.mailKept) > 0 || len(tx.mailInserts) > 0) && strings.Contains(query, "mail_messages") {
+		return tx.flushKept()
 	}
-	return tx.flushMail()
+	if len(tx.reqKept) > 0 || tx.keptRowsLeft() {
+		for _, name := range requestSide {
+			if strings.Contains(query, name) {
+				return tx.flushKept()
+			}
+		}
+	}
+	return nil
 }
 
 // flushMailProcessed writes the rows kept back. A row changed meanwhile

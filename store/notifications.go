@@ -172,6 +172,21 @@ func (s *Store) SetRequestOwner(ctx context.Context, requestID, userID int64) er
 
 // SetRequestOwner is the in-transaction form (creating a request and owning it at once).
 func (tx *Tx) SetRequestOwner(requestID, userID int64) error {
+	if k := tx.keptRequestOf(requestID); k != nil {
+		// Kept back: written with the request (requests_kept.go).
+		if userID != 0 {
+			var one int
+			err := tx.QueryRowContext(tx.ctx, `SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return tracker.Errorf(tracker.EINVALID, "user %d does not exist", userID)
+			} else if err != nil {
+				return fmt.Errorf("store: unable to read user: %w", err)
+			}
+		}
+		before := k.owner
+		k.owner = userID
+		return tx.Audit("owner", "request", requestID, before, userID)
+	}
 	var before sql.NullInt64
 	err := tx.QueryRowContext(tx.ctx, `SELECT owner_id FROM requests WHERE id = ?`, requestID).Scan(&before)
 	if errors.Is(err, sql.ErrNoRows) {

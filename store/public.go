@@ -47,6 +47,10 @@ func (tx *Tx) ensurePublicSlug(requestID int64) error {
 	b := make([]byte, 10)
 	rand.Read(b)
 	slug := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	if tx.keptRequestOf(requestID) != nil {
+		tx.pagesKept.args = append(tx.pagesKept.args, requestID, slug, ts(tx.now))
+		return nil
+	}
 	// Another request may have made it meanwhile: keep the first.
 	_, err := tx.ExecContext(tx.ctx, `INSERT INTO public_pages (request_id, slug, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (request_id) DO NOTHING`, requestID, slug, ts(tx.now))

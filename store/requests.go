@@ -97,6 +97,13 @@ func (tx *Tx) createRequest(r *tracker.Request) error {
 		r.ReplyToken = NewReplyToken()
 	}
 	r.Status, r.CreatedAt, r.UpdatedAt = tracker.StatusDraft, tx.now, tx.now
+	if tx.keepsRequests() {
+		// Written once, complete, with the batch's others (requests_kept.go).
+		if err := tx.keepRequest(r); err != nil {
+			return err
+		}
+		return tx.createdRequest(r)
+	}
 	res, err := tx.ExecContext(tx.ctx, `
 		INSERT INTO requests (title, body, authority_id, law, tags, our_ref, their_ref, visibility, reply_token, notes,
 			status, created_at, updated_at)
@@ -107,18 +114,24 @@ func (tx *Tx) createRequest(r *tracker.Request) error {
 		return fmt.Errorf("store: unable to create request: %w", err)
 	}
 	r.ID, _ = res.LastInsertId()
+	if r.OurRef == "" {
+		// A reference of our own, quoted in subjects so replies can be matched.
+		r.OurRef = ourRef(tx.now.Year(), r.ID)
+		if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET our_ref = ? WHERE id = ?`, r.OurRef, r.ID); err != nil {
+			return fmt.Errorf("store: unable to set reference: %w", err)
+		}
+	}
+	return tx.createdRequest(r)
+}
+
+// createdRequest writes what follows a request's creation (r stored, or
+// kept back): its public page, its derived fields, its audit entry.
+func (tx *Tx) createdRequest(r *tracker.Request) error {
 	if tx.batch {
 		if tx.created == nil {
 			tx.created = map[int64]*createdRequest{}
 		}
 		tx.created[r.ID] = &createdRequest{law: r.Law} // a new request has no events
-	}
-	if r.OurRef == "" {
-		// A reference of our own, quoted in subjects so replies can be matched.
-		r.OurRef = fmt.Sprintf("FT-%d-%04d", tx.now.Year(), r.ID)
-		if _, err := tx.ExecContext(tx.ctx, `UPDATE requests SET our_ref = ? WHERE id = ?`, r.OurRef, r.ID); err != nil {
-			return fmt.Errorf("store: unable to set reference: %w", err)
-		}
 	}
 	if r.Visibility == tracker.VisibilityPublic {
 		if err := tx.ensurePublicSlug(r.ID); err != nil {

@@ -87,16 +87,16 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		tx.joinAudit() // what it did is dropped
 		tx.auditHead, tx.treeHashMap = nil, nil
 		tx.auditRows, tx.treeRows = tx.auditRows[:0], tx.treeRows[:0]
-		tx.mailKept, tx.mailInserts = tx.mailKept[:0], tx.mailInserts[:0]
+		tx.dropKept()
 		tx.created = nil
 	} else if len(q) >= 9 && strings.EqualFold(q[:9], "SAVEPOINT") {
-		if err := tx.flushMail(); err != nil {
+		if err := tx.flushKept(); err != nil {
 			return nil, err
 		}
 		if err := tx.flushAudit(); err != nil {
 			return nil, err
 		}
-	} else if err := tx.flushMailFor(query); err != nil {
+	} else if err := tx.flushKeptFor(query); err != nil {
 		return nil, err
 	}
 	if st := tx.s.stmts.get(query); st != nil {
@@ -107,7 +107,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext is ExecContext's counterpart for rows.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := tx.flushMailFor(query); err != nil {
+	if err := tx.flushKeptFor(query); err != nil {
 		return nil, err
 	}
 	if st := tx.s.stmts.get(query); st != nil {
@@ -118,7 +118,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext is ExecContext's counterpart for one row.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if err := tx.flushMailFor(query); err != nil && tx.keptErr == nil {
+	if err := tx.flushKeptFor(query); err != nil && tx.keptErr == nil {
 		tx.keptErr = err // a Row cannot carry it: the transaction fails with it
 	}
 	return tx.queryRowKept(ctx, query, args...)

@@ -365,6 +365,12 @@ type Tx struct {
 	// read, after any failure while an event is added to it; all are after
 	// a rollback to a savepoint.
 	created map[int64]*createdRequest
+	// reqKept: in a batch, the requests it created and has not written
+	// yet, in the order of their ids; pagesKept, eventsKept,
+	// documentsKept and claimsKept: the rows naming them, not written
+	// yet either (see requests_kept.go).
+	reqKept                                          []*keptRequest
+	pagesKept, eventsKept, documentsKept, claimsKept keptRows
 }
 
 // createdRequest is what a batch knows of a request it created.
@@ -391,10 +397,10 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	// whole transaction back and is reported as one clear error.
 	err = fn(tx)
 	if err == nil {
-		err = tx.flushMail()
+		err = tx.flushDerived() // first: the requests kept back are written complete
 	}
 	if err == nil {
-		err = tx.flushDerived()
+		err = tx.flushKept()
 	}
 	if err == nil {
 		err = tx.keptErr
@@ -420,7 +426,8 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 // message. What is stored is the same as Update would store, audit entries
 // included (the status change an event makes is audited as it is made);
 // only reads of a request's derived columns inside fn see them as they were
-// before the batch.
+// before the batch (for a request the batch created, as they stand when
+// the read writes it: see requests_kept.go).
 func (s *Store) UpdateBatch(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.Update(ctx, func(tx *Tx) error {
 		tx.batch = true
