@@ -101,6 +101,8 @@ type Server struct {
 	// (Config.Downloads); downloadsWaiting counts those waiting for one.
 	downloads        chan struct{}
 	downloadsWaiting atomic.Int64
+	// exports are the timeline downloads kept (timeline_export_kept.go).
+	exports *keptExports
 }
 
 // New builds the server: it parses every template (a broken template fails
@@ -137,6 +139,7 @@ func New(cfg Config) (*Server, error) {
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
+	s.exports = newKeptExports(cfg.DataDir, s.log)
 	s.echo = s.newEcho()
 	s.registerRoutes()
 	s.wg.Add(2)
@@ -154,6 +157,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) Close() {
 	s.stopOnce.Do(func() { close(s.stop) })
 	s.wg.Wait()
+	s.exports.close()
 }
 
 // cleanSessions deletes ended sessions and old login attempts every hour.

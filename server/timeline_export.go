@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,8 +17,9 @@ import (
 // read, a few events at a time (a timeline of 10,000 events was 300 MB of
 // server memory a download when built whole).
 func (s *Server) exportTimelineJSON(c echo.Context) error {
-	return s.streamTimeline(c, func(w io.Writer) (eventWriter, error) {
-		c.Response().Header().Set("Content-Disposition", `attachment; filename="timeline.json"`)
+	v := exportVariant{route: "timeline.json", filter: timelineFilter(c), base: s.cfg.BaseURL,
+		disposition: `attachment; filename="timeline.json"`}
+	return s.streamTimeline(c, v, func(w io.Writer) (eventWriter, error) {
 		return timeline.NewJSONExport(w), nil
 	})
 }
@@ -29,7 +31,8 @@ func (s *Server) exportTimelineJS(c echo.Context) error {
 	if title == "" {
 		title = "Timeline"
 	}
-	return s.streamTimeline(c, func(w io.Writer) (eventWriter, error) {
+	v := exportVariant{route: "timelinejs.json", filter: timelineFilter(c), title: title, base: s.cfg.BaseURL}
+	return s.streamTimeline(c, v, func(w io.Writer) (eventWriter, error) {
 		return timeline.NewTimelineJSExport(w, title, "")
 	})
 }
@@ -41,17 +44,37 @@ type eventWriter interface {
 	Close() error
 }
 
-// streamTimeline writes the events the request's filter selects as they
-// are read, into the file open starts once the first is ready (so an error
-// reading the first chunk still gets an error page). An error after the
-// first bytes can only cut the download short; the error handler logs it.
+// streamTimeline sends the download of variant v: the bytes kept of it
+// when nothing has been committed since they were written (see
+// keptExports), else the events v's filter selects, written as they are
+// read into the file open starts once the first is ready (so an error
+// reading the first chunk still gets an error page), and kept. An error
+// after the first bytes can only cut the download short; the error handler
+// logs it.
 //
 // Only Config.Downloads are written at once: each holds a chunk of events,
 // its buffers and a reader connection for as long as it takes (four at
 // once were the server's peak memory). One more waits for a turn, as long
-// as its client does.
-func (s *Server) streamTimeline(c echo.Context, open func(io.Writer) (eventWriter, error)) error {
+// as its client does. A kept file holds none of those while it is sent.
+func (s *Server) streamTimeline(c echo.Context, v exportVariant, open func(io.Writer) (eventWriter, error)) (err error) {
 	ctx := c.Request().Context()
+	res := c.Response()
+	key := v.key()
+	version, verr := s.st.DataVersion(ctx)
+	if verr != nil {
+		// Written afresh and not kept: a download does not fail for want
+		// of its copy.
+		s.log.Warn("timeline download not kept", "err", verr)
+	} else if f, etag := s.exports.open(key, version); f != nil {
+		defer f.Close()
+		res.Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
+		res.Header().Set("ETag", etag)
+		if v.disposition != "" {
+			res.Header().Set("Content-Disposition", v.disposition)
+		}
+		http.ServeContent(res, c.Request(), "", time.Time{}, f)
+		return nil
+	}
 	select {
 	case s.downloads <- struct{}{}:
 	default:
@@ -65,16 +88,34 @@ func (s *Server) streamTimeline(c echo.Context, open func(io.Writer) (eventWrite
 		}
 	}
 	defer func() { <-s.downloads }()
-	res := c.Response()
-	w := bufio.NewWriterSize(res, 64<<10)
+	var out io.Writer = res
+	var kept *keptWriter
+	if verr == nil {
+		// Begun after the version was read: a commit in between changes
+		// the version, so what is kept is never older than its version.
+		if kept = s.exports.create(key, version); kept != nil {
+			out = io.MultiWriter(res, kept)
+			defer func() {
+				if err == nil {
+					s.exports.keep(kept) // the whole download
+				} else {
+					s.exports.discard(kept)
+				}
+			}()
+		}
+	}
+	w := bufio.NewWriterSize(out, 64<<10)
 	var x eventWriter
 	start := func() (err error) {
 		res.Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
+		if v.disposition != "" {
+			res.Header().Set("Content-Disposition", v.disposition)
+		}
 		res.WriteHeader(http.StatusOK)
 		x, err = open(w)
 		return err
 	}
-	err := s.st.EachTimelineEventForExport(ctx, timelineFilter(c), s.cfg.BaseURL, func(e *timeline.Event) error {
+	err = s.st.EachTimelineEventForExport(ctx, v.filter, s.cfg.BaseURL, func(e *timeline.Event) error {
 		if x == nil {
 			if err := start(); err != nil {
 				return err

@@ -58,8 +58,12 @@ func TestTimelineDownloadsWaitTheirTurn(t *testing.T) {
 		}
 	}
 	_, whole := c.get("/timeline.json")
+	// Each download a variant of its own (the same events), so that each
+	// is written, not sent from the file kept of another.
+	n := 0
 	request := func(ctx context.Context) *http.Request {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, app.ts.URL+"/timeline.json", nil)
+		n++
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/timeline.json?from=2000-01-%02d", app.ts.URL, n), nil)
 		for _, ck := range c.hc.Jar.Cookies(req.URL) {
 			req.AddCookie(ck)
 		}
@@ -68,9 +72,9 @@ func TestTimelineDownloadsWaitTheirTurn(t *testing.T) {
 	release := make(chan struct{})
 	done := make(chan struct{}, 2)
 	for i := 0; i < 2; i++ {
-		w := &heldWriter{header: http.Header{}, entered: make(chan struct{}), release: release}
+		w, req := &heldWriter{header: http.Header{}, entered: make(chan struct{}), release: release}, request(ctx)
 		go func() {
-			app.srv.Handler().ServeHTTP(w, request(ctx))
+			app.srv.Handler().ServeHTTP(w, req)
 			done <- struct{}{}
 		}()
 		select {
@@ -81,9 +85,9 @@ func TestTimelineDownloadsWaitTheirTurn(t *testing.T) {
 	}
 
 	third := &heapProbe{header: http.Header{}, keep: true}
-	thirdDone := make(chan struct{})
+	thirdDone, thirdReq := make(chan struct{}), request(ctx)
 	go func() {
-		app.srv.Handler().ServeHTTP(third, request(ctx))
+		app.srv.Handler().ServeHTTP(third, thirdReq)
 		close(thirdDone)
 	}()
 	waitFor(t, "the third download to wait", func() bool {
@@ -95,9 +99,9 @@ func TestTimelineDownloadsWaitTheirTurn(t *testing.T) {
 		return app.srv.downloadsWaiting.Load() == 1
 	})
 	gone, leave := context.WithCancel(ctx)
-	goneDone := make(chan struct{})
+	goneDone, goneReq := make(chan struct{}), request(gone)
 	go func() {
-		app.srv.Handler().ServeHTTP(&heapProbe{header: http.Header{}}, request(gone))
+		app.srv.Handler().ServeHTTP(&heapProbe{header: http.Header{}}, goneReq)
 		close(goneDone)
 	}()
 	waitFor(t, "the fourth download to wait", func() bool { return app.srv.downloadsWaiting.Load() == 2 })

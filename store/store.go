@@ -92,6 +92,10 @@ type Store struct {
 	recomputeReaders int
 	recomputeWorkers int
 	recomputeSpan    int64
+	// readerDSN opens a reader connection (query_only); version is the
+	// connection DataVersion holds (data_version.go).
+	readerDSN string
+	version   versionConn
 }
 
 // Options for Open.
@@ -182,7 +186,8 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 			return nil, err
 		}
 	}
-	if s.r.DB, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)"); err != nil {
+	s.readerDSN = dsn + "&_pragma=query_only(1)"
+	if s.r.DB, err = sql.Open("sqlite", s.readerDSN); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("store: unable to open readers on %s: %w", path, err)
 	}
@@ -290,9 +295,10 @@ func (s *Store) Close() error {
 		<-s.touchDone
 	})
 	s.stmts.close()
+	err0 := s.version.close()
 	err1 := s.r.Close()
 	err2 := s.w.Close()
-	return errors.Join(err1, err2)
+	return errors.Join(err0, err1, err2)
 }
 
 // Path is the database file.
