@@ -123,16 +123,19 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(s.loadSession)
 	e.Use(s.limitBody)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Level: 5,
+		Level: gzipLevel,
 		// Documents are served as they are stored (often compressed already),
-		// with their own length.
+		// with their own length; the timeline downloads gzip themselves.
 		Skipper: func(c echo.Context) bool {
-			return strings.HasSuffix(c.Path(), "/download") || strings.HasSuffix(c.Path(), "/content")
+			return strings.HasSuffix(c.Path(), "/download") || strings.HasSuffix(c.Path(), "/content") || compressesItself[c.Path()]
 		},
 	}))
 	e.Use(s.checkCSRF)
 	return e
 }
+
+// gzipLevel is how hard answers are compressed.
+const gzipLevel = 5
 
 // limitBody refuses a body larger than the route's limit (formBodyLimit
 // unless routes.go raised it) and parses form bodies up front, so that an

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"strings"
@@ -59,16 +60,21 @@ type eventWriter interface {
 func (s *Server) streamTimeline(c echo.Context, v exportVariant, open func(io.Writer) (eventWriter, error)) (err error) {
 	ctx := c.Request().Context()
 	res := c.Response()
+	res.Header().Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	gz := acceptsGzip(c.Request())
 	key := v.key()
 	version, verr := s.st.DataVersion(ctx)
 	if verr != nil {
 		// Written afresh and not kept: a download does not fail for want
 		// of its copy.
 		s.log.Warn("timeline download not kept", "err", verr)
-	} else if f, etag := s.exports.open(key, version); f != nil {
+	} else if f, etag := s.exports.open(key, version, gz); f != nil {
 		defer f.Close()
 		res.Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
 		res.Header().Set("ETag", etag)
+		if gz {
+			res.Header().Set(echo.HeaderContentEncoding, "gzip")
+		}
 		if v.disposition != "" {
 			res.Header().Set("Content-Disposition", v.disposition)
 		}
@@ -88,26 +94,46 @@ func (s *Server) streamTimeline(c echo.Context, v exportVariant, open func(io.Wr
 		}
 	}
 	defer func() { <-s.downloads }()
-	var out io.Writer = res
+	// The bytes go to the client, gzipped if it takes them so, and to the
+	// kept files, as they are and gzipped (compressed once, whichever the
+	// client takes).
 	var kept *keptWriter
 	if verr == nil {
 		// Begun after the version was read: a commit in between changes
 		// the version, so what is kept is never older than its version.
-		if kept = s.exports.create(key, version); kept != nil {
-			out = io.MultiWriter(res, kept)
-			defer func() {
-				if err == nil {
-					s.exports.keep(kept) // the whole download
-				} else {
-					s.exports.discard(kept)
-				}
-			}()
-		}
+		kept = s.exports.create(key, version)
 	}
+	var plain, zipped []io.Writer
+	if gz {
+		zipped = append(zipped, res)
+	} else {
+		plain = append(plain, res)
+	}
+	if kept != nil {
+		plain, zipped = append(plain, kept), append(zipped, kept.Gzip())
+	}
+	var zw *gzip.Writer
+	if len(zipped) > 0 {
+		zw, _ = gzip.NewWriterLevel(io.MultiWriter(zipped...), gzipLevel)
+		plain = append(plain, zw)
+	}
+	if kept != nil {
+		defer func() {
+			if err == nil {
+				s.exports.keep(kept) // the whole download
+			} else {
+				s.exports.discard(kept)
+			}
+		}()
+	}
+	out := io.MultiWriter(plain...)
 	w := bufio.NewWriterSize(out, 64<<10)
 	var x eventWriter
 	start := func() (err error) {
 		res.Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
+		if gz {
+			res.Header().Set(echo.HeaderContentEncoding, "gzip")
+		}
 		if v.disposition != "" {
 			res.Header().Set("Content-Disposition", v.disposition)
 		}
@@ -134,5 +160,23 @@ func (s *Server) streamTimeline(c echo.Context, v exportVariant, open func(io.Wr
 	if err := x.Close(); err != nil {
 		return err
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if zw != nil {
+		return zw.Close()
+	}
+	return nil
 }
+
+// acceptsGzip says whether the client takes a gzipped answer (as the
+// gzip middleware decides it; the downloads skip that middleware, see
+// compressesItself).
+func acceptsGzip(r *http.Request) bool {
+	return strings.Contains(r.Header.Get(echo.HeaderAcceptEncoding), "gzip")
+}
+
+// compressesItself are the routes that gzip their own answers, not through
+// the gzip middleware: the timeline downloads, whose kept files are kept
+// gzipped too.
+var compressesItself = map[string]bool{"/timeline.json": true, "/timeline/timelinejs.json": true}

@@ -3,10 +3,13 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/foitrack/foitrack/store"
@@ -46,12 +49,14 @@ type keptExports struct {
 	uses  uint64
 }
 
-// keptExport is one kept download.
+// keptExport is one kept download, as written and gzipped (most clients
+// take it gzipped: compressing 5 MB again for each was most of a kept
+// download's cost).
 type keptExport struct {
-	path    string
-	version store.DataVersion
-	etag    string
-	used    uint64
+	path, gzPath string
+	version      store.DataVersion
+	etag         string // of the bytes as written
+	used         uint64
 }
 
 // newKeptExports makes the folder for kept downloads in dataDir, first
@@ -71,10 +76,10 @@ func newKeptExports(dataDir string, log *slog.Logger) *keptExports {
 	return k
 }
 
-// open returns the kept file of the variant key if it was written at
-// version v, open, with its ETag; nil if there is none. A file of another
-// version will never be sent again: it is removed.
-func (k *keptExports) open(key string, v store.DataVersion) (*os.File, string) {
+// open returns the kept file of the variant key, gzipped when gz is set,
+// if it was written at version v, open, with its ETag; nil if there is
+// none. A file of another version will never be sent again: it is removed.
+func (k *keptExports) open(key string, v store.DataVersion, gz bool) (*os.File, string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	e := k.files[key]
@@ -85,19 +90,25 @@ func (k *keptExports) open(key string, v store.DataVersion) (*os.File, string) {
 		k.drop(key)
 		return nil, ""
 	}
-	f, err := os.Open(e.path)
+	path, etag := e.path, e.etag
+	if gz {
+		// Another representation, another tag.
+		path, etag = e.gzPath, strings.TrimSuffix(etag, `"`)+`-gzip"`
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		k.drop(key)
 		return nil, ""
 	}
 	k.uses++
 	e.used = k.uses
-	return f, e.etag
+	return f, etag
 }
 
-// create starts a file for a download being written at version v: its
-// bytes go to the client and, through the returned writer, to the file,
-// which keep then keeps. nil when nothing is kept.
+// create starts the files for a download being written at version v: its
+// bytes go to the client and, through the returned writer, to the file
+// (and gzipped, through its gzip writer, to the other), which keep then
+// keeps. nil when nothing is kept.
 func (k *keptExports) create(key string, v store.DataVersion) *keptWriter {
 	if k.dir == "" {
 		return nil
@@ -106,20 +117,23 @@ func (k *keptExports) create(key string, v store.DataVersion) *keptWriter {
 	if err != nil {
 		return nil
 	}
-	return &keptWriter{f: f, key: key, version: v, sum: sha256.New()}
+	gz, err := os.CreateTemp(k.dir, "timeline-*.json.gz")
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil
+	}
+	return &keptWriter{plain: keptFile{f: f}, gz: keptFile{f: gz}, key: key, version: v, sum: sha256.New()}
 }
 
-// keep keeps the file w wrote (the whole download: the caller has written
-// it all), in place of the variant's last one, and drops every file of
-// another version and the least recently used beyond maxKeptExports. A
-// file that could not be written whole is removed instead.
+// keep keeps the files w wrote (the whole download: the caller has written
+// it all, and closed the gzip writer), in place of the variant's last
+// ones, and drops every file of another version and the least recently
+// used beyond maxKeptExports. Files that could not be written whole are
+// removed instead.
 func (k *keptExports) keep(w *keptWriter) {
-	err := w.f.Close()
-	if err == nil {
-		err = w.err
-	}
-	if err != nil {
-		os.Remove(w.f.Name())
+	if err := errors.Join(w.plain.close(), w.gz.close()); err != nil {
+		w.remove()
 		return
 	}
 	k.mu.Lock()
@@ -131,7 +145,8 @@ func (k *keptExports) keep(w *keptWriter) {
 	}
 	k.drop(w.key)
 	k.uses++
-	k.files[w.key] = &keptExport{path: w.f.Name(), version: w.version, etag: `"` + hex.EncodeToString(w.sum.Sum(nil)) + `"`, used: k.uses}
+	k.files[w.key] = &keptExport{path: w.plain.f.Name(), gzPath: w.gz.f.Name(), version: w.version,
+		etag: `"` + hex.EncodeToString(w.sum.Sum(nil)) + `"`, used: k.uses}
 	for len(k.files) > maxKeptExports {
 		oldest := ""
 		for key, e := range k.files {
@@ -143,10 +158,11 @@ func (k *keptExports) keep(w *keptWriter) {
 	}
 }
 
-// discard removes the file of a download that was not written whole.
+// discard removes the files of a download that was not written whole.
 func (k *keptExports) discard(w *keptWriter) {
-	w.f.Close()
-	os.Remove(w.f.Name())
+	w.plain.close()
+	w.gz.close()
+	w.remove()
 }
 
 // drop forgets key's file and removes it (a download sending it from an
@@ -154,6 +170,7 @@ func (k *keptExports) discard(w *keptWriter) {
 func (k *keptExports) drop(key string) {
 	if e := k.files[key]; e != nil {
 		os.Remove(e.path)
+		os.Remove(e.gzPath)
 		delete(k.files, key)
 	}
 }
@@ -170,31 +187,66 @@ func (k *keptExports) close() {
 }
 
 // keptWriter copies a download's bytes into its file, and hashes them for
-// its ETag. It never fails the download: the first error (a full disk, the
-// file grown past maxKeptExportBytes) only means the file is not kept.
+// its ETag; Gzip is where the same bytes go gzipped. It never fails the
+// download: the first error (a full disk, a file grown past
+// maxKeptExportBytes) only means the files are not kept.
 type keptWriter struct {
-	f       *os.File
-	key     string
-	version store.DataVersion
-	sum     hash.Hash
-	n       int64
-	err     error
+	plain, gz keptFile
+	key       string
+	version   store.DataVersion
+	sum       hash.Hash
 }
 
 func (w *keptWriter) Write(b []byte) (int, error) {
-	if w.err != nil {
-		return len(b), nil
+	if w.plain.write(b) {
+		w.sum.Write(b)
 	}
-	if w.n += int64(len(b)); w.n > maxKeptExportBytes {
-		w.err = fmt.Errorf("longer than %d bytes", maxKeptExportBytes)
-		return len(b), nil
-	}
-	if _, err := w.f.Write(b); err != nil {
-		w.err = err
-		return len(b), nil
-	}
-	w.sum.Write(b)
 	return len(b), nil
+}
+
+// Gzip is the writer of the gzipped file.
+func (w *keptWriter) Gzip() io.Writer { return &w.gz }
+
+func (w *keptWriter) remove() {
+	os.Remove(w.plain.f.Name())
+	os.Remove(w.gz.f.Name())
+}
+
+// keptFile is a kept file being written: it takes every byte, and records
+// its first error instead of failing.
+type keptFile struct {
+	f   *os.File
+	n   int64
+	err error
+}
+
+func (f *keptFile) Write(b []byte) (int, error) {
+	f.write(b)
+	return len(b), nil
+}
+
+// write writes b, and says whether the file is still whole.
+func (f *keptFile) write(b []byte) bool {
+	if f.err != nil {
+		return false
+	}
+	if f.n += int64(len(b)); f.n > maxKeptExportBytes {
+		f.err = fmt.Errorf("longer than %d bytes", maxKeptExportBytes)
+		return false
+	}
+	if _, err := f.f.Write(b); err != nil {
+		f.err = err
+		return false
+	}
+	return true
+}
+
+// close closes the file, and says whether it was written whole.
+func (f *keptFile) close() error {
+	if err := f.f.Close(); f.err == nil {
+		f.err = err
+	}
+	return f.err
 }
 
 // exportVariant is what a timeline download's bytes depend on besides the

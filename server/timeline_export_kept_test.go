@@ -1,7 +1,9 @@
 package server
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -122,24 +124,51 @@ func TestTimelineDownloadsAreKeptWhileNothingChanges(t *testing.T) {
 		t.Fatalf("the variants are not downloads of their own: %q", first)
 	}
 	for _, path := range keptExportPaths {
-		res, body, read := fx.get(path)
-		wantStatus(t, res, http.StatusOK)
-		if read {
-			t.Errorf("%s: asked for again with nothing changed, the events were read again", path)
+		tags := map[string]string{}
+		for _, enc := range []string{"identity", "gzip"} {
+			res, body, read := fx.get(path, "Accept-Encoding", enc)
+			wantStatus(t, res, http.StatusOK)
+			if read {
+				t.Errorf("%s (%s): asked for again with nothing changed, the events were read again", path, enc)
+			}
+			if enc == "gzip" {
+				if res.Header.Get("Content-Encoding") != "gzip" {
+					t.Fatalf("%s: asked for gzipped, Content-Encoding %q", path, res.Header.Get("Content-Encoding"))
+				}
+				// Sent from a file kept gzipped, with its length, not
+				// compressed again as it is sent.
+				if res.ContentLength != int64(len(body)) {
+					t.Errorf("%s: gzipped, Content-Length %d for %d bytes", path, res.ContentLength, len(body))
+				}
+				zr, err := gzip.NewReader(strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := io.ReadAll(zr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body = string(b)
+			} else if res.Header.Get("Content-Encoding") != "" {
+				t.Errorf("%s: asked for as it is, Content-Encoding %q", path, res.Header.Get("Content-Encoding"))
+			}
+			if body != first[path] {
+				t.Errorf("%s (%s): the kept download differs from the first:\n%s\nwant\n%s", path, enc, body, first[path])
+			}
+			tags[enc] = res.Header.Get("ETag")
+			if tags[enc] == "" {
+				t.Fatalf("%s (%s): no ETag on the kept download", path, enc)
+			}
+			if path == "/timeline.json" && res.Header.Get("Content-Disposition") != `attachment; filename="timeline.json"` {
+				t.Errorf("%s: Content-Disposition %q", path, res.Header.Get("Content-Disposition"))
+			}
+			res, body, _ = fx.get(path, "Accept-Encoding", enc, "If-None-Match", tags[enc])
+			if res.StatusCode != http.StatusNotModified || body != "" {
+				t.Errorf("%s (%s) with If-None-Match its ETag: status %d, %d bytes; want 304 and none", path, enc, res.StatusCode, len(body))
+			}
 		}
-		if body != first[path] {
-			t.Errorf("%s: the kept download differs from the first:\n%s\nwant\n%s", path, body, first[path])
-		}
-		etag := res.Header.Get("ETag")
-		if etag == "" {
-			t.Fatalf("%s: no ETag on the kept download", path)
-		}
-		if path == "/timeline.json" && res.Header.Get("Content-Disposition") != `attachment; filename="timeline.json"` {
-			t.Errorf("%s: Content-Disposition %q", path, res.Header.Get("Content-Disposition"))
-		}
-		res, body, _ = fx.get(path, "If-None-Match", etag)
-		if res.StatusCode != http.StatusNotModified || body != "" {
-			t.Errorf("%s with If-None-Match its ETag: status %d, %d bytes; want 304 and none", path, res.StatusCode, len(body))
+		if tags["identity"] == tags["gzip"] {
+			t.Errorf("%s: the same ETag %s as it is and gzipped", path, tags["gzip"])
 		}
 	}
 }
@@ -244,10 +273,16 @@ func TestTimelineDownloadsAreNeverStale(t *testing.T) {
 			t.Fatalf("%s: %v", step.name, err)
 		}
 		for _, path := range paths {
+			// Gzipped (the client takes it so, and reads it as it was
+			// written), then as it is.
 			res, body, _ := fx.get(path)
 			wantStatus(t, res, http.StatusOK)
-			if want := fx.want(path); body != want {
+			want := fx.want(path)
+			if body != want {
 				t.Errorf("after %s, %s is not what is written afresh:\n%s\nwant\n%s", step.name, path, body, want)
+			}
+			if _, plain, _ := fx.get(path, "Accept-Encoding", "identity"); plain != want {
+				t.Errorf("after %s, %s as it is, is not what is written afresh", step.name, path)
 			}
 			if path != "/timeline.json" {
 				continue // TimelineJS's slides name no file
