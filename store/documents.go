@@ -110,7 +110,13 @@ func (tx *Tx) AddDocument(d *tracker.Document) error {
 	}
 	var sum, msg any
 	if d.SHA256 != "" {
-		if err := tx.PutBlob(d.SHA256, d.Size); err != nil {
+		if kept != nil {
+			// Its row kept back with the document's (written first).
+			if _, err := tx.s.blobPath(d.SHA256); err != nil {
+				return err
+			}
+			tx.blobsKept.args = append(tx.blobsKept.args, d.SHA256, d.Size, ts(tx.now))
+		} else if err := tx.PutBlob(d.SHA256, d.Size); err != nil {
 			return err
 		}
 		sum = d.SHA256

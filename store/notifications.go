@@ -174,7 +174,9 @@ func (s *Store) SetRequestOwner(ctx context.Context, requestID, userID int64) er
 func (tx *Tx) SetRequestOwner(requestID, userID int64) error {
 	if k := tx.keptRequestOf(requestID); k != nil {
 		// Kept back: written with the request (requests_kept.go).
-		if userID != 0 {
+		if userID != 0 && !tx.usersSeen[userID] {
+			// Looked up once a batch: the foreign key checks it again
+			// when the request is written.
 			var one int
 			err := tx.QueryRowContext(tx.ctx, `SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
@@ -182,6 +184,10 @@ func (tx *Tx) SetRequestOwner(requestID, userID int64) error {
 			} else if err != nil {
 				return fmt.Errorf("store: unable to read user: %w", err)
 			}
+			if tx.usersSeen == nil {
+				tx.usersSeen = map[int64]bool{}
+			}
+			tx.usersSeen[userID] = true
 		}
 		before := k.owner
 		k.owner = userID

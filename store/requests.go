@@ -82,13 +82,9 @@ func (tx *Tx) CreateRequest(r *tracker.Request, sentOn tracker.Date) error {
 }
 
 func (tx *Tx) createRequest(r *tracker.Request) error {
-	var authLaw string
-	err := tx.QueryRowContext(tx.ctx, `SELECT default_law FROM authorities WHERE id = ?`, r.AuthorityID).Scan(&authLaw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return &tracker.Error{Code: tracker.EINVALID, Message: fmt.Sprintf("authority %d does not exist", r.AuthorityID),
-			Fields: map[string]string{"authority_id": "no such authority"}}
-	} else if err != nil {
-		return fmt.Errorf("store: unable to read authority: %w", err)
+	authLaw, err := tx.authorityLaw(r.AuthorityID)
+	if err != nil {
+		return err
 	}
 	if r.Law == "" {
 		r.Law = tracker.LawCode(authLaw)
@@ -122,6 +118,30 @@ func (tx *Tx) createRequest(r *tracker.Request) error {
 		}
 	}
 	return tx.createdRequest(r)
+}
+
+// authorityLaw is the default law of authority id. A batch remembers it
+// (a seed creates thousands of requests to a few hundred authorities) until
+// a statement of its own names authorities.
+func (tx *Tx) authorityLaw(id int64) (string, error) {
+	if law, ok := tx.authorityLaws[id]; ok {
+		return law, nil
+	}
+	var law string
+	err := tx.QueryRowContext(tx.ctx, `SELECT default_law FROM authorities WHERE id = ?`, id).Scan(&law)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", &tracker.Error{Code: tracker.EINVALID, Message: fmt.Sprintf("authority %d does not exist", id),
+			Fields: map[string]string{"authority_id": "no such authority"}}
+	} else if err != nil {
+		return "", fmt.Errorf("store: unable to read authority: %w", err)
+	}
+	if tx.batch {
+		if tx.authorityLaws == nil {
+			tx.authorityLaws = map[int64]string{}
+		}
+		tx.authorityLaws[id] = law
+	}
+	return law, nil
 }
 
 // createdRequest writes what follows a request's creation (r stored, or

@@ -12,8 +12,8 @@ import (
 // it keeps back mail (mail_kept.go): the request itself, written once,
 // complete (our reference, owner and every derived field worked out in Go),
 // rather than inserted as a draft and updated after each change; and the
-// rows that name it (its public page, events, documents and exemption
-// claims), many to a statement. Each row with an id carries the one SQLite
+// rows that name it (its public page, events, documents, their blobs and
+// exemption claims), many to a statement. Each row with an id carries the one SQLite
 // would have given it: one more than the last (rowids never reused while
 // rows are only inserted). A dev seed creates every request this way, and
 // each statement of its own was a fifth of the writer's time.
@@ -46,7 +46,7 @@ type keptRows struct {
 // batch's requests are written: any naming a request (requests,
 // request_events, request_windows, request_owners…, a request_id column)
 // and those that refer to one under another name.
-var requestSide = []string{"request", "documents", "exemption_claims", "public_pages", "event_links", "notifications",
+var requestSide = []string{"request", "blobs", "documents", "exemption_claims", "public_pages", "event_links", "notifications",
 	"outbound_sends", "reminder_log", "mail_messages"}
 
 // keepsRequests says whether a batch keeps its requests back: a database
@@ -72,13 +72,15 @@ func (tx *Tx) keptRequestOf(id int64) *keptRequest {
 // keptRequestRows are the request side's kept tables, in the order they
 // are written (a row after those it refers to).
 func (tx *Tx) keptRequestRows() []*keptRows {
-	return []*keptRows{&tx.pagesKept, &tx.eventsKept, &tx.documentsKept, &tx.claimsKept}
+	return []*keptRows{&tx.blobsKept, &tx.pagesKept, &tx.eventsKept, &tx.documentsKept, &tx.claimsKept}
 }
 
 func (tx *Tx) initKeptRows() {
 	if tx.eventsKept.table != "" {
 		return
 	}
+	tx.blobsKept = keptRows{table: "blobs", head: `INSERT INTO blobs (sha256, size, created_at) VALUES `, row: `(?, ?, ?)`, cols: 3,
+		tail: ` ON CONFLICT (sha256) DO NOTHING`}
 	tx.pagesKept = keptRows{table: "public_pages", head: `INSERT INTO public_pages (request_id, slug, created_at) VALUES `,
 		row: `(?, ?, ?)`, cols: 3, tail: ` ON CONFLICT (request_id) DO NOTHING`}
 	tx.eventsKept = keptRows{table: "request_events", head: `INSERT INTO request_events (id, request_id, kind, date, outcome, new_due_date, reason, note, exemptions, message_id, created_by, created_at) VALUES `,
@@ -154,7 +156,7 @@ func (tx *Tx) flushRequestSide() error {
 		return nil
 	}
 	reqs := tx.reqKept
-	tables := make([]keptRows, 0, 4)
+	tables := make([]keptRows, 0, 5)
 	for _, k := range tx.keptRequestRows() {
 		tables = append(tables, *k)
 		k.args = nil // the statements below name their tables

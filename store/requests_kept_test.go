@@ -66,6 +66,11 @@ func keptScenario(t *testing.T, st *store.Store, write func(context.Context, fun
 		if err := tx.AddDocument(&d); err != nil {
 			return err
 		}
+		d = tracker.Document{RequestID: ra.ID, MessageID: m.ID, Filename: "drones.pdf", MediaType: "application/pdf", Size: 3,
+			SHA256: strings.Repeat("ab", 32), Disposition: tracker.DispositionReleased}
+		if err := tx.AddDocument(&d); err != nil {
+			return err
+		}
 		if err := tx.CreateRequest(rb, tracker.Date{}); err != nil {
 			return err
 		}
@@ -92,7 +97,7 @@ func tableRows(t *testing.T, st *store.Store) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{`SELECT * FROM requests ORDER BY id`, `SELECT * FROM request_events ORDER BY id`,
-		`SELECT * FROM documents ORDER BY id`, `SELECT * FROM exemption_claims ORDER BY id`,
+		`SELECT * FROM documents ORDER BY id`, `SELECT * FROM blobs ORDER BY sha256`, `SELECT * FROM exemption_claims ORDER BY id`,
 		`SELECT * FROM request_windows ORDER BY request_id, seq`, `SELECT request_id, created_at FROM public_pages ORDER BY request_id`,
 		`SELECT id, request_id, proposal_state FROM mail_messages ORDER BY id`, `SELECT * FROM request_status_counts ORDER BY status`} {
 		rows, err := st.Reader().Query(q)
@@ -133,14 +138,17 @@ func TestBatchKeepsCreatedRequestsBackAndWritesThemComplete(t *testing.T) {
 		ctx := tx.Context()
 		// Read past the store's methods: nothing written yet but what
 		// was there before the transaction.
-		var n [5]int
+		var n [6]int
 		if err := tx.Tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM requests), (SELECT count(*) FROM request_events),
-			(SELECT count(*) FROM documents), (SELECT count(*) FROM exemption_claims), (SELECT count(*) FROM public_pages)`).Scan(
-			&n[0], &n[1], &n[2], &n[3], &n[4]); err != nil {
+			(SELECT count(*) FROM documents), (SELECT count(*) FROM exemption_claims), (SELECT count(*) FROM public_pages),
+			(SELECT count(*) FROM blobs)`).Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5]); err != nil {
 			return err
 		}
-		if n != [5]int{1, 1, 0, 0, 0} {
-			t.Errorf("requests, events, documents, claims, public pages written before a statement named them: %v, want [1 1 0 0 0]", n)
+		if n != [6]int{1, 1, 0, 0, 0, 0} {
+			t.Errorf("requests, events, documents, claims, public pages, blobs written before a statement named them: %v, want [1 1 0 0 0 0]", n)
+		}
+		if err := tx.SetRequestOwner(reqs[1].ID, 99); tracker.ErrorCode(err) != tracker.EINVALID {
+			t.Errorf("owner 99, who does not exist: %v, want EINVALID", err)
 		}
 		// A statement of the batch that names them sees them.
 		ra := reqs[0]
@@ -219,5 +227,34 @@ func TestBatchDropsKeptRequestsOnRollback(t *testing.T) {
 	}
 	if got.Title != "After" || got.Status != tracker.StatusDraft || got.Visibility != tracker.VisibilityPrivate {
 		t.Errorf("request %d: %q %s %s; want the draft created after the rollback", rc.ID, got.Title, got.Status, got.Visibility)
+	}
+}
+
+// A batch remembers the authorities' default laws it read, until one of its
+// statements names authorities: a request created after a change of its
+// authority's default law takes the new one.
+func TestBatchReadsAnAuthorityLawAgainAfterAChange(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	a := tracker.Authority{Name: "Kent Police", Jurisdiction: tracker.JurisdictionEngland, Email: "foi@kent.police.uk"}
+	if err := st.CreateAuthority(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	r1 := tracker.Request{Title: "Before", Body: "b", AuthorityID: a.ID, Visibility: tracker.VisibilityPrivate}
+	r2 := tracker.Request{Title: "After", Body: "b", AuthorityID: a.ID, Visibility: tracker.VisibilityPrivate}
+	err := st.UpdateBatch(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateRequest(&r1, tracker.Date{}); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE authorities SET default_law = ? WHERE id = ?`, tracker.UKEIR, a.ID); err != nil {
+			return err
+		}
+		return tx.CreateRequest(&r2, tracker.Date{})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.Law != tracker.UKFOIA || r2.Law != tracker.UKEIR {
+		t.Errorf("laws %s, %s; want %s, then %s", r1.Law, r2.Law, tracker.UKFOIA, tracker.UKEIR)
 	}
 }

@@ -88,7 +88,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		tx.auditHead, tx.treeHashMap = nil, nil
 		tx.auditRows, tx.treeRows = tx.auditRows[:0], tx.treeRows[:0]
 		tx.dropKept()
-		tx.created = nil
+		tx.created, tx.authorityLaws, tx.usersSeen = nil, nil, nil
 	} else if len(q) >= 9 && strings.EqualFold(q[:9], "SAVEPOINT") {
 		if err := tx.flushKept(); err != nil {
 			return nil, err
@@ -98,6 +98,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		}
 	} else if err := tx.flushKeptFor(query); err != nil {
 		return nil, err
+	}
+	if tx.authorityLaws != nil && strings.Contains(query, "authorities") {
+		tx.authorityLaws = nil // what a batch remembers of them may change
 	}
 	if st := tx.s.stmts.get(query); st != nil {
 		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)

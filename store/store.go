@@ -375,8 +375,12 @@ type Tx struct {
 	// yet, in the order of their ids; pagesKept, eventsKept,
 	// documentsKept and claimsKept: the rows naming them, not written
 	// yet either (see requests_kept.go).
-	reqKept                                          []*keptRequest
-	pagesKept, eventsKept, documentsKept, claimsKept keptRows
+	reqKept                                                     []*keptRequest
+	blobsKept, pagesKept, eventsKept, documentsKept, claimsKept keptRows
+	// authorityLaws: in a batch, authorities' default laws read (see
+	// authorityLaw); usersSeen: users an owner was checked to be.
+	authorityLaws map[int64]string
+	usersSeen     map[int64]bool
 }
 
 // createdRequest is what a batch knows of a request it created.
