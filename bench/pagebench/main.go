@@ -89,6 +89,7 @@ func main() {
 	timeout := flag.Duration("timeout", 30*time.Second, "a response slower than this counts as an error")
 	flag.StringVar(&profileDir, "profile", "", "write the server's CPU profile while each page is driven to DIR/<page>.pprof (go tool pprof)")
 	flag.StringVar(&driver, "driver", "go", "load generator: go (this program's own closed loop) or wrk (Debian's wrk, run once per page with the same connections)")
+	flag.BoolVar(&acceptGzip, "gzip", false, "ask for gzipped answers (Accept-Encoding: gzip), as browsers do; sizes are then the bytes sent")
 	flag.Var(&extraPages, "also", "another page to drive, as NAME=PATH (PATH under /api/ is called with the token); repeatable")
 	flag.Parse()
 	if *data == "" {
@@ -133,6 +134,9 @@ func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, t
 	}
 	rep := Report{Data: data, Requests: fx.requests, Messages: fx.messages, Connections: conns, Duration: dur.String(), Driver: driver,
 		Machine: machine(), LoadAverage: loadAverage(), StartedAtUTC: time.Now().UTC().Format(time.RFC3339)}
+	if acceptGzip {
+		rep.Driver += ", asking for gzip"
+	}
 
 	port, err := freePort()
 	if err != nil {
@@ -407,6 +411,9 @@ func (fx *fixture) get(client *http.Client, base string, p page) (status, size i
 	} else {
 		req.AddCookie(&http.Cookie{Name: "foitrack_session", Value: fx.cookie})
 	}
+	if acceptGzip {
+		req.Header.Set("Accept-Encoding", "gzip") // the client does not decompress (DisableCompression)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, 0, err
@@ -517,6 +524,9 @@ func watch(client *http.Client, name string, dur time.Duration, pid int) (stop f
 // driver is the load generator (--driver).
 var driver string
 
+// acceptGzip: --gzip.
+var acceptGzip bool
+
 // wrkReport is a Lua script for wrk that prints, at the end, one line this
 // program reads: requests, non-2xx answers, socket errors, and the latency
 // percentiles in microseconds (wrk's own summary has no p95).
@@ -545,7 +555,11 @@ func driveWrk(client *http.Client, base string, p page, fx *fixture, dur time.Du
 	}
 	threads := min(2, conns)
 	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", fmt.Sprintf("%ds", max(1, int(dur.Round(time.Second).Seconds()))),
-		"--timeout", "30s", "-s", script.Name(), "-H", header, base + p.Path}
+		"--timeout", "30s", "-s", script.Name(), "-H", header}
+	if acceptGzip {
+		args = append(args, "-H", "Accept-Encoding: gzip")
+	}
+	args = append(args, base+p.Path)
 	stopWatch := watch(client, p.Name, dur, pid)
 	cpuBefore := cpuTime(pid)
 	out, err := exec.Command("wrk", args...).Output()
