@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -213,4 +216,47 @@ func TestBulkLoadEndsOutsideTheLogAndLeavesTheDatabaseAsOpenDoes(t *testing.T) {
 	}
 	mustAuthority(t, st2, "Home Office", tracker.JurisdictionUK)
 	mustAuthority(t, st, "Cabinet Office", tracker.JurisdictionUK)
+}
+
+// A load's writer keeps in its cache the indexes written in a random order
+// (the audit entries' hashes, the blobs'), which a million requests make
+// ~2 GB of, where the machine has the memory for it (a quarter of it); after
+// the load, the cache is Open's again.
+func TestBulkLoadCacheHoldsAMillionRequestsRandomIndexes(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	cacheKiB := func() int64 {
+		t.Helper()
+		var n int64
+		if err := st.Writer().QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return -n // negative: KiB
+	}
+	var memKiB int64
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if m := regexp.MustCompile(`(?m)^MemTotal:\s+(\d+) kB$`).FindSubmatch(b); m != nil {
+			memKiB, _ = strconv.ParseInt(string(m[1]), 10, 64)
+		}
+	}
+	b, err := st.BeginBulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	during := cacheKiB()
+	if during < 512<<10 {
+		t.Errorf("cache during the load: %d KiB, want at least 512 MiB", during)
+	}
+	if memKiB >= 8<<20 && during < 2<<20 {
+		t.Errorf("cache during the load on a machine of %d MiB: %d KiB, want at least 2 GiB", memKiB>>10, during)
+	}
+	if during > 4<<20 || (memKiB >= 2<<20 && during > memKiB/4) {
+		t.Errorf("cache during the load on a machine of %d MiB: %d KiB, want at most a quarter of it and 4 GiB", memKiB>>10, during)
+	}
+	if err := b.Finish(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if after := cacheKiB(); after != 2000 {
+		t.Errorf("cache after the load: %d KiB, want Open's 2000", after)
+	}
 }
