@@ -32,7 +32,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/foitrack/foitrack/store"
@@ -124,15 +124,18 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 		}
 	}
 	g := &gen{
-		o:        o,
-		rng:      rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
-		st:       st,
-		sum:      &sum,
-		blobs:    make(chan []byte, 512),
-		blobsErr: make(chan error, 1),
+		o:         o,
+		rng:       rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
+		st:        st,
+		sum:       &sum,
+		blobs:     make(chan blobItem, 512),
+		blobsDone: make(chan struct{}),
 	}
 	go g.writeBlobs()
-	defer close(g.blobs)
+	defer func() {
+		close(g.blobs)
+		<-g.blobsDone
+	}()
 	oldNow := st.Now
 	defer func() { st.Now = oldNow }()
 	g.clock = time.Date(o.End.Year(), o.End.Month(), o.End.Day(), 18, 0, 0, 0, time.UTC)
@@ -146,33 +149,10 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 		return sum, err
 	}
 	g.msgPerReq = float64(o.Messages) / float64(max(1, o.Requests))
-	perTx := requestsPerTx
-	if o.perTx > 0 {
-		perTx = o.perTx
+	if err := g.pipeline(ctx); err != nil {
+		return sum, err
 	}
-	for done := 0; done < o.Requests; {
-		batch := min(perTx, o.Requests-done)
-		g.tick()
-		err := g.update(ctx, func(tx *store.Tx) error {
-			for i := 0; i < batch; i++ {
-				if err := g.request(tx, done+i); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return sum, fmt.Errorf("seed: request %d: %w", done+1, err)
-		}
-		done += batch
-		if o.Progress != nil {
-			o.Progress(done, o.Requests)
-		}
-		if err := ctx.Err(); err != nil {
-			return sum, err
-		}
-	}
-	if err := g.holdingPen(ctx); err != nil {
+	if err := g.setAside(ctx); err != nil {
 		return sum, err
 	}
 	if err := g.timeline(ctx); err != nil {
@@ -199,70 +179,95 @@ type gen struct {
 	rng       *rand.Rand
 	st        *store.Store
 	sum       *Summary
-	clock     time.Time
+	clock     time.Time // the store's clock: the transaction being written
 	userIDs   []int64
 	auths     []tracker.Authority
 	zipf      *rand.Zipf
-	uid       uint32
 	msgPerReq float64
-	// Blob files are written by a second goroutine while the first writes
-	// rows (two cores). Outside a bulk load every transaction waits for
-	// its files before it commits, so no committed row names a file not
-	// yet written; a bulk load's database cannot be opened until it has
+	// Blob files are written by a goroutine of their own while rows are
+	// written. Outside a bulk load every transaction waits for its files
+	// before it commits, so no committed row names a file not yet
+	// written; a bulk load's database cannot be opened until it has
 	// finished (store.BulkLoad's marker), so it waits for them only once,
-	// before it finishes, and the files are written while the rows of the
-	// next transactions are.
-	blobs    chan []byte
-	blobsErr chan error
-	pending  sync.WaitGroup
+	// before it finishes.
+	blobs     chan blobItem
+	blobsDone chan struct{} // closed when the blob goroutine has stopped
+	// blobsFailed is the first error writing a file: the writer stops at
+	// it, rather than writing rows for files that cannot be stored.
+	blobsFailed atomic.Pointer[error]
+
+	// The producer's (pipeline.go): what the transactions it makes are
+	// numbered from. Until the pipeline has run, and after, the rng is the
+	// main goroutine's; while it runs, only the producer draws.
+	made        time.Time // the clock of the transaction being made
+	uid         uint32
+	nextRequest int64
+	// How many ids each of the timeline's lists will hold, once written.
+	kept struct{ replies, released, withheld int }
+
+	// The writer's: ids known once rows are written.
+	lastMessage int64 // the message written last (its event's and documents')
 	// What the timeline links to, collected while requests are written.
 	released []int64 // documents
 	withheld []int64 // refused requests
 	replies  []int64 // matched messages
 }
 
+// blobItem is a file for the blob goroutine, or (written set) a marker: it
+// is told on written the first error met (or nil) once every file queued
+// before it is written.
+type blobItem struct {
+	data    []byte
+	written chan error
+}
+
 // blob queues data for the blob store and returns its sha256.
 func (g *gen) blob(data []byte) string {
 	h := sha256.Sum256(data)
-	g.pending.Add(1)
-	g.blobs <- data
+	g.blobs <- blobItem{data: data}
 	return hex.EncodeToString(h[:])
 }
 
 func (g *gen) writeBlobs() {
-	for data := range g.blobs {
-		if _, err := g.st.WriteBlobBytes(data); err != nil {
-			select {
-			case g.blobsErr <- err:
-			default:
+	defer close(g.blobsDone)
+	var failed error
+	for it := range g.blobs {
+		switch {
+		case it.written != nil:
+			it.written <- failed
+		case failed == nil:
+			if _, failed = g.st.WriteBlobBytes(it.data); failed != nil {
+				g.blobsFailed.Store(&failed)
 			}
 		}
-		g.pending.Done()
 	}
 }
 
-// flushBlobs waits for the queued files; call it before a commit.
-func (g *gen) flushBlobs() error {
-	g.pending.Wait()
-	select {
-	case err := <-g.blobsErr:
-		return err
-	default:
-		return nil
-	}
+// blobMarker queues a marker after the files queued so far; it is told on
+// the returned channel once they are written.
+func (g *gen) blobMarker() chan error {
+	written := make(chan error, 1)
+	g.blobs <- blobItem{written: written}
+	return written
 }
+
+// flushBlobs waits for the files queued so far.
+func (g *gen) flushBlobs() error { return <-g.blobMarker() }
 
 // update is store.UpdateBatch (what derives from each request's history is
 // worked out once, before the commit); per change (no bulk load), it is
-// store.Update with the queued files written before the commit.
-func (g *gen) update(ctx context.Context, fn func(tx *store.Tx) error) error {
+// store.Update, and the files queued before written (if set) are waited for
+// before the commit.
+func (g *gen) update(ctx context.Context, written <-chan error, fn func(tx *store.Tx) error) error {
 	if !g.o.perChange {
 		return g.st.UpdateBatch(ctx, fn)
 	}
 	return g.st.Update(ctx, func(tx *store.Tx) error {
 		err := fn(tx)
-		if ferr := g.flushBlobs(); err == nil {
-			err = ferr
+		if written != nil {
+			if werr := <-written; err == nil {
+				err = werr
+			}
 		}
 		return err
 	})
@@ -332,7 +337,7 @@ func (g *gen) authorities(ctx context.Context) error {
 	for start := 0; start < len(list); start += 500 {
 		g.tick()
 		end := min(start+500, len(list))
-		err := g.update(ctx, func(tx *store.Tx) error {
+		err := g.update(ctx, nil, func(tx *store.Tx) error {
 			for i := start; i < end; i++ {
 				if err := list[i].Validate(); err != nil {
 					return fmt.Errorf("seed: authority %q: %w", list[i].Name, err)
@@ -586,8 +591,8 @@ func (g *gen) exemptions(law tracker.LawCode) []string {
 	return out
 }
 
-// request writes request number i with its history, replies and documents.
-func (g *gen) request(tx *store.Tx, i int) error {
+// request makes request number i with its history, replies and documents.
+func (g *gen) request(b *batch, i int) error {
 	a := g.auths[g.zipf.Uint64()]
 	status := g.status(i)
 	law := a.DefaultLaw
@@ -630,39 +635,28 @@ func (g *gen) request(tx *store.Tx, i int) error {
 	if status != tracker.StatusDraft {
 		sentOn = sent
 	}
-	if err := tx.CreateRequest(r, sentOn); err != nil {
-		return err
-	}
-	if err := tx.SetRequestOwner(r.ID, g.userIDs[g.rng.IntN(len(g.userIDs))]); err != nil {
-		return err
-	}
-	g.sum.Requests++
-	if !sentOn.IsZero() {
-		g.sum.Events++
-	}
+	// The writer's copy of r is filled in by CreateRequest; the replies
+	// quote the id and reference it will get (checked as it is written).
+	made := *r
+	made.ID = g.nextRequest
+	g.nextRequest++
+	made.OurRef = ourRef(b.clock, made.ID)
+	b.add(write{kind: writeRequest, request: r, sentOn: sentOn, status: status, id: made.ID, ourRef: made.OurRef,
+		owner: g.userIDs[g.rng.IntN(len(g.userIDs))]})
 	p := g.history(law, status, sent, end)
 	for k := range p.events {
 		e := p.events[k]
-		e.RequestID = r.ID
-		var msg store.MailMessage
+		e.RequestID = made.ID
 		if p.fromAuthority[k] {
-			var err error
-			if msg, err = g.reply(tx, r, a, e); err != nil {
-				return err
-			}
-			e.MessageID = msg.ID
+			g.reply(b, &made, a, e)
 		}
-		if err := tx.AddEvent(&e); err != nil {
-			return fmt.Errorf("%s on %s: %w", e.Kind, e.Date, err)
-		}
-		g.sum.Events++
+		b.add(write{kind: writeEvent, event: &e, ofMessage: p.fromAuthority[k]})
 		if e.Kind == tracker.EventResponseReceived || e.Kind == tracker.EventReviewOutcome {
-			if err := g.documents(tx, r, msg, e); err != nil {
-				return err
-			}
+			g.documents(b, &made, p.fromAuthority[k], e)
 		}
-		if e.Kind == tracker.EventResponseReceived && e.Outcome == tracker.OutcomeRefused && len(g.withheld) < 4000 && g.chance(0.05) {
-			g.withheld = append(g.withheld, r.ID)
+		if e.Kind == tracker.EventResponseReceived && e.Outcome == tracker.OutcomeRefused && g.kept.withheld < 4000 && g.chance(0.05) {
+			g.kept.withheld++
+			b.add(write{kind: writeWithheld, id: made.ID})
 		}
 	}
 	// Other correspondence on the request, up to its share of the messages.
@@ -673,15 +667,16 @@ func (g *gen) request(tx *store.Tx, i int) error {
 			if d.After(end) {
 				d = end
 			}
-			if _, err := g.reply(tx, r, a, tracker.Event{Kind: tracker.EventNote, Date: d}); err != nil {
-				return err
-			}
+			g.reply(b, &made, a, tracker.Event{Kind: tracker.EventNote, Date: d})
 			want--
 		}
 	}
-	g.sum.ByStatus[string(status)]++
 	return nil
 }
+
+// ourRef is the reference the store gives request id created at now
+// (store.Tx.CreateRequest).
+func ourRef(now time.Time, id int64) string { return fmt.Sprintf("FT-%d-%04d", now.Year(), id) }
 
 func countTrue(l []bool) int {
 	n := 0
@@ -715,16 +710,17 @@ func compact(l []string) []string {
 	return out
 }
 
-// reply stores a message from the authority about r (carrying e, or other
-// correspondence when e is a note) as the mail sync would: raw bytes as a
-// blob, the fetched row, then its processing (matched by reply address).
-func (g *gen) reply(tx *store.Tx, r *tracker.Request, a tracker.Authority, e tracker.Event) (store.MailMessage, error) {
+// reply makes a message from the authority about r (carrying e, or other
+// correspondence when e is a note) as the mail sync would store it: raw
+// bytes as a blob, the fetched row, then its processing (matched by reply
+// address).
+func (g *gen) reply(b *batch, r *tracker.Request, a tracker.Authority, e tracker.Event) {
 	subject, text := replyText(r, e)
 	attachments := 0
 	if e.Kind == tracker.EventResponseReceived && (e.Outcome == tracker.OutcomeReleasedInFull || e.Outcome == tracker.OutcomeReleasedInPart) {
 		attachments = 1 + g.rng.IntN(3)
 	}
-	return g.message(tx, messageSpec{
+	g.message(b, messageSpec{
 		from: "foi@" + a.Domains[0], fromName: a.Name + " FOI Team", to: "foi+" + r.ReplyToken + "@requests.example.org",
 		subject: subject, text: text, date: e.Date, attachments: attachments, requestID: r.ID, title: r.Title,
 	})
@@ -746,7 +742,8 @@ type attachment struct {
 	data []byte
 }
 
-func (g *gen) message(tx *store.Tx, s messageSpec) (store.MailMessage, error) {
+// message makes a message and its attachments' documents.
+func (g *gen) message(b *batch, s messageSpec) {
 	g.uid++
 	uid := g.uid
 	at := time.Date(s.date.Year(), s.date.Month(), s.date.Day(), 9+g.rng.IntN(8), g.rng.IntN(60), 0, 0, time.UTC)
@@ -759,11 +756,11 @@ func (g *gen) message(tx *store.Tx, s messageSpec) (store.MailMessage, error) {
 	raw := rawMessage(s, at, msgID, uid, atts)
 	sum := g.blob(raw)
 	headers := raw[:strings.Index(string(raw), "\r\n\r\n")+2]
-	m := store.MailMessage{
+	m := &store.MailMessage{
 		RawSHA256: sum, RawSize: int64(len(raw)), MessageID: msgID, Subject: s.subject,
 		FromAddr: s.from, FromName: s.fromName, To: []string{s.to}, SentAt: at, DateHeader: at.Format(time.RFC1123Z),
 		Received: []string{fmt.Sprintf("from mail.%s by mx.example.org; %s", domainOf(s.from), at.Format(time.RFC1123Z))},
-		Mailbox:  "INBOX", UIDValidity: 1, UID: uid, FetchedAt: g.clock, DKIM: []byte("[]"),
+		Mailbox:  "INBOX", UIDValidity: 1, UID: uid, FetchedAt: b.clock, DKIM: []byte("[]"),
 		RawHeaders: string(headers),
 	}
 	p := store.MailProcessing{State: store.MailMatched, RequestID: s.requestID, MatchRule: store.MatchReplyAddress, TextBody: s.text}
@@ -776,26 +773,23 @@ func (g *gen) message(tx *store.Tx, s messageSpec) (store.MailMessage, error) {
 	if p.State == store.MailFailed {
 		p.Error, p.TextBody = "the message could not be parsed: malformed MIME header", ""
 	}
-	if err := g.insertMail(tx, &m, p); err != nil {
-		return m, err
+	w := write{kind: writeMail, mail: m, proc: p}
+	if p.State == store.MailMatched && g.kept.replies < 4000 && g.chance(0.01) {
+		g.kept.replies++
+		w.keep = true
 	}
-	g.sum.Messages++
-	if p.State == store.MailMatched && len(g.replies) < 4000 && g.chance(0.01) {
-		g.replies = append(g.replies, m.ID)
-	}
+	b.add(w)
 	for _, att := range atts {
 		asum := g.blob(att.data)
-		d := tracker.Document{RequestID: s.requestID, MessageID: m.ID, Filename: att.name, MediaType: "application/pdf",
+		d := &tracker.Document{RequestID: s.requestID, Filename: att.name, MediaType: "application/pdf",
 			SniffedType: "application/pdf", Size: int64(len(att.data)), SHA256: asum, Disposition: tracker.DispositionReleased}
-		if err := tx.AddDocument(&d); err != nil {
-			return m, err
+		w := write{kind: writeDocument, doc: d, ofMessage: true}
+		if g.kept.released < 4000 && g.chance(0.02) {
+			g.kept.released++
+			w.keep = true
 		}
-		g.sum.Documents++
-		if len(g.released) < 4000 && g.chance(0.02) {
-			g.released = append(g.released, d.ID)
-		}
+		b.add(w)
 	}
-	return m, nil
 }
 
 // insertMail stores a fetched message and its processing as the mail sync
@@ -815,62 +809,46 @@ func (g *gen) insertMail(tx *store.Tx, m *store.MailMessage, p store.MailProcess
 	return nil
 }
 
-// documents records what a response released in part or withheld: the
+// documents makes what a response released in part or withheld: the
 // redacted files of a partial release carry the exemptions cited, and a
-// refusal sometimes lists the withheld documents by name.
-func (g *gen) documents(tx *store.Tx, r *tracker.Request, msg store.MailMessage, e tracker.Event) error {
+// refusal sometimes lists the withheld documents by name. ofMessage: e came
+// by mail, the message written last.
+func (g *gen) documents(b *batch, r *tracker.Request, ofMessage bool, e tracker.Event) {
 	if len(e.Exemptions) == 0 {
-		return nil
+		return
 	}
 	switch {
 	case e.Outcome == tracker.OutcomeReleasedInPart && g.chance(0.6):
 		data := fakePDF(r.Title, "redacted", g.rng.IntN(2000))
 		sum := g.blob(data)
-		d := tracker.Document{RequestID: r.ID, MessageID: msg.ID, Filename: fmt.Sprintf("FOI-%d-redacted.pdf", r.ID),
+		d := &tracker.Document{RequestID: r.ID, Filename: fmt.Sprintf("FOI-%d-redacted.pdf", r.ID),
 			MediaType: "application/pdf", SniffedType: "application/pdf", Size: int64(len(data)), SHA256: sum,
 			Disposition: tracker.DispositionReleasedRedacted, Exemptions: e.Exemptions[:1]}
-		if err := tx.AddDocument(&d); err != nil {
-			return err
-		}
-		g.sum.Documents++
+		b.add(write{kind: writeDocument, doc: d, ofMessage: ofMessage})
 	case e.Outcome == tracker.OutcomeRefused && g.chance(0.3):
-		d := tracker.Document{RequestID: r.ID, Filename: "Withheld: " + r.Title, Disposition: tracker.DispositionWithheld,
+		d := &tracker.Document{RequestID: r.ID, Filename: "Withheld: " + r.Title, Disposition: tracker.DispositionWithheld,
 			Exemptions: e.Exemptions, Description: "Listed in the refusal notice; not released.", MediaType: "application/octet-stream"}
-		if err := tx.AddDocument(&d); err != nil {
-			return err
-		}
-		g.sum.Documents++
+		b.add(write{kind: writeDocument, doc: d})
 	}
-	return nil
 }
 
-// holdingPen adds the mail that matched nothing: newsletters, replies with
-// no reference, a few unreadable ones; about 3% of all messages.
-func (g *gen) holdingPen(ctx context.Context) error {
-	n := max(3, g.o.Messages*3/100)
-	for start := 0; start < n; start += 1000 {
-		g.tick()
-		end := min(start+1000, n)
-		err := g.update(ctx, func(tx *store.Tx) error {
-			for i := start; i < end; i++ {
-				a := g.auths[g.zipf.Uint64()]
-				s := messageSpec{from: "news@" + a.Domains[0], fromName: a.Name, to: "foi@requests.example.org",
-					subject: g.pick(unmatchedSubjects), text: "Please see the update below.\n\n" + g.pick(bodyTails),
-					date: g.o.End.AddDays(-g.rng.IntN(365))}
-				if i%50 == 2 {
-					s.state = store.MailFailed
-				}
-				if _, err := g.message(tx, s); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("seed: holding pen: %w", err)
-		}
+// unmatched makes the i-th message of the holding pen: the mail that
+// matched nothing (newsletters, replies with no reference, a few
+// unreadable ones), about 3% of all messages.
+func (g *gen) unmatched(b *batch, i int) {
+	a := g.auths[g.zipf.Uint64()]
+	s := messageSpec{from: "news@" + a.Domains[0], fromName: a.Name, to: "foi@requests.example.org",
+		subject: g.pick(unmatchedSubjects), text: "Please see the update below.\n\n" + g.pick(bodyTails),
+		date: g.o.End.AddDays(-g.rng.IntN(365))}
+	if i%50 == 2 {
+		s.state = store.MailFailed
 	}
-	// Some of them an editor has looked at and set aside.
+	g.message(b, s)
+}
+
+// setAside marks some of the holding pen's messages as looked at by an
+// editor and set aside.
+func (g *gen) setAside(ctx context.Context) error {
 	rows, err := g.st.Reader().QueryContext(ctx, `SELECT id FROM mail_messages WHERE state = 'unmatched' ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("seed: unable to list the holding pen: %w", err)
@@ -905,7 +883,7 @@ func (g *gen) timeline(ctx context.Context) error {
 	for start := 0; start < n; start += 200 {
 		g.tick()
 		end := min(start+200, n)
-		err := g.update(ctx, func(tx *store.Tx) error {
+		err := g.update(ctx, nil, func(tx *store.Tx) error {
 			for i := start; i < end; i++ {
 				date := g.o.End.AddDays(-g.rng.IntN(3 * 365))
 				topic := topics[g.rng.IntN(len(topics))]

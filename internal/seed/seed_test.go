@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -533,5 +535,83 @@ func TestInsightCountsEqualTheRows(t *testing.T) {
 				rows.Close()
 			}
 		}
+	}
+}
+
+// seedGoroutines lists the goroutines of this package's generator still
+// running: none once Run has returned.
+func seedGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "internal/seed.(*gen)") {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// A write that fails stops the seeding soon after: Run returns the error,
+// and the goroutines that make the content and write the files have stopped
+// when it does. In a bulk load too, where the files are waited for only
+// once, at the end: a failing file write stops the rows being written.
+func TestSeedStopsAtAFailingWrite(t *testing.T) {
+	for _, perChange := range []bool{false, true} {
+		ctx := context.Background()
+		st, err := store.Open(ctx, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		// Every blob subdirectory's name taken by a file: no file can be
+		// stored.
+		for i := 0; i < 256; i++ {
+			if err := os.WriteFile(filepath.Join(st.BlobDir, fmt.Sprintf("%02x", i)), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var progress []int
+		s, err := Run(ctx, st, Options{Requests: 200, Seed: 3, Password: "seed-password", perTx: 10, perChange: perChange,
+			Progress: func(done, total int) { progress = append(progress, done) }})
+		if err == nil {
+			t.Fatalf("perChange=%v: seeding without a place for its files succeeded", perChange)
+		}
+		if !strings.Contains(err.Error(), "blob directory") {
+			t.Errorf("perChange=%v: error %v, want the blob directory's", perChange, err)
+		}
+		if len(progress) > 5 || s.Requests >= 200 {
+			t.Errorf("perChange=%v: progress %v, %d requests counted: the seed went on after its files failed", perChange, progress, s.Requests)
+		}
+		if left := seedGoroutines(); len(left) > 0 {
+			t.Errorf("perChange=%v: Run returned with its goroutines running:\n%s", perChange, strings.Join(left, "\n\n"))
+		}
+	}
+}
+
+// A cancelled seed stops after the transaction it was writing, with its
+// goroutines.
+func TestSeedCancelledStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s, err := Run(ctx, st, Options{Requests: 200, Seed: 3, Password: "seed-password", perTx: 10,
+		Progress: func(done, total int) {
+			if done == 20 {
+				cancel()
+			}
+		}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want it cancelled", err)
+	}
+	if s.Requests != 20 {
+		t.Errorf("%d requests written, want the 20 of the transactions before the cancel", s.Requests)
+	}
+	if left := seedGoroutines(); len(left) > 0 {
+		t.Errorf("Run returned with its goroutines running:\n%s", strings.Join(left, "\n\n"))
 	}
 }
