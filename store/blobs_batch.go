@@ -113,19 +113,6 @@ func (s *Store) WriteBlobs(contents [][]byte) (sums []string, err error) {
 	return sums, nil
 }
 
-// writeNewFile creates p, which must not exist, with content b.
-func writeNewFile(p string, b []byte) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
 // syncBlobFiles makes the content of the files (or the entries of the
 // directories) at paths durable: with one syncfs of the blob directory's
 // file system where there is one, or each in turn.
