@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,52 +148,99 @@ func responseSentence(e tracker.Event) string {
 }
 
 // rawMessage is the RFC 5322 message a reply was: text, then attachments.
+// It is written piece by piece into one buffer sized for it first: the
+// seeder makes one for every message, millions at scale.
 func rawMessage(s messageSpec, at time.Time, msgID string, uid uint32, atts []attachment) []byte {
-	var b bytes.Buffer
-	hdr := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
-	hdr("Return-Path", "<"+s.from+">")
-	hdr("Received", fmt.Sprintf("from mail.%s by mx.example.org; %s", domainOf(s.from), at.Format(time.RFC1123Z)))
-	hdr("From", fmt.Sprintf("%q <%s>", s.fromName, s.from))
-	hdr("To", "<"+s.to+">")
+	size := 512 + len(s.from)*2 + len(s.fromName) + len(s.to) + len(s.subject) + len(msgID) + len(s.text)*2
+	for _, a := range atts {
+		size += 256 + len(a.name) + base64.StdEncoding.EncodedLen(len(a.data))*78/76
+	}
+	b := bytes.NewBuffer(make([]byte, 0, size))
+	hdr := func(k string, v ...string) {
+		b.WriteString(k)
+		b.WriteString(": ")
+		for _, s := range v {
+			b.WriteString(s)
+		}
+		b.WriteString("\r\n")
+	}
+	var date [64]byte
+	dateHeader := at.AppendFormat(date[:0], time.RFC1123Z)
+	hdr("Return-Path", "<", s.from, ">")
+	hdr("Received", "from mail.", domainOf(s.from), " by mx.example.org; ", string(dateHeader))
+	hdr("From", strconv.Quote(s.fromName), " <", s.from, ">")
+	hdr("To", "<", s.to, ">")
 	hdr("Subject", s.subject)
-	hdr("Date", at.Format(time.RFC1123Z))
-	hdr("Message-ID", "<"+msgID+">")
+	hdr("Date", string(dateHeader))
+	hdr("Message-ID", "<", msgID, ">")
 	hdr("MIME-Version", "1.0")
-	text := strings.ReplaceAll(s.text, "\n", "\r\n")
 	if s.state == "failed" {
 		hdr("Content-Type", "multipart/mixed") // no boundary: what the parser refused
-		b.WriteString("\r\n" + text)
+		b.WriteString("\r\n")
+		writeCRLF(b, s.text)
 		return b.Bytes()
 	}
 	if len(atts) == 0 {
 		hdr("Content-Type", "text/plain; charset=utf-8")
-		b.WriteString("\r\n" + text)
+		b.WriteString("\r\n")
+		writeCRLF(b, s.text)
 		return b.Bytes()
 	}
-	boundary := fmt.Sprintf("seed-boundary-%d", uid)
-	hdr("Content-Type", "multipart/mixed; boundary=\""+boundary+"\"")
-	b.WriteString("\r\n--" + boundary + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + text + "\r\n")
+	boundary := "seed-boundary-" + strconv.FormatUint(uint64(uid), 10)
+	hdr("Content-Type", "multipart/mixed; boundary=\"", boundary, "\"")
+	b.WriteString("\r\n--")
+	b.WriteString(boundary)
+	b.WriteString("\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	writeCRLF(b, s.text)
+	b.WriteString("\r\n")
+	var enc []byte
 	for _, a := range atts {
-		b.WriteString("--" + boundary + "\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n")
-		b.WriteString("Content-Disposition: attachment; filename=\"" + a.name + "\"\r\n\r\n")
-		enc := base64.StdEncoding.EncodeToString(a.data)
+		b.WriteString("--")
+		b.WriteString(boundary)
+		b.WriteString("\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n")
+		b.WriteString("Content-Disposition: attachment; filename=\"")
+		b.WriteString(a.name)
+		b.WriteString("\"\r\n\r\n")
+		enc = base64.StdEncoding.AppendEncode(enc[:0], a.data)
 		for len(enc) > 76 {
-			b.WriteString(enc[:76] + "\r\n")
+			b.Write(enc[:76])
+			b.WriteString("\r\n")
 			enc = enc[76:]
 		}
-		b.WriteString(enc + "\r\n")
+		b.Write(enc)
+		b.WriteString("\r\n")
 	}
-	b.WriteString("--" + boundary + "--\r\n")
+	b.WriteString("--")
+	b.WriteString(boundary)
+	b.WriteString("--\r\n")
 	return b.Bytes()
+}
+
+// writeCRLF writes text with each "\n" as "\r\n".
+func writeCRLF(b *bytes.Buffer, text string) {
+	for {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			b.WriteString(text)
+			return
+		}
+		b.WriteString(text[:i])
+		b.WriteString("\r\n")
+		text = text[i+1:]
+	}
 }
 
 // fakePDF is a small, valid-looking PDF naming its request, padded to vary
 // in size.
 func fakePDF(title, name string, pad int) []byte {
-	var b bytes.Buffer
+	const line = "% Information released under the Act. Table: month, count, value.\n"
+	b := bytes.NewBuffer(make([]byte, 0, 400+len(title)+len(name)+pad+len(line)))
 	b.WriteString("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n")
-	fmt.Fprintf(&b, "%% %s — %s\n", title, name)
-	line := "% Information released under the Act. Table: month, count, value.\n"
+	b.WriteString("% ")
+	b.WriteString(title)
+	b.WriteString(" — ")
+	b.WriteString(name)
+	b.WriteString("\n")
 	for b.Len() < 300+pad {
 		b.WriteString(line)
 	}

@@ -23,6 +23,7 @@
 package seed
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -755,7 +756,7 @@ func (g *gen) message(b *batch, s messageSpec) {
 	}
 	raw := rawMessage(s, at, msgID, uid, atts)
 	sum := g.blob(raw)
-	headers := raw[:strings.Index(string(raw), "\r\n\r\n")+2]
+	headers := raw[:bytes.Index(raw, []byte("\r\n\r\n"))+2]
 	m := &store.MailMessage{
 		RawSHA256: sum, RawSize: int64(len(raw)), MessageID: msgID, Subject: s.subject,
 		FromAddr: s.from, FromName: s.fromName, To: []string{s.to}, SentAt: at, DateHeader: at.Format(time.RFC1123Z),
