@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
+	"hash"
 	"strconv"
 	"strings"
 	"time"
@@ -114,17 +114,17 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 		tx.auditQ.add(auditJob{e, be, ae})
 		return nil
 	}
-	bv, err := be.canonical()
-	if err != nil {
+	var bv, av auditValue
+	if err := be.canonicalInto(&bv); err != nil {
 		return err
 	}
-	av, err := ae.canonical()
-	if err != nil {
+	if err := ae.canonicalInto(&av); err != nil {
 		return err
 	}
+	sc := newAuditScratch()
 	e.Before, e.After = bv.canon, av.canon
 	e.ID, e.PrevHash = head.id+1, head.hash
-	e.Hash = e.hashCanonical()
+	e.Hash = sc.entryHash(&e)
 	if !tx.s.auditTree {
 		_, err = tx.ExecContext(tx.ctx, `
 			INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
@@ -138,10 +138,9 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 	}
 	// The entry, and its leaf in the transparency log, together.
 	secret := tx.s.newAuditSecret()
-	row := e.insertRow(secret)
 	if tx.batch {
-		tx.auditRows = append(tx.auditRows, row...) // written by flushAudit, before the commit
-	} else if _, err = tx.ExecContext(tx.ctx, auditInsert, row...); err != nil {
+		tx.keepEntry(head, &e, secret) // written by flushAudit, before the commit
+	} else if _, err = tx.ExecContext(tx.ctx, auditInsert, e.insertRow(secret)...); err != nil {
 		return fmt.Errorf("store: unable to append audit entry: %w", err)
 	}
 	head.id, head.hash = e.ID, e.Hash
@@ -151,9 +150,8 @@ func (tx *Tx) Audit(action, entity string, id int64, before, after any) error {
 		// tree, and no checkpoint is signed until it is mended.
 		return nil
 	}
-	l := e.leafParts(secret, bv, av)
-	r := tx.treeReader()
-	if err := appendLeaf(tx.ctx, tx, r, head.treeSize, l.Hash(), tx.batch); err != nil {
+	// Not in a batch: a batch whose tree is whole has a worker.
+	if err := appendLeaf(tx.ctx, tx, tx.treeReader(), head.treeSize, sc.leafHash(&e, secret, &bv, &av)); err != nil {
 		return err
 	}
 	head.treeSize++
@@ -168,12 +166,62 @@ func (e AuditEntry) insertRow(secret string) []any {
 const (
 	auditInsert = `INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, secret)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	auditInsertCols = 11
-	treeInsert      = `INSERT INTO audit_tree (idx, hash) VALUES (?, ?)`
-	treeInsertCols  = 2
-	// auditChunk rows go in one INSERT when entries are written together.
+	treeInsert = `INSERT INTO audit_tree (idx, hash) VALUES (?, ?)`
+	// auditChunk entries at most go in one INSERT when a batch's are
+	// written together.
 	auditChunk = 64
+	// keptCols values of a kept entry are its own (keepEntry); the rest
+	// follow from the transaction and the entry before.
+	keptCols = 7
 )
+
+// keepEntry keeps e back for flushAudit: its action, entity, entity id,
+// values, hash and secret. Its id, instant, actor and prev_hash need not
+// be kept: the kept entries are consecutive and chained, and every entry
+// of a transaction has the transaction's instant and actor (Audit gives
+// them), so the first's id and prev_hash are enough.
+func (tx *Tx) keepEntry(head *auditHead, e *AuditEntry, secret string) {
+	if len(tx.auditRows) == 0 {
+		head.keptID, head.keptPrev = e.ID, e.PrevHash
+	}
+	tx.auditRows = append(tx.auditRows, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.Hash, secret)
+}
+
+// auditInsertKept writes n kept entries: the first's id, at, actor,
+// action, entity, entity id, values, prev_hash, hash and secret, then the
+// keptCols values of each other one, whose id counts on from the first's
+// and whose prev_hash is the hash of the one before (a parameter the
+// statement already has). A multi-row INSERT that may abort halfway needs
+// SQLite's statement journal, a copy of every page it changes (a tenth of
+// writing the entries: the random hashes' index touches a page an entry);
+// OR FAIL needs none, and a failure fails the whole transaction anyway
+// (flushAudit runs before the commit and before a savepoint, and keeps
+// the entries until they are written).
+func auditInsertKept(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT OR FAIL INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	for k := 1; k < n; k++ {
+		// Row k's own parameters are numbered on from the largest so
+		// far: its hash is ?(10+7k), the row before's ?(3+7k).
+		fmt.Fprintf(&b, `, (?1 + %d, ?2, ?3, ?, ?, ?, ?, ?, ?%d, ?, ?)`, k, 3+keptCols*k)
+	}
+	return b.String()
+}
+
+// auditInsertsKept are the statements of auditInsertKept: auditChunk
+// entries, then halves of it for the rest (few statements to prepare).
+var auditInsertsKept = func() map[int]string {
+	m := map[int]string{}
+	for n := auditChunk; n >= 1; n /= 2 {
+		m[n] = auditInsertKept(n)
+	}
+	return m
+}()
+
+// treeInsertKept writes ?3 consecutive hashes of the tree from index ?1,
+// given as one blob of 32 bytes each (?2), in one statement.
+const treeInsertKept = `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?3)
+	INSERT OR FAIL INTO audit_tree (idx, hash) SELECT ?1 + i, substr(?2, i * 32 + 1, 32) FROM k`
 
 // A batch's audit entries (UpdateBatch) are chained, committed to and
 // added to the transparency log's tree by a second goroutine, in the order
@@ -209,18 +257,22 @@ type auditJob struct {
 // startAuditWorker starts the worker of a batch whose tree is whole (it
 // holds a leaf for every entry).
 func (tx *Tx) startAuditWorker(head *auditHead) error {
-	// The hashes appending to a tree of n leaves can read from before: the
-	// roots of the complete subtrees of the first n leaves (one for each
-	// bit set in n). Every other one it needs, it has made itself.
-	var frontier []int64
-	for i, n := 0, head.treeSize; n>>i > 0; i++ {
-		if (n>>i)&1 == 1 {
-			frontier = append(frontier, tlog.StoredHashIndex(i, (n>>i)-1))
+	if head.frontierSize != head.treeSize || head.frontier == nil {
+		// The hashes appending to a tree of n leaves can read from
+		// before: the roots of the complete subtrees of the first n
+		// leaves (one for each bit set in n), largest first. Every other
+		// one it needs, it has made itself.
+		var idx []int64
+		for i := 63; i >= 0; i-- {
+			if n := head.treeSize; (n>>i)&1 == 1 {
+				idx = append(idx, tlog.StoredHashIndex(i, (n>>i)-1))
+			}
 		}
-	}
-	r := tx.treeReader()
-	if _, err := r.ReadHashes(frontier); err != nil {
-		return err
+		hashes, err := tx.treeReader().ReadHashes(idx)
+		if err != nil {
+			return err
+		}
+		head.frontier, head.frontierSize = append(make([]tlog.Hash, 0, 64), hashes...), head.treeSize
 	}
 	w := &auditWorker{jobs: make(chan []auditJob, 16), done: make(chan error, 1), pending: make([]auditJob, 0, auditJobsAtOnce)}
 	tx.auditQ = w
@@ -240,43 +292,47 @@ func (tx *Tx) startAuditWorker(head *auditHead) error {
 
 // auditEntry is what Audit does with an entry of a batch, on the worker.
 func (tx *Tx) auditEntry(head *auditHead, j auditJob) error {
-	bv, err := j.before.canonical()
-	if err != nil {
+	if head.sc == nil {
+		head.sc = newAuditScratch()
+	}
+	sc := head.sc
+	if err := j.before.canonicalInto(&sc.before); err != nil {
 		return err
 	}
-	av, err := j.after.canonical()
-	if err != nil {
+	if err := j.after.canonicalInto(&sc.after); err != nil {
 		return err
 	}
 	e := j.e
-	e.Before, e.After = bv.canon, av.canon
+	e.Before, e.After = sc.before.canon, sc.after.canon
 	e.PrevHash = head.hash
-	e.Hash = e.hashCanonical()
+	e.Hash = sc.entryHash(&e)
 	secret := tx.s.newAuditSecret()
-	tx.auditRows = append(tx.auditRows, e.insertRow(secret)...)
+	tx.keepEntry(head, &e, secret)
 	head.hash = e.Hash
-	l := e.leafParts(secret, bv, av)
-	if err := appendLeaf(tx.ctx, tx, mapHashes(tx.treeHashMap), head.treeSize, l.Hash(), true); err != nil {
-		return err
-	}
-	head.treeSize++
+	head.keepLeaf(sc.leafHash(&e, secret, &sc.before, &sc.after))
 	return nil
 }
 
-// mapHashes reads the tree's hashes a batch's worker has: those read
-// before it started and those it made.
-type mapHashes map[int64]tlog.Hash
-
-func (m mapHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(indexes))
-	for i, idx := range indexes {
-		h, ok := m[idx]
-		if !ok {
-			return nil, fmt.Errorf("store: the audit tree's hash %d was not read before the batch", idx)
-		}
-		out[i] = h
+// keepLeaf adds the next leaf to the tree a batch's worker keeps back: the
+// hashes tlog stores for it (tlog.StoredHashesForRecordHash: the leaf's,
+// then one for each complete subtree it ends), from the frontier, which
+// it moves on. A tree's hashes are stored one record after another, so
+// those kept back follow on from the first one's index.
+func (head *auditHead) keepLeaf(h tlog.Hash) {
+	n := head.treeSize
+	if len(head.treeKept) == 0 {
+		head.treeFrom = tlog.StoredHashIndex(0, n)
 	}
-	return out, nil
+	head.treeKept = append(head.treeKept, h[:]...)
+	for level := 0; (n>>level)&1 == 1; level++ {
+		left := head.frontier[len(head.frontier)-1]
+		head.frontier = head.frontier[:len(head.frontier)-1]
+		h = tlog.NodeHash(left, h)
+		head.treeKept = append(head.treeKept, h[:]...)
+	}
+	head.frontier = append(head.frontier, h)
+	head.treeSize++
+	head.frontierSize = head.treeSize
 }
 
 // joinAudit waits for the worker to finish the entries given it, and
@@ -295,42 +351,40 @@ func (tx *Tx) joinAudit() error {
 }
 
 // flushAudit writes the audit entries and tree hashes a batch (UpdateBatch)
-// has kept back, many rows to a statement: before the commit, and before a
+// has kept back, many to a statement: before the commit, and before a
 // savepoint (a rollback to it drops what was kept back since, as SQLite
 // drops what was written since).
 func (tx *Tx) flushAudit() error {
 	if err := tx.joinAudit(); err != nil {
 		return err
 	}
-	if err := tx.insertRows(auditInsert, auditInsertCols, tx.auditRows); err != nil {
-		return fmt.Errorf("store: unable to append audit entry: %w", err)
-	}
-	tx.auditRows = tx.auditRows[:0]
-	if err := tx.insertRows(treeInsert, treeInsertCols, tx.treeRows); err != nil {
-		return fmt.Errorf("store: unable to extend the audit tree: %w", err)
-	}
-	tx.treeRows = tx.treeRows[:0]
-	return nil
-}
-
-// insertRows runs insert (one row of cols values) for each row in args,
-// auditChunk rows to a statement while there are that many.
-func (tx *Tx) insertRows(insert string, cols int, args []any) error {
-	if len(args) == 0 {
+	head := tx.auditHead
+	if head == nil {
 		return nil
 	}
-	one := insert[strings.LastIndex(insert, "("):]
-	many := insert + strings.Repeat(", "+one, auditChunk-1)
-	for len(args) >= auditChunk*cols {
-		if _, err := tx.ExecContext(tx.ctx, many, args[:auditChunk*cols]...); err != nil {
-			return err
+	if rows := tx.auditRows; len(rows) > 0 {
+		id, prev, at := head.keptID, head.keptPrev, ts(tx.now)
+		args := make([]any, 0, 4+auditChunk*keptCols)
+		for n := auditChunk; n >= 1; n /= 2 {
+			for len(rows) >= n*keptCols {
+				args = append(args[:0], id, at, tx.actor)
+				args = append(args, rows[:5]...)
+				args = append(args, prev)
+				args = append(args, rows[5:n*keptCols]...)
+				if _, err := tx.ExecContext(tx.ctx, auditInsertsKept[n], args...); err != nil {
+					return fmt.Errorf("store: unable to append audit entry: %w", err)
+				}
+				id, prev = id+int64(n), rows[n*keptCols-2].(string)
+				rows = rows[n*keptCols:]
+			}
 		}
-		args = args[auditChunk*cols:]
+		tx.auditRows = tx.auditRows[:0]
 	}
-	for ; len(args) > 0; args = args[cols:] {
-		if _, err := tx.ExecContext(tx.ctx, insert, args[:cols]...); err != nil {
-			return err
+	if len(head.treeKept) > 0 {
+		if _, err := tx.ExecContext(tx.ctx, treeInsertKept, head.treeFrom, head.treeKept, len(head.treeKept)/tlog.HashSize); err != nil {
+			return fmt.Errorf("store: unable to extend the audit tree: %w", err)
 		}
+		head.treeKept = head.treeKept[:0]
 	}
 	return nil
 }
@@ -343,6 +397,19 @@ type auditHead struct {
 	hash       string
 	treeSize   int64
 	treeBroken bool
+	// What a batch keeps back for flushAudit: its entries' rows (in
+	// tx.auditRows, see keepEntry) from id keptID on, the first chained
+	// to keptPrev; the tree's hashes from index treeFrom on, 32 bytes
+	// each.
+	keptID   int64
+	keptPrev string
+	treeFrom int64
+	treeKept []byte
+	// frontier: the roots of the complete subtrees of the tree's first
+	// frontierSize leaves, largest first (see startAuditWorker).
+	frontier     []tlog.Hash
+	frontierSize int64
+	sc           *auditScratch // the worker's
 }
 
 func (tx *Tx) head() (*auditHead, error) {
@@ -370,11 +437,14 @@ func (tx *Tx) head() (*auditHead, error) {
 
 // auditValue is a value made canonical (see canonicalJSON) once: its
 // bytes, and when it is an object, its keys in order and each key's value,
-// which a leaf commits to one by one.
+// which a leaf commits to one by one. A worker reuses one for entry after
+// entry (canonicalInto).
 type auditValue struct {
 	canon  json.RawMessage
+	object bool
 	keys   []string
-	values []json.RawMessage // nil when the value is not an object
+	values []json.RawMessage
+	buf    []byte // canon's bytes when made here (not the encoded value's own)
 }
 
 // canonicalParts is a value's canonical JSON, object keys apart. The
@@ -385,7 +455,8 @@ func canonicalParts(v any) (auditValue, error) {
 	if err != nil {
 		return auditValue{}, err
 	}
-	return ev.canonical()
+	var av auditValue
+	return av, ev.canonicalInto(&av)
 }
 
 // encodedAuditValue is a value encoded, not yet made canonical: a flat
@@ -411,45 +482,59 @@ func encodeAuditValue(v any) (encodedAuditValue, error) {
 	return encodedAuditValue{raw: raw}, nil
 }
 
-// canonical is the encoded value's canonical JSON, object keys apart.
-func (ev encodedAuditValue) canonical() (auditValue, error) {
+// canonicalInto makes av the encoded value's canonical JSON, object keys
+// apart, reusing av's slices.
+func (ev encodedAuditValue) canonicalInto(av *auditValue) error {
 	if ev.flat {
-		return canonicalObject(ev.members, 64)
+		return av.setObject(ev.members)
 	}
 	raw := ev.raw
 	if len(raw) == 0 || raw[0] != '{' {
+		av.object = false
+		if plainJSON(raw) {
+			// Canonical as json.Marshal wrote it (see plainJSON): a
+			// status, an id, null.
+			av.canon = raw
+			return nil
+		}
 		c, err := canonicalJSON(raw)
-		return auditValue{canon: c}, err
+		av.canon = c
+		return err
 	}
 	members, ok := splitObject(raw)
 	if !ok {
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(raw, &obj) != nil {
 			c, err := canonicalJSON(raw)
-			return auditValue{canon: c}, err
+			av.canon, av.object = c, false
+			return err
 		}
 		members = members[:0]
 		for k, v := range obj {
 			members = append(members, objectMember{k, v})
 		}
 	}
-	return canonicalObject(members, len(raw))
+	return av.setObject(members)
 }
 
-// canonicalObject is the canonical object of members (encoded as
+// setObject makes av the canonical object of members (encoded as
 // json.Marshal encodes them), with its keys and values apart.
-func canonicalObject(members []objectMember, size int) (auditValue, error) {
+func (av *auditValue) setObject(members []objectMember) error {
 	var err error
-	slices.SortFunc(members, func(a, b objectMember) int { return strings.Compare(a.key, b.key) })
-	av := auditValue{keys: make([]string, 0, len(members)), values: make([]json.RawMessage, 0, len(members))}
-	b := make([]byte, 0, size+16)
-	b = append(b, '{')
+	// Sorted by key (few keys: an insertion sort, no calls).
+	for i := 1; i < len(members); i++ {
+		for j := i; j > 0 && members[j].key < members[j-1].key; j-- {
+			members[j], members[j-1] = members[j-1], members[j]
+		}
+	}
+	av.object, av.keys, av.values = true, av.keys[:0], av.values[:0]
+	b := append(av.buf[:0], '{')
 	for i, m := range members {
 		k, vb := m.key, m.value
 		av.keys = append(av.keys, k)
 		if !plainJSON(vb) {
 			if vb, err = canonicalJSON(vb); err != nil {
-				return auditValue{}, err
+				return err
 			}
 		}
 		if i > 0 {
@@ -458,8 +543,9 @@ func canonicalObject(members []objectMember, size int) (auditValue, error) {
 		b = append(append(appendJSONString(b, k), ':'), vb...)
 		av.values = append(av.values, vb)
 	}
-	av.canon = append(b, '}')
-	return av, nil
+	av.buf = append(b, '}')
+	av.canon = av.buf
+	return nil
 }
 
 // flatMembers encodes a map's members as json.Marshal encodes them, when
@@ -468,29 +554,33 @@ func canonicalObject(members []objectMember, size int) (auditValue, error) {
 // without the object written whole to be split again.
 func flatMembers(m map[string]any) (members []objectMember, ok bool) {
 	members = make([]objectMember, 0, len(m))
+	// The values written one after another in one buffer (each member
+	// holds its part; a part written before the buffer grew stays where
+	// it was).
+	buf := make([]byte, 0, 24*len(m))
 	for k, v := range m {
-		var b []byte
+		start := len(buf)
 		switch x := v.(type) {
 		case string:
-			b = appendJSONString(nil, x)
+			buf = appendJSONString(buf, x)
 		case int:
-			b = strconv.AppendInt(nil, int64(x), 10)
+			buf = strconv.AppendInt(buf, int64(x), 10)
 		case int64:
-			b = strconv.AppendInt(nil, x, 10)
+			buf = strconv.AppendInt(buf, x, 10)
 		case int32:
-			b = strconv.AppendInt(nil, int64(x), 10)
+			buf = strconv.AppendInt(buf, int64(x), 10)
 		case uint32:
-			b = strconv.AppendUint(nil, uint64(x), 10)
+			buf = strconv.AppendUint(buf, uint64(x), 10)
 		case uint64:
-			b = strconv.AppendUint(nil, x, 10)
+			buf = strconv.AppendUint(buf, x, 10)
 		case bool:
-			b = strconv.AppendBool(nil, x)
+			buf = strconv.AppendBool(buf, x)
 		case nil:
-			b = []byte("null")
+			buf = append(buf, "null"...)
 		default:
 			return nil, false
 		}
-		members = append(members, objectMember{k, b})
+		members = append(members, objectMember{k, buf[start:len(buf):len(buf)]})
 	}
 	return members, true
 }
@@ -592,10 +682,10 @@ func skipValue(raw []byte, i int) (int, bool) {
 
 // appendJSONString appends s as json.Marshal writes it: directly when it
 // needs no escape, else through json.Marshal.
-func appendJSONString(b []byte, s string) []byte {
+func appendJSONString[T string | []byte](b []byte, s T) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			j, _ := json.Marshal(s)
+			j, _ := json.Marshal(string(s))
 			return append(b, j...)
 		}
 	}
@@ -620,43 +710,76 @@ func plainJSON(b []byte) bool {
 // hashCanonical is ComputeHash for an entry whose Before and After are
 // canonical already (as Audit makes them): the same bytes are hashed
 // without decoding and encoding the values again.
-func (e AuditEntry) hashCanonical() string {
-	h := sha256.New()
-	h.Write([]byte(e.PrevHash))
-	h.Write([]byte("\n"))
-	h.Write(e.canonicalKnown())
-	return hex.EncodeToString(h.Sum(nil))
+func (e AuditEntry) hashCanonical() string { return newAuditScratch().entryHash(&e) }
+
+// canonicalKnown is Canonical for canonical Before and After.
+func (e AuditEntry) canonicalKnown() []byte {
+	return appendCanonicalKnown(nil, &e, appendJSONString(nil, e.At.UTC().Format(time.RFC3339Nano)))
 }
 
-// canonicalKnown is Canonical for canonical Before and After: the object
-// json.Marshal makes of the map in Canonical (keys sorted, strings escaped
-// as encoding/json escapes them), written directly.
-func (e AuditEntry) canonicalKnown() []byte {
-	str := func(s string) []byte { return appendJSONString(nil, s) }
+// appendCanonicalKnown appends Canonical for canonical Before and After:
+// the object json.Marshal makes of the map in Canonical (keys sorted,
+// strings escaped as encoding/json escapes them), written directly; at is
+// the entry's instant as Canonical writes it, a JSON string.
+func appendCanonicalKnown(b []byte, e *AuditEntry, at []byte) []byte {
 	orNull := func(r json.RawMessage) []byte {
 		if len(r) == 0 {
 			return []byte("null")
 		}
 		return r
 	}
-	b := make([]byte, 0, 160+len(e.Before)+len(e.After))
-	b = append(b, `{"action":`...)
-	b = append(b, str(e.Action)...)
-	b = append(b, `,"actor":`...)
-	b = append(b, str(e.Actor)...)
-	b = append(b, `,"after":`...)
-	b = append(b, orNull(e.After)...)
-	b = append(b, `,"at":`...)
-	b = append(b, str(e.At.UTC().Format(time.RFC3339Nano))...)
-	b = append(b, `,"before":`...)
-	b = append(b, orNull(e.Before)...)
-	b = append(b, `,"entity":`...)
-	b = append(b, str(e.Entity)...)
-	b = append(b, `,"entity_id":`...)
-	b = strconv.AppendInt(b, e.EntityID, 10)
-	b = append(b, `,"id":`...)
-	b = strconv.AppendInt(b, e.ID, 10)
+	b = appendJSONString(append(b, `{"action":`...), e.Action)
+	b = appendJSONString(append(b, `,"actor":`...), e.Actor)
+	b = append(append(b, `,"after":`...), orNull(e.After)...)
+	b = append(append(b, `,"at":`...), at...)
+	b = append(append(b, `,"before":`...), orNull(e.Before)...)
+	b = appendJSONString(append(b, `,"entity":`...), e.Entity)
+	b = strconv.AppendInt(append(b, `,"entity_id":`...), e.EntityID, 10)
+	b = strconv.AppendInt(append(b, `,"id":`...), e.ID, 10)
 	return append(b, '}')
+}
+
+// auditScratch is what making entries' hashes reuses from one entry to
+// the next (a batch's worker makes thousands): the hash states, buffers,
+// the canonical values, and the encodings of the instant and actor, the
+// same for every entry of a transaction.
+type auditScratch struct {
+	at                time.Time
+	actor             string
+	atJSON, actorJSON []byte
+	sha, inner, outer hash.Hash
+	ipad, opad        []byte // HMAC's inner and outer states after the key's block
+	buf, leaf, field  []byte
+	before, after     auditValue
+	sum, isum         [sha256.Size]byte
+	salt              [2 * sha256.Size]byte
+}
+
+func newAuditScratch() *auditScratch {
+	return &auditScratch{sha: sha256.New(), inner: sha256.New(), outer: sha256.New()}
+}
+
+// entryOf makes the encodings of e's instant and actor at hand.
+func (sc *auditScratch) entryOf(e *AuditEntry) {
+	if sc.atJSON == nil || !sc.at.Equal(e.At) {
+		sc.at = e.At
+		sc.atJSON = appendJSONString(sc.atJSON[:0], e.At.UTC().Format(time.RFC3339Nano))
+	}
+	if sc.actorJSON == nil || sc.actor != e.Actor {
+		sc.actor = e.Actor
+		sc.actorJSON = appendJSONString(sc.actorJSON[:0], e.Actor)
+	}
+}
+
+// entryHash is ComputeHash for e, whose Before and After are canonical.
+func (sc *auditScratch) entryHash(e *AuditEntry) string {
+	sc.entryOf(e)
+	b := append(sc.buf[:0], e.PrevHash...)
+	b = appendCanonicalKnown(append(b, '\n'), e, sc.atJSON)
+	sc.buf = b
+	sc.sha.Reset()
+	sc.sha.Write(b)
+	return hex.EncodeToString(sc.sha.Sum(sc.sum[:0]))
 }
 
 // AuditHead returns the newest entry's hash (GenesisHash for an empty log) and its id.

@@ -77,8 +77,12 @@ func TestAuditFastPathIsCanonical(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := e.leafParts("secret", bv, av); !bytes.Equal(got.Bytes(), wantLeaf.Bytes()) {
-				t.Fatalf("entry %d/%d: leaf\n%s\nwant\n%s", i, j, got.Bytes(), wantLeaf.Bytes())
+			sc := newAuditScratch()
+			if got := sc.leafRecord(nil, &e, "secret", &bv, &av); !bytes.Equal(got, wantLeaf.Bytes()) {
+				t.Fatalf("entry %d/%d: leaf\n%s\nwant\n%s", i, j, got, wantLeaf.Bytes())
+			}
+			if got := sc.leafHash(&e, "secret", &bv, &av); got != wantLeaf.Hash() {
+				t.Fatalf("entry %d/%d: leaf hash %v, want %v", i, j, got, wantLeaf.Hash())
 			}
 		}
 	}

@@ -226,8 +226,8 @@ func BenchmarkAuditWorkerEntry(b *testing.B) {
 		}
 		jobs[i] = auditJob{AuditEntry{At: at, Actor: "system", Action: v.action, Entity: v.entity, EntityID: 1234}, be, ae}
 	}
-	tx := &Tx{s: &Store{}, ctx: context.Background(), treeHashMap: map[int64]tlog.Hash{}}
-	head := &auditHead{hash: GenesisHash}
+	tx := &Tx{s: &Store{}, ctx: context.Background()}
+	head := &auditHead{hash: GenesisHash, frontier: []tlog.Hash{}}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		j := jobs[i%len(jobs)]
@@ -238,8 +238,8 @@ func BenchmarkAuditWorkerEntry(b *testing.B) {
 		if head.treeSize == 4096 {
 			// A seed's transaction holds about as many: its rows are
 			// written and the tree starts again.
-			tx.auditRows, tx.treeRows = tx.auditRows[:0], tx.treeRows[:0]
-			tx.treeHashMap, head.treeSize = map[int64]tlog.Hash{}, 0
+			tx.auditRows, head.treeKept = tx.auditRows[:0], head.treeKept[:0]
+			head.frontier, head.treeSize = head.frontier[:0], 0
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -56,7 +57,7 @@ type AuditLeaf struct {
 // "entity_id","fields"}; written directly (a leaf is made for every entry
 // written and every entry verified). TestAuditLeafBytes holds the two equal.
 func (l AuditLeaf) Bytes() []byte {
-	str := appendJSONString
+	str := appendJSONString[string]
 	fields := make([]string, 0, len(l.Fields))
 	for f := range l.Fields {
 		fields = append(fields, f)
@@ -159,43 +160,98 @@ func (e AuditEntry) Leaf(secret string) (AuditLeaf, map[string]AuditOpening, err
 	return l, open, nil
 }
 
-// leafParts is Leaf, without the openings, for an entry whose Before and
-// After are the canonical values given (as Audit makes them): every field
-// is committed to as Leaf commits to it, without the values being decoded
-// and encoded again, and with one HMAC and one hash for all the fields.
-func (e AuditEntry) leafParts(secret string, before, after auditValue) AuditLeaf {
-	l := AuditLeaf{ID: e.ID, At: e.At.UTC().Format(time.RFC3339Nano), Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
-		Fields: make(map[string]string, 1+len(before.keys)+len(after.keys))}
-	mac, h := hmac.New(sha256.New, []byte(secret)), sha256.New()
-	var sum [sha256.Size]byte
-	var salt [2 * sha256.Size]byte
-	commit := func(field string, v []byte) {
-		// salt = fieldSalt(secret, field); then CommitField.
-		mac.Reset()
-		mac.Write([]byte(field))
-		hex.Encode(salt[:], mac.Sum(sum[:0]))
-		h.Reset()
-		h.Write([]byte(auditFieldPrefix))
-		h.Write(salt[:])
-		h.Write([]byte("\n" + field + "\n"))
-		h.Write(v)
-		l.Fields[field] = hex.EncodeToString(h.Sum(sum[:0]))
-	}
-	actor, _ := json.Marshal(e.Actor)
-	commit("actor", actor)
-	for _, part := range []struct {
+// leafHash is Leaf(secret).Hash() for e, whose Before and After are the
+// canonical values before and after (as Audit makes them): every field is
+// committed to as Leaf commits to it, without the values being decoded
+// and encoded again, in the order Bytes sorts them ("actor", then the
+// after fields, then the before fields, each value's keys sorted), into
+// the record directly.
+func (sc *auditScratch) leafHash(e *AuditEntry, secret string, before, after *auditValue) tlog.Hash {
+	b := sc.leafRecord(append(sc.leaf[:0], 0), e, secret, before, after) // RFC 6962: a leaf's hash covers 0x00 || record
+	sc.leaf = b
+	sc.sha.Reset()
+	sc.sha.Write(b)
+	var h tlog.Hash
+	sc.sha.Sum(h[:0])
+	return h
+}
+
+// leafRecord appends Leaf(secret).Bytes() for e (see leafHash).
+func (sc *auditScratch) leafRecord(b []byte, e *AuditEntry, secret string, before, after *auditValue) []byte {
+	sc.entryOf(e)
+	sc.hmacKey(secret)
+	b = appendJSONString(append(b, `{"action":`...), e.Action)
+	b = append(append(b, `,"at":`...), sc.atJSON...)
+	b = appendJSONString(append(b, `,"entity":`...), e.Entity)
+	b = strconv.AppendInt(append(b, `,"entity_id":`...), e.EntityID, 10)
+	b = append(b, `,"fields":{`...)
+	b = sc.appendCommitment(b, "actor", "", sc.actorJSON)
+	for _, part := range [2]struct {
 		name string
-		v    auditValue
-	}{{"before", before}, {"after", after}} {
-		if part.v.values == nil {
-			commit(part.name, part.v.canon)
+		v    *auditValue
+	}{{"after", after}, {"before", before}} {
+		if !part.v.object {
+			b = sc.appendCommitment(append(b, ','), part.name, "", part.v.canon)
 			continue
 		}
 		for i, k := range part.v.keys {
-			commit(part.name+"."+k, part.v.values[i])
+			b = sc.appendCommitment(append(b, ','), part.name+".", k, part.v.values[i])
 		}
 	}
-	return l
+	b = append(b, `},"format":"`+AuditLeafFormat+`","id":`...)
+	b = strconv.AppendInt(b, e.ID, 10)
+	return append(b, '}')
+}
+
+// hmacKey readies the HMAC of fieldSalt for secret: the states after the
+// key's inner and outer blocks, restored for each field (as crypto/hmac
+// does, without a new HMAC for each entry).
+func (sc *auditScratch) hmacKey(secret string) {
+	var pad [64]byte // sha256's block
+	if len(secret) > len(pad) {
+		k := sha256.Sum256([]byte(secret))
+		copy(pad[:], k[:])
+	} else {
+		copy(pad[:], secret)
+	}
+	for i := range pad {
+		pad[i] ^= 0x36
+	}
+	sc.inner.Reset()
+	sc.inner.Write(pad[:])
+	sc.ipad, _ = sc.inner.(encoding.BinaryAppender).AppendBinary(sc.ipad[:0])
+	for i := range pad {
+		pad[i] ^= 0x36 ^ 0x5c
+	}
+	sc.outer.Reset()
+	sc.outer.Write(pad[:])
+	sc.opad, _ = sc.outer.(encoding.BinaryAppender).AppendBinary(sc.opad[:0])
+}
+
+// appendCommitment appends the leaf's member for field prefix+key:
+// its name and CommitField(field, fieldSalt(secret, field), v) for the
+// canonical value v.
+func (sc *auditScratch) appendCommitment(b []byte, prefix, key string, v []byte) []byte {
+	f := append(append(sc.field[:0], prefix...), key...)
+	sc.field = f
+	// salt = hex(HMAC-SHA256(secret, field))
+	sc.inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(sc.ipad)
+	sc.inner.Write(f)
+	inner := sc.inner.Sum(sc.isum[:0])
+	sc.outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(sc.opad)
+	sc.outer.Write(inner)
+	hex.Encode(sc.salt[:], sc.outer.Sum(sc.sum[:0]))
+	// commitment = hex(sha256(prefix + salt + "\n" + field + "\n" + value))
+	c := append(sc.buf[:0], auditFieldPrefix...)
+	c = append(append(c, sc.salt[:]...), '\n')
+	c = append(append(c, f...), '\n')
+	c = append(c, v...)
+	sc.buf = c
+	sc.sha.Reset()
+	sc.sha.Write(c)
+	b = append(appendJSONString(b, f), ':', '"')
+	b = hex.AppendEncode(b, sc.sha.Sum(sc.sum[:0]))
+	return append(b, '"')
 }
 
 // newAuditSecret is a fresh entry secret.
@@ -281,19 +337,16 @@ func treeSize(ctx context.Context, q queryer) (int64, error) {
 var errTreeBroken = errors.New("store: the audit tree is broken")
 
 // appendLeaf adds leaf number n (the tree must hold n leaves), reading the
-// hashes it needs through r. keep: the new hashes are kept back with the
-// batch's entries (flushAudit) rather than written.
-func appendLeaf(ctx context.Context, tx *Tx, r tlog.HashReader, n int64, h tlog.Hash, keep bool) error {
+// hashes it needs through r (a batch's worker keeps its leaves back
+// instead: auditHead.keepLeaf).
+func appendLeaf(ctx context.Context, tx *Tx, r tlog.HashReader, n int64, h tlog.Hash) error {
 	hashes, err := tlog.StoredHashesForRecordHash(n, h, r)
 	if err != nil {
 		return fmt.Errorf("store: unable to extend the audit tree: %w", err)
 	}
 	base := tlog.StoredHashIndex(0, n)
 	for i, sh := range hashes {
-		if keep {
-			// Kept back with the entry (flushAudit); read back from the map.
-			tx.treeRows = append(tx.treeRows, base+int64(i), sh[:])
-		} else if _, err := tx.ExecContext(ctx, treeInsert, base+int64(i), sh[:]); err != nil {
+		if _, err := tx.ExecContext(ctx, treeInsert, base+int64(i), sh[:]); err != nil {
 			return fmt.Errorf("store: unable to extend the audit tree: %w", err)
 		}
 		if tx.treeHashMap != nil {
@@ -362,7 +415,7 @@ func (s *Store) catchUpAuditTree(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("store: audit entry %d: %w", e.ID, err)
 				}
-				if err := appendLeaf(ctx, tx, tx.treeReader(), n, l.Hash(), false); err != nil {
+				if err := appendLeaf(ctx, tx, tx.treeReader(), n, l.Hash()); err != nil {
 					return err
 				}
 				n++
