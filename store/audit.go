@@ -187,23 +187,28 @@ func (tx *Tx) keepEntry(head *auditHead, e *AuditEntry, secret string) {
 	tx.auditRows = append(tx.auditRows, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.Hash, secret)
 }
 
-// auditInsertKept writes n kept entries: the first's id, at, actor,
-// action, entity, entity id, values, prev_hash, hash and secret, then the
-// keptCols values of each other one, whose id counts on from the first's
-// and whose prev_hash is the hash of the one before (a parameter the
-// statement already has). A multi-row INSERT that may abort halfway needs
-// SQLite's statement journal, a copy of every page it changes (a tenth of
-// writing the entries: the random hashes' index touches a page an entry);
-// OR FAIL needs none, and a failure fails the whole transaction anyway
-// (flushAudit runs before the commit and before a savepoint, and keeps
-// the entries until they are written).
+// auditInsertKept writes n kept entries: the first's at, actor, action,
+// entity, entity id, values, prev_hash, hash and secret, then the
+// keptCols values of each other one, whose prev_hash is the hash of the
+// one before (a parameter the statement has already).
+//
+// A multi-row INSERT that may abort halfway needs SQLite's statement
+// journal, a copy of every page it changes (a fifth of writing the
+// entries: the random hashes' index changes a page an entry): OR FAIL,
+// and the id left to SQLite (an INTEGER PRIMARY KEY given may abort on a
+// mismatched type), need none. SQLite gives the next id, the log's largest
+// and one, which is the first kept entry's (kept entries are consecutive
+// and follow the log's end); flushAudit checks that the last is the one
+// it should be. A failure halfway fails the whole transaction: flushAudit
+// runs before the commit and before a savepoint, and keeps the entries
+// until they are written.
 func auditInsertKept(n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT OR FAIL INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	b.WriteString(`INSERT OR FAIL INTO audit_log (at, actor, action, entity, entity_id, before, after, prev_hash, hash, secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	for k := 1; k < n; k++ {
 		// Row k's own parameters are numbered on from the largest so
-		// far: its hash is ?(10+7k), the row before's ?(3+7k).
-		fmt.Fprintf(&b, `, (?1 + %d, ?2, ?3, ?, ?, ?, ?, ?, ?%d, ?, ?)`, k, 3+keptCols*k)
+		// far: its hash is ?(9+7k), the row before's ?(2+7k).
+		fmt.Fprintf(&b, `, (?1, ?2, ?, ?, ?, ?, ?, ?%d, ?, ?)`, 2+keptCols*k)
 	}
 	return b.String()
 }
@@ -218,10 +223,13 @@ var auditInsertsKept = func() map[int]string {
 	return m
 }()
 
-// treeInsertKept writes ?3 consecutive hashes of the tree from index ?1,
-// given as one blob of 32 bytes each (?2), in one statement.
-const treeInsertKept = `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?3)
-	INSERT OR FAIL INTO audit_tree (idx, hash) SELECT ?1 + i, substr(?2, i * 32 + 1, 32) FROM k`
+// treeInsertKept writes ?2 hashes of the tree, given as one blob of 32
+// bytes each (?1), in one statement, in order, their indexes left to
+// SQLite as the entries' ids are (see auditInsertKept): a tree's hashes
+// are numbered from 0 without a gap, so the next is the largest and one
+// (but for the first of all, 0, written on its own).
+const treeInsertKept = `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ?2)
+	INSERT OR FAIL INTO audit_tree (hash) SELECT substr(?1, i * 32 + 1, 32) FROM k`
 
 // A batch's audit entries (UpdateBatch) are chained, committed to and
 // added to the transparency log's tree by a second goroutine, in the order
@@ -364,14 +372,14 @@ func (tx *Tx) flushAudit() error {
 	}
 	if rows := tx.auditRows; len(rows) > 0 {
 		id, prev, at := head.keptID, head.keptPrev, ts(tx.now)
-		args := make([]any, 0, 4+auditChunk*keptCols)
+		args := make([]any, 0, 3+auditChunk*keptCols)
 		for n := auditChunk; n >= 1; n /= 2 {
 			for len(rows) >= n*keptCols {
-				args = append(args[:0], id, at, tx.actor)
+				args = append(args[:0], at, tx.actor)
 				args = append(args, rows[:5]...)
 				args = append(args, prev)
 				args = append(args, rows[5:n*keptCols]...)
-				if _, err := tx.ExecContext(tx.ctx, auditInsertsKept[n], args...); err != nil {
+				if err := tx.insertKept(auditInsertsKept[n], id+int64(n)-1, args...); err != nil {
 					return fmt.Errorf("store: unable to append audit entry: %w", err)
 				}
 				id, prev = id+int64(n), rows[n*keptCols-2].(string)
@@ -380,11 +388,33 @@ func (tx *Tx) flushAudit() error {
 		}
 		tx.auditRows = tx.auditRows[:0]
 	}
-	if len(head.treeKept) > 0 {
-		if _, err := tx.ExecContext(tx.ctx, treeInsertKept, head.treeFrom, head.treeKept, len(head.treeKept)/tlog.HashSize); err != nil {
-			return fmt.Errorf("store: unable to extend the audit tree: %w", err)
+	if hashes := head.treeKept; len(hashes) > 0 {
+		from := head.treeFrom
+		if from == 0 {
+			if _, err := tx.ExecContext(tx.ctx, treeInsert, 0, hashes[:tlog.HashSize]); err != nil {
+				return fmt.Errorf("store: unable to extend the audit tree: %w", err)
+			}
+			from, hashes = 1, hashes[tlog.HashSize:]
+		}
+		if n := int64(len(hashes) / tlog.HashSize); n > 0 {
+			if err := tx.insertKept(treeInsertKept, from+n-1, hashes, n); err != nil {
+				return fmt.Errorf("store: unable to extend the audit tree: %w", err)
+			}
 		}
 		head.treeKept = head.treeKept[:0]
+	}
+	return nil
+}
+
+// insertKept runs an INSERT of kept rows whose ids SQLite gives, and
+// checks that the last one is last.
+func (tx *Tx) insertKept(insert string, last int64, args ...any) error {
+	res, err := tx.ExecContext(tx.ctx, insert, args...)
+	if err != nil {
+		return err
+	}
+	if got, err := res.LastInsertId(); err != nil || got != last {
+		return fmt.Errorf("the rows written end at id %d, not %d (%v)", got, last, err)
 	}
 	return nil
 }

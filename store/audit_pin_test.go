@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -241,5 +242,72 @@ func BenchmarkAuditWorkerEntry(b *testing.B) {
 			tx.auditRows, head.treeKept = tx.auditRows[:0], head.treeKept[:0]
 			head.frontier, head.treeSize = head.frontier[:0], 0
 		}
+	}
+}
+
+// TestAuditBatchWritesWhatUpdateWrites: entries of every kind written by
+// a batch into an empty log (its worker, its kept rows and tree hashes,
+// the first of them all included) are the rows and tree Update writes
+// one change at a time, with the same secrets.
+func TestAuditBatchWritesWhatUpdateWrites(t *testing.T) {
+	ctx := WithActor(context.Background(), "cli:pin")
+	values := pinnedAuditValues()
+	now := time.Date(2026, 12, 2, 9, 0, 0, 123000, time.UTC)
+	dump := func(batch bool) string {
+		st, err := Open(ctx, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		st.AuditSecrets = &countingSecrets{}
+		st.Now = func() time.Time { return now }
+		audit := func(tx *Tx, n int) error {
+			return tx.Audit("update", "authority", int64(n), values[n%len(values)], values[(n*7+3)%len(values)])
+		}
+		if batch {
+			if err := st.UpdateBatch(ctx, func(tx *Tx) error {
+				for n := range 150 {
+					if err := audit(tx, n); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			for n := range 150 {
+				if err := st.Update(ctx, func(tx *Tx) error { return audit(tx, n) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		var out strings.Builder
+		for _, q := range []string{
+			`SELECT id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, secret FROM audit_log ORDER BY id`,
+			`SELECT idx, hex(hash), typeof(hash) FROM audit_tree ORDER BY idx`,
+		} {
+			r, err := st.r.QueryContext(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := r.Columns()
+			vals, ptrs := make([]any, len(cols)), make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			for r.Next() {
+				if err := r.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&out, "%v\n", vals)
+			}
+			r.Close()
+		}
+		return out.String()
+	}
+	one, batch := dump(false), dump(true)
+	if one != batch {
+		t.Errorf("a batch wrote\n%.3000s\nUpdate wrote\n%.3000s", batch, one)
 	}
 }
