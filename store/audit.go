@@ -171,26 +171,26 @@ const (
 	// written together.
 	auditChunk = 64
 	// keptCols values of a kept entry are its own (keepEntry); the rest
-	// follow from the transaction and the entry before.
-	keptCols = 7
+	// follow from the transaction.
+	keptCols = 8
 )
 
 // keepEntry keeps e back for flushAudit: its action, entity, entity id,
-// values, hash and secret. Its id, instant, actor and prev_hash need not
-// be kept: the kept entries are consecutive and chained, and every entry
-// of a transaction has the transaction's instant and actor (Audit gives
-// them), so the first's id and prev_hash are enough.
+// values, prev_hash, hash and secret. Its id, instant and actor need not
+// be kept: the kept entries are consecutive, and every entry of a
+// transaction has the transaction's instant and actor (Audit gives them),
+// so the first's id is enough.
 func (tx *Tx) keepEntry(head *auditHead, e *AuditEntry, secret string) {
 	if len(tx.auditRows) == 0 {
-		head.keptID, head.keptPrev = e.ID, e.PrevHash
+		head.keptID = e.ID
 	}
-	tx.auditRows = append(tx.auditRows, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.Hash, secret)
+	tx.auditRows = append(tx.auditRows, e.Action, e.Entity, e.EntityID, string(e.Before), string(e.After), e.PrevHash, e.Hash, secret)
 }
 
-// auditInsertKept writes n kept entries: the first's at, actor, action,
-// entity, entity id, values, prev_hash, hash and secret, then the
-// keptCols values of each other one, whose prev_hash is the hash of the
-// one before (a parameter the statement has already).
+// auditInsertKept writes n kept entries: the transaction's at and actor,
+// then the keptCols values of each. (Each prev_hash is bound, though it is
+// the hash of the row before: a parameter used twice has a name, and
+// SQLite looks a parameter's name up in a list, for each parameter bound.)
 //
 // A multi-row INSERT that may abort halfway needs SQLite's statement
 // journal, a copy of every page it changes (a fifth of writing the
@@ -203,14 +203,8 @@ func (tx *Tx) keepEntry(head *auditHead, e *AuditEntry, secret string) {
 // runs before the commit and before a savepoint, and keeps the entries
 // until they are written.
 func auditInsertKept(n int) string {
-	var b strings.Builder
-	b.WriteString(`INSERT OR FAIL INTO audit_log (at, actor, action, entity, entity_id, before, after, prev_hash, hash, secret) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	for k := 1; k < n; k++ {
-		// Row k's own parameters are numbered on from the largest so
-		// far: its hash is ?(9+7k), the row before's ?(2+7k).
-		fmt.Fprintf(&b, `, (?1, ?2, ?, ?, ?, ?, ?, ?%d, ?, ?)`, 2+keptCols*k)
-	}
-	return b.String()
+	return `INSERT OR FAIL INTO audit_log (at, actor, action, entity, entity_id, before, after, prev_hash, hash, secret)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)` + strings.Repeat(`, (?1, ?2, ?, ?, ?, ?, ?, ?, ?, ?)`, n-1)
 }
 
 // auditInsertsKept are the statements of auditInsertKept: auditChunk
@@ -371,19 +365,15 @@ func (tx *Tx) flushAudit() error {
 		return nil
 	}
 	if rows := tx.auditRows; len(rows) > 0 {
-		id, prev, at := head.keptID, head.keptPrev, ts(tx.now)
-		args := make([]any, 0, 3+auditChunk*keptCols)
+		id, at := head.keptID, ts(tx.now)
+		args := make([]any, 0, 2+auditChunk*keptCols)
 		for n := auditChunk; n >= 1; n /= 2 {
 			for len(rows) >= n*keptCols {
-				args = append(args[:0], at, tx.actor)
-				args = append(args, rows[:5]...)
-				args = append(args, prev)
-				args = append(args, rows[5:n*keptCols]...)
+				args = append(append(args[:0], at, tx.actor), rows[:n*keptCols]...)
 				if err := tx.insertKept(auditInsertsKept[n], id+int64(n)-1, args...); err != nil {
 					return fmt.Errorf("store: unable to append audit entry: %w", err)
 				}
-				id, prev = id+int64(n), rows[n*keptCols-2].(string)
-				rows = rows[n*keptCols:]
+				id, rows = id+int64(n), rows[n*keptCols:]
 			}
 		}
 		tx.auditRows = tx.auditRows[:0]
@@ -428,11 +418,9 @@ type auditHead struct {
 	treeSize   int64
 	treeBroken bool
 	// What a batch keeps back for flushAudit: its entries' rows (in
-	// tx.auditRows, see keepEntry) from id keptID on, the first chained
-	// to keptPrev; the tree's hashes from index treeFrom on, 32 bytes
-	// each.
+	// tx.auditRows, see keepEntry) from id keptID on; the tree's hashes
+	// from index treeFrom on, 32 bytes each.
 	keptID   int64
-	keptPrev string
 	treeFrom int64
 	treeKept []byte
 	// frontier: the roots of the complete subtrees of the tree's first

@@ -187,15 +187,15 @@ func (sc *auditScratch) leafRecord(b []byte, e *AuditEntry, secret string, befor
 	b = append(b, `,"fields":{`...)
 	b = sc.appendCommitment(b, "actor", "", sc.actorJSON)
 	for _, part := range [2]struct {
-		name string
-		v    *auditValue
-	}{{"after", after}, {"before", before}} {
+		name, prefix string
+		v            *auditValue
+	}{{"after", "after.", after}, {"before", "before.", before}} {
 		if !part.v.object {
 			b = sc.appendCommitment(append(b, ','), part.name, "", part.v.canon)
 			continue
 		}
 		for i, k := range part.v.keys {
-			b = sc.appendCommitment(append(b, ','), part.name+".", k, part.v.values[i])
+			b = sc.appendCommitment(append(b, ','), part.prefix, k, part.v.values[i])
 		}
 	}
 	b = append(b, `},"format":"`+AuditLeafFormat+`","id":`...)
