@@ -304,6 +304,11 @@ func (tx *Tx) flushDerived() error {
 		} else {
 			_, err = tx.derive(id)
 		}
+		if tracker.ErrorCode(err) == tracker.ENOTFOUND {
+			// Gone since it changed (created after a savepoint rolled
+			// back, or deleted): nothing of it to work out.
+			continue
+		}
 		if err != nil {
 			return err
 		}

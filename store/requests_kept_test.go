@@ -258,3 +258,46 @@ func TestBatchReadsAnAuthorityLawAgainAfterAChange(t *testing.T) {
 		t.Errorf("laws %s, %s; want %s, then %s", r1.Law, r2.Law, tracker.UKFOIA, tracker.UKEIR)
 	}
 }
+
+// A request created after a savepoint and rolled back leaves nothing to
+// work out at the commit: the batch commits what is left.
+func TestBatchCommitsAfterACreatedRequestIsRolledBack(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	a := tracker.Authority{Name: "Kent Police", Jurisdiction: tracker.JurisdictionEngland, Email: "foi@kent.police.uk"}
+	if err := st.CreateAuthority(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	kept := tracker.Request{Title: "Kept", Body: "b", AuthorityID: a.ID, Visibility: tracker.VisibilityPrivate}
+	gone := tracker.Request{Title: "Rolled back", Body: "b", AuthorityID: a.ID, Visibility: tracker.VisibilityPrivate}
+	err := st.UpdateBatch(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateRequest(&kept, tracker.MustParseDate("2026-03-02")); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT sp`); err != nil {
+			return err
+		}
+		if err := tx.CreateRequest(&gone, tracker.MustParseDate("2026-03-02")); err != nil {
+			return err
+		}
+		for _, q := range []string{`ROLLBACK TO sp`, `RELEASE sp`} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.RequestByID(ctx, kept.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != tracker.StatusAwaitingResponse || got.DueDate.IsZero() {
+		t.Errorf("the request kept: %s, due %v; want awaiting a response, with a due date", got.Status, got.DueDate)
+	}
+	if _, err := st.RequestByID(ctx, gone.ID); tracker.ErrorCode(err) != tracker.ENOTFOUND {
+		t.Errorf("the request rolled back: %v, want ENOTFOUND", err)
+	}
+}
