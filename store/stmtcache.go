@@ -86,7 +86,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		// knows of the requests it created (read again from the rows).
 		tx.joinAudit() // what it did is dropped
 		tx.auditHead, tx.treeHashMap = nil, nil
-		tx.auditRows, tx.treeRows = tx.auditRows[:0], tx.treeRows[:0]
+		tx.auditRows = tx.auditRows[:0]
 		tx.dropKept()
 		tx.created, tx.authorityLaws, tx.usersSeen = nil, nil, nil
 	} else if len(q) >= 9 && strings.EqualFold(q[:9], "SAVEPOINT") {

@@ -347,9 +347,10 @@ type Tx struct {
 	// writer's lock, so nobody else moves them).
 	auditHead   *auditHead
 	treeHashMap map[int64]tlog.Hash
-	// A batch's audit entries and tree hashes not written yet (flushAudit),
-	// their INSERTs' arguments one row after another.
-	auditRows, treeRows []any
+	// A batch's audit entries not written yet (flushAudit), their
+	// INSERTs' arguments one row after another (the tree's hashes wait in
+	// auditHead.treeKept).
+	auditRows []any
 	// auditQ works out a batch's audit entries beside it (nil: none yet).
 	auditQ *auditWorker
 	// newMailCounted: InsertProcessedMail has made sure of the count of
