@@ -60,11 +60,20 @@ func DisplayFilename(name string) string {
 	return name
 }
 
+// checkDisposition refuses a disposition that is not one of the three
+// (the table's CHECK would too, less clearly).
+func checkDisposition(d string) error {
+	if !tracker.ValidDisposition(d) {
+		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld").On("disposition")
+	}
+	return nil
+}
+
 // AddDocument stores content (nil for a withheld document we never received)
 // and records the document, with its exemptions, against its request.
 func (s *Store) AddDocument(ctx context.Context, d *tracker.Document, content io.Reader, maxBytes int64) error {
-	if !tracker.ValidDisposition(d.Disposition) {
-		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld").On("disposition")
+	if err := checkDisposition(d.Disposition); err != nil {
+		return err
 	}
 	d.Filename = DisplayFilename(d.Filename)
 	if content != nil {
@@ -126,8 +135,8 @@ func (tx *Tx) AddDocument(d *tracker.Document) error {
 	}
 	d.CreatedAt = tx.now
 	if kept != nil {
-		if !tracker.ValidDisposition(d.Disposition) {
-			return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld").On("disposition")
+		if err := checkDisposition(d.Disposition); err != nil {
+			return err
 		}
 		if d.ID, err = tx.nextID(&tx.documentsKept); err != nil {
 			return err
@@ -152,8 +161,8 @@ func (tx *Tx) AddDocument(d *tracker.Document) error {
 
 // UpdateDocument changes a document's disposition, description and exemptions.
 func (s *Store) UpdateDocument(ctx context.Context, d *tracker.Document) error {
-	if !tracker.ValidDisposition(d.Disposition) {
-		return tracker.Errorf(tracker.EINVALID, "disposition must be released, released_redacted or withheld").On("disposition")
+	if err := checkDisposition(d.Disposition); err != nil {
+		return err
 	}
 	return s.Update(ctx, func(tx *Tx) error {
 		before, err := tx.documentByID(d.ID)
