@@ -63,22 +63,37 @@ func (s *Server) streamTimeline(c echo.Context, v exportVariant, open func(io.Wr
 	res.Header().Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	gz := acceptsGzip(c.Request())
 	key := v.key()
-	version, verr := s.st.DataVersion(ctx)
-	if verr != nil {
-		// Written afresh and not kept: a download does not fail for want
-		// of its copy.
-		s.log.Warn("timeline download not kept", "err", verr)
-	} else if f, etag := s.exports.open(key, version, gz); f != nil {
-		defer f.Close()
+	headers := func() {
 		res.Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
-		res.Header().Set("ETag", etag)
 		if gz {
 			res.Header().Set(echo.HeaderContentEncoding, "gzip")
 		}
 		if v.disposition != "" {
 			res.Header().Set("Content-Disposition", v.disposition)
 		}
+	}
+	version, verr := s.st.DataVersion(ctx)
+	// sendKept sends the kept file of the variant at version, if there is
+	// one, and says whether it did.
+	sendKept := func() bool {
+		if verr != nil {
+			return false
+		}
+		f, etag := s.exports.open(key, version, gz)
+		if f == nil {
+			return false
+		}
+		defer f.Close()
+		headers()
+		res.Header().Set("ETag", etag)
 		http.ServeContent(res, c.Request(), "", time.Time{}, f)
+		return true
+	}
+	if verr != nil {
+		// Written afresh and not kept: a download does not fail for want
+		// of its copy.
+		s.log.Warn("timeline download not kept", "err", verr)
+	} else if sendKept() {
 		return nil
 	}
 	select {
@@ -91,6 +106,12 @@ func (s *Server) streamTimeline(c echo.Context, v exportVariant, open func(io.Wr
 		case <-ctx.Done():
 			s.downloadsWaiting.Add(-1)
 			return ctx.Err()
+		}
+		// While it waited, the download ahead of it may have written and
+		// kept the same file: sent from there, not written again.
+		if sendKept() {
+			<-s.downloads
+			return nil
 		}
 	}
 	defer func() { <-s.downloads }()
@@ -130,13 +151,7 @@ func (s *Server) streamTimeline(c echo.Context, v exportVariant, open func(io.Wr
 	w := bufio.NewWriterSize(out, 64<<10)
 	var x eventWriter
 	start := func() (err error) {
-		res.Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
-		if gz {
-			res.Header().Set(echo.HeaderContentEncoding, "gzip")
-		}
-		if v.disposition != "" {
-			res.Header().Set("Content-Disposition", v.disposition)
-		}
+		headers()
 		res.WriteHeader(http.StatusOK)
 		x, err = open(w)
 		return err

@@ -131,3 +131,64 @@ func TestTimelineDownloadsWaitTheirTurn(t *testing.T) {
 		t.Errorf("the download that waited: status %d, %d bytes, want the whole file (%d bytes)", third.status, third.body.Len(), len(whole))
 	}
 }
+
+// A download that waited its turn behind one writing the same file, with
+// nothing committed meanwhile, is sent the file that one kept (with its
+// ETag) rather than written again.
+func TestTimelineDownloadThatWaitedIsSentTheKeptFile(t *testing.T) {
+	app := newTestApp(t, func(c *Config) { c.Downloads = 1 })
+	app.user("ed@example.org", store.RoleEditor)
+	c := app.login("ed@example.org")
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		ev := timeline.New(fmt.Sprintf("2026-03-0%d--event", i+1), fmt.Sprintf("2026-03-0%d", i+1), fmt.Sprintf("Event %d", i))
+		if err := app.st.SaveTimelineEvent(ctx, &store.TimelineEvent{Event: ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, whole := c.get("/timeline.json?from=2000-01-01") // another variant: the session's own writes happen now
+	app.st.Settle()
+	if _, err := app.st.KeepSearchTerms(ctx); err != nil {
+		t.Fatal(err)
+	}
+	request := func() *http.Request {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, app.ts.URL+"/timeline.json", nil)
+		for _, ck := range c.hc.Jar.Cookies(req.URL) {
+			req.AddCookie(ck)
+		}
+		return req
+	}
+	release := make(chan struct{})
+	first := &heldWriter{header: http.Header{}, entered: make(chan struct{}), release: release}
+	firstDone, firstReq := make(chan struct{}), request()
+	go func() {
+		app.srv.Handler().ServeHTTP(first, firstReq)
+		close(firstDone)
+	}()
+	select {
+	case <-first.entered:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the first download did not start writing")
+	}
+	second := &heapProbe{header: http.Header{}, keep: true}
+	secondDone, secondReq := make(chan struct{}), request()
+	go func() {
+		app.srv.Handler().ServeHTTP(second, secondReq)
+		close(secondDone)
+	}()
+	waitFor(t, "the second download to wait", func() bool { return app.srv.downloadsWaiting.Load() == 1 })
+	close(release)
+	for _, done := range []chan struct{}{firstDone, secondDone} {
+		select {
+		case <-done:
+		case <-time.After(2 * time.Minute):
+			t.Fatal("a download did not end")
+		}
+	}
+	if second.status != http.StatusOK || second.body.String() != whole {
+		t.Fatalf("the second download: status %d, %d bytes, want the whole file (%d bytes)", second.status, second.body.Len(), len(whole))
+	}
+	if second.header.Get("ETag") == "" {
+		t.Errorf("the download that waited was written again, not sent the file the first kept (no ETag)")
+	}
+}
