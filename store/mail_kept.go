@@ -44,8 +44,9 @@ func (tx *Tx) keepMailInsert(fetched, pm MailMessage) (int64, error) {
 		}
 	}
 	if len(tx.mailInserts) == 0 {
-		if err := tx.queryRowKept(tx.ctx, `SELECT COALESCE(max(id), 0) FROM mail_messages`).Scan(&tx.mailLastID); err != nil {
-			return 0, fmt.Errorf("store: unable to record mail message: %w", err)
+		var err error
+		if tx.mailLastID, err = tx.lastID("mail_messages"); err != nil {
+			return 0, err
 		}
 	}
 	tx.mailLastID++

@@ -91,11 +91,22 @@ func (tx *Tx) initKeptRows() {
 		row: `(?, ?, ?, ?, ?)`, cols: 5}
 }
 
+// lastID is the largest id in table (0: none), which the next row kept
+// back after it is written under, plus one.
+func (tx *Tx) lastID(table string) (int64, error) {
+	var id int64
+	if err := tx.queryRowKept(tx.ctx, `SELECT COALESCE(max(id), 0) FROM `+table).Scan(&id); err != nil {
+		return 0, fmt.Errorf("store: unable to read the last id of %s: %w", table, err)
+	}
+	return id, nil
+}
+
 // nextID is the id the next row kept in k is written under.
 func (tx *Tx) nextID(k *keptRows) (int64, error) {
 	if len(k.args) == 0 {
-		if err := tx.queryRowKept(tx.ctx, `SELECT COALESCE(max(id), 0) FROM `+k.table).Scan(&k.lastID); err != nil {
-			return 0, fmt.Errorf("store: unable to read the last id of %s: %w", k.table, err)
+		var err error
+		if k.lastID, err = tx.lastID(k.table); err != nil {
+			return 0, err
 		}
 	}
 	k.lastID++
@@ -107,8 +118,9 @@ func (tx *Tx) nextID(k *keptRows) (int64, error) {
 func (tx *Tx) keepRequest(r *tracker.Request) error {
 	var id int64
 	if len(tx.reqKept) == 0 {
-		if err := tx.queryRowKept(tx.ctx, `SELECT COALESCE(max(id), 0) FROM requests`).Scan(&id); err != nil {
-			return fmt.Errorf("store: unable to create request: %w", err)
+		var err error
+		if id, err = tx.lastID("requests"); err != nil {
+			return err
 		}
 	} else {
 		id = tx.reqKept[len(tx.reqKept)-1].r.ID
