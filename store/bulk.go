@@ -514,7 +514,7 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 }
 
 // ftsDefaults are FTS5's values of the settings a bulk load changes.
-var ftsDefaults = map[string]int64{"hashsize": 1 << 20, "automerge": 4, "crisismerge": 16}
+var ftsDefaults = map[string]int64{"hashsize": 1 << 20}
 
 // setFTSConfig sets a full-text table's configuration value and returns
 // what puts it back as it was: the stored value again, or, where none was
