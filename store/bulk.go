@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,10 +39,10 @@ import (
 //     Each request's insert and update ran a dozen upserts;
 //   - the indexes only reads use are dropped at the start and made again
 //     at the end, each by one sort (kept: the unique ones, for their
-//     constraints and ON CONFLICT clauses, and those on request_id, which
-//     working out a request's derived fields reads by). A write that looked
-//     a row up by a dropped index would scan its table instead: slow, not
-//     wrong.
+//     constraints and ON CONFLICT clauses, but for those of
+//     bulkDroppedUnique, and those on request_id, which working out a
+//     request's derived fields reads by). A write that looked a row up by
+//     a dropped index would scan its table instead: slow, not wrong.
 //
 // The result is what the triggers would have made, as long as the rows
 // written during the load are only inserted and updated (never deleted),
@@ -105,6 +106,32 @@ func keptFills(schema string, tables []string) []string {
 	}
 	return out
 }
+
+// bulkDroppedUnique are the unique indexes a bulk load drops with the
+// others, their uniqueness checked once at the end, when Finish makes them
+// again (CREATE UNIQUE INDEX fails on a duplicate, and so does the load).
+// Only one that no write of a load relies on may be here: none is the
+// target of an ON CONFLICT clause or a key a row is looked up by (without
+// it, such a lookup would scan the table: worse than keeping it up).
+//
+//   - audit_log_hash: sha256 keys, ~18.6 entries a request, each anywhere
+//     in the index: kept up, each transaction of a million-request seed
+//     changed ~4,600 of its pages, most of the seed's commits. Nothing
+//     reads an entry by its hash (the chain, the transparency log and
+//     audit verify read by id), and the hashes are unique by
+//     construction (each commits to the entry before it).
+//
+// The other unique indexes with random keys are kept: blobs.sha256 (the
+// target of every stored file's ON CONFLICT (sha256) DO NOTHING: the same
+// file is stored once), requests.reply_token, public_pages.slug and the
+// token hashes (api_tokens, sessions, calendar_feeds) are constraints in
+// their columns, whose indexes SQLite makes itself and never drops, and
+// they are few (one a request at most, against ~18.6 audit entries; a seed
+// writes no tokens); mail_messages_uid is the target of the mail inserts'
+// ON CONFLICT DO NOTHING (a message fetched twice is stored once), and
+// its keys follow each mailbox's order. The mail's Message-IDs are not
+// unique (mail_messages_message_id): dropped with the read-only indexes.
+var bulkDroppedUnique = []string{"audit_log_hash"}
 
 type droppedTrigger struct{ name, sql string }
 
@@ -215,14 +242,16 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 	// The indexes only reads use, made again at the end: one sort each
 	// where every row written had moved its entry in each (16 on requests,
 	// 8 on mail_messages). Kept: unique ones (their constraints, ON
-	// CONFLICT), those on request_id (the lookups by request that
-	// working out a request's derived fields makes while it writes) and
-	// those on document_id (a document read with the exemptions claimed
-	// on it, as linking it to a timeline event does: without the index,
-	// each link scanned every claim, 9 minutes of a 1M seed).
+	// CONFLICT) but bulkDroppedUnique, those on request_id (the lookups
+	// by request that working out a request's derived fields makes while
+	// it writes) and those on document_id (a document read with the
+	// exemptions claimed on it, as linking it to a timeline event does:
+	// without the index, each link scanned every claim, 9 minutes of a 1M
+	// seed).
+	dropUnique, _ := json.Marshal(bulkDroppedUnique)
 	rows, err = s.w.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' AND sql NOT LIKE '%(request_id%'
-			AND sql NOT LIKE '%(document_id%' ORDER BY rowid`)
+		WHERE type = 'index' AND sql IS NOT NULL AND (sql NOT LIKE 'CREATE UNIQUE%' OR name IN (SELECT value FROM json_each(?)))
+			AND sql NOT LIKE '%(request_id%' AND sql NOT LIKE '%(document_id%' ORDER BY rowid`, string(dropUnique))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read the indexes: %w", err)
 	}
@@ -467,7 +496,12 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 		return fmt.Errorf("store: unable to make the indexes again: %w", err)
 	}
 	for _, ix := range b.indexes {
-		if _, err := s.w.ExecContext(ctx, ix.sql); err != nil {
+		if _, err := s.w.ExecContext(ctx, ix.sql); isUnique(err) {
+			// The marker stays: Open refuses the database, as any other
+			// load that did not finish.
+			return fmt.Errorf("store: the bulk load wrote two rows with the same value of unique index %s (%w): "+
+				"it did not finish; delete the data folder and load it again", ix.name, err)
+		} else if err != nil {
 			return noSpace(fmt.Errorf("store: unable to make index %s again: %w", ix.name, err))
 		}
 	}

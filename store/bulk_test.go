@@ -100,12 +100,14 @@ func TestBulkLoadMakesReadOnlyIndexesAtTheEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	during := indexes()
-	for _, name := range []string{"requests_owner", "mail_messages_message_id", "audit_log_entity", "requests_authority"} {
+	// And the unique ones no write of the load relies on (the audit
+	// entries' hashes: random keys, nothing looks an entry up by its hash).
+	for _, name := range []string{"requests_owner", "mail_messages_message_id", "audit_log_entity", "requests_authority", "audit_log_hash"} {
 		if _, ok := during[name]; ok {
 			t.Errorf("index %s is kept up during the load", name)
 		}
 	}
-	for _, name := range []string{"request_events_request", "mail_messages_proposed", "mail_messages_uid", "authorities_url_name"} {
+	for _, name := range []string{"request_events_request", "mail_messages_proposed", "mail_messages_uid", "authorities_url_name", "event_links_target"} {
 		if _, ok := during[name]; !ok {
 			t.Errorf("index %s, which the writes need, is gone during the load", name)
 		}
@@ -126,6 +128,65 @@ func TestBulkLoadMakesReadOnlyIndexesAtTheEnd(t *testing.T) {
 	var res string
 	if err := st.Reader().QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil || res != "ok" {
 		t.Errorf("integrity check after the load: %s %v", res, err)
+	}
+	// The whole schema is a fresh database's.
+	master := func(st *store.Store) map[string]string {
+		t.Helper()
+		rows, err := st.Reader().QueryContext(ctx, `SELECT type || ' ' || name, tbl_name || ': ' || COALESCE(sql, '') FROM sqlite_master`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]string{}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				t.Fatal(err)
+			}
+			out[k] = v
+		}
+		return out
+	}
+	got, want := master(st), master(MustOpenDB(t))
+	if len(got) != len(want) {
+		t.Errorf("%d schema objects after the load, %d in a fresh database", len(got), len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s after the load:\n%s\nwant a fresh database's\n%s", k, got[k], v)
+		}
+	}
+}
+
+// The audit entries' hashes are unique without their index during a load
+// because each commits to the one before; should two rows share one all
+// the same, Finish fails with an error that says so, not with a database
+// whose hashes are no longer held unique, and Open refuses the unfinished
+// database as it does any other.
+func TestBulkLoadFailsOnADuplicateAuditHash(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b, err := st.BeginBulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
+	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, entity, prev_hash, hash, secret)
+		SELECT at, actor, action, entity, prev_hash, hash, secret FROM audit_log ORDER BY id DESC LIMIT 1`); err != nil {
+		t.Fatalf("during the load, an entry with another's hash: %v", err)
+	}
+	err = b.Finish(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), "audit_log_hash") || !strings.Contains(err.Error(), "same value") {
+		t.Fatalf("Finish after two entries with one hash: %v, want an error naming audit_log_hash and the same value", err)
+	}
+	st.Close()
+	if _, err := store.Open(ctx, dir); tracker.ErrorCode(err) != tracker.ECONFLICT || !strings.Contains(err.Error(), "did not finish") {
+		t.Errorf("opening the database of a load that failed: %v, want a refusal", err)
 	}
 }
 
