@@ -41,8 +41,9 @@ import (
 //     at the end, each by one sort (kept: the unique ones, for their
 //     constraints and ON CONFLICT clauses, but for those of
 //     bulkDroppedUnique, and those on request_id, which working out a
-//     request's derived fields reads by). A write that looked a row up by
-//     a dropped index would scan its table instead: slow, not wrong.
+//     request's derived fields reads by, but for bulkPassIndexes). A write
+//     that looked a row up by a dropped index would scan its table
+//     instead: slow, not wrong.
 //
 // The result is what the triggers would have made, as long as the rows
 // written during the load are only inserted and updated (never deleted),
@@ -132,6 +133,15 @@ func keptFills(schema string, tables []string) []string {
 // its keys follow each mailbox's order. The mail's Message-IDs are not
 // unique (mail_messages_message_id): dropped with the read-only indexes.
 var bulkDroppedUnique = []string{"audit_log_hash"}
+
+// bulkPassIndexes are indexes on request_id that a bulk load drops with
+// the read-only ones all the same: only a pass over every request reads
+// them (a recompute's, store.Recompute), never a write of the load (a
+// request's own events are looked up by request_events_request, kept).
+// Made at the end by one sort, their pages lie in their order in the
+// file, so such a pass on a cold cache reads them as one run; kept up
+// during a load, they lay scattered among the other tables' pages.
+var bulkPassIndexes = []string{"request_events_history"}
 
 type droppedTrigger struct{ name, sql string }
 
@@ -244,14 +254,16 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 	// 8 on mail_messages). Kept: unique ones (their constraints, ON
 	// CONFLICT) but bulkDroppedUnique, those on request_id (the lookups
 	// by request that working out a request's derived fields makes while
-	// it writes) and those on document_id (a document read with the
-	// exemptions claimed on it, as linking it to a timeline event does:
-	// without the index, each link scanned every claim, 9 minutes of a 1M
-	// seed).
+	// it writes) but bulkPassIndexes, and those on document_id (a
+	// document read with the exemptions claimed on it, as linking it to a
+	// timeline event does: without the index, each link scanned every
+	// claim, 9 minutes of a 1M seed).
 	dropUnique, _ := json.Marshal(bulkDroppedUnique)
+	passes, _ := json.Marshal(bulkPassIndexes)
 	rows, err = s.w.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
-		WHERE type = 'index' AND sql IS NOT NULL AND (sql NOT LIKE 'CREATE UNIQUE%' OR name IN (SELECT value FROM json_each(?)))
-			AND sql NOT LIKE '%(request_id%' AND sql NOT LIKE '%(document_id%' ORDER BY rowid`, string(dropUnique))
+		WHERE type = 'index' AND sql IS NOT NULL AND ((sql NOT LIKE 'CREATE UNIQUE%' OR name IN (SELECT value FROM json_each(?)))
+			AND sql NOT LIKE '%(request_id%' AND sql NOT LIKE '%(document_id%' OR name IN (SELECT value FROM json_each(?))) ORDER BY rowid`,
+		string(dropUnique), string(passes))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read the indexes: %w", err)
 	}
