@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -215,8 +216,10 @@ var (
 	afterInsertTrigger = regexp.MustCompile(`(?is)^CREATE\s+TRIGGER\s+(\w+)\s+AFTER\s+INSERT\s+ON\s+(\w+)\s*(?:WHEN\s+(.*?))?\s*\bBEGIN\b(.*)\bEND\s*;?\s*$`)
 	insertValues       = regexp.MustCompile(`(?is)^INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\((.*)\)$`)
 	sqlLineComment     = regexp.MustCompile(`--[^\n]*`)
-	// tableOrderRowid is a rowid that follows its table's (id * 8 + kind).
-	tableOrderRowid = regexp.MustCompile(`(?i)^new\.id\s*\*\s*8\s*\+\s*\d+$`)
+	// tableOrderRowid is a rowid that follows its table's: id * 8 + kind,
+	// or id * 2^32 + id * 8 + kind (a request's own entry in
+	// request_search_index, under its id as the request's).
+	tableOrderRowid = regexp.MustCompile(`(?i)^(new\.id\s*\*\s*4294967296\s*\+\s*)?new\.id\s*\*\s*8\s*\+\s*\d+$`)
 )
 
 // BeginBulkLoad starts a bulk load. The database must be empty of indexed
@@ -433,9 +436,11 @@ func triggerFills(sql string) ([]bulkFill, error) {
 			return nil, fmt.Errorf("statement %q is not an INSERT … VALUES a bulk load can run over a table", st)
 		}
 		// In the table's order, which is search_index's (rowid = id * 8 +
-		// kind), unless the row goes in under a rowid of another order
-		// (request_search_index: by request): then in that one, as FTS5
-		// writes its pending words out whenever a rowid is below the last.
+		// kind) and a request's own entry's in request_search_index, read
+		// as it is stored, unless the row goes in under a rowid of another
+		// order (request_search_index's other rows: by request): then
+		// sorted into that one, as FTS5 writes its pending words out
+		// whenever a rowid is below the last.
 		order := "new.rowid"
 		if first := strings.TrimSpace(strings.SplitN(im[3], ",", 2)[0]); strings.HasPrefix(strings.TrimSpace(im[2]), "rowid") && !tableOrderRowid.MatchString(first) {
 			order = "1"
@@ -507,6 +512,18 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 	if _, err := s.w.ExecContext(ctx, `PRAGMA temp_store = DEFAULT`); err != nil {
 		return fmt.Errorf("store: unable to make the indexes again: %w", err)
 	}
+	// Each sort larger than its in-memory share (the cache size, up to
+	// 512 MB: a million requests' audit entries, ~20 million) is sorted a
+	// part at a time: with worker threads, each part is sorted and written
+	// out on another core while the table's next rows are read, and the
+	// parts are merged on several. Open's writer sorts on its own thread.
+	var threads int
+	if err := s.w.QueryRowContext(ctx, `PRAGMA threads`).Scan(&threads); err != nil {
+		return fmt.Errorf("store: unable to make the indexes again: %w", err)
+	}
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, runtime.NumCPU())); err != nil {
+		return fmt.Errorf("store: unable to make the indexes again: %w", err)
+	}
 	for _, ix := range b.indexes {
 		if _, err := s.w.ExecContext(ctx, ix.sql); isUnique(err) {
 			// The marker stays: Open refuses the database, as any other
@@ -516,6 +533,9 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 		} else if err != nil {
 			return noSpace(fmt.Errorf("store: unable to make index %s again: %w", ix.name, err))
 		}
+	}
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, threads)); err != nil {
+		return fmt.Errorf("store: unable to make the indexes again: %w", err)
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {

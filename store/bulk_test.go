@@ -405,3 +405,34 @@ func TestBulkLoadKeepsTheIndexesItsOwnReadsUse(t *testing.T) {
 		}
 	}
 }
+
+// The index builds at the end of a load sort on worker threads (PRAGMA
+// threads); afterwards the writer sorts as Open leaves it, on its own.
+func TestBulkLoadPutsTheSortThreadsBackAsOpenLeavesThem(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	threads := func() int {
+		t.Helper()
+		var n int
+		if err := st.Writer().QueryRowContext(ctx, `PRAGMA threads`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	opened := threads()
+	b, err := st.BeginBulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
+	if err := b.Finish(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := threads(); n != opened {
+		t.Errorf("PRAGMA threads after the load: %d, want %d (as Open leaves it)", n, opened)
+	}
+}
