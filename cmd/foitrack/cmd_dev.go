@@ -23,7 +23,7 @@ func init() {
 const seedPassword = "seed-password"
 
 func devSeed(env *Env, args []string) error {
-	fs := newFlags(env, "dev seed", "--requests N [--messages M] [--seed S] [--end YYYY-MM-DD] [--password-file FILE] [--json] [--cpuprofile FILE]\n\n"+
+	fs := newFlags(env, "dev seed", "--requests N [--messages M] [--seed S] [--end YYYY-MM-DD] [--password-file FILE] [--json] [--cpuprofile FILE] [--memprofile FILE]\n\n"+
 		"Builds a realistic, made-up database through the app's own store: authorities, requests in every\n"+
 		"lifecycle state with their events, replies by mail with attachments, documents, exemptions,\n"+
 		"timeline events with links, and users (admin@example.org, editor1@example.org, viewer@example.org…;\n"+
@@ -38,6 +38,7 @@ func devSeed(env *Env, args []string) error {
 	pwFile := fs.String("password-file", "", "read the seeded users' password from this file")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the seeding to this file (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a Go heap profile to this file once seeded (go tool pprof; SQLite's memory is not in it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -90,6 +91,9 @@ func devSeed(env *Env, args []string) error {
 		}
 	}
 	sum, err := seed.Run(env.Ctx, st, opt)
+	if perr := writeHeapProfile(*memProfile); perr != nil && err == nil {
+		err = perr
+	}
 	bar.Finish()
 	indexBar.Finish()
 	if err != nil {
@@ -131,4 +135,22 @@ func startCPUProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// writeHeapProfile writes the Go heap's profile (go tool pprof: what is in
+// use at the last collection, and -sample_index=alloc_space, all that was
+// allocated) to path; with path "" it does nothing.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("unable to create the heap profile: %w", err)
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("unable to write the heap profile: %w", err)
+	}
+	return f.Close()
 }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"compress/gzip"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,7 +29,8 @@ func TestDevSeed(t *testing.T) {
 			t.Errorf("%v: exit %d (%q), want a usage error (2)", bad, code, errs)
 		}
 	}
-	out := mustCLI(t, dir, "dev", "seed", "--requests", "15", "--messages", "30", "--json")
+	heap := filepath.Join(t.TempDir(), "heap.prof")
+	out := mustCLI(t, dir, "dev", "seed", "--requests", "15", "--messages", "30", "--json", "--memprofile", heap)
 	var sum struct {
 		Requests int            `json:"requests"`
 		Messages int            `json:"messages"`
@@ -36,6 +41,18 @@ func TestDevSeed(t *testing.T) {
 	}
 	if sum.Requests != 15 || sum.Messages == 0 || len(sum.ByStatus) != 11 {
 		t.Errorf("summary %+v", sum)
+	}
+	// --memprofile: the Go heap's profile once seeded (pprof's format, a
+	// gzipped protocol buffer).
+	if f, err := os.Open(heap); err != nil {
+		t.Errorf("--memprofile: %v", err)
+	} else {
+		defer f.Close()
+		if z, err := gzip.NewReader(f); err != nil {
+			t.Errorf("--memprofile: not a profile: %v", err)
+		} else if b, err := io.ReadAll(z); err != nil || len(b) == 0 {
+			t.Errorf("--memprofile: %d bytes, %v", len(b), err)
+		}
 	}
 	// The seeded database passes its own audit, and is never seeded twice.
 	mustCLI(t, dir, "audit", "verify")
