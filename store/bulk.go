@@ -165,20 +165,30 @@ const bulkPublicSearch = "public_search_requests_*"
 // load runs.
 const BulkMarkerSuffix = ".bulk-load"
 
-// bulkCacheKiB is the writer's page cache during a bulk load (SQLite's
-// default is 2 MB: a large database's index pages were read and written
-// again and again): a quarter of the machine's memory, between 512 MB and
-// 4 GB. SQLite takes a page of it only when it reads or writes one, so a
-// load uses no more than its database's size (a 10k seed, ~300 MB); what
+// bulkCacheKiB is the memory the writer's page cache takes during a bulk
+// load (SQLite's default is 2 MB: a large database's index pages were read
+// and written again and again): a quarter of the machine's memory, between
+// 512 MB and 4 GB, which hold half as much of pages (cachedPageBytes).
+// SQLite takes a page of it only when it reads or writes one, so a load
+// uses no more than twice its database's size (a 10k seed, ~300 MB); what
 // it is for is the indexes written in a random order, each row's entry
-// anywhere in them, which a million requests make ~2 GB of (the audit
-// entries' hashes, ~18.5 a request, 1.4 GB; the blobs' sha256, 0.4 GB;
-// the reply tokens): with 512 MB most of their pages were read again
-// from the file for each entry, and written out again when evicted.
+// anywhere in them: at a million requests, the blobs' sha256 (0.4 GB) and
+// the reply tokens (the audit entries' hashes, 1.4 GB, are made at the end:
+// bulkDroppedUnique). With 512 MB most of their pages were read again from
+// the file for each entry, and written out again when evicted.
 func bulkCacheKiB() int64 {
 	const lo, hi = 512 << 10, 4 << 20
 	return min(max(physicalMemoryKiB()/4, lo), hi)
 }
+
+// cachedPageBytes is the memory a page of pageSize bytes takes in SQLite's
+// page cache: the page and SQLite's header for it (~300 bytes) are one
+// allocation, which modernc.org/memory's allocator serves from a slot of
+// the next power of two, so a 4 KiB page takes 8 KiB (measured: 50,000
+// pages read into a cache made the process 8,332 bytes larger a page). A
+// cache_size given in KiB counts only the page and the header: the 4 GB
+// cache of the 1M seed took 8 GB (its peak RSS, 9.96 GB).
+func cachedPageBytes(pageSize int64) int64 { return 2 * pageSize }
 
 // physicalMemoryKiB is the machine's memory (Linux's /proc/meminfo), or 0
 // where it cannot be read.
@@ -367,9 +377,14 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 		os.Remove(b.marker)
 		return nil, fmt.Errorf("store: unable to begin the bulk load: %w", err)
 	}
+	var pageSize int64
+	if err := s.w.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return nil, fmt.Errorf("store: unable to read the page size: %w", err)
+	}
 	// The writer is one connection, kept open: these hold until Finish.
+	// The cache in pages, as many as bulkCacheKiB of memory holds.
 	for _, p := range []string{
-		fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB()),
+		fmt.Sprintf(`PRAGMA cache_size = %d`, bulkCacheKiB()<<10/cachedPageBytes(pageSize)),
 		`PRAGMA synchronous = OFF`,
 		`PRAGMA temp_store = MEMORY`,
 		`PRAGMA wal_autocheckpoint = 50000`,
