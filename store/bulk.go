@@ -387,14 +387,40 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 		fmt.Sprintf(`PRAGMA cache_size = %d`, bulkCacheKiB()<<10/cachedPageBytes(pageSize)),
 		`PRAGMA synchronous = OFF`,
 		`PRAGMA temp_store = MEMORY`,
-		`PRAGMA wal_autocheckpoint = 50000`,
 	} {
 		if _, err := s.w.ExecContext(ctx, p); err != nil {
 			return nil, fmt.Errorf("store: %s: %w", p, err)
 		}
 	}
+	if err := s.leaveLog(ctx); err != nil {
+		return nil, err
+	}
 	s.stmts.clear() // statements prepared with the triggers in place
 	return b, nil
+}
+
+// leaveLog takes the writer out of the write-ahead log until Finish: each
+// commit writes the pages it changed straight into the database, where in
+// the log it wrote them there and again into the database at the next
+// checkpoint. A load that stops half-way leaves a database Open refuses
+// anyway (the marker), so nothing needs the log to survive a crash. The
+// journal is kept in memory rather than turned off: a transaction or a
+// savepoint can still be rolled back (a batch undoes a change that failed
+// with ROLLBACK TO), where with none SQLite leaves the database undefined.
+//
+// Leaving the log needs the database to itself: the readers' idle
+// connections are closed first (one in use keeps the load in the log,
+// which is slower, not wrong). Readers opened during the load do not set
+// a journal mode of their own (Open's readers' DSN), so they cannot put it
+// back into the log; they read the database as it is committed.
+func (s *Store) leaveLog(ctx context.Context) error {
+	idle := s.r.Stats().MaxOpenConnections // Open keeps them all when idle
+	s.r.SetMaxIdleConns(0)
+	defer s.r.SetMaxIdleConns(idle)
+	if _, err := s.w.ExecContext(ctx, `PRAGMA journal_mode = MEMORY`); err != nil && !IsBusy(err) {
+		return fmt.Errorf("store: unable to leave the write-ahead log for the load: %w", err)
+	}
+	return nil
 }
 
 // triggerFills turns an AFTER INSERT trigger's INSERT … VALUES statements
@@ -455,18 +481,11 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 		total += ranges[i][1] - ranges[i][0]
 	}
 	// What Finish writes (the full-text index, the indexes made again)
-	// goes straight into the database, the pages it changes kept in
-	// memory for a rollback, rather than into the write-ahead log and
-	// from there into the database again at each checkpoint: a load that
-	// stops half-way leaves a database Open refuses anyway (the marker).
-	// Leaving WAL needs the database to itself: the readers' idle
-	// connections are closed for the while (nothing reads during Finish);
-	// one in use keeps it in WAL, which is slower, not wrong.
-	idle := s.r.Stats().MaxOpenConnections // Open keeps them all when idle
-	s.r.SetMaxIdleConns(0)
-	defer s.r.SetMaxIdleConns(idle)
-	if _, err := s.w.ExecContext(ctx, `PRAGMA journal_mode = MEMORY`); err != nil && !IsBusy(err) {
-		return fmt.Errorf("store: unable to leave the write-ahead log for the end of the load: %w", err)
+	// goes straight into the database too, outside the write-ahead log,
+	// where the load left it (or leaves it now, if a reader in use kept
+	// it there when it began).
+	if err := s.leaveLog(ctx); err != nil {
+		return err
 	}
 	// The full-text indexes' settings for the fills, put back as the
 	// schema left them once they are done.

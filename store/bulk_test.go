@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"regexp"
 	"strconv"
@@ -234,7 +235,39 @@ func TestBulkLoadEndsOutsideTheLogAndLeavesTheDatabaseAsOpenDoes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	journal := func() string {
+		t.Helper()
+		var mode string
+		if err := st.Writer().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return mode
+	}
+	if mode := journal(); mode != "memory" {
+		t.Errorf("journal once the load has begun: %s, want memory", mode)
+	}
 	a := mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
+	// Reads during the load, on the readers' connections (new ones among
+	// them, as the seed makes), leave the writer outside the log.
+	var conns []*sql.Conn
+	for range 3 {
+		c, err := st.Reader().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var n int
+		if err := c.QueryRowContext(ctx, `SELECT count(*) FROM authorities`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("a read during the load: %d %v, want 1", n, err)
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	mustAuthority(t, st, "Department for Education", tracker.JurisdictionUK)
+	if mode := journal(); mode != "memory" {
+		t.Errorf("journal after reads during the load: %s, want memory", mode)
+	}
 	var during []string
 	if err := b.Finish(ctx, func(done, total int64) {
 		var mode string

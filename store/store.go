@@ -164,10 +164,14 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 			}
 		}
 	}
-	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&", busy.Milliseconds()) + "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	// Only the writer sets the journal (WAL is kept in the file, and every
+	// connection opened after finds it there): a reader that set it too
+	// would put a bulk load, which leaves the log (see leaveLog), back in it.
+	file := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + fmt.Sprintf("_pragma=busy_timeout(%d)&", busy.Milliseconds())
+	pragmas := "_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	dsn := file + pragmas
 	var err error
-	if s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate"); err != nil {
+	if s.w, err = sql.Open("sqlite", file+"_pragma=journal_mode(WAL)&"+pragmas+"&_txlock=immediate"); err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
 	s.w.SetMaxOpenConns(1)
