@@ -57,18 +57,25 @@ func auditRows(t *testing.T, st *store.Store) []string {
 // by name (the indexes SQLite makes for a constraint have none: "").
 func schemaOf(t *testing.T, st *store.Store, table string) map[string]string {
 	t.Helper()
-	rows, err := st.Reader().Query(`SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE tbl_name = ?`, table)
+	return schemaRows(t, st, `SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE tbl_name = ?`, table)
+}
+
+// schemaRows is a query's rows of two strings (from sqlite_master): the
+// first to the second.
+func schemaRows(t *testing.T, st *store.Store, query string, args ...any) map[string]string {
+	t.Helper()
+	rows, err := st.Reader().Query(query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
-		var name, sql string
-		if err := rows.Scan(&name, &sql); err != nil {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
 			t.Fatal(err)
 		}
-		out[name] = sql
+		out[k] = v
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)

@@ -78,21 +78,7 @@ func TestBulkLoadMakesReadOnlyIndexesAtTheEnd(t *testing.T) {
 	ctx := context.Background()
 	st := MustOpenDB(t)
 	indexes := func() map[string]string {
-		t.Helper()
-		rows, err := st.Reader().QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]string{}
-		for rows.Next() {
-			var name, sql string
-			if err := rows.Scan(&name, &sql); err != nil {
-				t.Fatal(err)
-			}
-			out[name] = sql
-		}
-		return out
+		return schemaRows(t, st, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`)
 	}
 	before := indexes()
 	b, err := st.BeginBulkLoad(ctx)
@@ -137,21 +123,7 @@ func TestBulkLoadMakesReadOnlyIndexesAtTheEnd(t *testing.T) {
 	}
 	// The whole schema is a fresh database's.
 	master := func(st *store.Store) map[string]string {
-		t.Helper()
-		rows, err := st.Reader().QueryContext(ctx, `SELECT type || ' ' || name, tbl_name || ': ' || COALESCE(sql, '') FROM sqlite_master`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]string{}
-		for rows.Next() {
-			var k, v string
-			if err := rows.Scan(&k, &v); err != nil {
-				t.Fatal(err)
-			}
-			out[k] = v
-		}
-		return out
+		return schemaRows(t, st, `SELECT type || ' ' || name, tbl_name || ': ' || COALESCE(sql, '') FROM sqlite_master`)
 	}
 	got, want := master(st), master(MustOpenDB(t))
 	if len(got) != len(want) {
