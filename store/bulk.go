@@ -392,7 +392,8 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 			return nil, fmt.Errorf("store: %s: %w", p, err)
 		}
 	}
-	if err := s.leaveLog(ctx); err != nil {
+	s.undone.Store(false)
+	if err := s.leaveLog(ctx, "off"); err != nil {
 		return nil, err
 	}
 	s.stmts.clear() // statements prepared with the triggers in place
@@ -403,23 +404,38 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 // commit writes the pages it changed straight into the database, where in
 // the log it wrote them there and again into the database at the next
 // checkpoint. A load that stops half-way leaves a database Open refuses
-// anyway (the marker), so nothing needs the log to survive a crash. The
-// journal is kept in memory rather than turned off: a transaction or a
-// savepoint can still be rolled back (a batch undoes a change that failed
-// with ROLLBACK TO), where with none SQLite leaves the database undefined.
+// anyway (the marker), so nothing needs the log to survive a crash.
+//
+// journal is the rollback journal the writer keeps meanwhile. The load's
+// own transactions (BeginBulkLoad) keep none ("off"): a transaction's
+// first change to each page of the database copied the page into a
+// journal in memory, a kilobyte a chunk, every chunk allocated and freed
+// again at the commit, a tenth of the writer's time (the random indexes'
+// pages, blobs.sha256 most). Without it, SQLite cannot undo what a
+// transaction wrote when it rolls back, nor what a statement that fails
+// wrote before it failed (its statement journal only records pages
+// already in the rollback journal): any such failure, of a transaction,
+// to a savepoint or of a statement (undoing), marks the load as one that
+// cannot finish (Finish refuses, the marker stays). A dev seed stops at
+// its first error anyway. Finish's fills keep theirs in memory
+// ("memory"), undone as they should be.
 //
 // Leaving the log needs the database to itself: the readers' idle
 // connections are closed first (one in use keeps the load in the log,
-// which is slower, not wrong). Readers opened during the load do not set
-// a journal mode of their own (Open's readers' DSN), so they cannot put it
-// back into the log; they read the database as it is committed.
-func (s *Store) leaveLog(ctx context.Context) error {
+// which is slower, not wrong: there a rollback undoes what it should).
+// Readers opened during the load do not set a journal mode of their own
+// (Open's readers' DSN), so they cannot put it back into the log; they
+// read the database as it is committed.
+func (s *Store) leaveLog(ctx context.Context, journal string) error {
 	idle := s.r.Stats().MaxOpenConnections // Open keeps them all when idle
 	s.r.SetMaxIdleConns(0)
 	defer s.r.SetMaxIdleConns(idle)
-	if _, err := s.w.ExecContext(ctx, `PRAGMA journal_mode = MEMORY`); err != nil && !IsBusy(err) {
+	var mode string
+	err := s.w.QueryRowContext(ctx, `PRAGMA journal_mode = `+journal).Scan(&mode)
+	if err != nil && !IsBusy(err) {
 		return fmt.Errorf("store: unable to leave the write-ahead log for the load: %w", err)
 	}
+	s.noJournal.Store(err == nil && mode == "off")
 	return nil
 }
 
@@ -471,6 +487,12 @@ func triggerFills(sql string) ([]bulkFill, error) {
 // commits, checkpoints), with the write-ahead log checkpointed.
 func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64)) error {
 	s := b.s
+	if s.noJournal.Load() && s.undone.Load() {
+		// The marker stays: Open refuses the database, as any other load
+		// that did not finish.
+		return errors.New("store: a write of the bulk load failed, which a load without a journal cannot undo: " +
+			"it did not finish; delete the data folder and load it again")
+	}
 	var total, done int64
 	ranges := make([][2]int64, len(b.fills))
 	for i, f := range b.fills {
@@ -483,8 +505,8 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 	// What Finish writes (the full-text index, the indexes made again)
 	// goes straight into the database too, outside the write-ahead log,
 	// where the load left it (or leaves it now, if a reader in use kept
-	// it there when it began).
-	if err := s.leaveLog(ctx); err != nil {
+	// it there when it began), its transactions with a journal again.
+	if err := s.leaveLog(ctx, "memory"); err != nil {
 		return err
 	}
 	// The full-text indexes' settings for the fills, put back as the

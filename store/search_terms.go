@@ -299,7 +299,7 @@ func (s *Store) fillSearchTerms(ctx context.Context, after string) error {
 	if err != nil {
 		return fmt.Errorf("store: unable to fill the search words: %w", err)
 	}
-	defer tx.Rollback()
+	defer s.rollbackWriter(tx)
 	for i, w := range words {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO search_terms (term, query) VALUES (?, ?)`, w, qs[i]); err != nil {
 			return noSpace(fmt.Errorf("store: unable to fill the search words: %w", err))
@@ -319,7 +319,7 @@ func (s *Store) moveNewSearchTerms(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: unable to move the new search words: %w", err)
 	}
-	defer tx.Rollback()
+	defer s.rollbackWriter(tx)
 	var words []string
 	rows, err := tx.QueryContext(ctx, `SELECT term FROM search_terms_new_words`)
 	if err != nil {

@@ -85,6 +85,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		// savepoint (flushed when it was made) is dropped, as is what it
 		// knows of the requests it created (read again from the rows).
 		tx.joinAudit() // what it did is dropped
+		tx.s.undoing()
 		tx.auditHead, tx.treeHashMap = nil, nil
 		tx.auditRows = tx.auditRows[:0]
 		tx.dropKept()
@@ -102,10 +103,17 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if tx.authorityLaws != nil && strings.Contains(query, "authorities") {
 		tx.authorityLaws = nil // what a batch remembers of them may change
 	}
+	var res sql.Result
+	var err error
 	if st := tx.s.stmts.get(query); st != nil {
-		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		res, err = tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		res, err = tx.Tx.ExecContext(ctx, query, args...)
 	}
-	return tx.Tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		tx.s.undoing() // what the statement wrote before it failed
+	}
+	return res, err
 }
 
 // QueryContext is ExecContext's counterpart for rows.
@@ -113,10 +121,17 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	if err := tx.flushKeptFor(query); err != nil {
 		return nil, err
 	}
+	var rows *sql.Rows
+	var err error
 	if st := tx.s.stmts.get(query); st != nil {
-		return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		rows, err = tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	} else {
+		rows, err = tx.Tx.QueryContext(ctx, query, args...)
 	}
-	return tx.Tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		tx.s.undoing() // a statement that writes (RETURNING) may have
+	}
+	return rows, err
 }
 
 // QueryRowContext is ExecContext's counterpart for one row.

@@ -85,6 +85,11 @@ type Store struct {
 	// termsFilled: search_terms holds every indexed word (its fill seen
 	// done; see expandPrefixes).
 	termsFilled atomic.Bool
+	// noJournal: a bulk load's writer keeps no rollback journal (see
+	// leaveLog); undone: a transaction was rolled back meanwhile, or a
+	// statement failed, which without a journal SQLite cannot undo: the
+	// load cannot finish (BulkLoad.Finish).
+	noJournal, undone atomic.Bool
 	// recomputeReaders, recomputeWorkers and recomputeSpan, when set
 	// (tests), are how many goroutines read and work out a Recompute and
 	// how many ids a span of it covers (0: one reader per core, at most
@@ -425,6 +430,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err != nil {
 		tx.joinAudit()
+		s.undoing()
 		sqltx.Rollback()
 		return noSpace(err)
 	}
@@ -432,6 +438,23 @@ func (s *Store) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		return noSpace(fmt.Errorf("store: unable to commit: %w", err))
 	}
 	return nil
+}
+
+// undoing notes a rollback (of a transaction or to a savepoint) or a
+// statement that failed while a bulk load keeps no journal: SQLite cannot
+// undo what they wrote.
+func (s *Store) undoing() {
+	if s.noJournal.Load() {
+		s.undone.Store(true)
+	}
+}
+
+// rollbackWriter rolls back a transaction of the writer's not committed
+// (a no-op after Commit), noting it as undoing does.
+func (s *Store) rollbackWriter(tx *sql.Tx) {
+	if tx.Rollback() == nil {
+		s.undoing()
+	}
 }
 
 // UpdateBatch is Update for writers of many changes at once (dev seed, an
