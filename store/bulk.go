@@ -149,7 +149,11 @@ type droppedTrigger struct{ name, sql string }
 // bulkFill is an AFTER INSERT trigger's statement run over a table's rows.
 type bulkFill struct {
 	table string
-	stmt  string // with two placeholders: the rowid range (lo, hi]
+	stmt  string // with two placeholders: the range (lo, hi] of rowid or key
+	// key, if not empty, is the column the rows are read by (in ranges of
+	// it, by an index on it), their rowid in the index being key * 2^32 +
+	// id * 8 + kind; when is the trigger's WHEN clause, if any.
+	key, when string
 }
 
 // bulkPublicSearch names the public search's triggers on requests, which
@@ -220,7 +224,7 @@ const bulkFTSHashBytes = 256 << 20
 // spent 0.4 s more in automerge and 0.4 s more in writing segments out than
 // in one chunk. A million rows is one segment (~100 MB of index, under
 // bulkFTSHashBytes) and about 20 s of indexing between two reports.
-const bulkFillRows = 1_000_000
+var bulkFillRows int64 = 1_000_000
 
 var (
 	afterInsertTrigger = regexp.MustCompile(`(?is)^CREATE\s+TRIGGER\s+(\w+)\s+AFTER\s+INSERT\s+ON\s+(\w+)\s*(?:WHEN\s+(.*?))?\s*\bBEGIN\b(.*)\bEND\s*;?\s*$`)
@@ -230,6 +234,12 @@ var (
 	// or id * 2^32 + id * 8 + kind (a request's own entry in
 	// request_search_index, under its id as the request's).
 	tableOrderRowid = regexp.MustCompile(`(?i)^(new\.id\s*\*\s*4294967296\s*\+\s*)?new\.id\s*\*\s*8\s*\+\s*\d+$`)
+	// keyOrderRowid is a rowid that follows a key's order, and its table's
+	// within a key: key * 2^32 + id * 8 + kind (request_search_index's
+	// entries for a request's mail, documents and events, under
+	// request_id). As long as id * 8 + kind < 2^32 (ids below 2^29), its
+	// order is (key, id)'s.
+	keyOrderRowid = regexp.MustCompile(`(?i)^new\.(\w+)\s*\*\s*4294967296\s*\+\s*new\.id\s*\*\s*8\s*\+\s*\d+$`)
 )
 
 // BeginBulkLoad starts a bulk load. The database must be empty of indexed
@@ -452,10 +462,6 @@ func triggerFills(sql string) ([]bulkFill, error) {
 		return nil, errors.New("not a trigger a bulk load knows how to run over a table")
 	}
 	table, when, body := m[2], strings.TrimSpace(m[3]), m[4]
-	where := "new.rowid > ? AND new.rowid <= ?"
-	if when != "" {
-		where = "(" + when + ") AND " + where
-	}
 	var out []bulkFill
 	for _, st := range strings.Split(body, ";") {
 		st = strings.TrimSpace(st)
@@ -468,16 +474,29 @@ func triggerFills(sql string) ([]bulkFill, error) {
 		}
 		// In the table's order, which is search_index's (rowid = id * 8 +
 		// kind) and a request's own entry's in request_search_index, read
-		// as it is stored, unless the row goes in under a rowid of another
-		// order (request_search_index's other rows: by request): then
-		// sorted into that one, as FTS5 writes its pending words out
-		// whenever a rowid is below the last.
-		order := "new.rowid"
+		// as it is stored; or in a key's (request_search_index's other
+		// rows: by request), read by the key's index in ranges of it,
+		// where the table has one on (key, id) (the mail's, the
+		// documents'; the events' is on request_id, date, id: only each
+		// request's rows are sorted); otherwise sorted into the rowid's
+		// order, text and all. FTS5 writes its pending words out whenever
+		// a rowid is below the last.
+		f := bulkFill{table: table, when: when}
+		order, rng := "new.rowid", "new.rowid > ? AND new.rowid <= ?"
 		if first := strings.TrimSpace(strings.SplitN(im[3], ",", 2)[0]); strings.HasPrefix(strings.TrimSpace(im[2]), "rowid") && !tableOrderRowid.MatchString(first) {
-			order = "1"
+			if km := keyOrderRowid.FindStringSubmatch(first); km != nil {
+				f.key = km[1]
+				order, rng = "new."+f.key+", new.id", "new."+f.key+" > ? AND new."+f.key+" <= ?"
+			} else {
+				order = "1"
+			}
 		}
-		out = append(out, bulkFill{table: table,
-			stmt: fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS new WHERE %s ORDER BY %s", im[1], im[2], im[3], table, where, order)})
+		where := rng
+		if when != "" {
+			where = "(" + when + ") AND " + rng
+		}
+		f.stmt = fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS new WHERE %s ORDER BY %s", im[1], im[2], im[3], table, where, order)
+		out = append(out, f)
 	}
 	return out, nil
 }
@@ -494,13 +513,36 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 			"it did not finish; delete the data folder and load it again")
 	}
 	var total, done int64
-	ranges := make([][2]int64, len(b.fills))
+	ranges := make([][2]int64, len(b.fills)) // of rowid: the progress's
+	keys := make([][2]int64, len(b.fills))   // of key, for fills by key
 	for i, f := range b.fills {
 		if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(min(rowid), 1) - 1, COALESCE(max(rowid), 0) FROM "`+f.table+`"`).
 			Scan(&ranges[i][0], &ranges[i][1]); err != nil {
 			return fmt.Errorf("store: unable to read %s: %w", f.table, err)
 		}
 		total += ranges[i][1] - ranges[i][0]
+		if f.key == "" {
+			continue
+		}
+		if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(min("`+f.key+`"), 1) - 1, COALESCE(max("`+f.key+`"), 0) FROM "`+f.table+`"`).
+			Scan(&keys[i][0], &keys[i][1]); err != nil {
+			return fmt.Errorf("store: unable to read %s: %w", f.table, err)
+		}
+		// Read by ranges of its key, a row the trigger indexes with no key
+		// would be left out (the trigger gives it a rowid of NULL: FTS5's
+		// next); the schema's have none (NOT NULL, or a WHEN clause).
+		cond := `new."` + f.key + `" IS NULL`
+		if f.when != "" {
+			cond = "(" + f.when + ") AND " + cond
+		}
+		var unkeyed bool
+		if err := s.w.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM "`+f.table+`" AS new WHERE `+cond+`)`).Scan(&unkeyed); err != nil {
+			return fmt.Errorf("store: unable to read %s: %w", f.table, err)
+		}
+		if unkeyed {
+			return fmt.Errorf("store: rows of %s with no %s are indexed by its trigger under no rowid: "+
+				"a bulk load cannot index them in %s's order; the load did not finish", f.table, f.key, f.key)
+		}
 	}
 	// What Finish writes (the full-text index, the indexes made again)
 	// goes straight into the database too, outside the write-ahead log,
@@ -520,8 +562,18 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 		restore = append(restore, undo)
 	}
 	for i, f := range b.fills {
-		for lo := ranges[i][0]; lo < ranges[i][1]; lo += bulkFillRows {
-			hi := min(lo+bulkFillRows, ranges[i][1])
+		// A fill by key is read in ranges of it, as many as its rowid
+		// range has chunks (the keys' rows spread about evenly: the
+		// mail's by request); each reads a part of the key's index.
+		first, last, step := ranges[i][0], ranges[i][1], bulkFillRows
+		rows, base := ranges[i][1]-ranges[i][0], done
+		if f.key != "" {
+			first, last = keys[i][0], keys[i][1]
+			chunks := max(1, (rows+bulkFillRows-1)/bulkFillRows)
+			step = max(1, (last-first+chunks-1)/chunks)
+		}
+		for lo := first; lo < last; lo += step {
+			hi := min(lo+step, last)
 			tx, err := s.w.BeginTx(ctx, nil)
 			if err != nil {
 				return fmt.Errorf("store: unable to index %s: %w", f.table, err)
@@ -533,11 +585,16 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 			if err := tx.Commit(); err != nil {
 				return noSpace(fmt.Errorf("store: unable to index %s: %w", f.table, err))
 			}
-			done += hi - lo
+			if f.key == "" {
+				done += hi - lo
+			} else {
+				done = base + rows*(hi-first)/(last-first)
+			}
 			if progress != nil {
 				progress(done, total)
 			}
 		}
+		done = base + rows
 	}
 	for _, undo := range restore {
 		if err := undo(); err != nil {
