@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -484,5 +485,143 @@ func TestBulkLoadPutsTheSortThreadsBackAsOpenLeavesThem(t *testing.T) {
 	}
 	if n := threads(); n != opened {
 		t.Errorf("PRAGMA threads after the load: %d, want %d (as Open leaves it)", n, opened)
+	}
+}
+
+// The end of a load fills request_search_index beside the writer, on a
+// connection of its own into a file of its own (the database attached
+// read-only), and copies it into the database's tables once both indexes
+// are filled: after it the file is gone, and the index is sound and
+// searched, written by its triggers and deleted from, on the writer (which
+// had read the empty index before: FTS5 keeps its structure in each
+// connection) and on a reader.
+func TestBulkLoadFillsTheRequestIndexBesideTheWriter(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b, err := st.BeginBulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
+	r := tracker.Request{Title: "Prison kitchens", AuthorityID: a.ID}
+	if err := st.CreateRequest(ctx, &r, tracker.MustParseDate("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	mail := func(subject string) int64 {
+		t.Helper()
+		res, err := st.Writer().ExecContext(ctx, `INSERT INTO mail_messages (direction, subject, text_body, request_id, created_at)
+			VALUES ('out', ?, 'body', ?, '2026-03-02T00:00:00Z')`, subject, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		return id
+	}
+	m1, m2 := mail("porridge ladles"), mail("teaspoons")
+	var n int
+	if err := st.Writer().QueryRowContext(ctx, `SELECT count(*) FROM request_search_index WHERE request_search_index MATCH 'porridge'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("request_search_index during the load: %d %v, want nothing in it", n, err)
+	}
+	side := st.Path() + store.BulkFTSSuffix
+	var during []bool
+	if err := b.Finish(ctx, func(done, total int64) {
+		_, err := os.Stat(side)
+		during = append(during, err == nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(during, true) {
+		t.Errorf("no %s while Finish filled the indexes (%v): request_search_index was not filled beside the writer", side, during)
+	}
+	if _, err := os.Stat(side); !os.IsNotExist(err) {
+		t.Errorf("%s after the load: %v, want it removed", side, err)
+	}
+	find := func(db *sql.DB, word string) []int64 {
+		t.Helper()
+		rows, err := db.QueryContext(ctx, `SELECT rowid FROM request_search_index WHERE request_search_index MATCH ? ORDER BY rowid`, word)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, id)
+		}
+		return out
+	}
+	check := func(when string) {
+		t.Helper()
+		for name, db := range map[string]*sql.DB{"writer": st.Writer(), "reader": st.Reader()} {
+			if _, err := db.ExecContext(ctx, `INSERT INTO request_search_index (request_search_index) VALUES ('integrity-check')`); err != nil &&
+				!strings.Contains(err.Error(), "readonly") && !strings.Contains(err.Error(), "query_only") {
+				t.Errorf("%s: request_search_index on the %s: %v", when, name, err)
+			}
+		}
+	}
+	check("after the load")
+	rid := func(kind, id int64) int64 { return r.ID<<32 + id*8 + kind }
+	for name, db := range map[string]*sql.DB{"writer": st.Writer(), "reader": st.Reader()} {
+		if got := find(db, "porridge"); !slices.Equal(got, []int64{rid(2, m1)}) {
+			t.Errorf("'porridge' on the %s after the load: %v, want %v", name, got, []int64{rid(2, m1)})
+		}
+		if got := find(db, "kitchens"); !slices.Equal(got, []int64{rid(1, r.ID)}) {
+			t.Errorf("'kitchens' on the %s after the load: %v, want %v", name, got, []int64{rid(1, r.ID)})
+		}
+	}
+	// The triggers write it again, and delete from it by rowid.
+	if _, err := st.Writer().ExecContext(ctx, `DELETE FROM mail_messages WHERE id = ?`, m2); err != nil {
+		t.Fatal(err)
+	}
+	later := tracker.Request{Title: "Prison gardens", AuthorityID: a.ID}
+	if err := st.CreateRequest(ctx, &later, tracker.MustParseDate("2026-03-03")); err != nil {
+		t.Fatal(err)
+	}
+	check("after later writes")
+	for name, db := range map[string]*sql.DB{"writer": st.Writer(), "reader": st.Reader()} {
+		if got := find(db, "teaspoons"); len(got) != 0 {
+			t.Errorf("'teaspoons' on the %s after its mail was deleted: %v", name, got)
+		}
+		if got := find(db, "prison"); len(got) != 2 {
+			t.Errorf("'prison' on the %s after a second request: %v, want both", name, got)
+		}
+	}
+}
+
+// Should the index filled beside the writer fail (here its file cannot be
+// made), Finish fails with an error that says so, and the database is
+// refused as any other load's that did not finish.
+func TestBulkLoadFailsWhenTheSideIndexFails(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b, err := st.BeginBulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
+	side := st.Path() + store.BulkFTSSuffix
+	if err := os.MkdirAll(side+"/in-the-way", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err = b.Finish(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), side) {
+		t.Fatalf("Finish with no room for the side index: %v, want an error naming %s", err, side)
+	}
+	st.Close()
+	if _, err := store.Open(ctx, dir); tracker.ErrorCode(err) != tracker.ECONFLICT || !strings.Contains(err.Error(), "did not finish") {
+		t.Errorf("opening the database of a load whose side index failed: %v, want a refusal", err)
 	}
 }
