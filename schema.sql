@@ -2037,3 +2037,190 @@ CREATE UNIQUE INDEX audit_log_hash ON audit_log (hash);
 -- pass read the database's pages one at a time, and read ahead of each
 -- many it did not need). A bulk load makes it at its end by one sort.
 CREATE INDEX request_events_history ON request_events (request_id, date, id, kind, outcome, new_due_date, reason);
+
+-- migrate:47 what the timeline downloads read, versioned
+-- The whole-timeline downloads (/timeline.json, /timeline/timelinejs.json)
+-- are kept in a file once written (server/timeline_export_kept.go) and
+-- sent again while nothing they read has changed: export_version.n, moved
+-- by these triggers on every change to every table but those the downloads
+-- never read (store.ExportVersion), each time to a random value (a
+-- database restored from a copy, then changed, never comes back to a
+-- version it had). Any commit at all (a session's last
+-- use, the indexed words' worker, an audit checkpoint, a message fetched)
+-- wrote a 5 MB download afresh at a million requests. A table is covered unless it is listed here as exempt, with
+-- why (store.exportVersionExempt is the same list: its test fails on a
+-- table that is neither covered nor exempt, and the version falls back to
+-- every commit while one is):
+--   sessions, login_attempts, api_tokens, users, user_preferences: who
+--     signs in (a request's owner is requests.owner_id, covered);
+--   notifications, reminder_log, reminder_runs, request_watchers,
+--     calendar_feeds: reminders and feeds;
+--   mail_checkpoints, mail_sync_runs: where a mail sync got to;
+--   blobs, document_texts: files' records and the text found in them
+--     (a document's name, hash and disposition are in documents, covered);
+--   audit_log, audit_tree, audit_checkpoints: the audit log;
+--   search_terms, search_terms_fill: the indexed words, which a download
+--     filtered by words (?q=) reads: such a download is kept only while
+--     nothing at all is committed (the full-text tables have no triggers);
+--   mail_state_counts, request_day_counts, request_status_counts,
+--     request_tags, request_tag_counts, request_windows, plan_rules,
+--     insight_counts, insight_days, insight_exemptions, insight_refused:
+--     counts and standings kept from covered tables' rows.
+-- A new message is read by a download only through a document or a link
+-- that names its id, and neither can before it exists (event_links refers
+-- to it; documents.message_id has no reference and could name a deleted
+-- one's id): its INSERT moves the version only when one does, so mail that
+-- a sync fetches does not (its processing, an UPDATE, does). What a download reads: the events, their links,
+-- the linked documents (their claims, publications, message), mail,
+-- requests (their history's dates, public page) and authorities, and the
+-- censor rules.
+CREATE TABLE export_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+INSERT INTO export_version (id, n) VALUES (1, random());
+CREATE TRIGGER export_version_authorities_ai AFTER INSERT ON authorities BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_authorities_au AFTER UPDATE ON authorities BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_authorities_ad AFTER DELETE ON authorities BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_batch_requests_ai AFTER INSERT ON batch_requests BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_batch_requests_au AFTER UPDATE ON batch_requests BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_batch_requests_ad AFTER DELETE ON batch_requests BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_batches_ai AFTER INSERT ON batches BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_batches_au AFTER UPDATE ON batches BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_batches_ad AFTER DELETE ON batches BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_censor_rules_ai AFTER INSERT ON censor_rules BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_censor_rules_au AFTER UPDATE ON censor_rules BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_censor_rules_ad AFTER DELETE ON censor_rules BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_document_publications_ai AFTER INSERT ON document_publications BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_document_publications_au AFTER UPDATE ON document_publications BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_document_publications_ad AFTER DELETE ON document_publications BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_documents_ai AFTER INSERT ON documents BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_documents_au AFTER UPDATE ON documents BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_documents_ad AFTER DELETE ON documents BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_event_links_ai AFTER INSERT ON event_links BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_event_links_au AFTER UPDATE ON event_links BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_event_links_ad AFTER DELETE ON event_links BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_exemption_claims_ai AFTER INSERT ON exemption_claims BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_exemption_claims_au AFTER UPDATE ON exemption_claims BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_exemption_claims_ad AFTER DELETE ON exemption_claims BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_letter_templates_ai AFTER INSERT ON letter_templates BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_letter_templates_au AFTER UPDATE ON letter_templates BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_letter_templates_ad AFTER DELETE ON letter_templates BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_mail_messages_ai AFTER INSERT ON mail_messages
+WHEN EXISTS (SELECT 1 FROM documents WHERE message_id = new.id) OR EXISTS (SELECT 1 FROM event_links WHERE message_id = new.id) BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_mail_messages_au AFTER UPDATE ON mail_messages BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_mail_messages_ad AFTER DELETE ON mail_messages BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_outbound_sends_ai AFTER INSERT ON outbound_sends BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_outbound_sends_au AFTER UPDATE ON outbound_sends BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_outbound_sends_ad AFTER DELETE ON outbound_sends BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_public_pages_ai AFTER INSERT ON public_pages BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_public_pages_au AFTER UPDATE ON public_pages BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_public_pages_ad AFTER DELETE ON public_pages BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_request_events_ai AFTER INSERT ON request_events BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_request_events_au AFTER UPDATE ON request_events BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_request_events_ad AFTER DELETE ON request_events BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_requests_ai AFTER INSERT ON requests BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_requests_au AFTER UPDATE ON requests BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_requests_ad AFTER DELETE ON requests BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_settings_ai AFTER INSERT ON settings BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_settings_au AFTER UPDATE ON settings BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_settings_ad AFTER DELETE ON settings BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_timeline_events_ai AFTER INSERT ON timeline_events BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_timeline_events_au AFTER UPDATE ON timeline_events BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_timeline_events_ad AFTER DELETE ON timeline_events BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;

@@ -46,7 +46,7 @@ type eventWriter interface {
 }
 
 // streamTimeline sends the download of variant v: the bytes kept of it
-// when nothing has been committed since they were written (see
+// when nothing it reads has been committed since they were written (see
 // keptExports), else the events v's filter selects, written as they are
 // read into the file open starts once the first is ready (so an error
 // reading the first chunk still gets an error page), and kept. An error
@@ -72,7 +72,7 @@ func (s *Server) streamTimeline(c echo.Context, v exportVariant, open func(io.Wr
 			res.Header().Set("Content-Disposition", v.disposition)
 		}
 	}
-	version, verr := s.st.DataVersion(ctx)
+	version, verr := s.st.ExportVersion(ctx)
 	// sendKept sends the kept file of the variant at version, if there is
 	// one, and says whether it did.
 	sendKept := func() bool {
@@ -122,7 +122,7 @@ func (s *Server) streamTimeline(c echo.Context, v exportVariant, open func(io.Wr
 	if verr == nil {
 		// Begun after the version was read: a commit in between changes
 		// the version, so what is kept is never older than its version.
-		kept = s.exports.create(key, version)
+		kept = s.exports.create(key, version, strings.TrimSpace(v.filter.Query) != "")
 	}
 	var plain, zipped []io.Writer
 	if gz {

@@ -18,12 +18,16 @@ import (
 // A timeline download is a walk over every event and its links (at a
 // million requests: 10,000 events, 5 MB, over a second of CPU), and the
 // same file is asked for again and again while nothing changes. So the
-// bytes of each download written are kept in a file, with the database's
-// version when its writing began (store.DataVersion: any commit, by this
-// process or another, changes it), and sent again, from the file, while
-// the version is the same. A download's bytes depend on nothing else than
-// its variant (exportVariant): the same for every viewer (exports are for
-// the public), with no date or time in them.
+// bytes of each download written are kept in a file, with the version of
+// what downloads read when its writing began (store.ExportVersion: any
+// commit, by this process or another, to a table a download may read
+// changes it; a session's last use, the indexed words' worker or a
+// message fetched do not), and sent again, from the file, while the
+// version is the same. A download filtered by words (?q=) also reads the
+// full-text index and the indexed words, which that version leaves out:
+// it is kept only while nothing at all is committed. A download's bytes
+// depend on nothing else than its variant (exportVariant): the same for
+// every viewer (exports are for the public), with no date or time in them.
 //
 // The files are in a folder of this process's own in the data directory
 // (named as store.RemoveLeftovers expects, so that a killed server's are
@@ -54,9 +58,15 @@ type keptExports struct {
 // download's cost).
 type keptExport struct {
 	path, gzPath string
-	version      store.DataVersion
+	version      store.ExportVersion
+	everyCommit  bool   // kept only while nothing at all is committed (see above)
 	etag         string // of the bytes as written
 	used         uint64
+}
+
+// current says whether e may still be sent at version v.
+func (e *keptExport) current(v store.ExportVersion) bool {
+	return v.Unchanged(e.version, e.everyCommit)
 }
 
 // newKeptExports makes the folder for kept downloads in dataDir, first
@@ -77,16 +87,17 @@ func newKeptExports(dataDir string, log *slog.Logger) *keptExports {
 }
 
 // open returns the kept file of the variant key, gzipped when gz is set,
-// if it was written at version v, open, with its ETag; nil if there is
-// none. A file of another version will never be sent again: it is removed.
-func (k *keptExports) open(key string, v store.DataVersion, gz bool) (*os.File, string) {
+// if nothing it read has changed from its version to v, open, with its
+// ETag; nil if there is none. A file that is no longer current will never
+// be sent again: it is removed.
+func (k *keptExports) open(key string, v store.ExportVersion, gz bool) (*os.File, string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	e := k.files[key]
 	if e == nil {
 		return nil, ""
 	}
-	if e.version != v {
+	if !e.current(v) {
 		k.drop(key)
 		return nil, ""
 	}
@@ -105,11 +116,12 @@ func (k *keptExports) open(key string, v store.DataVersion, gz bool) (*os.File, 
 	return f, etag
 }
 
-// create starts the files for a download being written at version v: its
-// bytes go to the client and, through the returned writer, to the file
-// (and gzipped, through its gzip writer, to the other), which keep then
-// keeps. nil when nothing is kept.
-func (k *keptExports) create(key string, v store.DataVersion) *keptWriter {
+// create starts the files for a download being written at version v
+// (everyCommit: kept only while nothing at all is committed): its bytes go
+// to the client and, through the returned writer, to the file (and
+// gzipped, through its gzip writer, to the other), which keep then keeps.
+// nil when nothing is kept.
+func (k *keptExports) create(key string, v store.ExportVersion, everyCommit bool) *keptWriter {
 	if k.dir == "" {
 		return nil
 	}
@@ -123,13 +135,13 @@ func (k *keptExports) create(key string, v store.DataVersion) *keptWriter {
 		os.Remove(f.Name())
 		return nil
 	}
-	return &keptWriter{plain: keptFile{f: f}, gz: keptFile{f: gz}, key: key, version: v, sum: sha256.New()}
+	return &keptWriter{plain: keptFile{f: f}, gz: keptFile{f: gz}, key: key, version: v, everyCommit: everyCommit, sum: sha256.New()}
 }
 
 // keep keeps the files w wrote (the whole download: the caller has written
 // it all, and closed the gzip writer), in place of the variant's last
-// ones, and drops every file of another version and the least recently
-// used beyond maxKeptExports. Files that could not be written whole are
+// ones, and drops every file no longer current at its version and the
+// least recently used beyond maxKeptExports. Files that could not be written whole are
 // removed instead.
 func (k *keptExports) keep(w *keptWriter) {
 	if err := errors.Join(w.plain.close(), w.gz.close()); err != nil {
@@ -139,13 +151,13 @@ func (k *keptExports) keep(w *keptWriter) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	for key, e := range k.files {
-		if e.version != w.version {
+		if !e.current(w.version) {
 			k.drop(key)
 		}
 	}
 	k.drop(w.key)
 	k.uses++
-	k.files[w.key] = &keptExport{path: w.plain.f.Name(), gzPath: w.gz.f.Name(), version: w.version,
+	k.files[w.key] = &keptExport{path: w.plain.f.Name(), gzPath: w.gz.f.Name(), version: w.version, everyCommit: w.everyCommit,
 		etag: `"` + hex.EncodeToString(w.sum.Sum(nil)) + `"`, used: k.uses}
 	for len(k.files) > maxKeptExports {
 		oldest := ""
@@ -191,10 +203,11 @@ func (k *keptExports) close() {
 // download: the first error (a full disk, a file grown past
 // maxKeptExportBytes) only means the files are not kept.
 type keptWriter struct {
-	plain, gz keptFile
-	key       string
-	version   store.DataVersion
-	sum       hash.Hash
+	plain, gz   keptFile
+	key         string
+	version     store.ExportVersion
+	everyCommit bool
+	sum         hash.Hash
 }
 
 func (w *keptWriter) Write(b []byte) (int, error) {

@@ -176,8 +176,9 @@ func TestTimelineDownloadsAreKeptWhileNothingChanges(t *testing.T) {
 // A kept download is never sent once anything has been committed: after
 // every kind of change that alters a timeline download (an event edited,
 // added or deleted; a link added or removed; the linked request made
-// private, then public; a censor rule; the request renamed; an event
-// written by another connection to the database, as the CLI or a mail
+// private, then public; a censor rule; the request renamed; the document
+// published, then withheld; the authority renamed; an event written by
+// another connection to the database, as the CLI or a mail
 // sync in another process would), the next download is the new file,
 // byte for byte what a server that keeps nothing writes.
 func TestTimelineDownloadsAreNeverStale(t *testing.T) {
@@ -244,6 +245,21 @@ func TestTimelineDownloadsAreNeverStale(t *testing.T) {
 			r.Title = "Stop and search data"
 			return app.st.UpdateRequest(ctx, &r)
 		}, "Stop and search data", "Stop and search records"},
+		{"the linked document published", func() error {
+			return app.st.SetDocumentPublished(ctx, doc.ID, true)
+		}, "/documents/" + doc.SHA256, ""},
+		{"the linked document withheld", func() error {
+			d, err := app.st.DocumentByID(ctx, doc.ID)
+			if err != nil {
+				return err
+			}
+			d.Disposition = tracker.DispositionWithheld
+			return app.st.UpdateDocument(ctx, &d)
+		}, "", "/documents/"},
+		{"the linked request's authority renamed", func() error {
+			a.Name = "Borsetshire Constabulary"
+			return app.st.UpdateAuthority(ctx, &a)
+		}, "Borsetshire Constabulary", ""},
 		{"a link removed", func() error { return app.st.DeleteEventLink(ctx, link.ID) }, "", "stops-2025.csv"},
 		{"an event written by another connection", func() error {
 			other, err := store.Open(ctx, filepath.Dir(app.st.Path()))

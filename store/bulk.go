@@ -63,6 +63,9 @@ type BulkLoad struct {
 	keptFill []string // their fills, in schema order
 	marker   string
 	terms    bool // the schema keeps the indexed words (section 44)
+	// exportVersion: the triggers of export_version (section 47) are
+	// among those dropped; Finish moves it once.
+	exportVersion bool
 }
 
 // bulkKept are the tables a bulk load fills at the end instead of keeping
@@ -362,6 +365,15 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 		}
 	}
 	b.triggers = append(b.triggers, keptTriggers...)
+	// The timeline downloads' version's triggers (ExportVersion): one
+	// update a row written, ~30 million at a million requests, for a
+	// version nothing reads during the load. Made again by Finish, which
+	// moves the version once.
+	ev, err := bulkTriggersNamed(ctx, s, exportVersionTriggerPrefix+"*")
+	if err != nil {
+		return nil, err
+	}
+	b.triggers, b.exportVersion = append(b.triggers, ev...), len(ev) > 0
 	if err := os.WriteFile(b.marker, []byte("a bulk load (dev seed) is writing this database\n"), 0o600); err != nil {
 		return nil, fmt.Errorf("store: unable to mark the bulk load: %w", err)
 	}
@@ -408,6 +420,28 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 	}
 	s.stmts.clear() // statements prepared with the triggers in place
 	return b, nil
+}
+
+// bulkTriggersNamed reads the triggers whose names match the GLOB
+// pattern, in the schema's order.
+func bulkTriggersNamed(ctx context.Context, s *Store, pattern string) ([]droppedTrigger, error) {
+	rows, err := s.w.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB ? ORDER BY rowid`, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read the triggers %s: %w", pattern, err)
+	}
+	defer rows.Close()
+	var out []droppedTrigger
+	for rows.Next() {
+		var t droppedTrigger
+		if err := rows.Scan(&t.name, &t.sql); err != nil {
+			return nil, fmt.Errorf("store: unable to read the triggers %s: %w", pattern, err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unable to read the triggers %s: %w", pattern, err)
+	}
+	return out, nil
 }
 
 // leaveLog takes the writer out of the write-ahead log until Finish: each
@@ -676,6 +710,12 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 		if _, err := tx.ExecContext(ctx, t.sql); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("store: unable to restore trigger %s: %w", t.name, err)
+		}
+	}
+	if b.exportVersion {
+		if _, err := tx.ExecContext(ctx, `UPDATE export_version SET n = random() WHERE id = 1`); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: unable to move the timeline downloads' version: %w", err)
 		}
 	}
 	// The indexed words (search_terms, for prefixes) are read from the

@@ -27,6 +27,7 @@ type versionConn struct {
 	conn   *sql.Conn
 	opened uint64 // connections opened so far
 	closed bool
+	export exportVersionCache // ExportVersion's last reading on conn
 }
 
 // DataVersion returns the database's version now (see DataVersion).
@@ -34,34 +35,46 @@ func (s *Store) DataVersion(ctx context.Context) (DataVersion, error) {
 	v := &s.version
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	var n int64
+	err := v.read(ctx, s.readerDSN, func(c *sql.Conn) error {
+		return c.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&n)
+	})
+	if err != nil {
+		return DataVersion{}, fmt.Errorf("store: unable to read the data version: %w", err)
+	}
+	return DataVersion{conn: v.opened, n: n}, nil
+}
+
+// read runs f on the version's connection, opened if it is not; v.mu is
+// held. After an error the connection is closed: the next is counted
+// afresh (its numbers say nothing about this one's).
+func (v *versionConn) read(ctx context.Context, dsn string, f func(*sql.Conn) error) error {
 	if v.closed {
-		return DataVersion{}, fmt.Errorf("store: unable to read the data version: the store is closed")
+		return fmt.Errorf("the store is closed")
 	}
 	if v.conn == nil {
 		if v.db == nil {
-			db, err := sql.Open("sqlite", s.readerDSN)
+			db, err := sql.Open("sqlite", dsn)
 			if err != nil {
-				return DataVersion{}, fmt.Errorf("store: unable to open the data version's connection: %w", err)
+				return fmt.Errorf("unable to open its connection: %w", err)
 			}
 			db.SetMaxOpenConns(1)
 			v.db = db
 		}
 		conn, err := v.db.Conn(ctx)
 		if err != nil {
-			return DataVersion{}, fmt.Errorf("store: unable to open the data version's connection: %w", err)
+			return fmt.Errorf("unable to open its connection: %w", err)
 		}
 		v.conn = conn
 		v.opened++
+		v.export = exportVersionCache{}
 	}
-	var n int64
-	if err := v.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&n); err != nil {
-		// Counted afresh on a new connection next time: its numbers say
-		// nothing about this one's.
+	if err := f(v.conn); err != nil {
 		v.conn.Close()
 		v.conn = nil
-		return DataVersion{}, fmt.Errorf("store: unable to read the data version: %w", err)
+		return err
 	}
-	return DataVersion{conn: v.opened, n: n}, nil
+	return nil
 }
 
 func (v *versionConn) close() error {
