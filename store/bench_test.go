@@ -49,3 +49,26 @@ func BenchmarkListOpenRequests(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkInsertIncomingMails measures storing fetched mail as a sync
+// does: 100 messages a transaction, each with its audit entry, counts and
+// indexed words.
+func BenchmarkInsertIncomingMails(b *testing.B) {
+	st := MustOpenDB(b)
+	ctx := store.WithActor(context.Background(), "bench")
+	uid := uint32(0)
+	for b.Loop() {
+		msgs := make([]*store.MailMessage, 100)
+		for i := range msgs {
+			uid++
+			msgs[i] = &store.MailMessage{Mailbox: "INBOX", UIDValidity: 1, UID: uid, MessageID: fmt.Sprintf("m%d@example.org", uid),
+				Subject: fmt.Sprintf("Your request %d", uid), FromAddr: "foi@council.example", TextBody: "Thank you for your request."}
+		}
+		if err := st.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.InsertIncomingMails(msgs)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
