@@ -309,24 +309,12 @@ func (s *Store) BeginBulkLoad(ctx context.Context) (*BulkLoad, error) {
 	// not run over the rows: the tables are filled at the end instead.
 	var keptTriggers []droppedTrigger
 	for _, k := range bulkKept {
-		n := len(keptTriggers)
-		rows, err := s.w.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB ? ORDER BY rowid`, k.triggers+"*")
+		ts, err := bulkTriggersNamed(ctx, s, k.triggers+"*")
 		if err != nil {
-			return nil, fmt.Errorf("store: unable to read the triggers %s*: %w", k.triggers, err)
+			return nil, err
 		}
-		for rows.Next() {
-			var t droppedTrigger
-			if err := rows.Scan(&t.name, &t.sql); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: unable to read the triggers %s*: %w", k.triggers, err)
-			}
-			keptTriggers = append(keptTriggers, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: unable to read the triggers %s*: %w", k.triggers, err)
-		}
-		if len(keptTriggers) == n {
+		keptTriggers = append(keptTriggers, ts...)
+		if len(ts) == 0 {
 			// No trigger keeps these tables in this database's schema (one
 			// opened at an older version, before they were made): nothing
 			// to fill at the end either.
