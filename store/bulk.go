@@ -535,19 +535,19 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 			"it did not finish; delete the data folder and load it again")
 	}
 	var total, done int64
-	ranges := make([]fillRange, len(b.fills))
+	ranges := make([][2]int64, len(b.fills)) // of rowid: the progress's
+	keys := make([][2]int64, len(b.fills))   // of key, for fills by key
 	for i, f := range b.fills {
-		r := &ranges[i]
 		if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(min(rowid), 1) - 1, COALESCE(max(rowid), 0) FROM "`+f.table+`"`).
-			Scan(&r.lo, &r.hi); err != nil {
+			Scan(&ranges[i][0], &ranges[i][1]); err != nil {
 			return fmt.Errorf("store: unable to read %s: %w", f.table, err)
 		}
-		total += r.rows()
+		total += ranges[i][1] - ranges[i][0]
 		if f.key == "" {
 			continue
 		}
 		if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(min("`+f.key+`"), 1) - 1, COALESCE(max("`+f.key+`"), 0) FROM "`+f.table+`"`).
-			Scan(&r.keyLo, &r.keyHi); err != nil {
+			Scan(&keys[i][0], &keys[i][1]); err != nil {
 			return fmt.Errorf("store: unable to read %s: %w", f.table, err)
 		}
 		// Read by ranges of its key, a row the trigger indexes with no key
@@ -573,75 +573,50 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 	if err := s.leaveLog(ctx, "memory"); err != nil {
 		return err
 	}
-	// The full-text indexes the writer does not fill: filled beside it,
-	// on a second core (sideFill), and copied in once both are done.
-	side := b.sideTables()
 	// The full-text indexes' settings for the fills, put back as the
 	// schema left them once they are done.
 	var restore []func() error
 	for _, t := range b.fts {
-		if slices.Contains(side, t) {
-			continue
-		}
-		undo, err := setFTSConfig(ctx, s.w, t, "hashsize", bulkFTSHashBytes)
+		undo, err := setFTSConfig(ctx, s, t, "hashsize", bulkFTSHashBytes)
 		if err != nil {
 			return err
 		}
 		restore = append(restore, undo)
 	}
-	var sf *sideFill
-	if len(side) > 0 {
-		var fills []bulkFill
-		var fr []fillRange
-		for i, f := range b.fills {
-			if slices.Contains(side, strings.Fields(f.stmt)[2]) {
-				fills, fr = append(fills, f), append(fr, ranges[i])
-			}
-		}
-		var err error
-		if sf, err = b.startSideFill(ctx, side, fills, fr); err != nil {
-			return err
-		}
-		defer sf.stop()
-		// The writer's commits wait for the side's chunk to end (its read
-		// of the tables holds a shared lock on the database, outside the
-		// log): a wait of seconds, not of a stuck writer.
-		var busy int64
-		if err := s.w.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy); err != nil {
-			return fmt.Errorf("store: unable to read the busy timeout: %w", err)
-		}
-		if _, err := s.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, bulkSideBusy.Milliseconds())); err != nil {
-			return fmt.Errorf("store: unable to set the busy timeout: %w", err)
-		}
-		defer s.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA busy_timeout = %d`, busy))
-	}
 	for i, f := range b.fills {
-		if slices.Contains(side, strings.Fields(f.stmt)[2]) {
-			continue
+		// A fill by key is read in ranges of it, as many as its rowid
+		// range has chunks (the keys' rows spread about evenly: the
+		// mail's by request); each reads a part of the key's index.
+		first, last, step := ranges[i][0], ranges[i][1], bulkFillRows
+		rows, base := ranges[i][1]-ranges[i][0], done
+		if f.key != "" {
+			first, last = keys[i][0], keys[i][1]
+			chunks := max(1, (rows+bulkFillRows-1)/bulkFillRows)
+			step = max(1, (last-first+chunks-1)/chunks)
 		}
-		base := done
-		if err := runFill(ctx, s.w, f, ranges[i], bulkFillRows, func(n int64) {
-			done = base + n
-			if progress != nil {
-				progress(done+sf.rowsDone(), total)
+		for lo := first; lo < last; lo += step {
+			hi := min(lo+step, last)
+			tx, err := s.w.BeginTx(ctx, nil)
+			if err != nil {
+				return fmt.Errorf("store: unable to index %s: %w", f.table, err)
 			}
-		}); err != nil {
-			return err
-		}
-		done = base + ranges[i].rows()
-	}
-	if sf != nil {
-		if err := sf.wait(func() {
-			if progress != nil {
-				progress(done+sf.rowsDone(), total)
+			if _, err := tx.ExecContext(ctx, f.stmt, lo, hi); err != nil {
+				tx.Rollback()
+				return noSpace(fmt.Errorf("store: unable to index %s: %w", f.table, err))
 			}
-		}); err != nil {
-			return err
+			if err := tx.Commit(); err != nil {
+				return noSpace(fmt.Errorf("store: unable to index %s: %w", f.table, err))
+			}
+			if f.key == "" {
+				done += hi - lo
+			} else {
+				done = base + rows*(hi-first)/(last-first)
+			}
+			if progress != nil {
+				progress(done, total)
+			}
 		}
-		if err := b.copySideIndexes(ctx, sf.path, side); err != nil {
-			return err
-		}
-		sf.stop()
+		done = base + rows
 	}
 	for _, undo := range restore {
 		if err := undo(); err != nil {
@@ -753,15 +728,15 @@ var ftsDefaults = map[string]int64{"hashsize": 1 << 20}
 // stored (the schema's tables store none), FTS5's default, to which the
 // writer's connection holds until it reads the configuration again, and
 // then the stored row deleted, as the table's own statements cannot.
-func setFTSConfig(ctx context.Context, db execQueryer, table, key string, v int64) (func() error, error) {
+func setFTSConfig(ctx context.Context, s *Store, table, key string, v int64) (func() error, error) {
 	set := func(v any) error {
-		if _, err := db.ExecContext(ctx, `INSERT INTO "`+table+`" ("`+table+`", rank) VALUES (?, ?)`, key, v); err != nil {
+		if _, err := s.w.ExecContext(ctx, `INSERT INTO "`+table+`" ("`+table+`", rank) VALUES (?, ?)`, key, v); err != nil {
 			return fmt.Errorf("store: unable to set %s's %s: %w", table, key, err)
 		}
 		return nil
 	}
 	var was any
-	err := db.QueryRowContext(ctx, `SELECT v FROM "`+table+`_config" WHERE k = ?`, key).Scan(&was)
+	err := s.w.QueryRowContext(ctx, `SELECT v FROM "`+table+`_config" WHERE k = ?`, key).Scan(&was)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: unable to read %s's %s: %w", table, key, err)
 	}
@@ -776,7 +751,7 @@ func setFTSConfig(ctx context.Context, db execQueryer, table, key string, v int6
 		if err := set(ftsDefaults[key]); err != nil {
 			return err
 		}
-		if _, err := db.ExecContext(ctx, `DELETE FROM "`+table+`_config" WHERE k = ?`, key); err != nil {
+		if _, err := s.w.ExecContext(ctx, `DELETE FROM "`+table+`_config" WHERE k = ?`, key); err != nil {
 			return fmt.Errorf("store: unable to put %s's %s back: %w", table, key, err)
 		}
 		return nil
