@@ -796,9 +796,12 @@ func Load(format, frontMatter, body string) (*Event, error) {
 		e.body = body
 		return e, nil
 	default:
-		var d yaml.Node
-		if err := yaml.Unmarshal([]byte(frontMatter), &d); err != nil {
-			return nil, fmt.Errorf("timeline: stored front matter does not parse: %w", err)
+		d, ok := parseSimpleYAML(frontMatter)
+		if !ok {
+			d = &yaml.Node{}
+			if err := yaml.Unmarshal([]byte(frontMatter), d); err != nil {
+				return nil, fmt.Errorf("timeline: stored front matter does not parse: %w", err)
+			}
 		}
 		if len(d.Content) != 1 || d.Content[0].Kind != yaml.MappingNode {
 			return nil, fmt.Errorf("timeline: stored front matter is not a mapping")

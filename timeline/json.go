@@ -138,7 +138,10 @@ func (w jsonWriter) write(b *bytes.Buffer, n *yaml.Node, indent int) {
 	nl := func(ind int) {
 		if w.pretty {
 			b.WriteByte('\n')
-			b.WriteString(strings.Repeat(" ", ind))
+			for ; ind > len(jsonIndent); ind -= len(jsonIndent) {
+				b.WriteString(jsonIndent)
+			}
+			b.WriteString(jsonIndent[:ind])
 		}
 	}
 	switch {
@@ -186,6 +189,10 @@ func (w jsonWriter) write(b *bytes.Buffer, n *yaml.Node, indent int) {
 	}
 }
 
+// jsonIndent is spaces to indent with (a new string for each line was a
+// tenth of a timeline download's JSON writing).
+const jsonIndent = "                                "
+
 // scalarKey is a mapping key as a string (keys are scalars in event files).
 func scalarKey(n *yaml.Node) string {
 	n = resolve(n)
@@ -202,6 +209,12 @@ func scalarKey(n *yaml.Node) string {
 func (w jsonWriter) scalar(b *bytes.Buffer, n *yaml.Node) {
 	switch n.ShortTag() {
 	case "!!int", "!!float", "!!bool":
+		if n.Tag == "!!int" && plainDecimal(n.Value) {
+			// What Decode would make of it, written back (decoding each
+			// event's importance was a fifth of writing it).
+			b.WriteString(n.Value)
+			return
+		}
 		if n.Line == 0 && json.Valid([]byte(n.Value)) {
 			// Made by foitrack or read from JSON: already JSON.
 			b.WriteString(n.Value)
@@ -240,10 +253,43 @@ func (w jsonWriter) scalar(b *bytes.Buffer, n *yaml.Node) {
 	w.str(b, n.Value)
 }
 
+// plainDecimal says whether s is an integer as strconv.Itoa writes it, of
+// at most 18 digits (an int64 whichever way it is read).
+func plainDecimal(s string) bool {
+	d := strings.TrimPrefix(s, "-")
+	if d == "" || len(d) > 18 || d[0] == '0' && len(d) > 1 || s == "-0" {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if d[i] < '0' || d[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // str writes a JSON string escaped as Python's json module does.
 func (w jsonWriter) str(b *bytes.Buffer, s string) {
 	b.WriteByte('"')
 	for i := 0; i < len(s); {
+		// The run of characters written as they are, at once.
+		j := i
+		for j < len(s) && (s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' && s[j] != '\\' || s[j] >= utf8.RuneSelf && !w.ensureASCII) {
+			if s[j] >= utf8.RuneSelf {
+				r, size := utf8.DecodeRuneInString(s[j:])
+				if r == utf8.RuneError && size == 1 {
+					break // written as U+FFFD, below
+				}
+				j += size
+				continue
+			}
+			j++
+		}
+		if j > i {
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		switch {
