@@ -39,6 +39,9 @@ type page struct {
 	Name string `json:"name"`
 	Path string `json:"path"`
 	API  bool   `json:"-"`
+	// lacks names what the page would show that this database does not
+	// have (no timeline events, no public page…): such a page is left out.
+	lacks string
 }
 
 // Result is one page's figures.
@@ -74,13 +77,15 @@ type Report struct {
 	IdleRSSMB    float64  `json:"idle_rss_mb"`
 	PeakRSSMB    float64  `json:"peak_rss_mb"`
 	Results      []Result `json:"results"`
+	LeftOut      []string `json:"left_out,omitempty"` // pages this database has nothing for
 	Machine      string   `json:"machine"`
 	LoadAverage  string   `json:"load_average_before"`
 	StartedAtUTC string   `json:"started_at_utc"`
 }
 
 func main() {
-	data := flag.String("data", "", "seeded data directory (foitrack dev seed)")
+	data := flag.String("data", "", "foitrack data directory (made by foitrack dev seed, or any other)")
+	user := flag.String("user", "admin@example.org", "the admin to sign in as (dev seed makes admin@example.org)")
 	bin := flag.String("bin", "", "foitrack binary (default: go build ./cmd/foitrack into a temporary directory)")
 	dur := flag.Duration("duration", 5*time.Second, "how long each page is driven")
 	conns := flag.Int("connections", 4, "concurrent connections")
@@ -107,13 +112,13 @@ func main() {
 		fmt.Fprintf(os.Stderr, "pagebench: --driver %q: want go or wrk\n", driver)
 		os.Exit(2)
 	}
-	if err := run(*data, *bin, *dur, *conns, *only, *jsonOut, *timeout); err != nil {
+	if err := run(*data, *user, *bin, *dur, *conns, *only, *jsonOut, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "pagebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, timeout time.Duration) error {
+func run(data, user, bin string, dur time.Duration, conns int, only, jsonOut string, timeout time.Duration) error {
 	ctx := context.Background()
 	if bin == "" {
 		dir, err := os.MkdirTemp("", "pagebench-")
@@ -128,7 +133,7 @@ func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, t
 			return fmt.Errorf("go build: %w (run from the repository root, or give --bin)", err)
 		}
 	}
-	fx, err := prepare(ctx, data)
+	fx, err := prepare(ctx, data, user)
 	if err != nil {
 		return err
 	}
@@ -201,7 +206,9 @@ func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, t
 	// their CPU is not counted against the first pages timed.
 	rep.SettleMs = ms(settle(srv.Process.Pid, 2*time.Minute))
 
-	pages := append(fx.pages(), extraPages...)
+	pages, leftOut := fx.pages()
+	pages = append(pages, extraPages...)
+	rep.LeftOut = leftOut
 	want := map[string]bool{}
 	for _, n := range strings.Split(only, ",") {
 		if n = strings.TrimSpace(n); n != "" {
@@ -209,6 +216,9 @@ func run(data, bin string, dur time.Duration, conns int, only, jsonOut string, t
 		}
 	}
 	fmt.Fprintf(os.Stderr, "pagebench: %d requests, %d messages; start-up %.0f ms, idle %.1f MB\n", fx.requests, fx.messages, rep.StartupMs, rep.IdleRSSMB)
+	for _, l := range leftOut {
+		fmt.Fprintf(os.Stderr, "  left out: %s\n", l)
+	}
 	for _, p := range pages {
 		if len(want) > 0 && !want[p.Name] && p.Name != "static css" {
 			continue
@@ -275,16 +285,23 @@ type fixture struct {
 	slug, tag, word    string
 }
 
-func prepare(ctx context.Context, data string) (*fixture, error) {
+// prepare signs in as the user given by email (a session and an API token
+// written into the database) and picks the pages' ids. It opens the
+// database with this build's store, which upgrades an older schema.
+func prepare(ctx context.Context, data, email string) (*fixture, error) {
+	// store.Open would create an empty database in a mistyped folder.
+	if _, err := os.Stat(filepath.Join(data, store.DefaultDBName)); err != nil {
+		return nil, fmt.Errorf("%s holds no foitrack database: %w", data, err)
+	}
 	st, err := store.Open(ctx, data)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
 	fx := &fixture{tag: "surveillance", word: "police"}
-	u, err := st.UserByEmail(ctx, "admin@example.org")
+	u, err := st.UserByEmail(ctx, email)
 	if err != nil {
-		return nil, fmt.Errorf("no seeded admin (run foitrack dev seed first): %w", err)
+		return nil, fmt.Errorf("no user %s to sign in as (dev seed makes admin@example.org; give --user EMAIL of an admin): %w", email, err)
 	}
 	if fx.cookie, _, err = st.CreateSession(ctx, u.ID, "127.0.0.1", "pagebench"); err != nil {
 		return nil, err
@@ -293,10 +310,26 @@ func prepare(ctx context.Context, data string) (*fixture, error) {
 		return nil, err
 	}
 	db := st.Reader()
+	// one reads one value; no row, or NULL (the max of an empty table),
+	// leaves dst at zero: the pages that need it are then left out.
 	one := func(q string, dst any) {
 		if err == nil {
-			if e := db.QueryRowContext(ctx, q).Scan(dst); e != nil && !errors.Is(e, sql.ErrNoRows) {
+			var n sql.NullInt64
+			var str sql.NullString
+			var into any = &n
+			if _, ok := dst.(*string); ok {
+				into = &str
+			}
+			if e := db.QueryRowContext(ctx, q).Scan(into); e != nil && !errors.Is(e, sql.ErrNoRows) {
 				err = fmt.Errorf("%s: %w", q, e)
+			}
+			switch d := dst.(type) {
+			case *int:
+				*d = int(n.Int64)
+			case *int64:
+				*d = n.Int64
+			case *string:
+				*d = str.String
 			}
 		}
 	}
@@ -319,9 +352,21 @@ func prepare(ctx context.Context, data string) (*fixture, error) {
 	return fx, err
 }
 
-func (fx *fixture) pages() []page {
+// pages are the pages driven, and the ones left out because this database
+// has nothing for them (a database built otherwise than by dev seed).
+func (fx *fixture) pages() (pages []page, leftOut []string) {
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
-	return []page{
+	lacks := func(n int64, what string) string {
+		if n > 0 {
+			return ""
+		}
+		return what
+	}
+	lacksSlug := ""
+	if fx.slug == "" {
+		lacksSlug = "no public page of a public request"
+	}
+	all := []page{
 		{Name: "static css", Path: "/static/style.css"},
 		{Name: "dashboard", Path: "/"},
 		{Name: "requests", Path: "/requests"},
@@ -329,22 +374,22 @@ func (fx *fixture) pages() []page {
 		{Name: "requests ?open=", Path: "/requests?open=1"},
 		{Name: "requests ?tag=", Path: "/requests?tag=" + fx.tag},
 		{Name: "requests ?q=", Path: "/requests?q=" + fx.word},
-		{Name: "requests page 50", Path: "/requests?after=" + id(fx.page50)},
-		{Name: "requests half-way", Path: "/requests?after=" + id(fx.midRequest)},
+		{Name: "requests page 50", Path: "/requests?after=" + id(fx.page50), lacks: lacks(fx.page50, "fewer than 2,450 requests")},
+		{Name: "requests half-way", Path: "/requests?after=" + id(fx.midRequest), lacks: lacks(fx.midRequest, "no requests")},
 		{Name: "authorities", Path: "/authorities"},
-		{Name: "authority (largest)", Path: "/authorities/" + id(fx.authority)},
-		{Name: "request page", Path: "/requests/" + id(fx.request)},
+		{Name: "authority (largest)", Path: "/authorities/" + id(fx.authority), lacks: lacks(fx.authority, "no requests")},
+		{Name: "request page", Path: "/requests/" + id(fx.request), lacks: lacks(fx.request, "no request with a history in the upper half of the ids")},
 		{Name: "mail", Path: "/mail?view=all"},
 		{Name: "mail holding pen", Path: "/mail"},
-		{Name: "mail half-way", Path: "/mail?view=all&after=" + id(fx.midMail)},
-		{Name: "mail message", Path: "/mail/" + id(fx.mail)},
+		{Name: "mail half-way", Path: "/mail?view=all&after=" + id(fx.midMail), lacks: lacks(fx.midMail, "no incoming mail")},
+		{Name: "mail message", Path: "/mail/" + id(fx.mail), lacks: lacks(fx.mail, "no mail matched to a request")},
 		{Name: "documents", Path: "/documents"},
-		{Name: "documents half-way", Path: "/documents?after=" + id(fx.midDocument)},
-		{Name: "document page", Path: "/documents/" + id(fx.document)},
-		{Name: "document provenance", Path: "/documents/" + id(fx.document) + "/provenance"},
+		{Name: "documents half-way", Path: "/documents?after=" + id(fx.midDocument), lacks: lacks(fx.midDocument, "no documents")},
+		{Name: "document page", Path: "/documents/" + id(fx.document), lacks: lacks(fx.document, "no documents")},
+		{Name: "document provenance", Path: "/documents/" + id(fx.document) + "/provenance", lacks: lacks(fx.document, "no documents")},
 		{Name: "exemptions", Path: "/exemptions"},
 		{Name: "timeline", Path: "/timeline"},
-		{Name: "timeline event", Path: "/timeline/events/" + id(fx.event)},
+		{Name: "timeline event", Path: "/timeline/events/" + id(fx.event), lacks: lacks(fx.event, "no timeline events")},
 		{Name: "search", Path: "/search?q=" + fx.word},
 		// The search box as people use it (see searchQueries).
 		{Name: "search rare word", Path: "/search?q=" + url.QueryEscape(searchQueries.rare)},
@@ -356,24 +401,24 @@ func (fx *fixture) pages() []page {
 		{Name: "insight", Path: "/insight"},
 		{Name: "new batch", Path: "/batches/new"}, // its authority chooser
 		{Name: "notifications", Path: "/notifications"},
-		{Name: "public page", Path: "/p/" + fx.slug},
+		{Name: "public page", Path: "/p/" + fx.slug, lacks: lacksSlug},
 		{Name: "public search", Path: "/p/search?q=" + fx.word},
 		{Name: "public search phrase", Path: "/p/search?q=" + url.QueryEscape(searchQueries.phrase)},
 		{Name: "api requests", Path: "/api/v1/requests", API: true},
 		{Name: "api requests ?status=", Path: "/api/v1/requests?status=awaiting_response", API: true},
-		{Name: "api request", Path: "/api/v1/requests/" + id(fx.request), API: true},
+		{Name: "api request", Path: "/api/v1/requests/" + id(fx.request), API: true, lacks: lacks(fx.request, "no request with a history in the upper half of the ids")},
 		{Name: "api documents", Path: "/api/v1/documents", API: true},
-		{Name: "api documents half-way", Path: "/api/v1/documents?after=" + id(fx.midDocument), API: true},
+		{Name: "api documents half-way", Path: "/api/v1/documents?after=" + id(fx.midDocument), API: true, lacks: lacks(fx.midDocument, "no documents")},
 		{Name: "api mail", Path: "/api/v1/mail", API: true},
 		{Name: "api mail holding pen", Path: "/api/v1/mail?holding_pen=true", API: true},
 		{Name: "api authorities", Path: "/api/v1/authorities", API: true},
-		{Name: "api authority (largest)", Path: "/api/v1/authorities/" + id(fx.authority), API: true},
-		{Name: "api events", Path: "/api/v1/requests/" + id(fx.request) + "/events", API: true},
+		{Name: "api authority (largest)", Path: "/api/v1/authorities/" + id(fx.authority), API: true, lacks: lacks(fx.authority, "no requests")},
+		{Name: "api events", Path: "/api/v1/requests/" + id(fx.request) + "/events", API: true, lacks: lacks(fx.request, "no request with a history in the upper half of the ids")},
 		{Name: "api search", Path: "/api/v1/search?q=" + fx.word, API: true},
 		// The lists' own search boxes and filters, prefixes elsewhere, and
 		// the timeline's two downloads (the whole timeline: files, not
 		// pages, streamed; the slowest responses by far).
-		{Name: "requests by authority (largest)", Path: "/requests?authority=" + id(fx.authority)},
+		{Name: "requests by authority (largest)", Path: "/requests?authority=" + id(fx.authority), lacks: lacks(fx.authority, "no requests")},
 		{Name: "requests ?q= prefix", Path: "/requests?q=" + url.QueryEscape(searchQueries.prefix)},
 		{Name: "search common prefix", Path: "/search?q=" + url.QueryEscape(searchQueries.commonPrefix)},
 		{Name: "mail search", Path: "/mail?q=" + fx.word},
@@ -387,6 +432,14 @@ func (fx *fixture) pages() []page {
 		{Name: "timeline.json", Path: "/timeline.json"},
 		{Name: "timelinejs.json", Path: "/timeline/timelinejs.json"},
 	}
+	for _, p := range all {
+		if p.lacks != "" {
+			leftOut = append(leftOut, p.Name+" ("+p.lacks+")")
+			continue
+		}
+		pages = append(pages, p)
+	}
+	return pages, leftOut
 }
 
 // searchQueries are the search box's other pages, each a kind of query
@@ -741,6 +794,9 @@ func printMarkdown(w io.Writer, rep Report) {
 		rep.Requests, rep.Messages, rep.Data, rep.Connections, rep.Duration, rep.Driver, rep.Machine, rep.LoadAverage, rep.StartedAtUTC)
 	fmt.Fprintf(w, "Start-up %.0f ms; idle RSS %.1f MB; peak RSS over the run %.1f MB; waited %.1f s after start-up for the background passes to end.\n\n",
 		rep.StartupMs, rep.IdleRSSMB, rep.PeakRSSMB, rep.SettleMs/1000)
+	if len(rep.LeftOut) > 0 {
+		fmt.Fprintf(w, "Left out, as this database has nothing for them: %s.\n\n", strings.Join(rep.LeftOut, "; "))
+	}
 	fmt.Fprintln(w, "| page | path | p50 ms | p95 ms | p99 ms | req/s | CPU ms/req | size | RSS MB | note |")
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rep.Results {
