@@ -2008,7 +2008,7 @@ END;
 -- row's record as stored, in id order (the rowid's), and nothing refers to
 -- the table (no foreign key, trigger or view), so only its own indexes are
 -- made again. Once, on upgrade: about the time of writing the audit log
--- again (bench/README.md, "Session 11: audit hash index").
+-- again (bench/HISTORY.md, "Session 11: audit hash index").
 CREATE TABLE new_audit_log (
     id        INTEGER PRIMARY KEY,
     at        TEXT NOT NULL,
