@@ -99,7 +99,7 @@ recompute)
 	;;
 micro)
 	count="${2:--count=1}"
-	go test -run='^$' -bench=. -benchmem "$count" ./tracker/ ./store/ ./mailsync/ ./server/ 2>&1 | grep -E '^(Benchmark|goos|goarch|cpu|pkg|ok|FAIL)'
+	go test -run='^$' -bench=. -benchmem -timeout 60m "$count" ./tracker/ ./store/ ./mailsync/ ./server/ 2>&1 | grep -E '^(Benchmark|goos|goarch|cpu|pkg|ok|FAIL)'
 	;;
 suite)
 	arg="${2:?give the number of requests or a data directory, e.g. bench/run.sh suite 100000}"
