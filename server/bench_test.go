@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -83,8 +84,15 @@ func BenchmarkPagesAtScale(b *testing.B) {
 	if err := st.Reader().QueryRowContext(ctx, `SELECT tag FROM request_tag_counts ORDER BY requests DESC LIMIT 1`).Scan(&tag); err != nil {
 		b.Fatal(err)
 	}
-	for _, path := range []string{"/", "/?page=40", "/requests", "/requests?page=500", "/requests?status=awaiting_response",
-		"/requests?status=internal_review&page=3", "/requests?open=1", "/requests?tag=" + tag, "/api/v1/requests"} {
+	// A deep page of the list is read by cursor (?page= only redirects to
+	// the first page since the lists went by cursor): after the request
+	// half-way down, newest first.
+	var mid int64
+	if err := st.Reader().QueryRowContext(ctx, `SELECT id FROM requests ORDER BY id DESC LIMIT 1 OFFSET (SELECT count(*) / 2 FROM requests)`).Scan(&mid); err != nil {
+		b.Fatal(err)
+	}
+	for _, path := range []string{"/", "/requests", "/requests?after=" + strconv.FormatInt(mid, 10), "/requests?status=awaiting_response",
+		"/requests?status=internal_review", "/requests?open=1", "/requests?tag=" + tag, "/api/v1/requests"} {
 		b.Run(path, func(b *testing.B) {
 			get := func() int {
 				if strings.HasPrefix(path, "/api/") {
