@@ -1,8 +1,8 @@
 // Command pagebench measures foitrack's pages from outside, as a browser or
 // an API client meets them: it starts `foitrack serve` on a seeded data
-// directory (see `foitrack dev seed`), signs in as the seeded admin, and
-// drives every page over loopback with a few concurrent connections for a
-// fixed time each, printing p50/p95/p99 latency, throughput, response size
+// directory (see `foitrack dev seed`) or any other, signs in as the seeded
+// admin (or --user's), and drives every page over loopback with a few
+// concurrent connections for a fixed time each, printing p50/p95/p99 latency, throughput, response size
 // and the server's resident memory, beside the static CSS file served in the
 // same run (the ceiling: what the machine and the HTTP stack give for free).
 // It also times the start-up and reads the idle memory.
