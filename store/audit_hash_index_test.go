@@ -91,7 +91,7 @@ func TestUpgradeMakesTheAuditHashIndexNamedKeepingEveryEntry(t *testing.T) {
 	ctx := context.Background()
 	v := auditHashIndexVersion(t)
 	dir := t.TempDir()
-	old, err := store.OpenWith(ctx, dir, store.Options{SchemaVersion: v - 1})
+	old, err := store.OpenAtVersion(ctx, t, dir, v-1)
 	if err != nil {
 		t.Fatal(err)
 	}

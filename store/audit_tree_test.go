@@ -32,7 +32,7 @@ func rawDB(t *testing.T, dir string) *sql.DB {
 func TestAuditTreeBuiltForExistingLog(t *testing.T) {
 	ctx := store.WithActor(context.Background(), "cli:test")
 	dir := t.TempDir()
-	old, err := store.OpenWith(ctx, dir, store.Options{SchemaVersion: 9})
+	old, err := store.OpenAtVersion(ctx, t, dir, 9)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -163,7 +163,7 @@ func TestInsightFiguresFollowHistoryChanges(t *testing.T) {
 func TestInsightFiguresWorkedOutForExistingRequests(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	old, err := store.OpenWith(ctx, dir, store.Options{SchemaVersion: 9})
+	old, err := store.OpenAtVersion(ctx, t, dir, 9)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func TestSearchByKindInTheIndex(t *testing.T) {
 func TestSearchKindColumnBuiltForExistingData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	old, err := store.OpenWith(ctx, dir, store.Options{SchemaVersion: 36})
+	old, err := store.OpenAtVersion(ctx, t, dir, 36)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -231,7 +231,7 @@ func TestPublicSearchNeverFindsPrivateWords(t *testing.T) {
 func TestPublicSearchIndexBuiltForExistingData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	old, err := store.OpenWith(ctx, dir, store.Options{SchemaVersion: 33})
+	old, err := store.OpenAtVersion(ctx, t, dir, 33)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -149,7 +149,7 @@ func TestRequestSearchIndexKeptInStep(t *testing.T) {
 func TestRequestSearchIndexBuiltForExistingData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	old, err := store.OpenWith(ctx, dir, store.Options{SchemaVersion: 37})
+	old, err := store.OpenAtVersion(ctx, t, dir, 37)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -440,7 +440,7 @@ func TestPublicSearchFindsOnlyPublicText(t *testing.T) {
 func TestSearchIndexBuiltForExistingData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	old, err := store.OpenWith(ctx, dir, store.Options{SchemaVersion: 8})
+	old, err := store.OpenAtVersion(ctx, t, dir, 8)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func TestParseMigrationsRejectsRepeats(t *testing.T) {
 func TestUpgradeFromVersion1KeepsData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	old, err := store.OpenWith(ctx, dir, store.Options{SchemaVersion: 1})
+	old, err := store.OpenAtVersion(ctx, t, dir, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

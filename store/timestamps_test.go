@@ -31,7 +31,7 @@ func TestTimestampsFixedWidth(t *testing.T) {
 
 	ctx := WithActor(context.Background(), "test")
 	dir := filepath.Join(t.TempDir(), "d")
-	old, err := OpenWith(ctx, dir, Options{SchemaVersion: 10})
+	old, err := OpenAtVersion(ctx, t, dir, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -319,8 +319,11 @@ func TestUpgradeFromEveryVersionKeepsEveryRow(t *testing.T) {
 	latest := LatestVersion()
 	for v := 1; v < latest; v++ {
 		t.Run(fmt.Sprintf("from_%d", v), func(t *testing.T) {
+			// Each version its own folder; the images are made in turn,
+			// under their lock, each from the one before.
+			t.Parallel()
 			dir := t.TempDir()
-			old, err := OpenWith(ctx, dir, Options{SchemaVersion: v})
+			old, err := OpenAtVersion(ctx, t, dir, v)
 			if err != nil {
 				t.Fatal(err)
 			}
