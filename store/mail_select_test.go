@@ -27,10 +27,7 @@ func mailIDs(list []store.MailMessage) []int64 {
 // its own, in every view, a page at a time in both directions.
 func TestMailSelectionListsAndCountsAsTheQuery(t *testing.T) {
 	ctx := context.Background()
-	st := MustOpenDB(t)
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 60, Messages: 400, Seed: 6, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 60, Messages: 400, Seed: 6, Password: "correct horse battery"})
 	views := []store.MailFilter{
 		{Direction: "in"},
 		{Direction: "in", State: store.MailUnmatched},
@@ -122,10 +119,7 @@ func TestMailSelectionListsAndCountsAsTheQuery(t *testing.T) {
 // own rows only, not every match's.
 func TestMailSelectionIsCountedWithoutAQuery(t *testing.T) {
 	ctx := context.Background()
-	st := MustOpenDB(t)
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 60, Messages: 400, Seed: 6, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 60, Messages: 400, Seed: 6, Password: "correct horse battery"})
 	f := store.MailFilter{Direction: "in", Query: "information", Limit: 5}
 	sel, err := st.SelectMail(ctx, f)
 	if err != nil {
@@ -176,10 +170,7 @@ func TestMailSelectionIsCountedWithoutAQuery(t *testing.T) {
 // newest row and then windows, each a query.
 func TestMailSearchWalksTheIndexOnce(t *testing.T) {
 	ctx := context.Background()
-	st := MustOpenDB(t)
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 60, Messages: 400, Seed: 6, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 60, Messages: 400, Seed: 6, Password: "correct horse battery"})
 	for _, q := range []string{"police", "zzqxnotaword", `"internal review"`} {
 		var mu sync.Mutex
 		var walks []string

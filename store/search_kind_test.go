@@ -166,11 +166,8 @@ func TestSearchKindColumnBuiltForExistingData(t *testing.T) {
 // bound, with filters, several kinds, a phrase, a word left out, and
 // windows narrow enough that the walk reads many.
 func TestSearchByKindInWindowsFindsWhatTheWalkFound(t *testing.T) {
-	st := MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 150, Messages: 450, Seed: 3, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 150, Messages: 450, Seed: 3, Password: "correct horse battery"})
 	queries := []string{"kind:document foi", "kind:document information", "kind:mail police", "kind:request police",
 		"kind:event information", "kind:mail|document data", "kind:document foi authority:council", "kind:mail police from:2025-06-01",
 		`kind:document "freedom of information"`, "kind:mail police -information", "kind:request request exemption:s40",
@@ -202,11 +199,8 @@ func TestSearchByKindInWindowsFindsWhatTheWalkFound(t *testing.T) {
 // the same rows finds: the newest matches of its kind, in order, among the
 // newest items of the kind (a span narrow enough to leave some out).
 func TestListSearchBoxInWindowsFindsWhatTheWalkFound(t *testing.T) {
-	st := MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 150, Messages: 450, Seed: 3, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 150, Messages: 450, Seed: 3, Password: "correct horse battery"})
 	some := false
 	for _, span := range []int{store.ListSearchSpan, 60} {
 		restore := store.SetListSearchSpan(span)

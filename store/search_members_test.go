@@ -19,10 +19,7 @@ import (
 // on its own.
 func TestRequestSearchMembersAreTheQuerys(t *testing.T) {
 	ctx := context.Background()
-	st := MustOpenDB(t)
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 80, Messages: 240, Seed: 7, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 80, Messages: 240, Seed: 7, Password: "correct horse battery"})
 	var rows, differ int
 	if err := st.Reader().QueryRowContext(ctx, `SELECT count(*), COALESCE(sum(COALESCE(CASE f.rowid % 8
 			WHEN 1 THEN f.rowid / 8

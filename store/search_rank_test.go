@@ -78,10 +78,7 @@ func TestSearchRanksTheNewestCandidates(t *testing.T) {
 // search, words, phrases and exclusions.
 func TestSearchSnippetsFromTheIndexAreTheScratchTables(t *testing.T) {
 	ctx := context.Background()
-	st := MustOpenDB(t)
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 60, Messages: 180, Seed: 4, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 60, Messages: 180, Seed: 4, Password: "correct horse battery"})
 	compared := 0
 	for _, scope := range []store.SearchScope{store.SearchSignedIn, store.SearchPublic} {
 		for _, q := range []string{"police", "information", `"internal review"`, "council -police", "exemption", "kind:document foi",

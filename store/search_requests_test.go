@@ -222,10 +222,7 @@ func TestRequestSearchMembersAreSearchIndexMatchesRequests(t *testing.T) {
 // page takes several chunks and a request's rows are split between two.
 func TestRequestListByWordsListsWhatTheMatchesFind(t *testing.T) {
 	ctx := context.Background()
-	st := MustOpenDB(t)
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 80, Messages: 240, Seed: 7, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 80, Messages: 240, Seed: 7, Password: "correct horse battery"})
 	store.SetRequestWordsChunk(t, 3)
 	// The list searches a prefix as its words (once they are all known),
 	// RequestSearchMembers with FTS5's prefix query.

@@ -186,11 +186,8 @@ func TestPrefixSearchFindsWhatFTS5PrefixFinds(t *testing.T) {
 // search a prefix as the search page does, as the indexed words it stands
 // for, and find what FTS5's own prefix query finds.
 func TestListSearchBoxesSearchPrefixesAsTheirWords(t *testing.T) {
-	st := MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 60, Messages: 180, Seed: 4, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 60, Messages: 180, Seed: 4, Password: "correct horse battery"})
 	keepSearchTerms(t, st)
 	some := false
 	for _, kind := range []string{store.KindDocument, store.KindMail, store.KindEvent} {
@@ -232,11 +229,8 @@ func TestListSearchBoxesSearchPrefixesAsTheirWords(t *testing.T) {
 // once for the count and the page) searches a prefix as its indexed words
 // too, and finds what FTS5's own prefix query finds.
 func TestRequestSearchMembersSearchPrefixesAsTheirWords(t *testing.T) {
-	st := MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 60, Messages: 180, Seed: 4, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 60, Messages: 180, Seed: 4, Password: "correct horse battery"})
 	keepSearchTerms(t, st)
 	some := false
 	for _, p := range []string{"inform*", "polic*", "foi*", "survei*", "respon*", "data* -inform*", "zzzq*", "e-mai*"} {

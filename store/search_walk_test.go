@@ -17,11 +17,8 @@ import (
 // prefixes, rare words and filters, ranked and newest first, on every
 // page, with the bound reached and not.
 func TestSearchFindsWhatItFoundBefore(t *testing.T) {
-	st := MustOpenDB(t)
 	ctx := context.Background()
-	if _, err := seed.Run(ctx, st, seed.Options{Requests: 150, Messages: 450, Seed: 3, Password: "correct horse battery"}); err != nil {
-		t.Fatal(err)
-	}
+	st := seededDB(t, seed.Options{Requests: 150, Messages: 450, Seed: 3, Password: "correct horse battery"})
 	queries := []string{"police", "information", `"freedom of information"`, `"internal review"`, "data*", "inform*", "survei*",
 		"norfolk", "zzqqxx", "police -information", `council "internal review"`, "kind:document foi", "kind:request police",
 		"kind:mail|document data*", "police authority:council", "request exemption:s40", "information from:2025-06-01"}
