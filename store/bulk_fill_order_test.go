@@ -21,15 +21,7 @@ import (
 // on request_id, date, id). The fills of any other rowid are sorted.
 func TestBulkFillsSortOnlyRowsNotInTheirTablesOrder(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	b, err := s.BeginBulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, b := openInBulkLoad(t)
 	defer b.Finish(ctx, nil)
 	sorts := map[string]string{}
 	for _, f := range b.fills {
@@ -104,15 +96,7 @@ func TestTriggerFillsOrderByTheRowidsKey(t *testing.T) {
 // sound.
 func TestBulkFillsByRequestInRangesIndexEveryRow(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	b, err := s.BeginBulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, b := openInBulkLoad(t)
 	a := tracker.Authority{Name: "Home Office", Jurisdiction: tracker.JurisdictionUK, Email: "foi@homeoffice.gov.uk"}
 	if err := s.CreateAuthority(ctx, &a); err != nil {
 		t.Fatal(err)
@@ -192,4 +176,20 @@ func TestBulkFillsByRequestInRangesIndexEveryRow(t *testing.T) {
 	if _, err := s.w.ExecContext(ctx, `INSERT INTO request_search_index (request_search_index) VALUES ('integrity-check')`); err != nil {
 		t.Error(err)
 	}
+}
+
+// openInBulkLoad opens a store on a new data folder (closed when the test
+// ends) and begins a bulk load on it.
+func openInBulkLoad(t *testing.T) (*Store, *BulkLoad) {
+	t.Helper()
+	s, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	b, err := s.BeginBulkLoad(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, b
 }

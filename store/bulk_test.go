@@ -28,27 +28,15 @@ func TestBulkLoadOnlyOnAnEmptyDatabaseAndNeverHalfDone(t *testing.T) {
 		t.Errorf("bulk load into a database with rows: %v, want a conflict", err)
 	}
 
-	dir := t.TempDir()
-	st2, err := store.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st2.BeginBulkLoad(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st2.Close() // killed before Finish
-	if _, err := store.Open(ctx, dir); tracker.ErrorCode(err) != tracker.ECONFLICT || !strings.Contains(err.Error(), "did not finish") {
-		t.Errorf("opening a half-loaded database: %v, want a refusal", err)
-	}
+	st2, dir := openInFolder(t)
+	beginBulkLoad(t, st2)
+	wantUnfinishedRefused(t, st2, dir, "a half-loaded database") // killed before Finish
 
 	// A finished load leaves the triggers as they were and indexes what
 	// was written during it.
 	st3 := MustOpenDB(t)
 	before := plantest.Triggers(t, st3)
-	b, err := st3.BeginBulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := beginBulkLoad(t, st3)
 	if n := len(plantest.Triggers(t, st3)); n >= len(before) {
 		t.Errorf("%d triggers during the load, %d before: the search triggers were not dropped", n, len(before))
 	}
@@ -83,10 +71,7 @@ func TestBulkLoadMakesReadOnlyIndexesAtTheEnd(t *testing.T) {
 		return schemaRows(t, st, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`)
 	}
 	before := indexes()
-	b, err := st.BeginBulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := beginBulkLoad(t, st)
 	during := indexes()
 	// And the unique ones no write of the load relies on (the audit
 	// entries' hashes: random keys, nothing looks an entry up by its hash),
@@ -145,29 +130,18 @@ func TestBulkLoadMakesReadOnlyIndexesAtTheEnd(t *testing.T) {
 // database as it does any other.
 func TestBulkLoadFailsOnADuplicateAuditHash(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := store.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	b, err := st.BeginBulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, dir := openInFolder(t)
+	b := beginBulkLoad(t, st)
 	mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
 	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, entity, prev_hash, hash, secret)
 		SELECT at, actor, action, entity, prev_hash, hash, secret FROM audit_log ORDER BY id DESC LIMIT 1`); err != nil {
 		t.Fatalf("during the load, an entry with another's hash: %v", err)
 	}
-	err = b.Finish(ctx, nil)
+	err := b.Finish(ctx, nil)
 	if err == nil || !strings.Contains(err.Error(), "audit_log_hash") || !strings.Contains(err.Error(), "same value") {
 		t.Fatalf("Finish after two entries with one hash: %v, want an error naming audit_log_hash and the same value", err)
 	}
-	st.Close()
-	if _, err := store.Open(ctx, dir); tracker.ErrorCode(err) != tracker.ECONFLICT || !strings.Contains(err.Error(), "did not finish") {
-		t.Errorf("opening the database of a load that failed: %v, want a refusal", err)
-	}
+	wantUnfinishedRefused(t, st, dir, "the database of a load that failed")
 }
 
 // A load's transactions keep no journal (a load that stops half-way is
@@ -205,33 +179,21 @@ func TestBulkLoadDoesNotFinishAfterAFailedWrite(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			st, err := store.Open(ctx, dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			b, err := st.BeginBulkLoad(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var mode string
-			if err := st.Writer().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "off" {
-				t.Errorf("journal during the load: %s %v, want off", mode, err)
+			st, dir := openInFolder(t)
+			b := beginBulkLoad(t, st)
+			if mode := writerPragma[string](t, st, "journal_mode"); mode != "off" {
+				t.Errorf("journal during the load: %s, want off", mode)
 			}
 			mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
 			if err := fail(st); err != nil {
 				t.Fatal(err)
 			}
 			mustAuthority(t, st, "Home Office", tracker.JurisdictionUK) // the load goes on, to no end
-			err = b.Finish(ctx, nil)
+			err := b.Finish(ctx, nil)
 			if err == nil || !strings.Contains(err.Error(), "cannot undo") {
 				t.Fatalf("Finish after a write of the load failed: %v, want an error saying it cannot be undone", err)
 			}
-			st.Close()
-			if _, err := store.Open(ctx, dir); tracker.ErrorCode(err) != tracker.ECONFLICT || !strings.Contains(err.Error(), "did not finish") {
-				t.Errorf("opening the database of a load that failed: %v, want a refusal", err)
-			}
+			wantUnfinishedRefused(t, st, dir, "the database of a load that failed")
 		})
 	}
 }
@@ -245,12 +207,7 @@ func TestBulkLoadDoesNotFinishAfterAFailedWrite(t *testing.T) {
 // schema made them and its indexes sound.
 func TestBulkLoadEndsOutsideTheLogAndLeavesTheDatabaseAsOpenDoes(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := store.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, dir := openInFolder(t)
 	settings := func() map[string]string {
 		t.Helper()
 		out := map[string]string{}
@@ -271,19 +228,8 @@ func TestBulkLoadEndsOutsideTheLogAndLeavesTheDatabaseAsOpenDoes(t *testing.T) {
 		return out
 	}
 	before := settings() // and a reader's connection kept open
-	b, err := st.BeginBulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	journal := func() string {
-		t.Helper()
-		var mode string
-		if err := st.Writer().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
-			t.Fatal(err)
-		}
-		return mode
-	}
-	if mode := journal(); mode != "off" {
+	b := beginBulkLoad(t, st)
+	if mode := writerPragma[string](t, st, "journal_mode"); mode != "off" {
 		t.Errorf("journal once the load has begun: %s, want off", mode)
 	}
 	a := mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
@@ -305,7 +251,7 @@ func TestBulkLoadEndsOutsideTheLogAndLeavesTheDatabaseAsOpenDoes(t *testing.T) {
 		c.Close()
 	}
 	mustAuthority(t, st, "Department for Education", tracker.JurisdictionUK)
-	if mode := journal(); mode != "off" {
+	if mode := writerPragma[string](t, st, "journal_mode"); mode != "off" {
 		t.Errorf("journal after reads during the load: %s, want off", mode)
 	}
 	var during []string
@@ -326,9 +272,8 @@ func TestBulkLoadEndsOutsideTheLogAndLeavesTheDatabaseAsOpenDoes(t *testing.T) {
 			t.Errorf("journal while Finish fills the index: %s, want memory", mode)
 		}
 	}
-	var mode string
-	if err := st.Writer().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
-		t.Errorf("journal after the load: %s %v, want wal", mode, err)
+	if mode := writerPragma[string](t, st, "journal_mode"); mode != "wal" {
+		t.Errorf("journal after the load: %s, want wal", mode)
 	}
 	after := settings()
 	if len(after) != len(before) {
@@ -367,29 +312,15 @@ func TestBulkLoadEndsOutsideTheLogAndLeavesTheDatabaseAsOpenDoes(t *testing.T) {
 func TestBulkLoadCacheHoldsAMillionRequestsRandomIndexesInAQuarterOfMemory(t *testing.T) {
 	ctx := context.Background()
 	st := MustOpenDB(t)
-	var pageSize int64
-	if err := st.Writer().QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
-		t.Fatal(err)
-	}
-	cacheSize := func() int64 {
-		t.Helper()
-		var n int64
-		if err := st.Writer().QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	pageSize := writerPragma[int64](t, st, "page_size")
 	var memKiB int64
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		if m := regexp.MustCompile(`(?m)^MemTotal:\s+(\d+) kB$`).FindSubmatch(b); m != nil {
 			memKiB, _ = strconv.ParseInt(string(m[1]), 10, 64)
 		}
 	}
-	b, err := st.BeginBulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages := cacheSize()
+	b := beginBulkLoad(t, st)
+	pages := writerPragma[int64](t, st, "cache_size")
 	if pages < 0 { // KiB of pages and headers
 		pages = -pages << 10 / pageSize
 	}
@@ -406,7 +337,7 @@ func TestBulkLoadCacheHoldsAMillionRequestsRandomIndexesInAQuarterOfMemory(t *te
 	if err := b.Finish(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if after := cacheSize(); after != -2000 {
+	if after := writerPragma[int64](t, st, "cache_size"); after != -2000 {
 		t.Errorf("cache after the load: %d, want Open's -2000 (KiB)", after)
 	}
 }
@@ -419,11 +350,7 @@ func TestBulkLoadCacheHoldsAMillionRequestsRandomIndexesInAQuarterOfMemory(t *te
 func TestBulkLoadKeepsTheIndexesItsOwnReadsUse(t *testing.T) {
 	ctx := context.Background()
 	st := MustOpenDB(t)
-	b, err := st.BeginBulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finish(ctx, nil)
+	defer beginBulkLoad(t, st).Finish(ctx, nil)
 	for _, q := range []string{
 		`SELECT json_group_array(code) FROM exemption_claims c WHERE c.document_id = ?`,
 	} {
@@ -460,29 +387,58 @@ func TestBulkLoadKeepsTheIndexesItsOwnReadsUse(t *testing.T) {
 // threads); afterwards the writer sorts as Open leaves it, on its own.
 func TestBulkLoadPutsTheSortThreadsBackAsOpenLeavesThem(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	threads := func() int {
-		t.Helper()
-		var n int
-		if err := st.Writer().QueryRowContext(ctx, `PRAGMA threads`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	opened := threads()
-	b, err := st.BeginBulkLoad(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := MustOpenDB(t)
+	opened := writerPragma[int](t, st, "threads")
+	b := beginBulkLoad(t, st)
 	mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
 	if err := b.Finish(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if n := threads(); n != opened {
+	if n := writerPragma[int](t, st, "threads"); n != opened {
 		t.Errorf("PRAGMA threads after the load: %d, want %d (as Open leaves it)", n, opened)
 	}
+}
+
+// openInFolder opens a store on a new data folder of its own (closed when
+// the test ends) and returns the folder, for opening its database again.
+func openInFolder(t *testing.T) (*store.Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, dir
+}
+
+// beginBulkLoad begins a bulk load on st.
+func beginBulkLoad(t *testing.T, st *store.Store) *store.BulkLoad {
+	t.Helper()
+	b, err := st.BeginBulkLoad(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// wantUnfinishedRefused closes st and checks that Open refuses the database
+// of dir as one whose bulk load did not finish; what names it in the error.
+func wantUnfinishedRefused(t *testing.T, st *store.Store, dir, what string) {
+	t.Helper()
+	st.Close()
+	if _, err := store.Open(context.Background(), dir); tracker.ErrorCode(err) != tracker.ECONFLICT || !strings.Contains(err.Error(), "did not finish") {
+		t.Errorf("opening %s: %v, want a refusal", what, err)
+	}
+}
+
+// writerPragma reads PRAGMA name on st's writer, whose settings a bulk
+// load changes (a reader's connection has its own).
+func writerPragma[T any](t *testing.T, st *store.Store, name string) T {
+	t.Helper()
+	var v T
+	if err := st.Writer().QueryRowContext(context.Background(), `PRAGMA `+name).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
