@@ -2224,3 +2224,23 @@ END;
 CREATE TRIGGER export_version_timeline_events_ad AFTER DELETE ON timeline_events BEGIN
     UPDATE export_version SET n = random() WHERE id = 1;
 END;
+
+-- migrate:48 a message's changes version the downloads only when they read it
+-- A download reads a message only through a document or a link that names
+-- its id (section 47's INSERT trigger already waits for one): a mail sync's
+-- processing of the mail it fetched (an UPDATE of each message) and the
+-- removal of a message neither names moved the version, and the next
+-- download was written afresh (seconds at a million requests). A change of
+-- a message's id (never made) still moves it: what named the old id no
+-- longer finds it. A message deleted under a link takes the link with it
+-- (ON DELETE CASCADE), whose own trigger moves the version too.
+DROP TRIGGER export_version_mail_messages_au;
+DROP TRIGGER export_version_mail_messages_ad;
+CREATE TRIGGER export_version_mail_messages_au AFTER UPDATE ON mail_messages
+WHEN old.id <> new.id OR EXISTS (SELECT 1 FROM documents WHERE message_id = new.id) OR EXISTS (SELECT 1 FROM event_links WHERE message_id = new.id) BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;
+CREATE TRIGGER export_version_mail_messages_ad AFTER DELETE ON mail_messages
+WHEN EXISTS (SELECT 1 FROM documents WHERE message_id = old.id) OR EXISTS (SELECT 1 FROM event_links WHERE message_id = old.id) BEGIN
+    UPDATE export_version SET n = random() WHERE id = 1;
+END;

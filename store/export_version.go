@@ -63,10 +63,14 @@ var exportVersionExempt = map[string]bool{
 }
 
 // exportVersionWhen is the condition of a covered table's trigger, where
-// it has one: a new message can be read by a download only through a
-// document or a link that already names its id.
+// it has one: a message is read by a download only through a document or a
+// link that names its id (schema.sql, sections 47 and 48), so a message
+// stored, changed or removed moves the version only when one does (or
+// when its id changes: what named the old one no longer finds it).
 var exportVersionWhen = map[string]string{
 	"mail_messages_ai": "WHEN EXISTS (SELECT 1 FROM documents WHERE message_id = new.id) OR EXISTS (SELECT 1 FROM event_links WHERE message_id = new.id)",
+	"mail_messages_au": "WHEN old.id <> new.id OR EXISTS (SELECT 1 FROM documents WHERE message_id = new.id) OR EXISTS (SELECT 1 FROM event_links WHERE message_id = new.id)",
+	"mail_messages_ad": "WHEN EXISTS (SELECT 1 FROM documents WHERE message_id = old.id) OR EXISTS (SELECT 1 FROM event_links WHERE message_id = old.id)",
 }
 
 // exportVersionTriggerPrefix starts the names of the triggers that keep

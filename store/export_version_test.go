@@ -79,7 +79,8 @@ func TestExportVersionCoversEveryTableButTheExempt(t *testing.T) {
 // A change to an exempt table leaves the downloads' version as it is (but
 // not the version of every commit); a change to any other table moves it:
 // each table's row updated in place, then deleted. A new message moves it
-// only when a document already names its id.
+// only when a document already names its id (and a message changed or
+// deleted: TestExportVersionMovesWithAMessageOnlyWhenNamed).
 func TestExportVersionMovesOnlyWithWhatDownloadsRead(t *testing.T) {
 	ctx := context.Background()
 	st, err := Open(ctx, t.TempDir())
@@ -164,11 +165,69 @@ func TestExportVersionMovesOnlyWithWhatDownloadsRead(t *testing.T) {
 	}
 	defer st.w.Exec(`PRAGMA foreign_keys = ON`)
 	for _, tb := range tables {
-		if exportVersionExempt[tb.name] {
-			continue
+		if exportVersionExempt[tb.name] || tb.name == "mail_messages" {
+			continue // a message: only one a document or link names (TestExportVersionMovesWithAMessageOnlyWhenNamed)
 		}
 		if moved, _ := change(tb.name+" deleted", fmt.Sprintf(`DELETE FROM %q WHERE rowid = (SELECT max(rowid) FROM %q)`, tb.name, tb.name)); !moved {
 			t.Errorf("%s deleted: the downloads' version did not move", tb.name)
+		}
+	}
+}
+
+// A message changed or deleted moves the downloads' version only when a
+// document or a link names it (a download reads it through them alone): a
+// mail sync processing the mail it fetched leaves a kept download as it is.
+func TestExportVersionMovesWithAMessageOnlyWhenNamed(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fillEveryTable(t, st.w)
+	var msg int64
+	if err := st.w.QueryRow(`SELECT max(id) FROM mail_messages`).Scan(&msg); err != nil {
+		t.Fatal(err)
+	}
+	unnamed, byDocument, byLink := msg+1, msg+2, msg+3
+	for _, q := range []string{
+		fmt.Sprintf(`INSERT INTO mail_messages (id, direction, mailbox, uidvalidity, uid, subject, created_at)
+			SELECT j.value, m.direction, m.mailbox, m.uidvalidity, m.uid + j.value, 'new', m.created_at FROM mail_messages m, json_each('[%d,%d,%d]') j
+			WHERE m.id = %d`, unnamed, byDocument, byLink, msg),
+		fmt.Sprintf(`UPDATE documents SET message_id = %d`, byDocument),
+		fmt.Sprintf(`UPDATE event_links SET message_id = %d, document_id = NULL, request_id = NULL
+			WHERE rowid = (SELECT min(rowid) FROM event_links)`, byLink),
+	} {
+		if _, err := st.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		what, q string
+		moves   bool
+	}{
+		{"a message nothing names, processed", fmt.Sprintf(`UPDATE mail_messages SET subject = 'read', state = state WHERE id = %d`, unnamed), false},
+		{"a message a document names, processed", fmt.Sprintf(`UPDATE mail_messages SET subject = 'read' WHERE id = %d`, byDocument), true},
+		{"a message a link names, processed", fmt.Sprintf(`UPDATE mail_messages SET subject = 'read' WHERE id = %d`, byLink), true},
+		{"a message nothing names, renumbered", fmt.Sprintf(`UPDATE mail_messages SET id = %d WHERE id = %d`, msg+4, unnamed), true},
+		{"a message nothing names, deleted", fmt.Sprintf(`DELETE FROM mail_messages WHERE id = %d`, msg+4), false},
+		{"a message a document names, deleted", fmt.Sprintf(`DELETE FROM mail_messages WHERE id = %d`, byDocument), true},
+		{"a message a link names, deleted", fmt.Sprintf(`DELETE FROM mail_messages WHERE id = %d`, byLink), true},
+	} {
+		v0 := exportVersion(t, st)
+		res, err := st.w.Exec(c.q)
+		if err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("%s: %d rows changed", c.what, n)
+		}
+		v := exportVersion(t, st)
+		if v.Unchanged(v0, true) {
+			t.Fatalf("%s: the data version did not move", c.what)
+		}
+		if moved := !v.Unchanged(v0, false); moved != c.moves {
+			t.Errorf("%s: the downloads' version moved %v, want %v", c.what, moved, c.moves)
 		}
 	}
 }
