@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // SortEvents orders events chronologically (then by id), the order of a timeline.
@@ -196,8 +197,9 @@ func MarshalTimelineJS(title, description string, events []*Event) ([]byte, erro
 // time, for events given in the timeline's order (SortEvents): the same
 // bytes, holding one event at a time.
 type TimelineJSExport struct {
-	w io.Writer
-	n int
+	w   io.Writer
+	n   int
+	buf []byte
 }
 
 // NewTimelineJSExport starts a TimelineJS document on w with its title
@@ -219,17 +221,136 @@ func NewTimelineJSExport(w io.Writer, title, description string) (*TimelineJSExp
 
 // Add writes one event's slide.
 func (x *TimelineJSExport) Add(e *Event) error {
-	b, err := json.MarshalIndent(slideOf(e), "    ", "  ")
-	if err != nil {
-		return fmt.Errorf("timeline: unable to encode TimelineJS: %w", err)
-	}
-	sep := ",\n    "
+	b := x.buf[:0]
 	if x.n == 0 {
-		sep = "\n    "
+		b = append(b, "\n    "...)
+	} else {
+		b = append(b, ",\n    "...)
 	}
+	b = slideOf(e).appendIndented(b)
+	x.buf = b
 	x.n++
-	_, err = io.WriteString(x.w, sep+string(b))
+	_, err := x.w.Write(b)
 	return err
+}
+
+// appendIndented appends the slide as json.MarshalIndent(s, "    ", "  ")
+// writes it (TestSlideJSONIsMarshalIndent), without its reflection and
+// second pass: they were a fifth of a TimelineJS download's writing.
+func (s TJSSlide) appendIndented(b []byte) []byte {
+	const in1, in2 = "\n      ", "\n        "
+	b = append(b, '{')
+	sep := in1
+	field := func(name string) {
+		b = append(b, sep...)
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `": `...)
+		sep = "," + in1
+	}
+	if d := s.StartDate; d != nil {
+		field("start_date")
+		b = append(b, "{"+in2+`"year": `...)
+		b = appendJSONString(b, d.Year)
+		if d.Month != "" {
+			b = append(b, ","+in2+`"month": `...)
+			b = appendJSONString(b, d.Month)
+		}
+		if d.Day != "" {
+			b = append(b, ","+in2+`"day": `...)
+			b = appendJSONString(b, d.Day)
+		}
+		b = append(b, in1+"}"...)
+	}
+	field("text")
+	b = append(b, "{"+in2+`"headline": `...)
+	b = appendJSONString(b, s.Text.Headline)
+	if s.Text.Text != "" {
+		b = append(b, ","+in2+`"text": `...)
+		b = appendJSONString(b, s.Text.Text)
+	}
+	b = append(b, in1+"}"...)
+	for _, f := range []struct{ name, v string }{{"group", s.Group}, {"unique_id", s.UniqueID}, {"display_date", s.DisplayDate}} {
+		if f.v != "" {
+			field(f.name)
+			b = appendJSONString(b, f.v)
+		}
+	}
+	if s.Importance != 0 {
+		field("importance")
+		b = strconv.AppendInt(b, int64(s.Importance), 10)
+	}
+	if len(s.Tags) > 0 {
+		field("tags")
+		b = append(b, '[')
+		for i, t := range s.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, in2...)
+			b = appendJSONString(b, t)
+		}
+		b = append(b, in1+"]"...)
+	}
+	if s.FoitrackLink != "" {
+		field("foitrack_url")
+		b = appendJSONString(b, s.FoitrackLink)
+	}
+	return append(b, "\n    }"...)
+}
+
+// appendJSONString appends s as encoding/json writes a string: <, > and &
+// escaped for HTML, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, `\b`...)
+			case '\f':
+				b = append(b, `\f`...)
+			case '\n':
+				b = append(b, `\n`...)
+			case '\r':
+				b = append(b, `\r`...)
+			case '\t':
+				b = append(b, `\t`...)
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // Close ends the document.
