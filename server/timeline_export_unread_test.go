@@ -14,7 +14,7 @@ import (
 
 // A kept download outlives the commits that change nothing it reads:
 // someone signing in, a session's last use, a fetched message no document
-// or link names, the indexed words' worker, an audit checkpoint, a
+// or link names and its processing, the indexed words' worker, an audit checkpoint, a
 // notification. Each time the next download is the kept file (same ETag,
 // the events not read) and what a server keeping nothing writes. A
 // download filtered by words reads the indexed words: it is written again
@@ -63,6 +63,21 @@ func TestTimelineDownloadsStayKeptThroughWritesTheyDoNotRead(t *testing.T) {
 			return app.st.Update(ctx, func(tx *store.Tx) error {
 				return tx.InsertIncomingMail(&store.MailMessage{Mailbox: "INBOX", UIDValidity: 1, UID: uid,
 					Subject: "Police newsletter", FromAddr: "news@police.example", TextBody: "Stop and search figures"})
+			})
+		}},
+		{"the fetched message processed, on no request", func() error {
+			// A mail sync's processing step: an UPDATE of the message,
+			// which no document or link names.
+			return app.st.Update(ctx, func(tx *store.Tx) error {
+				var id int64
+				if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM mail_messages`).Scan(&id); err != nil {
+					return err
+				}
+				m, err := app.st.MailMessageByID(ctx, id)
+				if err != nil {
+					return err
+				}
+				return tx.SetMailProcessed(m, store.MailProcessing{State: store.MailUnmatched})
 			})
 		}},
 		{"the indexed words' worker", func() error {
