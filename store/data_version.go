@@ -7,20 +7,12 @@ import (
 	"sync"
 )
 
-// DataVersion says whether the database has changed: two values read from
-// the same Store are equal only if no transaction was committed in between,
-// by this process (any of its connections) or any other (the CLI, a mail
-// sync). It is SQLite's PRAGMA data_version, read on one connection kept for
-// it, which itself never writes: that value changes whenever another
-// connection commits. Values are not comparable across Stores or restarts.
-type DataVersion struct {
-	conn uint64 // which connection read it: a new one counts afresh
-	n    int64
-}
-
-// versionConn is the connection DataVersion reads on. database/sql's pool
-// would hand out any of its connections, each counting on its own; a
-// *sql.Conn is always the same one.
+// versionConn is the connection ExportVersion reads on: PRAGMA
+// data_version counts the commits of every other connection, this
+// process's and any other's (the CLI, a mail sync), on the connection it
+// is read on, which itself never writes. database/sql's pool would hand
+// out any of its connections, each counting on its own; a *sql.Conn is
+// always the same one.
 type versionConn struct {
 	mu     sync.Mutex
 	db     *sql.DB
@@ -28,21 +20,6 @@ type versionConn struct {
 	opened uint64 // connections opened so far
 	closed bool
 	export exportVersionCache // ExportVersion's last reading on conn
-}
-
-// DataVersion returns the database's version now (see DataVersion).
-func (s *Store) DataVersion(ctx context.Context) (DataVersion, error) {
-	v := &s.version
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	var n int64
-	err := v.read(ctx, s.readerDSN, func(c *sql.Conn) error {
-		return c.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&n)
-	})
-	if err != nil {
-		return DataVersion{}, fmt.Errorf("store: unable to read the data version: %w", err)
-	}
-	return DataVersion{conn: v.opened, n: n}, nil
 }
 
 // read runs f on the version's connection, opened if it is not; v.mu is

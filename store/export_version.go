@@ -17,11 +17,11 @@ import (
 // exportVersionExempt) do not count, so a kept download outlives a
 // session's last use or the search words' worker. It is export_version.n,
 // set to a random value by triggers on every change to every other table
-// (schema.sql, section 47), read on DataVersion's connection, and only
+// (schema.sql, section 47), read on a connection of its own (versionConn), and only
 // when PRAGMA data_version has moved (every commit moves it; no commit,
 // no change). While a table is neither covered by those triggers nor
 // exempt (a table added without them, the triggers dropped by a bulk
-// load), every commit counts, as DataVersion's do.
+// load), every commit counts.
 type ExportVersion struct {
 	conn   uint64 // which connection read it: a new one counts afresh
 	data   int64  // PRAGMA data_version: any commit

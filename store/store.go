@@ -98,7 +98,7 @@ type Store struct {
 	recomputeWorkers int
 	recomputeSpan    int64
 	// readerDSN opens a reader connection (query_only); version is the
-	// connection DataVersion holds (data_version.go).
+	// connection ExportVersion reads on (data_version.go).
 	readerDSN string
 	version   versionConn
 }
