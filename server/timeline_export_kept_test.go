@@ -185,16 +185,7 @@ func TestTimelineDownloadsAreNeverStale(t *testing.T) {
 	fx := newKeptExportsFixture(t)
 	app := fx.app
 	ctx := store.WithActor(context.Background(), "test")
-	a := app.authority("Borsetshire Police", tracker.JurisdictionEngland)
-	req := app.request("Stop and search records", a.ID, "2026-01-05", true)
-	doc := tracker.Document{RequestID: req.ID, Filename: "stops-2025.csv", Disposition: tracker.DispositionReleased}
-	if err := app.st.AddDocument(ctx, &doc, strings.NewReader("a,b\n"), 0); err != nil {
-		t.Fatal(err)
-	}
-	te := &store.TimelineEvent{Event: timeline.New("2026-03-01--records", "2026-03-01", "Police release records")}
-	if err := app.st.SaveTimelineEvent(ctx, te); err != nil {
-		t.Fatal(err)
-	}
+	a, req, doc, te := app.releasedRecords()
 	var link store.EventLink
 	var added *store.TimelineEvent
 	steps := []struct {

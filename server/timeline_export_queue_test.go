@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/foitrack/foitrack/store"
-	"github.com/foitrack/foitrack/timeline"
 )
 
 // heldWriter is a ResponseWriter whose first Write signals entered and
@@ -51,12 +50,7 @@ func TestTimelineDownloadsWaitTheirTurn(t *testing.T) {
 	app.user("ed@example.org", store.RoleEditor)
 	c := app.login("ed@example.org")
 	ctx := context.Background()
-	for i := 0; i < 3; i++ {
-		ev := timeline.New(fmt.Sprintf("2026-03-0%d--event", i+1), fmt.Sprintf("2026-03-0%d", i+1), fmt.Sprintf("Event %d", i))
-		if err := app.st.SaveTimelineEvent(ctx, &store.TimelineEvent{Event: ev}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	app.saveEvents(numberedEvents(3)...)
 	_, whole := c.get("/timeline.json")
 	// Each download a variant of its own (the same events), so that each
 	// is written, not sent from the file kept of another.
@@ -140,12 +134,7 @@ func TestTimelineDownloadThatWaitedIsSentTheKeptFile(t *testing.T) {
 	app.user("ed@example.org", store.RoleEditor)
 	c := app.login("ed@example.org")
 	ctx := context.Background()
-	for i := 0; i < 3; i++ {
-		ev := timeline.New(fmt.Sprintf("2026-03-0%d--event", i+1), fmt.Sprintf("2026-03-0%d", i+1), fmt.Sprintf("Event %d", i))
-		if err := app.st.SaveTimelineEvent(ctx, &store.TimelineEvent{Event: ev}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	app.saveEvents(numberedEvents(3)...)
 	_, whole := c.get("/timeline.json?from=2000-01-01") // another variant: the session's own writes happen now
 	app.st.Settle()
 	if _, err := app.st.KeepSearchTerms(ctx); err != nil {

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/foitrack/foitrack/store"
-	"github.com/foitrack/foitrack/timeline"
-	"github.com/foitrack/foitrack/tracker"
 )
 
 // A kept download outlives the commits that change nothing it reads:
@@ -23,16 +21,7 @@ func TestTimelineDownloadsStayKeptThroughWritesTheyDoNotRead(t *testing.T) {
 	fx := newKeptExportsFixture(t)
 	app := fx.app
 	ctx := store.WithActor(context.Background(), "test")
-	a := app.authority("Borsetshire Police", tracker.JurisdictionEngland)
-	req := app.request("Stop and search records", a.ID, "2026-01-05", true)
-	doc := tracker.Document{RequestID: req.ID, Filename: "stops-2025.csv", Disposition: tracker.DispositionReleased}
-	if err := app.st.AddDocument(ctx, &doc, strings.NewReader("a,b\n"), 0); err != nil {
-		t.Fatal(err)
-	}
-	te := &store.TimelineEvent{Event: timeline.New("2026-03-01--records", "2026-03-01", "Police release records")}
-	if err := app.st.SaveTimelineEvent(ctx, te); err != nil {
-		t.Fatal(err)
-	}
+	_, req, doc, te := app.releasedRecords()
 	if err := app.st.LinkToEvent(ctx, &store.EventLink{EventID: te.ID, DocumentID: doc.ID, Role: store.LinkReleased, Tier: 1}); err != nil {
 		t.Fatal(err)
 	}
