@@ -198,6 +198,26 @@ func TestBulkLoadDoesNotFinishAfterAFailedWrite(t *testing.T) {
 	}
 }
 
+// A server's background step on the indexed words (every 10 s, store
+// KeepSearchTerms) that finds nothing to move writes nothing: a bulk load
+// under way beside it (the server tests seed while their server runs)
+// still finishes. It once ended that step with a rollback, which a load
+// without a journal takes for an undone write: the load failed now and
+// then, as the step fell within it.
+func TestBulkLoadFinishesBesideTheSearchWordsStep(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openInFolder(t)
+	b := beginBulkLoad(t, st)
+	mustAuthority(t, st, "Ministry of Justice", tracker.JurisdictionUK)
+	if _, err := st.KeepSearchTerms(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustAuthority(t, st, "Home Office", tracker.JurisdictionUK)
+	if err := b.Finish(ctx, nil); err != nil {
+		t.Fatalf("Finish after a step of the search words that wrote nothing: %v", err)
+	}
+}
+
 // The end of a load writes its index straight into the database, not
 // through the write-ahead log (a load that stops half-way is refused
 // anyway), even with a reader's connection left open beside the writer,
