@@ -16,11 +16,13 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/foitrack/foitrack/internal/foldercopy"
 	"github.com/foitrack/foitrack/internal/plantest"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
@@ -57,6 +59,59 @@ func seededWith(t *testing.T, o Options, secrets io.Reader) (*store.Store, Summa
 }
 
 func init() { store.PasswordCost = bcrypt.MinCost }
+
+// seededFolders are data folders seeded once per test process, by their
+// options, for the tests that only read a seeded database (seededCopy).
+var seededFolders sync.Map // "requests/messages/seed" → *seededFolder
+
+type seededFolder struct {
+	once   sync.Once
+	folder *foldercopy.Folder
+	err    error
+}
+
+// seededCopy opens, for the test, a copy of a data folder seeded with o:
+// tests that read the same seeded database seed it once between them
+// (seeding is most of what each cost under -race).
+func seededCopy(t *testing.T, o Options) *store.Store {
+	t.Helper()
+	v, _ := seededFolders.LoadOrStore(fmt.Sprintf("%d/%d/%d", o.Requests, o.Messages, o.Seed), &seededFolder{})
+	f := v.(*seededFolder)
+	f.once.Do(func() {
+		dir, err := os.MkdirTemp("", "foitrack-seeded-")
+		if err != nil {
+			f.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		st, err := store.Open(context.Background(), dir)
+		if err != nil {
+			f.err = err
+			return
+		}
+		o.Password = "seed-password"
+		if _, f.err = Run(context.Background(), st, o); f.err != nil {
+			st.Close()
+			return
+		}
+		if f.err = st.Close(); f.err == nil {
+			f.folder, f.err = foldercopy.Read(dir)
+		}
+	})
+	if f.err != nil {
+		t.Fatalf("seed: %v", f.err)
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := f.folder.WriteTo(dir); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
 
 // The same seed builds the same database; another seed another one.
 func TestSeedDeterministic(t *testing.T) {
@@ -269,7 +324,7 @@ func matches(t *testing.T, st *store.Store, word string) []int64 {
 // ranges, equal the rows they stand for on any day.
 func TestDashboardCountsEqualTheRows(t *testing.T) {
 	ctx := context.Background()
-	st, _, _ := seeded(t, Options{Requests: 120, Messages: 360, Seed: 5})
+	st := seededCopy(t, Options{Requests: 120, Messages: 360, Seed: 5})
 	for _, day := range []string{"2024-01-15", "2025-06-30", "2026-10-01", "2026-11-30", "2026-12-20", "2027-03-01"} {
 		today := tracker.MustParseDate(day)
 		items, total, err := st.NeedsYou(ctx, today, 100000, store.Cursor{})
@@ -488,7 +543,7 @@ func integrityCheck(t *testing.T, st *store.Store) string {
 // seeded database, which writes requests in every state, batched.
 func TestInsightCountsEqualTheRows(t *testing.T) {
 	ctx := context.Background()
-	st, _, _ := seeded(t, Options{Requests: 120, Messages: 360, Seed: 5})
+	st := seededCopy(t, Options{Requests: 120, Messages: 360, Seed: 5})
 	for name, pair := range map[string][2]string{
 		"insight_counts": {`SELECT authority_id, law, requests, sent, answered, on_time, late, released_in_full, released_in_part, refused,
 				not_held, ncnd, awaiting, reviews, reviews_overturned, regulator, regulator_overturned FROM insight_counts WHERE requests <> 0`,
