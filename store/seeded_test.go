@@ -3,12 +3,12 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/foitrack/foitrack/internal/foldercopy"
 	"github.com/foitrack/foitrack/internal/seed"
 	"github.com/foitrack/foitrack/store"
 )
@@ -25,10 +25,9 @@ var seededFolders struct {
 }
 
 type seededFolder struct {
-	once  sync.Once
-	files map[string][]byte
-	modes map[string]fs.FileMode
-	err   error
+	once   sync.Once
+	folder *foldercopy.Folder
+	err    error
 }
 
 // seededDB opens, for the test, a copy of a data folder seeded with o
@@ -50,26 +49,13 @@ func seededDB(t testing.TB, o seed.Options) *store.Store {
 		seededFolders.byOptions[key] = f
 	}
 	seededFolders.Unlock()
-	f.once.Do(func() { f.files, f.modes, f.err = seedFolder(o) })
+	f.once.Do(func() { f.folder, f.err = seedFolder(o) })
 	if f.err != nil {
 		t.Fatalf("seeding %+v: %v", o, f.err)
 	}
-	dir := t.TempDir()
-	for rel, mode := range f.modes { // the folders first, with their modes
-		if mode.IsDir() {
-			if err := os.MkdirAll(filepath.Join(dir, rel), mode.Perm()); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	for rel, data := range f.files {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, f.modes[rel].Perm()); err != nil {
-			t.Fatal(err)
-		}
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := f.folder.WriteTo(dir); err != nil {
+		t.Fatal(err)
 	}
 	st, err := store.Open(context.Background(), dir)
 	if err != nil {
@@ -80,47 +66,24 @@ func seededDB(t testing.TB, o seed.Options) *store.Store {
 }
 
 // seedFolder seeds a new data folder with o, closes its store and reads
-// every file and folder in it.
-func seedFolder(o seed.Options) (map[string][]byte, map[string]fs.FileMode, error) {
+// the folder.
+func seedFolder(o seed.Options) (*foldercopy.Folder, error) {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "foitrack-seeded-")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	st, err := store.Open(ctx, dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if _, err := seed.Run(ctx, st, o); err != nil {
 		st.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	if err := st.Close(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	files, modes := map[string][]byte{}, map[string]fs.FileMode{}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == dir {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		modes[rel] = info.Mode()
-		if d.IsDir() {
-			return nil
-		}
-		if !info.Mode().IsRegular() {
-			return fmt.Errorf("%s is not a regular file", rel)
-		}
-		files[rel], err = os.ReadFile(p)
-		return err
-	})
-	return files, modes, err
+	return foldercopy.Read(dir)
 }
