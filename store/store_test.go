@@ -12,10 +12,18 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/foitrack/foitrack"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
+
+// Passwords are hashed at bcrypt's lowest cost in this package's tests, as
+// in the server's, the commands' and the seeder's: no test here is about
+// the cost, and at the default cost each user a test or a seed created
+// took seconds under -race.
+func init() { store.PasswordCost = bcrypt.MinCost }
 
 // MustOpenDB opens a store on a fresh data directory, closed with the test.
 func MustOpenDB(t testing.TB) *store.Store {
