@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // SortEvents orders events chronologically (then by id), the order of a timeline.
@@ -299,58 +298,16 @@ func (s TJSSlide) appendIndented(b []byte) []byte {
 	return append(b, "\n    }"...)
 }
 
-// appendJSONString appends s as encoding/json writes a string: <, > and &
-// escaped for HTML, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD.
+// appendJSONString appends s as json.MarshalIndent writes a string field
+// (<, > and & escaped for HTML, U+2028 and U+2029 escaped, invalid UTF-8 as
+// U+FFFD): encoding/json's own escaping, without the reflection over the
+// whole slide.
 func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, `\b`...)
-			case '\f':
-				b = append(b, `\f`...)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			case '\t':
-				b = append(b, `\t`...)
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
+	q, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a string always encodes
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, q...)
 }
 
 // Close ends the document.
