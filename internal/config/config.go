@@ -71,7 +71,7 @@ var Settings = []Setting{
 	{Key: "checkpoint.schedule", Env: "FOITRACK_CHECKPOINT_SCHEDULE", Stored: "audit_checkpoint_schedule", Default: "0 * * * *", Help: "audit checkpoint schedule (cron; off to stop)"},
 	{Key: "remind.schedule", Env: "FOITRACK_REMIND_SCHEDULE", Stored: "reminders.schedule", Default: "0 * * * *", Help: "reminder schedule (cron; off to stop)"},
 	{Key: "text.schedule", Env: "FOITRACK_TEXT_SCHEDULE", Default: "@every 15s", Help: "schedule of reading documents' text (cron; off to stop)"},
-	{Key: "memory_limit", Env: "FOITRACK_MEMORY_LIMIT", Default: "64MiB", Help: "soft limit on serve's Go memory (KiB, MiB, GiB or bytes; off: none): the collector works harder near it; SQLite's caches come on top", StartOnly: true},
+	{Key: "memory_limit", Env: "FOITRACK_MEMORY_LIMIT", Default: "64MiB", Help: "soft limit on serve's Go memory (KiB, MiB, GiB or bytes; off: none): the collector works harder near it and, unless GOGC is set, otherwise runs at GOGC=400; SQLite's caches come on top", StartOnly: true},
 	{Key: "downloads", Env: "FOITRACK_DOWNLOADS", Default: "2", Help: "timeline downloads serve writes at once; more wait their turn", StartOnly: true},
 	{Key: "pprof_addr", Env: "FOITRACK_PPROF_ADDR", Help: "loopback HOST:PORT serving Go's profiler (benchmarks); off unless set", StartOnly: true},
 }
