@@ -2244,3 +2244,21 @@ CREATE TRIGGER export_version_mail_messages_ad AFTER DELETE ON mail_messages
 WHEN EXISTS (SELECT 1 FROM documents WHERE message_id = old.id) OR EXISTS (SELECT 1 FROM event_links WHERE message_id = old.id) BEGIN
     UPDATE export_version SET n = random() WHERE id = 1;
 END;
+
+-- migrate:49 timeline front matter kept parsed
+-- Each markdown event's front matter as the node tree yaml.v3 makes of it
+-- (timeline.Nodes: an encoding of every node, read back by copying, not
+-- parsing), written beside the text on every write, so that the timeline
+-- downloads and pages read events without parsing YAML (two fifths of a
+-- download's writing). NULL (a JSON event; a front matter that does not
+-- parse; a row written by something else than foitrack) reads the text.
+-- Existing rows are filled by the Go step of this section (store/migrate.go,
+-- migrationFills). The trigger keeps a tree from outliving its text: a
+-- change of the text or the format that leaves the tree as it was (a
+-- writer that knows nothing of it) clears it.
+ALTER TABLE timeline_events ADD COLUMN front_matter_nodes BLOB;
+CREATE TRIGGER timeline_events_nodes_stale AFTER UPDATE OF front_matter, format ON timeline_events
+WHEN new.front_matter_nodes IS old.front_matter_nodes AND new.front_matter_nodes IS NOT NULL
+    AND (new.front_matter IS NOT old.front_matter OR new.format IS NOT old.format) BEGIN
+    UPDATE timeline_events SET front_matter_nodes = NULL WHERE id = new.id;
+END;

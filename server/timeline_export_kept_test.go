@@ -41,7 +41,7 @@ func newKeptExportsFixture(t *testing.T) *keptExportsFixture {
 	t.Cleanup(fresh.Close)
 	fx.fresh = fresh
 	app.st.TraceReads(func(query string, _ []any) {
-		if strings.Contains(query, "t.front_matter, t.body") { // TimelineEvents
+		if strings.Contains(query, "t.date, t.front_matter, COALESCE(t.front_matter_nodes") { // TimelineEvents
 			fx.reads.Add(1)
 		}
 	})

@@ -24,6 +24,16 @@ type Migration struct {
 	// refers to it — and is refused unless PRAGMA foreign_key_check finds
 	// nothing before it commits.
 	ForeignKeysOff bool
+	// Fill is the section's Go step (migrationFills), run in its
+	// transaction after its SQL: what SQL cannot work out of the rows.
+	Fill func(ctx context.Context, tx *sql.Tx) error
+}
+
+// migrationFills are the Go steps of the embedded schema's sections, by the
+// section's name (a number changes when sections are renumbered; a name
+// with no section is refused, so a step is never silently left out).
+var migrationFills = map[string]func(ctx context.Context, tx *sql.Tx) error{
+	"timeline front matter kept parsed": fillTimelineNodes,
 }
 
 var (
@@ -89,9 +99,27 @@ func migrationsOf(schema string) ([]Migration, error) {
 		return ParseMigrations(schema)
 	}
 	embeddedMigrations.once.Do(func() {
-		embeddedMigrations.ms, embeddedMigrations.err = ParseMigrations(foitrack.Schema)
+		embeddedMigrations.ms, embeddedMigrations.err = withFills(ParseMigrations(foitrack.Schema))
 	})
 	return embeddedMigrations.ms, embeddedMigrations.err
+}
+
+// withFills gives the sections their Go steps.
+func withFills(ms []Migration, err error) ([]Migration, error) {
+	if err != nil {
+		return nil, err
+	}
+	used := 0
+	for i := range ms {
+		if f := migrationFills[ms[i].Name]; f != nil {
+			ms[i].Fill = f
+			used++
+		}
+	}
+	if used != len(migrationFills) {
+		return nil, fmt.Errorf("store: a Go step of the schema names no section (%d of %d found)", used, len(migrationFills))
+	}
+	return ms, nil
 }
 
 // LatestVersion is the schema version this binary writes.
@@ -161,6 +189,11 @@ func applyMigration(ctx context.Context, conn *sql.Conn, m Migration) (err error
 	defer tx.Rollback() // a no-op after Commit
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("store: unable to apply schema section %d (%s): %w", m.Version, m.Name, err)
+	}
+	if m.Fill != nil {
+		if err := m.Fill(ctx, tx); err != nil {
+			return fmt.Errorf("store: unable to apply schema section %d (%s): %w", m.Version, m.Name, err)
+		}
 	}
 	if m.ForeignKeysOff {
 		rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)

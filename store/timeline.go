@@ -45,16 +45,19 @@ type timelineRow struct {
 	FileName    string          `json:"file_name"`
 	CreatedAt   string          `json:"created_at"`
 	UpdatedAt   string          `json:"updated_at"`
+	// Nodes is the front matter's node tree (timeline.Nodes; "" when none
+	// is kept): derived from FrontMatter, so not audited.
+	Nodes string `json:"-"`
 }
 
 const timelineColumns = `t.id, t.slug, t.date, t.title, COALESCE(t.importance, 0), t.status, t.tags, t.actors, t.sources, t.extra,
-	t.front_matter, t.body, t.format, t.file_name, t.created_at, t.updated_at`
+	t.front_matter, COALESCE(t.front_matter_nodes, x''), t.body, t.format, t.file_name, t.created_at, t.updated_at`
 
 func scanTimelineRow(sc interface{ Scan(...any) error }) (timelineRow, error) {
 	var r timelineRow
 	var tags, actors, sources, extra string
 	err := sc.Scan(&r.ID, &r.Slug, &r.Date, &r.Title, &r.Importance, &r.Status, &tags, &actors, &sources, &extra,
-		&r.FrontMatter, &r.Body, &r.Format, &r.FileName, &r.CreatedAt, &r.UpdatedAt)
+		&r.FrontMatter, &r.Nodes, &r.Body, &r.Format, &r.FileName, &r.CreatedAt, &r.UpdatedAt)
 	r.Tags, r.Actors, r.Sources, r.Extra = parseList(tags), parseList(actors), json.RawMessage(sources), json.RawMessage(extra)
 	return r, err
 }
@@ -73,7 +76,7 @@ func (r timelineRow) sameContent(o timelineRow) bool {
 }
 
 func (r timelineRow) event() (TimelineEvent, error) {
-	ev, err := timeline.Load(r.Format, r.FrontMatter, r.Body)
+	ev, err := timeline.LoadStored(r.Format, r.FrontMatter, r.Nodes, r.Body)
 	if err != nil {
 		return TimelineEvent{}, fmt.Errorf("store: timeline event %d: %w", r.ID, err)
 	}
@@ -87,6 +90,56 @@ func (r timelineRow) event() (TimelineEvent, error) {
 	}
 	ev.SetImplicitID(r.Slug)
 	return TimelineEvent{ID: r.ID, Event: ev, CreatedAt: parseTS(r.CreatedAt), UpdatedAt: parseTS(r.UpdatedAt), date: r.Date, slug: r.Slug}, nil
+}
+
+// nodesValue is a front matter's node tree as its column holds it: a blob,
+// or NULL when none is kept.
+func nodesValue(nodes string) any {
+	if nodes == "" {
+		return nil
+	}
+	return []byte(nodes)
+}
+
+// fillTimelineNodes is schema section "timeline front matter kept parsed"'s
+// Go step: the node tree of every event stored before it, parsed as a write
+// parses it. A front matter that does not parse keeps none (reading it
+// reports the error, as before): the upgrade never fails for one.
+func fillTimelineNodes(ctx context.Context, tx *sql.Tx) error {
+	type row struct {
+		id                  int64
+		format, frontMatter string
+	}
+	for after := int64(-1 << 63); ; {
+		rows, err := tx.QueryContext(ctx, `SELECT id, format, front_matter FROM timeline_events WHERE id > ? ORDER BY id LIMIT 500`, after)
+		if err != nil {
+			return fmt.Errorf("store: unable to read timeline events: %w", err)
+		}
+		var chunk []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.format, &r.frontMatter); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: unable to read timeline event: %w", err)
+			}
+			chunk = append(chunk, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: unable to read timeline events: %w", err)
+		}
+		if len(chunk) == 0 {
+			return nil
+		}
+		for _, r := range chunk {
+			if nodes := timeline.Nodes(r.format, r.frontMatter); nodes != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE timeline_events SET front_matter_nodes = ? WHERE id = ?`, nodes, r.id); err != nil {
+					return fmt.Errorf("store: unable to keep timeline event %d's front matter parsed: %w", r.id, err)
+				}
+			}
+		}
+		after = chunk[len(chunk)-1].id
+	}
 }
 
 func nullImportance(n int) any {
@@ -124,15 +177,19 @@ func (tx *Tx) saveTimelineEvent(te *TimelineEvent, bySlug bool) (string, error) 
 		te.ID, te.CreatedAt, te.UpdatedAt = before.ID, parseTS(before.CreatedAt), parseTS(before.UpdatedAt)
 		return "", nil
 	}
+	// Parsed here, once, for every later reading of the event (only when it
+	// changed: an unchanged event keeps its tree).
+	row.Nodes = string(timeline.Nodes(row.Format, row.FrontMatter))
 	row.UpdatedAt = ts(tx.now)
 	if before.ID == 0 {
 		row.CreatedAt = row.UpdatedAt
 		res, err := tx.ExecContext(tx.ctx, `
-			INSERT INTO timeline_events (slug, date, title, importance, status, tags, actors, sources, extra, front_matter, body,
-				format, file_name, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			INSERT INTO timeline_events (slug, date, title, importance, status, tags, actors, sources, extra, front_matter,
+				front_matter_nodes, body, format, file_name, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			row.Slug, row.Date, row.Title, nullImportance(row.Importance), row.Status, jsonList(row.Tags), jsonList(row.Actors),
-			string(row.Sources), string(row.Extra), row.FrontMatter, row.Body, row.Format, row.FileName, row.CreatedAt, row.UpdatedAt)
+			string(row.Sources), string(row.Extra), row.FrontMatter, nodesValue(row.Nodes), row.Body, row.Format, row.FileName,
+			row.CreatedAt, row.UpdatedAt)
 		if err != nil {
 			if isUnique(err) {
 				return "", tracker.Errorf(tracker.ECONFLICT, "there is already an event with id %q", row.Slug)
@@ -146,10 +203,11 @@ func (tx *Tx) saveTimelineEvent(te *TimelineEvent, bySlug bool) (string, error) 
 	row.ID, row.CreatedAt = before.ID, before.CreatedAt
 	_, err = tx.ExecContext(tx.ctx, `
 		UPDATE timeline_events SET slug = ?, date = ?, title = ?, importance = ?, status = ?, tags = ?, actors = ?, sources = ?,
-			extra = ?, front_matter = ?, body = ?, format = ?, file_name = ?, updated_at = ?
+			extra = ?, front_matter = ?, front_matter_nodes = ?, body = ?, format = ?, file_name = ?, updated_at = ?
 		WHERE id = ?`,
 		row.Slug, row.Date, row.Title, nullImportance(row.Importance), row.Status, jsonList(row.Tags), jsonList(row.Actors),
-		string(row.Sources), string(row.Extra), row.FrontMatter, row.Body, row.Format, row.FileName, row.UpdatedAt, row.ID)
+		string(row.Sources), string(row.Extra), row.FrontMatter, nodesValue(row.Nodes), row.Body, row.Format, row.FileName,
+		row.UpdatedAt, row.ID)
 	if err != nil {
 		if isUnique(err) {
 			return "", tracker.Errorf(tracker.ECONFLICT, "there is already an event with id %q", row.Slug)
@@ -348,10 +406,11 @@ func (s *Store) TimelineEvents(ctx context.Context, f TimelineFilter) ([]Timelin
 	if err != nil {
 		return nil, err
 	}
-	// The event is read from its front matter and body alone: the columns
-	// derived from them are not read (decoding its tags and actors was a
-	// twenty-fifth of a timeline download's work).
-	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.slug, t.date, t.front_matter, t.body, t.format, t.file_name, t.created_at, t.updated_at
+	// The event is read from its front matter (its kept node tree) and body
+	// alone: the other columns derived from them are not read (decoding its
+	// tags and actors was a twenty-fifth of a timeline download's work).
+	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.slug, t.date, t.front_matter, COALESCE(t.front_matter_nodes, x''), t.body, t.format,
+		t.file_name, t.created_at, t.updated_at
 		FROM timeline_events t`+where+` ORDER BY t.date, t.slug LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list timeline events: %w", err)
@@ -360,7 +419,7 @@ func (s *Store) TimelineEvents(ctx context.Context, f TimelineFilter) ([]Timelin
 	var out []TimelineEvent
 	for rows.Next() {
 		var r timelineRow
-		err := rows.Scan(&r.ID, &r.Slug, &r.Date, &r.FrontMatter, &r.Body, &r.Format, &r.FileName, &r.CreatedAt, &r.UpdatedAt)
+		err := rows.Scan(&r.ID, &r.Slug, &r.Date, &r.FrontMatter, &r.Nodes, &r.Body, &r.Format, &r.FileName, &r.CreatedAt, &r.UpdatedAt)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read timeline event: %w", err)
 		}
