@@ -785,7 +785,9 @@ func yamlMessage(err error, offset int) string {
 }
 
 // Load rebuilds an event from what the store keeps: its format, its front
-// matter text (the whole object for JSON) and its body.
+// matter text (the whole object for JSON) and its body. The store reads its
+// events with LoadStored, from the front matter's node tree kept beside the
+// text, without parsing it again.
 func Load(format, frontMatter, body string) (*Event, error) {
 	switch format {
 	case FormatJSON:
@@ -796,12 +798,9 @@ func Load(format, frontMatter, body string) (*Event, error) {
 		e.body = body
 		return e, nil
 	default:
-		d, ok := parseSimpleYAML(frontMatter)
-		if !ok {
-			d = &yaml.Node{}
-			if err := yaml.Unmarshal([]byte(frontMatter), d); err != nil {
-				return nil, fmt.Errorf("timeline: stored front matter does not parse: %w", err)
-			}
+		d := &yaml.Node{}
+		if err := yaml.Unmarshal([]byte(frontMatter), d); err != nil {
+			return nil, fmt.Errorf("timeline: stored front matter does not parse: %w", err)
 		}
 		if len(d.Content) != 1 || d.Content[0].Kind != yaml.MappingNode {
 			return nil, fmt.Errorf("timeline: stored front matter is not a mapping")
