@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,5 +194,78 @@ func TestDashboardInsightIsTheEightMostAsked(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("the dashboard's charts differ from the eight most asked authorities' figures:\ngot  %q\nwant %q", got, want)
+	}
+}
+
+// The Insight page's tables and charts are rendered once for the figures
+// kept (insightFigures.body) and shown again to whoever views them: they
+// must be the figures of the filter asked for, and hold nothing of the
+// viewer or of the request. Each viewer gets their own name, role and CSRF
+// token, each filter its own figures and download links (also when another
+// was viewed first), and a write new figures.
+func TestInsightFiguresRenderedOnceHoldOnlyTheFigures(t *testing.T) {
+	app, kent, b := insightApp(t)
+	app.user("ed@example.org", store.RoleEditor)
+	viewers := map[string]*client{"vi@example.org": app.login("vi@example.org"), "ed@example.org": app.login("ed@example.org")}
+	role := map[string]string{"vi@example.org": "viewer", "ed@example.org": "editor"}
+	token := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+	tokens := map[string]string{}
+	kentQ := "authority=" + itoaID(kent.ID)
+	overall := "Overall 1 of 2 responses with a due date came on time (50%)."
+	for round := range 3 {
+		if round == 2 { // a write: new figures for everyone
+			members, err := app.st.BatchMembers(context.Background(), b.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			insightEvent(t, app, members[2].Request.ID, tracker.Event{Kind: tracker.EventResponseReceived, Date: tracker.MustParseDate("2026-03-25"),
+				Outcome: tracker.OutcomeReleasedInFull})
+			overall = "Overall 2 of 3 responses with a due date came on time (67%)."
+		}
+		for _, email := range []string{"vi@example.org", "ed@example.org", "vi@example.org"} {
+			c := viewers[email]
+			other := "ed@example.org"
+			if email == other {
+				other = "vi@example.org"
+			}
+			for _, path := range []string{"/insight", "/insight?" + kentQ, "/insight?law=us-foia"} {
+				res, body := c.get(path)
+				wantStatus(t, res, http.StatusOK)
+				wantContains(t, body, "Name of "+email, `<span class="badge role">`+role[email]+`</span>`)
+				if strings.Contains(body, "Name of "+other) {
+					t.Fatalf("round %d, %s as %s: the page names %s", round, path, email, other)
+				}
+				m := token.FindAllStringSubmatch(body, -1)
+				if len(m) == 0 {
+					t.Fatalf("round %d, %s as %s: no CSRF token", round, path, email)
+				}
+				for _, tok := range m {
+					if tokens[email] == "" {
+						tokens[email] = tok[1]
+					}
+					if tok[1] != tokens[email] {
+						t.Fatalf("round %d, %s as %s: CSRF token %q, not the session's %q", round, path, email, tok[1], tokens[email])
+					}
+				}
+				switch path {
+				case "/insight":
+					wantContains(t, body, overall, "Gwent Police</a></th>", `href="/insight/outcomes.csv" download`)
+				case "/insight?" + kentQ:
+					wantContains(t, body, "Overall 1 of 1 responses with a due date came on time (100%).", "Kent Police</a></th>",
+						`href="/insight/outcomes.csv?`+kentQ+`" download`, `value="`+itoaID(kent.ID)+`" checked`)
+					if strings.Contains(body, "Gwent Police</a></th>") {
+						t.Fatalf("round %d, %s as %s: Gwent's figures in Kent's", round, path, email)
+					}
+				default:
+					wantContains(t, body, "No requests yet.", `href="/insight/outcomes.csv?law=us-foia" download`, `<option value="us-foia" selected>`)
+					if strings.Contains(body, "Kent Police</a></th>") {
+						t.Fatalf("round %d, %s as %s: figures of another law", round, path, email)
+					}
+				}
+			}
+		}
+	}
+	if tokens["vi@example.org"] == tokens["ed@example.org"] {
+		t.Fatal("two sessions with one CSRF token")
 	}
 }
