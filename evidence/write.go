@@ -76,7 +76,16 @@ func (c *collection) addMessage(ctx context.Context, st *store.Store, id int64) 
 	if err != nil {
 		return err
 	}
-	c.msgs[id] = &store.MessageProvenance{MailMessage: m, DKIMChecks: store.ParseDKIM(m.DKIM)}
+	return c.addMessageRead(ctx, st, m)
+}
+
+// addMessageRead is addMessage of a message already read whole (a list of
+// a request's messages: each read again by its id was a query per message).
+func (c *collection) addMessageRead(ctx context.Context, st *store.Store, m store.MailMessage) error {
+	if _, ok := c.msgs[m.ID]; ok || m.ID == 0 {
+		return nil
+	}
+	c.msgs[m.ID] = &store.MessageProvenance{MailMessage: m, DKIMChecks: store.ParseDKIM(m.DKIM)}
 	if m.Direction == "in" {
 		// The message of ours it answered belongs to its provenance.
 		out, err := st.RepliedTo(ctx, m)
@@ -120,7 +129,7 @@ func (c *collection) addRequestWhole(ctx context.Context, st *store.Store, id in
 		return err
 	}
 	for _, m := range msgs {
-		if err := c.addMessage(ctx, st, m.ID); err != nil {
+		if err := c.addMessageRead(ctx, st, m); err != nil {
 			return err
 		}
 	}
