@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,9 +18,10 @@ type timelinePage struct {
 	Importance                  int
 	Levels                      []int // importance choices
 	Tags, Actors                []string
-	Items                       []timelineItem
-	Pager                       pager
-	ExportQuery                 string // the filters, for the export links
+	// Items is the page's events with their links (timelineItems).
+	Items       template.HTML
+	Pager       pager
+	ExportQuery string // the filters, for the export links
 }
 
 // timelineItem is an event with what it is linked to.
@@ -34,6 +36,53 @@ type requestRef struct {
 	ID        int64
 	Title     string
 	Authority string
+}
+
+// timelineListing is a page of the timeline: its events with their links
+// written out, how many there are on it and how many match in all.
+type timelineListing struct {
+	Items        template.HTML
+	Count, Total int
+}
+
+// listTimeline is page page of the events f finds.
+func (s *Server) listTimeline(ctx context.Context, f store.TimelineFilter, page int) (*timelineListing, error) {
+	total, err := s.st.CountTimelineEvents(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	f.Limit, f.Offset = pageSize, (page-1)*pageSize
+	events, err := s.st.TimelineSummaries(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(events))
+	for i, te := range events {
+		ids[i] = te.ID
+	}
+	byEvent := map[int64][]store.EventLinkDetail{}
+	if len(ids) > 0 {
+		links, err := s.st.EventLinkBriefs(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			byEvent[l.EventID] = append(byEvent[l.EventID], l)
+		}
+	}
+	var items []timelineItem
+	for _, te := range events {
+		it := timelineItem{TimelineSummary: te, Links: byEvent[te.ID]}
+		seen := map[int64]bool{}
+		for _, l := range it.Links {
+			if l.ReqID != 0 && !seen[l.ReqID] {
+				seen[l.ReqID] = true
+				it.Requests = append(it.Requests, requestRef{ID: l.ReqID, Title: l.RequestTitle, Authority: l.AuthorityName})
+			}
+		}
+		items = append(items, it)
+	}
+	return &timelineListing{Items: timelineItems(items), Count: len(events), Total: total}, nil
 }
 
 // timelineFilter reads the filters from the query string.
@@ -68,42 +117,24 @@ func (s *Server) showTimeline(c echo.Context) error {
 		return err
 	}
 	p.Tags, p.Actors = facets.Val.([2][]string)[0], facets.Val.([2][]string)[1]
-	total, err := s.st.CountTimelineEvents(ctx, f)
-	if err != nil {
-		return err
-	}
 	page := pageParam(c)
-	f.Limit, f.Offset = pageSize, (page-1)*pageSize
-	events, err := s.st.TimelineSummaries(ctx, f)
-	if err != nil {
-		return err
-	}
-	ids := make([]int64, len(events))
-	for i, te := range events {
-		ids[i] = te.ID
-	}
-	byEvent := map[int64][]store.EventLinkDetail{}
-	if len(ids) > 0 {
-		links, err := s.st.EventLinkBriefs(ctx, ids)
+	var l *timelineListing
+	if f.Tag == "" && f.Actor == "" && f.From == "" && f.To == "" && f.Query == "" && f.MinImportance == 0 && page == 1 {
+		// The timeline as it opens, the same for everyone: kept while
+		// nothing is written (its events' links were half of its CPU, their
+		// writing out most of the rest).
+		v, err := s.currentUntilWritten(ctx, "timeline first page", func(ctx context.Context) (any, error) {
+			return s.listTimeline(ctx, f, page)
+		})
 		if err != nil {
 			return err
 		}
-		for _, l := range links {
-			byEvent[l.EventID] = append(byEvent[l.EventID], l)
-		}
+		l = v.(*timelineListing)
+	} else if l, err = s.listTimeline(ctx, f, page); err != nil {
+		return err
 	}
-	for _, te := range events {
-		it := timelineItem{TimelineSummary: te, Links: byEvent[te.ID]}
-		seen := map[int64]bool{}
-		for _, l := range it.Links {
-			if l.ReqID != 0 && !seen[l.ReqID] {
-				seen[l.ReqID] = true
-				it.Requests = append(it.Requests, requestRef{ID: l.ReqID, Title: l.RequestTitle, Authority: l.AuthorityName})
-			}
-		}
-		p.Items = append(p.Items, it)
-	}
-	p.Pager = newPager(c, page, total, len(events), false)
+	p.Items = l.Items
+	p.Pager = newPager(c, page, l.Total, l.Count, false)
 	q := c.Request().URL.Query()
 	q.Del("page")
 	p.ExportQuery = q.Encode()

@@ -83,3 +83,56 @@ func TestLinkFormOffersTheLatestEventsAsTheTemplateWrote(t *testing.T) {
 		t.Fatalf("the deleted event still offered: %s", got)
 	}
 }
+
+// The timeline as it opens (no filter, the first page) is kept while
+// nothing is written and shown to everyone: an event added, linked or
+// deleted shows on the next view, a filtered or later page is its own, and
+// what is the viewer's (an editor's buttons) stays the viewer's.
+func TestTimelineFirstPageShowsTheLatestChange(t *testing.T) {
+	app, tr, ed := timelineApp(t)
+	ctx := context.Background()
+	app.user("viewer@example.org", store.RoleViewer)
+	vi := app.login("viewer@example.org")
+	view := func(c *client, path string) string {
+		t.Helper()
+		res, body := c.get(path)
+		wantStatus(t, res, http.StatusOK)
+		return body
+	}
+	for _, c := range []*client{ed, vi} {
+		wantContains(t, view(c, "/timeline"), "Met discloses LFR deployment records")
+	}
+	ev, err := timeline.ParseMarkdown("e.md", []byte("---\nid: 2026-11-30--added\ndate: '2026-11-30'\ntitle: An event added later\ntags: [added]\n---\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	te := &store.TimelineEvent{Event: ev}
+	if err := app.st.SaveTimelineEvent(ctx, te); err != nil {
+		t.Fatal(err)
+	}
+	section := regexp.MustCompile(fmt.Sprintf(`(?s)<section class="card timeline-event" id="event-%d">.*?</section>`, te.ID))
+	for _, c := range []*client{ed, vi} {
+		body := view(c, "/timeline")
+		if !section.MatchString(body) {
+			t.Fatalf("the added event is not on the timeline:\n%s", body)
+		}
+		if got := strings.Contains(body, `href="/timeline/new"`); got != (c == ed) {
+			t.Fatalf("the editor's button shown: %v (editor %v)", got, c == ed)
+		}
+	}
+	if err := app.st.LinkToEvent(ctx, &store.EventLink{EventID: te.ID, RequestID: tr.Request.ID, Role: "context", Tier: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if got := section.FindString(view(vi, "/timeline")); !strings.Contains(got, fmt.Sprintf(`<a href="/requests/%d">`, tr.Request.ID)) {
+		t.Fatalf("the new link is not on the timeline: %s", got)
+	}
+	if section.MatchString(view(vi, "/timeline?tag=foi")) || !section.MatchString(view(vi, "/timeline?tag=added")) {
+		t.Fatal("a filtered timeline shows the first page kept")
+	}
+	if err := app.st.DeleteTimelineEvent(ctx, te.ID); err != nil {
+		t.Fatal(err)
+	}
+	if body := view(ed, "/timeline"); section.MatchString(body) || !strings.Contains(body, "Met discloses LFR deployment records") {
+		t.Fatalf("the deleted event is still on the timeline, or the other gone:\n%s", body)
+	}
+}
