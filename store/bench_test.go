@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/foitrack/foitrack/internal/seed"
 	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
@@ -71,4 +72,31 @@ func BenchmarkInsertIncomingMails(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRecomputeEvery measures `recompute --every` per request: the
+// reading, working out and comparing of every standing of a seeded
+// database of 3,000 requests (nothing to write), on one goroutine so that
+// the figure is the CPU a request costs.
+func BenchmarkRecomputeEvery(b *testing.B) {
+	st := seededDB(b, seed.Options{Requests: 3000, Messages: 3000, Seed: 21, Password: "correct horse battery"})
+	st.SetRecomputePipeline(1, 0)
+	st.SetRecomputeReaders(1)
+	ctx := context.Background()
+	if _, err := st.RecomputeEvery(ctx); err != nil { // the rules stored
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		res, err := st.RecomputeEvery(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Changed != 0 {
+			b.Fatalf("%d standings changed", res.Changed)
+		}
+		n += res.Requests
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/request")
 }

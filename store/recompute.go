@@ -238,11 +238,14 @@ func (s *Store) recomputePipeline(ctx context.Context, maxID int64, all bool, ch
 		close(read)
 	}()
 	var wg sync.WaitGroup
+	// The deadlines that follow from a law and a day alone, worked out
+	// once a pass for all the workers.
+	dv := tracker.NewDeriver()
 	for range workers {
 		wg.Go(func() {
 			for p := range read {
 				if p.err == nil {
-					s.workOutPage(p, change)
+					s.workOutPage(p, change, dv)
 				}
 				select {
 				case done <- p:
@@ -502,10 +505,10 @@ func rawInt64(i *int64, v driver.Value) error {
 	return nil
 }
 
-// workOutPage works out the standing of the requests of p; with a change
-// of the rules, not those whose inputs are those their standing was stored
-// from and that the change cannot affect.
-func (s *Store) workOutPage(p *recomputePage, change *tracker.RulesChange) {
+// workOutPage works out the standing of the requests of p through dv;
+// with a change of the rules, not those whose inputs are those their
+// standing was stored from and that the change cannot affect.
+func (s *Store) workOutPage(p *recomputePage, change *tracker.RulesChange, dv *tracker.Deriver) {
 	next := 0
 	for _, r := range p.reqs {
 		for next < len(p.events) && p.events[next].RequestID < r.id {
@@ -529,7 +532,7 @@ func (s *Store) workOutPage(p *recomputePage, change *tracker.RulesChange) {
 			p.err = tracker.Errorf(tracker.EINVALID, "unknown law %q", r.law)
 			return
 		}
-		d, err := tracker.ComputeDerived(law, history, pending)
+		d, err := dv.ComputeDerived(law, history, pending)
 		if err != nil {
 			p.err = fmt.Errorf("store: request %d: %w", r.id, err)
 			return

@@ -180,17 +180,21 @@ func ComputeDeadlines(law Law, history []Event) Deadlines {
 // (nil when it names none: weekends only).
 func deadlinesForPlan(law Law, cal Calendar, history []Event) Deadlines {
 	var ds Deadlines
-	deadlinesForPlanInto(&ds, law, cal, history)
+	deadlinesForPlanInto(&ds, law, cal, history, nil)
 	return ds
 }
 
-// deadlinesForPlanInto is deadlinesForPlan into *ds, whatever it held.
-func deadlinesForPlanInto(ds *Deadlines, law Law, cal Calendar, history []Event) {
+// deadlinesForPlanInto is deadlinesForPlan into *ds, whatever it held,
+// through dv's kept deadlines when dv is set.
+func deadlinesForPlanInto(ds *Deadlines, law Law, cal Calendar, history []Event, dv *Deriver) {
 	if cal == nil {
 		cal = weekendsOnly
 	}
 	*ds = Deadlines{Law: law.Code, Calendar: law.Calendar, Status: StatusDraft}
-	e := engine{law: law, cal: cal, ds: ds, forPlan: true}
+	e := engine{law: law, cal: cal, ds: ds, forPlan: true, deriver: dv}
+	if rc, ok := cal.(*readingCalendar); ok && dv != nil {
+		e.keeping, e.reading = dv.keeping(law, rc), rc
+	}
 	e.replay(history)
 	e.response()
 	e.review()
@@ -240,6 +244,13 @@ type engine struct {
 	// datesOnly: only the response dates are wanted (responseDue), not
 	// the explanations. forPlan: only what a plan reads (deadlinesForPlan).
 	datesOnly, forPlan bool
+	// deriver, when set, keeps the deadlines that follow from the law and
+	// a day alone across the requests it works out (kept): keeping is
+	// what it keeps for the law (nil: nothing), reading the calendar cal
+	// as the computation reads it.
+	deriver *Deriver
+	keeping *keptLaw
+	reading *readingCalendar
 
 	clarifiedOn  Date // the restart: the day the clarification was received
 	askedOn      Date // when that clarification was asked for
@@ -411,10 +422,56 @@ func (e *engine) between(from, to Date, unit DayUnit) int {
 }
 
 func (e *engine) response() {
-	ds, law := e.ds, e.law
+	ds := e.ds
 	if ds.Received.IsZero() {
 		return
 	}
+	var running bool
+	if e.datesOnly || !ds.Stopped.IsZero() || len(ds.Pauses) > 0 || !e.clarifiedOn.IsZero() || !ds.Sent.Equal(ds.Received) {
+		ds.Response, running = e.responseDeadline()
+	} else {
+		// No pause and no new date of receipt: the due date and its words
+		// are those of every request of the law received that day.
+		ds.Response, running = e.kept(keptResponse, ds.Received, e.responseDeadline)
+	}
+	if !running {
+		return
+	}
+	e.extend()
+	if e.datesOnly {
+		return
+	}
+	cur := ds.current()
+	if e.forPlan {
+		// The date only (the standing basis reads it).
+		ds.LongOverdue = e.longOverdue(cur.Date)
+		return
+	}
+	end, skipped := AddWorkingDays(e.cal, cur.Date, LongOverdueWorkingDays)
+	ds.LongOverdue = Deadline{
+		Kind: DeadlineLongOverdue, Label: "Long overdue after", Date: end, From: cur.Date,
+		Days: LongOverdueWorkingDays, Unit: WorkingDays, Skipped: skipped,
+		Explanation: fmt.Sprintf("Long overdue after %s, %d working days after the due date in force, %s.%s",
+			end.Long(), LongOverdueWorkingDays, cur.Date.Long(), prefixSpace(e.holidaysSentence(skipped))),
+	}
+}
+
+// longOverdue is the date only of the deadline LongOverdueWorkingDays
+// working days after due (what a plan reads of the long-overdue dates).
+func (e *engine) longOverdue(due Date) Deadline {
+	d, _ := e.kept(keptLongOverdue, due, func() (Deadline, bool) {
+		end := addWorkingDaysQuiet(e.cal, due, LongOverdueWorkingDays)
+		return Deadline{Kind: DeadlineLongOverdue, Date: end, From: due}, true
+	})
+	return d
+}
+
+// responseDeadline is the statutory response deadline (before any
+// extension) and whether its clock runs: not while a clarification that
+// restarts the count is awaited, nor while a pause is open. With
+// datesOnly, its date alone.
+func (e *engine) responseDeadline() (Deadline, bool) {
+	ds, law := e.ds, e.law
 	pauses := ds.Pauses
 	// An open pause stops the count where it starts; a clarification awaited
 	// under a law where it restarts the count is dealt with below.
@@ -425,7 +482,7 @@ func (e *engine) response() {
 	}
 	roll := law.LastDayRule != ""
 	p := count(e.cal, law.Unit, ds.Received, law.ResponsePeriod, pauses, roll)
-	ds.Response = Deadline{
+	d := Deadline{
 		Kind: DeadlineResponse, Label: "Response due", Date: p.end,
 		From: ds.Received, Days: law.ResponsePeriod, Unit: law.Unit, Skipped: p.skipped,
 	}
@@ -433,11 +490,10 @@ func (e *engine) response() {
 		// What follows, less the words: the date stops with a
 		// clarification that restarts the count, else extensions apply.
 		if ds.Stopped.Kind == EventClarificationRequested && law.Clarification == ClarificationRestarts {
-			ds.Response.Date = Date{}
-		} else if !p.end.IsZero() {
-			e.extend()
+			d.Date = Date{}
+			return d, false
 		}
-		return
+		return d, !p.end.IsZero()
 	}
 	why := make([]string, 0, 8)
 	why = append(why, "Received "+ds.Sent.Long()+".")
@@ -447,17 +503,17 @@ func (e *engine) response() {
 	}
 	switch {
 	case ds.Stopped.Kind == EventClarificationRequested && law.Clarification == ClarificationRestarts:
-		ds.Response.Date = Date{}
+		d.Date = Date{}
 		why = append(why, fmt.Sprintf("The authority asked for clarification on %s: the %s start again from the day it receives the answer (%s).",
 			ds.Stopped.From.Long(), unitWords(law.ResponsePeriod, law.Unit), law.ClarificationRule))
-		ds.Response.Explanation = strings.Join(why, " ")
-		return
+		d.Explanation = strings.Join(why, " ")
+		return d, false
 	case p.end.IsZero():
 		why = append(why, fmt.Sprintf("The clock stopped on %s (%s) with %d of %s used; it runs again from the day after the %s (%s).",
 			ds.Stopped.From.Long(), pauseStart(ds.Stopped.Kind), p.used, unitWords(law.ResponsePeriod, law.Unit),
 			pauseResume(ds.Stopped.Kind), e.pauseRule(ds.Stopped.Kind)))
-		ds.Response.Explanation = strings.Join(why, " ")
-		return
+		d.Explanation = strings.Join(why, " ")
+		return d, false
 	}
 	fromWords := "the date of receipt"
 	if !e.clarifiedOn.IsZero() {
@@ -470,24 +526,8 @@ func (e *engine) response() {
 	for _, pz := range ds.Pauses {
 		why = append(why, e.pauseSentence(pz))
 	}
-	ds.Response.Explanation = strings.Join(why, " ")
-
-	e.extend()
-
-	cur := ds.current()
-	if e.forPlan {
-		// The date only (the standing basis reads it).
-		end := addWorkingDaysQuiet(e.cal, cur.Date, LongOverdueWorkingDays)
-		ds.LongOverdue = Deadline{Kind: DeadlineLongOverdue, Date: end, From: cur.Date}
-		return
-	}
-	end, skipped := AddWorkingDays(e.cal, cur.Date, LongOverdueWorkingDays)
-	ds.LongOverdue = Deadline{
-		Kind: DeadlineLongOverdue, Label: "Long overdue after", Date: end, From: cur.Date,
-		Days: LongOverdueWorkingDays, Unit: WorkingDays, Skipped: skipped,
-		Explanation: fmt.Sprintf("Long overdue after %s, %d working days after the due date in force, %s.%s",
-			end.Long(), LongOverdueWorkingDays, cur.Date.Long(), prefixSpace(e.holidaysSentence(skipped))),
-	}
+	d.Explanation = strings.Join(why, " ")
+	return d, true
 }
 
 // dueSentence: "Due Tue 31 Mar 2026, the 20th working day after the date of receipt (FOIA 2000 s10(1))."
@@ -675,29 +715,32 @@ func (e *engine) extend() {
 
 func (e *engine) review() {
 	ds, law := e.ds, e.law
-	if !e.lastResponse.IsZero() && law.ReviewAskDays > 0 {
-		p := e.addPeriod(e.lastResponse, law.ReviewAskDays, law.ReviewAskUnit)
-		ds.ReviewAskBy = Deadline{
-			Kind: DeadlineReviewAskBy, Label: "Ask for " + law.AReview() + " by", Date: p.end,
-			From: e.lastResponse, Days: law.ReviewAskDays, Unit: law.ReviewAskUnit, Skipped: p.skipped,
-			Explanation: "Response received " + e.lastResponse.Long() + ". Ask for " + law.ReviewName + " by " + p.end.Long() + ", " +
-				unitWords(law.ReviewAskDays, law.ReviewAskUnit) + " after the response." + prefixSpace(e.periodHolidays(p, law.ReviewAskUnit)),
-		}
+	if last := e.lastResponse; !last.IsZero() && law.ReviewAskDays > 0 {
+		ds.ReviewAskBy, _ = e.kept(keptReviewAskBy, last, func() (Deadline, bool) {
+			p := e.addPeriod(last, law.ReviewAskDays, law.ReviewAskUnit)
+			return Deadline{
+				Kind: DeadlineReviewAskBy, Label: "Ask for " + law.AReview() + " by", Date: p.end,
+				From: last, Days: law.ReviewAskDays, Unit: law.ReviewAskUnit, Skipped: p.skipped,
+				Explanation: "Response received " + last.Long() + ". Ask for " + law.ReviewName + " by " + p.end.Long() + ", " +
+					unitWords(law.ReviewAskDays, law.ReviewAskUnit) + " after the response." + prefixSpace(e.periodHolidays(p, law.ReviewAskUnit)),
+			}, true
+		})
 	}
 	if ds.ReviewRequested.IsZero() || law.ReviewDecideDays <= 0 {
 		return
 	}
 	from := ds.ReviewRequested
-	p := e.addPeriod(from, law.ReviewDecideDays, law.ReviewDecideUnit)
-	label := Capitalize(law.ReviewName) + " decision due"
-	ds.ReviewDue = Deadline{
-		Kind: DeadlineReviewDue, Label: label, Date: p.end, From: from,
-		Days: law.ReviewDecideDays, Unit: law.ReviewDecideUnit, Skipped: p.skipped,
-		Explanation: law.ReviewName + " requested " + from.Long() + ". Decision due " + p.end.Long() + ", " +
-			unitWords(law.ReviewDecideDays, law.ReviewDecideUnit) + " after the request was received." +
-			prefixSpace(e.periodHolidays(p, law.ReviewDecideUnit)),
-	}
-	ds.ReviewDue.Explanation = Capitalize(ds.ReviewDue.Explanation)
+	ds.ReviewDue, _ = e.kept(keptReviewDue, from, func() (Deadline, bool) {
+		p := e.addPeriod(from, law.ReviewDecideDays, law.ReviewDecideUnit)
+		label := Capitalize(law.ReviewName) + " decision due"
+		return Deadline{
+			Kind: DeadlineReviewDue, Label: label, Date: p.end, From: from,
+			Days: law.ReviewDecideDays, Unit: law.ReviewDecideUnit, Skipped: p.skipped,
+			Explanation: Capitalize(law.ReviewName + " requested " + from.Long() + ". Decision due " + p.end.Long() + ", " +
+				unitWords(law.ReviewDecideDays, law.ReviewDecideUnit) + " after the request was received." +
+				prefixSpace(e.periodHolidays(p, law.ReviewDecideUnit))),
+		}, true
+	})
 	if law.ReviewDecideMax > law.ReviewDecideDays && !e.forPlan {
 		pm := e.addPeriod(from, law.ReviewDecideMax, law.ReviewDecideUnit)
 		ds.ReviewDueMax = Deadline{
@@ -710,8 +753,8 @@ func (e *engine) review() {
 	e.extendReview()
 	cur := ds.currentReview()
 	if e.forPlan {
-		end := addWorkingDaysQuiet(e.cal, cur.Date, LongOverdueWorkingDays)
-		ds.ReviewLongOverdue = Deadline{Kind: DeadlineReviewLongOverdue, Date: end, From: cur.Date}
+		ds.ReviewLongOverdue = e.longOverdue(cur.Date)
+		ds.ReviewLongOverdue.Kind = DeadlineReviewLongOverdue
 		return
 	}
 	end, skipped := AddWorkingDays(e.cal, cur.Date, LongOverdueWorkingDays)
@@ -769,31 +812,35 @@ func (e *engine) extendReview() {
 
 func (e *engine) regulator() {
 	ds, law := e.ds, e.law
-	last, what := ds.Responded, "response"
+	last, what, kind := ds.Responded, "response", keptRegulatorAfterResponse
 	if ds.Reviewed.After(last) {
-		last, what = ds.Reviewed, law.ReviewName+" outcome"
+		last, what, kind = ds.Reviewed, law.ReviewName+" outcome", keptRegulatorAfterReview
 	}
 	if last.IsZero() {
 		return
 	}
-	d := Deadline{Kind: DeadlineRegulatorWindow, Label: "Complain to the regulator by", From: last}
-	switch {
-	case law.RegulatorWindowDays > 0:
-		p := e.addPeriod(last, law.RegulatorWindowDays, CalendarDays)
-		d.Date, d.Days, d.Unit, d.Skipped = p.end, law.RegulatorWindowDays, CalendarDays, p.skipped
-		d.Explanation = "Complain to the " + law.Regulator + " by " + p.end.Long() + ", " + strconv.Itoa(law.RegulatorWindowDays) +
-			" days after the last substantive contact (" + what + ", " + last.Long() + ")."
-		if !p.end.Equal(p.nominal) {
-			d.Explanation += fmt.Sprintf(" The %s day, %s, is not a working day (%s).", ordinal(law.RegulatorWindowDays), p.nominal.Long(), law.LastDayRule)
+	if d, ok := e.kept(kind, last, func() (Deadline, bool) {
+		d := Deadline{Kind: DeadlineRegulatorWindow, Label: "Complain to the regulator by", From: last}
+		switch {
+		case law.RegulatorWindowDays > 0:
+			p := e.addPeriod(last, law.RegulatorWindowDays, CalendarDays)
+			d.Date, d.Days, d.Unit, d.Skipped = p.end, law.RegulatorWindowDays, CalendarDays, p.skipped
+			d.Explanation = "Complain to the " + law.Regulator + " by " + p.end.Long() + ", " + strconv.Itoa(law.RegulatorWindowDays) +
+				" days after the last substantive contact (" + what + ", " + last.Long() + ")."
+			if !p.end.Equal(p.nominal) {
+				d.Explanation += fmt.Sprintf(" The %s day, %s, is not a working day (%s).", ordinal(law.RegulatorWindowDays), p.nominal.Long(), law.LastDayRule)
+			}
+		case law.RegulatorWindowMonths > 0:
+			d.Date = addMonths(last, law.RegulatorWindowMonths)
+			d.Explanation = "Complain to the " + law.Regulator + " by " + d.Date.Long() + ", " + strconv.Itoa(law.RegulatorWindowMonths) +
+				" months after the last substantive contact (" + what + ", " + last.Long() + ")."
+		default:
+			return Deadline{}, false
 		}
-	case law.RegulatorWindowMonths > 0:
-		d.Date = addMonths(last, law.RegulatorWindowMonths)
-		d.Explanation = "Complain to the " + law.Regulator + " by " + d.Date.Long() + ", " + strconv.Itoa(law.RegulatorWindowMonths) +
-			" months after the last substantive contact (" + what + ", " + last.Long() + ")."
-	default:
-		return
+		return d, true
+	}); ok {
+		ds.RegulatorWindow = d
 	}
-	ds.RegulatorWindow = d
 }
 
 // afterRegulator works out the windows around the regulator that the other

@@ -50,13 +50,14 @@ type FirstResponse struct {
 // waiting to be confirmed (oldest first). The error is the history's, when
 // the lifecycle does not allow it (Replay's).
 func ComputeDerived(law Law, history []Event, pending []PendingReply) (Derived, error) {
-	return computeDerived(law, CalendarFor(law.Calendar), history, pending)
+	return computeDerived(law, CalendarFor(law.Calendar), history, pending, nil)
 }
 
 // computeDerived is ComputeDerived on the calendar cal (nil when the law
 // names none), every part of it reading the holidays through one
-// readingCalendar, so that Read holds every day any of them asked about.
-func computeDerived(law Law, cal Calendar, history []Event, pending []PendingReply) (Derived, error) {
+// readingCalendar, so that Read holds every day any of them asked about;
+// through dv's kept deadlines when dv is set (Deriver).
+func computeDerived(law Law, cal Calendar, history []Event, pending []PendingReply, dv *Deriver) (Derived, error) {
 	// A history the lifecycle allows whole is the state Replay gives,
 	// with nothing skipped: the plan's replay, once for both.
 	st, since, err := replayLenient(history)
@@ -75,7 +76,7 @@ func computeDerived(law Law, cal Calendar, history []Event, pending []PendingRep
 	// collect a million of them.
 	ds := keptDeadlines.Get().(*Deadlines)
 	defer keptDeadlines.Put(ds)
-	deadlinesForPlanInto(ds, law, cal, history)
+	deadlinesForPlanInto(ds, law, cal, history, dv)
 	d := Derived{
 		Status: st.Status, Outcome: st.Outcome, SentOn: st.SentOn,
 		DueDate: ds.NextDue().Date,

@@ -204,7 +204,7 @@ func TestDeadlinesIntoAUsedValue(t *testing.T) {
 		for range 200 {
 			h1, h2 := randomHistory(r, 12), randomHistory(r, 1+r.IntN(12))
 			ds := deadlinesForPlan(law, cal, h1)
-			deadlinesForPlanInto(&ds, law, cal, h2)
+			deadlinesForPlanInto(&ds, law, cal, h2, nil)
 			if want := deadlinesForPlan(law, cal, h2); !reflect.DeepEqual(ds, want) {
 				t.Fatalf("%s after %+v, then %+v:\n%+v\nwant\n%+v", law.Code, h1, h2, ds, want)
 			}

@@ -65,6 +65,15 @@ func (c *readingCalendar) note(d Date) {
 	}
 }
 
+// noteSpan notes the days of s as read (none for a zero s).
+func (c *readingCalendar) noteSpan(s DaySpan) {
+	if s.IsZero() {
+		return
+	}
+	c.note(s.From)
+	c.note(s.To)
+}
+
 // weekTable is c when it is a readingCalendar answering from its
 // calendar's table, else nil. A week without a holiday holds five working
 // days: the counts of many working days (40 to ask for a review, 20 more

@@ -55,18 +55,18 @@ func TestDerivedReadHoldsEveryDayItReads(t *testing.T) {
 			h := randomHistory(r, 12)
 			for i := 0; i <= len(h); i++ {
 				for _, p := range pending {
-					want, err := computeDerived(law, cal, h[:i], p)
+					want, err := computeDerived(law, cal, h[:i], p, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, err := computeDerived(law, flipOutside{cal, want.Read}, h[:i], p)
+					got, err := computeDerived(law, flipOutside{cal, want.Read}, h[:i], p, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
 					if !reflect.DeepEqual(got, want) {
 						t.Fatalf("%s after %+v: read %+v, but a calendar that differs only outside it gives\n%+v\nwant\n%+v", law.Code, h[:i], want.Read, got, want)
 					}
-					if other, _ := computeDerived(law, flipOutside{cal, DaySpan{}}, h[:i], p); !reflect.DeepEqual(other.Plan, want.Plan) {
+					if other, _ := computeDerived(law, flipOutside{cal, DaySpan{}}, h[:i], p, nil); !reflect.DeepEqual(other.Plan, want.Plan) {
 						moved++
 					}
 				}
