@@ -115,12 +115,12 @@ func standingRow(st tracker.Derived) storedStanding {
 func standingHash(st tracker.Derived) int64 {
 	h := hashBufs.Get().(*hashOf)
 	defer hashBufs.Put(h)
-	h.b = h.b[:0]
+	h.reset()
 	visitStanding(st, h)
 	for _, w := range st.Plan.Windows {
 		visitWindow(w, h)
 	}
-	return int64(crc.Checksum(h.b))
+	return h.sum()
 }
 
 // A valueSink takes a standing's stored values, in the order of
@@ -238,7 +238,21 @@ func (v *valuesOf) date(d tracker.Date) { v.s = append(v.s, sStr(d.String())) }
 
 // hashOf is a valueSink that encodes the values for their fingerprint:
 // each its kind, then a string's length and bytes or an integer's varint.
-type hashOf struct{ b []byte }
+// The encoding is summed as it goes: crc is the Checksum of what came
+// before b, and a long string is summed where it lies (most of the bytes
+// are a few long explanations, not worth copying).
+type hashOf struct {
+	b   []byte
+	crc uint64
+}
+
+// hashInline: strings shorter than this are copied into b.
+const hashInline = 64
+
+func (h *hashOf) reset() { h.b, h.crc = h.b[:0], 0 }
+
+// sum is the Checksum of the encoding.
+func (h *hashOf) sum() int64 { return int64(crc.Update(h.crc, h.b)) }
 
 func (h *hashOf) val(v sval) {
 	switch v.kind {
@@ -256,7 +270,13 @@ func (h *hashOf) null() { h.b = append(h.b, 'n') }
 func (h *hashOf) str(s string) {
 	h.b = append(h.b, 's')
 	h.b = binary.AppendUvarint(h.b, uint64(len(s)))
-	h.b = append(h.b, s...)
+	if len(s) < hashInline {
+		h.b = append(h.b, s...)
+		return
+	}
+	h.crc = crc.Update(h.crc, h.b)
+	h.b = h.b[:0]
+	h.crc = crc.UpdateString(h.crc, s)
 }
 
 func (h *hashOf) int(i int64) {
@@ -281,7 +301,7 @@ var hashBufs = sync.Pool{New: func() any { return new(hashOf) }}
 func (s storedStanding) hash() int64 {
 	h := hashBufs.Get().(*hashOf)
 	defer hashBufs.Put(h)
-	h.b = h.b[:0]
+	h.reset()
 	for _, v := range s.vals {
 		h.val(v)
 	}
@@ -290,7 +310,7 @@ func (s storedStanding) hash() int64 {
 			h.val(v)
 		}
 	}
-	return int64(crc.Checksum(h.b))
+	return h.sum()
 }
 
 // windowValues are a window's columns after request_id and seq, as stored.

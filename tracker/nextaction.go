@@ -478,6 +478,10 @@ func planWindows(law Law, ds *Deadlines, outcome string) []Window {
 		if d.IsZero() || d.Date.IsZero() {
 			return
 		}
+		if out == nil {
+			// Room for the usual few at once (none: nil, as ever).
+			out = make([]Window, 0, 4)
+		}
 		out = append(out, Window{Kind: d.Kind, Who: who, Label: d.Label, Date: d.Date, State: st, Optional: optional, Explanation: d.Explanation})
 	}
 	if cur := ds.current(); !ds.Received.IsZero() {

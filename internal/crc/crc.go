@@ -9,6 +9,7 @@ package crc
 import (
 	"encoding/binary"
 	"hash/crc64"
+	"unsafe"
 )
 
 // slicing are the ECMA tables for sixteen bytes at a time; slicing[0] is
@@ -29,8 +30,15 @@ var slicing = func() *[16]crc64.Table {
 // Checksum is crc64.Checksum(p, crc64.MakeTable(crc64.ECMA)), sixteen
 // bytes a step (the sixteen lookups of a step do not wait on each other).
 func Checksum(p []byte) uint64 {
+	return Update(0, p)
+}
+
+// Update is the Checksum of the bytes crc is the Checksum of followed by
+// p (crc64.Update): Update(Checksum(a), b) is Checksum of a then b, so a
+// long value is summed where it lies rather than copied after the others.
+func Update(crc uint64, p []byte) uint64 {
 	t := slicing
-	crc := ^uint64(0)
+	crc = ^crc
 	for len(p) >= 16 {
 		a := binary.LittleEndian.Uint64(p) ^ crc
 		b := binary.LittleEndian.Uint64(p[8:16])
@@ -68,4 +76,9 @@ func Checksum(p []byte) uint64 {
 		crc = t[0][byte(crc)^v] ^ (crc >> 8)
 	}
 	return ^crc
+}
+
+// UpdateString is Update of the bytes of s.
+func UpdateString(crc uint64, s string) uint64 {
+	return Update(crc, unsafe.Slice(unsafe.StringData(s), len(s)))
 }

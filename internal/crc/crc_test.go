@@ -25,6 +25,32 @@ func TestChecksumIsCRC64ECMA(t *testing.T) {
 	}
 }
 
+// TestUpdateContinuesAChecksum: a checksum continued over the rest of the
+// bytes (Update, UpdateString) is that of all of them, wherever they are
+// split, as hash/crc64's Update.
+func TestUpdateContinuesAChecksum(t *testing.T) {
+	ecma := crc64.MakeTable(crc64.ECMA)
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n <= 300; n += 1 + n/20 {
+		p := make([]byte, n)
+		for i := range p {
+			p[i] = byte(r.Uint32())
+		}
+		want := crc64.Checksum(p, ecma)
+		for i := 0; i <= n; i++ {
+			for j := i; j <= n; j += 1 + (j-i)/3 {
+				got := Update(UpdateString(Checksum(p[:i]), string(p[i:j])), p[j:])
+				if got != want {
+					t.Fatalf("%d bytes split at %d and %d: %x, want %x", n, i, j, got, want)
+				}
+				if u := crc64.Update(crc64.Checksum(p[:i], ecma), ecma, p[i:]); Update(Checksum(p[:i]), p[i:]) != u {
+					t.Fatalf("%d bytes split at %d: Update differs from crc64.Update", n, i)
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkChecksum(b *testing.B) {
 	p := make([]byte, 700)
 	for b.Loop() {
