@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -93,14 +94,14 @@ func (s *Store) searchTermsFilled(ctx context.Context) (bool, error) {
 // prefixWords is the FTS5 alternatives a prefix is searched as, nil when
 // it is searched as a prefix (see above).
 func (s *Store) prefixWords(ctx context.Context, text string) ([]string, error) {
-	toks, err := scratchTokens(ctx, []string{text})
+	toks, err := prefixTokens(ctx, text)
 	if err != nil {
 		return nil, err
 	}
-	if len(toks[0]) != 1 {
+	if len(toks) != 1 {
 		return nil, nil // no word, or several (e-mai*): a phrase with a prefix
 	}
-	p := toks[0][0]
+	p := toks[0]
 	query := map[string]string{} // word → what a query makes of it
 	rows, err := s.r.QueryContext(ctx, `SELECT term, query FROM search_terms WHERE term >= ? ORDER BY term LIMIT ?`, p, prefixWordsBound+1)
 	if err != nil {
@@ -175,6 +176,40 @@ func (s *Store) prefixWords(ctx context.Context, text string) ([]string, error) 
 	}
 	sort.Strings(words)
 	return words, nil
+}
+
+// prefixTokens is scratchTokens of one prefix, kept: the tokenizer makes
+// the same tokens of a text every time, and a search box's prefix is
+// tokenized on every page of its list (twice on the request list's: its
+// count and its page), each time in a scratch FTS5 table (most of the
+// cost of expanding a prefix).
+func prefixTokens(ctx context.Context, text string) ([]string, error) {
+	prefixTokensKept.mu.Lock()
+	toks, ok := prefixTokensKept.m[text]
+	prefixTokensKept.mu.Unlock()
+	if ok {
+		return toks, nil
+	}
+	all, err := scratchTokens(ctx, []string{text})
+	if err != nil {
+		return nil, err
+	}
+	toks = all[0]
+	prefixTokensKept.mu.Lock()
+	defer prefixTokensKept.mu.Unlock()
+	if prefixTokensKept.m == nil || len(prefixTokensKept.m) >= prefixTokensBound {
+		prefixTokensKept.m = map[string][]string{} // bounded: started again when full
+	}
+	prefixTokensKept.m[text] = toks
+	return toks, nil
+}
+
+// prefixTokensBound is how many prefixes' tokens are kept.
+const prefixTokensBound = 1024
+
+var prefixTokensKept struct {
+	mu sync.Mutex
+	m  map[string][]string
 }
 
 // termQueries is what a query makes of each word (the tokenizer's one
