@@ -71,3 +71,30 @@ func (v *versionConn) close() error {
 	}
 	return err
 }
+
+// dataVersion names the database's committed state as the version's
+// connection sees it: PRAGMA data_version, which moves with every commit
+// of any other connection (this process's writer, another process's), on
+// the connection it was read on (conn: the number of connections the
+// version has opened, as each counts on its own). Equal versions: nothing
+// was committed between the two readings.
+type dataVersion struct {
+	conn uint64
+	data int64
+}
+
+// dataVersion is the database's data version now.
+func (s *Store) dataVersion(ctx context.Context) (dataVersion, error) {
+	v := &s.version
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var out dataVersion
+	err := v.read(ctx, s.readerDSN, func(c *sql.Conn) error {
+		out.conn = v.opened
+		return c.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&out.data)
+	})
+	if err != nil {
+		return dataVersion{}, fmt.Errorf("store: unable to read the data version: %w", err)
+	}
+	return out, nil
+}

@@ -1320,6 +1320,26 @@ func (s *Store) itemSearchIDs(ctx context.Context, kind, query string) ([]int64,
 	if !q.HasText() {
 		return nil, nil
 	}
+	// Kept while nothing is committed (see untilCommitted); a copy, the
+	// caller's to keep.
+	key := fmt.Sprintf("%s\x00%d\x00%s", kind, listSearchSpan, query)
+	version, err := s.dataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ids, ok := s.itemMatches.get(key, version); ok {
+		return slices.Clone(ids), nil
+	}
+	ids, err := s.itemSearchIDsNow(ctx, kind, q)
+	if err != nil {
+		return nil, err
+	}
+	s.itemMatches.put(key, version, slices.Clone(ids))
+	return ids, nil
+}
+
+// itemSearchIDsNow is itemSearchIDs of q (with words), worked out.
+func (s *Store) itemSearchIDsNow(ctx context.Context, kind string, q SearchQuery) ([]int64, error) {
 	// A prefix as its indexed words, as Search has it.
 	if err := s.expandPrefixes(ctx, &q); err != nil {
 		return nil, err

@@ -163,6 +163,29 @@ func (s *Store) requestsByWords(ctx context.Context, f RequestFilter, wf wordsFi
 // (the count then stops, its cost bounded). One statement: each request
 // once (DISTINCT, as the index is read), its row read only to filter.
 func (s *Store) countRequestsByWords(ctx context.Context, wf wordsFilter, bound int) (n int, more bool, err error) {
+	key := fmt.Sprintf("%d\x00%s\x00%s\x00%#v", bound, wf.expr, wf.where, wf.args)
+	version, err := s.dataVersion(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	if c, ok := s.wordCounts.get(key, version); ok {
+		return c.n, c.more, nil
+	}
+	if n, more, err = s.countRequestsByWordsNow(ctx, wf, bound); err != nil {
+		return 0, false, err
+	}
+	s.wordCounts.put(key, version, wordCount{n, more})
+	return n, more, nil
+}
+
+// wordCount is a count kept by countRequestsByWords.
+type wordCount struct {
+	n    int
+	more bool
+}
+
+// countRequestsByWordsNow is countRequestsByWords, counted.
+func (s *Store) countRequestsByWordsNow(ctx context.Context, wf wordsFilter, bound int) (n int, more bool, err error) {
 	found := `SELECT DISTINCT rowid >> ` + strconv.Itoa(requestWordsBits) + ` AS id FROM request_search_index WHERE request_search_index MATCH ?`
 	q := `SELECT count(*) FROM (` + found + ` LIMIT ?)`
 	args := []any{wf.expr, int64(bound) + 1}

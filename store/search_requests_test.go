@@ -321,3 +321,99 @@ func TestRequestListByWordsListsWhatTheMatchesFind(t *testing.T) {
 		t.Fatalf("no query found more than a page (%d): the paging proves nothing", longest)
 	}
 }
+
+// The request list's count of its search box follows every commit: kept
+// while nothing is committed, counted again after a request is added, a
+// request's words changed, or a request added by another process (another
+// store on the same database, as the CLI or a mail sync is).
+func TestRequestListByWordsCountFollowsEveryCommit(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	f := store.RequestFilter{Query: "zibbet"}
+	expect := func(when string, want int) {
+		t.Helper()
+		for range 2 { // counted, then kept
+			n, more, err := st.CountRequestsUpTo(ctx, f, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != want || more {
+				t.Fatalf("%s: counted %d (more %v), want %d", when, n, more, want)
+			}
+		}
+	}
+	expect("none", 0)
+	r := tracker.Request{Title: "First zibbet", Body: "x", AuthorityID: a.ID}
+	if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	expect("one added", 1)
+	r.Title = "First quarnel"
+	if err := st.UpdateRequest(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	expect("its words changed", 0)
+
+	other, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	for _, title := range []string{"Second zibbet", "Third zibbet"} {
+		r := tracker.Request{Title: title, Body: "x", AuthorityID: a.ID}
+		if err := other.CreateRequest(ctx, &r, day("2026-03-03")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect("two added by another store", 2)
+	// Up to a bound: a count kept for one bound is not another's.
+	if n, more, err := st.CountRequestsUpTo(ctx, f, 1); err != nil || n != 1 || !more {
+		t.Fatalf("counted up to 1: %d, %v, %v", n, more, err)
+	}
+	expect("again up to 1000", 2)
+}
+
+// The mail list's search box (SelectMail, its matches kept while nothing
+// is committed) finds a message as soon as its words are written, and
+// loses it as soon as they change.
+func TestMailListSearchFollowsEveryCommit(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	f := store.MailFilter{Direction: "in", Query: "zibbet"}
+	expect := func(when string, want []int64) {
+		t.Helper()
+		for range 2 { // worked out, then kept
+			got, err := st.SelectMail(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: selected %v, want %v", when, got, want)
+			}
+		}
+	}
+	expect("none", []int64{})
+	m := mustIncoming(t, st, "INBOX", 1, 1, "Message-ID: <z1@x>\r\n\r\nx\r\n", "z1@x")
+	process := func(subject string) {
+		t.Helper()
+		m, err := st.MailMessageByID(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Update(ctx, func(tx *store.Tx) error {
+			return tx.SetMailProcessed(m, store.MailProcessing{State: store.MailUnmatched, Subject: subject, TextBody: "x"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	process("a zibbet")
+	expect("its subject written", []int64{m.ID})
+	process("a quarnel")
+	expect("its subject changed", []int64{})
+}

@@ -101,6 +101,10 @@ type Store struct {
 	// connection ExportVersion reads on (data_version.go).
 	readerDSN string
 	version   versionConn
+	// wordCounts and itemMatches: what the lists' search boxes work out,
+	// kept while nothing is committed (see untilCommitted).
+	wordCounts  untilCommitted[wordCount]
+	itemMatches untilCommitted[[]int64]
 }
 
 // Options for Open.
@@ -131,6 +135,7 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	}
 	path := filepath.Join(dataDir, DefaultDBName)
 	s := &Store{r: &reader{}, path: path, BlobDir: filepath.Join(dataDir, "blobs"), Now: time.Now}
+	s.wordCounts.bound, s.itemMatches.bound = 256, 64
 	if err := checkBulkMarker(path); err != nil {
 		return nil, err
 	}
