@@ -13,7 +13,8 @@ import "sync"
 // works out again, the same, on the next page of the same search or the
 // same page viewed again: the request list's count (walking the words'
 // matches for up to a thousand requests, several rows each: a third of its
-// CPU) and the matches of a list of one kind (itemSearchIDs).
+// CPU), the matches of a list of one kind (itemSearchIDs), and a page of
+// the search page's hits (Search).
 type untilCommitted[V any] struct {
 	mu      sync.Mutex
 	version dataVersion

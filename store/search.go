@@ -156,7 +156,34 @@ func unmark(s string) string { return unmarker.Replace(s) }
 // hits are read and given a snippet. A public search leaves out, before it
 // counts, every candidate a censor rule hides (see publicCandidates): the
 // count and the pages never tell that a censored hit is there.
+//
+// A page of hits is kept while nothing is committed (see untilCommitted):
+// the same search viewed again, or paged back to, is not worked out again.
 func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (SearchResult, error) {
+	// Everything the hits depend on but the data: the query, the options
+	// and the bounds (variables for the tests).
+	key := fmt.Sprintf("%#v\x00%#v\x00%d %d %v %d %d %v %d", q, opt, searchCandidates, searchRankedCandidates,
+		searchRankInWalk, searchRankableRows, searchRankablePhraseRows, searchByWindows, searchWindowRowids)
+	version, err := s.dataVersion(ctx)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	if res, ok := s.searchPages.get(key, version); ok {
+		res.Hits = slices.Clone(res.Hits) // the caller's to change
+		return res, nil
+	}
+	res, err := s.searchNow(ctx, q, opt)
+	if err != nil {
+		return res, err
+	}
+	kept := res
+	kept.Hits = slices.Clone(res.Hits)
+	s.searchPages.put(key, version, kept)
+	return res, nil
+}
+
+// searchNow is Search, worked out.
+func (s *Store) searchNow(ctx context.Context, q SearchQuery, opt SearchOptions) (SearchResult, error) {
 	res := SearchResult{Query: q, Hits: []SearchHit{}}
 	if opt.Limit <= 0 || opt.Limit > 200 {
 		opt.Limit = 20

@@ -417,3 +417,39 @@ func TestMailListSearchFollowsEveryCommit(t *testing.T) {
 	process("a quarnel")
 	expect("its subject changed", []int64{})
 }
+
+// The search page's hits (Search, a page kept while nothing is
+// committed) follow every commit: a request found as soon as it is
+// added, its title's change seen at once.
+func TestSearchPageFollowsEveryCommit(t *testing.T) {
+	ctx := context.Background()
+	st := MustOpenDB(t)
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	expect := func(when string, want ...string) {
+		t.Helper()
+		for range 2 { // worked out, then kept
+			res, err := st.Search(ctx, store.ParseSearchQuery("zibbet"), store.SearchOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, h.Title)
+			}
+			if !slices.Equal(got, want) || res.Total != len(want) {
+				t.Fatalf("%s: found %q (total %d), want %q", when, got, res.Total, want)
+			}
+		}
+	}
+	expect("none")
+	r := tracker.Request{Title: "First zibbet", Body: "x", AuthorityID: a.ID}
+	if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+		t.Fatal(err)
+	}
+	expect("one added", "First zibbet")
+	r.Title = "First zibbet renamed"
+	if err := st.UpdateRequest(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	expect("renamed", "First zibbet renamed")
+}

@@ -105,6 +105,7 @@ type Store struct {
 	// kept while nothing is committed (see untilCommitted).
 	wordCounts  untilCommitted[wordCount]
 	itemMatches untilCommitted[[]int64]
+	searchPages untilCommitted[SearchResult]
 }
 
 // Options for Open.
@@ -135,7 +136,7 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	}
 	path := filepath.Join(dataDir, DefaultDBName)
 	s := &Store{r: &reader{}, path: path, BlobDir: filepath.Join(dataDir, "blobs"), Now: time.Now}
-	s.wordCounts.bound, s.itemMatches.bound = 256, 64
+	s.wordCounts.bound, s.itemMatches.bound, s.searchPages.bound = 256, 64, 64
 	if err := checkBulkMarker(path); err != nil {
 		return nil, err
 	}
