@@ -2262,3 +2262,41 @@ WHEN new.front_matter_nodes IS old.front_matter_nodes AND new.front_matter_nodes
     AND (new.front_matter IS NOT old.front_matter OR new.format IS NOT old.format) BEGIN
     UPDATE timeline_events SET front_matter_nodes = NULL WHERE id = new.id;
 END;
+
+-- migrate:50 awaited counts by date
+-- The dashboard's "due in the next 7 days" total counted the entries of
+-- requests_awaited in the week, reading each one's row (the index does not
+-- hold next_who): ~17,000 entries a view at a million requests, growing
+-- with the table. Kept per date here (request_day_counts, as section 32's
+-- counts), it is the sum of the window's dates, a few rows whatever the
+-- table's size: kind 'awaited' is next_by where next_who is the
+-- authority's or the regulator's (requests_awaited's rows). Its own
+-- triggers, named as section 32's so that a bulk load drops and fills them
+-- with the table; the update also fires on next_who, which moves a request
+-- in or out of the count with no change of date. Emptied first: a bulk
+-- load into a database at an older version fills the kind already (it
+-- runs every fill of the table schema.sql has), with no trigger to keep it.
+DELETE FROM request_day_counts WHERE kind = 'awaited';
+INSERT INTO request_day_counts (kind, day, n)
+    SELECT 'awaited', next_by, count(*) FROM requests WHERE next_who IN ('authority', 'regulator') AND next_by IS NOT NULL GROUP BY next_by;
+CREATE TRIGGER request_day_counts_awaited_insert AFTER INSERT ON requests
+    WHEN NEW.next_who IN ('authority', 'regulator') AND NEW.next_by IS NOT NULL BEGIN
+    INSERT INTO request_day_counts (kind, day, n) VALUES ('awaited', NEW.next_by, 1)
+        ON CONFLICT (kind, day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER request_day_counts_awaited_update AFTER UPDATE OF next_who, next_by ON requests
+    WHEN (OLD.next_who IS NOT NEW.next_who OR OLD.next_by IS NOT NEW.next_by)
+        AND ((OLD.next_who IN ('authority', 'regulator') AND OLD.next_by IS NOT NULL)
+            OR (NEW.next_who IN ('authority', 'regulator') AND NEW.next_by IS NOT NULL)) BEGIN
+    UPDATE request_day_counts SET n = n - 1
+        WHERE kind = 'awaited' AND day = OLD.next_by AND OLD.next_who IN ('authority', 'regulator');
+    DELETE FROM request_day_counts WHERE kind = 'awaited' AND day = OLD.next_by AND n = 0;
+    INSERT INTO request_day_counts (kind, day, n)
+        SELECT 'awaited', NEW.next_by, 1 WHERE NEW.next_who IN ('authority', 'regulator') AND NEW.next_by IS NOT NULL
+        ON CONFLICT (kind, day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER request_day_counts_awaited_delete AFTER DELETE ON requests
+    WHEN OLD.next_who IN ('authority', 'regulator') AND OLD.next_by IS NOT NULL BEGIN
+    UPDATE request_day_counts SET n = n - 1 WHERE kind = 'awaited' AND day = OLD.next_by;
+    DELETE FROM request_day_counts WHERE kind = 'awaited' AND day = OLD.next_by AND n = 0;
+END;

@@ -333,11 +333,13 @@ func (s *Store) ListStates(ctx context.Context, ids []int64, today tracker.Date)
 // a page at a time, with the total.
 func (s *Store) AwaitedBetween(ctx context.Context, from, to tracker.Date, limit int) ([]ActionItem, int, error) {
 	cond := `r.next_by >= ? AND r.next_by <= ? AND r.next_who IN ('authority', 'regulator')`
+	// Counted from the counts per date the schema's triggers keep
+	// (request_day_counts' kind 'awaited': these requests' next_by), a row
+	// a date of the window; listed by walking requests_awaited, which holds
+	// just these requests in the order listed, and stopping after a page.
 	var total int
-	// requests_awaited holds just these requests, in the order listed:
-	// counted from its entries, listed by walking it and stopping after a
-	// page.
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM requests r INDEXED BY requests_awaited WHERE `+cond, from, to).Scan(&total); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(sum(n), 0) FROM request_day_counts
+		WHERE kind = 'awaited' AND day >= ? AND day <= ?`, from, to).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count what is awaited: %w", err)
 	}
 	if limit <= 0 {

@@ -198,3 +198,90 @@ func TestDueActionsReadStoredDates(t *testing.T) {
 		t.Errorf("after the review window closed the refusal still needs you: %d %+v", total, items)
 	}
 }
+
+// The counts by date of what the authorities and regulators owe, kept by
+// triggers (request_day_counts' kind 'awaited'), equal the requests' rows
+// after requests are created and evented, after their step moves to the
+// requester and back with no change of date, after a date is cleared and
+// a request deleted; and AwaitedBetween's total, read from them, equals the
+// rows it stands for in every window.
+func TestAwaitedCountsFollowEveryChange(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	d := tracker.MustParseDate
+	a := mustAuthority(t, st, "Awaited council", tracker.JurisdictionEngland)
+	var ids []int64
+	for i, sent := range []string{"2026-03-02", "2026-03-02", "2026-03-09", "2026-04-01", ""} {
+		r := tracker.Request{Title: "Cameras", AuthorityID: a.ID, Law: tracker.UKFOIA}
+		var on tracker.Date
+		if sent != "" {
+			on = d(sent)
+		}
+		if err := st.CreateRequest(ctx, &r, on); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			if err := st.AddEvent(ctx, &tracker.Event{RequestID: r.ID, Kind: tracker.EventResponseReceived, Date: d("2026-03-20"),
+				Outcome: tracker.OutcomeRefused}); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.AddEvent(ctx, &tracker.Event{RequestID: r.ID, Kind: tracker.EventReviewRequested, Date: d("2026-03-25")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids = append(ids, r.ID)
+	}
+	check := func(after string) {
+		t.Helper()
+		kept := `SELECT day, n FROM request_day_counts WHERE kind = 'awaited'`
+		counted := `SELECT next_by, count(*) FROM requests WHERE next_who IN ('authority', 'regulator') AND next_by IS NOT NULL GROUP BY next_by`
+		var nKept, nCounted, differ int
+		if err := st.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM (`+kept+`)), (SELECT count(*) FROM (`+counted+`)),
+			(SELECT count(*) FROM (`+kept+` EXCEPT `+counted+`)) + (SELECT count(*) FROM (`+counted+` EXCEPT `+kept+`))`).Scan(
+			&nKept, &nCounted, &differ); err != nil {
+			t.Fatal(err)
+		}
+		if nCounted == 0 || nKept != nCounted || differ != 0 {
+			t.Errorf("after %s: %d dates kept, %d counted, %d differ", after, nKept, nCounted, differ)
+		}
+		for _, w := range [][2]string{{"2026-01-01", "2026-12-31"}, {"2026-03-25", "2026-04-01"}, {"2026-04-01", "2026-04-30"}, {"2027-01-01", "2027-01-07"}} {
+			_, total, err := st.AwaitedBetween(ctx, d(w[0]), d(w[1]), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want int
+			if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM requests
+				WHERE next_by >= ? AND next_by <= ? AND next_who IN ('authority', 'regulator')`, w[0], w[1]).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			if total != want {
+				t.Errorf("after %s: %d awaited from %s to %s, want %d", after, total, w[0], w[1], want)
+			}
+		}
+	}
+	check("creating and eventing")
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if err := st.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, q, args...)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`UPDATE requests SET next_who = 'requester' WHERE id = ?`, ids[0])
+	check("the step moving to the requester on its date")
+	exec(`UPDATE requests SET next_who = 'regulator' WHERE id = ?`, ids[0])
+	check("the step moving to the regulator on its date")
+	exec(`UPDATE requests SET next_by = NULL WHERE id = ?`, ids[2])
+	check("a date cleared")
+	exec(`UPDATE requests SET next_by = '2026-04-02', next_who = 'authority' WHERE id = ?`, ids[4])
+	check("a draft given a date and the authority")
+	exec(`DELETE FROM requests WHERE id = ?`, ids[3])
+	check("a deletion")
+	if err := st.AddEvent(ctx, &tracker.Event{RequestID: ids[1], Kind: tracker.EventReviewOutcome, Date: d("2026-04-10"),
+		Outcome: tracker.OutcomeUpheld}); err != nil {
+		t.Fatal(err)
+	}
+	check("an event moving the step")
+}

@@ -320,8 +320,9 @@ func matches(t *testing.T, st *store.Store, word string) []int64 {
 	return out
 }
 
-// The dashboard's counts (Needs you, late requests), read from index
-// ranges, equal the rows they stand for on any day.
+// The dashboard's counts (Needs you, late requests, due in the next 7
+// days), read from the counts kept by date, equal the rows they stand for
+// on any day.
 func TestDashboardCountsEqualTheRows(t *testing.T) {
 	ctx := context.Background()
 	st := seededCopy(t, Options{Requests: 120, Messages: 360, Seed: 5})
@@ -349,6 +350,17 @@ func TestDashboardCountsEqualTheRows(t *testing.T) {
 		}
 		if late != want {
 			t.Errorf("%s: %d late, want %d", day, late, want)
+		}
+		_, awaited, err := st.AwaitedBetween(ctx, today, today.AddDays(7), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Reader().QueryRowContext(ctx, `SELECT count(*) FROM requests
+			WHERE next_by >= ? AND next_by <= ? AND next_who IN ('authority', 'regulator')`, today, today.AddDays(7)).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if awaited != want {
+			t.Errorf("%s: %d awaited in the next 7 days, want %d", day, awaited, want)
 		}
 	}
 }
