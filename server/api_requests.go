@@ -45,13 +45,13 @@ func (s *Server) apiListRequests(c echo.Context) error {
 		return err
 	}
 	f.Limit, f.Cursor = limit+1, cur
-	reqs, err := s.st.Requests(ctx, f)
+	reqs, states, today, err := s.listRequests(ctx, f)
 	if err != nil {
 		return err
 	}
 	page := pageOf(reqs, cur, limit, f.OrderBy == "due", func(r tracker.Request) store.Cursor { return store.RequestCursor(r, f.OrderBy) })
-	rows, err := s.requestRowsWithWindows(ctx, page.Rows)
-	if err != nil {
+	rows := requestRowsOf(page.Rows, states, today)
+	if err := s.addWindows(ctx, rows); err != nil {
 		return err
 	}
 	out := keysetPage[apiRequest]{Rows: make([]apiRequest, len(rows)), Before: page.Before, After: page.After}

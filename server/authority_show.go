@@ -54,7 +54,7 @@ func (s *Server) showAuthorityPage(c echo.Context) error {
 	// Its requests a page at a time, newest first, by id (keyset: ?before=
 	// the last id shown), so the largest authority's page stays small.
 	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64)
-	reqs, err := s.st.Requests(ctx, store.RequestFilter{AuthorityID: id, BeforeID: before, Limit: pageSize + 1})
+	reqs, states, today, err := s.listRequests(ctx, store.RequestFilter{AuthorityID: id, BeforeID: before, Limit: pageSize + 1})
 	if err != nil {
 		return err
 	}
@@ -63,9 +63,7 @@ func (s *Server) showAuthorityPage(c echo.Context) error {
 		p.OlderURL = fmt.Sprintf("/authorities/%d?before=%d#requests", id, reqs[len(reqs)-1].ID)
 	}
 	p.Paged = before > 0
-	if p.Rows, err = s.requestRows(ctx, reqs); err != nil {
-		return err
-	}
+	p.Rows = requestRowsOf(reqs, states, today)
 	return s.render(c, http.StatusOK, "authority_show", &view{Title: a.Name, Section: "authorities", Data: p})
 }
 

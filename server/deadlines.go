@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/foitrack/foitrack/store"
 	"github.com/foitrack/foitrack/tracker"
 )
 
@@ -63,6 +64,19 @@ func (s *Server) requestRows(ctx context.Context, reqs []tracker.Request) ([]req
 	if err != nil {
 		return nil, err
 	}
+	return requestRowsOf(reqs, states, today), nil
+}
+
+// listRequests is Requests with each request's row (requestRows), read
+// with the list: no second lookup of each request for its state.
+func (s *Server) listRequests(ctx context.Context, f store.RequestFilter) ([]tracker.Request, map[int64]store.ListState, tracker.Date, error) {
+	today := s.today()
+	reqs, states, err := s.st.RequestsWithStates(ctx, f, today)
+	return reqs, states, today, err
+}
+
+// requestRowsOf is requestRows of states read on today.
+func requestRowsOf(reqs []tracker.Request, states map[int64]store.ListState, today tracker.Date) []requestRow {
 	rows := make([]requestRow, len(reqs))
 	for i, r := range reqs {
 		rows[i].Request = r
@@ -75,7 +89,7 @@ func (s *Server) requestRows(ctx context.Context, reqs []tracker.Request) ([]req
 		rows[i].StandingNow = st.Standing.At(today)
 		rows[i].Standing = standingBadge(rows[i].StandingNow)
 	}
-	return rows, nil
+	return rows
 }
 
 // requestRowsWithWindows is requestRows with every window of each
@@ -85,19 +99,25 @@ func (s *Server) requestRowsWithWindows(ctx context.Context, reqs []tracker.Requ
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, len(reqs))
-	for i, r := range reqs {
+	return rows, s.addWindows(ctx, rows)
+}
+
+// addWindows reads the stored windows of rows' requests into their next
+// actions (one query for them all).
+func (s *Server) addWindows(ctx context.Context, rows []requestRow) error {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
 		ids[i] = r.ID
 	}
 	windows, err := s.st.WindowsOf(ctx, ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	today := s.today()
 	for i := range rows {
 		rows[i].Next.Windows = tracker.WindowsAt(windows[rows[i].ID], today)
 	}
-	return rows, nil
+	return nil
 }
 
 // requestRowWithDeadlines is requestRowsWithWindows of one request, with

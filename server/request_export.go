@@ -16,14 +16,11 @@ import (
 func (s *Server) exportRequestsCSV(c echo.Context) error {
 	ctx := c.Request().Context()
 	f, _ := s.requestFilter(c)
-	reqs, err := s.st.Requests(ctx, f)
+	reqs, states, today, err := s.listRequests(ctx, f)
 	if err != nil {
 		return err
 	}
-	rows, err := s.requestRows(ctx, reqs)
-	if err != nil {
-		return err
-	}
+	rows := requestRowsOf(reqs, states, today)
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="foitrack-requests-%s.csv"`, s.today()))

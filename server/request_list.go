@@ -114,15 +114,13 @@ func (s *Server) showRequestList(c echo.Context) error {
 		return err
 	}
 	f.Limit, f.Cursor = pageSize+1, cur
-	reqs, err := s.st.Requests(ctx, f)
+	reqs, states, today, err := s.listRequests(ctx, f)
 	if err != nil {
 		return err
 	}
 	page := pageOf(reqs, cur, pageSize, f.OrderBy == "due", func(r tracker.Request) store.Cursor { return store.RequestCursor(r, f.OrderBy) })
 	p := requestListPage{Filter: ff, Statuses: tracker.Statuses, Laws: tracker.Laws}
-	if p.Rows, err = s.requestRows(ctx, page.Rows); err != nil {
-		return err
-	}
+	p.Rows = requestRowsOf(page.Rows, states, today)
 	p.Pager = keysetPager(c, page, total)
 	p.Pager.More = more
 	p.Authority = pick

@@ -285,8 +285,36 @@ type ListState struct {
 	Standing tracker.StandingBasis
 }
 
+// listStateColumns read a ListState (after requestColumns' table aliases;
+// the law is the request's).
+const listStateColumns = `r.standing_code, r.standing_date, r.standing_long, r.standing_note, ` + planColumns
+
+// listStateScan is where a row's listStateColumns are scanned into.
+type listStateScan struct {
+	code string
+	b    tracker.StandingBasis
+	p    tracker.Plan
+}
+
+func (sc *listStateScan) dest() []any {
+	*sc = listStateScan{}
+	return append([]any{&sc.code, &sc.b.Date, &sc.b.LongOverdue, &sc.b.Note}, scanPlanInto(&sc.p)...)
+}
+
+// state is the ListState on today of the row scanned, under law.
+func (sc *listStateScan) state(law string, today tracker.Date) ListState {
+	ls := ListState{Standing: sc.b}
+	ls.Standing.Code = tracker.StandingCode(sc.code)
+	if l, ok := tracker.LawByCode(tracker.LawCode(law)); ok {
+		ls.Standing.Calendar = l.Calendar
+	}
+	ls.Step, ls.Overdue = sc.p.StepAt(today)
+	return ls
+}
+
 // ListStates reads the list state on today of the given requests (one
-// lookup by id each; no history is read).
+// lookup by id each; no history is read). A list read by
+// RequestsWithStates has them already.
 func (s *Store) ListStates(ctx context.Context, ids []int64, today tracker.Date) (map[int64]ListState, error) {
 	out := make(map[int64]ListState, len(ids))
 	for len(ids) > 0 {
@@ -297,27 +325,20 @@ func (s *Store) ListStates(ctx context.Context, ids []int64, today tracker.Date)
 			args[i] = id
 		}
 		ph := strings.TrimSuffix(strings.Repeat("?,", len(batch)), ",")
-		rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.law, r.standing_code, r.standing_date, r.standing_long, r.standing_note, `+planColumns+`
+		rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.law, `+listStateColumns+`
 			FROM requests r WHERE r.id IN (`+ph+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read next actions: %w", err)
 		}
+		var st listStateScan
 		for rows.Next() {
 			var id int64
-			var law, code string
-			var p tracker.Plan
-			var ls ListState
-			b := &ls.Standing
-			if err := rows.Scan(append([]any{&id, &law, &code, &b.Date, &b.LongOverdue, &b.Note}, scanPlanInto(&p)...)...); err != nil {
+			var law string
+			if err := rows.Scan(append([]any{&id, &law}, st.dest()...)...); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: unable to read a next action: %w", err)
 			}
-			b.Code = tracker.StandingCode(code)
-			if l, ok := tracker.LawByCode(tracker.LawCode(law)); ok {
-				b.Calendar = l.Calendar
-			}
-			ls.Step, ls.Overdue = p.StepAt(today)
-			out[id] = ls
+			out[id] = st.state(law, today)
 		}
 		err = rows.Err()
 		rows.Close()

@@ -280,6 +280,29 @@ func RequestCursor(r tracker.Request, order string) Cursor {
 // Requests lists requests with their authority names, a page of f.Limit
 // from f.Cursor.
 func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Request, error) {
+	return s.requests(ctx, f, nil)
+}
+
+// RequestsWithStates is Requests with the ListState on today of each
+// request listed (by id), read from the rows the list reads: ListStates
+// of the list's ids looked each row up again, wide rows read twice.
+func (s *Store) RequestsWithStates(ctx context.Context, f RequestFilter, today tracker.Date) ([]tracker.Request, map[int64]ListState, error) {
+	ls := &listStates{today: today, m: map[int64]ListState{}}
+	reqs, err := s.requests(ctx, f, ls)
+	if err != nil {
+		return nil, nil, err
+	}
+	return reqs, ls.m, nil
+}
+
+// listStates, when given to readRequests, gathers the ListState on today
+// of each request it reads.
+type listStates struct {
+	today tracker.Date
+	m     map[int64]ListState
+}
+
+func (s *Store) requests(ctx context.Context, f RequestFilter, ls *listStates) ([]tracker.Request, error) {
 	where, args := requestWhere(f)
 	if f.OrderBy == "" && (f.OpenOnly || !f.DueBefore.IsZero()) {
 		// Newest first among the open ones: walk the table by id and stop
@@ -296,7 +319,7 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 	if wf, ok, err := s.byWords(ctx, f); err != nil {
 		return nil, err
 	} else if ok {
-		return s.requestsByWords(ctx, f, wf)
+		return s.requestsByWords(ctx, f, wf, ls)
 	}
 	from := "requests r"
 	if f.OrderBy == "due" {
@@ -308,7 +331,7 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 			// search), whose few rows it would look for among them all.
 			from = "requests r INDEXED BY requests_open_due"
 		}
-		return s.requestsByDue(ctx, f, from, where, args)
+		return s.requestsByDue(ctx, f, from, where, args, ls)
 	}
 	col := "r.id"
 	if f.Tag != "" {
@@ -320,7 +343,7 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 		from, col = "request_tags t CROSS JOIN requests r", "t.request_id"
 	}
 	cond, cargs, order, reversed := idKeyset(col, true, f.Cursor)
-	out, err := s.readRequests(ctx, from, where+" AND "+cond, append(args, cargs...), order, f.Limit)
+	out, err := s.readRequests(ctx, from, where+" AND "+cond, append(args, cargs...), order, f.Limit, ls)
 	return inListOrder(out, reversed), err
 }
 
@@ -330,7 +353,7 @@ func (s *Store) Requests(ctx context.Context, f RequestFilter) ([]tracker.Reques
 // (a single range over both, by row value, SQLite would not use as one:
 // it walked the index from the start of the list); a page that spans both
 // reads one part and then the other.
-func (s *Store) requestsByDue(ctx context.Context, f RequestFilter, from, where string, args []any) ([]tracker.Request, error) {
+func (s *Store) requestsByDue(ctx context.Context, f RequestFilter, from, where string, args []any, ls *listStates) ([]tracker.Request, error) {
 	c := f.Cursor
 	fromUndated := c.Set() && c.Key == ""
 	op, desc := ">", ""
@@ -343,7 +366,7 @@ func (s *Store) requestsByDue(ctx context.Context, f RequestFilter, from, where 
 			cond += " AND (r.due_date, r.id) " + op + " (?, ?)"
 			a = append(a, c.Key, c.ID)
 		}
-		return s.readRequests(ctx, from, where+" AND "+cond, a, "r.due_date"+desc+", r.id"+desc, limit)
+		return s.readRequests(ctx, from, where+" AND "+cond, a, "r.due_date"+desc+", r.id"+desc, limit, ls)
 	}
 	undated := func(limit int) ([]tracker.Request, error) {
 		cond, a := "(r.due_date IS NULL) = 1 AND r.due_date IS NULL", slices.Clone(args)
@@ -351,7 +374,7 @@ func (s *Store) requestsByDue(ctx context.Context, f RequestFilter, from, where 
 			cond += " AND r.id " + op + " ?"
 			a = append(a, c.ID)
 		}
-		return s.readRequests(ctx, from, where+" AND "+cond, a, "r.id"+desc, limit)
+		return s.readRequests(ctx, from, where+" AND "+cond, a, "r.id"+desc, limit, ls)
 	}
 	// The parts in the order the page reads them, from the cursor's.
 	var parts []func(int) ([]tracker.Request, error)
@@ -380,9 +403,13 @@ func (s *Store) requestsByDue(ctx context.Context, f RequestFilter, from, where 
 }
 
 // readRequests reads the requests of from that match where, in order, at
-// most limit.
-func (s *Store) readRequests(ctx context.Context, from, where string, args []any, order string, limit int) ([]tracker.Request, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+requestColumns+`
+// most limit, and their list states into ls when it is not nil.
+func (s *Store) readRequests(ctx context.Context, from, where string, args []any, order string, limit int, ls *listStates) ([]tracker.Request, error) {
+	cols := requestColumns
+	if ls != nil {
+		cols += `, ` + listStateColumns
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+`
 		FROM `+from+` JOIN authorities a ON a.id = r.authority_id
 		WHERE `+where+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
@@ -390,10 +417,18 @@ func (s *Store) readRequests(ctx context.Context, from, where string, args []any
 	}
 	defer rows.Close()
 	var out []tracker.Request
+	var st listStateScan
 	for rows.Next() {
-		r, err := scanRequest(rows)
+		var sc interface{ Scan(...any) error } = rows
+		if ls != nil {
+			sc = scanTail{rows, st.dest()}
+		}
+		r, err := scanRequest(sc)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read request: %w", err)
+		}
+		if ls != nil {
+			ls.m[r.ID] = st.state(string(r.Law), ls.today)
 		}
 		out = append(out, r)
 	}

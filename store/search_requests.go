@@ -133,7 +133,7 @@ func (s *Store) byWords(ctx context.Context, f RequestFilter) (wordsFilter, bool
 // requestsByWords is Requests for a filter with words, newest first: the
 // requests the words find, walked in request_search_index from the
 // cursor, each chunk's kept by the other filters, until there is a page.
-func (s *Store) requestsByWords(ctx context.Context, f RequestFilter, wf wordsFilter) ([]tracker.Request, error) {
+func (s *Store) requestsByWords(ctx context.Context, f RequestFilter, wf wordsFilter, ls *listStates) ([]tracker.Request, error) {
 	w := s.newRequestWordsWalk(wf.expr, f.Cursor)
 	order := "r.id DESC"
 	if w.back {
@@ -149,7 +149,7 @@ func (s *Store) requestsByWords(ctx context.Context, f RequestFilter, wf wordsFi
 			continue
 		}
 		// The chunk's ids all lie beyond the requests read before it.
-		found, err := s.readRequests(ctx, "requests r", wf.where+" AND r.id IN ("+idList(ids)+")", wf.args, order, f.Limit-len(out))
+		found, err := s.readRequests(ctx, "requests r", wf.where+" AND r.id IN ("+idList(ids)+")", wf.args, order, f.Limit-len(out), ls)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 )
@@ -31,6 +32,18 @@ func TestDateAgreesWithTime(t *testing.T) {
 		}
 		if s := tm.Format("Mon 2 Jan 2006"); d.Long() != s {
 			t.Fatalf("%s: Long %q, want %q", tm, d.Long(), s)
+		}
+		want, _ := json.Marshal(tm.Format(DateLayout))
+		if tm.IsZero() {
+			want = []byte("null")
+		}
+		got, err := json.Marshal(d)
+		if err != nil || string(got) != string(want) {
+			t.Fatalf("%s: JSON %s, %v; want %s", tm, got, err, want)
+		}
+		var back Date
+		if y >= 0 && y <= 9999 && (json.Unmarshal(got, &back) != nil || back != d) {
+			t.Fatalf("%s: JSON %s read back as %v", tm, got, back)
 		}
 		if NewDate(y, m, dd) != d || d.IsZero() != tm.IsZero() {
 			t.Fatalf("%s: NewDate %v, IsZero %v", tm, NewDate(y, m, dd), d.IsZero())

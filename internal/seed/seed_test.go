@@ -692,3 +692,59 @@ func TestSeedCancelledStops(t *testing.T) {
 		t.Errorf("Run returned with its goroutines running:\n%s", strings.Join(left, "\n\n"))
 	}
 }
+
+// RequestsWithStates lists what Requests lists, with the states ListStates
+// reads of the same requests, for the lists' filters and orders (newest
+// first, by due date from either part, searched by words, by tag, one
+// authority's), a page at a time.
+func TestRequestsWithStatesAreListStates(t *testing.T) {
+	ctx := context.Background()
+	st := seededCopy(t, Options{Requests: 120, Messages: 360, Seed: 5})
+	all, err := st.Requests(ctx, store.RequestFilter{})
+	if err != nil || len(all) < 100 {
+		t.Fatalf("%d requests, %v", len(all), err)
+	}
+	word := strings.Fields(all[0].Title)[0]
+	var tag string
+	for _, r := range all {
+		if len(r.Tags) > 0 {
+			tag = r.Tags[0]
+			break
+		}
+	}
+	today := tracker.MustParseDate("2026-11-30")
+	for name, f := range map[string]store.RequestFilter{
+		"all":           {Limit: 51},
+		"after a page":  {Limit: 51, Cursor: store.Cursor{ID: all[40].ID}},
+		"open by due":   {OpenOnly: true, OrderBy: "due", Limit: 200},
+		"overdue":       {DueBefore: today, OrderBy: "due", Limit: 30},
+		"one status":    {Status: all[3].Status, OrderBy: "due", Limit: 51},
+		"words":         {Query: word, Limit: 51},
+		"tag":           {Tag: tag, Limit: 51},
+		"one authority": {AuthorityID: all[0].AuthorityID, Limit: 51},
+	} {
+		want, err := st.Requests(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, states, err := st.RequestsWithStates(ctx, f, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: RequestsWithStates listed %d requests, Requests %d (or others)", name, len(got), len(want))
+			continue
+		}
+		ids := make([]int64, len(want))
+		for i, r := range want {
+			ids[i] = r.ID
+		}
+		wantStates, err := st.ListStates(ctx, ids, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(states, wantStates) {
+			t.Errorf("%s: the states read with the list differ from ListStates':\n%+v\n%+v", name, states, wantStates)
+		}
+	}
+}
