@@ -479,6 +479,22 @@ func (s *Store) countRequests(ctx context.Context, f RequestFilter) (int, error)
 		}
 		return n, nil
 	}
+	if bare := unpaged(f); f.AuthorityID != 0 && reflect.DeepEqual(bare, RequestFilter{AuthorityID: f.AuthorityID, Law: f.Law}) {
+		// One authority's (under one law): the counts the insight's
+		// triggers keep by authority and law (insight_counts.requests,
+		// every request's), a row a law, where counting its index entries
+		// grew with the authority (~5,900 at 100,000 requests for the
+		// largest, ten times that at a million).
+		q, args := `SELECT COALESCE(sum(requests), 0) FROM insight_counts WHERE authority_id = ?`, []any{f.AuthorityID}
+		if f.Law != "" {
+			q, args = q+` AND law = ?`, append(args, string(f.Law))
+		}
+		var n int
+		if err := s.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("store: unable to count requests: %w", err)
+		}
+		return n, nil
+	}
 	where, args := requestWhere(f)
 	// No join with authorities (every request has one), and no WHERE when
 	// nothing filters: SQLite then counts the smallest index's entries, not

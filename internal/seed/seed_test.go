@@ -748,3 +748,49 @@ func TestRequestsWithStatesAreListStates(t *testing.T) {
 		}
 	}
 }
+
+// One authority's requests (under every law, and under one), counted from
+// the counts the insight's triggers keep, equal a count of the rows, for
+// every authority of a seeded database.
+func TestAuthorityRequestCountsEqualTheRows(t *testing.T) {
+	ctx := context.Background()
+	st := seededCopy(t, Options{Requests: 120, Messages: 360, Seed: 5})
+	rows, err := st.Reader().QueryContext(ctx, `SELECT a.id, l.law, (SELECT count(*) FROM requests r WHERE r.authority_id = a.id),
+		(SELECT count(*) FROM requests r WHERE r.authority_id = a.id AND r.law = l.law)
+		FROM authorities a CROSS JOIN (SELECT DISTINCT law FROM requests) l`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		id            int64
+		law           string
+		all, underLaw int
+	}
+	var wants []want
+	for rows.Next() {
+		var w want
+		if err := rows.Scan(&w.id, &w.law, &w.all, &w.underLaw); err != nil {
+			t.Fatal(err)
+		}
+		wants = append(wants, w)
+	}
+	rows.Close()
+	some := 0
+	for _, w := range wants {
+		n, err := st.CountRequests(ctx, store.RequestFilter{AuthorityID: w.id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := st.CountRequests(ctx, store.RequestFilter{AuthorityID: w.id, Law: tracker.LawCode(w.law)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != w.all || m != w.underLaw {
+			t.Errorf("authority %d: %d requests, %d under %s; want %d, %d", w.id, n, m, w.law, w.all, w.underLaw)
+		}
+		some += w.underLaw
+	}
+	if some == 0 {
+		t.Fatal("no authority has requests")
+	}
+}
