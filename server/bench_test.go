@@ -50,22 +50,8 @@ func BenchmarkPages(b *testing.B) {
 // page's p50 and p99. Both pages read the stored next actions: no history is
 // replayed per view. Skipped without FOITRACK_BENCH_DATA.
 func BenchmarkPagesAtScale(b *testing.B) {
-	dir := os.Getenv("FOITRACK_BENCH_DATA")
-	if dir == "" {
-		b.Skip("FOITRACK_BENCH_DATA names no seeded data directory (see bench/nextaction.sh)")
-	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	end := seed.DefaultEnd.Time().Add(12 * time.Hour)
-	srv, err := New(Config{Store: st, BaseURL: "http://foitrack.test", DataDir: dir, Location: time.UTC,
-		Logger: slog.New(slog.NewTextHandler(testLogWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Now:    func() time.Time { return end }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv, st := scaleServer(b, "see bench/nextaction.sh")
 	ts := httptest.NewServer(srv.Handler())
 	b.Cleanup(func() {
 		ts.Close()
@@ -132,4 +118,27 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// scaleServer opens the seeded data directory FOITRACK_BENCH_DATA names (a
+// copy: sessions are written into it) and a server on it whose today is the
+// seed's; the benchmark is skipped without one (hint says where to get one).
+func scaleServer(b *testing.B, hint string) (*Server, *store.Store) {
+	dir := os.Getenv("FOITRACK_BENCH_DATA")
+	if dir == "" {
+		b.Skip("FOITRACK_BENCH_DATA names no seeded data directory (" + hint + ")")
+	}
+	st, err := store.Open(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	end := seed.DefaultEnd.Time().Add(12 * time.Hour)
+	srv, err := New(Config{Store: st, BaseURL: "http://foitrack.test", DataDir: dir, Location: time.UTC,
+		Logger: slog.New(slog.NewTextHandler(testLogWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Now:    func() time.Time { return end }})
+	if err != nil {
+		st.Close()
+		b.Fatal(err)
+	}
+	return srv, st
 }

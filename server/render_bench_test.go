@@ -4,16 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/foitrack/foitrack/internal/seed"
-	"github.com/foitrack/foitrack/store"
 )
 
 // BenchmarkRenderAtScale measures, in this process and without a network,
@@ -23,22 +18,8 @@ import (
 // copy: sessions are written into it), and the request page's gathering
 // apart from its rendering. Skipped without FOITRACK_BENCH_DATA.
 func BenchmarkRenderAtScale(b *testing.B) {
-	dir := os.Getenv("FOITRACK_BENCH_DATA")
-	if dir == "" {
-		b.Skip("FOITRACK_BENCH_DATA names no seeded data directory (a copy: sessions are written into it)")
-	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	end := seed.DefaultEnd.Time().Add(12 * time.Hour)
-	srv, err := New(Config{Store: st, BaseURL: "http://foitrack.test", DataDir: dir, Location: time.UTC,
-		Logger: slog.New(slog.NewTextHandler(testLogWriter{b}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Now:    func() time.Time { return end }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv, st := scaleServer(b, "a copy: sessions are written into it")
 	b.Cleanup(func() {
 		srv.Close()
 		st.Close()
