@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -33,8 +34,8 @@ func (r *reader) traced(query string, args []any) {
 }
 
 // stmt is query prepared on the pool, or nil when it is not to be kept (a
-// script, a full cache, a query that does not prepare: it then runs as
-// before, and reports its own error).
+// script, a query with its ids in its text, a full cache, a query that does
+// not prepare: it then runs as before, and reports its own error).
 func (r *reader) stmt(ctx context.Context, query string) *sql.Stmt {
 	r.mu.RLock()
 	st, ok := r.stmts[query]
@@ -43,7 +44,7 @@ func (r *reader) stmt(ctx context.Context, query string) *sql.Stmt {
 	if ok || n >= maxReaderStmts {
 		return st
 	}
-	if isScript(query) {
+	if isScript(query) || holdsItsIDs(query) {
 		return nil
 	}
 	st, err := r.DB.PrepareContext(ctx, query)
@@ -111,4 +112,24 @@ func (s *Store) TraceReads(f func(query string, args []any)) {
 		return
 	}
 	s.r.trace.Store(&f)
+}
+
+// holdsItsIDs says whether query has a list of integers written into its
+// text ("IN (12,40,7)": a page's ids, a search's candidates, formatted by
+// the store itself). Such a text is one page's, seen once: kept, it would
+// take a place in the cache for good, and a server running for days would
+// fill the cache with them, every query first asked for after that then
+// running unprepared (and each kept statement holds SQLite's memory on
+// every connection of the pool).
+func holdsItsIDs(query string) bool {
+	for rest := query; ; {
+		i := strings.Index(rest, "IN (")
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len("IN ("):]
+		if rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+			return true
+		}
+	}
 }
