@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -148,8 +149,11 @@ func (s *Store) requestsByWords(ctx context.Context, f RequestFilter, wf wordsFi
 		if len(ids) == 0 {
 			continue
 		}
-		// The chunk's ids all lie beyond the requests read before it.
-		found, err := s.readRequests(ctx, "requests r", wf.where+" AND r.id IN ("+idList(ids)+")", wf.args, order, f.Limit-len(out), ls)
+		// The chunk's ids all lie beyond the requests read before it. They
+		// are bound as one JSON array, so that the query's text is the same
+		// for every chunk and page (kept prepared; see holdsItsIDs).
+		args := append(slices.Clone(wf.args), idJSON(ids))
+		found, err := s.readRequests(ctx, "requests r", wf.where+" AND r.id IN (SELECT value FROM json_each(?))", args, order, f.Limit-len(out), ls)
 		if err != nil {
 			return nil, err
 		}
@@ -200,6 +204,19 @@ func (s *Store) countRequestsByWordsNow(ctx context.Context, wf wordsFilter, bou
 		return bound, true, nil
 	}
 	return n, false, nil
+}
+
+// idJSON is ids as a JSON array, for json_each(?).
+func idJSON(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // idList is ids as an SQL list: integers we format, safe inside the SQL.
