@@ -1,6 +1,9 @@
 package store
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // untilCommitted keeps values worked out from the database (at most
 // bound) while nothing is committed to it: a value is kept with the data
@@ -32,6 +35,26 @@ func (c *untilCommitted[V]) get(key string, version dataVersion) (V, bool) {
 	}
 	v, ok := c.vals[key]
 	return v, ok
+}
+
+// keep is the value kept in c under key at the data version now, else
+// work's, kept. The value is shared with the kept one: a caller that hands
+// it on copies what can be changed.
+func keep[V any](ctx context.Context, s *Store, c *untilCommitted[V], key string, work func() (V, error)) (V, error) {
+	version, err := s.dataVersion(ctx)
+	if err != nil {
+		var none V
+		return none, err
+	}
+	if v, ok := c.get(key, version); ok {
+		return v, nil
+	}
+	v, err := work()
+	if err != nil {
+		return v, err
+	}
+	c.put(key, version, v)
+	return v, nil
 }
 
 // put keeps v, worked out after version was read, under key; the values of

@@ -164,22 +164,9 @@ func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (S
 	// and the bounds (variables for the tests).
 	key := fmt.Sprintf("%#v\x00%#v\x00%d %d %v %d %d %v %d", q, opt, searchCandidates, searchRankedCandidates,
 		searchRankInWalk, searchRankableRows, searchRankablePhraseRows, searchByWindows, searchWindowRowids)
-	version, err := s.dataVersion(ctx)
-	if err != nil {
-		return SearchResult{}, err
-	}
-	if res, ok := s.searchPages.get(key, version); ok {
-		res.Hits = slices.Clone(res.Hits) // the caller's to change
-		return res, nil
-	}
-	res, err := s.searchNow(ctx, q, opt)
-	if err != nil {
-		return res, err
-	}
-	kept := res
-	kept.Hits = slices.Clone(res.Hits)
-	s.searchPages.put(key, version, kept)
-	return res, nil
+	res, err := keep(ctx, s, &s.searchPages, key, func() (SearchResult, error) { return s.searchNow(ctx, q, opt) })
+	res.Hits = slices.Clone(res.Hits) // the caller's to change
+	return res, err
 }
 
 // searchNow is Search, worked out.
@@ -1350,19 +1337,11 @@ func (s *Store) itemSearchIDs(ctx context.Context, kind, query string) ([]int64,
 	// Kept while nothing is committed (see untilCommitted); a copy, the
 	// caller's to keep.
 	key := fmt.Sprintf("%s\x00%d\x00%s", kind, listSearchSpan, query)
-	version, err := s.dataVersion(ctx)
+	ids, err := keep(ctx, s, &s.itemMatches, key, func() ([]int64, error) { return s.itemSearchIDsNow(ctx, kind, q) })
 	if err != nil {
 		return nil, err
 	}
-	if ids, ok := s.itemMatches.get(key, version); ok {
-		return slices.Clone(ids), nil
-	}
-	ids, err := s.itemSearchIDsNow(ctx, kind, q)
-	if err != nil {
-		return nil, err
-	}
-	s.itemMatches.put(key, version, slices.Clone(ids))
-	return ids, nil
+	return slices.Clone(ids), nil
 }
 
 // itemSearchIDsNow is itemSearchIDs of q (with words), worked out.

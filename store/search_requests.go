@@ -168,18 +168,14 @@ func (s *Store) requestsByWords(ctx context.Context, f RequestFilter, wf wordsFi
 // once (DISTINCT, as the index is read), its row read only to filter.
 func (s *Store) countRequestsByWords(ctx context.Context, wf wordsFilter, bound int) (n int, more bool, err error) {
 	key := fmt.Sprintf("%d\x00%s\x00%s\x00%#v", bound, wf.expr, wf.where, wf.args)
-	version, err := s.dataVersion(ctx)
+	c, err := keep(ctx, s, &s.wordCounts, key, func() (wordCount, error) {
+		n, more, err := s.countRequestsByWordsNow(ctx, wf, bound)
+		return wordCount{n, more}, err
+	})
 	if err != nil {
 		return 0, false, err
 	}
-	if c, ok := s.wordCounts.get(key, version); ok {
-		return c.n, c.more, nil
-	}
-	if n, more, err = s.countRequestsByWordsNow(ctx, wf, bound); err != nil {
-		return 0, false, err
-	}
-	s.wordCounts.put(key, version, wordCount{n, more})
-	return n, more, nil
+	return c.n, c.more, nil
 }
 
 // wordCount is a count kept by countRequestsByWords.

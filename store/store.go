@@ -101,8 +101,9 @@ type Store struct {
 	// connection ExportVersion reads on (data_version.go).
 	readerDSN string
 	version   versionConn
-	// wordCounts and itemMatches: what the lists' search boxes work out,
-	// kept while nothing is committed (see untilCommitted).
+	// wordCounts, itemMatches and searchPages: what the lists' search
+	// boxes and the search page work out, kept while nothing is committed
+	// (see untilCommitted).
 	wordCounts  untilCommitted[wordCount]
 	itemMatches untilCommitted[[]int64]
 	searchPages untilCommitted[SearchResult]
