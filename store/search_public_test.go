@@ -274,3 +274,28 @@ func TestPublicSearchIndexBuiltForExistingData(t *testing.T) {
 		t.Fatalf("public search for rota found %v", got)
 	}
 }
+
+// A page of hits kept while nothing is committed is kept for its scope: the
+// same words searched signed in, then in public, find in public only what
+// is public (the signed-in page, the private request on it, is never given
+// to the public search), whichever is asked first.
+func TestPublicSearchIsNeverGivenASignedInPageKept(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	a := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	pub := tracker.Request{Title: "Wombat cameras", Body: "wombat records", AuthorityID: a.ID, Visibility: tracker.VisibilityPublic}
+	priv := tracker.Request{Title: "Wombat drones", Body: "wombat private plans", AuthorityID: a.ID}
+	for _, r := range []*tracker.Request{&pub, &priv} {
+		if err := st.CreateRequest(ctx, r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range 2 {
+		if got := found(t, st, "wombat", store.SearchSignedIn); len(got) != 2 {
+			t.Fatalf("round %d: signed-in search for wombat found %v, want both requests", round, got)
+		}
+		if got := found(t, st, "wombat", store.SearchPublic); strings.Join(got, " ") != "request:"+idStr(pub.ID) {
+			t.Fatalf("round %d: public search for wombat found %v, want only the public request", round, got)
+		}
+	}
+}
