@@ -257,3 +257,20 @@ func (s *Store) RequestSearchMembersByFTS5Prefix(ctx context.Context, query stri
 	}
 	return ids, err
 }
+
+// HoldsItsIDs is holdsItsIDs, for the tests of the statement cache.
+func HoldsItsIDs(query string) bool { return holdsItsIDs(query) }
+
+// ReaderKeeps says whether the readers keep query prepared.
+func (s *Store) ReaderKeeps(query string) bool {
+	s.r.mu.RLock()
+	defer s.r.mu.RUnlock()
+	_, ok := s.r.stmts[query]
+	return ok
+}
+
+// SearchUnkept is Search worked out, never a page kept while nothing is
+// committed: a search's first view, for the benchmarks.
+func (s *Store) SearchUnkept(ctx context.Context, q SearchQuery, opt SearchOptions) (SearchResult, error) {
+	return s.searchNow(ctx, q, opt)
+}

@@ -499,10 +499,12 @@ func (s *Store) rankNewest(ctx context.Context, expr string, scope SearchScope, 
 		at[c.rowid], ids[i] = i, c.rowid
 	}
 	index := searchIndexOf(scope)
-	// index is one of two names of ours, the rowids integers we formatted:
-	// safe inside the SQL.
-	rows, err := s.r.QueryContext(ctx, `SELECT rowid, CASE WHEN rowid IN (`+idList(ids)+`) THEN rank END FROM `+index+`
-		WHERE `+index+` MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC`, expr, cands[len(cands)-1].rowid, cands[0].rowid)
+	// index is one of two names of ours: safe inside the SQL. The rowids
+	// are bound as one JSON array, so that the text is the same for every
+	// search and kept prepared (see holdsItsIDs); SQLite reads the array
+	// once, into a list it probes for each match.
+	rows, err := s.r.QueryContext(ctx, `SELECT rowid, CASE WHEN rowid IN (SELECT value FROM json_each(?)) THEN rank END FROM `+index+`
+		WHERE `+index+` MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid DESC`, idJSON(ids), expr, cands[len(cands)-1].rowid, cands[0].rowid)
 	if err != nil {
 		return fmt.Errorf("store: unable to rank search hits: %w", err)
 	}
@@ -537,10 +539,10 @@ func (s *Store) indexSnippets(ctx context.Context, expr string, scope SearchScop
 	if upward {
 		order = "ASC"
 	}
-	// index is one of two names of ours, the rowids integers we formatted:
-	// safe inside the SQL.
-	rows, err := s.r.QueryContext(ctx, `SELECT rowid, CASE WHEN rowid IN (`+idList(rowids)+`) THEN snippet(`+index+`, `+strconv.Itoa(col)+`, char(1), char(2), '…', 24) END
-		FROM `+index+` WHERE `+index+` MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid `+order, expr, slices.Min(rowids), slices.Max(rowids))
+	// index is one of two names of ours, col an integer: safe inside the
+	// SQL. The rowids are bound as one JSON array (see rankNewest).
+	rows, err := s.r.QueryContext(ctx, `SELECT rowid, CASE WHEN rowid IN (SELECT value FROM json_each(?)) THEN snippet(`+index+`, `+strconv.Itoa(col)+`, char(1), char(2), '…', 24) END
+		FROM `+index+` WHERE `+index+` MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rowid `+order, idJSON(rowids), expr, slices.Min(rowids), slices.Max(rowids))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read search snippets: %w", err)
 	}
@@ -561,10 +563,10 @@ func (s *Store) indexSnippets(ctx context.Context, expr string, scope SearchScop
 // searchHits reads the page's hits, in the page's order: their stored
 // columns by rowid, and a snippet of each (see indexSnippets).
 func (s *Store) searchHits(ctx context.Context, q SearchQuery, expr string, page []searchCand, scope SearchScope, upward bool) ([]SearchHit, error) {
-	ids := make([]string, len(page))
+	ids := make([]int64, len(page))
 	order := make(map[int64]int, len(page))
 	for i, c := range page {
-		ids[i] = strconv.FormatInt(c.rowid, 10)
+		ids[i] = c.rowid
 		order[c.rowid] = i
 	}
 	// The texts are read only for the scratch table's snippets (a
@@ -573,14 +575,15 @@ func (s *Store) searchHits(ctx context.Context, q SearchQuery, expr string, page
 	if !q.hasPrefix() {
 		textCols = "'', ''"
 	}
-	// The rowids are integers we formatted: safe inside the SQL.
+	// The rowids are bound as one JSON array, each looked up by rowid (the
+	// text the same for every page: kept prepared, see holdsItsIDs).
 	rows, err := s.r.QueryContext(ctx, `SELECT f.rowid, f.title, `+textCols+`,
 			f.request_id, f.date, COALESCE(r.title, ''), COALESCE(p.slug, ''), COALESCE(d.sha256, '')
 		FROM search_index f
 		LEFT JOIN requests r ON r.id = f.request_id
 		LEFT JOIN public_pages p ON p.request_id = f.request_id
 		LEFT JOIN documents d ON d.id = f.rowid / 8 AND f.rowid % 8 = 3
-		WHERE f.rowid IN (`+strings.Join(ids, ",")+`)`)
+		WHERE f.rowid IN (SELECT value FROM json_each(?))`, idJSON(ids))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read search hits: %w", err)
 	}
@@ -698,13 +701,16 @@ func searchFilters(q SearchQuery, opt SearchOptions) (string, []any) {
 		return "0 = 1", nil
 	}
 	if len(kinds) > 0 {
-		var codes []string
+		// Bound, not written into the text (see holdsItsIDs): a text for
+		// each number of codes, a handful.
+		var ph []string
 		for _, k := range kinds {
 			for _, c := range kindCodes[k] {
-				codes = append(codes, strconv.Itoa(c))
+				ph = append(ph, "?")
+				args = append(args, c)
 			}
 		}
-		conds = append(conds, "f.rowid % 8 IN ("+strings.Join(codes, ",")+")")
+		conds = append(conds, "f.rowid % 8 IN ("+strings.Join(ph, ", ")+")")
 	}
 	if opt.RequestID != 0 {
 		conds = append(conds, reqCol+" = ?")
@@ -739,7 +745,9 @@ func searchFilters(q SearchQuery, opt SearchOptions) (string, []any) {
 		args = append(args, q.To)
 	}
 	if opt.Scope == SearchPublic {
-		conds = append(conds, `f.rowid % 8 IN (1, 3) AND r.visibility = 'public' AND (f.rowid % 8 = 1 OR EXISTS (
+		// A request or a document (written as two comparisons: holdsItsIDs
+		// takes a list of numbers for ids, and would not keep the text).
+		conds = append(conds, `(f.rowid % 8 = 1 OR f.rowid % 8 = 3) AND r.visibility = 'public' AND (f.rowid % 8 = 1 OR EXISTS (
 			SELECT 1 FROM documents d JOIN document_publications p ON p.document_id = d.id
 			WHERE d.id = f.rowid / 8 AND d.disposition IN ('released', 'released_redacted')))`)
 	}
@@ -948,15 +956,15 @@ func (s *Store) searchByFilters(ctx context.Context, q SearchQuery, opt SearchOp
 		return res, nil
 	}
 	page := cands[opt.Offset:min(len(cands), opt.Offset+opt.Limit)]
-	ids := make([]string, len(page))
+	ids := make([]int64, len(page))
 	for i, c := range page {
-		ids[i] = strconv.FormatInt(c.requestID, 10)
+		ids[i] = c.requestID
 	}
-	// The ids are integers we formatted: safe inside the SQL.
+	// The ids bound as one JSON array: one text, kept prepared.
 	rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.title, substr(r.body, 1, 200), COALESCE(r.sent_on, substr(r.created_at, 1, 10)),
 			COALESCE(p.slug, '')
 		FROM requests r LEFT JOIN public_pages p ON p.request_id = r.id
-		WHERE r.id IN (`+strings.Join(ids, ",")+`)`)
+		WHERE r.id IN (SELECT value FROM json_each(?))`, idJSON(ids))
 	if err != nil {
 		return res, fmt.Errorf("store: unable to search: %w", err)
 	}
@@ -1003,12 +1011,9 @@ func (s *Store) filterCandidates(ctx context.Context, q SearchQuery, opt SearchO
 		conds = append(conds, "r.visibility = 'public'")
 	}
 	if ids != nil {
-		list := make([]string, len(ids))
-		for i, id := range ids {
-			list[i] = strconv.FormatInt(id, 10)
-		}
-		// Integers we formatted: safe inside the SQL.
-		conds = append(conds, "r.id IN ("+strings.Join(list, ",")+")")
+		// Bound as one JSON array: one text, kept prepared.
+		conds = append(conds, "r.id IN (SELECT value FROM json_each(?))")
+		args = append(args, idJSON(ids))
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.authority_id FROM requests r
 		WHERE `+strings.Join(conds, " AND ")+` ORDER BY r.id DESC LIMIT ?`, append(args, searchCandidates+1)...)

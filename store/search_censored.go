@@ -102,13 +102,10 @@ func (s *Store) uncensoredCandidates(ctx context.Context, q SearchQuery, expr st
 	}
 	for len(read) > 0 {
 		n := min(len(read), 500)
-		ids := make([]string, n)
-		for i, id := range read[:n] {
-			ids[i] = strconv.FormatInt(id, 10)
-		}
+		ids := read[:n]
 		read = read[n:]
-		// The rowids are integers we formatted: safe inside the SQL.
-		rows, err := s.r.QueryContext(ctx, `SELECT rowid, title, body FROM search_index WHERE rowid IN (`+strings.Join(ids, ",")+`)`)
+		// The rowids bound as one JSON array: one text, kept prepared.
+		rows, err := s.r.QueryContext(ctx, `SELECT rowid, title, body FROM search_index WHERE rowid IN (SELECT value FROM json_each(?))`, idJSON(ids))
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read search hits: %w", err)
 		}

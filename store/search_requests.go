@@ -214,15 +214,3 @@ func idJSON(ids []int64) string {
 	}
 	return string(append(b, ']'))
 }
-
-// idList is ids as an SQL list: integers we format, safe inside the SQL.
-func idList(ids []int64) string {
-	var b strings.Builder
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	return b.String()
-}
