@@ -58,7 +58,7 @@ func (s *Server) apiListRequests(c echo.Context) error {
 	for i, r := range rows {
 		out.Rows[i] = s.apiRequestOf(r)
 	}
-	return c.JSON(http.StatusOK, apiList(s, c, "requests", out))
+	return writeAPIList(s, c, "requests", out, appendAPIRequest)
 }
 
 // apiGetRequest: GET /api/v1/requests/:id with deadlines, history and documents.
