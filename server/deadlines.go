@@ -115,7 +115,14 @@ func (s *Server) addWindows(ctx context.Context, rows []requestRow) error {
 	}
 	today := s.today()
 	for i := range rows {
-		rows[i].Next.Windows = tracker.WindowsAt(windows[rows[i].ID], today)
+		// The windows read are this call's own: marked where they lie, not
+		// copied (WindowsAt), and a request with none has [], not null.
+		ws := windows[rows[i].ID]
+		if ws == nil {
+			ws = []tracker.Window{}
+		}
+		tracker.SetWindowsAt(ws, today)
+		rows[i].Next.Windows = ws
 	}
 	return nil
 }

@@ -78,7 +78,12 @@ func (s *Store) StoredPlan(ctx context.Context, id int64) (tracker.Plan, error) 
 // WindowsOf reads the stored windows (tracker.Plan's) of the given
 // requests, by request.
 func (s *Store) WindowsOf(ctx context.Context, ids []int64) (map[int64][]tracker.Window, error) {
-	out := map[int64][]tracker.Window{}
+	out := make(map[int64][]tracker.Window, len(ids))
+	// Every window read goes into one slice, and each request's are a part
+	// of it (the rows come by request): a few allocations a call, not a
+	// growing slice a request. of[i] is the request of all[i].
+	var all []tracker.Window
+	var of []int64
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 500)]
 		ids = ids[len(batch):]
@@ -92,20 +97,42 @@ func (s *Store) WindowsOf(ctx context.Context, ids []int64) (map[int64][]tracker
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read windows: %w", err)
 		}
+		// One set of destinations for every row (each Scan sets them all):
+		// a pointer given to Scan moves its variable to the heap, a row's
+		// worth of allocations each row when declared in the loop. Kind,
+		// Who and State are scanned as strings: database/sql fills a named
+		// string type through reflection, a copy each.
+		var id int64
+		var w tracker.Window
+		var kind, who, state string
+		dest := []any{&id, &kind, &who, &w.Label, &w.Date, &state, &w.Optional, &w.Explanation}
 		for rows.Next() {
-			var id int64
-			var w tracker.Window
-			if err := rows.Scan(&id, &w.Kind, &w.Who, &w.Label, &w.Date, &w.State, &w.Optional, &w.Explanation); err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("store: unable to read a window: %w", err)
 			}
-			out[id] = append(out[id], w)
+			w.Kind, w.Who, w.State = tracker.DeadlineKind(kind), tracker.Who(who), tracker.WindowState(state)
+			all, of = append(all, w), append(of, id)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read windows: %w", err)
 		}
+	}
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && of[j] == of[i] {
+			j++
+		}
+		// Capped at its end: appending to one request's windows never
+		// writes over the next request's.
+		if prev, ok := out[of[i]]; ok { // an id asked for twice
+			out[of[i]] = append(prev[:len(prev):len(prev)], all[i:j]...)
+		} else {
+			out[of[i]] = all[i:j:j]
+		}
+		i = j
 	}
 	return out, nil
 }

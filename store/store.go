@@ -15,9 +15,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -513,9 +515,41 @@ func parseList(s string) []string {
 	if s == "[]" {
 		return []string{} // what json.Unmarshal makes of it, without reading it (a mail list's rows have five)
 	}
+	if l, ok := parsePlainList(s); ok {
+		return l
+	}
 	var l []string
 	_ = json.Unmarshal([]byte(s), &l)
 	return l
+}
+
+// parsePlainList is parseList of the lists most are, as json.Marshal
+// writes them: valid UTF-8 strings with nothing escaped and no control
+// character, quoted and separated by commas with no spaces (a request's
+// tags, read with every row of a list). Each string is then the text
+// between its quotes, as it is (a part of s): json.Unmarshal's reflection
+// over it was 3% of the API list's CPU. false for anything else, which
+// json.Unmarshal reads.
+func parsePlainList(s string) ([]string, bool) {
+	if len(s) < 4 || s[:2] != `["` || s[len(s)-2:] != `"]` || !utf8.ValidString(s) {
+		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == '\\' { // an escape, or what JSON refuses
+			return nil, false
+		}
+	}
+	inner := s[2 : len(s)-2]
+	l := make([]string, 0, strings.Count(inner, `","`)+1)
+	for item := range strings.SplitSeq(inner, `","`) {
+		// No escapes: a quote inside an item is a list written some
+		// other way (spaces after the commas, say).
+		if strings.IndexByte(item, '"') >= 0 {
+			return nil, false
+		}
+		l = append(l, item)
+	}
+	return l, true
 }
 
 // notFound is the error for a missing row of the given kind.

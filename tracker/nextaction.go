@@ -177,16 +177,22 @@ func (p Plan) At(today Date) NextAction {
 		Explanation: s.Explanation, Windows: WindowsAt(p.Windows, today)}
 }
 
-// WindowsAt marks the open windows whose date has passed as missed.
+// WindowsAt marks the open windows whose date has passed as missed, in a
+// copy of ws.
 func WindowsAt(ws []Window, today Date) []Window {
 	out := make([]Window, len(ws))
-	for i, w := range ws {
-		if w.State == WindowOpen && today.After(w.Date) {
-			w.State = WindowMissed
-		}
-		out[i] = w
-	}
+	copy(out, ws)
+	SetWindowsAt(out, today)
 	return out
+}
+
+// SetWindowsAt is WindowsAt in place, for windows of the caller's own.
+func SetWindowsAt(ws []Window, today Date) {
+	for i := range ws {
+		if ws[i].State == WindowOpen && today.After(ws[i].Date) {
+			ws[i].State = WindowMissed
+		}
+	}
 }
 
 // adverse reports whether an answer leaves the requester something to
