@@ -87,13 +87,11 @@ func (s *Store) WindowsOf(ctx context.Context, ids []int64) (map[int64][]tracker
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 500)]
 		ids = ids[len(batch):]
-		args := make([]any, len(batch))
-		for i, id := range batch {
-			args[i] = id
-		}
-		ph := strings.TrimSuffix(strings.Repeat("?,", len(batch)), ",")
+		// The ids bound as one JSON array: one text for a page of any
+		// length, kept prepared (a placeholder each made a text for
+		// every length).
 		rows, err := s.r.QueryContext(ctx, `SELECT request_id, kind, who, label, date, state, optional, explanation
-			FROM request_windows WHERE request_id IN (`+ph+`) ORDER BY request_id, seq`, args...)
+			FROM request_windows WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, seq`, idJSON(batch))
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read windows: %w", err)
 		}
@@ -347,13 +345,9 @@ func (s *Store) ListStates(ctx context.Context, ids []int64, today tracker.Date)
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 500)]
 		ids = ids[len(batch):]
-		args := make([]any, len(batch))
-		for i, id := range batch {
-			args[i] = id
-		}
-		ph := strings.TrimSuffix(strings.Repeat("?,", len(batch)), ",")
+		// One JSON array: one text for any length (see WindowsOf).
 		rows, err := s.r.QueryContext(ctx, `SELECT r.id, r.law, `+listStateColumns+`
-			FROM requests r WHERE r.id IN (`+ph+`)`, args...)
+			FROM requests r WHERE r.id IN (SELECT value FROM json_each(?))`, idJSON(batch))
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read next actions: %w", err)
 		}

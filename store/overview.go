@@ -16,16 +16,12 @@ import (
 func (s *Store) EventsByRequest(ctx context.Context, ids []int64) (map[int64][]tracker.Event, error) {
 	out := make(map[int64][]tracker.Event, len(ids))
 	for len(ids) > 0 {
-		// SQLite allows 32766 parameters; stay well below.
+		// 500 at a time, as when each id was a parameter.
 		batch := ids[:min(len(ids), 500)]
 		ids = ids[len(batch):]
-		args := make([]any, len(batch))
-		for i, id := range batch {
-			args[i] = id
-		}
-		ph := strings.TrimSuffix(strings.Repeat("?,", len(batch)), ",")
+		// One JSON array: one text for any length (see WindowsOf).
 		rows, err := s.r.QueryContext(ctx, `SELECT `+eventColumns+` FROM request_events
-			WHERE request_id IN (`+ph+`) ORDER BY request_id, date, id`, args...)
+			WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY request_id, date, id`, idJSON(batch))
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to list events: %w", err)
 		}

@@ -78,3 +78,53 @@ func TestHoldsItsIDs(t *testing.T) {
 		}
 	}
 }
+
+// A list page reads its requests' states, windows and events by one text
+// whatever the number of its ids (the last page of a list is shorter): a
+// text for each number would each take a place in the cache.
+func TestReaderKeepsOneTextForAPageOfAnyLength(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a := tracker.Authority{Name: "Barsetshire County Council", Jurisdiction: tracker.JurisdictionEngland}
+	if err := s.CreateAuthority(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i := range 4 {
+		r := tracker.Request{Title: fmt.Sprintf("Gritting %d", i), AuthorityID: a.ID, Body: "Please send the gritting records."}
+		if err := s.CreateRequest(ctx, &r, tracker.MustParseDate("2026-03-02").AddDays(i)); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	kept := func() int {
+		s.r.mu.RLock()
+		defer s.r.mu.RUnlock()
+		return len(s.r.stmts)
+	}
+	var after1 int
+	for n := 1; n <= len(ids); n++ {
+		page := ids[:n]
+		states, err := s.ListStates(ctx, page, tracker.MustParseDate("2026-04-01"))
+		if err != nil || len(states) != n {
+			t.Fatalf("%d ids: %d states, %v", n, len(states), err)
+		}
+		windows, err := s.WindowsOf(ctx, page)
+		if err != nil || len(windows) != n {
+			t.Fatalf("%d ids: windows of %d, %v", n, len(windows), err)
+		}
+		events, err := s.EventsByRequest(ctx, page)
+		if err != nil || len(events) != n {
+			t.Fatalf("%d ids: events of %d, %v", n, len(events), err)
+		}
+		if n == 1 {
+			after1 = kept()
+		} else if k := kept(); k != after1 {
+			t.Fatalf("%d ids: %d statements kept, %d after one id: a text for each length", n, k, after1)
+		}
+	}
+}
