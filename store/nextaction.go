@@ -99,7 +99,7 @@ func (s *Store) WindowsOf(ctx context.Context, ids []int64) (map[int64][]tracker
 		// a pointer given to Scan moves its variable to the heap, a row's
 		// worth of allocations each row when declared in the loop. Kind,
 		// Who and State are scanned as strings: database/sql fills a named
-		// string type through reflection, a copy each.
+		// string type through reflection.
 		var id int64
 		var w tracker.Window
 		var kind, who, state string
@@ -321,10 +321,14 @@ type listStateScan struct {
 	p    tracker.Plan
 }
 
+// dest resets sc and gives the addresses to scan a row into (a list's
+// rows can share them: reset before each).
 func (sc *listStateScan) dest() []any {
-	*sc = listStateScan{}
+	sc.reset()
 	return append([]any{&sc.code, &sc.b.Date, &sc.b.LongOverdue, &sc.b.Note}, scanPlanInto(&sc.p)...)
 }
+
+func (sc *listStateScan) reset() { *sc = listStateScan{} }
 
 // state is the ListState on today of the row scanned, under law.
 func (sc *listStateScan) state(law string, today tracker.Date) ListState {

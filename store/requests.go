@@ -20,12 +20,36 @@ const requestColumns = `r.id, r.title, r.body, r.authority_id, r.law, r.tags, r.
 	r.reply_token, r.notes, r.status, r.outcome, r.sent_on, r.due_date, r.created_at, r.updated_at, a.name`
 
 func scanRequest(sc interface{ Scan(...any) error }) (tracker.Request, error) {
-	var r tracker.Request
-	var law, tags, status, created, updated string
-	err := sc.Scan(&r.ID, &r.Title, &r.Body, &r.AuthorityID, &law, &tags, &r.OurRef, &r.TheirRef, &r.Visibility,
-		&r.ReplyToken, &r.Notes, &status, &r.Outcome, &r.SentOn, &r.DueDate, &created, &updated, &r.AuthorityName)
-	r.Law, r.Tags, r.Status = tracker.LawCode(law), parseList(tags), tracker.Status(status)
-	r.CreatedAt, r.UpdatedAt = parseTS(created), parseTS(updated)
+	return newRequestScan().scan(sc)
+}
+
+// requestScan is where rows of requestColumns (and the columns of tail
+// after them) are scanned into, one set of destinations for all the rows
+// of a list: a variable whose address is given to Scan lives on the heap,
+// so scanning each row into fresh ones cost the request, its five text
+// columns, the slice of their addresses and (with a tail) a second slice
+// and a boxed scanTail, about ten allocations a row.
+type requestScan struct {
+	r                                   tracker.Request
+	law, tags, status, created, updated string
+	dest                                []any
+}
+
+func newRequestScan(tail ...any) *requestScan {
+	x := &requestScan{}
+	x.dest = append([]any{&x.r.ID, &x.r.Title, &x.r.Body, &x.r.AuthorityID, &x.law, &x.tags, &x.r.OurRef, &x.r.TheirRef, &x.r.Visibility,
+		&x.r.ReplyToken, &x.r.Notes, &x.status, &x.r.Outcome, &x.r.SentOn, &x.r.DueDate, &x.created, &x.updated, &x.r.AuthorityName}, tail...)
+	return x
+}
+
+// scan reads the next row of sc into the destinations and returns its
+// request.
+func (x *requestScan) scan(sc interface{ Scan(...any) error }) (tracker.Request, error) {
+	x.r = tracker.Request{}
+	err := sc.Scan(x.dest...)
+	r := x.r
+	r.Law, r.Tags, r.Status = tracker.LawCode(x.law), parseList(x.tags), tracker.Status(x.status)
+	r.CreatedAt, r.UpdatedAt = parseTS(x.created), parseTS(x.updated)
 	return r, err
 }
 
@@ -416,14 +440,19 @@ func (s *Store) readRequests(ctx context.Context, from, where string, args []any
 		return nil, fmt.Errorf("store: unable to list requests: %w", err)
 	}
 	defer rows.Close()
-	var out []tracker.Request
+	// A page's worth of room at once (a list reads limit = page size + 1),
+	// not eight doublings of a slice of wide rows.
+	out := make([]tracker.Request, 0, min(limit, 128))
 	var st listStateScan
+	x := newRequestScan()
+	if ls != nil {
+		x = newRequestScan(st.dest()...)
+	}
 	for rows.Next() {
-		var sc interface{ Scan(...any) error } = rows
 		if ls != nil {
-			sc = scanTail{rows, st.dest()}
+			st.reset()
 		}
-		r, err := scanRequest(sc)
+		r, err := x.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to read request: %w", err)
 		}
