@@ -29,29 +29,30 @@ var apiJSONBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // thousand requests with long bodies is rare, and is not worth holding.
 const apiJSONBufferKept = 4 << 20
 
-// writeAPIList writes the JSON of apiList(s, c, name, p) as c.JSON would,
+// writeAPIList writes the JSON of a page of an API list (apiList's: the
+// rows under name, "next" when there is a page after) as c.JSON would,
 // each row appended by appendRow. appendRow reports false for a row it
 // cannot write (a time encoding/json refuses, a field it does not know):
-// then, and for ?pretty or a debugging server, c.JSON writes the page.
-func writeAPIList[T any](s *Server, c echo.Context, name string, p keysetPage[T], appendRow func([]byte, *T) ([]byte, bool)) error {
+// then, and for ?pretty or a debugging server, slow writes the page
+// through c.JSON.
+func writeAPIList[T any](s *Server, c echo.Context, name string, p keysetPage[T], appendRow func([]byte, *T) ([]byte, bool), slow func() error) error {
 	if _, pretty := c.QueryParams()["pretty"]; pretty || c.Echo().Debug {
-		return c.JSON(http.StatusOK, apiList(s, c, name, p))
+		return slow()
 	}
 	bp := apiJSONBuffers.Get().(*[]byte)
 	b, ok := appendAPIList(s, c, (*bp)[:0], name, p, appendRow)
+	var err error
 	if ok {
-		err := c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
-		if cap(b) <= apiJSONBufferKept {
-			*bp = b
-			apiJSONBuffers.Put(bp)
-		}
-		return err
+		err = c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 	}
 	if cap(b) <= apiJSONBufferKept {
 		*bp = b
 		apiJSONBuffers.Put(bp)
 	}
-	return c.JSON(http.StatusOK, apiList(s, c, name, p))
+	if !ok {
+		return slow()
+	}
+	return err
 }
 
 // appendAPIList appends the JSON (with its closing newline, as
@@ -99,10 +100,22 @@ func appendAPIList[T any](s *Server, c echo.Context, b []byte, name string, p ke
 // which only the page of one request has and which go through
 // encoding/json).
 func appendAPIRequest(b []byte, r *apiRequest) ([]byte, bool) {
-	if !reflect.ValueOf(&r.Deadlines).Elem().IsZero() {
+	return appendAPIRequestOf(b, &r.Request, r.Due, &r.Standing, &r.Deadlines, &r.NextAction, r.PublicURL)
+}
+
+// appendRequestRow appends the apiRequest of r (apiRequestOf) without
+// making it: a list's rows are wide (their Deadlines, unused, included),
+// and a copy of each was a fifth of the bytes a response allocated.
+func appendRequestRow(b []byte, r *requestRow) ([]byte, bool) {
+	return appendAPIRequestOf(b, &r.Request, r.DueDate, &r.StandingNow, &r.Deadlines, &r.Next, "")
+}
+
+// appendAPIRequestOf appends the apiRequest of these fields.
+func appendAPIRequestOf(b []byte, q *tracker.Request, due tracker.Date, standing *tracker.Standing, deadlines *tracker.Deadlines,
+	next *tracker.NextAction, publicURL string) ([]byte, bool) {
+	if !reflect.ValueOf(deadlines).Elem().IsZero() {
 		return b, false
 	}
-	q := &r.Request
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, q.ID, 10)
 	b = append(b, `,"title":`...)
@@ -161,24 +174,24 @@ func appendAPIRequest(b []byte, r *apiRequest) ([]byte, bool) {
 		b = appendJSONString(b, q.AuthorityName)
 	}
 	b = append(b, `,"due":`...)
-	b = appendJSONDate(b, r.Due)
+	b = appendJSONDate(b, due)
 	b = append(b, `,"standing":{"code":`...)
-	b = appendJSONString(b, r.Standing.Code)
-	if !r.Standing.Date.IsZero() {
+	b = appendJSONString(b, standing.Code)
+	if !standing.Date.IsZero() {
 		b = append(b, `,"date":`...)
-		b = appendJSONDate(b, r.Standing.Date)
+		b = appendJSONDate(b, standing.Date)
 	}
-	if r.Standing.WorkingDays != 0 {
+	if standing.WorkingDays != 0 {
 		b = append(b, `,"working_days":`...)
-		b = strconv.AppendInt(b, int64(r.Standing.WorkingDays), 10)
+		b = strconv.AppendInt(b, int64(standing.WorkingDays), 10)
 	}
 	b = append(b, `,"text":`...)
-	b = appendJSONString(b, r.Standing.Text)
+	b = appendJSONString(b, standing.Text)
 	b = append(b, `},"next_action":`...)
-	b = appendJSONNextAction(b, &r.NextAction)
-	if r.PublicURL != "" {
+	b = appendJSONNextAction(b, next)
+	if publicURL != "" {
 		b = append(b, `,"public_url":`...)
-		b = appendJSONString(b, r.PublicURL)
+		b = appendJSONString(b, publicURL)
 	}
 	return append(b, '}'), true
 }

@@ -54,11 +54,14 @@ func (s *Server) apiListRequests(c echo.Context) error {
 	if err := s.addWindows(ctx, rows); err != nil {
 		return err
 	}
-	out := keysetPage[apiRequest]{Rows: make([]apiRequest, len(rows)), Before: page.Before, After: page.After}
-	for i, r := range rows {
-		out.Rows[i] = s.apiRequestOf(r)
-	}
-	return writeAPIList(s, c, "requests", out, appendAPIRequest)
+	list := keysetPage[requestRow]{Rows: rows, Before: page.Before, After: page.After}
+	return writeAPIList(s, c, "requests", list, appendRequestRow, func() error {
+		out := keysetPage[apiRequest]{Rows: make([]apiRequest, len(rows)), Before: page.Before, After: page.After}
+		for i, r := range rows {
+			out.Rows[i] = s.apiRequestOf(r)
+		}
+		return c.JSON(http.StatusOK, apiList(s, c, "requests", out))
+	})
 }
 
 // apiGetRequest: GET /api/v1/requests/:id with deadlines, history and documents.
