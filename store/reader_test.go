@@ -79,8 +79,8 @@ func TestHoldsItsIDs(t *testing.T) {
 	}
 }
 
-// A list page reads its requests' states, windows and events by one text
-// whatever the number of its ids (the last page of a list is shorter): a
+// A list page reads its requests, and their states, windows and events, by
+// one text whatever the number of its ids (the last page of a list is shorter): a
 // text for each number would each take a place in the cache.
 func TestReaderKeepsOneTextForAPageOfAnyLength(t *testing.T) {
 	ctx := context.Background()
@@ -120,6 +120,10 @@ func TestReaderKeepsOneTextForAPageOfAnyLength(t *testing.T) {
 		events, err := s.EventsByRequest(ctx, page)
 		if err != nil || len(events) != n {
 			t.Fatalf("%d ids: events of %d, %v", n, len(events), err)
+		}
+		reqs, err := s.Requests(ctx, RequestFilter{IDs: page, Limit: n})
+		if err != nil || len(reqs) != n {
+			t.Fatalf("%d ids: %d requests, %v", n, len(reqs), err)
 		}
 		if n == 1 {
 			after1 = kept()

@@ -636,11 +636,10 @@ func requestWhere(f RequestFilter) (string, []any) {
 		conds = append(conds, "r.visibility = 'public'")
 	}
 	if len(f.IDs) > 0 {
-		ph := strings.TrimSuffix(strings.Repeat("?,", len(f.IDs)), ",")
-		conds = append(conds, "r.id IN ("+ph+")")
-		for _, id := range f.IDs {
-			args = append(args, id)
-		}
+		// One JSON array, not a placeholder each: one text for any
+		// number of ids, kept prepared.
+		conds = append(conds, "r.id IN (SELECT value FROM json_each(?))")
+		args = append(args, idJSON(f.IDs))
 	}
 	return strings.Join(conds, " AND "), args
 }
