@@ -30,7 +30,10 @@ import (
 //     is filled from the tables by the triggers' own INSERT statements,
 //     run once over every row, and the triggers are created again from
 //     their stored SQL. Row by row, each statement that wrote the index
-//     made FTS5 write a segment of its own and merge them again;
+//     made FTS5 write a segment of its own and merge them again. With
+//     more than one core, each full-text index is filled on a connection
+//     of its own into a file of its own, all at once, and copied in
+//     (bulk_side.go);
 //   - the tables kept by triggers from the requests' rows (the counts by
 //     status, tag and day, the insight figures: bulkKept) are not kept up
 //     row by row either: their triggers are dropped at the start, and at
@@ -573,54 +576,39 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 	if err := s.leaveLog(ctx, "memory"); err != nil {
 		return err
 	}
-	// The full-text indexes' settings for the fills, put back as the
-	// schema left them once they are done.
-	var restore []func() error
-	for _, t := range b.fts {
-		undo, err := setFTSConfig(ctx, s, t, "hashsize", bulkFTSHashBytes)
-		if err != nil {
+	if bulkFillBeside {
+		// Each full-text index on a connection of its own, into a file of
+		// its own, all at once (bulk_side.go), then copied in.
+		if err := b.fillBeside(ctx, ranges, keys, total, progress); err != nil {
 			return err
 		}
-		restore = append(restore, undo)
-	}
-	for i, f := range b.fills {
-		// A fill by key is read in ranges of it, as many as its rowid
-		// range has chunks (the keys' rows spread about evenly: the
-		// mail's by request); each reads a part of the key's index.
-		first, last, step := ranges[i][0], ranges[i][1], bulkFillRows
-		rows, base := ranges[i][1]-ranges[i][0], done
-		if f.key != "" {
-			first, last = keys[i][0], keys[i][1]
-			chunks := max(1, (rows+bulkFillRows-1)/bulkFillRows)
-			step = max(1, (last-first+chunks-1)/chunks)
-		}
-		for lo := first; lo < last; lo += step {
-			hi := min(lo+step, last)
-			tx, err := s.w.BeginTx(ctx, nil)
+	} else {
+		// The full-text indexes' settings for the fills, put back as the
+		// schema left them once they are done.
+		var restore []func() error
+		for _, t := range b.fts {
+			undo, err := setFTSConfig(ctx, s.w, t, "hashsize", bulkFTSHashBytes)
 			if err != nil {
-				return fmt.Errorf("store: unable to index %s: %w", f.table, err)
+				return err
 			}
-			if _, err := tx.ExecContext(ctx, f.stmt, lo, hi); err != nil {
-				tx.Rollback()
-				return noSpace(fmt.Errorf("store: unable to index %s: %w", f.table, err))
-			}
-			if err := tx.Commit(); err != nil {
-				return noSpace(fmt.Errorf("store: unable to index %s: %w", f.table, err))
-			}
-			if f.key == "" {
-				done += hi - lo
-			} else {
-				done = base + rows*(hi-first)/(last-first)
-			}
-			if progress != nil {
-				progress(done, total)
-			}
+			restore = append(restore, undo)
 		}
-		done = base + rows
-	}
-	for _, undo := range restore {
-		if err := undo(); err != nil {
-			return err
+		for i, f := range b.fills {
+			base := done
+			if err := runFill(ctx, s.w, f, ranges[i], keys[i], func(n int64) {
+				done = base + n
+				if progress != nil {
+					progress(done, total)
+				}
+			}); err != nil {
+				return err
+			}
+			done = base + ranges[i][1] - ranges[i][0]
+		}
+		for _, undo := range restore {
+			if err := undo(); err != nil {
+				return err
+			}
 		}
 	}
 	// Each index is a sort of its table's rows: spilled to temporary
@@ -720,6 +708,51 @@ func (b *BulkLoad) Finish(ctx context.Context, progress func(done, total int64))
 	return nil
 }
 
+// runFill runs f over its rows on db, in chunks of bulkFillRows rows, a
+// transaction each (FTS5 writes what it holds as a segment at the end of
+// each): rows is its table's rowid range (lo, hi], keys its key's for a
+// fill by key. report is given the rows done so far.
+//
+// A fill by key is read in ranges of it, as many as its rowid range has
+// chunks (the keys' rows spread about evenly: the mail's by request); each
+// reads a part of the key's index.
+func runFill(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, f bulkFill, rowids, keys [2]int64, report func(done int64)) error {
+	first, last, step := rowids[0], rowids[1], bulkFillRows
+	rows := rowids[1] - rowids[0]
+	if f.key != "" {
+		first, last = keys[0], keys[1]
+		chunks := max(1, (rows+bulkFillRows-1)/bulkFillRows)
+		step = max(1, (last-first+chunks-1)/chunks)
+	}
+	for lo := first; lo < last; lo += step {
+		hi := min(lo+step, last)
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: unable to index %s: %w", f.table, err)
+		}
+		if _, err := tx.ExecContext(ctx, f.stmt, lo, hi); err != nil {
+			tx.Rollback()
+			return noSpace(fmt.Errorf("store: unable to index %s: %w", f.table, err))
+		}
+		if err := tx.Commit(); err != nil {
+			return noSpace(fmt.Errorf("store: unable to index %s: %w", f.table, err))
+		}
+		if f.key == "" {
+			report(hi - first)
+		} else {
+			report(rows * (hi - first) / (last - first))
+		}
+	}
+	return nil
+}
+
+type execQueryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // ftsDefaults are FTS5's values of the settings a bulk load changes.
 var ftsDefaults = map[string]int64{"hashsize": 1 << 20}
 
@@ -728,15 +761,15 @@ var ftsDefaults = map[string]int64{"hashsize": 1 << 20}
 // stored (the schema's tables store none), FTS5's default, to which the
 // writer's connection holds until it reads the configuration again, and
 // then the stored row deleted, as the table's own statements cannot.
-func setFTSConfig(ctx context.Context, s *Store, table, key string, v int64) (func() error, error) {
+func setFTSConfig(ctx context.Context, db execQueryer, table, key string, v int64) (func() error, error) {
 	set := func(v any) error {
-		if _, err := s.w.ExecContext(ctx, `INSERT INTO "`+table+`" ("`+table+`", rank) VALUES (?, ?)`, key, v); err != nil {
+		if _, err := db.ExecContext(ctx, `INSERT INTO "`+table+`" ("`+table+`", rank) VALUES (?, ?)`, key, v); err != nil {
 			return fmt.Errorf("store: unable to set %s's %s: %w", table, key, err)
 		}
 		return nil
 	}
 	var was any
-	err := s.w.QueryRowContext(ctx, `SELECT v FROM "`+table+`_config" WHERE k = ?`, key).Scan(&was)
+	err := db.QueryRowContext(ctx, `SELECT v FROM "`+table+`_config" WHERE k = ?`, key).Scan(&was)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: unable to read %s's %s: %w", table, key, err)
 	}
@@ -751,7 +784,7 @@ func setFTSConfig(ctx context.Context, s *Store, table, key string, v int64) (fu
 		if err := set(ftsDefaults[key]); err != nil {
 			return err
 		}
-		if _, err := s.w.ExecContext(ctx, `DELETE FROM "`+table+`_config" WHERE k = ?`, key); err != nil {
+		if _, err := db.ExecContext(ctx, `DELETE FROM "`+table+`_config" WHERE k = ?`, key); err != nil {
 			return fmt.Errorf("store: unable to put %s's %s back: %w", table, key, err)
 		}
 		return nil

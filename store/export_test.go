@@ -274,3 +274,12 @@ func (s *Store) ReaderKeeps(query string) bool {
 func (s *Store) SearchUnkept(ctx context.Context, q SearchQuery, opt SearchOptions) (SearchResult, error) {
 	return s.searchNow(ctx, q, opt)
 }
+
+// SetBulkFill sets, until the test ends, whether the end of a bulk load
+// fills its full-text indexes beside the writer (fillBeside) and how many
+// rows a transaction of a fill indexes.
+func SetBulkFill(t interface{ Cleanup(func()) }, beside bool, rows int64) {
+	was, wasRows := bulkFillBeside, bulkFillRows
+	bulkFillBeside, bulkFillRows = beside, rows
+	t.Cleanup(func() { bulkFillBeside, bulkFillRows = was, wasRows })
+}
