@@ -3,11 +3,11 @@ package server
 import (
 	"bytes"
 	"net/http"
-	"reflect"
 	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/labstack/echo/v4"
 
@@ -113,7 +113,7 @@ func appendRequestRow(b []byte, r *requestRow) ([]byte, bool) {
 // appendAPIRequestOf appends the apiRequest of these fields.
 func appendAPIRequestOf(b []byte, q *tracker.Request, due tracker.Date, standing *tracker.Standing, deadlines *tracker.Deadlines,
 	next *tracker.NextAction, publicURL string) ([]byte, bool) {
-	if !reflect.ValueOf(deadlines).Elem().IsZero() {
+	if !allZeroBytes(deadlines) {
 		return b, false
 	}
 	b = append(b, `{"id":`...)
@@ -194,6 +194,17 @@ func appendAPIRequestOf(b []byte, q *tracker.Request, due tracker.Date, standing
 		b = appendJSONString(b, publicURL)
 	}
 	return append(b, '}'), true
+}
+
+// allZeroBytes reports whether every byte of *v is zero: then v is its
+// type's zero value (what omitzero leaves out). The converse may fail (an
+// empty string with a pointer, padding): false then only sends the row to
+// encoding/json, which writes it the same. reflect.Value.IsZero walked the
+// Deadlines' every field, 6% of the list's CPU.
+func allZeroBytes[T any](v *T) bool {
+	var zero T
+	n := int(unsafe.Sizeof(zero))
+	return unsafe.String((*byte)(unsafe.Pointer(v)), n) == unsafe.String((*byte)(unsafe.Pointer(&zero)), n)
 }
 
 // appendJSONNextAction appends n as encoding/json writes it.

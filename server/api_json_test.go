@@ -262,3 +262,34 @@ func BenchmarkAPIRequestListJSON(b *testing.B) {
 		}
 	})
 }
+
+// TestAllZeroBytesIsZeroForDeadlines: the check that sends a row with
+// deadlines to encoding/json says zero only of the zero Deadlines, and
+// not zero of one with any field set, an empty list of pauses included
+// (which omitzero writes too).
+func TestAllZeroBytesIsZeroForDeadlines(t *testing.T) {
+	var d tracker.Deadlines
+	if !allZeroBytes(&d) {
+		t.Error("the zero Deadlines is not zero")
+	}
+	for name, set := range map[string]func(*tracker.Deadlines){
+		"law":          func(d *tracker.Deadlines) { d.Law = "foia" },
+		"empty pauses": func(d *tracker.Deadlines) { d.Pauses = []tracker.Pause{} },
+		"stopped":      func(d *tracker.Deadlines) { d.Stopped.From = tracker.NewDate(2026, 1, 2) },
+		"response":     func(d *tracker.Deadlines) { d.Response.Days = 20 },
+		"complained":   func(d *tracker.Deadlines) { d.Complained = tracker.NewDate(2026, 1, 2) },
+		"ended":        func(d *tracker.Deadlines) { d.Ended = tracker.NewDate(2026, 1, 2) },
+		"warnings":     func(d *tracker.Deadlines) { d.Warnings = []string{} }, // the last field
+	} {
+		var d tracker.Deadlines
+		set(&d)
+		if allZeroBytes(&d) {
+			t.Errorf("%s: Deadlines taken for zero", name)
+		}
+		r := randomAPIRequest(rand.New(rand.NewPCG(7, 8)))
+		r.Deadlines = d
+		if _, ok := appendAPIRequest(nil, &r); ok {
+			t.Errorf("%s: a request with deadlines written by hand", name)
+		}
+	}
+}
