@@ -3,6 +3,7 @@ package server
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,9 @@ type searchPage struct {
 	Result store.SearchResult
 	Pager  pager
 	Public bool
+	// FurtherBack goes on with a search that stopped at its budget of
+	// matches (Result.Stopped), from below where it stopped.
+	FurtherBack string
 }
 
 var searchKinds = []struct{ Code, Label string }{
@@ -30,7 +34,7 @@ var searchKinds = []struct{ Code, Label string }{
 // page, the public page and the JSON API, as the CLI shares the store's.
 func (s *Server) searchFromQuery(c echo.Context, scope store.SearchScope, limit int) (searchPage, error) {
 	p := searchPage{Query: strings.TrimSpace(c.QueryParam("q")), Kinds: searchKinds, Public: scope == store.SearchPublic}
-	opt := store.SearchOptions{Scope: scope, Limit: limit}
+	opt := store.SearchOptions{Scope: scope, Limit: limit, WalkBudget: s.searchWalkBudget}
 	for _, k := range searchKinds[1:] {
 		if c.QueryParam("kind") == k.Code {
 			p.Kind, opt.Kinds = k.Code, []string{k.Code}
@@ -39,9 +43,23 @@ func (s *Server) searchFromQuery(c echo.Context, scope store.SearchScope, limit 
 	page := pageParam(c)
 	opt.Offset = (page - 1) * limit
 	var err error
+	if opt.Before, err = searchPlaceParam(c, p.Public); err != nil {
+		return p, err
+	}
 	p.Result, err = s.st.Search(c.Request().Context(), store.ParseSearchQuery(p.Query), opt)
 	if err != nil {
 		return p, err
+	}
+	if p.Result.Stopped {
+		q := url.Values{"q": {p.Query}}
+		if p.Kind != "" {
+			q.Set("kind", p.Kind)
+		}
+		if l := c.QueryParam("limit"); l != "" {
+			q.Set("limit", l)
+		}
+		q.Set("before", sealSearchPlace(p.Result.Next, p.Public))
+		p.FurtherBack = withQuery(c.Request().URL.Path, q)
 	}
 	p.Pager = newPager(c, page, p.Result.Total, len(p.Result.Hits), false)
 	p.Pager.More = p.Result.More // "of more than 200", as the count above says
@@ -70,7 +88,10 @@ func (s *Server) showPublicSearchPage(c echo.Context) error {
 	return s.renderPublic(c, http.StatusOK, "search", &view{Title: "Search published requests", Data: p})
 }
 
-// apiSearch: GET /api/v1/search?q=&kind=&limit=&page=
+// apiSearch: GET /api/v1/search?q=&kind=&limit=&page=&before= — a
+// search with filters that stopped at its budget of matches says so
+// ("stopped", "looked", "back_to"), with "next", the before= to go on
+// with, and "further_back", the link that does.
 func (s *Server) apiSearch(c echo.Context) error {
 	limit := 20
 	if n, err := strconv.Atoi(c.QueryParam("limit")); err == nil && n >= 1 && n <= 200 {
@@ -83,7 +104,14 @@ func (s *Server) apiSearch(c echo.Context) error {
 	for i := range p.Result.Hits {
 		p.Result.Hits[i].Link = s.absURL(p.Result.Hits[i].Link)
 	}
-	return c.JSON(http.StatusOK, p.Result)
+	out := struct {
+		store.SearchResult
+		FurtherBack string `json:"further_back,omitempty"`
+	}{p.Result, ""}
+	if p.FurtherBack != "" {
+		out.FurtherBack = s.absURL(p.FurtherBack)
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // snippetHTML shows a marked snippet with the matched words in <mark>: every

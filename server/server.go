@@ -77,6 +77,10 @@ type Server struct {
 	levels map[string]level
 	// bodyLimits raises the body limit of a few routes ("POST /path" → bytes).
 	bodyLimits map[string]int64
+	// searchWalkBudget, when not 0, is how many matches a search with
+	// filters looks through at a time (store.SearchOptions.WalkBudget):
+	// the tests' small one.
+	searchWalkBudget int
 
 	stop     chan struct{}
 	stopOnce sync.Once

@@ -33,6 +33,14 @@ func SetSearchCandidates(t interface{ Cleanup(func()) }, n int) {
 	t.Cleanup(func() { searchCandidates = old })
 }
 
+// SetSearchWalkBudget sets how many matches a search with filters looks
+// through (see searchWalkBudget) until the test ends.
+func SetSearchWalkBudget(t interface{ Cleanup(func()) }, n int) {
+	old := searchWalkBudget
+	searchWalkBudget = n
+	t.Cleanup(func() { searchWalkBudget = old })
+}
+
 // SetSearchRankableRows sets how common a word may be for bm25 to rank a
 // search until the test ends.
 func SetSearchRankableRows(t interface{ Cleanup(func()) }, n int) {
@@ -71,7 +79,7 @@ func SetSearchRankedCandidates(t interface{ Cleanup(func()) }, n int) {
 func (s *Store) SnippetsBothWays(ctx context.Context, query string, scope SearchScope) (fromIndex, fromScratch map[int64]string, err error) {
 	q := ParseSearchQuery(query)
 	expr := q.ftsExpression(searchColumns(scope))
-	cands, err := s.searchCandidates(ctx, q, expr, SearchOptions{Scope: scope}, false)
+	cands, _, err := s.searchCandidates(ctx, q, expr, SearchOptions{Scope: scope}, false, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,7 +149,7 @@ func (s *Store) SearchCandidatesBothWays(ctx context.Context, query string, widt
 	}
 	searchByWindows = false
 	defer func() { searchByWindows = true }()
-	cands, err = s.searchCandidates(ctx, q, q.ftsExpression(searchColumns(SearchSignedIn)), opt, false)
+	cands, _, err = s.searchCandidates(ctx, q, q.ftsExpression(searchColumns(SearchSignedIn)), opt, false, nil)
 	for _, c := range cands {
 		plain = append(plain, c.rowid)
 	}

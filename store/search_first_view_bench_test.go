@@ -47,10 +47,13 @@ func BenchmarkSearchFirstView(b *testing.B) {
 		{"search survei*", "survei*", store.SearchSignedIn},
 		{"search kind:document foi", "kind:document foi", store.SearchSignedIn},
 		{"search police authority:council", "police authority:council", store.SearchSignedIn},
+		{"search kind:mail police authority:council", "kind:mail police authority:council", store.SearchSignedIn},
+		{"search police law:au-foi", "police law:au-foi", store.SearchSignedIn},
 		{"search exemption:s31", "exemption:s31", store.SearchSignedIn},
 		{"public search police", "police", store.SearchPublic},
 		{"public search survei*", "survei*", store.SearchPublic},
 		{"public search authority:council", "authority:council", store.SearchPublic},
+		{"public search police authority:council", "police authority:council", store.SearchPublic},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			q := store.ParseSearchQuery(c.q)

@@ -56,10 +56,11 @@ or an outcome), exemption:s31 (and its subsections), from:2026-01-01,
 to:2026-03-31, kind:request|mail|document|event|authority.`
 
 func searchCmd(env *Env, args []string) error {
-	fs := newFlags(env, "search", "QUERY [--json] [--limit N] [--offset N]   (quote a query of several words)"+searchSyntaxHelp)
+	fs := newFlags(env, "search", "QUERY [--json] [--limit N] [--offset N] [--before N]   (quote a query of several words)"+searchSyntaxHelp)
 	asJSON := fs.Bool("json", false, "print the hits as JSON")
 	limit := fs.Int("limit", 20, "how many hits (at most 200)")
 	offset := fs.Int("offset", 0, "skip this many hits first")
+	before := fs.Int64("before", 0, "go on with a search that stopped at its budget of matches, from below this place (as it printed)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,8 +72,8 @@ func searchCmd(env *Env, args []string) error {
 		// (authority:"Kent Police") and a stray word is never searched.
 		return usagef("give the query as one argument: foitrack search %q", strings.Join(fs.Args(), " "))
 	}
-	if *limit < 1 || *limit > 200 || *offset < 0 {
-		return usagef("--limit is 1 to 200, --offset 0 or more")
+	if *limit < 1 || *limit > 200 || *offset < 0 || *before < 0 {
+		return usagef("--limit is 1 to 200, --offset and --before 0 or more")
 	}
 	q := store.ParseSearchQuery(fs.Arg(0))
 	if q.Empty() {
@@ -82,7 +83,7 @@ func searchCmd(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := st.Search(env.Ctx, q, store.SearchOptions{Limit: *limit, Offset: *offset})
+	res, err := st.Search(env.Ctx, q, store.SearchOptions{Limit: *limit, Offset: *offset, Before: *before})
 	if err != nil {
 		return err
 	}
@@ -92,8 +93,17 @@ func searchCmd(env *Env, args []string) error {
 	for _, ig := range res.Query.Ignored {
 		fmt.Fprintf(env.Stderr, "foitrack search: ignored %s\n", ig)
 	}
+	stopped := ""
+	if res.Stopped {
+		back := ""
+		if res.BackTo != "" {
+			back = ", back to " + res.BackTo
+		}
+		stopped = fmt.Sprintf("looked through the newest %d matches of the words%s; older ones not yet: go on with --before %d\n",
+			res.Looked, back, res.Next)
+	}
 	if len(res.Hits) == 0 {
-		fmt.Fprintln(env.Stdout, "nothing found")
+		fmt.Fprint(env.Stdout, "nothing found\n"+stopped)
 		return nil
 	}
 	for _, h := range res.Hits {
@@ -106,7 +116,10 @@ func searchCmd(env *Env, args []string) error {
 	if res.More {
 		more = " (more than that matched: the newest are ranked)"
 	}
-	fmt.Fprintf(env.Stdout, "%d of %d hits%s\n", len(res.Hits), res.Total, more)
+	if res.Stopped {
+		more = " (at least: the walk stopped)"
+	}
+	fmt.Fprintf(env.Stdout, "%d of %d hits%s\n%s", len(res.Hits), res.Total, more, stopped)
 	return nil
 }
 

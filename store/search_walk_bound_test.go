@@ -1,0 +1,226 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/foitrack/foitrack/store"
+	"github.com/foitrack/foitrack/tracker"
+)
+
+// walkAll follows a search's walk from its newest match, one bounded step
+// (Stopped, Next) at a time, and returns each step's result.
+func walkAll(t *testing.T, st *store.Store, query string, opt store.SearchOptions) []store.SearchResult {
+	t.Helper()
+	var steps []store.SearchResult
+	opt.Limit = 200
+	for {
+		res, err := st.Search(context.Background(), store.ParseSearchQuery(query), opt)
+		if err != nil {
+			t.Fatalf("search %q before %d: %v", query, opt.Before, err)
+		}
+		steps = append(steps, res)
+		if !res.Stopped {
+			return steps
+		}
+		if res.Next <= 0 || (opt.Before > 0 && res.Next >= opt.Before) {
+			t.Fatalf("search %q before %d: stopped with next %d", query, opt.Before, res.Next)
+		}
+		if len(steps) > 100 {
+			t.Fatalf("search %q: more than 100 steps", query)
+		}
+		opt.Before = res.Next
+	}
+}
+
+// hitKeys are "kind:id" of each hit of the steps, in order.
+func hitKeys(steps []store.SearchResult) []string {
+	var out []string
+	for _, res := range steps {
+		for _, h := range res.Hits {
+			out = append(out, h.Kind+":"+idStr(h.ID))
+		}
+	}
+	return out
+}
+
+// A search with a filter looks through a budget of its words' newest
+// matches: when none of them passes the filter (a common word, and an
+// authority that few of its matches are about), it stops there and says
+// so, and where to go on from; followed, the steps find every matching
+// hit, each once — what the walk over every match finds.
+func TestSearchWithAFilterLooksThroughABudgetOfMatches(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	police := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	council := mustAuthority(t, st, "Barset Council", tracker.JurisdictionEngland)
+	var councils []int64
+	add := func(a tracker.Authority, n int) {
+		for range n {
+			r := tracker.Request{Title: "Police cameras", Body: "the police cameras", AuthorityID: a.ID}
+			if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+				t.Fatal(err)
+			}
+			if a.ID == council.ID {
+				councils = append(councils, r.ID)
+			}
+		}
+	}
+	// Oldest first: two of the council's, twelve of the police's, one of
+	// the council's, twelve more of the police's.
+	add(council, 2)
+	add(police, 12)
+	add(council, 1)
+	add(police, 12)
+	var want []string
+	for _, id := range slices.Backward(councils) {
+		want = append(want, "request:"+idStr(id))
+	}
+	for _, c := range []struct {
+		name    string
+		query   string
+		ranked  bool
+		kinds   []string
+		request bool
+	}{
+		{"ranked", "police authority:council", true, nil, false},
+		{"newest first", "police authority:council", false, nil, false},
+		{"by kind, in windows", "police authority:council", false, []string{store.KindRequest}, false},
+		{"kind in the query", "kind:request police authority:council", false, nil, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if !c.ranked {
+				store.SetSearchRankableRows(t, 1)
+			}
+			opt := store.SearchOptions{Kinds: c.kinds}
+			// Within the budget: the walk is not bounded, the result
+			// is today's.
+			store.SetSearchWalkBudget(t, 1000)
+			all := walkAll(t, st, c.query, opt)
+			if len(all) != 1 || all[0].Ranked != c.ranked || all[0].Total != 3 {
+				t.Fatalf("within the budget: %d steps, ranked %v, total %d; want 1, %v, 3", len(all), all[0].Ranked, all[0].Total, c.ranked)
+			}
+			if got := hitKeys(all); !sameSet(got, want) {
+				t.Fatalf("within the budget found %v, want %v", got, want)
+			}
+			store.SetSearchWalkBudget(t, 5)
+			steps := walkAll(t, st, c.query, opt)
+			first := steps[0]
+			if !first.Stopped || first.Looked != 5 || first.Total != 0 || len(first.Hits) != 0 || first.More || first.BackTo == "" {
+				t.Fatalf("first step: stopped %v, looked %d, total %d, %d hits, more %v, back to %q; want true, 5, 0, 0, false, a date",
+					first.Stopped, first.Looked, first.Total, len(first.Hits), first.More, first.BackTo)
+			}
+			if len(steps) < 3 {
+				t.Fatalf("%d steps for 27 matches 5 at a time", len(steps))
+			}
+			if got := hitKeys(steps); !sameSet(got, want) || len(got) != len(want) {
+				t.Fatalf("the steps found %v, want each of %v once", got, want)
+			}
+			for i, s := range steps {
+				if s.Total != len(s.Hits) {
+					t.Fatalf("step %d counts %d, shows %d", i, s.Total, len(s.Hits))
+				}
+			}
+		})
+	}
+	// A filter on one request is bounded too.
+	store.SetSearchWalkBudget(t, 5)
+	steps := walkAll(t, st, "police", store.SearchOptions{RequestID: councils[0]})
+	if got := hitKeys(steps); strings.Join(got, " ") != "request:"+idStr(councils[0]) || !steps[0].Stopped {
+		t.Fatalf("search of one request found %v in %d steps (first stopped %v)", got, len(steps), steps[0].Stopped)
+	}
+	// Without a filter nothing is bounded: the newest matches are hits
+	// (the 27 requests and Kent Police).
+	res, err := st.Search(ctx, store.ParseSearchQuery("police"), store.SearchOptions{})
+	if err != nil || res.Stopped || res.Total != 28 {
+		t.Fatalf("search without a filter: stopped %v, total %d, %v; want false, 28", res.Stopped, res.Total, err)
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// A public search's walk is bounded by the newest rows of the public
+// index, whatever their words: where it stops, and what it says, are the
+// same for a word a censor rule hides in some rows as for a word no row
+// holds, so they tell nothing of the hidden hits; the steps find every
+// other hit, each once, and never a hidden one.
+func TestPublicSearchBoundTellsNothingOfHiddenHits(t *testing.T) {
+	st := MustOpenDB(t)
+	ctx := context.Background()
+	police := mustAuthority(t, st, "Kent Police", tracker.JurisdictionEngland)
+	council := mustAuthority(t, st, "Barset Council", tracker.JurisdictionEngland)
+	var want []string
+	add := func(a tracker.Authority, body string, public bool) {
+		r := tracker.Request{Title: "Burrows", Body: body, AuthorityID: a.ID}
+		if public {
+			r.Visibility = tracker.VisibilityPublic
+		}
+		if err := st.CreateRequest(ctx, &r, day("2026-03-02")); err != nil {
+			t.Fatal(err)
+		}
+		if a.ID == council.ID && public && !strings.Contains(body, "@") {
+			want = append([]string{"request:" + idStr(r.ID)}, want...)
+		}
+	}
+	add(council, "the wombat census", true)
+	add(council, "write to wombat@burrow.example", true) // found only through a hidden address
+	for range 6 {
+		add(police, "wombat crossings", true)
+		add(council, "wombat habitats, private", false)
+	}
+	add(council, "wombat burrows", true)
+	add(council, "write to wombat@burrow.example", true)
+	add(council, "wombat crossings", true)
+	add(council, "write to wombat@burrow.example", true)
+	for range 6 {
+		add(police, "wombat crossings", true)
+	}
+	if err := st.AddCensorRule(ctx, &tracker.CensorRule{Scope: tracker.CensorGlobal, Pattern: `\S+@\S+`, Regexp: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name               string
+		budget, candidates int
+		minSteps           int
+	}{
+		{"three rows a step", 3, 200, 3},
+		// Two hits at most: the newest three matches the walk reads
+		// hold one the public may find; it reads on to the floor, past
+		// the hidden ones, not leaving out the one below them.
+		{"hidden hits fill the bound", 16, 2, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			store.SetSearchWalkBudget(t, c.budget)
+			store.SetSearchCandidates(t, c.candidates)
+			opt := store.SearchOptions{Scope: store.SearchPublic}
+			steps := walkAll(t, st, "wombat authority:council", opt)
+			if got := hitKeys(steps); !sameSet(got, want) || len(got) != len(want) {
+				t.Fatalf("the public steps found %v, want each of %v once", got, want)
+			}
+			none := walkAll(t, st, "quagga authority:council", opt)
+			if len(none) != len(steps) {
+				t.Fatalf("a word no row holds took %d steps, a word hidden in some %d", len(none), len(steps))
+			}
+			for i := range steps {
+				a, b := steps[i], none[i]
+				if a.Stopped != b.Stopped || a.Looked != b.Looked || a.BackTo != b.BackTo || a.Next != b.Next {
+					t.Fatalf("step %d: stopped %v, looked %d, back to %q, next %d for the hidden word; %v, %d, %q, %d for none",
+						i, a.Stopped, a.Looked, a.BackTo, a.Next, b.Stopped, b.Looked, b.BackTo, b.Next)
+				}
+				if a.Total != len(a.Hits) || a.More {
+					t.Fatalf("step %d counts %d (more %v), shows %d", i, a.Total, a.More, len(a.Hits))
+				}
+			}
+			if len(steps) < c.minSteps || !steps[0].Stopped || steps[0].Looked != c.budget {
+				t.Fatalf("%d public steps, the first stopped %v after %d rows", len(steps), steps[0].Stopped, steps[0].Looked)
+			}
+		})
+	}
+}
