@@ -41,6 +41,15 @@ func SetSearchWalkBudget(t interface{ Cleanup(func()) }, n int) {
 	t.Cleanup(func() { searchWalkBudget = old })
 }
 
+// SetSearchByAuthorityIndex sets whether a search by filters alone reads
+// an authority's requests from its index (see authorityCandidates) until
+// the test ends.
+func SetSearchByAuthorityIndex(t interface{ Cleanup(func()) }, on bool) {
+	old := searchByAuthorityIndex
+	searchByAuthorityIndex = on
+	t.Cleanup(func() { searchByAuthorityIndex = old })
+}
+
 // SetSearchRankableRows sets how common a word may be for bm25 to rank a
 // search until the test ends.
 func SetSearchRankableRows(t interface{ Cleanup(func()) }, n int) {

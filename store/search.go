@@ -192,8 +192,8 @@ func unmark(s string) string { return unmarker.Replace(s) }
 func (s *Store) Search(ctx context.Context, q SearchQuery, opt SearchOptions) (SearchResult, error) {
 	// Everything the hits depend on but the data: the query, the options
 	// and the bounds (variables for the tests).
-	key := fmt.Sprintf("%#v\x00%#v\x00%d %d %v %d %d %v %d %d", q, opt, searchCandidates, searchRankedCandidates,
-		searchRankInWalk, searchRankableRows, searchRankablePhraseRows, searchByWindows, searchWindowRowids, searchWalkBudget)
+	key := fmt.Sprintf("%#v\x00%#v\x00%d %d %v %d %d %v %d %d %v", q, opt, searchCandidates, searchRankedCandidates,
+		searchRankInWalk, searchRankableRows, searchRankablePhraseRows, searchByWindows, searchWindowRowids, searchWalkBudget, searchByAuthorityIndex)
 	res, err := keep(ctx, s, &s.searchPages, key, func() (SearchResult, error) { return s.searchNow(ctx, q, opt) })
 	res.Hits = slices.Clone(res.Hits) // the caller's to change
 	return res, err
@@ -1104,9 +1104,15 @@ func (s *Store) searchByFilters(ctx context.Context, q SearchQuery, opt SearchOp
 	// The newest ids first (for the count), then the page's rows.
 	var cands []searchCand
 	var err error
-	if len(q.exemptionPairs) > 0 && len(q.exemptionPairs) <= maxMergedExemptions {
+	merged := false
+	switch {
+	case len(q.exemptionPairs) > 0 && len(q.exemptionPairs) <= maxMergedExemptions:
 		cands, err = s.exemptionCandidates(ctx, q, opt)
-	} else {
+		merged = true
+	case q.Authority != "" && q.Exemption == "" && searchByAuthorityIndex:
+		cands, merged, err = s.authorityCandidates(ctx, q, opt)
+	}
+	if err == nil && !merged {
 		cands, err = s.filterCandidates(ctx, q, opt, nil)
 	}
 	if err != nil {
@@ -1266,6 +1272,75 @@ func (s *Store) exemptionCandidates(ctx context.Context, q SearchQuery, opt Sear
 		}
 	}
 	return cands, nil
+}
+
+// searchByAuthorityIndex: a search by filters alone with an authority:
+// filter reads the authorities' requests from their index (see
+// authorityCandidates). A variable for the test that compares it with
+// the walk of the requests.
+var searchByAuthorityIndex = true
+
+// authorityCandidates are filterCandidates for a query with an
+// authority: filter, found from the requests' authority index rather than
+// by walking every request newest first (or, as SQLite chose, reading
+// every request of the authorities and sorting them: authority:council
+// read 45,000 of 100,000 requests, 21 ms of CPU, in public as signed in):
+// each authority's requests newest first, merged into one list by SQLite
+// (an ordered compound SELECT), a bound's worth at a time, and the other
+// filters and the scope applied to each such list, as exemptionCandidates
+// does. ok is false when the filter names more authorities than one
+// statement merges (the caller walks the requests).
+func (s *Store) authorityCandidates(ctx context.Context, q SearchQuery, opt SearchOptions) (cands []searchCand, ok bool, err error) {
+	sub, subArgs := authorityIDsSQL(q.Authority)
+	authorities, err := s.int64s(ctx, `SELECT id FROM authorities WHERE id IN (`+sub+`) ORDER BY id`, subArgs...)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: unable to search: %w", err)
+	}
+	if len(authorities) == 0 {
+		return nil, true, nil
+	}
+	if len(authorities) > maxMergedExemptions {
+		return nil, false, nil
+	}
+	rest := q
+	rest.Authority = ""
+	others := rest.HasFilters() || opt.RequestID != 0 || opt.Scope == SearchPublic
+	parts := make([]string, len(authorities))
+	for i := range parts {
+		parts[i] = `SELECT id FROM requests INDEXED BY requests_authority WHERE authority_id = ? AND id < ?`
+	}
+	stmt := strings.Join(parts, " UNION ALL ") + " ORDER BY 1 DESC LIMIT ?"
+	below := int64(math.MaxInt64)
+	for len(cands) <= searchCandidates {
+		var args []any
+		for _, a := range authorities {
+			args = append(args, a, below)
+		}
+		chunk := searchCandidates + 1
+		ids, err := s.int64s(ctx, stmt, append(args, chunk)...)
+		if err != nil {
+			return nil, true, fmt.Errorf("store: unable to search: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		below = ids[len(ids)-1]
+		if !others {
+			for _, id := range ids {
+				cands = append(cands, searchCand{rowid: id*8 + 1, requestID: id})
+			}
+		} else {
+			found, err := s.filterCandidates(ctx, rest, opt, ids)
+			if err != nil {
+				return nil, true, err
+			}
+			cands = append(cands, found...)
+		}
+		if len(ids) < chunk {
+			break
+		}
+	}
+	return cands, true, nil
 }
 
 // int64s runs a query of one integer column on a reader.
