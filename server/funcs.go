@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"dispositionClass": dispositionClass,
 		"bytes":            formatBytes,
 		"snippet":          snippetHTML,
+		"thousands":        thousands,
 		"join":             strings.Join,
 		"contains":         slices.Contains[[]string],
 		"percent":          func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
@@ -197,4 +199,18 @@ func ariaInvalid(fields map[string]string, name string, describedBy ...string) t
 	}
 	ids = strings.TrimSpace(ids + " " + name + "-error")
 	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(ids) + `"`)
+}
+
+// thousands writes a count as people read it: 2,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }

@@ -159,3 +159,11 @@ func TestSearchThatStopsSaysSoAndGoesOn(t *testing.T) {
 		t.Fatalf("the API's steps found %v; want the council's 3 requests", ids)
 	}
 }
+
+func TestThousandsWritesCountsAsPeopleRead(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 2000: "2,000", 1234567: "1,234,567", -12345: "-12,345"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
