@@ -167,3 +167,38 @@ func TestThousandsWritesCountsAsPeopleRead(t *testing.T) {
 		}
 	}
 }
+
+// A search by filters alone that stops at its budget of requests says so
+// in the words of requests (it has no words to match), with the link that
+// goes on; followed, the links find every request that passes, once.
+func TestSearchByFiltersAloneThatStopsSaysSo(t *testing.T) {
+	app := newTestApp(t)
+	app.user("vi@example.org", store.RoleViewer)
+	council := app.authority("Barset Council", tracker.JurisdictionEngland)
+	app.request("Bins in 2014", council.ID, "2014-03-03", true)
+	for i := range 8 {
+		app.request("Parking "+strconv.Itoa(i), council.ID, "2026-03-02", true)
+	}
+	app.srv.searchWalkBudget = 3
+	viewer := app.login("vi@example.org")
+	for _, path := range []string{"/search?q=", "/p/search?q="} {
+		who := viewer
+		if strings.HasPrefix(path, "/p/") {
+			who = app.anonymous()
+		}
+		res, body := who.get(path + url.QueryEscape("to:2015-01-01"))
+		wantStatus(t, res, http.StatusOK)
+		want := "Looked through the newest 3 requests"
+		if strings.HasPrefix(path, "/p/") {
+			want = "Looked through the newest 3 public requests"
+		}
+		wantContains(t, body, want, "nothing found there", "Older requests were not looked through yet", "Look further back")
+		if strings.Contains(body, "matches of your words") || strings.Contains(body, "back to 2026") {
+			t.Fatalf("%s: the notice speaks of words or a date:\n%s", path, body)
+		}
+		titles, links := followSearch(t, who, path+url.QueryEscape("to:2015-01-01"))
+		if !slices.Equal(titles, []string{"Bins in 2014"}) || len(links) < 2 {
+			t.Fatalf("%s: %d steps found %q", path, len(links)+1, titles)
+		}
+	}
+}

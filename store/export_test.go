@@ -41,6 +41,14 @@ func SetSearchWalkBudget(t interface{ Cleanup(func()) }, n int) {
 	t.Cleanup(func() { searchWalkBudget = old })
 }
 
+// SetSearchFilterWalkBudget sets how many requests a search by filters
+// alone looks through (see searchFilterWalkBudget) until the test ends.
+func SetSearchFilterWalkBudget(t interface{ Cleanup(func()) }, n int) {
+	old := searchFilterWalkBudget
+	searchFilterWalkBudget = n
+	t.Cleanup(func() { searchFilterWalkBudget = old })
+}
+
 // SetSearchByAuthorityIndex sets whether a search by filters alone reads
 // an authority's requests from its index (see authorityCandidates) until
 // the test ends.

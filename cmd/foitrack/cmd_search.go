@@ -95,12 +95,14 @@ func searchCmd(env *Env, args []string) error {
 	}
 	stopped := ""
 	if res.Stopped {
-		back := ""
-		if res.BackTo != "" {
-			back = ", back to " + res.BackTo
+		// No "back to DATE": the walk goes by the order things were
+		// added, not by their dates (see the search page).
+		what := "matches of the words"
+		if !res.Query.HasText() {
+			what = "requests"
 		}
-		stopped = fmt.Sprintf("looked through the newest %d matches of the words%s; older ones not yet: go on with --before %d\n",
-			res.Looked, back, res.Next)
+		stopped = fmt.Sprintf("looked through the newest %d %s; older ones not yet: go on with --before %d\n",
+			res.Looked, what, res.Next)
 	}
 	if len(res.Hits) == 0 {
 		fmt.Fprint(env.Stdout, "nothing found\n"+stopped)
