@@ -2,10 +2,7 @@ package store_test
 
 import (
 	"context"
-	"os"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/foitrack/foitrack/store"
 )
@@ -19,25 +16,8 @@ import (
 //
 //	FOITRACK_BENCH_DATA=/copy/of/seed-100000 go test ./store -run - -bench SearchFirstView
 func BenchmarkSearchFirstView(b *testing.B) {
-	dir := os.Getenv("FOITRACK_BENCH_DATA")
-	if dir == "" {
-		b.Skip("FOITRACK_BENCH_DATA names no database copy")
-	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	for {
-		done, err := st.KeepSearchTerms(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if done {
-			break
-		}
-	}
+	st := openBenchData(b)
 	for _, c := range []struct {
 		name  string
 		q     string
@@ -57,16 +37,10 @@ func BenchmarkSearchFirstView(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			q := store.ParseSearchQuery(c.q)
-			var before, after syscall.Rusage
-			syscall.Getrusage(syscall.RUSAGE_SELF, &before)
-			for b.Loop() {
-				if _, err := st.SearchUnkept(ctx, q, store.SearchOptions{Scope: c.scope}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			syscall.Getrusage(syscall.RUSAGE_SELF, &after)
-			cpu := time.Duration(after.Utime.Nano()-before.Utime.Nano()) + time.Duration(after.Stime.Nano()-before.Stime.Nano())
-			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			benchCPU(b, func() error {
+				_, err := st.SearchUnkept(ctx, q, store.SearchOptions{Scope: c.scope})
+				return err
+			})
 		})
 	}
 }
