@@ -183,7 +183,7 @@ func (b *BulkLoad) fillSide(ctx context.Context, t, path string, ranges, keys []
 		if _, err := conn.ExecContext(ctx, create); err != nil {
 			return fmt.Errorf("creating it: %w", err)
 		}
-		shadows, err := sideShadows(ctx, conn, t)
+		shadows, err := sideShadows(ctx, conn, "main", t)
 		if err != nil {
 			return err
 		}
@@ -237,10 +237,11 @@ func (b *BulkLoad) fillSide(ctx context.Context, t, path string, ranges, keys []
 	return nil
 }
 
-// sideShadows are the tables of the side's own file but t: t's shadow
-// tables, as the side's FTS5 made them.
-func sideShadows(ctx context.Context, conn *sql.Conn, t string) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM main.sqlite_master WHERE type = 'table' AND name <> ? ORDER BY name`, t)
+// sideShadows are the tables of a side's file (attached as schema; main:
+// the side's own connection) but t: t's shadow tables, as the side's FTS5
+// made them.
+func sideShadows(ctx context.Context, q queryer, schema, t string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM "`+schema+`".sqlite_master WHERE type = 'table' AND name <> ? ORDER BY name`, t)
 	if err != nil {
 		return nil, fmt.Errorf("reading its shadow tables: %w", err)
 	}
@@ -308,25 +309,9 @@ func (b *BulkLoad) copySides(ctx context.Context, paths []string) error {
 		}
 		defer tx.Rollback()
 		for i, t := range b.fts {
-			rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT name FROM side%d.sqlite_master WHERE type = 'table' AND name <> ? ORDER BY name`, i), t)
+			shadows, err := sideShadows(ctx, tx, fmt.Sprintf("side%d", i), t)
 			if err != nil {
-				return err
-			}
-			var shadows []string
-			for rows.Next() {
-				var name string
-				if err := rows.Scan(&name); err != nil {
-					rows.Close()
-					return err
-				}
-				shadows = append(shadows, name)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			if len(shadows) == 0 {
-				return fmt.Errorf("%s has no shadow tables in %s", t, paths[i])
+				return fmt.Errorf("%s in %s: %w", t, paths[i], err)
 			}
 			for _, sh := range shadows {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM main."`+sh+`"`); err != nil {
